@@ -1,0 +1,107 @@
+package io.pgintel;
+
+import io.pgintel.collect.CollectorStatus;
+import io.pgintel.collect.Scheduler;
+import io.pgintel.collect.SessionFactory;
+import io.pgintel.emit.Emitter;
+import io.pgintel.emit.OpenTelemetrySource;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * In-app PostgreSQL monitoring: reads the server's statistics views through the application's DataSource and
+ * reports them through OpenTelemetry.
+ *
+ * <pre>{@code
+ * PgIntel pgintel = PgIntel.builder()
+ *     .dataSource(dataSource)
+ *     .openTelemetry(openTelemetry)      // optional
+ *     .build();                          // validates settings, fails with the key that is wrong
+ * pgintel.start();                       // returns at once; collection runs on daemon threads
+ * ...
+ * pgintel.close();                       // stops, flushes, returns every connection
+ * }</pre>
+ *
+ * <p>After {@link #start()} nothing pgintel does throws into the application: failures are logged (rate
+ * limited), counted in {@code pgintel.collector.errors} and retried with back-off.
+ */
+public final class PgIntel implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(PgIntel.class);
+  private static final int NEW = 0;
+  private static final int STARTED = 1;
+  private static final int CLOSED = 2;
+
+  private final Settings settings;
+  private final SessionFactory sessions;
+  private final Scheduler scheduler;
+  private final OpenTelemetrySource telemetry;
+  private final Emitter emitter;
+  private final AtomicInteger state = new AtomicInteger(NEW);
+
+  PgIntel(Settings settings, SessionFactory sessions, Scheduler.Factory schedulerFactory,
+      OpenTelemetrySource telemetry) {
+    this.settings = settings;
+    this.sessions = sessions;
+    this.telemetry = telemetry;
+    Scheduler[] holder = new Scheduler[1];
+    this.emitter = new Emitter(telemetry.openTelemetry(), sessions::server,
+        () -> holder[0] == null ? List.of() : holder[0].status());
+    this.scheduler = schedulerFactory.create(emitter);
+    holder[0] = scheduler;
+  }
+
+  public static PgIntelBuilder builder() {
+    return new PgIntelBuilder();
+  }
+
+  /** Starts collecting. Idempotent; returns at once. Does nothing when {@code pgintel.enabled=false}. */
+  public void start() {
+    if (!settings.enabled()) {
+      log.info("pgintel is disabled (pgintel.enabled=false)");
+      return;
+    }
+    if (state.compareAndSet(NEW, STARTED)) {
+      scheduler.start();
+      log.info("pgintel started: collectors {}, telemetry through {}", settings.enabledCollectors(),
+          telemetry.origin());
+    }
+  }
+
+  /** Health of every collector. */
+  public List<CollectorStatus> status() {
+    return scheduler.status();
+  }
+
+  /** The settings this instance runs with. */
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Runs every enabled collector once, now, on the calling thread; for tests and command-line tools. */
+  public void collectNow() {
+    if (state.get() != CLOSED) {
+      scheduler.collectNow();
+    }
+  }
+
+  /** The latest records of one collector (empty before its first collection). */
+  public List<? extends Record> latest(String collector) {
+    return emitter.latest(collector);
+  }
+
+  /** Stops collecting, exports what is pending and releases everything. Idempotent. */
+  @Override
+  public void close() {
+    if (state.getAndSet(CLOSED) == CLOSED) {
+      return;
+    }
+    scheduler.close();
+    sessions.close();
+    telemetry.flush();
+    emitter.close();
+    telemetry.close();
+  }
+}

@@ -1,0 +1,145 @@
+package io.pgintel;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.pgintel.collect.BuiltInCollectors;
+import io.pgintel.collect.Collector;
+import io.pgintel.collect.CollectorStatus;
+import io.pgintel.collect.Scheduler;
+import io.pgintel.collect.SessionFactory;
+import io.pgintel.emit.OpenTelemetrySource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import javax.sql.DataSource;
+
+/**
+ * Builds a {@link PgIntel}. Setters only record what they are given; {@link #build()} checks everything at once
+ * and fails with a message that names the setting and what it allows. Any setting can be given by key with
+ * {@link #setting(String, Object)}, the same keys the agent and the Spring starter read.
+ */
+public final class PgIntelBuilder {
+
+  private DataSource dataSource;
+  private OpenTelemetry openTelemetry;
+  private final Map<String, Object> raw = new LinkedHashMap<>();
+  private final List<Collector> collectors = new ArrayList<>(BuiltInCollectors.all());
+
+  PgIntelBuilder() {}
+
+  /** The application's DataSource; pgintel borrows a connection from it for each collection. Required. */
+  public PgIntelBuilder dataSource(DataSource dataSource) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    return this;
+  }
+
+  /** The application's OpenTelemetry. Without it: the global one when set, else pgintel's own SDK. */
+  public PgIntelBuilder openTelemetry(OpenTelemetry openTelemetry) {
+    this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+    return this;
+  }
+
+  /** One setting by key ({@code pgintel.*}, or {@code otel.*} for pgintel's own SDK). */
+  public PgIntelBuilder setting(String key, Object value) {
+    raw.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value of " + key));
+    return this;
+  }
+
+  /** Every {@code pgintel.*} and {@code otel.*} entry of a map; other keys are ignored. */
+  public PgIntelBuilder settings(Map<String, ?> settings) {
+    settings.forEach((k, v) -> {
+      if (k != null && v != null) {
+        raw.put(k, v);
+      }
+    });
+    return this;
+  }
+
+  /** Every {@code pgintel.*} and {@code otel.*} entry of a Properties object (e.g. system properties). */
+  public PgIntelBuilder settings(Properties properties) {
+    for (String name : properties.stringPropertyNames()) {
+      raw.put(name, properties.getProperty(name));
+    }
+    return this;
+  }
+
+  /** {@code PGINTEL_*} environment variables, then {@code -Dpgintel.*} system properties (which win). */
+  public PgIntelBuilder systemSettings() {
+    settings(Settings.fromEnvironment(System.getenv()));
+    return settings(System.getProperties());
+  }
+
+  public PgIntelBuilder collectorEnabled(String collector, boolean enabled) {
+    return setting("pgintel.collectors." + collector + ".enabled", enabled);
+  }
+
+  public PgIntelBuilder collectorInterval(String collector, Duration interval) {
+    return setting("pgintel.collectors." + collector + ".interval", interval);
+  }
+
+  public PgIntelBuilder statementTimeout(Duration timeout) {
+    return setting(Setting.STATEMENT_TIMEOUT.key(), timeout);
+  }
+
+  public PgIntelBuilder lockTimeout(Duration timeout) {
+    return setting(Setting.LOCK_TIMEOUT.key(), timeout);
+  }
+
+  public PgIntelBuilder borrowTimeout(Duration timeout) {
+    return setting(Setting.BORROW_TIMEOUT.key(), timeout);
+  }
+
+  /** Adds a collector of the application's own; its name must not be taken. */
+  public PgIntelBuilder addCollector(Collector collector) {
+    Objects.requireNonNull(collector, "collector");
+    for (Collector c : collectors) {
+      if (c.name().equals(collector.name())) {
+        throw new IllegalArgumentException("a collector named '" + collector.name() + "' is already registered");
+      }
+    }
+    collectors.add(collector);
+    return this;
+  }
+
+  /**
+   * Validates every setting and builds the instance; nothing runs until {@link PgIntel#start()}.
+   *
+   * @throws IllegalArgumentException naming the bad setting and what it allows
+   * @throws IllegalStateException when no DataSource was given
+   */
+  public PgIntel build() {
+    if (dataSource == null) {
+      throw new IllegalStateException("dataSource is required: PgIntel.builder().dataSource(ds)");
+    }
+    Settings settings = Settings.parse(raw, defaultIntervals(), null);
+    SessionFactory sessions = new SessionFactory(dataSource, settings.borrowTimeout(), settings.statementTimeout(),
+        settings.lockTimeout());
+    List<Scheduler.Scheduled> scheduled = new ArrayList<>();
+    List<CollectorStatus> disabled = new ArrayList<>();
+    for (Collector c : collectors) {
+      Duration interval = settings.interval(c.name());
+      if (settings.enabledCollectors().contains(c.name())) {
+        scheduled.add(new Scheduler.Scheduled(c, interval));
+      } else {
+        disabled.add(new CollectorStatus(c.name(), CollectorStatus.State.DISABLED, interval, null, null, 0,
+            "pgintel.collectors." + c.name() + ".enabled=false"));
+      }
+    }
+    OpenTelemetrySource telemetry = settings.enabled()
+        ? OpenTelemetrySource.resolve(openTelemetry, settings.openTelemetryProperties())
+        : OpenTelemetrySource.resolve(OpenTelemetry.noop(), Map.of());
+    return new PgIntel(settings, sessions,
+        listener -> new Scheduler(sessions, scheduled, disabled, listener, settings.maxBackoff()), telemetry);
+  }
+
+  private Map<String, Duration> defaultIntervals() {
+    Map<String, Duration> defaults = new LinkedHashMap<>();
+    for (Collector c : collectors) {
+      defaults.put(c.name(), c.defaultInterval());
+    }
+    return defaults;
+  }
+}

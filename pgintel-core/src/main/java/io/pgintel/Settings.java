@@ -1,0 +1,218 @@
+package io.pgintel;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The validated settings of one pgintel instance. Built from a map of {@code pgintel.*} keys (and
+ * {@code otel.*} keys, handed to pgintel's own OpenTelemetry SDK when it needs one).
+ *
+ * <p>Keys are matched loosely, so that every way in spells them its own way: {@code pgintel.session.lock-timeout},
+ * {@code pgintel.session.lockTimeout} and the environment's {@code PGINTEL_SESSION_LOCK_TIMEOUT} are one key.
+ */
+public final class Settings {
+
+  private final boolean enabled;
+  private final Map<String, Boolean> collectorEnabled;
+  private final Map<String, Duration> collectorInterval;
+  private final Duration statementTimeout;
+  private final Duration lockTimeout;
+  private final Duration borrowTimeout;
+  private final Duration maxBackoff;
+  private final Map<String, String> openTelemetryProperties;
+
+  private Settings(Parser p) {
+    this.enabled = (Boolean) p.value(Setting.ENABLED);
+    this.collectorEnabled = Collections.unmodifiableMap(p.collectorEnabled);
+    this.collectorInterval = Collections.unmodifiableMap(p.collectorInterval);
+    this.statementTimeout = (Duration) p.value(Setting.STATEMENT_TIMEOUT);
+    this.lockTimeout = (Duration) p.value(Setting.LOCK_TIMEOUT);
+    this.borrowTimeout = (Duration) p.value(Setting.BORROW_TIMEOUT);
+    this.maxBackoff = (Duration) p.value(Setting.MAX_BACKOFF);
+    this.openTelemetryProperties = Collections.unmodifiableMap(p.otel);
+  }
+
+  /**
+   * Parses raw settings. With {@code problems == null} the first bad key throws
+   * {@link IllegalArgumentException}; otherwise each bad key is reported there and falls back to its default
+   * (the agent's way: one warning per key, the application starts anyway).
+   *
+   * @param collectorDefaults every known collector and its default interval
+   */
+  static Settings parse(Map<String, ?> raw, Map<String, Duration> collectorDefaults, Consumer<String> problems) {
+    return new Settings(new Parser(raw, collectorDefaults, problems));
+  }
+
+  /**
+   * Turns {@code PGINTEL_*} environment variables into {@code pgintel.*} keys and {@code OTEL_*} into
+   * {@code otel.*}; everything else is left out.
+   */
+  public static Map<String, String> fromEnvironment(Map<String, String> environment) {
+    Map<String, String> out = new TreeMap<>();
+    environment.forEach((name, value) -> {
+      if (name.startsWith("PGINTEL_") || name.startsWith("OTEL_")) {
+        out.put(name.toLowerCase(Locale.ROOT).replace('_', '.'), value);
+      }
+    });
+    return out;
+  }
+
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /** Names of the collectors that are switched on, in registration order. */
+  public List<String> enabledCollectors() {
+    List<String> names = new ArrayList<>();
+    collectorEnabled.forEach((name, on) -> {
+      if (on) {
+        names.add(name);
+      }
+    });
+    return names;
+  }
+
+  public Duration interval(String collector) {
+    Duration d = collectorInterval.get(collector);
+    if (d == null) {
+      throw new IllegalArgumentException("unknown collector '" + collector + "'");
+    }
+    return d;
+  }
+
+  public Duration statementTimeout() {
+    return statementTimeout;
+  }
+
+  public Duration lockTimeout() {
+    return lockTimeout;
+  }
+
+  public Duration borrowTimeout() {
+    return borrowTimeout;
+  }
+
+  public Duration maxBackoff() {
+    return maxBackoff;
+  }
+
+  /** {@code otel.*} keys given with the settings, for pgintel's own SDK. */
+  public Map<String, String> openTelemetryProperties() {
+    return openTelemetryProperties;
+  }
+
+  @Override
+  public String toString() {
+    return "Settings{enabled=" + enabled + ", intervals=" + collectorInterval + ", collectors=" + collectorEnabled
+        + ", statementTimeout=" + statementTimeout + ", lockTimeout=" + lockTimeout + ", borrowTimeout="
+        + borrowTimeout + ", maxBackoff=" + maxBackoff + "}";
+  }
+
+  /** Loose form of a key: lower case without separators. */
+  static String canonical(String key) {
+    StringBuilder sb = new StringBuilder(key.length());
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c != '.' && c != '-' && c != '_') {
+        sb.append(Character.toLowerCase(c));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static final class Parser {
+    final Map<Setting, Object> values = new LinkedHashMap<>();
+    final Map<String, Boolean> collectorEnabled = new LinkedHashMap<>();
+    final Map<String, Duration> collectorInterval = new LinkedHashMap<>();
+    final Map<String, String> otel = new TreeMap<>();
+
+    Parser(Map<String, ?> raw, Map<String, Duration> collectorDefaults, Consumer<String> problems) {
+      Map<String, Setting> plain = new LinkedHashMap<>();
+      for (Setting s : Setting.ALL) {
+        if (!s.key().contains("<collector>")) {
+          plain.put(canonical(s.key()), s);
+          values.put(s, s.parse(s.key(), s.defaultValue()));
+        }
+      }
+      Map<String, String> collectorKeys = new LinkedHashMap<>();
+      collectorDefaults.forEach((name, interval) -> {
+        collectorEnabled.put(name, Boolean.TRUE);
+        collectorInterval.put(name, interval);
+        collectorKeys.put(canonical("pgintel.collectors." + name + ".enabled"), name);
+        collectorKeys.put(canonical("pgintel.collectors." + name + ".interval"), name);
+      });
+      Set<String> known = collectorDefaults.keySet();
+      raw.forEach((key, value) -> {
+        if (key == null || value == null) {
+          return;
+        }
+        try {
+          apply(key, value, plain, collectorKeys, known);
+        } catch (IllegalArgumentException e) {
+          if (problems == null) {
+            throw e;
+          }
+          problems.accept(e.getMessage());
+        }
+      });
+    }
+
+    private void apply(String key, Object value, Map<String, Setting> plain, Map<String, String> collectorKeys,
+        Set<String> known) {
+      String lower = key.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("otel.")) {
+        otel.put(lower, String.valueOf(value));
+        return;
+      }
+      if (!lower.startsWith("pgintel.")) {
+        return;
+      }
+      String c = canonical(key);
+      Setting setting = plain.get(c);
+      if (setting != null) {
+        values.put(setting, setting.parse(key, value));
+        return;
+      }
+      String collector = collectorKeys.get(c);
+      if (collector != null) {
+        if (c.endsWith("enabled")) {
+          collectorEnabled.put(collector, (Boolean) Setting.COLLECTOR_ENABLED_SETTING.parse(key, value));
+        } else {
+          collectorInterval.put(collector, (Duration) Setting.COLLECTOR_INTERVAL_SETTING.parse(key, value));
+        }
+        return;
+      }
+      if (c.startsWith("pgintelcollectors")) {
+        String[] parts = lower.split("\\.");
+        String name = parts.length > 2 ? parts[2] : "";
+        if (parts.length > 2 && !known.contains(name)) {
+          throw new IllegalArgumentException(key + ": unknown collector '" + name + "'; known collectors: "
+              + String.join(", ", known));
+        }
+        throw new IllegalArgumentException(key + ": unknown collector setting; a collector takes "
+            + "pgintel.collectors.<collector>.enabled and pgintel.collectors.<collector>.interval");
+      }
+      throw new IllegalArgumentException(key + ": unknown setting; known settings: " + knownKeys());
+    }
+
+    private static String knownKeys() {
+      List<String> keys = new ArrayList<>();
+      for (Setting s : Setting.ALL) {
+        keys.add(s.key());
+      }
+      return String.join(", ", keys);
+    }
+
+    Object value(Setting s) {
+      return values.get(s);
+    }
+  }
+}

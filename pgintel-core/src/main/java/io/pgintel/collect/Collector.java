@@ -1,0 +1,31 @@
+package io.pgintel.collect;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads one bounded context of PostgreSQL's statistics (a view or a few related ones) and returns immutable
+ * records. A collector only reads: it never formats output and never talks to OpenTelemetry. It picks its SQL
+ * from {@link SqlSession#server()}; the session runs it inside a short read-only transaction with timeouts.
+ */
+public interface Collector {
+
+  /** The name used in settings ({@code pgintel.collectors.<name>.*}) and in pgintel's own telemetry. */
+  String name();
+
+  /** Interval used when settings do not name one. */
+  Duration defaultInterval();
+
+  /**
+   * Why this collector cannot run against this server (missing view, extension or privilege), with the fix;
+   * empty when it can. Asked once per server discovery; a collector that answers is disabled, the others go on.
+   */
+  default Optional<String> unavailableReason(ServerInfo server) {
+    return Optional.empty();
+  }
+
+  /** Reads the views once. Throwing is allowed: the scheduler contains, counts and backs off. */
+  List<? extends Record> collect(SqlSession session) throws SQLException;
+}

@@ -1,0 +1,29 @@
+package io.pgintel.collect;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Health of one collector, for status pages and health checks.
+ *
+ * @param lastSuccess end of the last successful collection, or null
+ * @param lastError what went wrong last (error type and message, never query data), or null
+ * @param detail why a collector is unavailable and how to fix it, or null
+ */
+public record CollectorStatus(String name, State state, Duration interval, Instant lastSuccess, String lastError,
+    int consecutiveFailures, String detail) {
+
+  /** Where a collector stands. */
+  public enum State {
+    /** Scheduled; no failure since its last success. */
+    ACTIVE,
+    /** Failing; waiting longer between attempts. */
+    BACKING_OFF,
+    /** The server lacks what it needs (view, extension, privilege); see {@code detail}. */
+    UNAVAILABLE,
+    /** Switched off in settings. */
+    DISABLED,
+    /** pgintel is not running. */
+    STOPPED
+  }
+}

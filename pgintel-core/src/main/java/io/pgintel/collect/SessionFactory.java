@@ -1,0 +1,227 @@
+package io.pgintel.collect;
+
+import io.pgintel.internal.DaemonThreads;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+
+/**
+ * The one way pgintel touches the database: borrow, {@code BEGIN READ ONLY} with local timeouts, work, commit,
+ * restore, return.
+ *
+ * <p>Borrowing happens on a helper thread so that the wait is bounded even when the pool's own timeout is
+ * 30 seconds: after {@code borrowTimeout} the tick is given up, and a connection that arrives later is handed
+ * straight back to the pool. While such an abandoned borrow is still waiting, later ticks are skipped at once
+ * instead of queueing more waiters on a pool that is evidently exhausted.
+ *
+ * <p>The borrowed connection is returned as it came: autocommit, read-only flag and isolation level are read
+ * before and restored after; settings are changed with {@code SET LOCAL} only, which ends with the transaction.
+ */
+public final class SessionFactory implements AutoCloseable {
+
+  private final DataSource dataSource;
+  private final Duration borrowTimeout;
+  private final Duration statementTimeout;
+  private final Duration lockTimeout;
+  private final ExecutorService borrower;
+  private final AtomicInteger abandonedBorrows = new AtomicInteger();
+  private volatile ServerInfo server;
+
+  public SessionFactory(DataSource dataSource, Duration borrowTimeout, Duration statementTimeout,
+      Duration lockTimeout) {
+    this.dataSource = dataSource;
+    this.borrowTimeout = borrowTimeout;
+    this.statementTimeout = statementTimeout;
+    this.lockTimeout = lockTimeout;
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        DaemonThreads.factory("pgintel-borrow"));
+    this.borrower = pool;
+  }
+
+  /** The server as last discovered, or null before the first successful session. */
+  public ServerInfo server() {
+    return server;
+  }
+
+  /** Forget what was discovered (after a connection failure the server may have been upgraded or failed over). */
+  void forgetServer() {
+    server = null;
+  }
+
+  /** Runs {@code work} in one read-only session. */
+  <T> T inSession(SessionWork<T> work) throws SQLException, PoolBusyException {
+    Connection c = borrow();
+    try {
+      return inTransaction(c, work);
+    } finally {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // the pool deals with a broken connection
+      }
+    }
+  }
+
+  private <T> T inTransaction(Connection c, SessionWork<T> work) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    boolean readOnly = c.isReadOnly();
+    int isolation = c.getTransactionIsolation();
+    boolean done = false;
+    try {
+      if (autoCommit) {
+        c.setAutoCommit(false);
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute(SqlSession.MARKER + " SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = "
+            + Math.max(1, statementTimeout.toMillis()) + "; SET LOCAL lock_timeout = "
+            + Math.max(1, lockTimeout.toMillis()));
+      }
+      int backstop = (int) Math.max(1, statementTimeout.plusSeconds(5).toSeconds());
+      ServerInfo info = server;
+      if (info == null) {
+        info = discover(new SqlSession(c, null, backstop), c);
+        server = info;
+      }
+      T result = work.run(new SqlSession(c, info, backstop));
+      c.commit();
+      done = true;
+      return result;
+    } finally {
+      if (!done) {
+        try {
+          c.rollback();
+        } catch (SQLException ignored) {
+          // broken connection: nothing to roll back
+        }
+      }
+      restore(c, autoCommit, readOnly, isolation);
+    }
+  }
+
+  private static void restore(Connection c, boolean autoCommit, boolean readOnly, int isolation) {
+    try {
+      if (c.getAutoCommit() != autoCommit) {
+        c.setAutoCommit(autoCommit);
+      }
+      if (c.isReadOnly() != readOnly) {
+        c.setReadOnly(readOnly);
+      }
+      if (c.getTransactionIsolation() != isolation) {
+        c.setTransactionIsolation(isolation);
+      }
+    } catch (SQLException ignored) {
+      // a connection that cannot be restored is broken; the pool will evict it
+    }
+  }
+
+  private Connection borrow() throws SQLException, PoolBusyException {
+    if (abandonedBorrows.get() > 0) {
+      throw new PoolBusyException("an earlier borrow is still waiting for a pool connection");
+    }
+    CompletableFuture<Connection> pending = new CompletableFuture<>();
+    borrower.execute(() -> {
+      try {
+        pending.complete(dataSource.getConnection());
+      } catch (Throwable t) {
+        pending.completeExceptionally(t);
+      }
+    });
+    try {
+      return pending.get(borrowTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      abandonedBorrows.incrementAndGet();
+      pending.whenComplete((late, error) -> {
+        abandonedBorrows.decrementAndGet();
+        if (late != null) {
+          try {
+            late.close();
+          } catch (SQLException ignored) {
+            // returned to the pool either way
+          }
+        }
+      });
+      throw new PoolBusyException("no pool connection within " + borrowTimeout.toMillis() + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      pending.thenAccept(SessionFactory::closeQuietly);
+      throw new PoolBusyException("interrupted while waiting for a pool connection");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SQLException sql) {
+        throw sql;
+      }
+      throw new SQLException("DataSource.getConnection failed: " + cause, "08001", cause);
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // returned to the pool either way
+    }
+  }
+
+  private static ServerInfo discover(SqlSession s, Connection c) throws SQLException {
+    record Basics(int versionNum, String version, String database, boolean inRecovery, boolean superuser,
+        boolean readAllStats, String preload, String serverAddr, int serverPort) {}
+    Basics b = s.queryOne("""
+        SELECT current_setting('server_version_num')::int AS version_num,
+               current_setting('server_version') AS version,
+               current_database() AS database,
+               pg_is_in_recovery() AS in_recovery,
+               coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) AS superuser,
+               pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS read_all_stats,
+               current_setting('shared_preload_libraries') AS preload,
+               host(inet_server_addr()) AS server_addr,
+               coalesce(inet_server_port(), 0) AS server_port""",
+        r -> new Basics(r.getInt("version_num"), r.string("version"), r.string("database"),
+            r.getBoolean("in_recovery"), r.getBoolean("superuser"), r.getBoolean("read_all_stats"),
+            r.string("preload"), r.string("server_addr"), r.getInt("server_port")));
+    Map<String, String> extensions = new HashMap<>();
+    for (String[] e : s.query("SELECT extname, extversion FROM pg_extension",
+        r -> new String[] {r.string("extname"), r.string("extversion")})) {
+      extensions.put(e[0], e[1]);
+    }
+    Set<String> preload = new LinkedHashSet<>();
+    for (String lib : b.preload().split(",")) {
+      if (!lib.isBlank()) {
+        preload.add(lib.trim().replace("\"", ""));
+      }
+    }
+    String address = b.serverAddr();
+    int port = b.serverPort();
+    Endpoint endpoint = Endpoint.ofJdbcUrl(c.getMetaData().getURL());
+    if (endpoint != null) {
+      address = endpoint.host();
+      port = endpoint.port();
+    }
+    return new ServerInfo(b.versionNum(), b.version(), address, port, b.database(), b.inRecovery(), b.superuser(),
+        b.readAllStats(), Map.copyOf(extensions), Set.copyOf(preload));
+  }
+
+  @Override
+  public void close() {
+    borrower.shutdownNow();
+  }
+
+  /** Work done inside one session. */
+  @FunctionalInterface
+  interface SessionWork<T> {
+    T run(SqlSession session) throws SQLException;
+  }
+}

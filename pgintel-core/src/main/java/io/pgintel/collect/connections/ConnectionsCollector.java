@@ -1,0 +1,69 @@
+package io.pgintel.collect.connections;
+
+import io.pgintel.collect.Collector;
+import io.pgintel.collect.SqlSession;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Counts server processes from {@code pg_stat_activity} by database, state, application, user, backend type and
+ * wait event type, and reads the connection limits.
+ *
+ * <p>pgintel's own session is counted as idle: it is an application pool connection that would be idle if
+ * pgintel were not using it this instant. Groups beyond {@value #MAX_GROUPS} (many distinct application names)
+ * are folded into one {@code other} group so that the metric's cardinality stays bounded and its total true.
+ */
+public final class ConnectionsCollector implements Collector {
+
+  static final int MAX_GROUPS = 300;
+
+  static final String SQL = """
+      SELECT coalesce(datname, '') AS datname,
+             CASE WHEN pid = pg_backend_pid() THEN 'idle' ELSE coalesce(state, '') END AS state,
+             coalesce(application_name, '') AS application_name,
+             coalesce(usename, '') AS usename,
+             coalesce(backend_type, '') AS backend_type,
+             CASE WHEN pid = pg_backend_pid() THEN '' ELSE coalesce(wait_event_type, '') END AS wait_event_type,
+             count(*) AS connections
+      FROM pg_stat_activity
+      GROUP BY 1, 2, 3, 4, 5, 6
+      ORDER BY connections DESC, 1, 2, 3, 4, 5, 6""";
+
+  static final String LIMITS_SQL = """
+      SELECT current_setting('max_connections')::bigint AS max_connections,
+             current_setting('superuser_reserved_connections')::bigint AS superuser_reserved""";
+
+  @Override
+  public String name() {
+    return "connections";
+  }
+
+  @Override
+  public Duration defaultInterval() {
+    return Duration.ofSeconds(15);
+  }
+
+  @Override
+  public List<? extends Record> collect(SqlSession session) throws SQLException {
+    List<ConnectionGroup> groups = session.query(SQL, r -> new ConnectionGroup(r.string("datname"),
+        r.string("state"), r.string("application_name"), r.string("usename"), r.string("backend_type"),
+        r.string("wait_event_type"), r.getLong("connections")));
+    List<Record> out = new ArrayList<>(Math.min(groups.size(), MAX_GROUPS) + 2);
+    long folded = 0;
+    for (int i = 0; i < groups.size(); i++) {
+      if (i < MAX_GROUPS) {
+        out.add(groups.get(i));
+      } else {
+        folded += groups.get(i).count();
+      }
+    }
+    if (folded > 0) {
+      out.add(ConnectionGroup.other(folded));
+    }
+    out.add(session.queryOne(LIMITS_SQL,
+        r -> new ConnectionLimits(r.getLong("max_connections"), r.getLong("superuser_reserved"))));
+    return out;
+  }
+}

@@ -1,0 +1,69 @@
+package io.pgintel.collect.wal;
+
+import io.pgintel.collect.Collector;
+import io.pgintel.collect.Row;
+import io.pgintel.collect.SqlSession;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+/** Reads WAL position, {@code pg_stat_wal} where the server has it, and {@code pg_stat_archiver}. */
+public final class WalCollector implements Collector {
+
+  private static final String POSITION = """
+      pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn(), '0/0')
+                           ELSE pg_current_wal_lsn() END, '0/0')::bigint AS lsn_bytes""";
+
+  static final String SQL_13 = "SELECT " + POSITION;
+
+  static final String SQL_14 = "SELECT " + POSITION + """
+      ,
+             w.wal_records, w.wal_fpi, w.wal_bytes::bigint AS wal_bytes, w.wal_buffers_full,
+             w.wal_write, w.wal_sync, w.wal_write_time, w.wal_sync_time
+      FROM pg_stat_wal w""";
+
+  static final String SQL_18 = "SELECT " + POSITION + """
+      ,
+             w.wal_records, w.wal_fpi, w.wal_bytes::bigint AS wal_bytes, w.wal_buffers_full
+      FROM pg_stat_wal w""";
+
+  static final String ARCHIVER_SQL = """
+      SELECT current_setting('archive_mode') <> 'off' AS archive_mode,
+             archived_count, failed_count,
+             extract(epoch FROM now() - last_archived_time)::float8 AS last_archived_age,
+             extract(epoch FROM now() - last_failed_time)::float8 AS last_failed_age
+      FROM pg_stat_archiver""";
+
+  @Override
+  public String name() {
+    return "wal";
+  }
+
+  @Override
+  public Duration defaultInterval() {
+    return Duration.ofSeconds(30);
+  }
+
+  @Override
+  public List<? extends Record> collect(SqlSession session) throws SQLException {
+    int major = session.server().major();
+    String sql = major >= 18 ? SQL_18 : major >= 14 ? SQL_14 : SQL_13;
+    WalStats wal = session.queryOne(sql, r -> map(r, major));
+    ArchiverStats archiver = session.queryOne(ARCHIVER_SQL, r -> new ArchiverStats(r.getBoolean("archive_mode"),
+        r.getLong("archived_count"), r.getLong("failed_count"), r.doubleOrNull("last_archived_age"),
+        r.doubleOrNull("last_failed_age")));
+    return List.of(wal, archiver);
+  }
+
+  private static WalStats map(Row r, int major) throws SQLException {
+    long lsn = r.getLong("lsn_bytes");
+    if (major < 14) {
+      return new WalStats(lsn, null, null, null, null, null, null, null, null);
+    }
+    boolean ioInWal = major < 18;
+    return new WalStats(lsn, r.getLong("wal_records"), r.getLong("wal_fpi"), r.getLong("wal_bytes"),
+        r.getLong("wal_buffers_full"), ioInWal ? r.getLong("wal_write") : null,
+        ioInWal ? r.getLong("wal_sync") : null, ioInWal ? r.getDouble("wal_write_time") : null,
+        ioInWal ? r.getDouble("wal_sync_time") : null);
+  }
+}

@@ -1,0 +1,31 @@
+package io.pgintel.emit;
+
+import io.opentelemetry.api.common.AttributeKey;
+
+/** Attribute keys pgintel emits: stable semantic conventions first, the Collector receiver's names otherwise. */
+final class Attrs {
+
+  static final AttributeKey<String> DB_SYSTEM_NAME = AttributeKey.stringKey("db.system.name");
+  static final AttributeKey<String> DB_NAMESPACE = AttributeKey.stringKey("db.namespace");
+  static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  static final AttributeKey<String> USER_NAME = AttributeKey.stringKey("user.name");
+  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+
+  static final AttributeKey<String> STATE = AttributeKey.stringKey("postgresql.state");
+  static final AttributeKey<String> APPLICATION_NAME = AttributeKey.stringKey("postgresql.application_name");
+  static final AttributeKey<String> BACKEND_TYPE = AttributeKey.stringKey("postgresql.backend_type");
+  static final AttributeKey<String> WAIT_EVENT_TYPE = AttributeKey.stringKey("postgresql.wait_event_type");
+  static final AttributeKey<String> CONFLICT_TYPE = AttributeKey.stringKey("postgresql.conflict.type");
+  static final AttributeKey<String> SESSION_END = AttributeKey.stringKey("postgresql.session.end");
+  /** Receiver name for a buffer write's source (bgwriter, checkpoints, backend, backend_fsync). */
+  static final AttributeKey<String> SOURCE = AttributeKey.stringKey("source");
+  /** Receiver name for checkpoint kinds (scheduled, requested) and duration kinds (write, sync). */
+  static final AttributeKey<String> TYPE = AttributeKey.stringKey("type");
+
+  static final AttributeKey<String> COLLECTOR = AttributeKey.stringKey("pgintel.collector");
+  static final AttributeKey<String> SKIP_REASON = AttributeKey.stringKey("pgintel.skip.reason");
+  static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("pgintel.outcome");
+
+  private Attrs() {}
+}

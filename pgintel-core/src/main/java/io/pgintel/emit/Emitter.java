@@ -1,0 +1,192 @@
+package io.pgintel.emit;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.BatchCallback;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
+import io.opentelemetry.api.metrics.ObservableMeasurement;
+import io.pgintel.collect.CollectionListener;
+import io.pgintel.collect.CollectorStatus;
+import io.pgintel.collect.ServerInfo;
+import io.pgintel.runtime.RateLimitedLog;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns collected records into OpenTelemetry metrics; the only class that knows instrument names.
+ *
+ * <p>Every metric is an asynchronous instrument. Collections store their records as the collector's latest
+ * snapshot; the SDK's callback reads snapshots when it exports, so a callback never touches the database and
+ * export timing never changes what is collected. A snapshot older than three intervals (its collector is
+ * failing) is no longer reported, so a dashboard shows a gap instead of a frozen value.
+ */
+public final class Emitter implements CollectionListener, AutoCloseable {
+
+  /** Instrumentation scope of every pgintel instrument. */
+  public static final String SCOPE = "io.pgintel";
+
+  private static final Logger log = LoggerFactory.getLogger(Emitter.class);
+
+  private final RateLimitedLog failureLog = new RateLimitedLog(log, Duration.ofMinutes(1));
+  private final Supplier<ServerInfo> server;
+  private final Supplier<List<CollectorStatus>> status;
+  private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+  private final Map<Class<?>, List<MetricDef<?>>> defsByType = new LinkedHashMap<>();
+  private final Map<String, ObservableMeasurement> instruments = new LinkedHashMap<>();
+  private final ObservableLongMeasurement up;
+  private final DoubleHistogram duration;
+  private final LongCounter errors;
+  private final LongCounter skipped;
+  private final BatchCallback callback;
+
+  public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<List<CollectorStatus>> status) {
+    this.server = server;
+    this.status = status;
+    Meter meter = openTelemetry.getMeterProvider().meterBuilder(SCOPE).setInstrumentationVersion(Version.get())
+        .build();
+    for (MetricDef<?> def : PostgresMetrics.ALL) {
+      defsByType.computeIfAbsent(def.recordType(), t -> new ArrayList<>()).add(def);
+      instruments.computeIfAbsent(def.name(), n -> instrument(meter, def));
+    }
+    up = meter.gaugeBuilder("pgintel.collector.up").ofLongs().setUnit("1")
+        .setDescription("1 when the collector's last attempt succeeded, 0 otherwise.").buildObserver();
+    duration = meter.histogramBuilder("pgintel.collector.duration").setUnit("s")
+        .setDescription("Time one collection took, database round trips included.").build();
+    errors = meter.counterBuilder("pgintel.collector.errors").setUnit("{error}")
+        .setDescription("Failed collections, by error type.").build();
+    skipped = meter.counterBuilder("pgintel.collector.skipped").setUnit("{tick}")
+        .setDescription("Ticks skipped: pool had no free connection (pool_busy), previous tick still running (overrun).")
+        .build();
+    List<ObservableMeasurement> all = new ArrayList<>(instruments.values());
+    callback = meter.batchCallback(this::observe, up, all.toArray(new ObservableMeasurement[0]));
+  }
+
+  @Override
+  public void collected(String collector, List<? extends Record> records, Instant at, Duration interval,
+      Duration took) {
+    snapshots.put(collector, new Snapshot(records, at, interval, serverAttributes(server.get())));
+    duration.record(took.toNanos() / 1e9, Attributes.of(Attrs.COLLECTOR, collector, Attrs.OUTCOME, "success"));
+  }
+
+  @Override
+  public void failed(String collector, String errorType, Duration took) {
+    errors.add(1, Attributes.of(Attrs.COLLECTOR, collector, Attrs.ERROR_TYPE, errorType));
+    duration.record(took.toNanos() / 1e9, Attributes.of(Attrs.COLLECTOR, collector, Attrs.OUTCOME, "failure"));
+  }
+
+  @Override
+  public void skipped(String collector, String reason) {
+    skipped.add(1, Attributes.of(Attrs.COLLECTOR, collector, Attrs.SKIP_REASON, reason));
+  }
+
+  /** The latest records of one collector, or an empty list (for status pages and the quickstart). */
+  public List<? extends Record> latest(String collector) {
+    Snapshot s = snapshots.get(collector);
+    return s == null ? List.of() : s.records();
+  }
+
+  @Override
+  public void close() {
+    callback.close();
+    snapshots.clear();
+  }
+
+  private void observe() {
+    try {
+      Instant now = Instant.now();
+      for (Snapshot s : snapshots.values()) {
+        if (Duration.between(s.at(), now).compareTo(s.interval().multipliedBy(3)) > 0) {
+          continue;
+        }
+        for (Record r : s.records()) {
+          List<MetricDef<?>> defs = defsByType.get(r.getClass());
+          if (defs != null) {
+            for (MetricDef<?> def : defs) {
+              try {
+                observe(def, r, s.common());
+              } catch (RuntimeException e) {
+                failureLog.warn("pgintel could not report {}: {}", def.name(), e.toString());
+              }
+            }
+          }
+        }
+      }
+      for (CollectorStatus st : status.get()) {
+        if (st.state() != CollectorStatus.State.DISABLED) {
+          up.record(st.state() == CollectorStatus.State.ACTIVE && st.lastSuccess() != null ? 1 : 0,
+              Attributes.of(Attrs.COLLECTOR, st.name()));
+        }
+      }
+    } catch (RuntimeException e) {
+      // an exporter thread of the host must never see pgintel fail
+      failureLog.warn("pgintel could not report metrics this time: {}", e.toString());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <R> void observe(MetricDef<R> def, Record record, Attributes common) {
+    R r = (R) record;
+    ObservableMeasurement m = instruments.get(def.name());
+    AttributesBuilder base = common.toBuilder();
+    def.attributes().accept(r, base);
+    for (MetricDef.Point<R> p : def.points()) {
+      Number value = p.value().apply(r);
+      if (value == null) {
+        continue;
+      }
+      Attributes attrs = p.extra().isEmpty() ? base.build() : base.build().toBuilder().putAll(p.extra()).build();
+      // decide by the definition: SDK measurements implement both interfaces
+      if (def.doubles()) {
+        ((ObservableDoubleMeasurement) m).record(value.doubleValue(), attrs);
+      } else {
+        ((ObservableLongMeasurement) m).record(value.longValue(), attrs);
+      }
+    }
+  }
+
+  private static ObservableMeasurement instrument(Meter meter, MetricDef<?> def) {
+    return switch (def.kind()) {
+      case COUNTER -> def.doubles()
+          ? meter.counterBuilder(def.name()).ofDoubles().setUnit(def.unit()).setDescription(def.description())
+              .buildObserver()
+          : meter.counterBuilder(def.name()).setUnit(def.unit()).setDescription(def.description()).buildObserver();
+      case UP_DOWN -> def.doubles()
+          ? meter.upDownCounterBuilder(def.name()).ofDoubles().setUnit(def.unit())
+              .setDescription(def.description()).buildObserver()
+          : meter.upDownCounterBuilder(def.name()).setUnit(def.unit()).setDescription(def.description())
+              .buildObserver();
+      case GAUGE -> def.doubles()
+          ? meter.gaugeBuilder(def.name()).setUnit(def.unit()).setDescription(def.description()).buildObserver()
+          : meter.gaugeBuilder(def.name()).ofLongs().setUnit(def.unit()).setDescription(def.description())
+              .buildObserver();
+    };
+  }
+
+  static Attributes serverAttributes(ServerInfo info) {
+    AttributesBuilder b = Attributes.builder().put(Attrs.DB_SYSTEM_NAME, "postgresql");
+    if (info != null) {
+      if (info.address() != null && !info.address().isEmpty()) {
+        b.put(Attrs.SERVER_ADDRESS, info.address());
+      }
+      if (info.port() > 0) {
+        b.put(Attrs.SERVER_PORT, (long) info.port());
+      }
+    }
+    return b.build();
+  }
+
+  private record Snapshot(List<? extends Record> records, Instant at, Duration interval, Attributes common) {}
+}

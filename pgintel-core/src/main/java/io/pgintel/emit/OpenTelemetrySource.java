@@ -1,0 +1,85 @@
+package io.pgintel.emit;
+
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where pgintel's telemetry goes, in this order: the {@code OpenTelemetry} handed to the builder; the host's
+ * global one, but only when the host has already set it ({@code GlobalOpenTelemetry.get()} would otherwise
+ * lock in a no-op for the whole JVM); otherwise an SDK of pgintel's own, configured by the standard
+ * {@code otel.*} / {@code OTEL_*} settings (OTLP by default), which pgintel shuts down on close.
+ */
+public final class OpenTelemetrySource {
+
+  private final OpenTelemetry openTelemetry;
+  private final OpenTelemetrySdk owned;
+  private final String origin;
+
+  private OpenTelemetrySource(OpenTelemetry openTelemetry, OpenTelemetrySdk owned, String origin) {
+    this.openTelemetry = openTelemetry;
+    this.owned = owned;
+    this.origin = origin;
+  }
+
+  /**
+   * @param explicit the application's instance, or null
+   * @param otelProperties {@code otel.*} settings given to pgintel; they win over system properties and
+   *     environment for pgintel's own SDK
+   */
+  public static OpenTelemetrySource resolve(OpenTelemetry explicit, Map<String, String> otelProperties) {
+    if (explicit != null) {
+      return new OpenTelemetrySource(explicit, null, "explicit");
+    }
+    if (GlobalOpenTelemetry.isSet()) {
+      return new OpenTelemetrySource(GlobalOpenTelemetry.get(), null, "global");
+    }
+    Map<String, String> defaults = new HashMap<>();
+    // pgintel emits metrics and events, never spans of its own
+    defaults.put("otel.traces.exporter", "none");
+    OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
+        .addPropertiesSupplier(() -> defaults)
+        .addPropertiesSupplier(() -> otelProperties)
+        .disableShutdownHook()
+        .build()
+        .getOpenTelemetrySdk();
+    return new OpenTelemetrySource(sdk, sdk, "pgintel-sdk");
+  }
+
+  public OpenTelemetry openTelemetry() {
+    return openTelemetry;
+  }
+
+  /** {@code explicit}, {@code global} or {@code pgintel-sdk}. */
+  public String origin() {
+    return origin;
+  }
+
+  /** Exports what is pending; waits at most a few seconds. Never throws. */
+  public void flush() {
+    try {
+      OpenTelemetry target = owned != null ? owned : openTelemetry;
+      if (target instanceof OpenTelemetrySdk sdk) {
+        sdk.getSdkMeterProvider().forceFlush().join(5, TimeUnit.SECONDS);
+        sdk.getSdkLoggerProvider().forceFlush().join(5, TimeUnit.SECONDS);
+      }
+    } catch (RuntimeException ignored) {
+      // flushing is best effort
+    }
+  }
+
+  /** Shuts down pgintel's own SDK (flushing it); leaves an application's SDK alone. */
+  public void close() {
+    if (owned != null) {
+      try {
+        owned.shutdown().join(10, TimeUnit.SECONDS);
+      } catch (RuntimeException ignored) {
+        // best effort
+      }
+    }
+  }
+}

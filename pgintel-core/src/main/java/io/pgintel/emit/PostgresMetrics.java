@@ -1,0 +1,213 @@
+package io.pgintel.emit;
+
+import static io.pgintel.emit.MetricDef.counter;
+import static io.pgintel.emit.MetricDef.gauge;
+import static io.pgintel.emit.MetricDef.upDown;
+
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.pgintel.collect.bgwriter.BackgroundWriterStats;
+import io.pgintel.collect.bgwriter.CheckpointerStats;
+import io.pgintel.collect.connections.ConnectionGroup;
+import io.pgintel.collect.connections.ConnectionLimits;
+import io.pgintel.collect.database.DatabaseCount;
+import io.pgintel.collect.database.DatabaseStats;
+import io.pgintel.collect.wal.ArchiverStats;
+import io.pgintel.collect.wal.WalStats;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Every server metric pgintel emits. Names, units and instrument kinds follow the OpenTelemetry Collector
+ * PostgreSQL receiver where it has the metric, so existing dashboards keep working; the rest live under
+ * {@code postgresql.*} in the same style. Times the server keeps in milliseconds are emitted in seconds, except
+ * where the receiver uses milliseconds ({@code postgresql.bgwriter.duration}).
+ */
+final class PostgresMetrics {
+
+  private PostgresMetrics() {}
+
+  static final List<MetricDef<?>> ALL = List.of(
+      // pg_stat_database
+      upDown("postgresql.backends", "1", DatabaseStats.class,
+          "Number of backends connected to the database.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::backends),
+      counter("postgresql.commits", "1", DatabaseStats.class, "Transactions committed in the database.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::commits),
+      counter("postgresql.rollbacks", "1", DatabaseStats.class, "Transactions rolled back in the database.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::rollbacks),
+      counter("postgresql.blks_read", "{blks_read}", DatabaseStats.class,
+          "Disk blocks read in the database (not found in shared buffers).")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::blocksRead),
+      counter("postgresql.blks_hit", "{blks_hit}", DatabaseStats.class,
+          "Disk blocks found already in shared buffers.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::blocksHit),
+      counter("postgresql.tup_returned", "{tup_returned}", DatabaseStats.class,
+          "Rows returned by sequential scans and index entries returned by index scans.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::rowsReturned),
+      counter("postgresql.tup_fetched", "{tup_fetched}", DatabaseStats.class,
+          "Live rows fetched by index scans.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::rowsFetched),
+      counter("postgresql.tup_inserted", "{tup_inserted}", DatabaseStats.class, "Rows inserted.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::rowsInserted),
+      counter("postgresql.tup_updated", "{tup_updated}", DatabaseStats.class, "Rows updated.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::rowsUpdated),
+      counter("postgresql.tup_deleted", "{tup_deleted}", DatabaseStats.class, "Rows deleted.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::rowsDeleted),
+      counter("postgresql.temp_files", "{temp_file}", DatabaseStats.class,
+          "Temporary files created by queries.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::tempFiles),
+      counter("postgresql.temp.io", "By", DatabaseStats.class, "Data written to temporary files by queries.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::tempBytes),
+      counter("postgresql.deadlocks", "{deadlock}", DatabaseStats.class, "Deadlocks detected.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::deadlocks),
+      counter("postgresql.checksum_failures", "{failure}", DatabaseStats.class,
+          "Data page checksum failures.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::checksumFailures),
+      counter("postgresql.blk_read_time", "s", DatabaseStats.class,
+          "Time backends spent reading data file blocks (needs track_io_timing).")
+          .attributes(PostgresMetrics::database).doubleValue(r -> seconds(r.blockReadTimeMs())),
+      counter("postgresql.blk_write_time", "s", DatabaseStats.class,
+          "Time backends spent writing data file blocks (needs track_io_timing).")
+          .attributes(PostgresMetrics::database).doubleValue(r -> seconds(r.blockWriteTimeMs())),
+      counter("postgresql.query.conflicts", "{query}", DatabaseStats.class,
+          "Queries cancelled on a standby by conflicts with recovery.")
+          .attributes(PostgresMetrics::database)
+          .point(Attrs.CONFLICT_TYPE, "tablespace", r -> r.conflicts().tablespace())
+          .point(Attrs.CONFLICT_TYPE, "lock", r -> r.conflicts().lock())
+          .point(Attrs.CONFLICT_TYPE, "snapshot", r -> r.conflicts().snapshot())
+          .point(Attrs.CONFLICT_TYPE, "bufferpin", r -> r.conflicts().bufferpin())
+          .point(Attrs.CONFLICT_TYPE, "deadlock", r -> r.conflicts().deadlock()).build(),
+      counter("postgresql.sessions", "{session}", DatabaseStats.class,
+          "Sessions established (PostgreSQL 14+).")
+          .attributes(PostgresMetrics::database).longValue(sessions(DatabaseStats.Sessions::sessions)),
+      counter("postgresql.sessions.ended", "{session}", DatabaseStats.class,
+          "Sessions that did not end normally: client disconnected (abandoned), fatal error, or terminated (killed)"
+              + " (PostgreSQL 14+).")
+          .attributes(PostgresMetrics::database)
+          .point(Attrs.SESSION_END, "abandoned", sessions(DatabaseStats.Sessions::abandoned))
+          .point(Attrs.SESSION_END, "fatal", sessions(DatabaseStats.Sessions::fatal))
+          .point(Attrs.SESSION_END, "killed", sessions(DatabaseStats.Sessions::killed)).build(),
+      counter("postgresql.session.time", "s", DatabaseStats.class,
+          "Time sessions spent connected (PostgreSQL 14+).")
+          .attributes(PostgresMetrics::database)
+          .doubleValue(sessions(s -> seconds(s.sessionTimeMs()))),
+      counter("postgresql.session.active_time", "s", DatabaseStats.class,
+          "Time sessions spent executing statements (PostgreSQL 14+).")
+          .attributes(PostgresMetrics::database)
+          .doubleValue(sessions(s -> seconds(s.activeTimeMs()))),
+      counter("postgresql.session.idle_in_transaction_time", "s", DatabaseStats.class,
+          "Time sessions spent idle inside a transaction (PostgreSQL 14+).")
+          .attributes(PostgresMetrics::database)
+          .doubleValue(sessions(s -> seconds(s.idleInTransactionTimeMs()))),
+      upDown("postgresql.db_size", "By", DatabaseStats.class, "Disk space used by the database.")
+          .attributes(PostgresMetrics::database).longValue(DatabaseStats::sizeBytes),
+      upDown("postgresql.database.count", "{databases}", DatabaseCount.class,
+          "Number of databases, templates excluded.")
+          .longValue(DatabaseCount::databases),
+
+      // pg_stat_activity, settings
+      upDown("postgresql.connection.count", "{connection}", ConnectionGroup.class,
+          "Server processes by database, state, application, user, backend type and wait event type.")
+          .attributes(PostgresMetrics::connectionGroup).longValue(ConnectionGroup::count),
+      gauge("postgresql.connection.max", "{connections}", ConnectionLimits.class,
+          "Configured maximum number of client connections (max_connections).")
+          .longValue(ConnectionLimits::maxConnections),
+      gauge("postgresql.connection.reserved", "{connections}", ConnectionLimits.class,
+          "Connection slots reserved for superusers (superuser_reserved_connections).")
+          .longValue(ConnectionLimits::superuserReserved),
+
+      // pg_stat_bgwriter, pg_stat_checkpointer
+      counter("postgresql.bgwriter.buffers.allocated", "{buffers}", BackgroundWriterStats.class,
+          "Buffers allocated.")
+          .longValue(BackgroundWriterStats::buffersAllocated),
+      counter("postgresql.bgwriter.buffers.writes", "{buffers}", BackgroundWriterStats.class,
+          "Buffers written, by writer (backend counters only before PostgreSQL 17).")
+          .point(Attrs.SOURCE, "bgwriter", BackgroundWriterStats::buffersClean)
+          .point(Attrs.SOURCE, "backend", BackgroundWriterStats::buffersBackend)
+          .point(Attrs.SOURCE, "backend_fsync", BackgroundWriterStats::buffersBackendFsync).build(),
+      counter("postgresql.bgwriter.buffers.writes", "{buffers}", CheckpointerStats.class,
+          "Buffers written, by writer (backend counters only before PostgreSQL 17).")
+          .point(Attrs.SOURCE, "checkpoints", CheckpointerStats::buffersWritten).build(),
+      counter("postgresql.bgwriter.maxwritten", "1", BackgroundWriterStats.class,
+          "Times the background writer stopped a cleaning scan for having written too many buffers.")
+          .longValue(BackgroundWriterStats::maxwrittenClean),
+      counter("postgresql.bgwriter.checkpoint.count", "{checkpoints}", CheckpointerStats.class,
+          "Checkpoints performed, scheduled by checkpoint_timeout or requested.")
+          .point(Attrs.TYPE, "scheduled", CheckpointerStats::timed)
+          .point(Attrs.TYPE, "requested", CheckpointerStats::requested).build(),
+      counter("postgresql.bgwriter.duration", "ms", CheckpointerStats.class,
+          "Time checkpoints spent writing and syncing files.")
+          .ofDoubles()
+          .point(Attrs.TYPE, "write", CheckpointerStats::writeTimeMs)
+          .point(Attrs.TYPE, "sync", CheckpointerStats::syncTimeMs).build(),
+      counter("postgresql.checkpointer.restartpoint.count", "{restartpoints}", CheckpointerStats.class,
+          "Restartpoints on a standby: scheduled, requested and performed (PostgreSQL 17+).")
+          .point(Attrs.TYPE, "scheduled", CheckpointerStats::restartpointsTimed)
+          .point(Attrs.TYPE, "requested", CheckpointerStats::restartpointsRequested)
+          .point(Attrs.TYPE, "done", CheckpointerStats::restartpointsDone).build(),
+
+      // WAL, pg_stat_wal, pg_stat_archiver
+      counter("postgresql.wal.lsn", "By", WalStats.class,
+          "Current WAL position (replayed position on a standby) in bytes; its rate is WAL generated per second.")
+          .longValue(WalStats::lsnBytes),
+      counter("postgresql.wal.records", "{record}", WalStats.class, "WAL records generated (PostgreSQL 14+).")
+          .longValue(WalStats::records),
+      counter("postgresql.wal.full_page_images", "{record}", WalStats.class,
+          "WAL full page images generated (PostgreSQL 14+).")
+          .longValue(WalStats::fullPageImages),
+      counter("postgresql.wal.bytes", "By", WalStats.class, "WAL generated (PostgreSQL 14+).")
+          .longValue(WalStats::bytes),
+      counter("postgresql.wal.buffers_full", "{event}", WalStats.class,
+          "Times WAL was written to disk because the WAL buffers were full (PostgreSQL 14+).")
+          .longValue(WalStats::buffersFull),
+      counter("postgresql.wal.writes", "{write}", WalStats.class,
+          "WAL buffer writes to disk (PostgreSQL 14-17; pg_stat_io from 18).")
+          .longValue(WalStats::writes),
+      counter("postgresql.wal.syncs", "{sync}", WalStats.class,
+          "WAL file syncs to disk (PostgreSQL 14-17; pg_stat_io from 18).")
+          .longValue(WalStats::syncs),
+      counter("postgresql.wal.write.time", "s", WalStats.class,
+          "Time spent writing WAL (needs track_wal_io_timing; PostgreSQL 14-17).")
+          .doubleValue(r -> seconds(r.writeTimeMs())),
+      counter("postgresql.wal.sync.time", "s", WalStats.class,
+          "Time spent syncing WAL (needs track_wal_io_timing; PostgreSQL 14-17).")
+          .doubleValue(r -> seconds(r.syncTimeMs())),
+      counter("postgresql.archiver.archived", "{file}", ArchiverStats.class, "WAL files archived.")
+          .longValue(ArchiverStats::archived),
+      counter("postgresql.archiver.failed", "{file}", ArchiverStats.class, "Failed attempts to archive WAL files.")
+          .longValue(ArchiverStats::failed),
+      gauge("postgresql.archiver.last_archived.age", "s", ArchiverStats.class,
+          "Time since the last WAL file was archived.")
+          .doubleValue(ArchiverStats::lastArchivedAgeSeconds),
+      gauge("postgresql.archiver.last_failed.age", "s", ArchiverStats.class,
+          "Time since the last failed archive attempt.")
+          .doubleValue(ArchiverStats::lastFailedAgeSeconds));
+
+  private static void database(DatabaseStats r, AttributesBuilder b) {
+    b.put(Attrs.DB_NAMESPACE, r.database());
+  }
+
+  private static void connectionGroup(ConnectionGroup g, AttributesBuilder b) {
+    putIfPresent(b, Attrs.DB_NAMESPACE, g.database());
+    putIfPresent(b, Attrs.STATE, g.state());
+    putIfPresent(b, Attrs.APPLICATION_NAME, g.application());
+    putIfPresent(b, Attrs.USER_NAME, g.user());
+    putIfPresent(b, Attrs.BACKEND_TYPE, g.backendType());
+    putIfPresent(b, Attrs.WAIT_EVENT_TYPE, g.waitEventType());
+  }
+
+  private static void putIfPresent(AttributesBuilder b, io.opentelemetry.api.common.AttributeKey<String> key,
+      String value) {
+    if (!value.isEmpty()) {
+      b.put(key, value);
+    }
+  }
+
+  private static <T extends Number> Function<DatabaseStats, T> sessions(Function<DatabaseStats.Sessions, T> f) {
+    return r -> r.sessions() == null ? null : f.apply(r.sessions());
+  }
+
+  private static Double seconds(Double ms) {
+    return ms == null ? null : ms / 1000.0;
+  }
+}

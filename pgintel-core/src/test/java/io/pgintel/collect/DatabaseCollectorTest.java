@@ -1,0 +1,104 @@
+package io.pgintel.collect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.pgintel.PgIntel;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PgTest;
+import io.pgintel.test.Stats;
+import io.pgintel.test.TestTelemetry;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Map;
+
+class DatabaseCollectorTest {
+
+  private static final int COMMITS = 7;
+  private static final int ROLLBACKS = 3;
+  private static final int ROWS_PER_COMMIT = 5;
+
+  @PgTest
+  void countersGoUpByExactlyWhatTheWorkloadDid(PgServer pg) throws Exception {
+    String db = pg.createDatabase("dbstats");
+    pg.execute(db, "CREATE TABLE items (id serial PRIMARY KEY, name text)");
+    String view = "SELECT %s FROM pg_stat_database WHERE datname = '" + db + "'";
+
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = PgIntel.builder().dataSource(pg.dataSource()).openTelemetry(otel.openTelemetry())
+            .build();
+        Connection workload = pg.connect(db); Statement s = workload.createStatement()) {
+      // The workload's session is open before the baseline, so that the server's own start-up transactions
+      // are already counted in it; pgintel itself reads from another database.
+      Stats.flush(workload);
+      double baseline = Stats.settle(pg, view.formatted("xact_commit"), 1);
+      Map<String, Object> attrs = Map.of("db.namespace", db);
+      pgintel.collectNow();
+      double commits0 = otel.value("postgresql.commits", attrs).orElseThrow();
+      double rollbacks0 = otel.value("postgresql.rollbacks", attrs).orElseThrow();
+      double inserted0 = otel.value("postgresql.tup_inserted", attrs).orElseThrow();
+      assertEquals(baseline, commits0);
+
+      workload.setAutoCommit(false);
+      for (int i = 0; i < COMMITS; i++) {
+        s.executeUpdate("INSERT INTO items (name) SELECT 'n' FROM generate_series(1, " + ROWS_PER_COMMIT + ")");
+        workload.commit();
+      }
+      for (int i = 0; i < ROLLBACKS; i++) {
+        s.executeUpdate("INSERT INTO items (name) VALUES ('gone')");
+        workload.rollback();
+      }
+      workload.setAutoCommit(true);
+      Stats.flush(workload);
+      double expectedCommits = commits0 + COMMITS + Stats.FLUSH_COMMITS;
+      Stats.settle(pg, view.formatted("xact_commit"), expectedCommits);
+      Stats.settle(pg, view.formatted("xact_rollback"), rollbacks0 + ROLLBACKS);
+      pgintel.collectNow();
+
+      assertEquals(expectedCommits, otel.value("postgresql.commits", attrs).orElseThrow());
+      assertEquals(rollbacks0 + ROLLBACKS, otel.value("postgresql.rollbacks", attrs).orElseThrow());
+      // rolled-back inserts count as inserted tuples too: the server counts work done, not work kept
+      assertEquals(inserted0 + COMMITS * ROWS_PER_COMMIT + ROLLBACKS,
+          otel.value("postgresql.tup_inserted", attrs).orElseThrow());
+      assertEquals(Stats.read(pg, "SELECT pg_database_size('" + db + "')"),
+          otel.value("postgresql.db_size", attrs).orElseThrow());
+      assertEquals(Stats.read(pg, "SELECT count(*) FROM pg_database WHERE NOT datistemplate"),
+          otel.value("postgresql.database.count", Map.of()).orElseThrow());
+      assertEquals(Stats.read(pg, view.formatted("blks_hit")), otel.value("postgresql.blks_hit", attrs).orElseThrow());
+      assertEquals(Stats.read(pg, view.formatted("numbackends")),
+          otel.value("postgresql.backends", attrs).orElseThrow());
+      Attributes point = otel.points("postgresql.commits", attrs).get(0).getAttributes();
+      assertEquals(pg.port(), point.get(AttributeKey.longKey("server.port")).intValue());
+      assertEquals("postgresql", point.get(AttributeKey.stringKey("db.system.name")));
+    }
+  }
+
+  @PgTest
+  void tempFilesAndSessionStatisticsAreReported(PgServer pg) throws Exception {
+    String db = pg.createDatabase("dbtemp");
+    String view = "SELECT %s FROM pg_stat_database WHERE datname = '" + db + "'";
+    try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
+      s.execute("SET work_mem = '64kB'");
+      s.execute("SELECT g FROM generate_series(1, 200000) g ORDER BY g DESC");
+    }
+    double tempFiles = Stats.settle(pg, view.formatted("temp_files"), 1);
+    double tempBytes = Stats.settle(pg, view.formatted("temp_bytes"), 1);
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = PgIntel.builder().dataSource(pg.dataSource()).openTelemetry(otel.openTelemetry())
+            .build()) {
+      pgintel.collectNow();
+      Map<String, Object> attrs = Map.of("db.namespace", db);
+      assertEquals(tempFiles, otel.value("postgresql.temp_files", attrs).orElseThrow());
+      assertEquals(tempBytes, otel.value("postgresql.temp.io", attrs).orElseThrow());
+      if (pg.majorVersion() >= 14) {
+        double sessions = Stats.settle(pg, view.formatted("sessions"), 1);
+        assertEquals(sessions, otel.value("postgresql.sessions", attrs).orElseThrow());
+        assertTrue(otel.value("postgresql.session.time", attrs).orElseThrow() > 0);
+      } else {
+        assertTrue(otel.value("postgresql.sessions", attrs).isEmpty(), "PostgreSQL 13 has no session statistics");
+      }
+    }
+  }
+}
