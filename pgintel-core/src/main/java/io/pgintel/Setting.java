@@ -38,7 +38,7 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       "SET LOCAL statement_timeout of every collection: a slower query is cancelled by the server and counted.");
   public static final Setting LOCK_TIMEOUT = new Setting("pgintel.session.lock-timeout", Type.DURATION, "100ms",
       "1ms", "1m", Tier.FREQUENT, "SET LOCAL lock_timeout of every collection: pgintel never queues behind a lock.");
-  public static final Setting BORROW_TIMEOUT = new Setting("pgintel.session.borrow-timeout", Type.DURATION, "250ms",
+  public static final Setting BORROW_TIMEOUT = new Setting("pgintel.session.borrow-timeout", Type.DURATION, "1s",
       "1ms", "1m", Tier.FREQUENT,
       "Longest wait for a pool connection; when the pool has none free the tick is skipped and counted.");
   public static final Setting MAX_BACKOFF = new Setting("pgintel.backoff.max", Type.DURATION, "5m", "1s", "24h",

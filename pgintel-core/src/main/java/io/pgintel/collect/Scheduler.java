@@ -38,6 +38,7 @@ public final class Scheduler implements AutoCloseable {
   private final List<CollectorStatus> disabled;
   private final ScheduledThreadPoolExecutor executor;
   private volatile boolean running;
+  private volatile boolean closed;
 
   /**
    * @param collectors the enabled collectors with their intervals
@@ -67,7 +68,7 @@ public final class Scheduler implements AutoCloseable {
   }
 
   public synchronized void start() {
-    if (running) {
+    if (running || closed) {
       return;
     }
     running = true;
@@ -104,6 +105,7 @@ public final class Scheduler implements AutoCloseable {
   @Override
   public synchronized void close() {
     running = false;
+    closed = true;
     executor.shutdownNow();
     try {
       executor.awaitTermination(2, TimeUnit.SECONDS);
@@ -261,15 +263,18 @@ public final class Scheduler implements AutoCloseable {
     }
 
     CollectorStatus status() {
+      // health is reported from the first attempt on, also for collectNow() without start()
       CollectorStatus.State state;
-      if (!running) {
+      if (closed) {
         state = CollectorStatus.State.STOPPED;
       } else if (unavailable != null) {
         state = CollectorStatus.State.UNAVAILABLE;
       } else if (failures > 0) {
         state = CollectorStatus.State.BACKING_OFF;
-      } else {
+      } else if (running || lastSuccess != null) {
         state = CollectorStatus.State.ACTIVE;
+      } else {
+        state = CollectorStatus.State.STOPPED;
       }
       return new CollectorStatus(collector.name(), state, interval, lastSuccess, lastError, failures, unavailable);
     }

@@ -9,6 +9,7 @@ import io.pgintel.PgIntel;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PgTest;
 import io.pgintel.test.Stats;
+import io.pgintel.test.TestPgIntel;
 import io.pgintel.test.TestTelemetry;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -27,7 +28,7 @@ class DatabaseCollectorTest {
     String view = "SELECT %s FROM pg_stat_database WHERE datname = '" + db + "'";
 
     try (TestTelemetry otel = new TestTelemetry();
-        PgIntel pgintel = PgIntel.builder().dataSource(pg.dataSource()).openTelemetry(otel.openTelemetry())
+        PgIntel pgintel = TestPgIntel.builder(pg, otel)
             .build();
         Connection workload = pg.connect(db); Statement s = workload.createStatement()) {
       // The workload's session is open before the baseline, so that the server's own start-up transactions
@@ -86,7 +87,7 @@ class DatabaseCollectorTest {
     double tempFiles = Stats.settle(pg, view.formatted("temp_files"), 1);
     double tempBytes = Stats.settle(pg, view.formatted("temp_bytes"), 1);
     try (TestTelemetry otel = new TestTelemetry();
-        PgIntel pgintel = PgIntel.builder().dataSource(pg.dataSource()).openTelemetry(otel.openTelemetry())
+        PgIntel pgintel = TestPgIntel.builder(pg, otel)
             .build()) {
       pgintel.collectNow();
       Map<String, Object> attrs = Map.of("db.namespace", db);

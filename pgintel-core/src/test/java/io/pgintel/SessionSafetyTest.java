@@ -1,0 +1,229 @@
+package io.pgintel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.pgintel.collect.Collector;
+import io.pgintel.collect.CollectorStatus;
+import io.pgintel.collect.SqlSession;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PgTest;
+import io.pgintel.test.PostgresServers;
+import io.pgintel.test.TestDataSources;
+import io.pgintel.test.TestTelemetry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
+
+/** The rules of DESIGN.md's database session, proven against real servers and a real pool. */
+class SessionSafetyTest {
+
+  private static final List<String> BUILT_IN = List.of("database", "connections", "bgwriter", "wal");
+
+  /** A collector of one query, for putting the session under stress. */
+  private record QueryCollector(String name, String sql) implements Collector {
+    @Override
+    public Duration defaultInterval() {
+      return Duration.ofSeconds(10);
+    }
+
+    @Override
+    public List<? extends Record> collect(SqlSession session) throws SQLException {
+      return session.query(sql, r -> new Marker(r.string("v")));
+    }
+  }
+
+  private record Marker(String value) {}
+
+  private static PgIntelBuilder only(DataSource ds, TestTelemetry otel, Collector... extra) {
+    PgIntelBuilder b = PgIntel.builder().dataSource(ds).openTelemetry(otel.openTelemetry());
+    for (String name : BUILT_IN) {
+      b.collectorEnabled(name, false);
+    }
+    for (Collector c : extra) {
+      b.addCollector(c);
+    }
+    return b;
+  }
+
+  private static CollectorStatus status(PgIntel p, String name) {
+    return p.status().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  @PgTest
+  void collectionPastStatementTimeoutIsCutAndCounted(PgServer pg) {
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = only(pg.dataSource(), otel, new QueryCollector("slow", "SELECT pg_sleep(5)::text AS v"))
+            .statementTimeout(Duration.ofMillis(300)).borrowTimeout(Duration.ofSeconds(10)).build()) {
+      long start = System.nanoTime();
+      p.collectNow();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, "cut after " + took);
+      CollectorStatus s = status(p, "slow");
+      assertEquals(CollectorStatus.State.BACKING_OFF, s.state());
+      assertTrue(s.lastError().startsWith("statement_timeout"), s.lastError());
+      assertEquals(1.0, otel.value("pgintel.collector.errors",
+          Map.of("pgintel.collector", "slow", "error.type", "statement_timeout")).orElseThrow());
+    }
+  }
+
+  @PgTest
+  void tableUnderAccessExclusiveLockDoesNotBlockCollection(PgServer pg) throws Exception {
+    String db = pg.createDatabase("locked");
+    pg.execute(db, "CREATE TABLE hot (id int)");
+    try (Connection holder = pg.connect(db); Statement s = holder.createStatement();
+        TestTelemetry otel = new TestTelemetry();
+        PgIntel p = PgIntel.builder().dataSource(pg.dataSource(db)).openTelemetry(otel.openTelemetry())
+            .borrowTimeout(Duration.ofSeconds(10))
+            .addCollector(new QueryCollector("reads_hot", "SELECT count(*)::text AS v FROM hot")).build()) {
+      holder.setAutoCommit(false);
+      s.execute("LOCK TABLE hot IN ACCESS EXCLUSIVE MODE");
+
+      long start = System.nanoTime();
+      p.collectNow();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "collection took " + took);
+      for (String name : BUILT_IN) {
+        assertNotNull(status(p, name).lastSuccess(), name + " should not wait on the lock");
+      }
+      CollectorStatus hot = status(p, "reads_hot");
+      assertTrue(hot.lastError().startsWith("lock_timeout"), "gave up after lock_timeout: " + hot.lastError());
+      holder.rollback();
+    }
+  }
+
+  @PgTest
+  void poolWithNoFreeConnectionMakesTheTickSkipWithinTheBorrowTimeout(PgServer pg) throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(pg.dataSource());
+    config.setMaximumPoolSize(1);
+    config.setConnectionTimeout(30_000);
+    try (HikariDataSource pool = new HikariDataSource(config); TestTelemetry otel = new TestTelemetry();
+        PgIntel p = PgIntel.builder().dataSource(pool).openTelemetry(otel.openTelemetry())
+            .borrowTimeout(Duration.ofMillis(200)).collectorEnabled("connections", false)
+            .collectorEnabled("bgwriter", false).collectorEnabled("wal", false).build()) {
+      Connection app = pool.getConnection();
+      long start = System.nanoTime();
+      p.collectNow();
+      Duration first = Duration.ofNanos(System.nanoTime() - start);
+      start = System.nanoTime();
+      p.collectNow();
+      Duration second = Duration.ofNanos(System.nanoTime() - start);
+
+      assertTrue(first.compareTo(Duration.ofMillis(1500)) < 0, "bounded wait, took " + first);
+      assertTrue(second.compareTo(Duration.ofMillis(100)) < 0,
+          "while a borrow is pending, later ticks skip at once; took " + second);
+      assertEquals(2.0, otel.value("pgintel.collector.skipped",
+          Map.of("pgintel.collector", "database", "pgintel.skip.reason", "pool_busy")).orElseThrow());
+      assertEquals(1, pool.getHikariPoolMXBean().getActiveConnections(), "pgintel holds nothing");
+
+      app.close();
+      // the abandoned borrow gets the connection and hands it straight back
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (pool.getHikariPoolMXBean().getActiveConnections() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(0, pool.getHikariPoolMXBean().getActiveConnections());
+      Thread.sleep(50);
+      p.collectNow();
+      assertNotNull(status(p, "database").lastSuccess());
+      assertEquals(0, pool.getHikariPoolMXBean().getActiveConnections(), "returned after the collection");
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"true,false,2", "false,false,4", "true,true,8", "false,true,2"})
+  void borrowedConnectionComesBackExactlyAsItWasLent(boolean autoCommit, boolean readOnly, int isolation)
+      throws Exception {
+    PgServer pg = PostgresServers.newest();
+    AtomicReference<String> inside = new AtomicReference<>();
+    Collector probe = new Collector() {
+      @Override
+      public String name() {
+        return "probe";
+      }
+
+      @Override
+      public Duration defaultInterval() {
+        return Duration.ofSeconds(10);
+      }
+
+      @Override
+      public List<? extends Record> collect(SqlSession session) throws SQLException {
+        inside.set(session.queryOne("SELECT current_setting('transaction_read_only') || ' '"
+            + " || current_setting('statement_timeout') || ' ' || current_setting('lock_timeout') AS v",
+            r -> r.string("v")));
+        return List.of();
+      }
+    };
+    try (Connection physical = pg.connect(); TestTelemetry otel = new TestTelemetry()) {
+      physical.setAutoCommit(autoCommit);
+      physical.setReadOnly(readOnly);
+      physical.setTransactionIsolation(isolation);
+      try (PgIntel p = only(TestDataSources.singleConnection(physical), otel, probe)
+          .statementTimeout(Duration.ofMillis(1500)).lockTimeout(Duration.ofMillis(75)).build()) {
+        p.collectNow();
+        assertNotNull(status(p, "probe").lastSuccess(), () -> String.valueOf(status(p, "probe")));
+      }
+      assertEquals("on 1500ms 75ms", inside.get(), "read-only transaction with local timeouts");
+      assertEquals(autoCommit, physical.getAutoCommit());
+      assertEquals(readOnly, physical.isReadOnly());
+      assertEquals(isolation, physical.getTransactionIsolation());
+      assertEquals(TransactionState.IDLE, physical.unwrap(BaseConnection.class).getTransactionState(),
+          "no transaction left open");
+      try (Statement s = physical.createStatement(); var rs = s.executeQuery(
+          "SELECT current_setting('statement_timeout'), current_setting('lock_timeout')")) {
+        rs.next();
+        assertEquals("0", rs.getString(1), "SET LOCAL ended with pgintel's transaction");
+        assertEquals("0", rs.getString(2));
+      }
+      if (!autoCommit) {
+        physical.rollback();
+      }
+    }
+  }
+
+  @Test
+  void stoppedServerNeverThrowsIntoTheCallerAndCollectionResumes() throws Exception {
+    assumeTrue(System.getenv("PGINTEL_TEST_JDBC_URL") == null, "needs an embedded server it can stop");
+    PgServer pg = PostgresServers.startPrivate(PostgresServers.newest().majorVersion());
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = PgIntel.builder().dataSource(pg.dataSource()).openTelemetry(otel.openTelemetry())
+            .borrowTimeout(Duration.ofSeconds(10)).build()) {
+      p.start();
+      p.collectNow();
+      assertTrue(otel.value("postgresql.commits", Map.of("db.namespace", "postgres")).isPresent());
+
+      pg.stop();
+      p.collectNow();
+      CollectorStatus down = status(p, "database");
+      assertEquals(CollectorStatus.State.BACKING_OFF, down.state());
+      assertTrue(down.lastError().startsWith("connection"), down.lastError());
+      assertTrue(otel.value("pgintel.collector.errors",
+          Map.of("pgintel.collector", "database", "error.type", "connection")).orElseThrow() >= 1);
+      assertEquals(0.0, otel.value("pgintel.collector.up", Map.of("pgintel.collector", "database")).orElseThrow());
+
+      pg.start();
+      p.collectNow();
+      assertEquals(CollectorStatus.State.ACTIVE, status(p, "database").state());
+      assertEquals(1.0, otel.value("pgintel.collector.up", Map.of("pgintel.collector", "database")).orElseThrow());
+    } finally {
+      pg.stop();
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.pgintel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.pgintel.collect.CollectorStatus;
+import io.pgintel.internal.Durations;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+class SettingsTest {
+
+  private static PgIntelBuilder builder() {
+    // build() never connects, so a DataSource pointing nowhere is enough
+    return PgIntel.builder().dataSource(new PGSimpleDataSource()).openTelemetry(OpenTelemetry.noop());
+  }
+
+  private static String failure(PgIntelBuilder b) {
+    return assertThrows(IllegalArgumentException.class, b::build).getMessage();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "pgintel.collectors.database.interval | -5s    | out of range; allowed from 100ms to 24h",
+      "pgintel.collectors.database.interval | 0s     | out of range; allowed from 100ms to 24h",
+      "pgintel.collectors.wal.interval      | 30     | write it with a unit",
+      "pgintel.collectors.wal.interval      | soon   | is not a duration",
+      "pgintel.collectors.nosuch.interval   | 5s     | unknown collector 'nosuch'; known collectors: database, connections, bgwriter, wal",
+      "pgintel.collectors.nosuch.enabled    | true   | unknown collector 'nosuch'",
+      "pgintel.collectors.database.color    | red    | unknown collector setting",
+      "pgintel.session.statement-timeout    | 1h     | out of range; allowed from 10ms to 10m",
+      "pgintel.session.lock-timeout         | 0ms    | out of range; allowed from 1ms to 1m",
+      "pgintel.enabled                      | maybe  | is not a boolean",
+      "pgintel.no-such-thing                | 1      | unknown setting; known settings:",
+  })
+  void badSettingFailsBuildNamingTheKeyAndWhatIsAllowed(String key, String value, String expected) {
+    String message = failure(builder().setting(key, value));
+    assertTrue(message.startsWith(key + ": "), message);
+    assertTrue(message.contains(expected), message);
+  }
+
+  @Test
+  void zeroAndNegativeDurationObjectsFailLikeText() {
+    assertTrue(failure(builder().collectorInterval("database", Duration.ZERO))
+        .startsWith("pgintel.collectors.database.interval: 0ms is out of range"));
+    assertTrue(failure(builder().collectorInterval("connections", Duration.ofSeconds(-1)))
+        .startsWith("pgintel.collectors.connections.interval: -1s is out of range"));
+  }
+
+  @Test
+  void missingDataSourceFailsBuild() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> PgIntel.builder().openTelemetry(OpenTelemetry.noop()).build());
+    assertTrue(e.getMessage().contains("dataSource"));
+  }
+
+  @Test
+  void environmentVariablesAndLooseSpellingsReachTheSameKeys() {
+    Map<String, String> env = Settings.fromEnvironment(Map.of(
+        "PGINTEL_COLLECTORS_WAL_INTERVAL", "45s",
+        "PGINTEL_SESSION_LOCK_TIMEOUT", "250ms",
+        "PGINTEL_COLLECTORS_BGWRITER_ENABLED", "false",
+        "OTEL_SERVICE_NAME", "shop",
+        "PATH", "/usr/bin"));
+    try (PgIntel p = builder().settings(env).setting("pgintel.session.statementTimeout", "3s").build()) {
+      Settings s = p.settings();
+      assertEquals(Duration.ofSeconds(45), s.interval("wal"));
+      assertEquals(Duration.ofMillis(250), s.lockTimeout());
+      assertEquals(Duration.ofSeconds(3), s.statementTimeout());
+      assertEquals(List.of("database", "connections", "wal"), s.enabledCollectors());
+      assertEquals(Map.of("otel.service.name", "shop"), s.openTelemetryProperties());
+      CollectorStatus bgwriter = p.status().stream().filter(c -> c.name().equals("bgwriter")).findFirst()
+          .orElseThrow();
+      assertEquals(CollectorStatus.State.DISABLED, bgwriter.state());
+    }
+  }
+
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    try (PgIntel p = builder().build()) {
+      Settings s = p.settings();
+      assertTrue(s.enabled());
+      assertEquals(Duration.ofSeconds(15), s.interval("database"));
+      assertEquals(Duration.ofSeconds(15), s.interval("connections"));
+      assertEquals(Duration.ofSeconds(60), s.interval("bgwriter"));
+      assertEquals(Duration.ofSeconds(30), s.interval("wal"));
+      assertEquals(Durations.parse(Setting.STATEMENT_TIMEOUT.defaultValue()), s.statementTimeout());
+      assertEquals(Duration.ofMillis(100), s.lockTimeout());
+      assertEquals(Duration.ofSeconds(1), s.borrowTimeout());
+      assertEquals(Duration.ofMinutes(5), s.maxBackoff());
+    }
+  }
+
+  @Test
+  void lenientParsingReportsEveryBadKeyAndKeepsItsDefault() {
+    Map<String, Object> raw = new LinkedHashMap<>();
+    raw.put("pgintel.collectors.database.interval", "-1s");
+    raw.put("pgintel.collectors.nope.enabled", "true");
+    raw.put("pgintel.session.lock-timeout", "200ms");
+    List<String> problems = new ArrayList<>();
+    Settings s = Settings.parse(raw, Map.of("database", Duration.ofSeconds(15)), problems::add);
+    assertEquals(2, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("pgintel.collectors.database.interval"));
+    assertTrue(problems.get(1).startsWith("pgintel.collectors.nope.enabled"));
+    assertEquals(Duration.ofSeconds(15), s.interval("database"));
+    assertEquals(Duration.ofMillis(200), s.lockTimeout());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"500ms,500", "1.5s,1500", "30s,30000", "5m,300000", "1h,3600000", "PT2S,2000", "2 s,2000"})
+  void durationsParseWithTheirUnit(String text, long millis) {
+    assertEquals(Duration.ofMillis(millis), Durations.parse(text));
+    assertEquals(Duration.ofMillis(millis), Durations.parse(Durations.format(Duration.ofMillis(millis))));
+  }
+
+  @Test
+  void disabledInstanceNeverStarts() {
+    try (PgIntel p = builder().setting("pgintel.enabled", "false").build()) {
+      p.start();
+      assertFalse(p.settings().enabled());
+      assertTrue(p.status().stream().allMatch(c -> c.state() == CollectorStatus.State.STOPPED
+          || c.state() == CollectorStatus.State.DISABLED));
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.pgintel.collect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgintel.PgIntel;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.TestTelemetry;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(io.pgintel.test.PostgresExtension.class)
+class SchedulerTest {
+
+  /** A collector whose behaviour a test scripts; it records when and where it ran. */
+  private static final class Scripted implements Collector {
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger maxRunning = new AtomicInteger();
+    final List<Long> starts = new CopyOnWriteArrayList<>();
+    final List<Thread> threads = new CopyOnWriteArrayList<>();
+    final AtomicBoolean fail = new AtomicBoolean();
+    volatile long sleepMillis;
+
+    @Override
+    public String name() {
+      return "scripted";
+    }
+
+    @Override
+    public Duration defaultInterval() {
+      return Duration.ofMillis(100);
+    }
+
+    @Override
+    public List<? extends Record> collect(SqlSession session) throws SQLException {
+      starts.add(System.nanoTime());
+      threads.add(Thread.currentThread());
+      maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+      try {
+        if (sleepMillis > 0) {
+          Thread.sleep(sleepMillis);
+        }
+        if (fail.get()) {
+          throw new SQLException("scripted failure", "XX000");
+        }
+        return List.of();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      } finally {
+        running.decrementAndGet();
+      }
+    }
+  }
+
+  private static PgIntel start(PgServer pg, TestTelemetry otel, Scripted c, Duration interval) {
+    PgIntel p = PgIntel.builder().dataSource(pg.dataSource()).openTelemetry(otel.openTelemetry())
+        .borrowTimeout(Duration.ofSeconds(5)).setting("pgintel.backoff.max", "1s")
+        .collectorEnabled("database", false).collectorEnabled("connections", false)
+        .collectorEnabled("bgwriter", false).collectorEnabled("wal", false)
+        .addCollector(c).collectorInterval("scripted", interval).build();
+    p.start();
+    return p;
+  }
+
+  @Test
+  void slowCollectorNeverOverlapsItselfAndCountsMissedTicks(PgServer pg) throws Exception {
+    Scripted c = new Scripted();
+    c.sleepMillis = 250;
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = start(pg, otel, c, Duration.ofMillis(100))) {
+      Thread.sleep(1600);
+      p.close();
+      assertEquals(1, c.maxRunning.get(), "ran concurrently with itself");
+      assertTrue(c.starts.size() >= 3 && c.starts.size() <= 7, "runs: " + c.starts.size());
+      double overruns = otel.value("pgintel.collector.skipped",
+          Map.of("pgintel.collector", "scripted", "pgintel.skip.reason", "overrun")).orElseThrow();
+      assertTrue(overruns >= 4, "missed ticks are counted: " + overruns);
+      for (Thread t : c.threads) {
+        assertTrue(t.getName().startsWith("pgintel-collector-"), t.getName());
+        assertTrue(t.isDaemon(), t.getName() + " must not keep the JVM alive");
+      }
+    }
+  }
+
+  @Test
+  void ticksStayOnAFixedGridWithoutDrift(PgServer pg) throws Exception {
+    Scripted c = new Scripted();
+    long interval = Duration.ofMillis(200).toNanos();
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = start(pg, otel, c, Duration.ofNanos(interval))) {
+      Thread.sleep(1500);
+      p.close();
+      List<Long> starts = List.copyOf(c.starts);
+      assertTrue(starts.size() >= 6, "runs: " + starts.size());
+      long t0 = starts.get(0);
+      for (int k = 1; k < starts.size(); k++) {
+        long offset = starts.get(k) - t0 - k * interval;
+        // session set-up sits between the tick and collect(); what matters is that lateness does not accumulate
+        assertTrue(Math.abs(offset) < Duration.ofMillis(90).toNanos(),
+            "tick " + k + " is off the grid by " + offset / 1_000_000 + " ms");
+      }
+    }
+  }
+
+  @Test
+  void failingCollectorBacksOffExponentiallyAndReturnsToItsGrid(PgServer pg) throws Exception {
+    Scripted c = new Scripted();
+    c.fail.set(true);
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = start(pg, otel, c, Duration.ofMillis(100))) {
+      Thread.sleep(2600);
+      int attempts = c.starts.size();
+      // waits of 100, 200, 400, 800 and then 1000 ms (pgintel.backoff.max) instead of 25 ticks of 100 ms
+      assertTrue(attempts >= 4 && attempts <= 8, "attempts while failing: " + attempts);
+      CollectorStatus failing = p.status().stream().filter(s -> s.name().equals("scripted")).findFirst()
+          .orElseThrow();
+      assertEquals(CollectorStatus.State.BACKING_OFF, failing.state());
+      assertEquals(attempts, failing.consecutiveFailures(), 1.0);
+
+      c.fail.set(false);
+      Thread.sleep(1500);
+      int before = c.starts.size();
+      Thread.sleep(1000);
+      int recovered = c.starts.size() - before;
+      assertTrue(recovered >= 8, "back on its 100 ms grid: " + recovered + " runs in 1 s");
+      assertEquals(CollectorStatus.State.ACTIVE,
+          p.status().stream().filter(s -> s.name().equals("scripted")).findFirst().orElseThrow().state());
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.pgintel.collect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgintel.PgIntel;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PgTest;
+import io.pgintel.test.Stats;
+import io.pgintel.test.TestPgIntel;
+import io.pgintel.test.TestTelemetry;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/** The connections, background writer / checkpointer and WAL collectors against what the server reports. */
+class ServerCollectorsTest {
+
+  @PgTest
+  void connectionsAreCountedByStateAndApplication(PgServer pg) throws Exception {
+    String db = pg.createDatabase("conns");
+    String app = "conn-test-" + pg.majorVersion();
+    List<Connection> open = new ArrayList<>();
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.builder(pg, otel)
+            .build()) {
+      for (int i = 0; i < 3; i++) {
+        Properties props = new Properties();
+        props.setProperty("user", pg.user());
+        props.setProperty("ApplicationName", app);
+        open.add(java.sql.DriverManager.getConnection(pg.jdbcUrl(db), props));
+      }
+      Connection inTx = open.get(0);
+      inTx.setAutoCommit(false);
+      try (Statement s = inTx.createStatement()) {
+        s.execute("SELECT 1");
+      }
+      pgintel.collectNow();
+
+      Map<String, Object> idle = Map.of("db.namespace", db, "postgresql.application_name", app,
+          "postgresql.state", "idle");
+      Map<String, Object> idleInTx = Map.of("db.namespace", db, "postgresql.application_name", app,
+          "postgresql.state", "idle in transaction");
+      assertEquals(2.0, TestTelemetry.sum(otel.collect(), "postgresql.connection.count", idle));
+      assertEquals(1.0, TestTelemetry.sum(otel.collect(), "postgresql.connection.count", idleInTx));
+      assertEquals(Stats.read(pg, "SELECT current_setting('max_connections')::int"),
+          otel.value("postgresql.connection.max", Map.of()).orElseThrow());
+      // every server process is counted once: the total equals pg_stat_activity's row count at that moment
+      double total = TestTelemetry.sum(otel.collect(), "postgresql.connection.count", Map.of());
+      double processes = Stats.read(pg, "SELECT count(*) FROM pg_stat_activity");
+      assertTrue(Math.abs(total - processes) <= 1, "total " + total + " vs pg_stat_activity " + processes);
+    } finally {
+      for (Connection c : open) {
+        c.close();
+      }
+    }
+  }
+
+  @PgTest
+  void checkpointsAndBackgroundWriterFollowTheServer(PgServer pg) throws Exception {
+    String view = pg.majorVersion() >= 17 ? "SELECT num_requested FROM pg_stat_checkpointer"
+        : "SELECT checkpoints_req FROM pg_stat_bgwriter";
+    double before = Stats.settle(pg, view, 0);
+    pg.execute("postgres", "CHECKPOINT");
+    double after = Stats.settle(pg, view, before + 1);
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.builder(pg, otel)
+            .build()) {
+      pgintel.collectNow();
+      assertEquals(after, otel.value("postgresql.bgwriter.checkpoint.count", Map.of("type", "requested"))
+          .orElseThrow());
+      assertTrue(otel.value("postgresql.bgwriter.buffers.allocated", Map.of()).orElseThrow() > 0);
+      assertTrue(otel.value("postgresql.bgwriter.buffers.writes", Map.of("source", "checkpoints")).isPresent());
+      boolean split = pg.majorVersion() >= 17;
+      assertEquals(!split, otel.value("postgresql.bgwriter.buffers.writes", Map.of("source", "backend")).isPresent(),
+          "backend writes are in pg_stat_bgwriter before 17 only");
+      assertEquals(split, otel.value("postgresql.checkpointer.restartpoint.count", Map.of("type", "done"))
+          .isPresent(), "restartpoints are counted from 17 on");
+    }
+  }
+
+  @PgTest
+  void walPositionAndVolumeFollowTheServer(PgServer pg) throws Exception {
+    String db = pg.createDatabase("wal");
+    pg.execute(db, "CREATE TABLE w (v text)");
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.builder(pg, otel)
+            .build()) {
+      pgintel.collectNow();
+      double lsn0 = otel.value("postgresql.wal.lsn", Map.of()).orElseThrow();
+      pg.execute(db, "INSERT INTO w SELECT repeat('x', 100) FROM generate_series(1, 5000)");
+      double serverBefore = lsnBytes(pg);
+      pgintel.collectNow();
+      double serverAfter = lsnBytes(pg);
+      double lsn1 = otel.value("postgresql.wal.lsn", Map.of()).orElseThrow();
+      assertTrue(lsn1 - lsn0 > 5000 * 100, "5000 rows of 100 bytes write at least that much WAL: " + lsn0 + " -> " + lsn1);
+      assertTrue(serverBefore <= lsn1 && lsn1 <= serverAfter,
+          lsn1 + " is not between the server's " + serverBefore + " and " + serverAfter);
+      if (pg.majorVersion() >= 14) {
+        assertTrue(otel.value("postgresql.wal.records", Map.of()).orElseThrow() >= 5000);
+        assertEquals(pg.majorVersion() < 18, otel.value("postgresql.wal.writes", Map.of()).isPresent(),
+            "wal_write moved to pg_stat_io in 18");
+      } else {
+        assertTrue(otel.value("postgresql.wal.records", Map.of()).isEmpty(), "no pg_stat_wal before 14");
+      }
+      assertEquals(0.0, otel.value("postgresql.archiver.failed", Map.of()).orElseThrow());
+    }
+  }
+
+  private static double lsnBytes(PgServer pg) throws Exception {
+    try (Connection c = pg.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')")) {
+      rs.next();
+      return rs.getDouble(1);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.pgintel.test;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+
+/** DataSource shapes for tests, all over real PostgreSQL connections. */
+public final class TestDataSources {
+
+  private TestDataSources() {}
+
+  /**
+   * Hands out one physical connection again and again and ignores close(): a "pool" that, unlike HikariCP,
+   * does not reset what a borrower changed, so a test sees exactly what pgintel left behind.
+   */
+  public static DataSource singleConnection(Connection physical) {
+    Connection handle = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+          if (method.getName().equals("close")) {
+            return null;
+          }
+          try {
+            return method.invoke(physical, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    return forward(DataSource.class, null, () -> handle);
+  }
+
+  /** Counts getConnection() calls on a real DataSource. */
+  public static DataSource counting(DataSource target, AtomicInteger calls) {
+    return forward(DataSource.class, target, () -> {
+      calls.incrementAndGet();
+      return target.getConnection();
+    });
+  }
+
+  @FunctionalInterface
+  private interface ConnectionSupplier {
+    Connection get() throws Exception;
+  }
+
+  private static DataSource forward(Class<DataSource> type, DataSource target, ConnectionSupplier connections) {
+    return (DataSource) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+        (proxy, method, args) -> {
+          if (method.getName().equals("getConnection")) {
+            return connections.get();
+          }
+          if (method.getName().equals("toString")) {
+            return "test DataSource";
+          }
+          if (target == null) {
+            throw new UnsupportedOperationException(method.getName());
+          }
+          try {
+            return method.invoke(target, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+}

@@ -1,0 +1,20 @@
+package io.pgintel.test;
+
+import io.pgintel.PgIntel;
+import io.pgintel.PgIntelBuilder;
+import java.time.Duration;
+
+/** Builders for tests: the server's postgres database, the test's telemetry, and patience for a busy machine. */
+public final class TestPgIntel {
+
+  private TestPgIntel() {}
+
+  /**
+   * A builder on a non-pooling DataSource. Opening a session can take longer than the default borrow timeout
+   * on a loaded 2-core CI machine, and a skipped tick would make a test read stale values.
+   */
+  public static PgIntelBuilder builder(PgServer pg, TestTelemetry otel) {
+    return PgIntel.builder().dataSource(pg.dataSource()).openTelemetry(otel.openTelemetry())
+        .borrowTimeout(Duration.ofSeconds(10));
+  }
+}
