@@ -30,6 +30,7 @@ public final class Scheduler implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
   private static final Duration RECHECK_UNAVAILABLE = Duration.ofMinutes(10);
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   private final SessionFactory sessions;
   private final CollectionListener listener;
@@ -101,15 +102,21 @@ public final class Scheduler implements AutoCloseable {
     return out;
   }
 
-  /** Stops ticking; a collection in progress may finish (its statement timeout bounds it). */
+  /**
+   * Stops ticking. A collection in progress may finish (its statement timeout bounds it): interrupting a JDBC
+   * call could leave the application's pooled connection broken.
+   */
   @Override
   public synchronized void close() {
     running = false;
     closed = true;
-    executor.shutdownNow();
+    executor.shutdown();
     try {
-      executor.awaitTermination(2, TimeUnit.SECONDS);
+      if (!executor.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        executor.shutdownNow();
+      }
     } catch (InterruptedException e) {
+      executor.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }

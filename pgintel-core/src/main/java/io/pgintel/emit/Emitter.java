@@ -125,7 +125,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
         }
       }
       for (CollectorStatus st : status.get()) {
-        if (st.state() != CollectorStatus.State.DISABLED) {
+        if (st.state() != CollectorStatus.State.DISABLED && st.state() != CollectorStatus.State.STOPPED) {
           up.record(st.state() == CollectorStatus.State.ACTIVE && st.lastSuccess() != null ? 1 : 0,
               Attributes.of(Attrs.COLLECTOR, st.name()));
         }
