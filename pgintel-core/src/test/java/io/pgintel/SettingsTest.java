@@ -124,6 +124,22 @@ class SettingsTest {
   }
 
   @Test
+  void readmeListsEverySettingWithItsDefaultAndRange() throws Exception {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+    for (Setting s : Setting.ALL) {
+      String row = "| `" + s.key() + "` | ";
+      assertTrue(readme.contains(row), "README.md has no row for " + s.key());
+      String line = readme.substring(readme.indexOf(row)).lines().findFirst().orElseThrow();
+      if (s.min() != null) {
+        assertTrue(line.contains(s.min() + " to " + s.max()), "README range of " + s.key() + ": " + line);
+      }
+      if (!s.defaultValue().equals("per collector")) {
+        assertTrue(line.contains("`" + s.defaultValue() + "`"), "README default of " + s.key() + ": " + line);
+      }
+    }
+  }
+
+  @Test
   void disabledInstanceNeverStarts() {
     try (PgIntel p = builder().setting("pgintel.enabled", "false").build()) {
       p.start();

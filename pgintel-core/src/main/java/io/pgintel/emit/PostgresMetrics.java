@@ -148,7 +148,7 @@ final class PostgresMetrics {
 
       // WAL, pg_stat_wal, pg_stat_archiver
       counter("postgresql.wal.lsn", "By", WalStats.class,
-          "Current WAL position (replayed position on a standby) in bytes; its rate is WAL generated per second.")
+          "Current WAL insert position (replayed position on a standby) in bytes; its rate is WAL generated per second.")
           .longValue(WalStats::lsnBytes),
       counter("postgresql.wal.records", "{record}", WalStats.class, "WAL records generated (PostgreSQL 14+).")
           .longValue(WalStats::records),

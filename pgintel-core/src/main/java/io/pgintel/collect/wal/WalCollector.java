@@ -12,7 +12,7 @@ public final class WalCollector implements Collector {
 
   private static final String POSITION = """
       pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn(), '0/0')
-                           ELSE pg_current_wal_lsn() END, '0/0')::bigint AS lsn_bytes""";
+                           ELSE pg_current_wal_insert_lsn() END, '0/0')::bigint AS lsn_bytes""";
 
   static final String SQL_13 = "SELECT " + POSITION;
 
