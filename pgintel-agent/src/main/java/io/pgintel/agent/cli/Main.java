@@ -1,0 +1,47 @@
+package io.pgintel.agent.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/** The command line of the pgintel agent jar: {@code java -jar pgintel-agent.jar <command> ...}. */
+public final class Main {
+
+  static final String USAGE = """
+      usage: java -jar pgintel-agent.jar <command> [options]
+      commands:
+        fingerprint [--jdbc] [--jsonl]   fingerprint, normalize and summarize SQL from standard input
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    System.exit(run(Arrays.asList(args), in, out, System.err));
+  }
+
+  static int run(List<String> args, BufferedReader in, PrintStream out, PrintStream err) {
+    if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+      out.print(USAGE);
+      return args.isEmpty() ? 2 : 0;
+    }
+    try {
+      return switch (args.get(0)) {
+        case "fingerprint" -> FingerprintCommand.run(args.subList(1, args.size()), in, out, err);
+        default -> {
+          err.println("unknown command " + args.get(0));
+          err.print(USAGE);
+          yield 2;
+        }
+      };
+    } catch (IOException e) {
+      err.println("could not read standard input: " + e.getMessage());
+      return 1;
+    }
+  }
+}
