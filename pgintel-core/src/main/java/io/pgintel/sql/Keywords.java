@@ -74,11 +74,13 @@ final class Keywords {
             "without", "absolute", "relative", "forward", "backward", "next", "prior", "tablespace",
             "generated", "always", "identity", "stored", "attach", "detach", "enable", "disable",
             "owned", "increment", "minvalue", "maxvalue", "cycle", "cache", "statistics", "force",
-            "quote", "delimiter", "header", "format", "csv"};
+            "quote", "delimiter", "header", "format", "csv", "revoke", "mode", "exclusive", "restart",
+            "raise", "perform", "returns", "setof", "access"};
         for (String w : display) {
             add(w, D);
         }
         add("between", DO_);
+        add("time", D);
         add("values", DO_);
         add("row", DO_);
         add("key", 0);
@@ -189,6 +191,9 @@ final class Keywords {
     static final int CONCURRENTLY = id("concurrently");
     static final int VACUUM = id("vacuum");
     static final int ANALYZE = id("analyze");
+    static final int FULL = id("full");
+    static final int FREEZE = id("freeze");
+    static final int VERBOSE = id("verbose");
 
     private Keywords() {
     }

@@ -169,8 +169,11 @@ final class Lexer {
                 if (e > 0) {
                     escapeDepth++;
                     i = e;
-                    continue;
+                } else {
+                    // a brace that opens no escape is dropped: printed back it could open one
+                    i++;
                 }
+                continue;
             }
             if (jdbc && c == '}' && escapeDepth > 0) {
                 escapeDepth--;

@@ -152,15 +152,7 @@ final class Normalizer {
                 setState = 0;
             }
             switch (k) {
-                case STRING, PARAM -> {
-                    if (last >= 0 && o.kind[last] == WORD && Keywords.has(o.kw[last], Keywords.TYPELIT)
-                            && !(last > 0 && (o.kind[last - 1] == DOT || o.kind[last - 1] == CAST))) {
-                        o.kind[last] = CONST;
-                        o.kw[last] = -1;
-                    } else {
-                        o.add(CONST, r.start[i], r.end[i], -1);
-                    }
-                }
+                case STRING, PARAM -> addConst(i);
                 case NUMBER -> {
                     int prev = last >= 0 ? o.kind[last] : 0;
                     if (depth == typmodDepth && (prev == LPAREN || prev == COMMA)) {
@@ -172,7 +164,7 @@ final class Normalizer {
                                 && operandPosition(last - 1)) {
                             o.size--;
                         }
-                        o.add(CONST, r.start[i], r.end[i], -1);
+                        addConst(i);
                     }
                 }
                 case WORD -> {
@@ -180,13 +172,13 @@ final class Normalizer {
                         if (o.isWord(last, Keywords.IS) || o.isWord(last, Keywords.NOT)) {
                             o.copy(r, i);
                         } else {
-                            o.add(CONST, r.start[i], r.end[i], -1);
+                            addConst(i);
                         }
                     } else if (kw == Keywords.TRUE || kw == Keywords.FALSE) {
                         if (o.isWord(last, Keywords.IS) || (o.isWord(last, Keywords.NOT) && o.isWord(last - 1, Keywords.IS))) {
                             o.copy(r, i);
                         } else {
-                            o.add(CONST, r.start[i], r.end[i], -1);
+                            addConst(i);
                         }
                     } else if (kw == Keywords.SET && (last < 0 || o.kind[last] == SEMI || stmtFirst == Keywords.ALTER)) {
                         o.copy(r, i);
@@ -224,6 +216,22 @@ final class Normalizer {
         while (o.size > 0 && o.kind[o.size - 1] == SEMI) {
             o.size--;
         }
+    }
+
+    /**
+     * Adds a constant for raw token {@code i}. A type name right before it makes one typed literal
+     * ({@code date '2024-01-01'}); this applies to any constant, not only strings, because the
+     * printed form {@code date $1} must read back as the same single constant.
+     */
+    private void addConst(int i) {
+        final Tokens o = out;
+        int last = o.size - 1;
+        while (last >= 0 && o.kind[last] == WORD && Keywords.has(o.kw[last], Keywords.TYPELIT)
+                && !(last > 0 && (o.kind[last - 1] == DOT || o.kind[last - 1] == CAST))) {
+            last--;
+        }
+        o.size = last + 1;
+        o.add(CONST, raw.start[i], raw.end[i], -1);
     }
 
     /** Copies a word or quoted identifier; a quote that changes nothing is dropped. */
@@ -284,6 +292,7 @@ final class Normalizer {
         }
         int kw = raw.kw[j];
         return k == WORD && (kw == Keywords.ASC || kw == Keywords.DESC || kw == Keywords.NULLS || kw == Keywords.USING
+                || kw == Keywords.ORDER
                 || endsOrderBy(kw));
     }
 

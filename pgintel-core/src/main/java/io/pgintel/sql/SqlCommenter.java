@@ -12,6 +12,9 @@ import java.util.Map;
  * <p>All or nothing: a comment that is not entirely in that form yields no tags, so a stray
  * comment holding something else (a note, a secret) is never exported as metadata. Keys and
  * values are URL-decoded after the {@code \'} meta-escape is undone, as the format specifies.
+ * Tags whose key names a credential ({@code password}, {@code api_key}, {@code auth_token}, ...)
+ * are dropped: the comment travels with the statement and may carry what an application should
+ * not have put there.
  */
 final class SqlCommenter {
 
@@ -67,7 +70,9 @@ final class SqlCommenter {
             if (!closed || value.length() > MAX_VALUE || tags.size() == MAX_TAGS) {
                 return Map.of();
             }
-            tags.put(key, decode(value.toString()));
+            if (!isSensitive(key)) {
+                tags.put(key, decode(value.toString()));
+            }
             if (i < e) {
                 if (s.charAt(i) != ',') {
                     return Map.of();
@@ -76,6 +81,13 @@ final class SqlCommenter {
             }
         }
         return Collections.unmodifiableMap(tags);
+    }
+
+    private static boolean isSensitive(String key) {
+        String k = key.toLowerCase(java.util.Locale.ROOT);
+        return k.contains("pass") || k.contains("pwd") || k.contains("secret") || k.contains("token")
+                || k.contains("auth") || k.contains("credential") || k.contains("key") || k.contains("cookie")
+                || k.contains("session");
     }
 
     private static boolean isKeyChar(char c) {

@@ -213,7 +213,15 @@ record Summary(String operation, List<String> tables, String text) {
                     }
                 } else if (i == opIndex && (kw == Keywords.TRUNCATE || kw == Keywords.LOCK || kw == Keywords.VACUUM
                         || kw == Keywords.ANALYZE)) {
-                    list(i + 1, false);
+                    int j = i + 1;
+                    if (j < t.size && t.kind[j] == LPAREN) {
+                        j = match[j] + 1;
+                    }
+                    while (t.isWord(j, Keywords.FULL) || t.isWord(j, Keywords.FREEZE) || t.isWord(j, Keywords.VERBOSE)
+                            || t.isWord(j, Keywords.ANALYZE)) {
+                        j++;
+                    }
+                    list(j, false);
                 } else if (i == opIndex && kw == Keywords.COPY) {
                     ref(i + 1, false);
                 } else if (kw == Keywords.ON && op.equals("CREATE INDEX")) {
