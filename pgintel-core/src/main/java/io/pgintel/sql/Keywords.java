@@ -23,11 +23,13 @@ final class Keywords {
     /** A type name that can prefix a string to form one typed literal ({@code date '...'}). */
     static final int TYPELIT = 1 << 5;
 
-    private static final int TABLE_BITS = 10;
+    private static final int TABLE_BITS = 11;
     private static final int MASK = (1 << TABLE_BITS) - 1;
     private static final int MAX_LEN = 24;
 
     private static final String[] WORDS = new String[512];
+    private static final char[][] CHARS = new char[512][];
+    private static final String[] UPPER = new String[512];
     private static final int[] FLAGS = new int[512];
     private static final short[] SLOTS = new short[1 << TABLE_BITS];
     private static int count;
@@ -199,27 +201,21 @@ final class Keywords {
     }
 
     /** Keyword id of {@code s[start, end)} folded to lower case, or -1. */
-    static int lookup(CharSequence s, int start, int end) {
+    static int lookup(String s, int start, int end) {
         int len = end - start;
         if (len <= 0 || len > MAX_LEN) {
             return -1;
         }
-        int h = 0;
-        for (int i = start; i < end; i++) {
-            char c = s.charAt(i);
-            if (c >= 128) {
-                return -1;
-            }
-            h = h * 31 + lower(c);
-        }
-        int slot = mix(h) & MASK;
+        // hashing only length and the outer characters keeps the common miss (an identifier) cheap
+        int slot = slot(len, lower(s.charAt(start)), lower(s.charAt(start + (len >> 1))),
+                lower(s.charAt(end - 2 < start ? start : end - 2)), lower(s.charAt(end - 1)));
         while (true) {
             int id = SLOTS[slot];
             if (id < 0) {
                 return -1;
             }
-            String w = WORDS[id];
-            if (w.length() == len && equalsFolded(w, s, start)) {
+            char[] w = CHARS[id];
+            if (w.length == len && equalsFolded(w, s, start)) {
                 return id;
             }
             slot = (slot + 1) & MASK;
@@ -238,24 +234,27 @@ final class Keywords {
         return WORDS[id];
     }
 
+    static String upper(int id) {
+        return UPPER[id];
+    }
+
     static char lower(char c) {
         return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
     }
 
-    private static boolean equalsFolded(String w, CharSequence s, int start) {
-        for (int i = 0, n = w.length(); i < n; i++) {
-            if (w.charAt(i) != lower(s.charAt(start + i))) {
+    private static boolean equalsFolded(char[] w, String s, int start) {
+        for (int i = 0; i < w.length; i++) {
+            if (w[i] != lower(s.charAt(start + i))) {
                 return false;
             }
         }
         return true;
     }
 
-    private static int mix(int h) {
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        return h;
+    private static int slot(int len, char c0, char c1, char c2, char c3) {
+        int h = (((len * 31 + c0) * 31 + c1) * 31 + c2) * 31 + c3;
+        // high bits of the product: they depend on every input bit
+        return (h * 0x9E3779B1) >>> (32 - TABLE_BITS);
     }
 
     private static int id(String w) {
@@ -273,12 +272,11 @@ final class Keywords {
         }
         int id = count++;
         WORDS[id] = w;
+        CHARS[id] = w.toCharArray();
+        UPPER[id] = w.toUpperCase(java.util.Locale.ROOT);
         FLAGS[id] = flags;
-        int h = 0;
-        for (int i = 0; i < w.length(); i++) {
-            h = h * 31 + w.charAt(i);
-        }
-        int slot = mix(h) & MASK;
+        int len = w.length();
+        int slot = slot(len, w.charAt(0), w.charAt(len >> 1), w.charAt(len < 2 ? 0 : len - 2), w.charAt(len - 1));
         while (SLOTS[slot] >= 0) {
             slot = (slot + 1) & MASK;
         }

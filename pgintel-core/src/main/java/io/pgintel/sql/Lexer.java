@@ -22,6 +22,28 @@ package io.pgintel.sql;
  */
 final class Lexer {
 
+    private static final byte IDENT_START = 1;
+    private static final byte IDENT_PART = 2;
+    private static final byte OP_CHAR = 4;
+    private static final byte[] CLASSES = new byte[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+            int k = 0;
+            if (letter) {
+                k |= IDENT_START | IDENT_PART;
+            }
+            if ((c >= '0' && c <= '9') || c == '$') {
+                k |= IDENT_PART;
+            }
+            if ("+-*/<>=~!@#%^&|`?".indexOf(c) >= 0) {
+                k |= OP_CHAR;
+            }
+            CLASSES[c] = (byte) k;
+        }
+    }
+
     private Lexer() {
     }
 
@@ -216,18 +238,15 @@ final class Lexer {
     }
 
     static boolean isIdentStart(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+        return c >= 0x80 || (CLASSES[c] & IDENT_START) != 0;
     }
 
     static boolean isIdentPart(char c) {
-        return isIdentStart(c) || isDigit(c) || c == '$';
+        return c >= 0x80 || (CLASSES[c] & IDENT_PART) != 0;
     }
 
     static boolean isOpChar(char c) {
-        return switch (c) {
-            case '+', '-', '*', '/', '<', '>', '=', '~', '!', '@', '#', '%', '^', '&', '|', '`', '?' -> true;
-            default -> false;
-        };
+        return c < 0x80 && (CLASSES[c] & OP_CHAR) != 0;
     }
 
     /** Characters whose presence lets an operator end in {@code +} or {@code -}. */

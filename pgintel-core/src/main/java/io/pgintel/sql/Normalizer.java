@@ -48,8 +48,12 @@ final class Normalizer {
 
     private final Tokens raw = new Tokens(256);
     private final Tokens out = new Tokens(256);
-    private final StringBuilder text = new StringBuilder(256);
+    private static final String LIST_MARKER = " /*, ... */";
+
+    private char[] buf = new char[512];
+    private int textLength;
     private int[] match = new int[256];
+    private int[] parenStack = new int[64];
     private Map<String, String> comments;
 
     NormalizedQuery analyze(String sql, boolean jdbc) {
@@ -61,7 +65,7 @@ final class Normalizer {
         collapse();
         long hash = emit(sql, jdbc);
         Summary summary = Summary.of(out, sql, matchParens());
-        NormalizedQuery result = new NormalizedQuery(hex(hash), hash, text.toString(), summary.operation(),
+        NormalizedQuery result = new NormalizedQuery(hex(hash), hash, new String(buf, 0, textLength), summary.operation(),
                 summary.tables(), summary.text(), truncated, comments);
         if (raw.capacity() > RETAIN_TOKENS) {
             // one huge statement must not pin megabytes per thread for the thread's lifetime
@@ -74,8 +78,8 @@ final class Normalizer {
             out.end = new int[256];
             out.kw = new int[256];
             match = new int[256];
-            text.setLength(0);
-            text.trimToSize();
+            parenStack = new int[64];
+            buf = new char[512];
         }
         return result;
     }
@@ -444,18 +448,23 @@ final class Normalizer {
 
     private long emit(String s, boolean jdbc) {
         final Tokens t = out;
-        final StringBuilder sb = text;
-        sb.setLength(0);
+        char[] b = buf;
+        int len = 0;
         long h = FNV_OFFSET ^ (SqlEngine.ALGORITHM_VERSION * 0x9E3779B97F4A7C15L);
         int param = 0;
         for (int i = 0; i < t.size; i++) {
             final int k = t.kind[i];
             final int start = t.start[i];
             final int end = t.end[i];
+            // worst case: every char doubled (JDBC ??), or a list placeholder, plus a space
+            int need = len + 2 * (end - start) + 32;
+            if (need > b.length) {
+                b = buf = java.util.Arrays.copyOf(b, Math.max(need, b.length * 2));
+            }
             // kinds sit above the char range so token boundaries cannot be forged by text
             h = (h ^ (0x10000 | k)) * FNV_PRIME;
             if (i > 0 && spaceBefore(i)) {
-                sb.append(' ');
+                b[len++] = ' ';
             }
             switch (k) {
                 case WORD -> {
@@ -463,51 +472,64 @@ final class Normalizer {
                     for (int j = start; j < end; j++) {
                         char c = Keywords.lower(s.charAt(j));
                         h = (h ^ c) * FNV_PRIME;
-                        sb.append(upper && c >= 'a' && c <= 'z' ? (char) (c - 32) : c);
+                        b[len++] = upper && c >= 'a' && c <= 'z' ? (char) (c - 32) : c;
                     }
                 }
                 case OP -> {
                     if (end - start == 2 && s.charAt(start) == '!' && s.charAt(start + 1) == '=') {
                         h = (((h ^ '<') * FNV_PRIME) ^ '>') * FNV_PRIME;
-                        sb.append("<>");
+                        b[len++] = '<';
+                        b[len++] = '>';
                         break;
                     }
                     for (int j = start; j < end; j++) {
                         char c = s.charAt(j);
                         if (c == '?' && jdbc) {
                             j++;
-                            sb.append('?');
+                            b[len++] = '?';
                         }
                         h = (h ^ c) * FNV_PRIME;
-                        sb.append(c);
+                        b[len++] = c;
                     }
                 }
-                case CONST -> {
+                case CONST, LIST -> {
                     if (jdbc) {
-                        sb.append('?');
+                        b[len++] = '?';
                     } else {
-                        sb.append('$').append(++param);
+                        b[len++] = '$';
+                        len = putInt(b, len, ++param);
+                    }
+                    if (k == LIST) {
+                        LIST_MARKER.getChars(0, LIST_MARKER.length(), b, len);
+                        len += LIST_MARKER.length();
                     }
                 }
-                case LIST -> {
-                    if (jdbc) {
-                        sb.append('?');
-                    } else {
-                        sb.append('$').append(++param);
-                    }
-                    sb.append(" /*, ... */");
+                case CAST -> {
+                    b[len++] = ':';
+                    b[len++] = ':';
                 }
-                case LPAREN, RPAREN, LBRACK, RBRACK, COMMA, SEMI, DOT, COLON, CAST -> sb.append(s, start, end);
+                case LPAREN, RPAREN, LBRACK, RBRACK, COMMA, SEMI, DOT, COLON -> b[len++] = s.charAt(start);
                 default -> {
                     // QIDENT, NUMBER, OTHER: their text is already canonical
                     for (int j = start; j < end; j++) {
-                        h = (h ^ s.charAt(j)) * FNV_PRIME;
+                        char c = s.charAt(j);
+                        h = (h ^ c) * FNV_PRIME;
+                        b[len++] = c;
                     }
-                    sb.append(s, start, end);
                 }
             }
         }
+        textLength = len;
         return fmix(h);
+    }
+
+    private static int putInt(char[] b, int len, int v) {
+        int digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : Integer.toString(v).length();
+        for (int p = len + digits - 1; p >= len; p--) {
+            b[p] = (char) ('0' + v % 10);
+            v /= 10;
+        }
+        return len + digits;
     }
 
     private boolean spaceBefore(int i) {
@@ -569,13 +591,14 @@ final class Normalizer {
             match = new int[Math.max(t.size + 1, match.length * 2)];
         }
         int[] m = match;
-        int[] stack = new int[Math.min(t.size, 64) + 1];
+        int[] stack = parenStack;
         int top = 0;
         for (int i = 0; i < t.size; i++) {
             m[i] = t.size;
             if (t.kind[i] == LPAREN) {
                 if (top == stack.length) {
                     stack = java.util.Arrays.copyOf(stack, top * 2);
+                    parenStack = stack;
                 }
                 stack[top++] = i;
             } else if (t.kind[i] == RPAREN && top > 0) {

@@ -36,6 +36,10 @@ record Summary(String operation, List<String> tables, String text) {
         }
         String op = operation(t, s, opIndex, match);
         List<String> tables = scansTables(op) ? new Scan(t, s, match, op, opIndex).tables() : List.of();
+        if (tables.isEmpty() || (tables.size() == 1 && op.length() + 1 + tables.get(0).length() <= MAX_TEXT)) {
+            String text = tables.isEmpty() ? op : op.isEmpty() ? tables.get(0) : op + ' ' + tables.get(0);
+            return new Summary(op, tables, text);
+        }
         StringBuilder sb = new StringBuilder(op);
         int shown = 0;
         for (String table : tables) {
@@ -79,7 +83,7 @@ record Summary(String operation, List<String> tables, String text) {
                 int w = t.kw[j];
                 if (t.kind[j] == WORD && (w == Keywords.SELECT || w == Keywords.INSERT || w == Keywords.UPDATE
                         || w == Keywords.DELETE || w == Keywords.MERGE || w == Keywords.VALUES)) {
-                    return upper(Keywords.word(w));
+                    return Keywords.upper(w);
                 }
             }
             return "WITH";
@@ -92,7 +96,7 @@ record Summary(String operation, List<String> tables, String text) {
                     || isWord(t, s, j, "global"))) {
                 j++;
             }
-            String verb = upper(Keywords.word(kw));
+            String verb = Keywords.upper(kw);
             if (t.isWord(j, Keywords.MATERIALIZED)) {
                 return verb + " MATERIALIZED VIEW";
             }
@@ -117,7 +121,7 @@ record Summary(String operation, List<String> tables, String text) {
             return "REFRESH MATERIALIZED VIEW";
         }
         if (Keywords.has(kw, Keywords.DISPLAY) && !Keywords.has(kw, Keywords.FUNC)) {
-            return upper(Keywords.word(kw));
+            return Keywords.upper(kw);
         }
         return "";
     }
@@ -138,10 +142,6 @@ record Summary(String operation, List<String> tables, String text) {
             }
         }
         return true;
-    }
-
-    private static String upper(String w) {
-        return w.toUpperCase(Locale.ROOT);
     }
 
     /** One walk over the tokens collecting table names. */
