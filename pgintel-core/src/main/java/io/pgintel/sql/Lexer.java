@@ -375,11 +375,17 @@ final class Lexer {
             }
             if (j < n && isDigit(s.charAt(j))) {
                 i = j;
+                while (i < n && isDigit(s.charAt(i))) {
+                    i++;
+                }
             }
         }
-        // 0x1F, 0o17, 0b1010, and junk like 123abc: all one (redacted) number
-        while (i < n && isIdentPart(s.charAt(i))) {
-            i++;
+        // 0x1F, 0o17, 0b1010, and junk like 123abc: all one (redacted) number. Only a letter
+        // starts junk: 42$$x$$ is a number and a dollar quote, as PostgreSQL reads it
+        if (i < n && isIdentStart(s.charAt(i))) {
+            while (i < n && isIdentPart(s.charAt(i))) {
+                i++;
+            }
         }
         return i;
     }

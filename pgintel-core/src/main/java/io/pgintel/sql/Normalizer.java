@@ -159,9 +159,12 @@ final class Normalizer {
                 case STRING, PARAM -> addConst(i);
                 case NUMBER -> {
                     int prev = last >= 0 ? o.kind[last] : 0;
-                    if (depth == typmodDepth && (prev == LPAREN || prev == COMMA)) {
+                    // only plain digits are kept: anything else glued on could be a value
+                    boolean digits = isDigits(s, r.start[i], r.end[i]);
+                    if (digits && depth == typmodDepth && (prev == LPAREN || prev == COMMA)) {
                         o.copy(r, i);
-                    } else if (depth == byDepth && (o.isWord(last, Keywords.BY) || prev == COMMA) && endsItem(i + 1)) {
+                    } else if (digits && depth == byDepth && (o.isWord(last, Keywords.BY) || prev == COMMA)
+                            && endsItem(i + 1)) {
                         o.copy(r, i);
                     } else {
                         if (prev == OP && o.end[last] - o.start[last] == 1 && s.charAt(o.start[last]) == '-'
@@ -304,6 +307,18 @@ final class Normalizer {
         return kw == Keywords.LIMIT || kw == Keywords.OFFSET || kw == Keywords.FETCH || kw == Keywords.FOR
                 || kw == Keywords.HAVING || kw == Keywords.WINDOW || kw == Keywords.UNION
                 || kw == Keywords.INTERSECT || kw == Keywords.EXCEPT || kw == Keywords.RETURNING;
+    }
+
+    private static boolean isDigits(String s, int start, int end) {
+        if (end - start > 9) {
+            return false;
+        }
+        for (int i = start; i < end; i++) {
+            if (!Lexer.isDigit(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isListMarker(String s, int start, int end) {

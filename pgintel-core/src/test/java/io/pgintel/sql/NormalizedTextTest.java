@@ -162,7 +162,11 @@ class NormalizedTextTest {
                 Arguments.of("SELECT 'a'\n  'hunter2'", "hunter2"),
                 Arguments.of("SELECT interval 'hunter2'", "hunter2"),
                 Arguments.of("SELECT * FROM t WHERE a IN ('hunter2', 'x')", "hunter2"),
-                Arguments.of("INSERT INTO t VALUES ('a', 1), ('hunter2', 2)", "hunter2"));
+                Arguments.of("INSERT INTO t VALUES ('a', 1), ('hunter2', 2)", "hunter2"),
+                Arguments.of("SELECT a FROM t ORDER BY 1$$hunter2$$", "hunter2"),
+                Arguments.of("SELECT a FROM t GROUP BY 1hunter2", "hunter2"),
+                Arguments.of("SELECT x::varchar(10hunter2) FROM t", "hunter2"),
+                Arguments.of("SELECT $1hunter2", "hunter2"));
     }
 
     @ParameterizedTest(name = "{0}")
