@@ -206,9 +206,30 @@ final class Keywords {
         if (len <= 0 || len > MAX_LEN) {
             return -1;
         }
-        // hashing only length and the outer characters keeps the common miss (an identifier) cheap
+        // hashing the length and four characters keeps the common miss (an identifier) cheap
         int slot = slot(len, lower(s.charAt(start)), lower(s.charAt(start + (len >> 1))),
                 lower(s.charAt(end - 2 < start ? start : end - 2)), lower(s.charAt(end - 1)));
+        while (true) {
+            int id = SLOTS[slot];
+            if (id < 0) {
+                return -1;
+            }
+            char[] w = CHARS[id];
+            if (w.length == len && equalsFolded(w, s, start)) {
+                return id;
+            }
+            slot = (slot + 1) & MASK;
+        }
+    }
+
+    /** As {@link #lookup(String, int, int)}, for the lexer's char array. */
+    static int lookup(char[] s, int start, int end) {
+        int len = end - start;
+        if (len <= 0 || len > MAX_LEN) {
+            return -1;
+        }
+                int slot = slot(len, lower(s[start]), lower(s[start + (len >> 1)]),
+                lower(s[end - 2 < start ? start : end - 2]), lower(s[end - 1]));
         while (true) {
             int id = SLOTS[slot];
             if (id < 0) {
@@ -240,6 +261,15 @@ final class Keywords {
 
     static char lower(char c) {
         return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+    }
+
+    private static boolean equalsFolded(char[] w, char[] s, int start) {
+        for (int i = 0; i < w.length; i++) {
+            if (w[i] != lower(s[start + i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean equalsFolded(char[] w, String s, int start) {

@@ -1,5 +1,7 @@
 package io.pgintel.sql;
 
+import java.util.Arrays;
+
 /**
  * Single-pass scanner for PostgreSQL's lexical syntax, in server or JDBC flavour.
  *
@@ -22,6 +24,7 @@ package io.pgintel.sql;
  */
 final class Lexer {
 
+    private static final int UESCAPE = Keywords.lookup("uescape", 0, 7);
     private static final byte IDENT_START = 1;
     private static final byte IDENT_PART = 2;
     private static final byte OP_CHAR = 4;
@@ -52,28 +55,27 @@ final class Lexer {
      *
      * @return true if some construct was left unterminated
      */
-    static boolean lex(String s, boolean jdbc, Tokens out) {
-        final int n = s.length();
+    static boolean lex(char[] s, int n, boolean jdbc, Tokens out) {
         boolean truncated = false;
         int escapeDepth = 0;
         int i = 0;
         while (i < n) {
-            char c = s.charAt(i);
+            char c = s[i];
             if (isSpace(c)) {
                 i++;
                 continue;
             }
             int start = i;
-            if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
+            if (c == '-' && i + 1 < n && s[i + 1] == '-') {
                 i += 2;
-                while (i < n && s.charAt(i) != '\n' && s.charAt(i) != '\r') {
+                while (i < n && s[i] != '\n' && s[i] != '\r') {
                     i++;
                 }
                 out.add(Tokens.COMMENT, start, i, -1);
                 continue;
             }
-            if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-                i = blockComment(s, i);
+            if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+                i = blockComment(s, n, i);
                 if (i < 0) {
                     i = n;
                     truncated = true;
@@ -82,14 +84,14 @@ final class Lexer {
                 continue;
             }
             if (c == '\'') {
-                i = string(s, i + 1, false);
+                i = string(s, n, i + 1, false);
                 truncated |= i < 0;
                 i = i < 0 ? n : i;
                 out.add(Tokens.STRING, start, i, -1);
                 continue;
             }
             if (c == '"') {
-                int e = quotedIdent(s, i + 1);
+                int e = quotedIdent(s, n, i + 1);
                 if (e < 0) {
                     truncated = true;
                     out.add(Tokens.STRING, start, n, -1);
@@ -101,11 +103,11 @@ final class Lexer {
                 continue;
             }
             if (isIdentStart(c)) {
-                char next = i + 1 < n ? s.charAt(i + 1) : 0;
+                char next = i + 1 < n ? s[i + 1] : 0;
                 if (next == '\'') {
                     char lc = Keywords.lower(c);
                     if (lc == 'e' || lc == 'n' || lc == 'b' || lc == 'x') {
-                        i = string(s, i + 2, lc == 'e');
+                        i = string(s, n, i + 2, lc == 'e');
                         truncated |= i < 0;
                         i = i < 0 ? n : i;
                         out.add(Tokens.STRING, start, i, -1);
@@ -113,14 +115,14 @@ final class Lexer {
                     }
                 }
                 if ((c == 'u' || c == 'U') && next == '&' && i + 2 < n) {
-                    char q = s.charAt(i + 2);
+                    char q = s[i + 2];
                     if (q == '\'') {
-                        i = string(s, i + 3, false);
+                        i = string(s, n, i + 3, false);
                         if (i < 0) {
                             truncated = true;
                             i = n;
                         } else {
-                            i = uescape(s, i);
+                            i = uescape(s, n, i);
                             truncated |= i < 0;
                             i = i < 0 ? n : i;
                         }
@@ -128,13 +130,13 @@ final class Lexer {
                         continue;
                     }
                     if (q == '"') {
-                        int e = quotedIdent(s, i + 3);
+                        int e = quotedIdent(s, n, i + 3);
                         if (e < 0) {
                             truncated = true;
                             out.add(Tokens.STRING, start, n, -1);
                             i = n;
                         } else {
-                            e = uescape(s, e);
+                            e = uescape(s, n, e);
                             truncated |= e < 0;
                             i = e < 0 ? n : e;
                             out.add(e < 0 ? Tokens.STRING : Tokens.QIDENT, start, i, -1);
@@ -143,30 +145,30 @@ final class Lexer {
                     }
                 }
                 i++;
-                while (i < n && isIdentPart(s.charAt(i))) {
+                while (i < n && isIdentPart(s[i])) {
                     i++;
                 }
                 out.add(Tokens.WORD, start, i, Keywords.lookup(s, start, i));
                 continue;
             }
-            if (isDigit(c) || (c == '.' && i + 1 < n && isDigit(s.charAt(i + 1)))) {
-                i = number(s, i);
+            if (isDigit(c) || (c == '.' && i + 1 < n && isDigit(s[i + 1]))) {
+                i = number(s, n, i);
                 out.add(Tokens.NUMBER, start, i, -1);
                 continue;
             }
             if (c == '$') {
-                if (i + 1 < n && isDigit(s.charAt(i + 1))) {
+                if (i + 1 < n && isDigit(s[i + 1])) {
                     i += 2;
                     // glued letters are swallowed, as for numbers: fail closed
-                    while (i < n && isIdentPart(s.charAt(i))) {
+                    while (i < n && isIdentPart(s[i])) {
                         i++;
                     }
                     out.add(Tokens.PARAM, start, i, -1);
                     continue;
                 }
-                int tagEnd = dollarTag(s, i);
+                int tagEnd = dollarTag(s, n, i);
                 if (tagEnd > 0) {
-                    int e = dollarBody(s, i, tagEnd);
+                    int e = dollarBody(s, n, i, tagEnd);
                     truncated |= e < 0;
                     i = e < 0 ? n : e;
                     out.add(Tokens.STRING, start, i, -1);
@@ -176,18 +178,18 @@ final class Lexer {
                 out.add(Tokens.OTHER, start, i, -1);
                 continue;
             }
-            if (jdbc && c == '?' && (i + 1 >= n || s.charAt(i + 1) != '?')) {
+            if (jdbc && c == '?' && (i + 1 >= n || s[i + 1] != '?')) {
                 i++;
                 out.add(Tokens.PARAM, start, i, -1);
                 continue;
             }
             if (isOpChar(c)) {
-                i = operator(s, i, jdbc);
+                i = operator(s, n, i, jdbc);
                 out.add(Tokens.OP, start, i, -1);
                 continue;
             }
             if (jdbc && c == '{') {
-                int e = jdbcEscape(s, i, out);
+                int e = jdbcEscape(s, n, i, out);
                 if (e > 0) {
                     escapeDepth++;
                     i = e;
@@ -212,7 +214,7 @@ final class Lexer {
                 case ';' -> out.add(Tokens.SEMI, start, i, -1);
                 case '.' -> out.add(Tokens.DOT, start, i, -1);
                 case ':' -> {
-                    char next = i < n ? s.charAt(i) : 0;
+                    char next = i < n ? s[i] : 0;
                     if (next == ':') {
                         i++;
                         out.add(Tokens.CAST, start, i, -1);
@@ -258,15 +260,14 @@ final class Lexer {
     }
 
     /** @return the index after the comment, or -1 if it never closes */
-    private static int blockComment(String s, int i) {
-        final int n = s.length();
+    private static int blockComment(char[] s, int n, int i) {
         int depth = 0;
         while (i < n) {
-            char c = s.charAt(i);
-            if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+            char c = s[i];
+            if (c == '/' && i + 1 < n && s[i + 1] == '*') {
                 depth++;
                 i += 2;
-            } else if (c == '*' && i + 1 < n && s.charAt(i + 1) == '/') {
+            } else if (c == '*' && i + 1 < n && s[i + 1] == '/') {
                 depth--;
                 i += 2;
                 if (depth == 0) {
@@ -285,17 +286,16 @@ final class Lexer {
      *
      * @return the index after the closing quote, or -1 if unterminated
      */
-    private static int string(String s, int i, boolean backslashEscapes) {
-        final int n = s.length();
+    private static int string(char[] s, int n, int i, boolean backslashEscapes) {
         while (i < n) {
-            char c = s.charAt(i);
+            char c = s[i];
             if (c == '\\' && backslashEscapes) {
                 i += 2;
             } else if (c == '\'') {
-                if (i + 1 < n && s.charAt(i + 1) == '\'') {
+                if (i + 1 < n && s[i + 1] == '\'') {
                     i += 2;
                 } else {
-                    int k = continuation(s, i + 1);
+                    int k = continuation(s, n, i + 1);
                     if (k < 0) {
                         return i + 1;
                     }
@@ -309,43 +309,40 @@ final class Lexer {
     }
 
     /** The index after the quote that continues a string, if whitespace with a newline leads to one. */
-    private static int continuation(String s, int i) {
-        final int n = s.length();
+    private static int continuation(char[] s, int n, int i) {
         boolean newline = false;
-        while (i < n && isSpace(s.charAt(i))) {
-            newline |= s.charAt(i) == '\n' || s.charAt(i) == '\r';
+        while (i < n && isSpace(s[i])) {
+            newline |= s[i] == '\n' || s[i] == '\r';
             i++;
         }
-        return newline && i < n && s.charAt(i) == '\'' ? i + 1 : -1;
+        return newline && i < n && s[i] == '\'' ? i + 1 : -1;
     }
 
     /** Extends a {@code U&} token over an optional {@code UESCAPE 'c'}; -1 if that string is unterminated. */
-    private static int uescape(String s, int i) {
-        final int n = s.length();
+    private static int uescape(char[] s, int n, int i) {
         int j = i;
-        while (j < n && isSpace(s.charAt(j))) {
+        while (j < n && isSpace(s[j])) {
             j++;
         }
-        if (j + 7 > n || Keywords.lookup(s, j, j + 7) != Keywords.lookup("uescape", 0, 7)
-                || (j + 7 < n && isIdentPart(s.charAt(j + 7)))) {
+        if (j + 7 > n || Keywords.lookup(s, j, j + 7) != UESCAPE
+                || (j + 7 < n && isIdentPart(s[j + 7]))) {
             return i;
         }
         j += 7;
-        while (j < n && isSpace(s.charAt(j))) {
+        while (j < n && isSpace(s[j])) {
             j++;
         }
-        if (j < n && s.charAt(j) == '\'') {
-            return string(s, j + 1, false);
+        if (j < n && s[j] == '\'') {
+            return string(s, n, j + 1, false);
         }
         return i;
     }
 
     /** @return the index after the closing double quote, or -1 if unterminated */
-    private static int quotedIdent(String s, int i) {
-        final int n = s.length();
+    private static int quotedIdent(char[] s, int n, int i) {
         while (i < n) {
-            if (s.charAt(i) == '"') {
-                if (i + 1 < n && s.charAt(i + 1) == '"') {
+            if (s[i] == '"') {
+                if (i + 1 < n && s[i + 1] == '"') {
                     i += 2;
                 } else {
                     return i + 1;
@@ -357,33 +354,32 @@ final class Lexer {
         return -1;
     }
 
-    private static int number(String s, int i) {
-        final int n = s.length();
-        while (i < n && (isDigit(s.charAt(i)) || s.charAt(i) == '_')) {
+    private static int number(char[] s, int n, int i) {
+        while (i < n && (isDigit(s[i]) || s[i] == '_')) {
             i++;
         }
-        if (i < n && s.charAt(i) == '.' && !(i + 1 < n && s.charAt(i + 1) == '.')) {
+        if (i < n && s[i] == '.' && !(i + 1 < n && s[i + 1] == '.')) {
             i++;
-            while (i < n && (isDigit(s.charAt(i)) || s.charAt(i) == '_')) {
+            while (i < n && (isDigit(s[i]) || s[i] == '_')) {
                 i++;
             }
         }
-        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+        if (i < n && (s[i] == 'e' || s[i] == 'E')) {
             int j = i + 1;
-            if (j < n && (s.charAt(j) == '+' || s.charAt(j) == '-')) {
+            if (j < n && (s[j] == '+' || s[j] == '-')) {
                 j++;
             }
-            if (j < n && isDigit(s.charAt(j))) {
+            if (j < n && isDigit(s[j])) {
                 i = j;
-                while (i < n && isDigit(s.charAt(i))) {
+                while (i < n && isDigit(s[i])) {
                     i++;
                 }
             }
         }
         // 0x1F, 0o17, 0b1010, and junk like 123abc: all one (redacted) number. Only a letter
         // starts junk: 42$$x$$ is a number and a dollar quote, as PostgreSQL reads it
-        if (i < n && isIdentStart(s.charAt(i))) {
-            while (i < n && isIdentPart(s.charAt(i))) {
+        if (i < n && isIdentStart(s[i])) {
+            while (i < n && isIdentPart(s[i])) {
                 i++;
             }
         }
@@ -391,18 +387,17 @@ final class Lexer {
     }
 
     /** If a dollar-quote opening tag starts at {@code i}, the index after it; else -1. */
-    private static int dollarTag(String s, int i) {
-        final int n = s.length();
+    private static int dollarTag(char[] s, int n, int i) {
         int j = i + 1;
-        if (j < n && s.charAt(j) == '$') {
+        if (j < n && s[j] == '$') {
             return j + 1;
         }
-        if (j >= n || !isIdentStart(s.charAt(j))) {
+        if (j >= n || !isIdentStart(s[j])) {
             return -1;
         }
         j++;
         while (j < n) {
-            char c = s.charAt(j);
+            char c = s[j];
             if (c == '$') {
                 return j + 1;
             }
@@ -415,13 +410,11 @@ final class Lexer {
     }
 
     /** @return the index after the closing tag, or -1 if it never appears */
-    private static int dollarBody(String s, int tagStart, int tagEnd) {
-        final int n = s.length();
+    private static int dollarBody(char[] s, int n, int tagStart, int tagEnd) {
         final int tagLen = tagEnd - tagStart;
         int i = tagEnd;
         while (i < n) {
-            if (s.charAt(i) == '$' && s.regionMatches(i, s, tagStart, Math.min(tagLen, n - i))
-                    && n - i >= tagLen) {
+            if (s[i] == '$' && n - i >= tagLen && Arrays.equals(s, i, i + tagLen, s, tagStart, tagEnd)) {
                 return i + tagLen;
             }
             i++;
@@ -429,20 +422,19 @@ final class Lexer {
         return -1;
     }
 
-    private static int operator(String s, int i, boolean jdbc) {
-        final int n = s.length();
+    private static int operator(char[] s, int n, int i, boolean jdbc) {
         final int start = i;
         boolean special = false;
         while (i < n) {
-            char c = s.charAt(i);
+            char c = s[i];
             if (!isOpChar(c)) {
                 break;
             }
-            if (i > start && i + 1 < n && ((c == '-' && s.charAt(i + 1) == '-') || (c == '/' && s.charAt(i + 1) == '*'))) {
+            if (i > start && i + 1 < n && ((c == '-' && s[i + 1] == '-') || (c == '/' && s[i + 1] == '*'))) {
                 break;
             }
             if (c == '?' && jdbc) {
-                if (i + 1 < n && s.charAt(i + 1) == '?') {
+                if (i + 1 < n && s[i + 1] == '?') {
                     special = true;
                     i += 2;
                     continue;
@@ -453,7 +445,7 @@ final class Lexer {
             i++;
         }
         if (!special) {
-            while (i - start > 1 && (s.charAt(i - 1) == '+' || s.charAt(i - 1) == '-')) {
+            while (i - start > 1 && (s[i - 1] == '+' || s[i - 1] == '-')) {
                 i--;
             }
         }
@@ -467,25 +459,24 @@ final class Lexer {
      *
      * @return the index after the escape's keyword, or -1 if this brace is not an escape
      */
-    private static int jdbcEscape(String s, int i, Tokens out) {
-        final int n = s.length();
-        int j = skipSpace(s, i + 1);
-        if (j < n && s.charAt(j) == '?') {
+    private static int jdbcEscape(char[] s, int n, int i, Tokens out) {
+        int j = skipSpace(s, n, i + 1);
+        if (j < n && s[j] == '?') {
             // {? = call f(?)}: the result parameter is the driver's business, not the query's
-            j = skipSpace(s, j + 1);
-            if (j >= n || s.charAt(j) != '=') {
+            j = skipSpace(s, n, j + 1);
+            if (j >= n || s[j] != '=') {
                 return -1;
             }
-            j = skipSpace(s, j + 1);
+            j = skipSpace(s, n, j + 1);
         }
         int w = j;
-        while (j < n && ((s.charAt(j) >= 'a' && s.charAt(j) <= 'z') || (s.charAt(j) >= 'A' && s.charAt(j) <= 'Z'))) {
+        while (j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z'))) {
             j++;
         }
-        if (j == w || j - w > 6 || (j < n && isIdentPart(s.charAt(j)))) {
+        if (j == w || j - w > 6 || (j < n && isIdentPart(s[j]))) {
             return -1;
         }
-        String word = s.substring(w, j).toLowerCase(java.util.Locale.ROOT);
+        String word = new String(s, w, j - w).toLowerCase(java.util.Locale.ROOT);
         switch (word) {
             case "call", "escape", "limit" -> out.add(Tokens.WORD, w, j, Keywords.lookup(s, w, j));
             case "fn", "d", "t", "ts", "oj" -> {
@@ -498,8 +489,8 @@ final class Lexer {
         return j;
     }
 
-    private static int skipSpace(String s, int i) {
-        while (i < s.length() && isSpace(s.charAt(i))) {
+    private static int skipSpace(char[] s, int n, int i) {
+        while (i < n && isSpace(s[i])) {
             i++;
         }
         return i;

@@ -45,12 +45,14 @@ final class Normalizer {
     private static final long FNV_PRIME = 0x100000001b3L;
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final int RETAIN_TOKENS = 1 << 14;
+    private static final int RETAIN_CHARS = 1 << 16;
 
     private final Tokens raw = new Tokens(256);
     private final Tokens out = new Tokens(256);
     private static final String LIST_MARKER = " /*, ... */";
 
     private char[] buf = new char[512];
+    private char[] chars = new char[512];
     private int textLength;
     private int[] match = new int[256];
     private int[] parenStack = new int[64];
@@ -60,14 +62,19 @@ final class Normalizer {
         raw.clear();
         out.clear();
         comments = Map.of();
-        boolean truncated = Lexer.lex(sql, jdbc, raw);
+        int n = sql.length();
+        if (chars.length < n) {
+            chars = new char[Math.max(n, chars.length * 2)];
+        }
+        sql.getChars(0, n, chars, 0);
+        boolean truncated = Lexer.lex(chars, n, jdbc, raw);
         classify(sql);
         collapse();
         long hash = emit(sql, jdbc);
         Summary summary = Summary.of(out, sql, matchParens());
         NormalizedQuery result = new NormalizedQuery(hex(hash), hash, new String(buf, 0, textLength), summary.operation(),
                 summary.tables(), summary.text(), truncated, comments);
-        if (raw.capacity() > RETAIN_TOKENS) {
+        if (raw.capacity() > RETAIN_TOKENS || chars.length > RETAIN_CHARS || buf.length > RETAIN_CHARS) {
             // one huge statement must not pin megabytes per thread for the thread's lifetime
             raw.kind = new int[256];
             raw.start = new int[256];
@@ -80,6 +87,7 @@ final class Normalizer {
             match = new int[256];
             parenStack = new int[64];
             buf = new char[512];
+            chars = new char[512];
         }
         return result;
     }

@@ -152,7 +152,7 @@ record Summary(String operation, List<String> tables, String text) {
         private final String op;
         private final int opIndex;
         private final List<String> tables = new ArrayList<>();
-        private final List<String> cteNames = new ArrayList<>();
+        private List<String> cteNames = List.of();
 
         Scan(Tokens t, String s, int[] match, String op, int opIndex) {
             this.t = t;
@@ -272,18 +272,13 @@ record Summary(String operation, List<String> tables, String text) {
             if (!isNamePart(j)) {
                 return -1;
             }
-            StringBuilder name = new StringBuilder();
-            int parts = 0;
-            while (true) {
-                appendPart(name, j);
+            String name = part(j);
+            int parts = 1;
+            j++;
+            while (j + 1 < t.size && t.kind[j] == DOT && isNamePart(j + 1) && parts < 3) {
+                name = name + '.' + part(j + 1);
                 parts++;
-                j++;
-                if (j + 1 < t.size && t.kind[j] == DOT && isNamePart(j + 1) && parts < 3) {
-                    name.append('.');
-                    j++;
-                } else {
-                    break;
-                }
+                j += 2;
             }
             if (functionsPossible && j < t.size && t.kind[j] == LPAREN) {
                 // a set-returning function (generate_series(...)): not a table, but the list goes on
@@ -292,7 +287,7 @@ record Summary(String operation, List<String> tables, String text) {
             if (t.isWord(j, Keywords.STDIN) || t.isWord(j, Keywords.STDOUT)) {
                 return -1;
             }
-            String n = name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name.toString();
+            String n = name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name;
             if (!(parts == 1 && cteNames.contains(n)) && !tables.contains(n)) {
                 tables.add(n);
             }
@@ -309,24 +304,24 @@ record Summary(String operation, List<String> tables, String text) {
             return t.kind[j] == WORD && !Keywords.has(t.kw[j], Keywords.DISPLAY);
         }
 
-        private void appendPart(StringBuilder sb, int j) {
+        /** One name part as PostgreSQL resolves it: folded if unquoted, unescaped if quoted. */
+        private String part(int j) {
             int start = t.start[j];
             int end = t.end[j];
             if (t.kind[j] == WORD) {
                 for (int i = start; i < end; i++) {
-                    sb.append(Keywords.lower(s.charAt(i)));
-                }
-            } else if (s.charAt(start) == '"') {
-                for (int i = start + 1; i < end - 1; i++) {
                     char c = s.charAt(i);
-                    sb.append(c);
-                    if (c == '"') {
-                        i++;
+                    if (c >= 'A' && c <= 'Z') {
+                        return s.substring(start, end).toLowerCase(Locale.ROOT);
                     }
                 }
-            } else {
-                sb.append(s, start, end);
+                return s.substring(start, end);
             }
+            if (s.charAt(start) != '"') {
+                return s.substring(start, end);
+            }
+            String inner = s.substring(start + 1, end - 1);
+            return inner.indexOf('"') < 0 ? inner : inner.replace("\"\"", "\"");
         }
 
         /** {@code WITH [RECURSIVE] name [(cols)] AS [NOT] [MATERIALIZED] (...), ...}: names only. */
@@ -340,8 +335,7 @@ record Summary(String operation, List<String> tables, String text) {
                     j++;
                 }
                 while (j < t.size && isNamePart(j)) {
-                    StringBuilder name = new StringBuilder();
-                    appendPart(name, j);
+                    String name = part(j);
                     j++;
                     if (j < t.size && t.kind[j] == LPAREN) {
                         j = match[j] + 1;
@@ -359,7 +353,10 @@ record Summary(String operation, List<String> tables, String text) {
                     if (j >= t.size || t.kind[j] != LPAREN) {
                         break;
                     }
-                    cteNames.add(name.toString());
+                    if (cteNames.isEmpty()) {
+                        cteNames = new ArrayList<>();
+                    }
+                    cteNames.add(name);
                     j = match[j] + 1;
                     if (j >= t.size || t.kind[j] != COMMA) {
                         break;
