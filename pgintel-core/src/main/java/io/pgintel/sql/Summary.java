@@ -152,6 +152,8 @@ record Summary(String operation, List<String> tables, String text) {
         private final String op;
         private final int opIndex;
         private final List<String> tables = new ArrayList<>();
+        /** Token index of each table's first mention: list reading can run ahead of the walk. */
+        private final int[] positions = new int[MAX_TABLES];
         private List<String> cteNames = List.of();
 
         Scan(Tokens t, String s, int[] match, String op, int opIndex) {
@@ -230,6 +232,15 @@ record Summary(String operation, List<String> tables, String text) {
                     ref(i + 1, false);
                 }
             }
+            // insertion sort by first mention: at most MAX_TABLES entries, usually in order already
+            for (int a = 1; a < tables.size(); a++) {
+                for (int b = a; b > 0 && positions[b - 1] > positions[b]; b--) {
+                    int p = positions[b];
+                    positions[b] = positions[b - 1];
+                    positions[b - 1] = p;
+                    tables.set(b, tables.set(b - 1, tables.get(b)));
+                }
+            }
             return List.copyOf(tables);
         }
 
@@ -243,8 +254,16 @@ record Summary(String operation, List<String> tables, String text) {
         /** Reads comma-separated table references with optional aliases. */
         private void list(int j, boolean functionsPossible) {
             while (j < t.size && tables.size() < MAX_TABLES) {
-                j = ref(j, functionsPossible);
-                if (j < 0) {
+                while (t.isWord(j, Keywords.LATERAL) || t.isWord(j, Keywords.ONLY)) {
+                    j++;
+                }
+                if (j < t.size && t.kind[j] == LPAREN) {
+                    // a subquery: its own FROM clauses are found by the main walk
+                    j = match[j] + 1;
+                } else {
+                    j = ref(j, functionsPossible);
+                }
+                if (j < 0 || j >= t.size) {
                     return;
                 }
                 if (t.isWord(j, Keywords.AS)) {
@@ -272,6 +291,7 @@ record Summary(String operation, List<String> tables, String text) {
             if (!isNamePart(j)) {
                 return -1;
             }
+            final int nameStart = j;
             String name = part(j);
             int parts = 1;
             j++;
@@ -288,8 +308,14 @@ record Summary(String operation, List<String> tables, String text) {
                 return -1;
             }
             String n = name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name;
-            if (!(parts == 1 && cteNames.contains(n)) && !tables.contains(n)) {
-                tables.add(n);
+            if (!(parts == 1 && cteNames.contains(n))) {
+                int at = tables.indexOf(n);
+                if (at < 0) {
+                    tables.add(n);
+                    positions[tables.size() - 1] = nameStart;
+                } else {
+                    positions[at] = Math.min(positions[at], nameStart);
+                }
             }
             return j;
         }
