@@ -47,16 +47,18 @@ final class Normalizer {
     private static final int RETAIN_TOKENS = 1 << 14;
     private static final int RETAIN_CHARS = 1 << 16;
 
-    private final Tokens raw = new Tokens(256);
-    private final Tokens out = new Tokens(256);
     private static final String LIST_MARKER = " /*, ... */";
 
+    private final Tokens raw = new Tokens(256);
+    private final Tokens out = new Tokens(256);
     private char[] buf = new char[512];
     private char[] chars = new char[512];
     private int textLength;
     private int[] match = new int[256];
     private int[] parenStack = new int[64];
     private Map<String, String> comments;
+    /** Element count of the last list {@link #constList} accepted. */
+    private int elements;
 
     NormalizedQuery analyze(String sql, boolean jdbc) {
         raw.clear();
@@ -70,20 +72,14 @@ final class Normalizer {
         boolean truncated = Lexer.lex(chars, n, jdbc, raw);
         classify(sql);
         collapse();
-        long hash = emit(sql, jdbc);
+        long hash = emit(chars, jdbc);
         Summary summary = Summary.of(out, sql, matchParens());
         NormalizedQuery result = new NormalizedQuery(hex(hash), hash, new String(buf, 0, textLength), summary.operation(),
                 summary.tables(), summary.text(), truncated, comments);
         if (raw.capacity() > RETAIN_TOKENS || chars.length > RETAIN_CHARS || buf.length > RETAIN_CHARS) {
             // one huge statement must not pin megabytes per thread for the thread's lifetime
-            raw.kind = new int[256];
-            raw.start = new int[256];
-            raw.end = new int[256];
-            raw.kw = new int[256];
-            out.kind = new int[256];
-            out.start = new int[256];
-            out.end = new int[256];
-            out.kw = new int[256];
+            raw.shrink();
+            out.shrink();
             match = new int[256];
             parenStack = new int[64];
             buf = new char[512];
@@ -397,7 +393,6 @@ final class Normalizer {
         t.size = w;
     }
 
-    private int elements;
 
     /**
      * Reads {@code ( const [::type], ... )} from the opening token at {@code open}.
@@ -469,7 +464,7 @@ final class Normalizer {
 
     // ---------------------------------------------------------------- pass 3: hash and print
 
-    private long emit(String s, boolean jdbc) {
+    private long emit(char[] s, boolean jdbc) {
         final Tokens t = out;
         char[] b = buf;
         int len = 0;
@@ -493,20 +488,20 @@ final class Normalizer {
                 case WORD -> {
                     boolean upper = Keywords.has(t.kw[i], Keywords.DISPLAY);
                     for (int j = start; j < end; j++) {
-                        char c = Keywords.lower(s.charAt(j));
+                        char c = Keywords.lower(s[j]);
                         h = (h ^ c) * FNV_PRIME;
                         b[len++] = upper && c >= 'a' && c <= 'z' ? (char) (c - 32) : c;
                     }
                 }
                 case OP -> {
-                    if (end - start == 2 && s.charAt(start) == '!' && s.charAt(start + 1) == '=') {
+                    if (end - start == 2 && s[start] == '!' && s[start + 1] == '=') {
                         h = (((h ^ '<') * FNV_PRIME) ^ '>') * FNV_PRIME;
                         b[len++] = '<';
                         b[len++] = '>';
                         break;
                     }
                     for (int j = start; j < end; j++) {
-                        char c = s.charAt(j);
+                        char c = s[j];
                         if (c == '?' && jdbc) {
                             j++;
                             b[len++] = '?';
@@ -531,11 +526,11 @@ final class Normalizer {
                     b[len++] = ':';
                     b[len++] = ':';
                 }
-                case LPAREN, RPAREN, LBRACK, RBRACK, COMMA, SEMI, DOT, COLON -> b[len++] = s.charAt(start);
+                case LPAREN, RPAREN, LBRACK, RBRACK, COMMA, SEMI, DOT, COLON -> b[len++] = s[start];
                 default -> {
                     // QIDENT, NUMBER, OTHER: their text is already canonical
                     for (int j = start; j < end; j++) {
-                        char c = s.charAt(j);
+                        char c = s[j];
                         h = (h ^ c) * FNV_PRIME;
                         b[len++] = c;
                     }

@@ -74,6 +74,15 @@ final class Tokens {
         return i >= 0 && i < size && kind[i] == WORD && kw[i] == keyword;
     }
 
+    /** Drops grown arrays so that one huge statement does not stay pinned to a thread. */
+    void shrink() {
+        kind = new int[256];
+        start = new int[256];
+        end = new int[256];
+        kw = new int[256];
+        size = 0;
+    }
+
     int capacity() {
         return kind.length;
     }
