@@ -31,6 +31,7 @@ final class Keywords {
     private static final char[][] CHARS = new char[512][];
     private static final String[] UPPER = new String[512];
     private static final int[] FLAGS = new int[512];
+    private static final int[] HASHES = new int[512];
     private static final short[] SLOTS = new short[1 << TABLE_BITS];
     private static int count;
 
@@ -202,45 +203,52 @@ final class Keywords {
 
     /** Keyword id of {@code s[start, end)} folded to lower case, or -1. */
     static int lookup(String s, int start, int end) {
-        int len = end - start;
-        if (len <= 0 || len > MAX_LEN) {
+        if (end - start <= 0 || end - start > MAX_LEN) {
             return -1;
         }
-        // hashing the length and four characters keeps the common miss (an identifier) cheap
-        int slot = slot(len, lower(s.charAt(start)), lower(s.charAt(start + (len >> 1))),
-                lower(s.charAt(end - 2 < start ? start : end - 2)), lower(s.charAt(end - 1)));
+        int h = 0;
+        for (int i = start; i < end; i++) {
+            h = step(h, s.charAt(i));
+        }
+        int slot = slot(h);
         while (true) {
             int id = SLOTS[slot];
             if (id < 0) {
                 return -1;
             }
             char[] w = CHARS[id];
-            if (w.length == len && equalsFolded(w, s, start)) {
+            if (HASHES[id] == h && w.length == end - start && equalsFolded(w, s, start)) {
                 return id;
             }
             slot = (slot + 1) & MASK;
         }
     }
 
-    /** As {@link #lookup(String, int, int)}, for the lexer's char array. */
-    static int lookup(char[] s, int start, int end) {
-        int len = end - start;
-        if (len <= 0 || len > MAX_LEN) {
+    /**
+     * As {@link #lookup(String, int, int)} for the lexer, which computes {@code hash} with
+     * {@link #step} while it scans the word, so that a word is read once.
+     */
+    static int lookup(char[] s, int start, int end, int hash) {
+        if (end - start > MAX_LEN) {
             return -1;
         }
-                int slot = slot(len, lower(s[start]), lower(s[start + (len >> 1)]),
-                lower(s[end - 2 < start ? start : end - 2]), lower(s[end - 1]));
+        int slot = slot(hash);
         while (true) {
             int id = SLOTS[slot];
             if (id < 0) {
                 return -1;
             }
             char[] w = CHARS[id];
-            if (w.length == len && equalsFolded(w, s, start)) {
+            if (HASHES[id] == hash && w.length == end - start && equalsFolded(w, s, start)) {
                 return id;
             }
             slot = (slot + 1) & MASK;
         }
+    }
+
+    /** One character of a word's hash; {@code | 0x20} folds ASCII letters and is exact enough for a hash. */
+    static int step(int h, char c) {
+        return h * 31 + (c | 0x20);
     }
 
     static int flags(int id) {
@@ -281,8 +289,7 @@ final class Keywords {
         return true;
     }
 
-    private static int slot(int len, char c0, char c1, char c2, char c3) {
-        int h = (((len * 31 + c0) * 31 + c1) * 31 + c2) * 31 + c3;
+    private static int slot(int h) {
         // high bits of the product: they depend on every input bit
         return (h * 0x9E3779B1) >>> (32 - TABLE_BITS);
     }
@@ -305,8 +312,12 @@ final class Keywords {
         CHARS[id] = w.toCharArray();
         UPPER[id] = w.toUpperCase(java.util.Locale.ROOT);
         FLAGS[id] = flags;
-        int len = w.length();
-        int slot = slot(len, w.charAt(0), w.charAt(len >> 1), w.charAt(len < 2 ? 0 : len - 2), w.charAt(len - 1));
+        int h = 0;
+        for (int i = 0; i < w.length(); i++) {
+            h = step(h, w.charAt(i));
+        }
+        HASHES[id] = h;
+        int slot = slot(h);
         while (SLOTS[slot] >= 0) {
             slot = (slot + 1) & MASK;
         }

@@ -144,11 +144,17 @@ final class Lexer {
                         continue;
                     }
                 }
+                int h = Keywords.step(0, c);
                 i++;
-                while (i < n && isIdentPart(s[i])) {
+                while (i < n) {
+                    char d = s[i];
+                    if (!isIdentPart(d)) {
+                        break;
+                    }
+                    h = Keywords.step(h, d);
                     i++;
                 }
-                out.add(Tokens.WORD, start, i, Keywords.lookup(s, start, i));
+                out.add(Tokens.WORD, start, i, Keywords.lookup(s, start, i, h));
                 continue;
             }
             if (isDigit(c) || (c == '.' && i + 1 < n && isDigit(s[i + 1]))) {
@@ -324,7 +330,7 @@ final class Lexer {
         while (j < n && isSpace(s[j])) {
             j++;
         }
-        if (j + 7 > n || Keywords.lookup(s, j, j + 7) != UESCAPE
+        if (j + 7 > n || Keywords.lookup(new String(s, j, 7), 0, 7) != UESCAPE
                 || (j + 7 < n && isIdentPart(s[j + 7]))) {
             return i;
         }
@@ -478,7 +484,7 @@ final class Lexer {
         }
         String word = new String(s, w, j - w).toLowerCase(java.util.Locale.ROOT);
         switch (word) {
-            case "call", "escape", "limit" -> out.add(Tokens.WORD, w, j, Keywords.lookup(s, w, j));
+            case "call", "escape", "limit" -> out.add(Tokens.WORD, w, j, Keywords.lookup(word, 0, word.length()));
             case "fn", "d", "t", "ts", "oj" -> {
                 // unwrapped to their content
             }

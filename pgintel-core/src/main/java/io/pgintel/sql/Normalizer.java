@@ -51,12 +51,15 @@ final class Normalizer {
 
     private final Tokens raw = new Tokens(256);
     private final Tokens out = new Tokens(256);
+    private final Summary.Scan scan = new Summary.Scan();
     private char[] buf = new char[512];
     private char[] chars = new char[512];
     private int textLength;
     private int[] match = new int[256];
     private int[] parenStack = new int[64];
     private Map<String, String> comments;
+    /** Whether classify saw IN, ARRAY or VALUES: without them there is nothing to collapse. */
+    private boolean listCandidates;
     /** Element count of the last list {@link #constList} accepted. */
     private int elements;
 
@@ -70,10 +73,13 @@ final class Normalizer {
         }
         sql.getChars(0, n, chars, 0);
         boolean truncated = Lexer.lex(chars, n, jdbc, raw);
+        listCandidates = false;
         classify(sql);
-        collapse();
+        if (listCandidates) {
+            collapse();
+        }
         long hash = emit(chars, jdbc);
-        Summary summary = Summary.of(out, sql, matchParens());
+        Summary summary = Summary.of(out, sql, matchParens(), scan);
         NormalizedQuery result = new NormalizedQuery(hex(hash), hash, new String(buf, 0, textLength), summary.operation(),
                 summary.tables(), summary.text(), truncated, comments);
         if (raw.capacity() > RETAIN_TOKENS || chars.length > RETAIN_CHARS || buf.length > RETAIN_CHARS) {
@@ -195,6 +201,7 @@ final class Normalizer {
                         o.copy(r, i);
                         setState = 1;
                     } else {
+                        listCandidates |= kw == Keywords.IN || kw == Keywords.ARRAY || kw == Keywords.VALUES;
                         if (kw == Keywords.BY && (o.isWord(last, Keywords.ORDER) || o.isWord(last, Keywords.GROUP))) {
                             byDepth = depth;
                         } else if (depth == byDepth && endsOrderBy(kw)) {
@@ -253,6 +260,7 @@ final class Normalizer {
             if (s.charAt(raw.start[i]) == '"' && isPlainName(s, cs, ce)) {
                 int kw = Keywords.lookup(s, cs, ce);
                 if (!Keywords.has(kw, Keywords.RESERVED)) {
+                    listCandidates |= kw == Keywords.VALUES;
                     out.add(WORD, cs, ce, kw);
                     return;
                 }

@@ -29,13 +29,13 @@ record Summary(String operation, List<String> tables, String text) {
     static final int SUMMARY_TABLES = 4;
     private static final int MAX_NAME = 200;
 
-    static Summary of(Tokens t, String s, int[] match) {
+    static Summary of(Tokens t, String s, int[] match, Scan scan) {
         int opIndex = 0;
         while (opIndex < t.size && t.kind[opIndex] == LPAREN) {
             opIndex++;
         }
         String op = operation(t, s, opIndex, match);
-        List<String> tables = scansTables(op) ? new Scan(t, s, match, op, opIndex).tables() : List.of();
+        List<String> tables = scansTables(op) ? scan.tables(t, s, match, op, opIndex) : List.of();
         if (tables.isEmpty() || (tables.size() == 1 && op.length() + 1 + tables.get(0).length() <= MAX_TEXT)) {
             String text = tables.isEmpty() ? op : op.isEmpty() ? tables.get(0) : op + ' ' + tables.get(0);
             return new Summary(op, tables, text);
@@ -144,35 +144,47 @@ record Summary(String operation, List<String> tables, String text) {
         return true;
     }
 
-    /** One walk over the tokens collecting table names. */
-    private static final class Scan {
-        private final Tokens t;
-        private final String s;
-        private final int[] match;
-        private final String op;
-        private final int opIndex;
+    /** One walk over the tokens collecting table names; reused per thread, so it keeps no result. */
+    static final class Scan {
         private final List<String> tables = new ArrayList<>();
         /** Token index of each table's first mention: list reading can run ahead of the walk. */
         private final int[] positions = new int[MAX_TABLES];
-        private List<String> cteNames = List.of();
+        private final List<String> cteNames = new ArrayList<>();
+        private boolean[] trapStack = new boolean[16];
+        private Tokens t;
+        private String s;
+        private int[] match;
+        private String op;
 
-        Scan(Tokens t, String s, int[] match, String op, int opIndex) {
-            this.t = t;
-            this.s = s;
-            this.match = match;
-            this.op = op;
-            this.opIndex = opIndex;
+        List<String> tables(Tokens tokens, String sql, int[] parens, String operation, int opIndex) {
+            t = tokens;
+            s = sql;
+            match = parens;
+            op = operation;
+            tables.clear();
+            cteNames.clear();
+            try {
+                return walk(opIndex);
+            } finally {
+                t = null;
+                s = null;
+                match = null;
+                if (trapStack.length > 1024) {
+                    trapStack = new boolean[16];
+                }
+            }
         }
 
-        List<String> tables() {
+        private List<String> walk(int opIndex) {
             collectCteNames();
-            boolean[] trapStack = new boolean[16];
+            boolean[] trapStack = this.trapStack;
             int depth = 0;
             for (int i = 0; i < t.size && tables.size() < MAX_TABLES; i++) {
                 int k = t.kind[i];
                 if (k == LPAREN) {
                     if (depth == trapStack.length) {
                         trapStack = java.util.Arrays.copyOf(trapStack, depth * 2);
+                        this.trapStack = trapStack;
                     }
                     int fn = i > 0 && t.kind[i - 1] == WORD ? t.kw[i - 1] : -1;
                     trapStack[depth++] = fn == Keywords.EXTRACT || fn == Keywords.SUBSTRING || fn == Keywords.TRIM
@@ -378,9 +390,6 @@ record Summary(String operation, List<String> tables, String text) {
                     }
                     if (j >= t.size || t.kind[j] != LPAREN) {
                         break;
-                    }
-                    if (cteNames.isEmpty()) {
-                        cteNames = new ArrayList<>();
                     }
                     cteNames.add(name);
                     j = match[j] + 1;
