@@ -48,6 +48,11 @@ final class Normalizer {
     private static final int RETAIN_CHARS = 1 << 16;
 
     private static final String LIST_MARKER = " /*, ... */";
+    /** Kinds printed without a space before them, as bits. */
+    private static final int NO_SPACE_BEFORE = 1 << RPAREN | 1 << RBRACK | 1 << COMMA | 1 << SEMI | 1 << DOT | 1 << CAST
+            | 1 << COLON;
+    /** Kinds printed without a space after them, as bits. */
+    private static final int NO_SPACE_AFTER = 1 << LPAREN | 1 << LBRACK | 1 << DOT | 1 << CAST | 1 << COLON;
 
     private final Tokens raw = new Tokens(256);
     private final Tokens out = new Tokens(256);
@@ -494,11 +499,19 @@ final class Normalizer {
             }
             switch (k) {
                 case WORD -> {
-                    boolean upper = Keywords.has(t.kw[i], Keywords.DISPLAY);
-                    for (int j = start; j < end; j++) {
-                        char c = Keywords.lower(s[j]);
-                        h = (h ^ c) * FNV_PRIME;
-                        b[len++] = upper && c >= 'a' && c <= 'z' ? (char) (c - 32) : c;
+                    if (Keywords.has(t.kw[i], Keywords.DISPLAY)) {
+                        // a keyword is ASCII letters and underscores: upper case is c & ~0x20 for letters
+                        for (int j = start; j < end; j++) {
+                            char c = Keywords.lower(s[j]);
+                            h = (h ^ c) * FNV_PRIME;
+                            b[len++] = c == '_' ? c : (char) (c & ~0x20);
+                        }
+                    } else {
+                        for (int j = start; j < end; j++) {
+                            char c = Keywords.lower(s[j]);
+                            h = (h ^ c) * FNV_PRIME;
+                            b[len++] = c;
+                        }
                     }
                 }
                 case OP -> {
@@ -562,10 +575,7 @@ final class Normalizer {
         final Tokens t = out;
         int k = t.kind[i];
         int p = t.kind[i - 1];
-        if (k == RPAREN || k == RBRACK || k == COMMA || k == SEMI || k == DOT || k == CAST || k == COLON) {
-            return false;
-        }
-        if (p == LPAREN || p == LBRACK || p == DOT || p == CAST || p == COLON) {
+        if (((NO_SPACE_BEFORE >>> k) & 1) != 0 || ((NO_SPACE_AFTER >>> p) & 1) != 0) {
             return false;
         }
         if (k == LPAREN) {
