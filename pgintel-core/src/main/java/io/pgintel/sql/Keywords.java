@@ -23,6 +23,9 @@ final class Keywords {
     /** A type name that can prefix a string to form one typed literal ({@code date '...'}). */
     static final int TYPELIT = 1 << 5;
 
+    /** Summary: a word after which table names may follow (FROM, JOIN, ...), or WITH. */
+    static final int TABLE_CLAUSE = 1 << 6;
+
     private static final int TABLE_BITS = 11;
     private static final int MASK = (1 << TABLE_BITS) - 1;
     private static final int MAX_LEN = 24;
@@ -94,6 +97,10 @@ final class Keywords {
         addFlags("cast", FUNC);
         addFlags("any", FUNC);
         addFlags("some", FUNC);
+        for (String w : new String[] {"from", "join", "into", "update", "using", "table", "truncate", "lock",
+            "vacuum", "analyze", "copy", "on", "view", "with"}) {
+            addFlags(w, TABLE_CLAUSE);
+        }
         for (String w : new String[] {"varchar", "char", "character", "varying", "numeric", "decimal", "dec",
             "bit", "varbit", "float", "time", "timestamp", "timestamptz", "timetz", "interval"}) {
             addFlags(w, TYPMOD);

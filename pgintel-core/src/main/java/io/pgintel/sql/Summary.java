@@ -176,7 +176,6 @@ record Summary(String operation, List<String> tables, String text) {
         }
 
         private List<String> walk(int opIndex) {
-            collectCteNames();
             boolean[] trapStack = this.trapStack;
             int depth = 0;
             for (int i = 0; i < t.size && tables.size() < MAX_TABLES; i++) {
@@ -195,10 +194,14 @@ record Summary(String operation, List<String> tables, String text) {
                     depth = Math.max(0, depth - 1);
                     continue;
                 }
-                if (k != WORD) {
+                if (k != WORD || !Keywords.has(t.kw[i], Keywords.TABLE_CLAUSE)) {
                     continue;
                 }
                 int kw = t.kw[i];
+                if (kw == Keywords.WITH) {
+                    collectCteNames(i);
+                    continue;
+                }
                 if (kw == Keywords.FROM) {
                     if ((depth > 0 && trapStack[depth - 1]) || isDistinctFrom(i)) {
                         continue;
@@ -362,42 +365,41 @@ record Summary(String operation, List<String> tables, String text) {
             return inner.indexOf('"') < 0 ? inner : inner.replace("\"\"", "\"");
         }
 
-        /** {@code WITH [RECURSIVE] name [(cols)] AS [NOT] [MATERIALIZED] (...), ...}: names only. */
-        private void collectCteNames() {
-            for (int i = 0; i < t.size; i++) {
-                if (!t.isWord(i, Keywords.WITH)) {
-                    continue;
-                }
-                int j = i + 1;
-                if (t.isWord(j, Keywords.RECURSIVE)) {
-                    j++;
-                }
-                while (j < t.size && isNamePart(j)) {
-                    String name = part(j);
-                    j++;
-                    if (j < t.size && t.kind[j] == LPAREN) {
-                        j = match[j] + 1;
-                    }
-                    if (!t.isWord(j, Keywords.AS)) {
-                        break;
-                    }
-                    j++;
-                    if (t.isWord(j, Keywords.NOT)) {
-                        j++;
-                    }
-                    if (t.isWord(j, Keywords.MATERIALIZED)) {
-                        j++;
-                    }
-                    if (j >= t.size || t.kind[j] != LPAREN) {
-                        break;
-                    }
-                    cteNames.add(name);
+        /**
+         * {@code WITH [RECURSIVE] name [(cols)] AS [NOT] [MATERIALIZED] (...), ...}: names only.
+         * Called when the walk reaches WITH, before any reference to the names (a recursive
+         * CTE's reference to itself is inside its body, which comes after its name).
+         */
+        private void collectCteNames(int i) {
+            int j = i + 1;
+            if (t.isWord(j, Keywords.RECURSIVE)) {
+                j++;
+            }
+            while (j < t.size && isNamePart(j)) {
+                String name = part(j);
+                j++;
+                if (j < t.size && t.kind[j] == LPAREN) {
                     j = match[j] + 1;
-                    if (j >= t.size || t.kind[j] != COMMA) {
-                        break;
-                    }
+                }
+                if (!t.isWord(j, Keywords.AS)) {
+                    break;
+                }
+                j++;
+                if (t.isWord(j, Keywords.NOT)) {
                     j++;
                 }
+                if (t.isWord(j, Keywords.MATERIALIZED)) {
+                    j++;
+                }
+                if (j >= t.size || t.kind[j] != LPAREN) {
+                    break;
+                }
+                cteNames.add(name);
+                j = match[j] + 1;
+                if (j >= t.size || t.kind[j] != COMMA) {
+                    break;
+                }
+                j++;
             }
         }
     }
