@@ -40,7 +40,7 @@ final class Keywords {
 
     private static final int D = DISPLAY;
     private static final int R = DISPLAY | RESERVED | OPERAND;
-    private static final int DO_ = DISPLAY | OPERAND;
+    private static final int DISPLAY_OPERAND = DISPLAY | OPERAND;
 
     static {
         java.util.Arrays.fill(SLOTS, (short) -1);
@@ -85,10 +85,10 @@ final class Keywords {
         for (String w : display) {
             add(w, D);
         }
-        add("between", DO_);
+        add("between", DISPLAY_OPERAND);
         add("time", D);
-        add("values", DO_);
-        add("row", DO_);
+        add("values", DISPLAY_OPERAND);
+        add("row", DISPLAY_OPERAND);
         add("key", 0);
         for (String w : new String[] {"extract", "substring", "trim", "overlay", "position", "coalesce",
             "nullif", "greatest", "least", "xmlelement", "treat", "normalize"}) {

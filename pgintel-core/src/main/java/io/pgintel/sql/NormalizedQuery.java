@@ -1,7 +1,10 @@
 package io.pgintel.sql;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A statement reduced to what may leave the process: no literal values, no comments.
@@ -33,7 +36,11 @@ public record NormalizedQuery(
         Map<String, String> comments) {
 
     public NormalizedQuery {
+        Objects.requireNonNull(fingerprint, "fingerprint");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(operation, "operation");
+        Objects.requireNonNull(summary, "summary");
         tables = List.copyOf(tables);
-        comments = comments.isEmpty() ? Map.of() : comments;
+        comments = comments.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(comments));
     }
 }

@@ -22,6 +22,33 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Results are cached by input text, one cache per mode, bounded by the approximate memory of
  * keys and results. Inputs longer than {@value #MAX_CACHED_CHARS} characters bypass the cache.
+ *
+ * <h2>Normalized text</h2>
+ * <ul>
+ *   <li>Every constant (strings of any kind, numbers, {@code TRUE}/{@code FALSE}/{@code NULL} as
+ *       values, typed literals such as {@code date '...'}, a signed number in operand position)
+ *       and every bind parameter is one placeholder: {@code $1, $2, ...} numbered in order for
+ *       server text, {@code ?} for JDBC text. The output is valid input in the same mode and
+ *       normalizes to itself with the same fingerprint.</li>
+ *   <li>Two or more constants in {@code IN (...)} or {@code ARRAY[...]} print as one placeholder
+ *       followed by {@code /*, ... *}{@code /}, PostgreSQL 18's own marker: {@code IN ($1 /*, ... *}{@code /)}.
+ *       Multi-row {@code VALUES} of constants keep only their first row.</li>
+ *   <li>{@code SET} values, passwords, connection strings, file names, {@code COMMENT ON} texts,
+ *       {@code DO} and function bodies are placeholders like any other constant.</li>
+ *   <li>Kept: {@code IS [NOT] NULL/TRUE/FALSE}, {@code NOT NULL}, positional {@code ORDER BY} /
+ *       {@code GROUP BY} integers, type modifiers ({@code varchar(10)}).</li>
+ *   <li>Comments are dropped (sqlcommenter tags of a trailing comment are returned separately);
+ *       keywords are upper case, unquoted identifiers lower case, quotes that change nothing are
+ *       removed, tokens are separated by single spaces except around {@code . :: ( [} and before
+ *       {@code , ) ] ;}; {@code !=} prints as {@code <>}; JDBC text prints the {@code ?} operator
+ *       character as {@code ??}.</li>
+ * </ul>
+ * {@link NormalizedQuery#operation()} of {@code WITH ...} is the main statement's verb; of
+ * {@code EXPLAIN ...} it is {@code EXPLAIN} (its tables are those of the explained statement).
+ *
+ * <p>Known limits: JDBC function escapes are unwrapped, not translated ({@code {fn ucase(x)}}
+ * fingerprints as {@code ucase(x)}, while the driver sends {@code upper(x)}); {@code {call ...}}
+ * fingerprints as {@code CALL ...}. Per-thread buffers live in a {@link ThreadLocal}.
  */
 public final class SqlEngine {
 
