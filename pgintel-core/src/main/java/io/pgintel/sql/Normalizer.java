@@ -575,6 +575,10 @@ final class Normalizer {
         final Tokens t = out;
         int k = t.kind[i];
         int p = t.kind[i - 1];
+        if (p == COLON && (k == OP || k == COLON || k == CAST)) {
+            // a: = b and a: :b must not print as := or ::
+            return true;
+        }
         if (((NO_SPACE_BEFORE >>> k) & 1) != 0 || ((NO_SPACE_AFTER >>> p) & 1) != 0) {
             return false;
         }

@@ -140,6 +140,38 @@ class InvariantsTest {
     }
 
     @Test
+    void mutatedStatementsNormalizeIdempotently() {
+        // single-character edits of realistic statements: the texts that break printing rules
+        List<String> base = realisticStatements().map(a -> (String) a.get()[0]).toList();
+        String alphabet = "'\"$`?{}()[];:,.-+*/<>=!@#%^&|~\\ \n\tEeUuBbXxNn&019_aZ";
+        Random random = new Random(31L);
+        for (int n = 0; n < 5000; n++) {
+            String input = base.get(random.nextInt(base.size()));
+            boolean jdbc = Sql.isJdbc(input) != random.nextBoolean();
+            StringBuilder sb = new StringBuilder(Sql.isJdbc(input) ? input.substring(2) : input);
+            for (int m = 0, k = 1 + random.nextInt(4); m < k && sb.length() > 0; m++) {
+                int at = random.nextInt(sb.length());
+                char c = alphabet.charAt(random.nextInt(alphabet.length()));
+                switch (random.nextInt(3)) {
+                    case 0 -> sb.deleteCharAt(at);
+                    case 1 -> sb.insert(at, c);
+                    default -> sb.setCharAt(at, c);
+                }
+            }
+            String sql = sb.toString();
+            NormalizedQuery once = SqlEngine.analyzeUncached(sql, jdbc);
+            if (once.truncated()) {
+                continue;
+            }
+            NormalizedQuery twice = SqlEngine.analyzeUncached(once.text(), jdbc);
+            assertEquals(once.text(), twice.text(), sql);
+            assertEquals(once.fingerprint(), twice.fingerprint(), () -> sql + "\n" + once.text());
+            assertEquals(once.tables(), twice.tables(), sql);
+            assertEquals(once.operation(), twice.operation(), sql);
+        }
+    }
+
+    @Test
     void serverAndJdbcNormalizedTextsShareTheFingerprint() {
         realisticStatements().map(a -> (String) a.get()[0]).filter(Sql::isJdbc).forEach(jdbcInput -> {
             NormalizedQuery jdbc = Sql.analyze(jdbcInput);

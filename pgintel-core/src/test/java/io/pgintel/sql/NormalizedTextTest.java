@@ -76,6 +76,7 @@ class NormalizedTextTest {
                 Arguments.of("SELECT U&\"d\\0061t\" FROM t", "SELECT U&\"d\\0061t\" FROM t"),
                 Arguments.of("SELECT x FROM t WHERE y = 1 /*, ... */", "SELECT x FROM t WHERE y = $1 /*, ... */"),
                 Arguments.of("SELECT a[1:2] FROM t", "SELECT a[$1:$2] FROM t"),
+                Arguments.of("SELECT a: = b, c: :d", "SELECT a: = b, c: :d"),
                 Arguments.of("SELECT f(a => 1, b := 2)", "SELECT f(a => $1, b := $2)"),
                 Arguments.of("SELECT 1 =-1", "SELECT $1 = $2"),
                 Arguments.of("SELECT 1 @- 1", "SELECT $1 @- $2"),
