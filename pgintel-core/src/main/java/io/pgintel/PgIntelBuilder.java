@@ -26,7 +26,7 @@ public final class PgIntelBuilder {
   private DataSource dataSource;
   private OpenTelemetry openTelemetry;
   private final Map<String, Object> raw = new LinkedHashMap<>();
-  private final List<Collector> collectors = new ArrayList<>(BuiltInCollectors.all());
+  private final List<Collector> extraCollectors = new ArrayList<>();
 
   PgIntelBuilder() {}
 
@@ -95,12 +95,11 @@ public final class PgIntelBuilder {
   /** Adds a collector of the application's own; its name must not be taken. */
   public PgIntelBuilder addCollector(Collector collector) {
     Objects.requireNonNull(collector, "collector");
-    for (Collector c : collectors) {
-      if (c.name().equals(collector.name())) {
-        throw new IllegalArgumentException("a collector named '" + collector.name() + "' is already registered");
-      }
+    if (BuiltInCollectors.defaultIntervals().containsKey(collector.name())
+        || extraCollectors.stream().anyMatch(c -> c.name().equals(collector.name()))) {
+      throw new IllegalArgumentException("a collector named '" + collector.name() + "' is already registered");
     }
-    collectors.add(collector);
+    extraCollectors.add(collector);
     return this;
   }
 
@@ -115,6 +114,8 @@ public final class PgIntelBuilder {
       throw new IllegalStateException("dataSource is required: PgIntel.builder().dataSource(ds)");
     }
     Settings settings = Settings.parse(raw, defaultIntervals(), null);
+    List<Collector> collectors = new ArrayList<>(BuiltInCollectors.create(settings));
+    collectors.addAll(extraCollectors);
     SessionFactory sessions = new SessionFactory(dataSource, settings.borrowTimeout(), settings.statementTimeout(),
         settings.lockTimeout());
     List<Scheduler.Scheduled> scheduled = new ArrayList<>();
@@ -136,8 +137,8 @@ public final class PgIntelBuilder {
   }
 
   private Map<String, Duration> defaultIntervals() {
-    Map<String, Duration> defaults = new LinkedHashMap<>();
-    for (Collector c : collectors) {
+    Map<String, Duration> defaults = new LinkedHashMap<>(BuiltInCollectors.defaultIntervals());
+    for (Collector c : extraCollectors) {
       defaults.put(c.name(), c.defaultInterval());
     }
     return defaults;

@@ -20,7 +20,7 @@ public record Setting(String key, Type type, String defaultValue, String min, St
 
   /** What a setting's value is. */
   public enum Type {
-    BOOLEAN, DURATION
+    BOOLEAN, DURATION, INTEGER, CHOICE
   }
 
   public static final String COLLECTOR_ENABLED = "pgintel.collectors.<collector>.enabled";
@@ -44,9 +44,24 @@ public record Setting(String key, Type type, String defaultValue, String min, St
   public static final Setting MAX_BACKOFF = new Setting("pgintel.backoff.max", Type.DURATION, "5m", "1s", "24h",
       Tier.RARE, "Longest pause of a failing collector; pauses double from its interval up to this.");
 
+  public static final Setting STATEMENTS_TOP_N = new Setting("pgintel.collectors.statements.top-n", Type.INTEGER,
+      "50", "1", "1000", Tier.FREQUENT,
+      "How many statements each interval reports as db.server.top_query events; the rest are folded into one 'other' event.");
+  public static final Setting STATEMENTS_RANK_BY = new Setting("pgintel.collectors.statements.rank-by",
+      Type.CHOICE, "total_exec_time", "total_exec_time|calls|rows|shared_blks_read|wal_bytes", null, Tier.RARE,
+      "The interval delta that ranks statements for the top list.");
+  public static final Setting STATEMENTS_GROUP_BY = new Setting("pgintel.collectors.statements.group-by",
+      Type.CHOICE, "queryid", "queryid|fingerprint", null, Tier.RARE,
+      "queryid: one entry per pg_stat_statements entry; fingerprint: entries whose text is the same query to pgintel"
+          + " (IN lists of other lengths, other roles) are summed into one.");
+  public static final Setting STATEMENTS_MAX_SERIES = new Setting("pgintel.collectors.statements.max-series",
+      Type.INTEGER, "200", "1", "10000", Tier.RARE,
+      "Most (database, query summary) series of the per-query metrics; later ones are counted in 'other'.");
+
   /** Every setting, in README order. */
   public static final List<Setting> ALL = List.of(ENABLED, COLLECTOR_ENABLED_SETTING, COLLECTOR_INTERVAL_SETTING,
-      STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, MAX_BACKOFF);
+      STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, STATEMENTS_TOP_N, MAX_BACKOFF, STATEMENTS_RANK_BY,
+      STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES);
 
   /** The environment variable for this key: {@code PGINTEL_SESSION_STATEMENT_TIMEOUT}. */
   public String environmentVariable() {
@@ -58,6 +73,8 @@ public record Setting(String key, Type type, String defaultValue, String min, St
     return switch (type) {
       case BOOLEAN -> parseBoolean(key, value);
       case DURATION -> parseDuration(key, value);
+      case INTEGER -> parseInteger(key, value);
+      case CHOICE -> parseChoice(key, value);
     };
   }
 
@@ -71,6 +88,36 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       case "false", "no", "off", "0" -> Boolean.FALSE;
       default -> throw new IllegalArgumentException(key + ": '" + value + "' is not a boolean; use true or false");
     };
+  }
+
+  private Integer parseInteger(String key, Object value) {
+    long n;
+    if (value instanceof Number num) {
+      n = num.longValue();
+    } else {
+      try {
+        n = Long.parseLong(String.valueOf(value).trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(key + ": '" + value + "' is not a whole number; allowed from " + min
+            + " to " + max);
+      }
+    }
+    if (n < Long.parseLong(min) || n > Long.parseLong(max)) {
+      throw new IllegalArgumentException(key + ": " + n + " is out of range; allowed from " + min + " to " + max);
+    }
+    return (int) n;
+  }
+
+  /** For a CHOICE, {@code min} holds the allowed values separated by '|'. */
+  private String parseChoice(String key, Object value) {
+    String v = String.valueOf(value).trim().toLowerCase(Locale.ROOT);
+    for (String allowed : min.split("\\|")) {
+      if (allowed.equals(v)) {
+        return allowed;
+      }
+    }
+    throw new IllegalArgumentException(key + ": '" + value + "' is not allowed; choose one of "
+        + min.replace("|", ", "));
   }
 
   private Duration parseDuration(String key, Object value) {

@@ -28,6 +28,7 @@ public final class Settings {
   private final Duration borrowTimeout;
   private final Duration maxBackoff;
   private final Map<String, String> openTelemetryProperties;
+  private final Map<Setting, Object> values;
 
   private Settings(Parser p) {
     this.enabled = (Boolean) p.value(Setting.ENABLED);
@@ -38,6 +39,7 @@ public final class Settings {
     this.borrowTimeout = (Duration) p.value(Setting.BORROW_TIMEOUT);
     this.maxBackoff = (Duration) p.value(Setting.MAX_BACKOFF);
     this.openTelemetryProperties = Collections.unmodifiableMap(p.otel);
+    this.values = Collections.unmodifiableMap(p.values);
   }
 
   /**
@@ -102,6 +104,23 @@ public final class Settings {
 
   public Duration maxBackoff() {
     return maxBackoff;
+  }
+
+  /** The value of a setting that is not per collector: Boolean, Duration, Integer or String (a choice). */
+  public Object value(Setting setting) {
+    Object v = values.get(setting);
+    if (v == null) {
+      throw new IllegalArgumentException("no value for " + setting.key());
+    }
+    return v;
+  }
+
+  public int intValue(Setting setting) {
+    return (Integer) value(setting);
+  }
+
+  public String choice(Setting setting) {
+    return (String) value(setting);
   }
 
   /** {@code otel.*} keys given with the settings, for pgintel's own SDK. */

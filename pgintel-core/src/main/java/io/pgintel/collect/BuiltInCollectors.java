@@ -1,18 +1,34 @@
 package io.pgintel.collect;
 
+import io.pgintel.Settings;
 import io.pgintel.collect.bgwriter.BackgroundWriterCollector;
 import io.pgintel.collect.connections.ConnectionsCollector;
 import io.pgintel.collect.database.DatabaseCollector;
+import io.pgintel.collect.statements.StatementsCollector;
 import io.pgintel.collect.wal.WalCollector;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The collectors pgintel ships, in the order their settings are listed. */
 public final class BuiltInCollectors {
 
   private BuiltInCollectors() {}
 
-  public static List<Collector> all() {
+  /** Name and default interval of every built-in collector, known before settings are read. */
+  public static Map<String, Duration> defaultIntervals() {
+    Map<String, Duration> defaults = new LinkedHashMap<>();
+    defaults.put(DatabaseCollector.NAME, DatabaseCollector.DEFAULT_INTERVAL);
+    defaults.put(ConnectionsCollector.NAME, ConnectionsCollector.DEFAULT_INTERVAL);
+    defaults.put(BackgroundWriterCollector.NAME, BackgroundWriterCollector.DEFAULT_INTERVAL);
+    defaults.put(WalCollector.NAME, WalCollector.DEFAULT_INTERVAL);
+    defaults.put(StatementsCollector.NAME, StatementsCollector.DEFAULT_INTERVAL);
+    return defaults;
+  }
+
+  public static List<Collector> create(Settings settings) {
     return List.of(new DatabaseCollector(), new ConnectionsCollector(), new BackgroundWriterCollector(),
-        new WalCollector());
+        new WalCollector(), new StatementsCollector(settings));
   }
 }

@@ -220,6 +220,10 @@ public final class Scheduler implements AutoCloseable {
     }
 
     void runOnce() {
+      if (unavailable != null) {
+        // rediscover: the missing extension or privilege may have been added since
+        sessions.forgetServer();
+      }
       long started = System.nanoTime();
       try {
         List<? extends Record> records = sessions.inSession(session -> {

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /**
- * The one way pgintel touches the database: borrow, {@code BEGIN READ ONLY} with local timeouts, work, commit,
- * restore, return.
+ * The one way pgintel touches the database: borrow, {@code BEGIN} and {@code transaction_read_only},
+ * {@code statement_timeout} and {@code lock_timeout} set for this transaction only, work, commit, restore, return.
  *
  * <p>Borrowing happens on a helper thread so that the wait is bounded even when the pool's own timeout is
  * 30 seconds: after {@code borrowTimeout} the tick is given up, and a connection that arrives later is handed
@@ -86,9 +86,11 @@ public final class SessionFactory implements AutoCloseable {
         c.setAutoCommit(false);
       }
       try (Statement s = c.createStatement()) {
-        s.execute(SqlSession.MARKER + " SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = "
-            + Math.max(1, statementTimeout.toMillis()) + "; SET LOCAL lock_timeout = "
-            + Math.max(1, lockTimeout.toMillis()));
+        // One statement, so that pg_stat_statements keeps the marker with it (a second statement of a
+        // multi-statement string would be recorded without the leading comment).
+        s.execute(SqlSession.MARKER + " SELECT set_config('transaction_read_only', 'on', true),"
+            + " set_config('statement_timeout', '" + Math.max(1, statementTimeout.toMillis()) + "', true),"
+            + " set_config('lock_timeout', '" + Math.max(1, lockTimeout.toMillis()) + "', true)");
       }
       int backstop = (int) Math.max(1, statementTimeout.plusSeconds(5).toSeconds());
       ServerInfo info = server;

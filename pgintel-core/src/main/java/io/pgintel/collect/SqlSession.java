@@ -34,7 +34,27 @@ public final class SqlSession {
 
   /** Reads all rows of a query. */
   public <T> List<T> query(String sql, RowMapper<T> mapper) throws SQLException {
+    return query(sql, List.of(), mapper);
+  }
+
+  /**
+   * Reads all rows of a query with bind parameters ({@code ?}); a {@code long[]} parameter is sent as a
+   * PostgreSQL {@code bigint[]}, for {@code = ANY(?)}.
+   */
+  public <T> List<T> query(String sql, List<?> parameters, RowMapper<T> mapper) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(MARKER + " " + sql)) {
+      for (int i = 0; i < parameters.size(); i++) {
+        Object p = parameters.get(i);
+        if (p instanceof long[] longs) {
+          Long[] boxed = new Long[longs.length];
+          for (int k = 0; k < longs.length; k++) {
+            boxed[k] = longs[k];
+          }
+          ps.setArray(i + 1, connection.createArrayOf("int8", boxed));
+        } else {
+          ps.setObject(i + 1, p);
+        }
+      }
       // Backstop for a network that hangs: the server's statement_timeout normally fires first.
       ps.setQueryTimeout(queryTimeoutSeconds);
       try (ResultSet rs = ps.executeQuery()) {

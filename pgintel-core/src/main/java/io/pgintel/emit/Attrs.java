@@ -10,6 +10,19 @@ final class Attrs {
   static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
   static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
   static final AttributeKey<String> USER_NAME = AttributeKey.stringKey("user.name");
+  static final AttributeKey<String> DB_QUERY_TEXT = AttributeKey.stringKey("db.query.text");
+  static final AttributeKey<String> DB_QUERY_SUMMARY = AttributeKey.stringKey("db.query.summary");
+  static final AttributeKey<String> DB_OPERATION_NAME = AttributeKey.stringKey("db.operation.name");
+  static final AttributeKey<String> DB_COLLECTION_NAME = AttributeKey.stringKey("db.collection.name");
+  static final AttributeKey<String> QUERYID = AttributeKey.stringKey("postgresql.queryid");
+  static final AttributeKey<String> ROLNAME = AttributeKey.stringKey("postgresql.rolname");
+  static final AttributeKey<Boolean> TOPLEVEL = AttributeKey.booleanKey("postgresql.toplevel");
+  static final AttributeKey<Double> MEAN_EXEC_TIME = AttributeKey.doubleKey("postgresql.mean_exec_time");
+  static final AttributeKey<String> FINGERPRINT = AttributeKey.stringKey("pgintel.query.fingerprint");
+  static final AttributeKey<Long> RANK = AttributeKey.longKey("pgintel.query.rank");
+  static final AttributeKey<Long> ENTRIES = AttributeKey.longKey("pgintel.query.entries");
+  static final AttributeKey<Double> INTERVAL = AttributeKey.doubleKey("pgintel.interval");
+  static final AttributeKey<Boolean> TRUNCATED = AttributeKey.booleanKey("pgintel.query.truncated");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
   static final AttributeKey<String> STATE = AttributeKey.stringKey("postgresql.state");

@@ -13,6 +13,7 @@ import io.opentelemetry.api.metrics.ObservableMeasurement;
 import io.pgintel.collect.CollectionListener;
 import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.ServerInfo;
+import io.pgintel.collect.statements.TopQuery;
 import io.pgintel.runtime.RateLimitedLog;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns collected records into OpenTelemetry metrics; the only class that knows instrument names.
+ * Turns collected records into OpenTelemetry metrics and events; with {@link PostgresMetrics} and
+ * {@link QueryEvents}, the only place that knows OpenTelemetry names.
  *
  * <p>Every metric is an asynchronous instrument. Collections store their records as the collector's latest
  * snapshot; the SDK's callback reads snapshots when it exports, so a callback never touches the database and
@@ -51,6 +53,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final LongCounter errors;
   private final LongCounter skipped;
   private final BatchCallback callback;
+  private final QueryEvents queryEvents;
 
   public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<List<CollectorStatus>> status) {
     this.server = server;
@@ -70,6 +73,8 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     skipped = meter.counterBuilder("pgintel.collector.skipped").setUnit("{tick}")
         .setDescription("Ticks skipped: pool had no free connection (pool_busy), previous tick still running (overrun).")
         .build();
+    queryEvents = new QueryEvents(openTelemetry.getLogsBridge().loggerBuilder(SCOPE)
+        .setInstrumentationVersion(Version.get()).build());
     List<ObservableMeasurement> all = new ArrayList<>(instruments.values());
     callback = meter.batchCallback(this::observe, up, all.toArray(new ObservableMeasurement[0]));
   }
@@ -77,7 +82,17 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   @Override
   public void collected(String collector, List<? extends Record> records, Instant at, Duration interval,
       Duration took) {
-    snapshots.put(collector, new Snapshot(records, at, interval, serverAttributes(server.get())));
+    Attributes common = serverAttributes(server.get());
+    snapshots.put(collector, new Snapshot(records, at, interval, common));
+    for (Record r : records) {
+      if (r instanceof TopQuery q) {
+        try {
+          queryEvents.emit(q, common);
+        } catch (RuntimeException e) {
+          failureLog.warn("pgintel could not emit a {} event: {}", QueryEvents.TOP_QUERY, e.toString());
+        }
+      }
+    }
     duration.record(took.toNanos() / 1e9, Attributes.of(Attrs.COLLECTOR, collector, Attrs.OUTCOME, "success"));
   }
 

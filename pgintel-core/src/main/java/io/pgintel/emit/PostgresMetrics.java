@@ -11,6 +11,9 @@ import io.pgintel.collect.connections.ConnectionGroup;
 import io.pgintel.collect.connections.ConnectionLimits;
 import io.pgintel.collect.database.DatabaseCount;
 import io.pgintel.collect.database.DatabaseStats;
+import io.pgintel.collect.statements.DatabaseQueryTime;
+import io.pgintel.collect.statements.QuerySeries;
+import io.pgintel.collect.statements.StatementsInfo;
 import io.pgintel.collect.wal.ArchiverStats;
 import io.pgintel.collect.wal.WalStats;
 import java.util.List;
@@ -181,10 +184,54 @@ final class PostgresMetrics {
           .doubleValue(ArchiverStats::lastArchivedAgeSeconds),
       gauge("postgresql.archiver.last_failed.age", "s", ArchiverStats.class,
           "Time since the last failed archive attempt.")
-          .doubleValue(ArchiverStats::lastFailedAgeSeconds));
+          .doubleValue(ArchiverStats::lastFailedAgeSeconds),
+
+      // pg_stat_statements
+      counter("postgresql.query.execution.time", "s", DatabaseQueryTime.class,
+          "Execution time of the statements pg_stat_statements tracks now (drops when entries are evicted).")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()))
+          .doubleValue(r -> seconds(r.totalExecTimeMs())),
+      counter("postgresql.query.calls", "{call}", QuerySeries.class,
+          "Statement executions since pgintel started, by query summary.")
+          .attributes(PostgresMetrics::querySeries).longValue(QuerySeries::calls),
+      counter("postgresql.query.exec_time", "s", QuerySeries.class,
+          "Statement execution time since pgintel started, by query summary.")
+          .attributes(PostgresMetrics::querySeries).doubleValue(r -> seconds(r.execTimeMs())),
+      counter("postgresql.query.rows", "{row}", QuerySeries.class,
+          "Rows returned or affected since pgintel started, by query summary.")
+          .attributes(PostgresMetrics::querySeries).longValue(QuerySeries::rows),
+      counter("postgresql.query.shared_blks_hit", "{block}", QuerySeries.class,
+          "Shared buffer hits since pgintel started, by query summary.")
+          .attributes(PostgresMetrics::querySeries).longValue(QuerySeries::sharedBlocksHit),
+      counter("postgresql.query.shared_blks_read", "{block}", QuerySeries.class,
+          "Shared blocks read from disk or OS cache since pgintel started, by query summary.")
+          .attributes(PostgresMetrics::querySeries).longValue(QuerySeries::sharedBlocksRead),
+      counter("postgresql.query.temp_blks", "{block}", QuerySeries.class,
+          "Temporary blocks read and written since pgintel started, by query summary.")
+          .attributes(PostgresMetrics::querySeries).longValue(QuerySeries::tempBlocks),
+      counter("postgresql.query.wal_bytes", "By", QuerySeries.class,
+          "WAL generated since pgintel started, by query summary.")
+          .attributes(PostgresMetrics::querySeries).longValue(QuerySeries::walBytes),
+      upDown("postgresql.statements.entries", "{entry}", StatementsInfo.class,
+          "Entries pg_stat_statements holds.")
+          .longValue(StatementsInfo::entries),
+      gauge("postgresql.statements.max", "{entry}", StatementsInfo.class,
+          "pg_stat_statements.max: entries it can hold before evicting.")
+          .longValue(StatementsInfo::max),
+      counter("postgresql.statements.deallocations", "{entry}", StatementsInfo.class,
+          "Entries evicted to make room for new statements (PostgreSQL 14+).")
+          .longValue(StatementsInfo::deallocations),
+      upDown("postgresql.statements.hidden", "{entry}", StatementsInfo.class,
+          "Entries of other roles this role may not see; grant pg_read_all_stats (pg_monitor) to see them.")
+          .longValue(StatementsInfo::hiddenEntries));
 
   private static void database(DatabaseStats r, AttributesBuilder b) {
     b.put(Attrs.DB_NAMESPACE, r.database());
+  }
+
+  private static void querySeries(QuerySeries r, AttributesBuilder b) {
+    b.put(Attrs.DB_NAMESPACE, r.database());
+    b.put(Attrs.DB_QUERY_SUMMARY, r.summary());
   }
 
   private static void connectionGroup(ConnectionGroup g, AttributesBuilder b) {

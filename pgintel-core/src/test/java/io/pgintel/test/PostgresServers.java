@@ -103,7 +103,7 @@ public final class PostgresServers {
       } else if (Boolean.getBoolean("pgintel.test.docker")) {
         server = container(target.major());
       } else {
-        EmbeddedPostgres pg = embedded(target.major(), null, 0);
+        EmbeddedPostgres pg = embedded(target.major(), null, 0, Map.of());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(pg)));
         server = new PgServer(target.label(), "localhost", pg.getPort(), "postgres", null, target.major(),
             PgServer.Lifecycle.SHARED);
@@ -119,8 +119,13 @@ public final class PostgresServers {
    * A server of its own that a test may stop and start again (same port, same data directory). Embedded only.
    */
   public static PgServer startPrivate(int major) throws Exception {
+    return startPrivate(major, Map.of());
+  }
+
+  /** A private server with extra server settings ({@code postgresql.conf} keys). */
+  public static PgServer startPrivate(int major, Map<String, String> config) throws Exception {
     Path dataDir = Files.createTempDirectory("pgintel-private-pg");
-    EmbeddedPostgres first = embedded(major, dataDir, 0);
+    EmbeddedPostgres first = embedded(major, dataDir, 0, config);
     int port = first.getPort();
     EmbeddedPostgres[] current = {first};
     PgServer.Lifecycle lifecycle = new PgServer.Lifecycle() {
@@ -135,7 +140,7 @@ public final class PostgresServers {
       @Override
       public synchronized void start() throws IOException {
         if (current[0] == null) {
-          current[0] = embedded(major, dataDir, port);
+          current[0] = embedded(major, dataDir, port, config);
         }
       }
     };
@@ -151,7 +156,8 @@ public final class PostgresServers {
     return server;
   }
 
-  private static EmbeddedPostgres embedded(int major, Path dataDir, int port) throws IOException {
+  private static EmbeddedPostgres embedded(int major, Path dataDir, int port, Map<String, String> config)
+      throws IOException {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
         .setPgBinaryResolver(new MavenBinaries(major))
         .setServerConfig("shared_preload_libraries", "pg_stat_statements")
@@ -164,6 +170,7 @@ public final class PostgresServers {
     if (major >= 14) {
       builder.setServerConfig("compute_query_id", "on");
     }
+    config.forEach(builder::setServerConfig);
     if (dataDir != null) {
       builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
     }

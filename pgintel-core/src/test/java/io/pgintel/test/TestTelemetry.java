@@ -4,6 +4,10 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.logs.SdkLoggerProvider;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.opentelemetry.sdk.logs.export.SimpleLogRecordProcessor;
+import io.opentelemetry.sdk.testing.exporter.InMemoryLogRecordExporter;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
@@ -20,9 +24,28 @@ import java.util.Optional;
 public final class TestTelemetry implements AutoCloseable {
 
   private final InMemoryMetricReader reader = InMemoryMetricReader.create();
+  private final InMemoryLogRecordExporter logs = InMemoryLogRecordExporter.create();
   private final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
       .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+      .setLoggerProvider(SdkLoggerProvider.builder()
+          .addLogRecordProcessor(SimpleLogRecordProcessor.create(logs)).build())
       .build();
+
+  /** Every event (log record with an event name) emitted so far with this name. */
+  public List<LogRecordData> events(String eventName) {
+    List<LogRecordData> out = new ArrayList<>();
+    for (LogRecordData r : logs.getFinishedLogRecordItems()) {
+      if (eventName.equals(r.getEventName())) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** Forgets the events emitted so far. */
+  public void clearEvents() {
+    logs.reset();
+  }
 
   public OpenTelemetry openTelemetry() {
     return sdk;

@@ -9,6 +9,9 @@ import java.util.List;
 /** Reads the background writer and checkpointer statistics (split into two views in PostgreSQL 17). */
 public final class BackgroundWriterCollector implements Collector {
 
+  public static final String NAME = "bgwriter";
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
+
   static final String SQL_13 = """
       SELECT checkpoints_timed, checkpoints_req, checkpoint_write_time, checkpoint_sync_time, buffers_checkpoint,
              buffers_clean, maxwritten_clean, buffers_backend, buffers_backend_fsync, buffers_alloc
@@ -22,12 +25,12 @@ public final class BackgroundWriterCollector implements Collector {
 
   @Override
   public String name() {
-    return "bgwriter";
+    return NAME;
   }
 
   @Override
   public Duration defaultInterval() {
-    return Duration.ofSeconds(60);
+    return DEFAULT_INTERVAL;
   }
 
   @Override

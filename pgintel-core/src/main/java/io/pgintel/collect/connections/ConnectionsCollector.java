@@ -17,6 +17,9 @@ import java.util.List;
  */
 public final class ConnectionsCollector implements Collector {
 
+  public static final String NAME = "connections";
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
+
   static final int MAX_GROUPS = 300;
 
   static final String SQL = """
@@ -37,12 +40,12 @@ public final class ConnectionsCollector implements Collector {
 
   @Override
   public String name() {
-    return "connections";
+    return NAME;
   }
 
   @Override
   public Duration defaultInterval() {
-    return Duration.ofSeconds(15);
+    return DEFAULT_INTERVAL;
   }
 
   @Override

@@ -11,6 +11,9 @@ import java.util.List;
 /** Reads {@code pg_stat_database} and {@code pg_stat_database_conflicts} for every non-template database. */
 public final class DatabaseCollector implements Collector {
 
+  public static final String NAME = "database";
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
+
   private static final String COMMON = """
       d.datname, d.numbackends, d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit,
       d.tup_returned, d.tup_fetched, d.tup_inserted, d.tup_updated, d.tup_deleted,
@@ -36,12 +39,12 @@ public final class DatabaseCollector implements Collector {
 
   @Override
   public String name() {
-    return "database";
+    return NAME;
   }
 
   @Override
   public Duration defaultInterval() {
-    return Duration.ofSeconds(15);
+    return DEFAULT_INTERVAL;
   }
 
   @Override

@@ -10,6 +10,9 @@ import java.util.List;
 /** Reads WAL position, {@code pg_stat_wal} where the server has it, and {@code pg_stat_archiver}. */
 public final class WalCollector implements Collector {
 
+  public static final String NAME = "wal";
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
+
   private static final String POSITION = """
       pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn(), '0/0')
                            ELSE pg_current_wal_insert_lsn() END, '0/0')::bigint AS lsn_bytes""";
@@ -36,12 +39,12 @@ public final class WalCollector implements Collector {
 
   @Override
   public String name() {
-    return "wal";
+    return NAME;
   }
 
   @Override
   public Duration defaultInterval() {
-    return Duration.ofSeconds(30);
+    return DEFAULT_INTERVAL;
   }
 
   @Override

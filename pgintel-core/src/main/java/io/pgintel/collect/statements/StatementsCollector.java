@@ -1,0 +1,367 @@
+package io.pgintel.collect.statements;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.pgintel.Setting;
+import io.pgintel.Settings;
+import io.pgintel.collect.Collector;
+import io.pgintel.collect.ServerInfo;
+import io.pgintel.collect.SqlSession;
+import io.pgintel.sql.NormalizedQuery;
+import io.pgintel.sql.SqlEngine;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads {@code pg_stat_statements} and turns its cumulative counters into exact interval deltas.
+ *
+ * <p>Hazards this class exists to get right:
+ *
+ * <ul>
+ *   <li>The first read is a baseline and reports nothing: the counters hold everything since the last reset,
+ *       not this interval's work.
+ *   <li>A reset ({@code pg_stat_statements_info.stats_reset} changed, 14+) re-baselines every entry; a counter
+ *       that went down, or an entry whose {@code stats_since} changed (17+), re-baselines that entry. Nothing
+ *       negative and no total is ever reported as a delta.
+ *   <li>An entry that appears after the baseline (new statement, or evicted and back) counts from zero, which is
+ *       where PostgreSQL starts it.
+ *   <li>Counters are read with {@code pg_stat_statements(false)}: no query-text file I/O. Texts are read only for
+ *       query ids not seen before, normalized and obfuscated at once by the SQL engine, and only the result is
+ *       kept (a raw text, which may be a verbatim {@code ALTER ROLE ... PASSWORD}, is never held).
+ *   <li>pgintel's own statements (marked {@code /* pgintel *}{@code /}) are left out.
+ * </ul>
+ *
+ * Memory is bounded by the entries the server holds ({@code pg_stat_statements.max}), a text cache of bounded
+ * weight, and at most {@code max-series} metric series.
+ */
+public final class StatementsCollector implements Collector {
+
+  public static final String NAME = "statements";
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
+
+  static final String INSUFFICIENT_PRIVILEGE = "<insufficient privilege>";
+  private static final String OTHER = "other";
+  private static final long TEXT_CACHE_CHARS = 8L * 1024 * 1024;
+
+  private final int topN;
+  private final String rankBy;
+  private final boolean groupByFingerprint;
+  private final int maxSeries;
+  private final Cache<Long, NormalizedQuery> texts = Caffeine.newBuilder()
+      .maximumWeight(TEXT_CACHE_CHARS)
+      .weigher((Long id, NormalizedQuery q) -> 64 + q.text().length() + q.summary().length())
+      .build();
+
+  private int discoveredFor;
+  private String function;
+  private String infoView;
+  private CounterColumns columns;
+  private String countersSql;
+  private Map<EntryKey, Entry> baseline = new HashMap<>();
+  private boolean baselined;
+  private String lastStatsReset;
+  private long lastReadNanos;
+  private final Map<SeriesKey, QuerySeries> series = new LinkedHashMap<>();
+
+  public StatementsCollector(Settings settings) {
+    this.topN = settings.intValue(Setting.STATEMENTS_TOP_N);
+    this.rankBy = settings.choice(Setting.STATEMENTS_RANK_BY);
+    this.groupByFingerprint = settings.choice(Setting.STATEMENTS_GROUP_BY).equals("fingerprint");
+    this.maxSeries = settings.intValue(Setting.STATEMENTS_MAX_SERIES);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Duration defaultInterval() {
+    return DEFAULT_INTERVAL;
+  }
+
+  @Override
+  public Optional<String> unavailableReason(ServerInfo server) {
+    if (!server.preloadLibraries().contains("pg_stat_statements")) {
+      return Optional.of("pg_stat_statements is not in shared_preload_libraries: add it to postgresql.conf and"
+          + " restart the server");
+    }
+    if (!server.extensions().containsKey("pg_stat_statements")) {
+      return Optional.of("the pg_stat_statements extension is not created in database '" + server.database()
+          + "': run CREATE EXTENSION pg_stat_statements there");
+    }
+    return Optional.empty();
+  }
+
+  /** One entry's identity. Before PostgreSQL 14 every entry is top level. */
+  record EntryKey(long userid, long dbid, long queryid, boolean toplevel) {}
+
+  /** One entry's counters as read, with the time its statistics started (17+, else null). */
+  private record Entry(double[] counters, String statsSince) {}
+
+  private record SeriesKey(String database, String summary) {}
+
+  /** Deltas of one reported row, possibly summed over several entries. */
+  private static final class Work {
+    final EntryKey first;
+    final NormalizedQuery query;
+    final double[] delta;
+    int entries = 1;
+    boolean severalRoles;
+
+    Work(EntryKey key, NormalizedQuery query, double[] delta) {
+      this.first = key;
+      this.query = query;
+      this.delta = delta;
+    }
+
+    void add(EntryKey key, double[] d) {
+      for (int i = 0; i < d.length; i++) {
+        delta[i] += d[i];
+      }
+      entries++;
+      severalRoles |= key.userid() != first.userid();
+    }
+  }
+
+  @Override
+  public List<? extends Record> collect(SqlSession session) throws SQLException {
+    ServerInfo server = session.server();
+    if (columns == null || discoveredFor != server.versionNum()) {
+      discover(session);
+      discoveredFor = server.versionNum();
+    }
+    List<Record> out = new ArrayList<>();
+    Long deallocations = null;
+    String statsReset = null;
+    if (infoView != null) {
+      String[] info = session.queryOne("SELECT dealloc, stats_reset::text AS stats_reset FROM " + infoView,
+          r -> new String[] {r.string("dealloc"), r.string("stats_reset")});
+      deallocations = Long.parseLong(info[0]);
+      statsReset = info[1];
+    }
+    long max = session.queryOne("SELECT current_setting('pg_stat_statements.max')::bigint AS max",
+        r -> r.getLong("max"));
+    Map<EntryKey, Entry> current = new HashMap<>();
+    int[] hidden = {0};
+    CounterColumns cols = columns;
+    session.query(countersSql, r -> {
+      Long queryid = r.longOrNull("queryid");
+      if (queryid == null) {
+        hidden[0]++;
+        return null;
+      }
+      double[] values = new double[cols.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = r.getDouble(cols.names[i]);
+      }
+      EntryKey key = new EntryKey(r.getLong("userid"), r.getLong("dbid"), queryid,
+          !cols.toplevel || r.getBoolean("toplevel"));
+      current.put(key, new Entry(values, cols.statsSince ? r.stringOrNull("stats_since") : null));
+      return null;
+    });
+    fetchNewTexts(session, current.keySet());
+    Map<Long, String> databases = names(session, "SELECT oid, datname AS name FROM pg_database");
+    Map<Long, String> roles = names(session, "SELECT oid, rolname AS name FROM pg_roles");
+
+    Map<String, Double> execTimeByDatabase = new LinkedHashMap<>();
+    for (Map.Entry<EntryKey, Entry> e : current.entrySet()) {
+      NormalizedQuery q = texts.getIfPresent(e.getKey().queryid());
+      if (q == null || !isOwn(q)) {
+        execTimeByDatabase.merge(databases.getOrDefault(e.getKey().dbid(), ""),
+            e.getValue().counters()[cols.totalExecTime], Double::sum);
+      }
+    }
+    execTimeByDatabase.forEach((db, ms) -> out.add(new DatabaseQueryTime(db, ms)));
+    out.add(new StatementsInfo(current.size(), max, deallocations, hidden[0]));
+
+    boolean reset = lastStatsReset != null && !lastStatsReset.equals(statsReset);
+    lastStatsReset = statsReset;
+    long now = System.nanoTime();
+    Duration window = Duration.ofNanos(now - lastReadNanos);
+    lastReadNanos = now;
+    Map<EntryKey, Entry> previous = baseline;
+    baseline = current;
+    if (!baselined || reset) {
+      baselined = true;
+      out.addAll(series.values());
+      return out;
+    }
+    Map<Object, Work> work = new LinkedHashMap<>();
+    for (Map.Entry<EntryKey, Entry> e : current.entrySet()) {
+      EntryKey key = e.getKey();
+      NormalizedQuery q = texts.getIfPresent(key.queryid());
+      if (q != null && isOwn(q)) {
+        continue;
+      }
+      double[] delta = delta(previous.get(key), e.getValue());
+      if (delta == null || delta[cols.calls] <= 0) {
+        continue;
+      }
+      if (q == null) {
+        q = SqlEngine.analyzeUncached(null, false);
+      }
+      Object groupKey = groupByFingerprint && !q.fingerprint().isEmpty()
+          ? List.of(key.dbid(), key.toplevel(), q.fingerprintBits()) : key;
+      Work w = work.get(groupKey);
+      if (w == null) {
+        work.put(groupKey, new Work(key, q, delta));
+      } else {
+        w.add(key, delta);
+      }
+    }
+    report(work.values(), databases, roles, out, window);
+    out.addAll(series.values());
+    return out;
+  }
+
+  /** Interval delta of one entry, or null when it must be re-baselined (a counter went down, stats restarted). */
+  private double[] delta(Entry before, Entry now) {
+    double[] d = now.counters().clone();
+    if (before == null || (now.statsSince() != null && !now.statsSince().equals(before.statsSince()))) {
+      return d; // new since the last read: PostgreSQL counted it from zero
+    }
+    for (int i = 0; i < d.length; i++) {
+      d[i] -= before.counters()[i];
+      if (d[i] < 0) {
+        return null;
+      }
+    }
+    return d;
+  }
+
+  private void report(java.util.Collection<Work> work, Map<Long, String> databases, Map<Long, String> roles,
+      List<Record> out, Duration interval) {
+    CounterColumns cols = columns;
+    int rankColumn = cols.indexOf(rankBy);
+    List<Work> ranked = new ArrayList<>(work);
+    ranked.sort(Comparator.comparingDouble((Work w) -> CounterColumns.at(w.delta, rankColumn)).reversed()
+        .thenComparingDouble(w -> -w.delta[cols.totalExecTime]));
+    double[] other = new double[cols.size()];
+    int otherEntries = 0;
+    for (int i = 0; i < ranked.size(); i++) {
+      Work w = ranked.get(i);
+      String database = databases.getOrDefault(w.first.dbid(), "");
+      addToSeries(database, w.query.summary().isEmpty() ? "unknown" : w.query.summary(), w.delta);
+      if (i < topN) {
+        out.add(new TopQuery(i + 1, database, w.severalRoles ? null : roles.get(w.first.userid()),
+            w.first.queryid(), cols.toplevel ? w.first.toplevel() : null, w.query, w.entries, deltas(w.delta),
+            interval));
+      } else {
+        for (int k = 0; k < other.length; k++) {
+          other[k] += w.delta[k];
+        }
+        otherEntries += w.entries;
+      }
+    }
+    if (otherEntries > 0) {
+      out.add(new TopQuery(0, null, null, null, null, null, otherEntries, deltas(other), interval));
+    }
+  }
+
+  private void addToSeries(String database, String summary, double[] d) {
+    CounterColumns c = columns;
+    SeriesKey key = new SeriesKey(database, summary);
+    if (!series.containsKey(key) && series.size() >= maxSeries) {
+      key = new SeriesKey(OTHER, OTHER);
+    }
+    QuerySeries s = series.get(key);
+    if (s == null) {
+      s = new QuerySeries(key.database(), key.summary(), 0, 0, 0, 0, 0, 0, 0);
+    }
+    series.put(key, s.plus((long) d[c.calls], d[c.totalExecTime], (long) d[c.rows],
+        (long) CounterColumns.at(d, c.sharedBlksHit), (long) CounterColumns.at(d, c.sharedBlksRead),
+        (long) (CounterColumns.at(d, c.tempBlksRead) + CounterColumns.at(d, c.tempBlksWritten)),
+        (long) CounterColumns.at(d, c.walBytes)));
+  }
+
+  private Map<String, Number> deltas(double[] d) {
+    Map<String, Number> m = new LinkedHashMap<>();
+    for (int i = 0; i < d.length; i++) {
+      m.put(columns.names[i], columns.fractional[i] ? (Number) d[i] : (Number) Math.round(d[i]));
+    }
+    return m;
+  }
+
+  private static boolean isOwn(NormalizedQuery q) {
+    return q == OWN;
+  }
+
+  /** Stands in the text cache for pgintel's own statements. */
+  private static final NormalizedQuery OWN = new NormalizedQuery("", 0, "", "", List.of(), "", false, Map.of());
+
+  private void fetchNewTexts(SqlSession session, Set<EntryKey> keys) throws SQLException {
+    Set<Long> missing = new HashSet<>();
+    for (EntryKey k : keys) {
+      if (texts.getIfPresent(k.queryid()) == null) {
+        missing.add(k.queryid());
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    long[] ids = missing.stream().mapToLong(Long::longValue).toArray();
+    session.query("SELECT DISTINCT ON (queryid) queryid, query FROM " + function.replace("(false)", "(true)")
+        + " WHERE queryid = ANY(?)", List.of(ids), r -> {
+          String text = r.stringOrNull("query");
+          texts.put(r.getLong("queryid"), normalize(text));
+          return null;
+        });
+  }
+
+  static NormalizedQuery normalize(String text) {
+    if (text == null || text.equals(INSUFFICIENT_PRIVILEGE)) {
+      return new NormalizedQuery("", 0, INSUFFICIENT_PRIVILEGE, "", List.of(), "", false, Map.of());
+    }
+    if (text.startsWith(SqlSession.MARKER)) {
+      return OWN;
+    }
+    return SqlEngine.analyzeUncached(text, false);
+  }
+
+  private static Map<Long, String> names(SqlSession session, String sql) throws SQLException {
+    Map<Long, String> m = new HashMap<>();
+    session.query(sql, r -> m.put(r.getLong("oid"), r.string("name")));
+    return m;
+  }
+
+  private void discover(SqlSession session) throws SQLException {
+    String schema = session.queryOne("""
+        SELECT quote_ident(n.nspname) AS schema FROM pg_extension e
+        JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'""",
+        r -> r.string("schema"));
+    Set<String> present = new HashSet<>(session.query("""
+        SELECT a.attname FROM pg_attribute a
+        WHERE a.attrelid = (quote_ident(?) || '.pg_stat_statements')::regclass AND a.attnum > 0
+          AND NOT a.attisdropped""", List.of(unquote(schema)), r -> r.string("attname")));
+    columns = new CounterColumns(present);
+    function = schema + ".pg_stat_statements(false)";
+    infoView = present.contains("toplevel") ? schema + ".pg_stat_statements_info" : null;
+    StringBuilder sql = new StringBuilder("SELECT userid, dbid, queryid");
+    if (columns.toplevel) {
+      sql.append(", toplevel");
+    }
+    if (columns.statsSince) {
+      sql.append(", stats_since::text AS stats_since");
+    }
+    for (String c : columns.names) {
+      sql.append(", ").append(c);
+    }
+    countersSql = sql.append(" FROM ").append(function).toString();
+    baseline = new HashMap<>();
+    baselined = false;
+  }
+
+  private static String unquote(String ident) {
+    return ident.startsWith("\"") ? ident.substring(1, ident.length() - 1).replace("\"\"", "\"") : ident;
+  }
+}

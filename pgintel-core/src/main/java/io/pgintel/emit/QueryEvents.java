@@ -1,0 +1,83 @@
+package io.pgintel.emit;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.logs.Logger;
+import io.opentelemetry.api.logs.Severity;
+import io.pgintel.collect.statements.TopQuery;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code db.server.top_query} events, as the OpenTelemetry Collector PostgreSQL receiver names them: one log
+ * record with an event name per statement per interval, carrying every interval delta as
+ * {@code postgresql.<column>} and the query only as the SQL engine's obfuscated text.
+ */
+final class QueryEvents {
+
+  static final String TOP_QUERY = "db.server.top_query";
+
+  private final Logger logger;
+  private final Map<String, AttributeKey<?>> deltaKeys = new ConcurrentHashMap<>();
+
+  QueryEvents(Logger logger) {
+    this.logger = logger;
+  }
+
+  void emit(TopQuery q, Attributes common) {
+    AttributesBuilder b = common.toBuilder();
+    b.put(Attrs.RANK, (long) q.rank());
+    b.put(Attrs.ENTRIES, (long) q.entries());
+    b.put(Attrs.INTERVAL, q.interval().toNanos() / 1e9);
+    if (q.isOther()) {
+      b.put(Attrs.DB_QUERY_SUMMARY, "other");
+    } else {
+      b.put(Attrs.DB_NAMESPACE, q.database());
+      if (q.role() != null) {
+        b.put(Attrs.ROLNAME, q.role());
+      }
+      b.put(Attrs.QUERYID, Long.toString(q.queryid()));
+      if (q.toplevel() != null) {
+        b.put(Attrs.TOPLEVEL, q.toplevel());
+      }
+      b.put(Attrs.DB_QUERY_TEXT, q.query().text());
+      if (!q.query().fingerprint().isEmpty()) {
+        b.put(Attrs.FINGERPRINT, q.query().fingerprint());
+      }
+      putIfPresent(b, Attrs.DB_QUERY_SUMMARY, q.query().summary());
+      putIfPresent(b, Attrs.DB_OPERATION_NAME, q.query().operation());
+      if (q.query().tables().size() == 1) {
+        b.put(Attrs.DB_COLLECTION_NAME, q.query().tables().get(0));
+      }
+      if (q.query().truncated()) {
+        b.put(Attrs.TRUNCATED, true);
+      }
+    }
+    b.put(Attrs.MEAN_EXEC_TIME, q.meanExecTimeMs());
+    q.deltas().forEach((column, value) -> put(b, column, value));
+    logger.logRecordBuilder()
+        .setEventName(TOP_QUERY)
+        .setSeverity(Severity.INFO)
+        .setAllAttributes(b.build())
+        .emit();
+  }
+
+  @SuppressWarnings("unchecked")
+  private void put(AttributesBuilder b, String column, Number value) {
+    boolean fractional = value instanceof Double;
+    AttributeKey<?> key = deltaKeys.computeIfAbsent(column + (fractional ? "/d" : "/l"),
+        k -> fractional ? AttributeKey.doubleKey("postgresql." + column) : AttributeKey.longKey("postgresql." + column));
+    if (fractional) {
+      b.put((AttributeKey<Double>) key, value.doubleValue());
+    } else {
+      b.put((AttributeKey<Long>) key, value.longValue());
+    }
+  }
+
+  private static void putIfPresent(AttributesBuilder b, AttributeKey<String> key, String value) {
+    if (value != null && !value.isEmpty()) {
+      b.put(key, value);
+    }
+  }
+}
