@@ -35,13 +35,17 @@ class SettingsTest {
       "pgintel.collectors.database.interval | 0s     | out of range; allowed from 100ms to 24h",
       "pgintel.collectors.wal.interval      | 30     | write it with a unit",
       "pgintel.collectors.wal.interval      | soon   | is not a duration",
-      "pgintel.collectors.nosuch.interval   | 5s     | unknown collector 'nosuch'; known collectors: database, connections, bgwriter, wal",
+      "pgintel.collectors.nosuch.interval   | 5s     | unknown collector 'nosuch'; known collectors: database, connections, bgwriter, wal, statements",
       "pgintel.collectors.nosuch.enabled    | true   | unknown collector 'nosuch'",
       "pgintel.collectors.database.color    | red    | unknown collector setting",
       "pgintel.session.statement-timeout    | 1h     | out of range; allowed from 10ms to 10m",
       "pgintel.session.lock-timeout         | 0ms    | out of range; allowed from 1ms to 1m",
       "pgintel.enabled                      | maybe  | is not a boolean",
       "pgintel.no-such-thing                | 1      | unknown setting; known settings:",
+      "pgintel.collectors.statements.top-n  | 0      | out of range; allowed from 1 to 1000",
+      "pgintel.collectors.statements.top-n  | many   | is not a whole number",
+      "pgintel.collectors.statements.rank-by | cost  | is not allowed; choose one of total_exec_time, calls, rows, shared_blks_read, wal_bytes",
+      "pgintel.collectors.statements.group-by | role | choose one of queryid, fingerprint",
   })
   void badSettingFailsBuildNamingTheKeyAndWhatIsAllowed(String key, String value, String expected) {
     String message = failure(builder().setting(key, value));
@@ -77,7 +81,7 @@ class SettingsTest {
       assertEquals(Duration.ofSeconds(45), s.interval("wal"));
       assertEquals(Duration.ofMillis(250), s.lockTimeout());
       assertEquals(Duration.ofSeconds(3), s.statementTimeout());
-      assertEquals(List.of("database", "connections", "wal"), s.enabledCollectors());
+      assertEquals(List.of("database", "connections", "wal", "statements"), s.enabledCollectors());
       assertEquals(Map.of("otel.service.name", "shop"), s.openTelemetryProperties());
       CollectorStatus bgwriter = p.status().stream().filter(c -> c.name().equals("bgwriter")).findFirst()
           .orElseThrow();
@@ -130,7 +134,11 @@ class SettingsTest {
       String row = "| `" + s.key() + "` | ";
       assertTrue(readme.contains(row), "README.md has no row for " + s.key());
       String line = readme.substring(readme.indexOf(row)).lines().findFirst().orElseThrow();
-      if (s.min() != null) {
+      if (s.type() == Setting.Type.CHOICE) {
+        for (String allowed : s.min().split("\\|")) {
+          assertTrue(line.contains("`" + allowed + "`"), "README choices of " + s.key() + ": " + line);
+        }
+      } else if (s.min() != null) {
         assertTrue(line.contains(s.min() + " to " + s.max()), "README range of " + s.key() + ": " + line);
       }
       if (!s.defaultValue().equals("per collector")) {

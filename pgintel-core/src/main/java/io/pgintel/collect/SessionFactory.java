@@ -88,9 +88,11 @@ public final class SessionFactory implements AutoCloseable {
       try (Statement s = c.createStatement()) {
         // One statement, so that pg_stat_statements keeps the marker with it (a second statement of a
         // multi-statement string would be recorded without the leading comment).
-        s.execute(SqlSession.MARKER + " SELECT set_config('transaction_read_only', 'on', true),"
+        String begin = "SELECT set_config('transaction_read_only', 'on', true),"
             + " set_config('statement_timeout', '" + Math.max(1, statementTimeout.toMillis()) + "', true),"
-            + " set_config('lock_timeout', '" + Math.max(1, lockTimeout.toMillis()) + "', true)");
+            + " set_config('lock_timeout', '" + Math.max(1, lockTimeout.toMillis()) + "', true)";
+        OwnStatements.register(begin);
+        s.execute(SqlSession.MARKER + " " + begin);
       }
       int backstop = (int) Math.max(1, statementTimeout.plusSeconds(5).toSeconds());
       ServerInfo info = server;

@@ -42,6 +42,7 @@ public final class SqlSession {
    * PostgreSQL {@code bigint[]}, for {@code = ANY(?)}.
    */
   public <T> List<T> query(String sql, List<?> parameters, RowMapper<T> mapper) throws SQLException {
+    OwnStatements.register(sql);
     try (PreparedStatement ps = connection.prepareStatement(MARKER + " " + sql)) {
       for (int i = 0; i < parameters.size(); i++) {
         Object p = parameters.get(i);

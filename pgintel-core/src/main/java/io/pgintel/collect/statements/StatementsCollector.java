@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pgintel.Setting;
 import io.pgintel.Settings;
 import io.pgintel.collect.Collector;
+import io.pgintel.collect.OwnStatements;
 import io.pgintel.collect.ServerInfo;
 import io.pgintel.collect.SqlSession;
 import io.pgintel.sql.NormalizedQuery;
@@ -37,7 +38,8 @@ import java.util.Set;
  *   <li>Counters are read with {@code pg_stat_statements(false)}: no query-text file I/O. Texts are read only for
  *       query ids not seen before, normalized and obfuscated at once by the SQL engine, and only the result is
  *       kept (a raw text, which may be a verbatim {@code ALTER ROLE ... PASSWORD}, is never held).
- *   <li>pgintel's own statements (marked {@code /* pgintel *}{@code /}) are left out.
+ *   <li>pgintel's own statements are left out (by their marker comment and, since PostgreSQL 18 drops leading
+ *       comments from stored texts, by fingerprint: {@link OwnStatements}).
  * </ul>
  *
  * Memory is bounded by the entries the server holds ({@code pg_stat_statements.max}), a text cache of bounded
@@ -325,7 +327,8 @@ public final class StatementsCollector implements Collector {
     if (text.startsWith(SqlSession.MARKER)) {
       return OWN;
     }
-    return SqlEngine.analyzeUncached(text, false);
+    NormalizedQuery q = SqlEngine.analyzeUncached(text, false);
+    return OwnStatements.contains(q.fingerprintBits()) ? OWN : q;
   }
 
   private static Map<Long, String> names(SqlSession session, String sql) throws SQLException {
