@@ -94,7 +94,9 @@ public final class Quickstart {
           workload.start(3);
           out.println("shop workload running (3 clients)");
         }
-        OpenTelemetrySdk sdk = openTelemetry(new SummaryPrinter(out, server), options.refresh);
+        TopQueries topQueries = new TopQueries();
+        OpenTelemetrySdk sdk = openTelemetry(new SummaryPrinter(out, server, topQueries), topQueries,
+            options.refresh);
         try (PgIntel pgintel = PgIntel.builder()
             .dataSource(dataSource)
             .openTelemetry(sdk)
@@ -102,6 +104,7 @@ public final class Quickstart {
             .collectorInterval("connections", options.refresh)
             .collectorInterval("bgwriter", options.refresh)
             .collectorInterval("wal", options.refresh)
+            .collectorInterval("statements", options.refresh)
             .build()) {
           pgintel.start();
           boolean signalled = options.duration == null
@@ -148,7 +151,7 @@ public final class Quickstart {
    * The application's own SDK, as a real application would have: a printing reader for this console, and
    * OTLP when the standard variables ask for it.
    */
-  private static OpenTelemetrySdk openTelemetry(SummaryPrinter printer, Duration refresh) {
+  private static OpenTelemetrySdk openTelemetry(SummaryPrinter printer, TopQueries topQueries, Duration refresh) {
     boolean otlp = System.getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != null
         || System.getProperty("otel.exporter.otlp.endpoint") != null;
     Map<String, String> defaults = new HashMap<>();
@@ -161,6 +164,7 @@ public final class Quickstart {
         .addPropertiesSupplier(() -> defaults)
         .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(
             PeriodicMetricReader.builder(printer).setInterval(refresh).build()))
+        .addLoggerProviderCustomizer((builder, config) -> builder.addLogRecordProcessor(topQueries))
         .disableShutdownHook()
         .build()
         .getOpenTelemetrySdk();

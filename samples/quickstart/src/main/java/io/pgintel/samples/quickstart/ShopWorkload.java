@@ -29,6 +29,7 @@ final class ShopWorkload implements AutoCloseable {
   void createSchema() throws SQLException {
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
       s.execute("""
+          CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
           CREATE SCHEMA IF NOT EXISTS shop;
           CREATE TABLE IF NOT EXISTS shop.customers (id bigserial PRIMARY KEY, email text NOT NULL,
               created_at timestamptz NOT NULL DEFAULT now());

@@ -31,13 +31,15 @@ final class SummaryPrinter implements MetricExporter {
 
   private final PrintStream out;
   private final String server;
+  private final TopQueries topQueries;
   private final long startedNanos = System.nanoTime();
   private Map<String, Double> previous = Map.of();
   private long previousNanos;
 
-  SummaryPrinter(PrintStream out, String server) {
+  SummaryPrinter(PrintStream out, String server, TopQueries topQueries) {
     this.out = out;
     this.server = server;
+    this.topQueries = topQueries;
   }
 
   @Override
@@ -134,8 +136,25 @@ final class SummaryPrinter implements MetricExporter {
     }
     sb.append(String.format(Locale.ROOT, "checkpoints    scheduled %d · requested %d      WAL %s%n",
         Math.round(checkpointsScheduled), Math.round(checkpointsRequested), walRate));
-    sb.append(String.format(Locale.ROOT, "pgintel        %d/%d collectors up · %d errors · %d ticks skipped%n", up,
-        collectors, Math.round(errors), Math.round(skipped)));
+    List<TopQueries.Row> top = topQueries.latest();
+    if (!top.isEmpty()) {
+      sb.append(String.format(Locale.ROOT, "%-28s %8s %9s %10s  %s%n", "top queries (last interval)", "calls",
+          "mean ms", "total ms", "query"));
+      for (TopQueries.Row row : top) {
+        if (row.rank() > 5 && row.rank() != 0) {
+          continue;
+        }
+        String text = row.rank() == 0 ? "(every other statement)" : row.text();
+        sb.append(String.format(Locale.ROOT, "%-28s %8d %9.2f %10.1f  %s%n", shorten(row.summary(), 28),
+            row.calls(), row.meanMs(), row.totalMs(), shorten(text, 70)));
+      }
+    }
+    if (collectors == 0) {
+      sb.append("pgintel        stopped\n");
+    } else {
+      sb.append(String.format(Locale.ROOT, "pgintel        %d/%d collectors up · %d errors · %d ticks skipped%n", up,
+          collectors, Math.round(errors), Math.round(skipped)));
+    }
     out.print(sb);
     out.flush();
     previous = current;
@@ -162,7 +181,11 @@ final class SummaryPrinter implements MetricExporter {
   }
 
   private static String shorten(String s) {
-    return s == null ? "?" : s.length() <= 14 ? s : s.substring(0, 13) + "…";
+    return shorten(s, 14);
+  }
+
+  private static String shorten(String s, int max) {
+    return s == null ? "?" : s.length() <= max ? s : s.substring(0, max - 1) + "…";
   }
 
   private static String bytes(double b) {
