@@ -12,7 +12,7 @@ import java.util.Set;
  * @param port port the application connects to ({@code server.port})
  * @param database the database of the monitored DataSource
  * @param extensions installed extensions and their versions, in that database
- * @param preloadLibraries {@code shared_preload_libraries}
+ * @param preloadLibraries {@code shared_preload_libraries}, or null when this role may not read it
  */
 public record ServerInfo(int versionNum, String version, String address, int port, String database,
     boolean inRecovery, boolean superuser, boolean pgMonitor, Map<String, String> extensions,

@@ -190,21 +190,25 @@ public final class SessionFactory implements AutoCloseable {
                pg_is_in_recovery() AS in_recovery,
                coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) AS superuser,
                pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS read_all_stats,
-               current_setting('shared_preload_libraries') AS preload,
+               (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload,
                host(inet_server_addr()) AS server_addr,
                coalesce(inet_server_port(), 0) AS server_port""",
         r -> new Basics(r.getInt("version_num"), r.string("version"), r.string("database"),
             r.getBoolean("in_recovery"), r.getBoolean("superuser"), r.getBoolean("read_all_stats"),
-            r.string("preload"), r.string("server_addr"), r.getInt("server_port")));
+            r.stringOrNull("preload"), r.string("server_addr"), r.getInt("server_port")));
     Map<String, String> extensions = new HashMap<>();
     for (String[] e : s.query("SELECT extname, extversion FROM pg_extension",
         r -> new String[] {r.string("extname"), r.string("extversion")})) {
       extensions.put(e[0], e[1]);
     }
-    Set<String> preload = new LinkedHashSet<>();
-    for (String lib : b.preload().split(",")) {
-      if (!lib.isBlank()) {
-        preload.add(lib.trim().replace("\"", ""));
+    // pg_settings hides shared_preload_libraries from roles without pg_read_all_settings: then it is unknown
+    Set<String> preload = null;
+    if (b.preload() != null) {
+      preload = new LinkedHashSet<>();
+      for (String lib : b.preload().split(",")) {
+        if (!lib.isBlank()) {
+          preload.add(lib.trim().replace("\"", ""));
+        }
       }
     }
     String address = b.serverAddr();
@@ -215,7 +219,7 @@ public final class SessionFactory implements AutoCloseable {
       port = endpoint.port();
     }
     return new ServerInfo(b.versionNum(), b.version(), address, port, b.database(), b.inRecovery(), b.superuser(),
-        b.readAllStats(), Map.copyOf(extensions), Set.copyOf(preload));
+        b.readAllStats(), Map.copyOf(extensions), preload == null ? null : Set.copyOf(preload));
   }
 
   @Override

@@ -93,7 +93,7 @@ public final class StatementsCollector implements Collector {
 
   @Override
   public Optional<String> unavailableReason(ServerInfo server) {
-    if (!server.preloadLibraries().contains("pg_stat_statements")) {
+    if (server.preloadLibraries() != null && !server.preloadLibraries().contains("pg_stat_statements")) {
       return Optional.of("pg_stat_statements is not in shared_preload_libraries: add it to postgresql.conf and"
           + " restart the server");
     }

@@ -135,6 +135,40 @@ class StatementsCollectorTest {
         assertTrue(text == null || !text.contains("pgintel") && !text.contains("set_config"),
             "pgintel's own statements are left out: " + text);
       }
+      // the columns this server version has, and only those
+      int v = pg.majorVersion();
+      assertEquals(v >= 14, has(select, "postgresql.toplevel"), "toplevel");
+      assertTrue(has(select, "postgresql.wal_records"), "WAL counters since 13");
+      assertEquals(v >= 17, has(select, "postgresql.shared_blk_read_time"), "17 renamed blk_read_time");
+      assertEquals(v < 17, has(select, "postgresql.blk_read_time"), "blk_read_time before 17");
+      assertEquals(v >= 15, has(select, "postgresql.jit_functions"), "JIT counters from 15");
+      assertEquals(v >= 18, has(select, "postgresql.parallel_workers_launched"), "parallel workers from 18");
+    }
+  }
+
+  private static boolean has(LogRecordData e, String key) {
+    return e.getAttributes().asMap().keySet().stream().anyMatch(k -> k.getKey().equals(key));
+  }
+
+  @PgTest
+  void roleWithoutReadAllStatsSeesOnlyItsOwnEntriesAndCountsTheHiddenOnes(PgServer pg) throws Exception {
+    String db = prepare(pg, "stmtpriv");
+    String role = "limited_" + pg.majorVersion();
+    pg.execute("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role
+        + "') THEN CREATE ROLE " + role + " LOGIN; END IF; END $$");
+    org.postgresql.ds.PGSimpleDataSource limited = (org.postgresql.ds.PGSimpleDataSource) pg.dataSource();
+    limited.setUser(role);
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = PgIntel.builder().dataSource(limited).openTelemetry(otel.openTelemetry())
+            .borrowTimeout(java.time.Duration.ofSeconds(10)).build()) {
+      pgintel.collectNow();
+      workload(pg, db, 5, 1);
+      pgintel.collectNow();
+      CollectorStatus st = pgintel.status().stream().filter(x -> x.name().equals("statements")).findFirst()
+          .orElseThrow();
+      assertEquals(CollectorStatus.State.ACTIVE, st.state(), String.valueOf(st));
+      assertTrue(otel.value("postgresql.statements.hidden", Map.of()).orElseThrow() > 0);
+      assertTrue(of(otel.events("db.server.top_query"), db).isEmpty(), "other roles' statements stay hidden");
     }
   }
 
