@@ -5,7 +5,11 @@ import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
 import io.pgintel.emit.Emitter;
 import io.pgintel.emit.OpenTelemetrySource;
+import io.pgintel.trace.SessionRegistry;
+import io.pgintel.trace.TracingDataSource;
 import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +44,12 @@ public final class PgIntel implements AutoCloseable {
   private final OpenTelemetrySource telemetry;
   private final Emitter emitter;
   private final AtomicInteger state = new AtomicInteger(NEW);
+  private final SessionRegistry registry;
 
   PgIntel(Settings settings, SessionFactory sessions, Scheduler.Factory schedulerFactory,
-      OpenTelemetrySource telemetry) {
+      OpenTelemetrySource telemetry, SessionRegistry registry) {
     this.settings = settings;
+    this.registry = registry;
     this.sessions = sessions;
     this.telemetry = telemetry;
     Scheduler[] holder = new Scheduler[1];
@@ -68,6 +74,15 @@ public final class PgIntel implements AutoCloseable {
       log.info("pgintel started: collectors {}, telemetry through {}", settings.enabledCollectors(),
           telemetry.origin());
     }
+  }
+
+  /**
+   * The application's DataSource, with each statement linked to the span that runs it, so that activity samples,
+   * query samples and blocking chains of its sessions carry the application's trace and line of code. Use the
+   * returned DataSource in place of the original. SQL text is never rewritten.
+   */
+  public DataSource wrap(DataSource dataSource) {
+    return TracingDataSource.wrap(Objects.requireNonNull(dataSource, "dataSource"), registry);
   }
 
   /** Health of every collector. */

@@ -7,6 +7,8 @@ import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
 import io.pgintel.emit.OpenTelemetrySource;
+import io.pgintel.sql.SqlEngine;
+import io.pgintel.trace.SessionRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -114,7 +116,9 @@ public final class PgIntelBuilder {
       throw new IllegalStateException("dataSource is required: PgIntel.builder().dataSource(ds)");
     }
     Settings settings = Settings.parse(raw, defaultIntervals(), null);
-    List<Collector> collectors = new ArrayList<>(BuiltInCollectors.create(settings));
+    SessionRegistry registry = new SessionRegistry();
+    SqlEngine sql = SqlEngine.create();
+    List<Collector> collectors = new ArrayList<>(BuiltInCollectors.create(settings, registry, sql));
     collectors.addAll(extraCollectors);
     SessionFactory sessions = new SessionFactory(dataSource, settings.borrowTimeout(), settings.statementTimeout(),
         settings.lockTimeout());
@@ -133,7 +137,8 @@ public final class PgIntelBuilder {
         ? OpenTelemetrySource.resolve(openTelemetry, settings.openTelemetryProperties())
         : OpenTelemetrySource.resolve(OpenTelemetry.noop(), Map.of());
     return new PgIntel(settings, sessions,
-        listener -> new Scheduler(sessions, scheduled, disabled, listener, settings.maxBackoff()), telemetry);
+        listener -> new Scheduler(sessions, scheduled, disabled, listener, settings.maxBackoff()), telemetry,
+        registry);
   }
 
   private Map<String, Duration> defaultIntervals() {

@@ -58,10 +58,24 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       Type.INTEGER, "200", "1", "10000", Tier.RARE,
       "Most (database, query summary) series of the per-query metrics; later ones are counted in 'other'.");
 
+  public static final Setting ACTIVITY_AGGREGATION = new Setting("pgintel.collectors.activity.aggregation-interval",
+      Type.DURATION, "15s", "100ms", "1h", Tier.RARE,
+      "Window over which activity samples are averaged into active-session metrics.");
+  public static final Setting ACTIVITY_LONG_QUERY = new Setting("pgintel.collectors.activity.long-query-threshold",
+      Type.DURATION, "1s", "10ms", "24h", Tier.FREQUENT,
+      "A statement running longer than this is reported once as a db.server.query_sample event.");
+  public static final Setting ACTIVITY_LOCK_WAIT = new Setting("pgintel.collectors.activity.lock-wait-threshold",
+      Type.DURATION, "1s", "10ms", "24h", Tier.FREQUENT,
+      "A session waiting on a lock longer than this makes its blocking chain a db.server.blocking_chain event.");
+  public static final Setting ACTIVITY_SAMPLES_PER_MINUTE = new Setting(
+      "pgintel.collectors.activity.samples-per-minute", Type.INTEGER, "2", "1", "10000", Tier.RARE,
+      "Most query samples per minute for one query (fingerprint); more executions of it are not reported.");
+
   /** Every setting, in README order. */
   public static final List<Setting> ALL = List.of(ENABLED, COLLECTOR_ENABLED_SETTING, COLLECTOR_INTERVAL_SETTING,
-      STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, STATEMENTS_TOP_N, MAX_BACKOFF, STATEMENTS_RANK_BY,
-      STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES);
+      STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, STATEMENTS_TOP_N, ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT,
+      MAX_BACKOFF, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION,
+      ACTIVITY_SAMPLES_PER_MINUTE);
 
   /** The environment variable for this key: {@code PGINTEL_SESSION_STATEMENT_TIMEOUT}. */
   public String environmentVariable() {

@@ -32,7 +32,8 @@ import org.postgresql.core.TransactionState;
 /** The rules of DESIGN.md's database session, proven against real servers and a real pool. */
 class SessionSafetyTest {
 
-  private static final List<String> BUILT_IN = List.of("database", "connections", "bgwriter", "wal");
+  private static final List<String> BUILT_IN =
+      List.copyOf(io.pgintel.collect.BuiltInCollectors.defaultIntervals().keySet());
 
   /** A collector of one query, for putting the session under stress. */
   private record QueryCollector(String name, String sql) implements Collector {
@@ -116,7 +117,8 @@ class SessionSafetyTest {
     try (HikariDataSource pool = new HikariDataSource(config); TestTelemetry otel = new TestTelemetry();
         PgIntel p = PgIntel.builder().dataSource(pool).openTelemetry(otel.openTelemetry())
             .borrowTimeout(Duration.ofMillis(200)).collectorEnabled("connections", false)
-            .collectorEnabled("bgwriter", false).collectorEnabled("wal", false).build()) {
+            .collectorEnabled("bgwriter", false).collectorEnabled("wal", false)
+            .collectorEnabled("statements", false).collectorEnabled("activity", false).build()) {
       Connection app = pool.getConnection();
       long start = System.nanoTime();
       p.collectNow();

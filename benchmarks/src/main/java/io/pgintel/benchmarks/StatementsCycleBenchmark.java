@@ -68,7 +68,8 @@ public final class StatementsCycleBenchmark {
             .setLoggerProvider(SdkLoggerProvider.builder().build()).build();
         try (PgIntel pgintel = PgIntel.builder().dataSource(pool).openTelemetry(sdk)
             .collectorEnabled("database", false).collectorEnabled("connections", false)
-            .collectorEnabled("bgwriter", false).collectorEnabled("wal", false).build()) {
+            .collectorEnabled("bgwriter", false).collectorEnabled("wal", false)
+            .collectorEnabled("activity", false).build()) {
           pgintel.collectNow(); // baseline, and the one read of all texts
           ThreadMXBean threads = ManagementFactory.getThreadMXBean();
           double[] cpu = new double[CYCLES];

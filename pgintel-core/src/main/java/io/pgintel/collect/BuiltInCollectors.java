@@ -1,11 +1,14 @@
 package io.pgintel.collect;
 
 import io.pgintel.Settings;
+import io.pgintel.collect.activity.ActivityCollector;
 import io.pgintel.collect.bgwriter.BackgroundWriterCollector;
 import io.pgintel.collect.connections.ConnectionsCollector;
 import io.pgintel.collect.database.DatabaseCollector;
 import io.pgintel.collect.statements.StatementsCollector;
 import io.pgintel.collect.wal.WalCollector;
+import io.pgintel.sql.SqlEngine;
+import io.pgintel.trace.SessionRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,11 +27,16 @@ public final class BuiltInCollectors {
     defaults.put(BackgroundWriterCollector.NAME, BackgroundWriterCollector.DEFAULT_INTERVAL);
     defaults.put(WalCollector.NAME, WalCollector.DEFAULT_INTERVAL);
     defaults.put(StatementsCollector.NAME, StatementsCollector.DEFAULT_INTERVAL);
+    defaults.put(ActivityCollector.NAME, ActivityCollector.DEFAULT_INTERVAL);
     return defaults;
   }
 
-  public static List<Collector> create(Settings settings) {
+  /**
+   * @param registry application sessions linked to spans ({@code pgintel.wrap(dataSource)})
+   * @param sql the instance's SQL engine, for texts that arrive with their literals
+   */
+  public static List<Collector> create(Settings settings, SessionRegistry registry, SqlEngine sql) {
     return List.of(new DatabaseCollector(), new ConnectionsCollector(), new BackgroundWriterCollector(),
-        new WalCollector(), new StatementsCollector(settings));
+        new WalCollector(), new StatementsCollector(settings), new ActivityCollector(settings, registry, sql));
   }
 }

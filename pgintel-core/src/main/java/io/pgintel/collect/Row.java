@@ -47,4 +47,8 @@ public final class Row {
   public String stringOrNull(String column) throws SQLException {
     return rs.getString(column);
   }
+
+  public java.sql.Array array(String column) throws SQLException {
+    return rs.getArray(column);
+  }
 }

@@ -29,6 +29,8 @@ final class Attrs {
   static final AttributeKey<String> APPLICATION_NAME = AttributeKey.stringKey("postgresql.application_name");
   static final AttributeKey<String> BACKEND_TYPE = AttributeKey.stringKey("postgresql.backend_type");
   static final AttributeKey<String> WAIT_EVENT_TYPE = AttributeKey.stringKey("postgresql.wait_event_type");
+  static final AttributeKey<String> WAIT_EVENT = AttributeKey.stringKey("postgresql.wait_event");
+  static final AttributeKey<String> XMIN_HOLDER = AttributeKey.stringKey("postgresql.xmin.holder");
   static final AttributeKey<String> CONFLICT_TYPE = AttributeKey.stringKey("postgresql.conflict.type");
   static final AttributeKey<String> SESSION_END = AttributeKey.stringKey("postgresql.session.end");
   /** Receiver name for a buffer write's source (bgwriter, checkpoints, backend, backend_fsync). */

@@ -13,6 +13,8 @@ import io.opentelemetry.api.metrics.ObservableMeasurement;
 import io.pgintel.collect.CollectionListener;
 import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.ServerInfo;
+import io.pgintel.collect.activity.BlockingChain;
+import io.pgintel.collect.activity.QuerySample;
 import io.pgintel.collect.statements.TopQuery;
 import io.pgintel.runtime.RateLimitedLog;
 import java.time.Duration;
@@ -54,6 +56,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final LongCounter skipped;
   private final BatchCallback callback;
   private final QueryEvents queryEvents;
+  private final ActivityEvents activityEvents;
 
   public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<List<CollectorStatus>> status) {
     this.server = server;
@@ -73,8 +76,10 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     skipped = meter.counterBuilder("pgintel.collector.skipped").setUnit("{tick}")
         .setDescription("Ticks skipped: pool had no free connection (pool_busy), previous tick still running (overrun).")
         .build();
-    queryEvents = new QueryEvents(openTelemetry.getLogsBridge().loggerBuilder(SCOPE)
-        .setInstrumentationVersion(Version.get()).build());
+    io.opentelemetry.api.logs.Logger events = openTelemetry.getLogsBridge().loggerBuilder(SCOPE)
+        .setInstrumentationVersion(Version.get()).build();
+    queryEvents = new QueryEvents(events);
+    activityEvents = new ActivityEvents(events);
     List<ObservableMeasurement> all = new ArrayList<>(instruments.values());
     callback = meter.batchCallback(this::observe, up, all.toArray(new ObservableMeasurement[0]));
   }
@@ -85,12 +90,16 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     Attributes common = serverAttributes(server.get());
     snapshots.put(collector, new Snapshot(records, at, interval, common));
     for (Record r : records) {
-      if (r instanceof TopQuery q) {
-        try {
+      try {
+        if (r instanceof TopQuery q) {
           queryEvents.emit(q, common);
-        } catch (RuntimeException e) {
-          failureLog.warn("pgintel could not emit a {} event: {}", QueryEvents.TOP_QUERY, e.toString());
+        } else if (r instanceof QuerySample q) {
+          activityEvents.emit(q, common);
+        } else if (r instanceof BlockingChain c) {
+          activityEvents.emit(c, common);
         }
+      } catch (RuntimeException e) {
+        failureLog.warn("pgintel could not emit an event of {}: {}", collector, e.toString());
       }
     }
     duration.record(took.toNanos() / 1e9, Attributes.of(Attrs.COLLECTOR, collector, Attrs.OUTCOME, "success"));

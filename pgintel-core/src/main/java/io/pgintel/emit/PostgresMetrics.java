@@ -5,6 +5,8 @@ import static io.pgintel.emit.MetricDef.gauge;
 import static io.pgintel.emit.MetricDef.upDown;
 
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.pgintel.collect.activity.ActiveSessions;
+import io.pgintel.collect.activity.TransactionHorizon;
 import io.pgintel.collect.bgwriter.BackgroundWriterStats;
 import io.pgintel.collect.bgwriter.CheckpointerStats;
 import io.pgintel.collect.connections.ConnectionGroup;
@@ -223,10 +225,43 @@ final class PostgresMetrics {
           .longValue(StatementsInfo::deallocations),
       upDown("postgresql.statements.hidden", "{entry}", StatementsInfo.class,
           "Entries of other roles this role may not see; grant pg_read_all_stats (pg_monitor) to see them.")
-          .longValue(StatementsInfo::hiddenEntries));
+          .longValue(StatementsInfo::hiddenEntries),
+
+      // pg_stat_activity samples: active session history over the aggregation window
+      gauge("postgresql.activity.wait", "{session}", ActiveSessions.class,
+          "Average active sessions by wait event over the aggregation window; CPU when not waiting.")
+          .attributes((r, b) -> b.put(Attrs.WAIT_EVENT_TYPE, r.waitEventType()).put(Attrs.WAIT_EVENT, r.waitEvent()))
+          .doubleValue(dimension("wait")),
+      gauge("postgresql.activity.state", "{session}", ActiveSessions.class,
+          "Average sessions by state (idle excluded) over the aggregation window.")
+          .attributes((r, b) -> b.put(Attrs.STATE, r.state()))
+          .doubleValue(dimension("state")),
+      gauge("postgresql.activity.database", "{session}", ActiveSessions.class,
+          "Average active sessions by database over the aggregation window.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()))
+          .doubleValue(dimension("database")),
+      gauge("postgresql.activity.query", "{session}", ActiveSessions.class,
+          "Average active sessions by query summary over the aggregation window (20 busiest, the rest 'other').")
+          .attributes((r, b) -> b.put(Attrs.DB_QUERY_SUMMARY, r.querySummary()))
+          .doubleValue(dimension("query")),
+      upDown("postgresql.sessions.idle_in_transaction", "{session}", TransactionHorizon.class,
+          "Sessions idle inside an open transaction now.")
+          .longValue(TransactionHorizon::idleInTransaction),
+      gauge("postgresql.transaction.oldest.age", "s", TransactionHorizon.class,
+          "Age of the oldest open transaction of a client session.")
+          .doubleValue(TransactionHorizon::oldestTransactionSeconds),
+      gauge("postgresql.xmin.age", "{transaction}", TransactionHorizon.class,
+          "Age of the oldest xmin holding back vacuum, by holder.")
+          .point(Attrs.XMIN_HOLDER, "backend", TransactionHorizon::backendXminAge)
+          .point(Attrs.XMIN_HOLDER, "replication_slot", TransactionHorizon::replicationSlotXminAge)
+          .point(Attrs.XMIN_HOLDER, "prepared_transaction", TransactionHorizon::preparedTransactionAge).build());
 
   private static void database(DatabaseStats r, AttributesBuilder b) {
     b.put(Attrs.DB_NAMESPACE, r.database());
+  }
+
+  private static Function<ActiveSessions, Double> dimension(String name) {
+    return r -> r.dimension().equals(name) ? r.average() : null;
   }
 
   private static void querySeries(QuerySeries r, AttributesBuilder b) {

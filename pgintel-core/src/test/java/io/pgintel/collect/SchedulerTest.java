@@ -65,6 +65,7 @@ class SchedulerTest {
         .borrowTimeout(Duration.ofSeconds(5)).setting("pgintel.backoff.max", "1s")
         .collectorEnabled("database", false).collectorEnabled("connections", false)
         .collectorEnabled("bgwriter", false).collectorEnabled("wal", false)
+        .collectorEnabled("statements", false).collectorEnabled("activity", false)
         .addCollector(c).collectorInterval("scripted", interval).build();
     p.start();
     return p;

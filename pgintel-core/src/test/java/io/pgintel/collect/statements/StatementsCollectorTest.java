@@ -38,9 +38,8 @@ class StatementsCollectorTest {
   private record Counters(long calls, long rows, double execTime) {}
 
   static PgIntelBuilder statementsOnly(PgServer pg, TestTelemetry otel) {
-    return TestPgIntel.builder(pg, otel).collectorEnabled("database", false)
-        .collectorEnabled("connections", false).collectorEnabled("bgwriter", false)
-        .collectorEnabled("wal", false).setting("pgintel.collectors.statements.top-n", 1000);
+    return TestPgIntel.only(TestPgIntel.builder(pg, otel), "statements")
+        .setting("pgintel.collectors.statements.top-n", 1000);
   }
 
   /** Entries of one database, read on a connection to another, so the reading is not counted in it. */

@@ -1,0 +1,355 @@
+package io.pgintel.collect.activity;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.pgintel.Setting;
+import io.pgintel.Settings;
+import io.pgintel.collect.Collector;
+import io.pgintel.collect.Row;
+import io.pgintel.collect.SqlSession;
+import io.pgintel.sql.NormalizedQuery;
+import io.pgintel.sql.SqlEngine;
+import io.pgintel.trace.SessionRegistry;
+import io.pgintel.trace.TraceLink;
+import java.sql.Array;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Samples {@code pg_stat_activity} (every second by default) and turns the samples into active session history,
+ * query samples, blocking chains and the transaction horizon.
+ *
+ * <p>One sample is one query on {@code pg_stat_activity}; {@code pg_blocking_pids()} is asked only for sessions
+ * waiting on a Lock (it takes the lock manager's partition locks), and {@code pg_locks} is read only when such
+ * sessions exist. Query texts, which {@code pg_stat_activity} shows with their literals, go through the SQL engine
+ * before anything leaves this class. Aggregates cover a window ({@code aggregation-interval}, 15 s) and are
+ * republished unchanged until the next window closes; events are new ones only: a query sample once per execution
+ * (pid and query start) and at most {@code samples-per-minute} per fingerprint; a blocking chain when its longest
+ * wait passes the threshold, then again once per window while it lasts.
+ */
+public final class ActivityCollector implements Collector {
+
+  public static final String NAME = "activity";
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+
+  static final int MAX_QUERY_SERIES = 20;
+  private static final String AUXILIARY = "'checkpointer', 'background writer', 'walwriter', 'autovacuum launcher',"
+      + " 'logical replication launcher', 'archiver', 'startup', 'walreceiver', 'walsummarizer', 'io worker',"
+      + " 'slotsync worker'";
+
+  private final SessionRegistry registry;
+  private final SqlEngine sql;
+  private final long aggregationNanos;
+  private final double longQuerySeconds;
+  private final double lockWaitSeconds;
+  private final int samplesPerMinute;
+
+  private final Cache<String, Boolean> reportedExecutions = Caffeine.newBuilder()
+      .maximumSize(10_000).expireAfterWrite(1, TimeUnit.HOURS).build();
+  private final Cache<Long, int[]> samplesByFingerprint = Caffeine.newBuilder()
+      .maximumSize(10_000).expireAfterWrite(1, TimeUnit.MINUTES).build();
+  private final Map<String, Long> chainsReported = new HashMap<>();
+  private final Map<String, Long> waitingSince = new HashMap<>();
+
+  private long windowStart = -1;
+  private int windowTicks;
+  private final Map<List<String>, Integer> windowCounts = new HashMap<>();
+  private List<ActiveSessions> lastWindow = List.of();
+
+  public ActivityCollector(Settings settings, SessionRegistry registry, SqlEngine sql) {
+    this.registry = registry;
+    this.sql = sql;
+    this.aggregationNanos = ((Duration) settings.value(Setting.ACTIVITY_AGGREGATION)).toNanos();
+    this.longQuerySeconds = ((Duration) settings.value(Setting.ACTIVITY_LONG_QUERY)).toNanos() / 1e9;
+    this.lockWaitSeconds = ((Duration) settings.value(Setting.ACTIVITY_LOCK_WAIT)).toNanos() / 1e9;
+    this.samplesPerMinute = settings.intValue(Setting.ACTIVITY_SAMPLES_PER_MINUTE);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Duration defaultInterval() {
+    return DEFAULT_INTERVAL;
+  }
+
+  static String sampleSql(int major) {
+    return "SELECT a.pid, coalesce(a.datname, '') AS datname, coalesce(a.usename, '') AS usename,"
+        + " coalesce(a.application_name, '') AS application_name, host(a.client_addr) AS client_addr,"
+        + " coalesce(a.backend_type, '') AS backend_type, a.state, a.wait_event_type, a.wait_event,"
+        + (major >= 14 ? " a.query_id," : " NULL::bigint AS query_id,")
+        + " extract(epoch FROM clock_timestamp() - a.xact_start)::float8 AS xact_age,"
+        + " extract(epoch FROM clock_timestamp() - a.query_start)::float8 AS query_age,"
+        + " (extract(epoch FROM a.query_start) * 1000000)::bigint AS query_start_us,"
+        + " age(a.backend_xid)::bigint AS xid_age, age(a.backend_xmin)::bigint AS xmin_age,"
+        + " CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END AS blocking_pids,"
+        + " a.query"
+        + " FROM pg_stat_activity a"
+        + " WHERE a.pid <> pg_backend_pid() AND a.backend_type NOT IN (" + AUXILIARY + ")"
+        + " AND coalesce(a.query, '') NOT LIKE '/* pgintel */%'";
+  }
+
+  static final String HORIZON_SQL = """
+      SELECT (SELECT max(greatest(age(xmin), age(catalog_xmin)))::bigint FROM pg_replication_slots) AS slot_age,
+             (SELECT max(age(transaction))::bigint FROM pg_prepared_xacts) AS prepared_age""";
+
+  static String locksSql(int major) {
+    // relation names resolve in the monitored database only (pg_class is per database)
+    return "SELECT l.pid, l.locktype, l.mode, l.granted, c.oid::regclass::text AS relation,"
+        + (major >= 14 ? " extract(epoch FROM clock_timestamp() - l.waitstart)::float8 AS wait_age"
+            : " NULL::float8 AS wait_age")
+        + " FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation AND c.relkind IN ('r', 'p', 'm')"
+        + " WHERE l.pid = ANY(?) AND (NOT l.granted OR l.locktype = 'tuple'"
+        + " OR (l.locktype = 'relation' AND l.mode = 'RowExclusiveLock' AND c.oid IS NOT NULL))";
+  }
+
+  private record Lock(int pid, String type, String mode, boolean granted, String relation, Double waitAge) {}
+
+  @Override
+  public List<? extends Record> collect(SqlSession session) throws SQLException {
+    int major = session.server().major();
+    List<ActivitySample> all = session.query(sampleSql(major), this::sample);
+    long now = System.nanoTime();
+    List<Record> out = new ArrayList<>();
+
+    Map<Integer, ActivitySample> byPid = new HashMap<>();
+    List<ActivitySample> busy = new ArrayList<>();
+    long idleInTransaction = 0;
+    Double oldestTransaction = null;
+    Long oldestXmin = null;
+    for (ActivitySample s : all) {
+      byPid.put(s.pid(), s);
+      if (s.state() == null || !s.state().equals("idle")) {
+        busy.add(s);
+      }
+      if (s.idleInTransaction()) {
+        idleInTransaction++;
+      }
+      if (s.transactionAge() != null && "client backend".equals(s.backendType())
+          && (oldestTransaction == null || s.transactionAge() > oldestTransaction)) {
+        oldestTransaction = s.transactionAge();
+      }
+      if (s.xminAge() != null && (oldestXmin == null || s.xminAge() > oldestXmin)) {
+        oldestXmin = s.xminAge();
+      }
+    }
+    Long[] horizon = session.queryOne(HORIZON_SQL,
+        r -> new Long[] {r.longOrNull("slot_age"), r.longOrNull("prepared_age")});
+    out.add(new TransactionHorizon(idleInTransaction, oldestTransaction, oldestXmin, horizon[0], horizon[1]));
+
+    accumulate(busy, now);
+    out.addAll(lastWindow);
+    out.addAll(busy);
+    querySamples(busy, out);
+    blockingChains(session, major, busy, byPid, now, out);
+    return out;
+  }
+
+  private ActivitySample sample(Row r) throws SQLException {
+    int pid = r.getInt("pid");
+    String state = r.stringOrNull("state");
+    String text = r.stringOrNull("query");
+    NormalizedQuery query = text == null || "idle".equals(state) ? null : sql.server(text);
+    String application = r.string("application_name");
+    TraceLink trace = registry == null ? null : registry.link(pid);
+    if (trace == null) {
+      trace = TraceLink.fromTraceparent(application);
+    }
+    return new ActivitySample(pid, r.string("datname"), r.string("usename"), application,
+        r.stringOrNull("client_addr"), r.string("backend_type"), state, r.stringOrNull("wait_event_type"),
+        r.stringOrNull("wait_event"), r.longOrNull("query_id"), r.doubleOrNull("xact_age"),
+        r.doubleOrNull("query_age"), r.longOrNull("query_start_us"), r.longOrNull("xid_age"),
+        r.longOrNull("xmin_age"), pids(r), query, trace);
+  }
+
+  private static List<Integer> pids(Row r) throws SQLException {
+    Array a = r.array("blocking_pids");
+    if (a == null) {
+      return List.of();
+    }
+    Object[] values = (Object[]) a.getArray();
+    List<Integer> out = new ArrayList<>(values.length);
+    for (Object v : values) {
+      out.add(((Number) v).intValue());
+    }
+    return List.copyOf(out);
+  }
+
+  /** Adds one tick to the window; closes the window when its time is up. */
+  private void accumulate(List<ActivitySample> busy, long now) {
+    if (windowStart < 0) {
+      windowStart = now;
+    }
+    windowTicks++;
+    for (ActivitySample s : busy) {
+      windowCounts.merge(List.of("state", s.state() == null ? "" : s.state()), 1, Integer::sum);
+      if (!s.active()) {
+        continue;
+      }
+      String type = s.waitEventType() == null ? "CPU" : s.waitEventType();
+      String event = s.waitEvent() == null ? "CPU" : s.waitEvent();
+      windowCounts.merge(List.of("wait", type, event), 1, Integer::sum);
+      windowCounts.merge(List.of("database", s.database()), 1, Integer::sum);
+      String summary = s.query() == null || s.query().summary().isEmpty() ? "unknown" : s.query().summary();
+      windowCounts.merge(List.of("query", summary), 1, Integer::sum);
+    }
+    if (now - windowStart < aggregationNanos) {
+      return;
+    }
+    List<ActiveSessions> closed = new ArrayList<>();
+    List<Map.Entry<List<String>, Integer>> queries = new ArrayList<>();
+    double ticks = windowTicks;
+    for (Map.Entry<List<String>, Integer> e : windowCounts.entrySet()) {
+      List<String> k = e.getKey();
+      double avg = e.getValue() / ticks;
+      switch (k.get(0)) {
+        case "state" -> closed.add(new ActiveSessions("state", "", "", k.get(1), "", "", avg));
+        case "wait" -> closed.add(new ActiveSessions("wait", k.get(1), k.get(2), "", "", "", avg));
+        case "database" -> closed.add(new ActiveSessions("database", "", "", "", k.get(1), "", avg));
+        default -> queries.add(e);
+      }
+    }
+    queries.sort((a, b) -> Integer.compare(b.getValue(), a.getValue()));
+    double rest = 0;
+    for (int i = 0; i < queries.size(); i++) {
+      if (i < MAX_QUERY_SERIES) {
+        closed.add(new ActiveSessions("query", "", "", "", "", queries.get(i).getKey().get(1),
+            queries.get(i).getValue() / ticks));
+      } else {
+        rest += queries.get(i).getValue() / ticks;
+      }
+    }
+    if (rest > 0) {
+      closed.add(new ActiveSessions("query", "", "", "", "", "other", rest));
+    }
+    lastWindow = List.copyOf(closed);
+    windowCounts.clear();
+    windowTicks = 0;
+    windowStart = now;
+  }
+
+  private void querySamples(List<ActivitySample> busy, List<Record> out) {
+    for (ActivitySample s : busy) {
+      if (!s.active() || s.queryAge() == null || s.queryAge() < longQuerySeconds || s.query() == null) {
+        continue;
+      }
+      String execution = s.pid() + "@" + s.queryStartMicros();
+      if (reportedExecutions.getIfPresent(execution) != null) {
+        continue;
+      }
+      reportedExecutions.put(execution, Boolean.TRUE);
+      int[] count = samplesByFingerprint.get(s.query().fingerprintBits(), k -> new int[1]);
+      if (count[0]++ < samplesPerMinute) {
+        out.add(new QuerySample(s));
+      }
+    }
+  }
+
+  private void blockingChains(SqlSession session, int major, List<ActivitySample> busy,
+      Map<Integer, ActivitySample> byPid, long now, List<Record> out) throws SQLException {
+    List<ActivitySample> waiters = busy.stream().filter(s -> s.waitingOnLock() && !s.blockingPids().isEmpty())
+        .toList();
+    Set<String> stillWaiting = new LinkedHashSet<>();
+    Set<String> currentChains = new LinkedHashSet<>();
+    if (waiters.isEmpty()) {
+      waitingSince.clear();
+      chainsReported.clear();
+      return;
+    }
+    long[] pids = waiters.stream().mapToLong(ActivitySample::pid).toArray();
+    Map<Integer, List<Lock>> locks = new HashMap<>();
+    for (Lock l : session.query(locksSql(major), List.of(pids), r -> new Lock(r.getInt("pid"), r.string("locktype"),
+        r.string("mode"), r.getBoolean("granted"), r.stringOrNull("relation"), r.doubleOrNull("wait_age")))) {
+      locks.computeIfAbsent(l.pid(), k -> new ArrayList<>()).add(l);
+    }
+    Map<Integer, ActivitySample> waiting = new LinkedHashMap<>();
+    for (ActivitySample w : waiters) {
+      waiting.put(w.pid(), w);
+    }
+    // roots: blockers that do not wait on a lock themselves
+    Map<Integer, Set<Integer>> chains = new LinkedHashMap<>();
+    for (ActivitySample w : waiters) {
+      for (int root : roots(w.pid(), waiting, new LinkedHashSet<>())) {
+        chains.computeIfAbsent(root, k -> new LinkedHashSet<>()).add(w.pid());
+      }
+    }
+    for (Map.Entry<Integer, Set<Integer>> chain : chains.entrySet()) {
+      ActivitySample root = byPid.getOrDefault(chain.getKey(), unknown(chain.getKey()));
+      List<BlockingChain.Waiter> members = new ArrayList<>();
+      double longest = 0;
+      for (int pid : chain.getValue()) {
+        ActivitySample w = waiting.get(pid);
+        String since = pid + "@" + w.queryStartMicros();
+        stillWaiting.add(since);
+        Lock wanted = null;
+        String relation = null;
+        for (Lock l : locks.getOrDefault(pid, List.of())) {
+          if (!l.granted()) {
+            wanted = l;
+          }
+          if (relation == null || "tuple".equals(l.type())) {
+            relation = l.relation() != null ? l.relation() : relation;
+          }
+        }
+        if (wanted != null && wanted.relation() != null) {
+          relation = wanted.relation();
+        }
+        double wait;
+        if (wanted != null && wanted.waitAge() != null) {
+          wait = wanted.waitAge();
+        } else {
+          long first = waitingSince.computeIfAbsent(since, k -> now);
+          wait = (now - first) / 1e9;
+        }
+        longest = Math.max(longest, wait);
+        members.add(new BlockingChain.Waiter(w, w.blockingPids(), wanted == null ? "" : wanted.type(),
+            wanted == null ? "" : wanted.mode(), relation, wait));
+      }
+      if (longest < lockWaitSeconds) {
+        continue;
+      }
+      String identity = root.pid() + ":" + chain.getValue();
+      currentChains.add(identity);
+      Long last = chainsReported.get(identity);
+      if (last == null || now - last >= aggregationNanos) {
+        chainsReported.put(identity, now);
+        out.add(new BlockingChain(root, List.copyOf(members), longest));
+      }
+    }
+    waitingSince.keySet().retainAll(stillWaiting);
+    chainsReported.keySet().retainAll(currentChains);
+  }
+
+  /** Follows blockers until sessions that are not waiting on a lock (or a cycle: a deadlock about to be broken). */
+  private static Set<Integer> roots(int pid, Map<Integer, ActivitySample> waiting, Set<Integer> seen) {
+    Set<Integer> out = new LinkedHashSet<>();
+    if (!seen.add(pid)) {
+      out.add(pid);
+      return out;
+    }
+    ActivitySample w = waiting.get(pid);
+    if (w == null) {
+      out.add(pid);
+      return out;
+    }
+    for (int blocker : w.blockingPids()) {
+      out.addAll(roots(blocker, waiting, seen));
+    }
+    return out;
+  }
+
+  private static ActivitySample unknown(int pid) {
+    return new ActivitySample(pid, "", "", "", null, "", null, null, null, null, null, null, null, null, null,
+        List.of(), null, null);
+  }
+}

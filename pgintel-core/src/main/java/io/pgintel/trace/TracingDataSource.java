@@ -1,0 +1,116 @@
+package io.pgintel.trace;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import javax.sql.DataSource;
+
+/**
+ * Wraps the application's DataSource so that each statement records, for the session it runs on, the current
+ * span: {@code pgintel.wrap(dataSource)}. SQL text is never touched (rewriting it would defeat prepared
+ * statement caches), results and exceptions pass through unchanged, and a failure of pgintel's own bookkeeping
+ * never reaches the application.
+ */
+public final class TracingDataSource {
+
+  private static final Class<?>[] DATA_SOURCE = {DataSource.class};
+
+  private TracingDataSource() {}
+
+  /** The same DataSource, with statements linked to spans in {@code registry}. Wrapping twice is a no-op. */
+  public static DataSource wrap(DataSource target, SessionRegistry registry) {
+    if (Proxy.isProxyClass(target.getClass()) && Proxy.getInvocationHandler(target) instanceof Sources) {
+      return target;
+    }
+    return (DataSource) Proxy.newProxyInstance(TracingDataSource.class.getClassLoader(), DATA_SOURCE,
+        new Sources(target, registry));
+  }
+
+  private static Object call(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  private record Sources(DataSource target, SessionRegistry registry) implements InvocationHandler {
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      Object result = call(target, method, args);
+      if (result instanceof Connection c && method.getName().equals("getConnection")) {
+        return Proxy.newProxyInstance(TracingDataSource.class.getClassLoader(), new Class<?>[] {Connection.class},
+            new Connections(c, registry));
+      }
+      if (method.getName().equals("unwrap") && args != null && args[0] == DataSource.class) {
+        return proxy;
+      }
+      return result;
+    }
+  }
+
+  /** One borrowed connection: knows its backend pid once a statement has run. */
+  private static final class Connections implements InvocationHandler {
+    private final Connection target;
+    private final SessionRegistry registry;
+    private int pid = -1;
+
+    Connections(Connection target, SessionRegistry registry) {
+      this.target = target;
+      this.registry = registry;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      String name = method.getName();
+      if (name.equals("close")) {
+        if (pid > 0) {
+          registry.released(pid);
+        }
+        return call(target, method, args);
+      }
+      Object result = call(target, method, args);
+      if (result instanceof Statement s) {
+        Class<?> type = result instanceof CallableStatement ? CallableStatement.class
+            : result instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
+        return Proxy.newProxyInstance(TracingDataSource.class.getClassLoader(), new Class<?>[] {type},
+            new Statements(s, this, proxy));
+      }
+      return result;
+    }
+
+    int pid() {
+      if (pid == -1) {
+        pid = BackendPid.of(target);
+      }
+      return pid;
+    }
+  }
+
+  private record Statements(Statement target, Connections connection, Object connectionProxy)
+      implements InvocationHandler {
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      String name = method.getName();
+      if (name.startsWith("execute")) {
+        int pid = connection.pid();
+        if (pid > 0) {
+          connection.registry.executing(pid);
+          try {
+            return call(target, method, args);
+          } finally {
+            connection.registry.done(pid);
+          }
+        }
+      } else if (name.equals("getConnection")) {
+        return connectionProxy;
+      }
+      return call(target, method, args);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.pgintel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PgTest;
+import io.pgintel.test.TestPgIntel;
+import io.pgintel.test.TestTelemetry;
+import io.pgintel.trace.TraceLink;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/** Samples of the database carry the application's trace and line of code. */
+class TraceCorrelationTest {
+
+  private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  private static final String SPAN = "00f067aa0ba902b7";
+  private static final String OTHER_TRACE = "0af7651916cd43dd8448eb211c80319c";
+
+  @PgTest
+  void slowStatementOfAWrappedDataSourceCarriesItsSpanAndCodeLocation(PgServer pg) throws Exception {
+    ExecutorService app = Executors.newFixedThreadPool(2);
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity")
+            .setting("pgintel.collectors.activity.long-query-threshold", "1s").build()) {
+      DataSource wrapped = pgintel.wrap(pg.dataSource());
+      Future<?> traced = app.submit(() -> {
+        SpanContext context = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
+        try (Scope ignored = Span.wrap(context).makeCurrent()) {
+          slowReport(wrapped);
+        }
+        return null;
+      });
+      Future<?> foreign = app.submit(() -> {
+        Properties props = new Properties();
+        props.setProperty("user", pg.user());
+        props.setProperty("ApplicationName", "billing 00-" + OTHER_TRACE + "-b7ad6b7169203331-01");
+        try (Connection c = java.sql.DriverManager.getConnection(pg.jdbcUrl("postgres"), props);
+            Statement s = c.createStatement()) {
+          s.execute("SELECT pg_sleep(2.0)");
+        }
+        return null;
+      });
+      long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      while (!traced.isDone() && System.nanoTime() < deadline) {
+        pgintel.collectNow();
+        Thread.sleep(200);
+      }
+      traced.get();
+      foreign.get();
+
+      List<LogRecordData> samples = otel.events("db.server.query_sample");
+      LogRecordData mine = samples.stream().filter(e -> e.getSpanContext().getTraceId().equals(TRACE))
+          .findFirst().orElseThrow(() -> new AssertionError("no sample with the span's trace: " + samples));
+      assertEquals(SPAN, mine.getSpanContext().getSpanId());
+      assertEquals("slowReport", mine.getAttributes().get(AttributeKey.stringKey("code.function")));
+      assertEquals(TraceCorrelationTest.class.getName(),
+          mine.getAttributes().get(AttributeKey.stringKey("code.namespace")));
+      assertEquals("SELECT pg_sleep($1)", mine.getAttributes().get(AttributeKey.stringKey("db.query.text")));
+      assertTrue(mine.getAttributes().get(AttributeKey.doubleKey("pgintel.query.duration")) >= 1.0);
+      assertEquals(1, samples.stream().filter(e -> e.getSpanContext().getTraceId().equals(TRACE)).count(),
+          "one sample per execution");
+
+      LogRecordData other = samples.stream().filter(e -> e.getSpanContext().getTraceId().equals(OTHER_TRACE))
+          .findFirst().orElseThrow(() -> new AssertionError("traceparent in application_name not linked"));
+      assertNotNull(other.getAttributes().get(AttributeKey.longKey("postgresql.pid")));
+    } finally {
+      app.shutdownNow();
+    }
+  }
+
+  /** The application's own code: the frame a sample should point at. */
+  private static void slowReport(DataSource ds) throws Exception {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      s.execute("SELECT pg_sleep(2.5)");
+    }
+  }
+
+  @Test
+  void traceparentIsFoundInsideApplicationName() {
+    TraceLink link = TraceLink.fromTraceparent("svc 00-" + TRACE + "-" + SPAN + "-01 worker");
+    assertEquals(new TraceLink(TRACE, SPAN, null, null), link);
+    assertEquals(null, TraceLink.fromTraceparent("00-" + "0".repeat(32) + "-" + SPAN + "-01"));
+    assertEquals(null, TraceLink.fromTraceparent("00-" + TRACE.toUpperCase() + "-" + SPAN + "-01"));
+    assertEquals(null, TraceLink.fromTraceparent("psql"));
+  }
+}
