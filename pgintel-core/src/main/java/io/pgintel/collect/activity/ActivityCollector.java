@@ -95,7 +95,9 @@ public final class ActivityCollector implements Collector {
         + " CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END AS blocking_pids,"
         + " a.query"
         + " FROM pg_stat_activity a"
-        + " WHERE a.pid <> pg_backend_pid() AND a.backend_type NOT IN (" + AUXILIARY + ")"
+        // idle sessions hold no locks but session-level advisory ones, and most of a pool is idle: leave them out
+        + " WHERE a.pid <> pg_backend_pid() AND a.state IS DISTINCT FROM 'idle'"
+        + " AND a.backend_type NOT IN (" + AUXILIARY + ")"
         + " AND coalesce(a.query, '') NOT LIKE '/* pgintel */%'";
   }
 
