@@ -105,6 +105,7 @@ public final class Quickstart {
             .collectorInterval("bgwriter", options.refresh)
             .collectorInterval("wal", options.refresh)
             .collectorInterval("statements", options.refresh)
+            .setting("pgintel.collectors.activity.aggregation-interval", options.refresh)
             .build()) {
           pgintel.start();
           boolean signalled = options.duration == null

@@ -28,6 +28,7 @@ final class SummaryPrinter implements MetricExporter {
   private static final AttributeKey<String> DB = AttributeKey.stringKey("db.namespace");
   private static final AttributeKey<String> STATE = AttributeKey.stringKey("postgresql.state");
   private static final AttributeKey<String> TYPE = AttributeKey.stringKey("type");
+  private static final AttributeKey<String> WAIT_TYPE = AttributeKey.stringKey("postgresql.wait_event_type");
 
   private final PrintStream out;
   private final String server;
@@ -61,6 +62,7 @@ final class SummaryPrinter implements MetricExporter {
     Map<String, Double> current = new HashMap<>();
     Map<String, Map<String, Double>> byDatabase = new TreeMap<>();
     Map<String, Double> connections = new TreeMap<>();
+    Map<String, Double> waits = new TreeMap<>();
     double maxConnections = 0;
     double checkpointsScheduled = 0;
     double checkpointsRequested = 0;
@@ -84,6 +86,7 @@ final class SummaryPrinter implements MetricExporter {
             }
           }
           case "postgresql.connection.max" -> maxConnections = v;
+          case "postgresql.activity.wait" -> waits.merge(p.getAttributes().get(WAIT_TYPE), v, Double::sum);
           case "postgresql.bgwriter.checkpoint.count" -> {
             if ("scheduled".equals(p.getAttributes().get(TYPE))) {
               checkpointsScheduled = v;
@@ -126,6 +129,11 @@ final class SummaryPrinter implements MetricExporter {
     connections.forEach((state, n) -> states.add(state + " " + Math.round(n)));
     sb.append("connections    ").append(String.join(" · ", states)).append(" (max ").append(Math.round(maxConnections))
         .append(")\n");
+    if (!waits.isEmpty()) {
+      List<String> parts = new ArrayList<>();
+      waits.forEach((type, n) -> parts.add(String.format(Locale.ROOT, "%s %.2f", type, n)));
+      sb.append("active sessions ").append(String.join(" · ", parts)).append(" (average, by wait)\n");
+    }
     String walRate = "-";
     if (wal >= 0) {
       current.put("wal", wal);
