@@ -24,6 +24,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -41,13 +42,6 @@ class TraceCorrelationTest {
         PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity")
             .setting("pgintel.collectors.activity.long-query-threshold", "1s").build()) {
       DataSource wrapped = pgintel.wrap(pg.dataSource());
-      Future<?> traced = app.submit(() -> {
-        SpanContext context = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
-        try (Scope ignored = Span.wrap(context).makeCurrent()) {
-          slowReport(wrapped);
-        }
-        return null;
-      });
       Future<?> foreign = app.submit(() -> {
         Properties props = new Properties();
         props.setProperty("user", pg.user());
@@ -58,19 +52,30 @@ class TraceCorrelationTest {
         }
         return null;
       });
-      long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-      while (!traced.isDone() && System.nanoTime() < deadline) {
-        pgintel.collectNow();
-        Thread.sleep(200);
+      AtomicBoolean running = new AtomicBoolean(true);
+      Future<?> sampler = app.submit(() -> {
+        while (running.get()) {
+          pgintel.collectNow();
+          Thread.sleep(200);
+        }
+        return null;
+      });
+      // the application's own code, on this thread, inside its span: the frame a sample should point at
+      SpanContext context = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
+      try (Scope ignored = Span.wrap(context).makeCurrent();
+          Connection c = wrapped.getConnection(); Statement s = c.createStatement()) {
+        s.execute("SELECT pg_sleep(2.5)");
       }
-      traced.get();
+      running.set(false);
+      sampler.get();
       foreign.get();
 
       List<LogRecordData> samples = otel.events("db.server.query_sample");
       LogRecordData mine = samples.stream().filter(e -> e.getSpanContext().getTraceId().equals(TRACE))
           .findFirst().orElseThrow(() -> new AssertionError("no sample with the span's trace: " + samples));
       assertEquals(SPAN, mine.getSpanContext().getSpanId());
-      assertEquals("slowReport", mine.getAttributes().get(AttributeKey.stringKey("code.function")));
+      assertEquals("slowStatementOfAWrappedDataSourceCarriesItsSpanAndCodeLocation",
+          mine.getAttributes().get(AttributeKey.stringKey("code.function")));
       assertEquals(TraceCorrelationTest.class.getName(),
           mine.getAttributes().get(AttributeKey.stringKey("code.namespace")));
       assertEquals("SELECT pg_sleep($1)", mine.getAttributes().get(AttributeKey.stringKey("db.query.text")));
@@ -83,13 +88,6 @@ class TraceCorrelationTest {
       assertNotNull(other.getAttributes().get(AttributeKey.longKey("postgresql.pid")));
     } finally {
       app.shutdownNow();
-    }
-  }
-
-  /** The application's own code: the frame a sample should point at. */
-  private static void slowReport(DataSource ds) throws Exception {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute("SELECT pg_sleep(2.5)");
     }
   }
 
