@@ -44,12 +44,12 @@ public final class ActivitySampleBenchmark {
         .setServerConfig("max_connections", "300")
         .start()) {
       DataSource postgres = pg.getPostgresDatabase();
-      exec(postgres, "CREATE DATABASE app");
-      exec(postgres, "CREATE DATABASE meter");
+      Sql.exec(postgres, "CREATE DATABASE app");
+      Sql.exec(postgres, "CREATE DATABASE meter");
       DataSource app = pg.getDatabase("postgres", "app");
       DataSource meter = pg.getDatabase("postgres", "meter");
-      exec(meter, "CREATE EXTENSION pg_stat_statements");
-      exec(app, "CREATE TABLE hot (id int PRIMARY KEY, v int); INSERT INTO hot VALUES (1, 0)");
+      Sql.exec(meter, "CREATE EXTENSION pg_stat_statements");
+      Sql.exec(app, "CREATE TABLE hot (id int PRIMARY KEY, v int); INSERT INTO hot VALUES (1, 0)");
       for (int i = 0; i < 150; i++) {
         open.add(app.getConnection());
       }
@@ -74,7 +74,7 @@ public final class ActivitySampleBenchmark {
       }
       Thread.sleep(1000);
       System.out.printf(Locale.ROOT, "backends: %.0f%n",
-          number(meter, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"));
+          Sql.number(meter, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"));
       try (PgIntel pgintel = PgIntel.builder().dataSource(postgres).openTelemetry(OpenTelemetry.noop())
           .collectorEnabled("database", false).collectorEnabled("connections", false)
           .collectorEnabled("bgwriter", false).collectorEnabled("wal", false)
@@ -86,13 +86,13 @@ public final class ActivitySampleBenchmark {
             + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'postgres')";
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         double[] cpu = new double[SAMPLES];
-        double before = number(meter, dbTime);
+        double before = Sql.number(meter, dbTime);
         for (int i = 0; i < SAMPLES; i++) {
           long t0 = threads.getCurrentThreadCpuTime();
           pgintel.collectNow();
           cpu[i] = (threads.getCurrentThreadCpuTime() - t0) / 1e6;
         }
-        double db = (number(meter, dbTime) - before) / SAMPLES;
+        double db = (Sql.number(meter, dbTime) - before) / SAMPLES;
         Arrays.sort(cpu);
         try (Connection c = meter.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
             "SELECT calls, round(mean_exec_time::numeric, 3), left(query, 60) FROM pg_stat_statements"
@@ -111,16 +111,5 @@ public final class ActivitySampleBenchmark {
     }
   }
 
-  private static double number(DataSource ds, String sql) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getDouble(1);
-    }
-  }
 
-  private static void exec(DataSource ds, String sql) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-  }
 }

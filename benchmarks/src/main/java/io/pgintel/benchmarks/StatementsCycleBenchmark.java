@@ -42,12 +42,12 @@ public final class StatementsCycleBenchmark {
         .setServerConfig("synchronous_commit", "on")
         .start()) {
       for (String db : new String[] {"bench", "meter"}) {
-        exec(pg.getPostgresDatabase(), "CREATE DATABASE " + db);
+        Sql.exec(pg.getPostgresDatabase(), "CREATE DATABASE " + db);
       }
-      exec(pg.getPostgresDatabase(), "CREATE EXTENSION pg_stat_statements");
+      Sql.exec(pg.getPostgresDatabase(), "CREATE EXTENSION pg_stat_statements");
       DataSource bench = pg.getDatabase("postgres", "bench");
       DataSource meter = pg.getDatabase("postgres", "meter");
-      exec(meter, "CREATE EXTENSION pg_stat_statements");
+      Sql.exec(meter, "CREATE EXTENSION pg_stat_statements");
       StringBuilder ddl = new StringBuilder();
       for (int t = 0; t < TABLES; t++) {
         ddl.append("CREATE TABLE t").append(t).append(" (");
@@ -57,12 +57,12 @@ public final class StatementsCycleBenchmark {
         ddl.append("); INSERT INTO t").append(t).append(" SELECT g").append(", g".repeat(COLUMNS - 1))
             .append(" FROM generate_series(1, 10) g;");
       }
-      exec(bench, ddl.toString());
+      Sql.exec(bench, ddl.toString());
       try (Connection held = pg.getPostgresDatabase().getConnection()) {
         DataSource pool = singleConnection(held);
         int entries = workload(bench);
         System.out.printf(Locale.ROOT, "entries in pg_stat_statements: %.0f%n",
-            number(meter, "SELECT count(*) FROM pg_stat_statements"));
+            Sql.number(meter, "SELECT count(*) FROM pg_stat_statements"));
         OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
             .setMeterProvider(SdkMeterProvider.builder().build())
             .setLoggerProvider(SdkLoggerProvider.builder().build()).build();
@@ -82,17 +82,17 @@ public final class StatementsCycleBenchmark {
           double bareDb = 0;
           for (int i = 0; i < CYCLES; i++) {
             workload(bench);
-            double before = number(meter, pgintelDbTime);
+            double before = Sql.number(meter, pgintelDbTime);
             long t0 = threads.getCurrentThreadCpuTime();
             pgintel.collectNow();
             cpu[i] = (threads.getCurrentThreadCpuTime() - t0) / 1e6;
-            pgintelDb += number(meter, pgintelDbTime) - before;
+            pgintelDb += Sql.number(meter, pgintelDbTime) - before;
 
-            before = number(meter, bareDbTime);
+            before = Sql.number(meter, bareDbTime);
             t0 = threads.getCurrentThreadCpuTime();
             bareRead(held);
             bareCpu[i] = (threads.getCurrentThreadCpuTime() - t0) / 1e6;
-            bareDb += number(meter, bareDbTime) - before;
+            bareDb += Sql.number(meter, bareDbTime) - before;
           }
           System.out.printf(Locale.ROOT, "statements moved per cycle: %d%n", entries);
           System.out.printf(Locale.ROOT, "pgintel cycle, host CPU ms: median %.1f, p90 %.1f%n", median(cpu),
@@ -134,18 +134,7 @@ public final class StatementsCycleBenchmark {
     }
   }
 
-  private static double number(DataSource ds, String sql) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getDouble(1);
-    }
-  }
 
-  private static void exec(DataSource ds, String sql) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-  }
 
   /** A pool of one: the application's pooled connection, which close() hands back rather than closes. */
   private static DataSource singleConnection(Connection physical) {

@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pgintel.Setting;
 import io.pgintel.Settings;
-import io.pgintel.collect.Collector;
+import io.pgintel.collect.NamedCollector;
 import io.pgintel.collect.Row;
 import io.pgintel.collect.SqlSession;
 import io.pgintel.sql.NormalizedQuery;
@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * (pid and query start) and at most {@code samples-per-minute} per fingerprint; a blocking chain when its longest
  * wait passes the threshold, then again once per window while it lasts.
  */
-public final class ActivityCollector implements Collector {
+public final class ActivityCollector extends NamedCollector {
 
   public static final String NAME = "activity";
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
@@ -65,6 +65,7 @@ public final class ActivityCollector implements Collector {
   private List<ActiveSessions> lastWindow = List.of();
 
   public ActivityCollector(Settings settings, SessionRegistry registry, SqlEngine sql) {
+    super(NAME, DEFAULT_INTERVAL);
     this.registry = registry;
     this.sql = sql;
     this.aggregationNanos = ((Duration) settings.value(Setting.ACTIVITY_AGGREGATION)).toNanos();
@@ -73,15 +74,6 @@ public final class ActivityCollector implements Collector {
     this.samplesPerMinute = settings.intValue(Setting.ACTIVITY_SAMPLES_PER_MINUTE);
   }
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Duration defaultInterval() {
-    return DEFAULT_INTERVAL;
-  }
 
   static String sampleSql(int major) {
     return "SELECT a.pid, coalesce(a.datname, '') AS datname, coalesce(a.usename, '') AS usename,"

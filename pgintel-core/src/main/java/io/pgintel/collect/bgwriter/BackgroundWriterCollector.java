@@ -1,13 +1,13 @@
 package io.pgintel.collect.bgwriter;
 
-import io.pgintel.collect.Collector;
+import io.pgintel.collect.NamedCollector;
 import io.pgintel.collect.SqlSession;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 
 /** Reads the background writer and checkpointer statistics (split into two views in PostgreSQL 17). */
-public final class BackgroundWriterCollector implements Collector {
+public final class BackgroundWriterCollector extends NamedCollector {
 
   public static final String NAME = "bgwriter";
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
@@ -23,14 +23,9 @@ public final class BackgroundWriterCollector implements Collector {
              b.buffers_clean, b.maxwritten_clean, b.buffers_alloc
       FROM pg_stat_checkpointer c CROSS JOIN pg_stat_bgwriter b""";
 
-  @Override
-  public String name() {
-    return NAME;
-  }
 
-  @Override
-  public Duration defaultInterval() {
-    return DEFAULT_INTERVAL;
+  public BackgroundWriterCollector() {
+    super(NAME, DEFAULT_INTERVAL);
   }
 
   @Override

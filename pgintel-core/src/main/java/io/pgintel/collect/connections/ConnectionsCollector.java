@@ -1,6 +1,6 @@
 package io.pgintel.collect.connections;
 
-import io.pgintel.collect.Collector;
+import io.pgintel.collect.NamedCollector;
 import io.pgintel.collect.SqlSession;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -15,7 +15,7 @@ import java.util.List;
  * pgintel were not using it this instant. Groups beyond {@value #MAX_GROUPS} (many distinct application names)
  * are folded into one {@code other} group so that the metric's cardinality stays bounded and its total true.
  */
-public final class ConnectionsCollector implements Collector {
+public final class ConnectionsCollector extends NamedCollector {
 
   public static final String NAME = "connections";
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
@@ -38,14 +38,9 @@ public final class ConnectionsCollector implements Collector {
       SELECT current_setting('max_connections')::bigint AS max_connections,
              current_setting('superuser_reserved_connections')::bigint AS superuser_reserved""";
 
-  @Override
-  public String name() {
-    return NAME;
-  }
 
-  @Override
-  public Duration defaultInterval() {
-    return DEFAULT_INTERVAL;
+  public ConnectionsCollector() {
+    super(NAME, DEFAULT_INTERVAL);
   }
 
   @Override

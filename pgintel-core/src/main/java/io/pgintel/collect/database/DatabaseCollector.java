@@ -1,6 +1,6 @@
 package io.pgintel.collect.database;
 
-import io.pgintel.collect.Collector;
+import io.pgintel.collect.NamedCollector;
 import io.pgintel.collect.Row;
 import io.pgintel.collect.SqlSession;
 import java.sql.SQLException;
@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads {@code pg_stat_database} and {@code pg_stat_database_conflicts} for every non-template database. */
-public final class DatabaseCollector implements Collector {
+public final class DatabaseCollector extends NamedCollector {
 
   public static final String NAME = "database";
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
@@ -37,14 +37,9 @@ public final class DatabaseCollector implements Collector {
       d.session_time, d.active_time, d.idle_in_transaction_time
       """ + FROM;
 
-  @Override
-  public String name() {
-    return NAME;
-  }
 
-  @Override
-  public Duration defaultInterval() {
-    return DEFAULT_INTERVAL;
+  public DatabaseCollector() {
+    super(NAME, DEFAULT_INTERVAL);
   }
 
   @Override

@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pgintel.Setting;
 import io.pgintel.Settings;
-import io.pgintel.collect.Collector;
+import io.pgintel.collect.NamedCollector;
 import io.pgintel.collect.OwnStatements;
 import io.pgintel.collect.ServerInfo;
 import io.pgintel.collect.SqlSession;
@@ -45,7 +45,7 @@ import java.util.Set;
  * Memory is bounded by the entries the server holds ({@code pg_stat_statements.max}), a text cache of bounded
  * weight, and at most {@code max-series} metric series.
  */
-public final class StatementsCollector implements Collector {
+public final class StatementsCollector extends NamedCollector {
 
   public static final String NAME = "statements";
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
@@ -75,21 +75,13 @@ public final class StatementsCollector implements Collector {
   private final Map<SeriesKey, QuerySeries> series = new LinkedHashMap<>();
 
   public StatementsCollector(Settings settings) {
+    super(NAME, DEFAULT_INTERVAL);
     this.topN = settings.intValue(Setting.STATEMENTS_TOP_N);
     this.rankBy = settings.choice(Setting.STATEMENTS_RANK_BY);
     this.groupByFingerprint = settings.choice(Setting.STATEMENTS_GROUP_BY).equals("fingerprint");
     this.maxSeries = settings.intValue(Setting.STATEMENTS_MAX_SERIES);
   }
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Duration defaultInterval() {
-    return DEFAULT_INTERVAL;
-  }
 
   @Override
   public Optional<String> unavailableReason(ServerInfo server) {

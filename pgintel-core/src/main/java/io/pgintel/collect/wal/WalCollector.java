@@ -1,6 +1,6 @@
 package io.pgintel.collect.wal;
 
-import io.pgintel.collect.Collector;
+import io.pgintel.collect.NamedCollector;
 import io.pgintel.collect.Row;
 import io.pgintel.collect.SqlSession;
 import java.sql.SQLException;
@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** Reads WAL position, {@code pg_stat_wal} where the server has it, and {@code pg_stat_archiver}. */
-public final class WalCollector implements Collector {
+public final class WalCollector extends NamedCollector {
 
   public static final String NAME = "wal";
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
@@ -37,14 +37,9 @@ public final class WalCollector implements Collector {
              extract(epoch FROM now() - last_failed_time)::float8 AS last_failed_age
       FROM pg_stat_archiver""";
 
-  @Override
-  public String name() {
-    return NAME;
-  }
 
-  @Override
-  public Duration defaultInterval() {
-    return DEFAULT_INTERVAL;
+  public WalCollector() {
+    super(NAME, DEFAULT_INTERVAL);
   }
 
   @Override
