@@ -22,10 +22,11 @@ public class PgIntelProperties {
   private boolean enabled = true;
 
   /**
-   * Per collector (database, connections, bgwriter, wal, statements): enabled, interval, and for statements
-   * top-n, rank-by, group-by and max-series.
+   * Per collector: pgintel.collectors.&lt;collector&gt;.enabled and .interval, and a collector's own settings
+   * (pgintel.collectors.statements.top-n, ...). Passed to core as they are, so that every setting core knows
+   * works here and core rejects, by name, what it does not know.
    */
-  private Map<String, Collector> collectors = new LinkedHashMap<>();
+  private Map<String, Map<String, Object>> collectors = new LinkedHashMap<>();
 
   private final Session session = new Session();
 
@@ -45,11 +46,11 @@ public class PgIntelProperties {
     this.enabled = enabled;
   }
 
-  public Map<String, Collector> getCollectors() {
+  public Map<String, Map<String, Object>> getCollectors() {
     return collectors;
   }
 
-  public void setCollectors(Map<String, Collector> collectors) {
+  public void setCollectors(Map<String, Map<String, Object>> collectors) {
     this.collectors = collectors;
   }
 
@@ -80,15 +81,7 @@ public class PgIntelProperties {
   Map<String, Object> toSettings() {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("pgintel.enabled", enabled);
-    collectors.forEach((name, c) -> {
-      String prefix = "pgintel.collectors." + name + ".";
-      putIfSet(out, prefix + "enabled", c.getEnabled());
-      putIfSet(out, prefix + "interval", c.getInterval());
-      putIfSet(out, prefix + "top-n", c.getTopN());
-      putIfSet(out, prefix + "rank-by", c.getRankBy());
-      putIfSet(out, prefix + "group-by", c.getGroupBy());
-      putIfSet(out, prefix + "max-series", c.getMaxSeries());
-    });
+    collectors.forEach((name, values) -> flatten(out, "pgintel.collectors." + name, values));
     putIfSet(out, "pgintel.session.statement-timeout", session.getStatementTimeout());
     putIfSet(out, "pgintel.session.lock-timeout", session.getLockTimeout());
     putIfSet(out, "pgintel.session.borrow-timeout", session.getBorrowTimeout());
@@ -96,82 +89,20 @@ public class PgIntelProperties {
     return out;
   }
 
+  /** Values stay as bound (text): core parses them, with the same rules as system properties. */
+  private static void flatten(Map<String, Object> out, String prefix, Map<?, ?> values) {
+    values.forEach((key, value) -> {
+      if (value instanceof Map<?, ?> nested) {
+        flatten(out, prefix + "." + key, nested);
+      } else {
+        putIfSet(out, prefix + "." + key, value);
+      }
+    });
+  }
+
   private static void putIfSet(Map<String, Object> out, String key, Object value) {
     if (value != null) {
       out.put(key, value);
-    }
-  }
-
-  /**
-   * One collector's settings. The statements-only ones are rejected by core, naming the key, when given to
-   * another collector.
-   */
-  public static class Collector {
-
-    /** Whether this collector runs. */
-    private Boolean enabled;
-
-    /** How often this collector reads its views (100ms to 24h). */
-    private Duration interval;
-
-    /** statements only: how many statements each interval reports as db.server.top_query events. */
-    private Integer topN;
-
-    /** statements only: the interval delta that ranks statements for the top list. */
-    private String rankBy;
-
-    /** statements only: queryid (one entry per pg_stat_statements entry) or fingerprint. */
-    private String groupBy;
-
-    /** statements only: most (database, query summary) series of the per-query metrics. */
-    private Integer maxSeries;
-
-    public Boolean getEnabled() {
-      return enabled;
-    }
-
-    public void setEnabled(Boolean enabled) {
-      this.enabled = enabled;
-    }
-
-    public Duration getInterval() {
-      return interval;
-    }
-
-    public void setInterval(Duration interval) {
-      this.interval = interval;
-    }
-
-    public Integer getTopN() {
-      return topN;
-    }
-
-    public void setTopN(Integer topN) {
-      this.topN = topN;
-    }
-
-    public String getRankBy() {
-      return rankBy;
-    }
-
-    public void setRankBy(String rankBy) {
-      this.rankBy = rankBy;
-    }
-
-    public String getGroupBy() {
-      return groupBy;
-    }
-
-    public void setGroupBy(String groupBy) {
-      this.groupBy = groupBy;
-    }
-
-    public Integer getMaxSeries() {
-      return maxSeries;
-    }
-
-    public void setMaxSeries(Integer maxSeries) {
-      this.maxSeries = maxSeries;
     }
   }
 
