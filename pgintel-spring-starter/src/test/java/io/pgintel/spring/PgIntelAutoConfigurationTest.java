@@ -42,7 +42,7 @@ class PgIntelAutoConfigurationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(PgIntelAutoConfiguration.class))
-      // no exporter of pgintel's own SDK in tests that have no OpenTelemetry bean
+      // the endpoint is only created when exposed
       .withPropertyValues("management.endpoints.web.exposure.include=health,pgintel");
 
   @BeforeAll
