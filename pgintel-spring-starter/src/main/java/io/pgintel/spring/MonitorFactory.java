@@ -1,0 +1,125 @@
+package io.pgintel.spring;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.metrics.MeterProvider;
+import io.pgintel.PgIntel;
+import io.pgintel.PgIntelBuilder;
+import io.pgintel.spring.DataSourceInspector.Inspected;
+import io.pgintel.spring.DataSourceInspector.Kind;
+import io.pgintel.spring.PgIntelMonitors.Monitor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides which DataSource beans pgintel reads through and builds one {@link PgIntel} per database they reach.
+ *
+ * <p>Order of the decisions, each logged once: the agent already monitors this JVM (nothing at all); bean names
+ * not included or excluded; routing DataSources (their targets are monitored when they are beans themselves);
+ * DataSources of other databases; then beans reaching a database an earlier bean already covers.
+ */
+final class MonitorFactory {
+
+  /** Set by the pgintel Java agent: it monitors this JVM, so the starter stands down. */
+  static final String AGENT_ACTIVE = "pgintel.agent.active";
+
+  private static final Logger log = LoggerFactory.getLogger(MonitorFactory.class);
+
+  private MonitorFactory() {}
+
+  static PgIntelMonitors create(Map<String, DataSource> beans, PgIntelProperties properties,
+      OpenTelemetry openTelemetry) {
+    if (Boolean.getBoolean(AGENT_ACTIVE)) {
+      log.info("pgintel: the pgintel agent is active in this JVM (-D{}=true); the Spring starter monitors nothing",
+          AGENT_ACTIVE);
+      return new PgIntelMonitors(List.of());
+    }
+    Map<String, List<Inspected>> byDatabase = select(beans, properties.getDatasources());
+    if (openTelemetry != null) {
+      warnWhenMetricsAreDropped(openTelemetry);
+    }
+    Map<String, Object> settings = properties.toSettings();
+    List<Monitor> monitors = new ArrayList<>();
+    try {
+      byDatabase.forEach((database, inspected) -> {
+        Inspected chosen = inspected.get(0);
+        PgIntelBuilder builder = PgIntel.builder().dataSource(chosen.target()).settings(settings);
+        if (openTelemetry != null) {
+          builder.openTelemetry(openTelemetry);
+        }
+        List<String> others = inspected.stream().skip(1).map(Inspected::beanName).toList();
+        monitors.add(new Monitor(chosen.beanName(), database, others, build(builder)));
+        if (!others.isEmpty()) {
+          log.info("pgintel: DataSources {} reach the same database as '{}' ({}); monitored once", others,
+              chosen.beanName(), database);
+        }
+      });
+    } catch (RuntimeException e) {
+      monitors.forEach(m -> m.pgintel().close());
+      throw e;
+    }
+    if (monitors.isEmpty()) {
+      log.info("pgintel: no PostgreSQL DataSource to monitor among {}", beans.keySet());
+    }
+    return new PgIntelMonitors(monitors);
+  }
+
+  /** The selected PostgreSQL beans, grouped by the database they reach, in bean registration order. */
+  static Map<String, List<Inspected>> select(Map<String, DataSource> beans, PgIntelProperties.DataSources names) {
+    for (String name : names.getInclude()) {
+      if (!beans.containsKey(name)) {
+        log.warn("pgintel.datasources.include names '{}', which is not a DataSource bean; DataSource beans: {}",
+            name, beans.keySet());
+      }
+    }
+    Map<String, List<Inspected>> byDatabase = new LinkedHashMap<>();
+    beans.forEach((name, bean) -> {
+      if (!names.getInclude().isEmpty() && !names.getInclude().contains(name)) {
+        log.debug("pgintel: DataSource '{}' is not in pgintel.datasources.include; not monitored", name);
+        return;
+      }
+      if (names.getExclude().contains(name)) {
+        log.debug("pgintel: DataSource '{}' is in pgintel.datasources.exclude; not monitored", name);
+        return;
+      }
+      Inspected inspected = DataSourceInspector.inspect(name, bean);
+      if (inspected.kind() == Kind.ROUTING) {
+        log.info("pgintel: DataSource '{}' routes to other DataSources; not monitored itself (its targets are, "
+            + "when they are beans)", name);
+        return;
+      }
+      if (inspected.kind() == Kind.OTHER_DATABASE) {
+        log.debug("pgintel: DataSource '{}' is not PostgreSQL ({}); not monitored", name,
+            inspected.url() != null ? inspected.url() : inspected.driverClassName());
+        return;
+      }
+      byDatabase.computeIfAbsent(inspected.databaseKey(), k -> new ArrayList<>()).add(inspected);
+    });
+    return byDatabase;
+  }
+
+  private static PgIntel build(PgIntelBuilder builder) {
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidPgIntelSettingException(e);
+    }
+  }
+
+  /**
+   * Boot 3.5 with Actuator makes an OpenTelemetry SDK of its own, whose meter provider has no reader unless the
+   * application declares one; the SDK then hands out no-op meters and pgintel's metrics go nowhere. Using the
+   * bean is still right (it is the application's choice, and its logs may be exported), but say so.
+   */
+  private static void warnWhenMetricsAreDropped(OpenTelemetry openTelemetry) {
+    Class<?> noop = MeterProvider.noop().get("io.pgintel").getClass();
+    if (openTelemetry.getMeterProvider().get("io.pgintel").getClass() == noop) {
+      log.warn("pgintel: the application's OpenTelemetry bean has no metric reader, so pgintel's metrics are "
+          + "dropped; give its SDK a metric reader (an SdkMeterProvider bean with an exporter)");
+    }
+  }
+}

@@ -1,0 +1,226 @@
+package io.pgintel.spring;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code pgintel.*} properties. Names are core's setting keys (see {@code io.pgintel.Setting}), so a key
+ * reads the same in {@code application.properties}, as {@code -Dpgintel...} and as {@code PGINTEL_...}.
+ *
+ * <p>Core settings left unset stay {@code null} here and are not passed on: core's defaults are the only ones,
+ * and core validates what is passed ({@link #toSettings()}). Defaults shown by IDEs come from
+ * {@code additional-spring-configuration-metadata.json}, which a test keeps equal to core's.
+ */
+@ConfigurationProperties(prefix = "pgintel")
+public class PgIntelProperties {
+
+  /** Master switch. When false, the starter creates nothing and no connection is borrowed. */
+  private boolean enabled = true;
+
+  /**
+   * Per collector: pgintel.collectors.&lt;collector&gt;.enabled and .interval, and a collector's own settings
+   * (pgintel.collectors.statements.top-n, ...). Passed to core as they are, so that every setting core knows
+   * works here and core rejects, by name, what it does not know.
+   */
+  private Map<String, Map<String, Object>> collectors = new LinkedHashMap<>();
+
+  private final Session session = new Session();
+
+  private final Backoff backoff = new Backoff();
+
+  private final DataSources datasources = new DataSources();
+
+  private final Correlation correlation = new Correlation();
+
+  private final Health health = new Health();
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public Map<String, Map<String, Object>> getCollectors() {
+    return collectors;
+  }
+
+  public void setCollectors(Map<String, Map<String, Object>> collectors) {
+    this.collectors = collectors;
+  }
+
+  public Session getSession() {
+    return session;
+  }
+
+  public Backoff getBackoff() {
+    return backoff;
+  }
+
+  public DataSources getDatasources() {
+    return datasources;
+  }
+
+  public Correlation getCorrelation() {
+    return correlation;
+  }
+
+  public Health getHealth() {
+    return health;
+  }
+
+  /**
+   * Core's flat settings: the properties that were set, under the keys {@code PgIntel.builder().settings(map)}
+   * reads. Starter-only properties (datasources, correlation, health) are not part of it.
+   */
+  Map<String, Object> toSettings() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("pgintel.enabled", enabled);
+    collectors.forEach((name, values) -> flatten(out, "pgintel.collectors." + name, values));
+    putIfSet(out, "pgintel.session.statement-timeout", session.getStatementTimeout());
+    putIfSet(out, "pgintel.session.lock-timeout", session.getLockTimeout());
+    putIfSet(out, "pgintel.session.borrow-timeout", session.getBorrowTimeout());
+    putIfSet(out, "pgintel.backoff.max", backoff.getMax());
+    return out;
+  }
+
+  /** Values stay as bound (text): core parses them, with the same rules as system properties. */
+  private static void flatten(Map<String, Object> out, String prefix, Map<?, ?> values) {
+    values.forEach((key, value) -> {
+      if (value instanceof Map<?, ?> nested) {
+        flatten(out, prefix + "." + key, nested);
+      } else {
+        putIfSet(out, prefix + "." + key, value);
+      }
+    });
+  }
+
+  private static void putIfSet(Map<String, Object> out, String key, Object value) {
+    if (value != null) {
+      out.put(key, value);
+    }
+  }
+
+  /** The database session every collection runs in. */
+  public static class Session {
+
+    /**
+     * SET LOCAL statement_timeout of every collection: a slower query is cancelled by the server and counted.
+     */
+    private Duration statementTimeout;
+
+    /** SET LOCAL lock_timeout of every collection: pgintel never queues behind a lock. */
+    private Duration lockTimeout;
+
+    /**
+     * Longest wait for a pool connection; when the pool has none free the tick is skipped and counted.
+     */
+    private Duration borrowTimeout;
+
+    public Duration getStatementTimeout() {
+      return statementTimeout;
+    }
+
+    public void setStatementTimeout(Duration statementTimeout) {
+      this.statementTimeout = statementTimeout;
+    }
+
+    public Duration getLockTimeout() {
+      return lockTimeout;
+    }
+
+    public void setLockTimeout(Duration lockTimeout) {
+      this.lockTimeout = lockTimeout;
+    }
+
+    public Duration getBorrowTimeout() {
+      return borrowTimeout;
+    }
+
+    public void setBorrowTimeout(Duration borrowTimeout) {
+      this.borrowTimeout = borrowTimeout;
+    }
+  }
+
+  /** Pauses of a failing collector. */
+  public static class Backoff {
+
+    /** Longest pause of a failing collector; pauses double from its interval up to this. */
+    private Duration max;
+
+    public Duration getMax() {
+      return max;
+    }
+
+    public void setMax(Duration max) {
+      this.max = max;
+    }
+  }
+
+  /** Which DataSource beans are monitored. */
+  public static class DataSources {
+
+    /** Bean names of the DataSources to monitor; empty means every PostgreSQL DataSource. */
+    private List<String> include = new ArrayList<>();
+
+    /** Bean names of DataSources never to monitor; wins over include. */
+    private List<String> exclude = new ArrayList<>();
+
+    public List<String> getInclude() {
+      return include;
+    }
+
+    public void setInclude(List<String> include) {
+      this.include = include;
+    }
+
+    public List<String> getExclude() {
+      return exclude;
+    }
+
+    public void setExclude(List<String> exclude) {
+      this.exclude = exclude;
+    }
+  }
+
+  /** Tying database activity to application traces. */
+  public static class Correlation {
+
+    /**
+     * Whether pgintel ties what the database does to the application's spans. Reserved: bound and documented,
+     * the correlation itself comes in a later release.
+     */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /** The pgintel Actuator health contributor. */
+  public static class Health {
+
+    /**
+     * Whether a failing collector turns the pgintel health contributor DOWN. By default it stays UP and shows
+     * the failure in its details, so that monitoring trouble never takes the application out of service.
+     */
+    private boolean failOnError = false;
+
+    public boolean isFailOnError() {
+      return failOnError;
+    }
+
+    public void setFailOnError(boolean failOnError) {
+      this.failOnError = failOnError;
+    }
+  }
+}
