@@ -5,7 +5,10 @@ import io.pgintel.collect.activity.ActivityCollector;
 import io.pgintel.collect.bgwriter.BackgroundWriterCollector;
 import io.pgintel.collect.connections.ConnectionsCollector;
 import io.pgintel.collect.database.DatabaseCollector;
+import io.pgintel.collect.locks.LocksCollector;
 import io.pgintel.collect.statements.StatementsCollector;
+import io.pgintel.collect.tables.TablesCollector;
+import io.pgintel.collect.vacuum.VacuumCollector;
 import io.pgintel.collect.wal.WalCollector;
 import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.SessionRegistry;
@@ -28,6 +31,9 @@ public final class BuiltInCollectors {
     defaults.put(WalCollector.NAME, WalCollector.DEFAULT_INTERVAL);
     defaults.put(StatementsCollector.NAME, StatementsCollector.DEFAULT_INTERVAL);
     defaults.put(ActivityCollector.NAME, ActivityCollector.DEFAULT_INTERVAL);
+    defaults.put(TablesCollector.NAME, TablesCollector.DEFAULT_INTERVAL);
+    defaults.put(VacuumCollector.NAME, VacuumCollector.DEFAULT_INTERVAL);
+    defaults.put(LocksCollector.NAME, LocksCollector.DEFAULT_INTERVAL);
     return defaults;
   }
 
@@ -37,6 +43,7 @@ public final class BuiltInCollectors {
    */
   public static List<Collector> create(Settings settings, SessionRegistry registry, SqlEngine sql) {
     return List.of(new DatabaseCollector(), new ConnectionsCollector(), new BackgroundWriterCollector(),
-        new WalCollector(), new StatementsCollector(settings), new ActivityCollector(settings, registry, sql));
+        new WalCollector(), new StatementsCollector(settings), new ActivityCollector(settings, registry, sql),
+        new TablesCollector(), new VacuumCollector(), new LocksCollector());
   }
 }

@@ -38,6 +38,19 @@ final class Attrs {
   /** Receiver name for checkpoint kinds (scheduled, requested) and duration kinds (write, sync). */
   static final AttributeKey<String> TYPE = AttributeKey.stringKey("type");
 
+  static final AttributeKey<String> INDEX_NAME = AttributeKey.stringKey("postgresql.index.name");
+  /** Receiver name for a row's state (live, dead). */
+  static final AttributeKey<String> ROW_STATE = AttributeKey.stringKey("state");
+  /** Receiver name for a row operation (ins, upd, del, hot_upd). */
+  static final AttributeKey<String> OPERATION = AttributeKey.stringKey("operation");
+  /** Receiver names for pg_locks' lock type and mode. */
+  static final AttributeKey<String> LOCK_TYPE = AttributeKey.stringKey("lock_type");
+  static final AttributeKey<String> LOCK_MODE = AttributeKey.stringKey("mode");
+  static final AttributeKey<Boolean> LOCK_GRANTED = AttributeKey.booleanKey("postgresql.lock.granted");
+  static final AttributeKey<String> MAINTENANCE_KIND = AttributeKey.stringKey("postgresql.maintenance.kind");
+  static final AttributeKey<String> MAINTENANCE_PHASE = AttributeKey.stringKey("postgresql.maintenance.phase");
+  static final AttributeKey<Long> PID = AttributeKey.longKey("postgresql.pid");
+
   static final AttributeKey<String> COLLECTOR = AttributeKey.stringKey("pgintel.collector");
   static final AttributeKey<String> SKIP_REASON = AttributeKey.stringKey("pgintel.skip.reason");
   static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("pgintel.outcome");

@@ -63,7 +63,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     this.status = status;
     Meter meter = openTelemetry.getMeterProvider().meterBuilder(SCOPE).setInstrumentationVersion(Version.get())
         .build();
-    for (MetricDef<?> def : PostgresMetrics.ALL) {
+    for (MetricDef<?> def : MetricCatalog.ALL) {
       defsByType.computeIfAbsent(def.recordType(), t -> new ArrayList<>()).add(def);
       instruments.computeIfAbsent(def.name(), n -> instrument(meter, def));
     }

@@ -19,11 +19,11 @@ class ReadmeMetricsTest {
   void readmeListsEveryMetricWithTypeUnitAndAttributes() throws Exception {
     String readme = Files.readString(Path.of("..", "README.md"));
     Map<String, String> rows = new LinkedHashMap<>();
-    for (MetricDef<?> def : PostgresMetrics.ALL) {
+    for (MetricDef<?> def : MetricCatalog.ALL) {
       rows.merge(def.name(), row(def), (a, b) -> a);
     }
     Map<String, String> descriptions = new LinkedHashMap<>();
-    for (MetricDef<?> def : PostgresMetrics.ALL) {
+    for (MetricDef<?> def : MetricCatalog.ALL) {
       descriptions.putIfAbsent(def.name(), def.description());
     }
     List<String> missing = new ArrayList<>();

@@ -31,7 +31,12 @@ public final class Stats {
 
   /** Reads one number with a fresh snapshot. */
   public static double read(PgServer pg, String sql) throws Exception {
-    try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+    return read(pg, "postgres", sql);
+  }
+
+  /** Reads one number in the given database. */
+  public static double read(PgServer pg, String database, String sql) throws Exception {
+    try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
       try (ResultSet rs = s.executeQuery(sql)) {
         rs.next();
         return rs.getDouble(1);
@@ -41,11 +46,16 @@ public final class Stats {
 
   /** Polls until the value is at least {@code atLeast} and has stopped changing; returns it. */
   public static double settle(PgServer pg, String sql, double atLeast) throws Exception {
+    return settle(pg, "postgres", sql, atLeast);
+  }
+
+  /** {@link #settle(PgServer, String, double)} in the given database. */
+  public static double settle(PgServer pg, String database, String sql, double atLeast) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     double last = Double.NaN;
     int stable = 0;
     while (System.nanoTime() < deadline) {
-      double v = read(pg, sql);
+      double v = read(pg, database, sql);
       if (v >= atLeast && v == last) {
         if (++stable >= 2) {
           return v;

@@ -111,6 +111,7 @@ public final class TestTelemetry implements AutoCloseable {
     for (Map.Entry<String, Object> e : expected.entrySet()) {
       Object v = e.getValue() instanceof Integer i ? Long.valueOf(i) : e.getValue();
       Object a = v instanceof Long ? actual.get(AttributeKey.longKey(e.getKey()))
+          : v instanceof Boolean ? actual.get(AttributeKey.booleanKey(e.getKey()))
           : actual.get(AttributeKey.stringKey(e.getKey()));
       if (!v.equals(a)) {
         return false;

@@ -1,0 +1,11 @@
+package io.pgintel.collect.tables;
+
+/**
+ * One index of a reported table: {@code pg_stat_user_indexes} with its size.
+ *
+ * @param unused never scanned since statistics were reset, and not backing a constraint (so it could be dropped)
+ * @param invalid {@code NOT indisvalid}: a failed concurrent build, costing writes and serving no reads
+ * @param bytes null when the index or its table was under an ACCESS EXCLUSIVE lock
+ */
+public record IndexStats(String database, String table, String name, long scans, long tuplesRead,
+    long tuplesFetched, boolean unused, boolean invalid, Long bytes) {}

@@ -1,0 +1,138 @@
+package io.pgintel.collect.tables;
+
+import io.pgintel.collect.NamedCollector;
+import io.pgintel.collect.Row;
+import io.pgintel.collect.SqlSession;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tables and indexes of the monitored database: {@code pg_stat_user_tables}, {@code pg_stat_user_indexes}, sizes
+ * and a bloat estimate, for the {@value #MAX_TABLES} largest and busiest tables.
+ *
+ * <p>{@code pg_relation_size()} and its siblings open the relation with ACCESS SHARE, so they would queue behind
+ * an ACCESS EXCLUSIVE lock that is held or merely waited for (a waiting {@code ALTER TABLE} already blocks new
+ * readers). Relations with such a lock on themselves or one of their indexes are therefore read without sizes,
+ * counted in {@code skipped}, and the rest of the collection goes on. Between that check and the size call a lock
+ * can still arrive; then the session's {@code lock_timeout} ends the attempt and the next tick tries again.
+ *
+ * <p>The bloat estimate needs no extension: from {@code pg_stats} it sums each column's average width (weighted
+ * by its non-null fraction) plus the tuple header and item pointer, derives how many pages the live rows need at
+ * the table's fill factor, and reports the pages beyond that. It is an estimate (alignment padding and TOAST are
+ * approximated) and is null for tables without statistics.
+ */
+public final class TablesCollector extends NamedCollector {
+
+  public static final String NAME = "tables";
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
+  static final int MAX_TABLES = 300;
+  static final int MAX_INDEXES = 1000;
+
+  private static final Logger log = LoggerFactory.getLogger(TablesCollector.class);
+
+  /** Relations of this database under an ACCESS EXCLUSIVE lock, granted or waited for. */
+  private static final String LOCKED = """
+      locked AS (
+        SELECT DISTINCT l.relation FROM pg_locks l
+        WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock'
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))""";
+
+  static final String TABLES_SQL = "WITH " + LOCKED + """
+      ,
+      chosen AS (
+        (SELECT s.relid FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+         ORDER BY c.relpages DESC LIMIT 200)
+        UNION
+        (SELECT s.relid FROM pg_stat_user_tables s
+         ORDER BY coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0) + s.n_tup_ins + s.n_tup_upd + s.n_tup_del DESC
+         LIMIT 100)),
+      widths AS (
+        SELECT st.schemaname, st.tablename, sum((1 - st.null_frac) * st.avg_width) AS width,
+               max(st.null_frac) > 0 AS has_nulls, count(*) AS columns
+        FROM pg_stats st GROUP BY st.schemaname, st.tablename),
+      t AS (
+        SELECT s.*, c.relpages, c.reltuples, c.reltoastrelid, age(c.relfrozenxid) AS frozen_age,
+               coalesce((SELECT option_value::int FROM pg_options_to_table(c.reloptions)
+                         WHERE option_name = 'fillfactor'), 100) AS fillfactor,
+               w.width, w.has_nulls, w.columns,
+               (s.relid IN (SELECT relation FROM locked)
+                OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = s.relid
+                           AND i.indexrelid IN (SELECT relation FROM locked))
+                OR c.reltoastrelid IN (SELECT relation FROM locked)) AS locked
+        FROM pg_stat_user_tables s
+        JOIN pg_class c ON c.oid = s.relid
+        LEFT JOIN widths w ON w.schemaname = s.schemaname AND w.tablename = s.relname
+        WHERE s.relid IN (SELECT relid FROM chosen))
+      SELECT t.relid, quote_ident(t.schemaname) || '.' || quote_ident(t.relname) AS name,
+             coalesce(t.seq_scan, 0) AS seq_scan, t.idx_scan, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
+             t.n_live_tup, t.n_dead_tup, t.n_mod_since_analyze, t.vacuum_count, t.autovacuum_count,
+             t.analyze_count, t.autoanalyze_count,
+             extract(epoch FROM now() - greatest(t.last_vacuum, t.last_autovacuum))::float8 AS vacuum_age,
+             extract(epoch FROM now() - greatest(t.last_analyze, t.last_autoanalyze))::float8 AS analyze_age,
+             t.frozen_age::bigint AS frozen_age, t.locked,
+             CASE WHEN NOT t.locked THEN pg_relation_size(t.relid) END AS table_bytes,
+             CASE WHEN NOT t.locked AND t.reltoastrelid <> 0 THEN pg_total_relation_size(t.reltoastrelid) END
+               AS toast_bytes,
+             CASE WHEN NOT t.locked THEN pg_indexes_size(t.relid) END AS index_bytes,
+             CASE WHEN t.width IS NOT NULL AND t.reltuples > 0 THEN
+               greatest(0, t.relpages - ceil(t.reltuples * (28 + t.width
+                 + CASE WHEN t.has_nulls THEN ceil(t.columns / 8.0) ELSE 0 END)
+                 / ((current_setting('block_size')::int - 24) * t.fillfactor / 100.0)))::bigint
+                 * current_setting('block_size')::bigint
+             END AS bloat_bytes
+      FROM t ORDER BY t.relpages DESC""";
+
+  static final String INDEXES_SQL = "WITH " + LOCKED + """
+      SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.relname) AS table_name,
+             quote_ident(s.indexrelname) AS index_name, s.idx_scan, s.idx_tup_read, s.idx_tup_fetch,
+             (s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid)) AS unused,
+             NOT i.indisvalid AS invalid,
+             CASE WHEN s.indexrelid NOT IN (SELECT relation FROM locked)
+                   AND s.relid NOT IN (SELECT relation FROM locked)
+                  THEN pg_relation_size(s.indexrelid) END AS bytes
+      FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
+      WHERE s.relid = ANY(?)
+      ORDER BY s.idx_scan DESC LIMIT\s""" + MAX_INDEXES;
+
+  static final String COUNT_SQL = "SELECT count(*) AS tables FROM pg_stat_user_tables";
+
+  public TablesCollector() {
+    super(NAME, DEFAULT_INTERVAL);
+  }
+
+  @Override
+  public List<? extends Record> collect(SqlSession session) throws SQLException {
+    String db = session.server().database();
+    List<Chosen> chosen = session.query(TABLES_SQL, r -> new Chosen(r.getLong("relid"), table(db, r)));
+    List<TableStats> tables = chosen.stream().map(Chosen::stats).toList();
+    long[] relids = chosen.stream().mapToLong(Chosen::relid).toArray();
+    List<Record> out = new ArrayList<>(tables);
+    out.addAll(session.query(INDEXES_SQL, List.of(relids), r -> new IndexStats(db, r.string("table_name"),
+        r.string("index_name"), r.getLong("idx_scan"), r.getLong("idx_tup_read"), r.getLong("idx_tup_fetch"),
+        r.getBoolean("unused"), r.getBoolean("invalid"), r.longOrNull("bytes"))));
+    long skipped = tables.stream().filter(TableStats::sizeSkipped).count();
+    if (skipped > 0) {
+      log.debug("pgintel skipped the size of {} table(s) under an ACCESS EXCLUSIVE lock", skipped);
+    }
+    long count = session.queryOne(COUNT_SQL, r -> r.getLong("tables"));
+    out.add(new TablesSummary(db, count, tables.size(), skipped));
+    return out;
+  }
+
+  private record Chosen(long relid, TableStats stats) {}
+
+  private static TableStats table(String db, Row r) throws SQLException {
+    return new TableStats(db, r.string("name"), r.getLong("seq_scan"), r.longOrNull("idx_scan"),
+        r.getLong("n_tup_ins"), r.getLong("n_tup_upd"), r.getLong("n_tup_del"), r.getLong("n_tup_hot_upd"),
+        r.getLong("n_live_tup"), r.getLong("n_dead_tup"), r.getLong("n_mod_since_analyze"),
+        r.getLong("vacuum_count"), r.getLong("autovacuum_count"), r.getLong("analyze_count"),
+        r.getLong("autoanalyze_count"), r.doubleOrNull("vacuum_age"), r.doubleOrNull("analyze_age"),
+        r.getLong("frozen_age"), r.getBoolean("locked"), r.longOrNull("table_bytes"), r.longOrNull("toast_bytes"),
+        r.longOrNull("index_bytes"), r.longOrNull("bloat_bytes"));
+  }
+}

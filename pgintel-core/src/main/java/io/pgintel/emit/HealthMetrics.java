@@ -1,0 +1,122 @@
+package io.pgintel.emit;
+
+import static io.pgintel.emit.MetricDef.counter;
+import static io.pgintel.emit.MetricDef.gauge;
+import static io.pgintel.emit.MetricDef.upDown;
+
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.pgintel.collect.locks.LockCount;
+import io.pgintel.collect.tables.IndexStats;
+import io.pgintel.collect.tables.TableStats;
+import io.pgintel.collect.tables.TablesSummary;
+import io.pgintel.collect.vacuum.DatabaseAge;
+import io.pgintel.collect.vacuum.MaintenanceProgress;
+import java.util.List;
+
+/** Tables, indexes, vacuum and wraparound, maintenance progress and locks: the server health metrics. */
+final class HealthMetrics {
+
+  private HealthMetrics() {}
+
+  static final List<MetricDef<?>> ALL = List.of(
+      // pg_stat_user_tables and sizes
+      upDown("postgresql.table.count", "{table}", TablesSummary.class, "User tables in the database.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(TablesSummary::tables),
+      upDown("postgresql.table.size.skipped", "{table}", TablesSummary.class,
+          "Reported tables whose size was not read because an ACCESS EXCLUSIVE lock was held or waited for.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(TablesSummary::sizeSkipped),
+      upDown("postgresql.table.size", "By", TableStats.class, "Disk space of the table's main fork.")
+          .attributes(HealthMetrics::table).longValue(TableStats::tableBytes),
+      upDown("postgresql.table.toast.size", "By", TableStats.class, "Disk space of the table's TOAST data.")
+          .attributes(HealthMetrics::table).longValue(TableStats::toastBytes),
+      upDown("postgresql.table.indexes.size", "By", TableStats.class, "Disk space of the table's indexes.")
+          .attributes(HealthMetrics::table).longValue(TableStats::indexBytes),
+      gauge("postgresql.table.bloat", "By", TableStats.class,
+          "Estimated space beyond what the live rows need, from catalog statistics.")
+          .attributes(HealthMetrics::table).longValue(TableStats::bloatBytes),
+      upDown("postgresql.rows", "1", TableStats.class, "Live and dead rows (estimates kept by the server).")
+          .attributes(HealthMetrics::table)
+          .point(Attrs.ROW_STATE, "live", TableStats::liveRows)
+          .point(Attrs.ROW_STATE, "dead", TableStats::deadRows).build(),
+      counter("postgresql.operations", "1", TableStats.class, "Rows inserted, updated, deleted and HOT-updated.")
+          .attributes(HealthMetrics::table)
+          .point(Attrs.OPERATION, "ins", TableStats::inserted)
+          .point(Attrs.OPERATION, "upd", TableStats::updated)
+          .point(Attrs.OPERATION, "del", TableStats::deleted)
+          .point(Attrs.OPERATION, "hot_upd", TableStats::hotUpdated).build(),
+      counter("postgresql.sequential_scans", "{sequential_scan}", TableStats.class, "Sequential scans of the table.")
+          .attributes(HealthMetrics::table).longValue(TableStats::seqScans),
+      counter("postgresql.table.index_scans", "{scan}", TableStats.class, "Index scans on the table's indexes.")
+          .attributes(HealthMetrics::table).longValue(TableStats::indexScans),
+      counter("postgresql.table.vacuum.count", "{vacuum}", TableStats.class, "Manual vacuums of the table.")
+          .attributes(HealthMetrics::table).longValue(TableStats::vacuums),
+      counter("postgresql.table.autovacuum.count", "{vacuum}", TableStats.class, "Autovacuums of the table.")
+          .attributes(HealthMetrics::table).longValue(TableStats::autovacuums),
+      counter("postgresql.table.analyze.count", "{analyze}", TableStats.class, "Manual analyzes of the table.")
+          .attributes(HealthMetrics::table).longValue(TableStats::analyzes),
+      counter("postgresql.table.autoanalyze.count", "{analyze}", TableStats.class, "Autoanalyzes of the table.")
+          .attributes(HealthMetrics::table).longValue(TableStats::autoanalyzes),
+      gauge("postgresql.table.vacuum.age", "s", TableStats.class, "Time since the table was last vacuumed.")
+          .attributes(HealthMetrics::table).doubleValue(TableStats::vacuumAgeSeconds),
+      gauge("postgresql.table.analyze.age", "s", TableStats.class, "Time since the table was last analyzed.")
+          .attributes(HealthMetrics::table).doubleValue(TableStats::analyzeAgeSeconds),
+      upDown("postgresql.table.modifications_since_analyze", "{row}", TableStats.class,
+          "Rows changed since the table was last analyzed.")
+          .attributes(HealthMetrics::table).longValue(TableStats::modifiedSinceAnalyze),
+      gauge("postgresql.table.frozen_xid.age", "{transaction}", TableStats.class,
+          "Age of the table's relfrozenxid; autovacuum freezes it before autovacuum_freeze_max_age.")
+          .attributes(HealthMetrics::table).longValue(TableStats::frozenXidAge),
+
+      // pg_stat_user_indexes
+      counter("postgresql.index.scans", "{scans}", IndexStats.class, "Scans of the index.")
+          .attributes(HealthMetrics::index).longValue(IndexStats::scans),
+      gauge("postgresql.index.size", "By", IndexStats.class, "Disk space of the index.")
+          .attributes(HealthMetrics::index).longValue(IndexStats::bytes),
+      counter("postgresql.index.tuples.read", "{tuple}", IndexStats.class, "Index entries returned by scans.")
+          .attributes(HealthMetrics::index).longValue(IndexStats::tuplesRead),
+      counter("postgresql.index.tuples.fetched", "{tuple}", IndexStats.class,
+          "Live table rows fetched by simple index scans.")
+          .attributes(HealthMetrics::index).longValue(IndexStats::tuplesFetched),
+      gauge("postgresql.index.unused", "{index}", IndexStats.class,
+          "1 for an index never scanned since statistics were reset and backing no constraint (only such indexes).")
+          .attributes(HealthMetrics::index).longValue(r -> r.unused() ? 1L : null),
+      gauge("postgresql.index.invalid", "{index}", IndexStats.class,
+          "1 for an invalid index, e.g. a failed concurrent build (only such indexes).")
+          .attributes(HealthMetrics::index).longValue(r -> r.invalid() ? 1L : null),
+
+      // wraparound, maintenance progress
+      gauge("postgresql.database.frozen_xid.age", "{transaction}", DatabaseAge.class,
+          "age(datfrozenxid): transaction IDs since the database's oldest unfrozen one.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(DatabaseAge::xidAge),
+      gauge("postgresql.database.frozen_mxid.age", "{multixact}", DatabaseAge.class,
+          "mxid_age(datminmxid): multixact IDs since the database's oldest one.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(DatabaseAge::mxidAge),
+      gauge("postgresql.database.wraparound.remaining", "{transaction}", DatabaseAge.class,
+          "Transaction IDs left before wraparound protection stops writes (2^31 - 1 - age).")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(DatabaseAge::xidRemaining),
+      gauge("postgresql.autovacuum.freeze_max_age", "{transaction}", DatabaseAge.class,
+          "autovacuum_freeze_max_age: the age at which autovacuum forces a freeze.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(DatabaseAge::freezeMaxAge),
+      gauge("postgresql.maintenance.progress", "1", MaintenanceProgress.class,
+          "Share of the current phase done by a running vacuum, analyze, index build or cluster (0 to 1).")
+          .attributes((r, b) -> b.put(Attrs.MAINTENANCE_KIND, r.kind()).put(Attrs.PID, (long) r.pid())
+              .put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.relation())
+              .put(Attrs.MAINTENANCE_PHASE, r.phase()))
+          .doubleValue(MaintenanceProgress::fraction),
+
+      // pg_locks
+      gauge("postgresql.database.locks", "{lock}", LockCount.class,
+          "Locks by database, lock type, mode and whether granted or waited for.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.LOCK_TYPE, r.lockType())
+              .put(Attrs.LOCK_MODE, r.mode()).put(Attrs.LOCK_GRANTED, r.granted()))
+          .longValue(LockCount::count));
+
+  private static void table(TableStats r, AttributesBuilder b) {
+    b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.name());
+  }
+
+  private static void index(IndexStats r, AttributesBuilder b) {
+    b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.table())
+        .put(Attrs.INDEX_NAME, r.name());
+  }
+}

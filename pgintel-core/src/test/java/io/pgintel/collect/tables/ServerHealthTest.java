@@ -1,0 +1,150 @@
+package io.pgintel.collect.tables;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgintel.PgIntel;
+import io.pgintel.collect.CollectorStatus;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PgTest;
+import io.pgintel.test.Stats;
+import io.pgintel.test.TestPgIntel;
+import io.pgintel.test.TestTelemetry;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/** Tables, indexes, wraparound, maintenance progress and locks against what the server reports. */
+class ServerHealthTest {
+
+  private static PgIntel on(PgServer pg, String db, TestTelemetry otel, String... collectors) {
+    return TestPgIntel.only(TestPgIntel.builder(pg, otel).dataSource(pg.dataSource(db)), collectors).build();
+  }
+
+  private static CollectorStatus status(PgIntel p, String name) {
+    return p.status().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  @PgTest
+  void tablesAndIndexesMatchWhatTheServerReports(PgServer pg) throws Exception {
+    String db = pg.createDatabase("health");
+    pg.execute(db, """
+        CREATE TABLE items (id int PRIMARY KEY, v text);
+        CREATE INDEX items_v_unused ON items (v);
+        INSERT INTO items SELECT g, 'value ' || g FROM generate_series(1, 2000) g;
+        UPDATE items SET v = v || '!' WHERE id <= 100;
+        DELETE FROM items WHERE id > 1950;
+        SELECT * FROM items WHERE id = 7""");
+    pg.execute(db, "VACUUM items");
+    pg.execute(db, "ANALYZE items");
+    String view = "SELECT %s FROM pg_stat_user_tables WHERE relname = 'items'";
+    double vacuums = Stats.settle(pg, db, view.formatted("vacuum_count"), 1);
+    double inserted = Stats.settle(pg, db, view.formatted("n_tup_ins"), 2000);
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "tables")) {
+      p.collectNow();
+      Map<String, Object> items = Map.of("db.namespace", db, "db.collection.name", "public.items");
+      assertEquals(inserted, otel.value("postgresql.operations", with(items, "operation", "ins")).orElseThrow());
+      assertEquals(Stats.read(pg, db, view.formatted("n_tup_del")),
+          otel.value("postgresql.operations", with(items, "operation", "del")).orElseThrow());
+      assertEquals(Stats.read(pg, db, view.formatted("n_live_tup")),
+          otel.value("postgresql.rows", with(items, "state", "live")).orElseThrow());
+      assertEquals(vacuums, otel.value("postgresql.table.vacuum.count", items).orElseThrow());
+      assertEquals(Stats.read(pg, db, "SELECT pg_relation_size('items')"),
+          otel.value("postgresql.table.size", items).orElseThrow());
+      assertEquals(Stats.read(pg, db, "SELECT pg_indexes_size('items')"),
+          otel.value("postgresql.table.indexes.size", items).orElseThrow());
+      assertEquals(Stats.read(pg, db, "SELECT age(relfrozenxid) FROM pg_class WHERE relname = 'items'"),
+          otel.value("postgresql.table.frozen_xid.age", items).orElseThrow(), 5.0);
+      assertTrue(otel.value("postgresql.table.bloat", items).orElseThrow() >= 0);
+      assertTrue(otel.value("postgresql.table.vacuum.age", items).orElseThrow() < 600);
+      assertEquals(1.0, otel.value("postgresql.table.count", Map.of("db.namespace", db)).orElseThrow());
+
+      Map<String, Object> unused = with(items, "postgresql.index.name", "items_v_unused");
+      assertEquals(1.0, otel.value("postgresql.index.unused", unused).orElseThrow());
+      Map<String, Object> pkey = with(items, "postgresql.index.name", "items_pkey");
+      assertTrue(otel.value("postgresql.index.unused", pkey).isEmpty(), "a primary key backs a constraint");
+      assertEquals(Stats.read(pg, db, "SELECT pg_relation_size('items_pkey')"),
+          otel.value("postgresql.index.size", pkey).orElseThrow());
+      assertTrue(otel.value("postgresql.index.scans", pkey).orElseThrow() >= 1);
+    }
+  }
+
+  @PgTest
+  void tableUnderAccessExclusiveLockIsReportedWithoutSizeAndDoesNotBlock(PgServer pg) throws Exception {
+    String db = pg.createDatabase("locked");
+    pg.execute(db, "CREATE TABLE hot (id int); CREATE TABLE calm (id int); INSERT INTO calm VALUES (1)");
+    try (Connection holder = pg.connect(db); Statement s = holder.createStatement();
+        TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "tables", "locks")) {
+      holder.setAutoCommit(false);
+      s.execute("LOCK TABLE hot IN ACCESS EXCLUSIVE MODE");
+      long start = System.nanoTime();
+      p.collectNow();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, "took " + took);
+      assertNotNull(status(p, "tables").lastSuccess(), String.valueOf(status(p, "tables")));
+      assertEquals(1.0, otel.value("postgresql.table.size.skipped", Map.of("db.namespace", db)).orElseThrow());
+      assertTrue(otel.value("postgresql.table.size", Map.of("db.collection.name", "public.hot")).isEmpty());
+      assertTrue(otel.value("postgresql.table.size", Map.of("db.collection.name", "public.calm")).isPresent());
+      assertEquals(1.0, otel.value("postgresql.database.locks", Map.of("db.namespace", db, "lock_type", "relation",
+          "mode", "AccessExclusiveLock", "postgresql.lock.granted", true)).orElseThrow());
+      holder.rollback();
+    }
+  }
+
+  @PgTest
+  void wraparoundAgesAndARunningVacuumShowUp(PgServer pg) throws Exception {
+    String db = pg.createDatabase("vacuum");
+    pg.execute(db, "CREATE TABLE big (id int, pad text); INSERT INTO big SELECT g, repeat('x', 200) FROM"
+        + " generate_series(1, 20000) g; DELETE FROM big WHERE id % 2 = 0");
+    ExecutorService bg = Executors.newSingleThreadExecutor();
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "vacuum");
+        Connection vacuuming = pg.connect(db)) {
+      double before = Stats.read(pg, db, "SELECT age(datfrozenxid) FROM pg_database WHERE datname = current_database()");
+      p.collectNow();
+      double after = Stats.read(pg, db, "SELECT age(datfrozenxid) FROM pg_database WHERE datname = current_database()");
+      double age = otel.value("postgresql.database.frozen_xid.age", Map.of("db.namespace", db)).orElseThrow();
+      assertTrue(before <= age && age <= after, age + " not in " + before + ".." + after);
+      assertEquals(2147483647.0 - age,
+          otel.value("postgresql.database.wraparound.remaining", Map.of("db.namespace", db)).orElseThrow());
+
+      // a vacuum slowed down on purpose, so that it is still running when pgintel looks
+      try (Statement s = vacuuming.createStatement()) {
+        s.execute("SET vacuum_cost_delay = '100ms'; SET vacuum_cost_limit = 1");
+      }
+      Future<?> vacuum = bg.submit(() -> {
+        try (Statement s = vacuuming.createStatement()) {
+          s.execute("VACUUM big");
+        }
+        return null;
+      });
+      boolean seen = false;
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!seen && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        p.collectNow();
+        seen = !otel.points("postgresql.maintenance.progress",
+            Map.of("postgresql.maintenance.kind", "vacuum", "db.collection.name", "big")).isEmpty();
+      }
+      assertTrue(seen, "the running vacuum was reported");
+      pg.execute("postgres", "SELECT pg_cancel_backend(pid) FROM pg_stat_progress_vacuum WHERE datname = '" + db + "'");
+      try {
+        vacuum.get();
+      } catch (java.util.concurrent.ExecutionException expected) {
+        // cancelled above: the test is done with it
+      }
+    } finally {
+      bg.shutdownNow();
+    }
+  }
+
+  private static Map<String, Object> with(Map<String, Object> base, String key, Object value) {
+    Map<String, Object> m = new java.util.HashMap<>(base);
+    m.put(key, value);
+    return m;
+  }
+}
