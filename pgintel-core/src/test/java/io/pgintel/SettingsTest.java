@@ -81,8 +81,8 @@ class SettingsTest {
       assertEquals(Duration.ofSeconds(45), s.interval("wal"));
       assertEquals(Duration.ofMillis(250), s.lockTimeout());
       assertEquals(Duration.ofSeconds(3), s.statementTimeout());
-      assertEquals(List.of("database", "connections", "wal", "statements", "activity", "tables", "vacuum", "locks"),
-          s.enabledCollectors());
+      assertEquals(List.of("database", "connections", "wal", "statements", "activity", "tables", "vacuum", "locks",
+          "io", "functions"), s.enabledCollectors());
       assertEquals(Map.of("otel.service.name", "shop"), s.openTelemetryProperties());
       CollectorStatus bgwriter = p.status().stream().filter(c -> c.name().equals("bgwriter")).findFirst()
           .orElseThrow();

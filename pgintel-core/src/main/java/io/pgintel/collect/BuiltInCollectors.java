@@ -5,6 +5,8 @@ import io.pgintel.collect.activity.ActivityCollector;
 import io.pgintel.collect.bgwriter.BackgroundWriterCollector;
 import io.pgintel.collect.connections.ConnectionsCollector;
 import io.pgintel.collect.database.DatabaseCollector;
+import io.pgintel.collect.functions.FunctionsCollector;
+import io.pgintel.collect.io.IoCollector;
 import io.pgintel.collect.locks.LocksCollector;
 import io.pgintel.collect.statements.StatementsCollector;
 import io.pgintel.collect.tables.TablesCollector;
@@ -34,6 +36,8 @@ public final class BuiltInCollectors {
     defaults.put(TablesCollector.NAME, TablesCollector.DEFAULT_INTERVAL);
     defaults.put(VacuumCollector.NAME, VacuumCollector.DEFAULT_INTERVAL);
     defaults.put(LocksCollector.NAME, LocksCollector.DEFAULT_INTERVAL);
+    defaults.put(IoCollector.NAME, IoCollector.DEFAULT_INTERVAL);
+    defaults.put(FunctionsCollector.NAME, FunctionsCollector.DEFAULT_INTERVAL);
     return defaults;
   }
 
@@ -44,6 +48,7 @@ public final class BuiltInCollectors {
   public static List<Collector> create(Settings settings, SessionRegistry registry, SqlEngine sql) {
     return List.of(new DatabaseCollector(), new ConnectionsCollector(), new BackgroundWriterCollector(),
         new WalCollector(), new StatementsCollector(settings), new ActivityCollector(settings, registry, sql),
-        new TablesCollector(), new VacuumCollector(), new LocksCollector());
+        new TablesCollector(), new VacuumCollector(), new LocksCollector(), new IoCollector(),
+        new FunctionsCollector());
   }
 }

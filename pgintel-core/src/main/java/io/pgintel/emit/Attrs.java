@@ -50,6 +50,13 @@ final class Attrs {
   static final AttributeKey<String> MAINTENANCE_KIND = AttributeKey.stringKey("postgresql.maintenance.kind");
   static final AttributeKey<String> MAINTENANCE_PHASE = AttributeKey.stringKey("postgresql.maintenance.phase");
   static final AttributeKey<Long> PID = AttributeKey.longKey("postgresql.pid");
+  static final AttributeKey<String> IO_OBJECT = AttributeKey.stringKey("postgresql.io.object");
+  static final AttributeKey<String> IO_CONTEXT = AttributeKey.stringKey("postgresql.io.context");
+  static final AttributeKey<String> IO_OPERATION = AttributeKey.stringKey("postgresql.io.operation");
+  static final AttributeKey<String> SLRU_NAME = AttributeKey.stringKey("postgresql.slru.name");
+  static final AttributeKey<String> SLRU_OPERATION = AttributeKey.stringKey("postgresql.slru.operation");
+  /** Receiver name for a function's name. */
+  static final AttributeKey<String> FUNCTION = AttributeKey.stringKey("function");
 
   static final AttributeKey<String> COLLECTOR = AttributeKey.stringKey("pgintel.collector");
   static final AttributeKey<String> SKIP_REASON = AttributeKey.stringKey("pgintel.skip.reason");

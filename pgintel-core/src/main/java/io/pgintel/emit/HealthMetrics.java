@@ -5,6 +5,9 @@ import static io.pgintel.emit.MetricDef.gauge;
 import static io.pgintel.emit.MetricDef.upDown;
 
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.pgintel.collect.functions.FunctionStats;
+import io.pgintel.collect.io.IoStats;
+import io.pgintel.collect.io.SlruStats;
 import io.pgintel.collect.locks.LockCount;
 import io.pgintel.collect.tables.IndexStats;
 import io.pgintel.collect.tables.TableStats;
@@ -104,6 +107,54 @@ final class HealthMetrics {
               .put(Attrs.MAINTENANCE_PHASE, r.phase()))
           .doubleValue(MaintenanceProgress::fraction),
 
+      // pg_stat_io (16+), pg_stat_slru
+      counter("postgresql.io.operations", "{operation}", IoStats.class,
+          "I/O operations by backend type, object, context and operation (PostgreSQL 16+).")
+          .attributes(HealthMetrics::io)
+          .point(Attrs.IO_OPERATION, "read", IoStats::reads)
+          .point(Attrs.IO_OPERATION, "write", IoStats::writes)
+          .point(Attrs.IO_OPERATION, "writeback", IoStats::writebacks)
+          .point(Attrs.IO_OPERATION, "extend", IoStats::extends_)
+          .point(Attrs.IO_OPERATION, "hit", IoStats::hits)
+          .point(Attrs.IO_OPERATION, "eviction", IoStats::evictions)
+          .point(Attrs.IO_OPERATION, "reuse", IoStats::reuses)
+          .point(Attrs.IO_OPERATION, "fsync", IoStats::fsyncs).build(),
+      counter("postgresql.io.bytes", "By", IoStats.class,
+          "Bytes read, written and extended by backend type, object and context (PostgreSQL 16+).")
+          .attributes(HealthMetrics::io)
+          .point(Attrs.IO_OPERATION, "read", IoStats::readBytes)
+          .point(Attrs.IO_OPERATION, "write", IoStats::writeBytes)
+          .point(Attrs.IO_OPERATION, "extend", IoStats::extendBytes).build(),
+      counter("postgresql.io.time", "s", IoStats.class,
+          "Time spent in I/O by backend type, object, context and operation (needs track_io_timing; 16+).")
+          .attributes(HealthMetrics::io).ofDoubles()
+          .point(Attrs.IO_OPERATION, "read", r -> seconds(r.readTimeMs()))
+          .point(Attrs.IO_OPERATION, "write", r -> seconds(r.writeTimeMs()))
+          .point(Attrs.IO_OPERATION, "writeback", r -> seconds(r.writebackTimeMs()))
+          .point(Attrs.IO_OPERATION, "extend", r -> seconds(r.extendTimeMs()))
+          .point(Attrs.IO_OPERATION, "fsync", r -> seconds(r.fsyncTimeMs())).build(),
+      counter("postgresql.slru.operations", "{operation}", SlruStats.class,
+          "Operations on each SLRU cache (commit log, multixact, subtransactions, ...).")
+          .attributes((r, b) -> b.put(Attrs.SLRU_NAME, r.name()))
+          .point(Attrs.SLRU_OPERATION, "zeroed", SlruStats::zeroed)
+          .point(Attrs.SLRU_OPERATION, "hit", SlruStats::hit)
+          .point(Attrs.SLRU_OPERATION, "read", SlruStats::read)
+          .point(Attrs.SLRU_OPERATION, "written", SlruStats::written)
+          .point(Attrs.SLRU_OPERATION, "exists", SlruStats::exists)
+          .point(Attrs.SLRU_OPERATION, "flush", SlruStats::flushes)
+          .point(Attrs.SLRU_OPERATION, "truncate", SlruStats::truncates).build(),
+
+      // pg_stat_user_functions
+      counter("postgresql.function.calls", "{call}", FunctionStats.class,
+          "Calls of a user function (needs track_functions).")
+          .attributes(HealthMetrics::function).longValue(FunctionStats::calls),
+      counter("postgresql.function.total_time", "s", FunctionStats.class,
+          "Time spent in a user function and everything it called.")
+          .attributes(HealthMetrics::function).doubleValue(r -> seconds(r.totalTimeMs())),
+      counter("postgresql.function.self_time", "s", FunctionStats.class,
+          "Time spent in a user function itself, without the functions it called.")
+          .attributes(HealthMetrics::function).doubleValue(r -> seconds(r.selfTimeMs())),
+
       // pg_locks
       gauge("postgresql.database.locks", "{lock}", LockCount.class,
           "Locks by database, lock type, mode and whether granted or waited for.")
@@ -113,6 +164,18 @@ final class HealthMetrics {
 
   private static void table(TableStats r, AttributesBuilder b) {
     b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.name());
+  }
+
+  private static void io(IoStats r, AttributesBuilder b) {
+    b.put(Attrs.BACKEND_TYPE, r.backendType()).put(Attrs.IO_OBJECT, r.object()).put(Attrs.IO_CONTEXT, r.context());
+  }
+
+  private static void function(FunctionStats r, AttributesBuilder b) {
+    b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.FUNCTION, r.function());
+  }
+
+  private static Double seconds(Double ms) {
+    return ms == null ? null : ms / 1000.0;
   }
 
   private static void index(IndexStats r, AttributesBuilder b) {

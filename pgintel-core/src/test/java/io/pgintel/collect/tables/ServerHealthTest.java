@@ -142,6 +142,43 @@ class ServerHealthTest {
     }
   }
 
+  @PgTest
+  void ioSlruAndFunctionsFollowTheServer(PgServer pg) throws Exception {
+    String db = pg.createDatabase("io");
+    pg.execute(db, """
+        CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 1000);
+        CREATE FUNCTION add_one(i int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN i + 1; END $$""");
+    try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
+      for (int i = 0; i < 5; i++) {
+        s.executeQuery("SELECT add_one(" + i + "), count(*) FROM t").close();
+      }
+    }
+    double calls = Stats.settle(pg, db,
+        "SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions WHERE funcname = 'add_one'", 5);
+    String slruRead = "SELECT sum(blks_zeroed) FROM pg_stat_slru";
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "io", "functions")) {
+      double before = Stats.read(pg, db, slruRead);
+      p.collectNow();
+      double after = Stats.read(pg, db, slruRead);
+      assertEquals(calls, otel.value("postgresql.function.calls", Map.of("db.namespace", db,
+          "function", "public.add_one")).orElseThrow());
+      assertTrue(otel.value("postgresql.function.total_time", Map.of("function", "public.add_one")).isPresent());
+      double zeroed = TestTelemetry.sum(otel.collect(), "postgresql.slru.operations",
+          Map.of("postgresql.slru.operation", "zeroed"));
+      assertTrue(before <= zeroed && zeroed <= after, zeroed + " not in " + before + ".." + after);
+      Map<String, Object> hits = Map.of("postgresql.backend_type", "client backend", "postgresql.io.object",
+          "relation", "postgresql.io.context", "normal", "postgresql.io.operation", "hit");
+      if (pg.majorVersion() >= 16) {
+        assertTrue(otel.value("postgresql.io.operations", hits).orElseThrow() > 0, "client backends hit buffers");
+        assertTrue(otel.value("postgresql.io.bytes", Map.of("postgresql.io.operation", "read",
+            "postgresql.backend_type", "client backend", "postgresql.io.object", "relation",
+            "postgresql.io.context", "normal")).isPresent());
+      } else {
+        assertTrue(otel.points("postgresql.io.operations", Map.of()).isEmpty(), "no pg_stat_io before 16");
+      }
+    }
+  }
+
   private static Map<String, Object> with(Map<String, Object> base, String key, Object value) {
     Map<String, Object> m = new java.util.HashMap<>(base);
     m.put(key, value);
