@@ -13,6 +13,7 @@ import io.pgintel.test.TestPgIntel;
 import io.pgintel.test.TestTelemetry;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 
 class DatabaseCollectorTest {
@@ -70,6 +71,20 @@ class DatabaseCollectorTest {
       assertEquals(Stats.read(pg, view.formatted("blks_hit")), otel.value("postgresql.blks_hit", attrs).orElseThrow());
       assertEquals(Stats.read(pg, view.formatted("numbackends")),
           otel.value("postgresql.backends", attrs).orElseThrow());
+      String conflicts = "SELECT %s FROM pg_stat_database_conflicts WHERE datname = '" + db + "'";
+      for (String type : List.of("tablespace", "lock", "snapshot", "bufferpin", "deadlock")) {
+        assertEquals(Stats.read(pg, conflicts.formatted("confl_" + type)), otel.value("postgresql.query.conflicts",
+            Map.of("db.namespace", db, "postgresql.conflict.type", type)).orElseThrow(), type);
+      }
+      for (String[] column : new String[][] {{"postgresql.blks_read", "blks_read"},
+          {"postgresql.tup_returned", "tup_returned"}, {"postgresql.tup_fetched", "tup_fetched"},
+          {"postgresql.tup_updated", "tup_updated"}, {"postgresql.tup_deleted", "tup_deleted"},
+          {"postgresql.deadlocks", "deadlocks"}}) {
+        assertEquals(Stats.read(pg, view.formatted(column[1])), otel.value(column[0], attrs).orElseThrow(), column[0]);
+      }
+      // NULL when the cluster has no data checksums: then the metric is left out rather than reported as 0
+      boolean checksums = Stats.read(pg, view.formatted("(checksum_failures IS NOT NULL)::int")) == 1;
+      assertEquals(checksums, otel.value("postgresql.checksum_failures", attrs).isPresent());
       Attributes point = otel.points("postgresql.commits", attrs).get(0).getAttributes();
       assertEquals(pg.port(), point.get(AttributeKey.longKey("server.port")).intValue());
       assertEquals("postgresql", point.get(AttributeKey.stringKey("db.system.name")));

@@ -34,16 +34,27 @@ class ServerHealthTest {
   void tablesAndIndexesMatchWhatTheServerReports(PgServer pg) throws Exception {
     String db = pg.createDatabase("health");
     pg.execute(db, """
-        CREATE TABLE items (id int PRIMARY KEY, v text);
+        CREATE TABLE items (id int PRIMARY KEY, v text, k int, doc text);
         CREATE INDEX items_v_unused ON items (v);
-        INSERT INTO items SELECT g, 'value ' || g FROM generate_series(1, 2000) g;
-        UPDATE items SET v = v || '!' WHERE id <= 100;
+        INSERT INTO items SELECT g, 'value ' || g, g % 10, NULL FROM generate_series(1, 2000) g;
+        UPDATE items SET k = k + 1 WHERE id <= 100;
+        UPDATE items SET doc = (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 400) i) WHERE id = 1;
         DELETE FROM items WHERE id > 1950;
         SELECT * FROM items WHERE id = 7""");
     pg.execute(db, "VACUUM items");
     pg.execute(db, "ANALYZE items");
+    pg.execute(db, "UPDATE items SET k = 0 WHERE id <= 3");
+    pg.execute(db, "SELECT count(*) FROM items");
+    try {
+      // fails on the duplicates and leaves an invalid index behind, as a failed concurrent build does
+      pg.execute(db, "CREATE UNIQUE INDEX CONCURRENTLY items_k_invalid ON items (k)");
+    } catch (java.sql.SQLException expected) {
+      // 23505: the duplicate values
+    }
     String view = "SELECT %s FROM pg_stat_user_tables WHERE relname = 'items'";
     double vacuums = Stats.settle(pg, db, view.formatted("vacuum_count"), 1);
+    Stats.settle(pg, db, view.formatted("seq_scan"), 1);
+    Stats.settle(pg, db, view.formatted("n_tup_upd"), 103);
     double inserted = Stats.settle(pg, db, view.formatted("n_tup_ins"), 2000);
     try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "tables")) {
       p.collectNow();
@@ -63,14 +74,40 @@ class ServerHealthTest {
       assertTrue(otel.value("postgresql.table.bloat", items).orElseThrow() >= 0);
       assertTrue(otel.value("postgresql.table.vacuum.age", items).orElseThrow() < 600);
       assertEquals(1.0, otel.value("postgresql.table.count", Map.of("db.namespace", db)).orElseThrow());
-
+      for (String[] column : new String[][] {{"postgresql.sequential_scans", "seq_scan"},
+          {"postgresql.table.index_scans", "idx_scan"}, {"postgresql.table.analyze.count", "analyze_count"},
+          {"postgresql.table.autovacuum.count", "autovacuum_count"},
+          {"postgresql.table.autoanalyze.count", "autoanalyze_count"},
+          {"postgresql.table.modifications_since_analyze", "n_mod_since_analyze"}}) {
+        assertEquals(Stats.read(pg, db, view.formatted(column[1])), otel.value(column[0], items).orElseThrow(),
+            column[0]);
+      }
+      assertEquals(Stats.read(pg, db, view.formatted("n_tup_hot_upd")),
+          otel.value("postgresql.operations", with(items, "operation", "hot_upd")).orElseThrow());
+      assertEquals(Stats.read(pg, db, view.formatted("n_tup_upd")),
+          otel.value("postgresql.operations", with(items, "operation", "upd")).orElseThrow());
+      assertEquals(Stats.read(pg, db, view.formatted("n_dead_tup")),
+          otel.value("postgresql.rows", with(items, "state", "dead")).orElseThrow());
+      double toast = Stats.read(pg, db,
+          "SELECT pg_total_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'items'");
+      assertTrue(toast > 0);
+      assertEquals(toast, otel.value("postgresql.table.toast.size", items).orElseThrow());
+      assertTrue(otel.value("postgresql.table.analyze.age", items).orElseThrow() < 600);
+      assertEquals(1.0, otel.value("postgresql.index.invalid",
+          with(items, "postgresql.index.name", "items_k_invalid")).orElseThrow());
       Map<String, Object> unused = with(items, "postgresql.index.name", "items_v_unused");
       assertEquals(1.0, otel.value("postgresql.index.unused", unused).orElseThrow());
       Map<String, Object> pkey = with(items, "postgresql.index.name", "items_pkey");
       assertTrue(otel.value("postgresql.index.unused", pkey).isEmpty(), "a primary key backs a constraint");
       assertEquals(Stats.read(pg, db, "SELECT pg_relation_size('items_pkey')"),
           otel.value("postgresql.index.size", pkey).orElseThrow());
-      assertTrue(otel.value("postgresql.index.scans", pkey).orElseThrow() >= 1);
+      String index = "SELECT %s FROM pg_stat_user_indexes WHERE indexrelname = 'items_pkey'";
+      assertEquals(Stats.read(pg, db, index.formatted("idx_scan")),
+          otel.value("postgresql.index.scans", pkey).orElseThrow());
+      assertEquals(Stats.read(pg, db, index.formatted("idx_tup_read")),
+          otel.value("postgresql.index.tuples.read", pkey).orElseThrow());
+      assertEquals(Stats.read(pg, db, index.formatted("idx_tup_fetch")),
+          otel.value("postgresql.index.tuples.fetched", pkey).orElseThrow());
     }
   }
 
@@ -92,7 +129,28 @@ class ServerHealthTest {
       assertTrue(otel.value("postgresql.table.size", Map.of("db.collection.name", "public.calm")).isPresent());
       assertEquals(1.0, otel.value("postgresql.database.locks", Map.of("db.namespace", db, "lock_type", "relation",
           "mode", "AccessExclusiveLock", "postgresql.lock.granted", true)).orElseThrow());
-      holder.rollback();
+      ExecutorService bg = Executors.newSingleThreadExecutor();
+      try (Connection waiter = pg.connect(db)) {
+        Future<?> waiting = bg.submit(() -> {
+          try (Statement w = waiter.createStatement()) {
+            w.executeQuery("SELECT count(*) FROM hot").close();
+          }
+          return null;
+        });
+        double waits = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (waits == 0 && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+          p.collectNow();
+          waits = otel.value("postgresql.database.locks", Map.of("db.namespace", db, "lock_type", "relation",
+              "mode", "AccessShareLock", "postgresql.lock.granted", false)).orElse(0.0);
+        }
+        assertEquals(1.0, waits, "the waiting reader is counted as not granted");
+        holder.rollback();
+        waiting.get();
+      } finally {
+        bg.shutdownNow();
+      }
     }
   }
 
@@ -111,6 +169,10 @@ class ServerHealthTest {
       assertTrue(before <= age && age <= after, age + " not in " + before + ".." + after);
       assertEquals(2147483647.0 - age,
           otel.value("postgresql.database.wraparound.remaining", Map.of("db.namespace", db)).orElseThrow());
+      assertEquals(Stats.read(pg, db, "SELECT mxid_age(datminmxid) FROM pg_database WHERE datname = current_database()"),
+          otel.value("postgresql.database.frozen_mxid.age", Map.of("db.namespace", db)).orElseThrow());
+      assertEquals(Stats.read(pg, db, "SELECT current_setting('autovacuum_freeze_max_age')::bigint"),
+          otel.value("postgresql.autovacuum.freeze_max_age", Map.of("db.namespace", db)).orElseThrow());
 
       // a vacuum slowed down on purpose, so that it is still running when pgintel looks
       try (Statement s = vacuuming.createStatement()) {
@@ -162,7 +224,10 @@ class ServerHealthTest {
       double after = Stats.read(pg, db, slruRead);
       assertEquals(calls, otel.value("postgresql.function.calls", Map.of("db.namespace", db,
           "function", "public.add_one")).orElseThrow());
-      assertTrue(otel.value("postgresql.function.total_time", Map.of("function", "public.add_one")).isPresent());
+      assertEquals(Stats.read(pg, db, "SELECT total_time / 1000 FROM pg_stat_user_functions WHERE funcname = 'add_one'"),
+          otel.value("postgresql.function.total_time", Map.of("function", "public.add_one")).orElseThrow(), 1e-9);
+      assertEquals(Stats.read(pg, db, "SELECT self_time / 1000 FROM pg_stat_user_functions WHERE funcname = 'add_one'"),
+          otel.value("postgresql.function.self_time", Map.of("function", "public.add_one")).orElseThrow(), 1e-9);
       double zeroed = TestTelemetry.sum(otel.collect(), "postgresql.slru.operations",
           Map.of("postgresql.slru.operation", "zeroed"));
       assertTrue(before <= zeroed && zeroed <= after, zeroed + " not in " + before + ".." + after);
