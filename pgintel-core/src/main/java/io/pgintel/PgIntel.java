@@ -5,6 +5,7 @@ import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
 import io.pgintel.emit.Emitter;
 import io.pgintel.emit.OpenTelemetrySource;
+import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.SessionRegistry;
 import io.pgintel.trace.TracingDataSource;
 import java.util.List;
@@ -47,13 +48,13 @@ public final class PgIntel implements AutoCloseable {
   private final SessionRegistry registry;
 
   PgIntel(Settings settings, SessionFactory sessions, Scheduler.Factory schedulerFactory,
-      OpenTelemetrySource telemetry, SessionRegistry registry) {
+      OpenTelemetrySource telemetry, SessionRegistry registry, SqlEngine sql) {
     this.settings = settings;
     this.registry = registry;
     this.sessions = sessions;
     this.telemetry = telemetry;
     Scheduler[] holder = new Scheduler[1];
-    this.emitter = new Emitter(telemetry.openTelemetry(), sessions::server,
+    this.emitter = new Emitter(telemetry.openTelemetry(), sessions::server, sql::cacheStats,
         () -> holder[0] == null ? List.of() : holder[0].status());
     this.scheduler = schedulerFactory.create(emitter);
     holder[0] = scheduler;

@@ -138,7 +138,7 @@ public final class PgIntelBuilder {
         : OpenTelemetrySource.resolve(OpenTelemetry.noop(), Map.of());
     return new PgIntel(settings, sessions,
         listener -> new Scheduler(sessions, scheduled, disabled, listener, settings.maxBackoff()), telemetry,
-        registry);
+        registry, sql);
   }
 
   private Map<String, Duration> defaultIntervals() {

@@ -61,6 +61,7 @@ final class Attrs {
   static final AttributeKey<String> COLLECTOR = AttributeKey.stringKey("pgintel.collector");
   static final AttributeKey<String> SKIP_REASON = AttributeKey.stringKey("pgintel.skip.reason");
   static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("pgintel.outcome");
+  static final AttributeKey<String> CACHE_RESULT = AttributeKey.stringKey("pgintel.cache.result");
 
   private Attrs() {}
 }

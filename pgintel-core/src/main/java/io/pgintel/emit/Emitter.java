@@ -17,6 +17,7 @@ import io.pgintel.collect.activity.BlockingChain;
 import io.pgintel.collect.activity.QuerySample;
 import io.pgintel.collect.statements.TopQuery;
 import io.pgintel.runtime.RateLimitedLog;
+import io.pgintel.sql.SqlEngine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,10 +48,12 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final RateLimitedLog failureLog = new RateLimitedLog(log, Duration.ofMinutes(1));
   private final Supplier<ServerInfo> server;
   private final Supplier<List<CollectorStatus>> status;
+  private final Supplier<SqlEngine.CacheStats> sqlCache;
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final Map<Class<?>, List<MetricDef<?>>> defsByType = new LinkedHashMap<>();
   private final Map<String, ObservableMeasurement> instruments = new LinkedHashMap<>();
   private final ObservableLongMeasurement up;
+  private final ObservableLongMeasurement cacheRequests;
   private final DoubleHistogram duration;
   private final LongCounter errors;
   private final LongCounter skipped;
@@ -58,9 +61,11 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final QueryEvents queryEvents;
   private final ActivityEvents activityEvents;
 
-  public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<List<CollectorStatus>> status) {
+  public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<SqlEngine.CacheStats> sqlCache,
+      Supplier<List<CollectorStatus>> status) {
     this.server = server;
     this.status = status;
+    this.sqlCache = sqlCache;
     Meter meter = openTelemetry.getMeterProvider().meterBuilder(SCOPE).setInstrumentationVersion(Version.get())
         .build();
     for (MetricDef<?> def : MetricCatalog.ALL) {
@@ -69,6 +74,9 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     }
     up = meter.gaugeBuilder("pgintel.collector.up").ofLongs().setUnit("1")
         .setDescription("1 when the collector's last attempt succeeded, 0 otherwise.").buildObserver();
+    cacheRequests = meter.counterBuilder("pgintel.sql.cache.requests").setUnit("{request}")
+        .setDescription("Lookups in the SQL engine's cache of normalized statements, by result (hit, miss).")
+        .buildObserver();
     duration = meter.histogramBuilder("pgintel.collector.duration").setUnit("s")
         .setDescription("Time one collection took, database round trips included.").build();
     errors = meter.counterBuilder("pgintel.collector.errors").setUnit("{error}")
@@ -81,6 +89,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     queryEvents = new QueryEvents(events);
     activityEvents = new ActivityEvents(events);
     List<ObservableMeasurement> all = new ArrayList<>(instruments.values());
+    all.add(cacheRequests);
     callback = meter.batchCallback(this::observe, up, all.toArray(new ObservableMeasurement[0]));
   }
 
@@ -148,6 +157,9 @@ public final class Emitter implements CollectionListener, AutoCloseable {
           }
         }
       }
+      SqlEngine.CacheStats cache = sqlCache.get();
+      cacheRequests.record(cache.hitCount(), Attributes.of(Attrs.CACHE_RESULT, "hit"));
+      cacheRequests.record(cache.missCount(), Attributes.of(Attrs.CACHE_RESULT, "miss"));
       for (CollectorStatus st : status.get()) {
         if (st.state() != CollectorStatus.State.DISABLED && st.state() != CollectorStatus.State.STOPPED) {
           up.record(st.state() == CollectorStatus.State.ACTIVE && st.lastSuccess() != null ? 1 : 0,

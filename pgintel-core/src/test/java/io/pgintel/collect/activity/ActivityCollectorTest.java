@@ -98,6 +98,9 @@ class ActivityCollectorTest {
         lockWaits += ((io.opentelemetry.sdk.metrics.data.DoublePointData) p).getValue();
       }
       assertTrue(lockWaits > 1.0, "two sessions waited on locks for the whole window: " + lockWaits);
+      assertTrue(otel.value("pgintel.sql.cache.requests", Map.of("pgintel.cache.result", "hit")).orElseThrow() > 0,
+          "the same texts, sampled again, come from the SQL engine's cache");
+      assertTrue(otel.value("pgintel.sql.cache.requests", Map.of("pgintel.cache.result", "miss")).orElseThrow() > 0);
 
       StringBuilder everything = new StringBuilder();
       for (String name : List.of("db.server.blocking_chain", "db.server.query_sample")) {
