@@ -27,6 +27,7 @@ public final class PgIntelBuilder {
 
   private DataSource dataSource;
   private OpenTelemetry openTelemetry;
+  private SessionRegistry sessionRegistry;
   private final Map<String, Object> raw = new LinkedHashMap<>();
   private final List<Collector> extraCollectors = new ArrayList<>();
 
@@ -41,6 +42,16 @@ public final class PgIntelBuilder {
   /** The application's OpenTelemetry. Without it: the global one when set, else pgintel's own SDK. */
   public PgIntelBuilder openTelemetry(OpenTelemetry openTelemetry) {
     this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+    return this;
+  }
+
+  /**
+   * Where statements of the application's sessions are linked to spans, when an integration wraps the
+   * application's connections before this instance exists (see {@code TracingDataSource.wrapConnection}).
+   * Without it, {@link PgIntel#wrap} uses a registry of the instance's own.
+   */
+  public PgIntelBuilder sessionRegistry(SessionRegistry registry) {
+    this.sessionRegistry = Objects.requireNonNull(registry, "registry");
     return this;
   }
 
@@ -116,7 +127,7 @@ public final class PgIntelBuilder {
       throw new IllegalStateException("dataSource is required: PgIntel.builder().dataSource(ds)");
     }
     Settings settings = Settings.parse(raw, defaultIntervals(), null);
-    SessionRegistry registry = new SessionRegistry();
+    SessionRegistry registry = sessionRegistry != null ? sessionRegistry : new SessionRegistry();
     SqlEngine sql = SqlEngine.create();
     List<Collector> collectors = new ArrayList<>(BuiltInCollectors.create(settings, registry, sql));
     collectors.addAll(extraCollectors);

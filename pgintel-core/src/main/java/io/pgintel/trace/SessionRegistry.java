@@ -58,13 +58,24 @@ public final class SessionRegistry {
     if (b.executing()) {
       for (StackTraceElement frame : b.thread().getStackTrace()) {
         if (!infrastructure(frame.getClassName())) {
-          function = frame.getMethodName();
+          function = enclosingMethod(frame.getMethodName());
           namespace = frame.getClassName();
           break;
         }
       }
     }
     return new TraceLink(b.span().getTraceId(), b.span().getSpanId(), function, namespace);
+  }
+
+  /** {@code lambda$checkout$3} is code written in {@code checkout}: report the method a reader can find. */
+  static String enclosingMethod(String method) {
+    if (method.startsWith("lambda$")) {
+      int end = method.indexOf('$', 7);
+      if (end > 7) {
+        return method.substring(7, end);
+      }
+    }
+    return method;
   }
 
   /** Sessions currently linked; for tests and self-telemetry. */

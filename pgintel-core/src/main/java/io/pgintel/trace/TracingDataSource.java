@@ -31,6 +31,16 @@ public final class TracingDataSource {
         new Sources(target, registry));
   }
 
+  /**
+   * One connection with statements linked to spans in {@code registry}: for integrations that keep the
+   * application's own DataSource object and intercept {@code getConnection()} themselves (the Spring starter's
+   * AOP proxy keeps the pool's type). Closing it forgets the session.
+   */
+  public static Connection wrapConnection(Connection target, SessionRegistry registry) {
+    return (Connection) Proxy.newProxyInstance(TracingDataSource.class.getClassLoader(),
+        new Class<?>[] {Connection.class}, new Connections(target, registry));
+  }
+
   private static Object call(Object target, Method method, Object[] args) throws Throwable {
     try {
       return method.invoke(target, args);
@@ -44,8 +54,7 @@ public final class TracingDataSource {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       Object result = call(target, method, args);
       if (result instanceof Connection c && method.getName().equals("getConnection")) {
-        return Proxy.newProxyInstance(TracingDataSource.class.getClassLoader(), new Class<?>[] {Connection.class},
-            new Connections(c, registry));
+        return wrapConnection(c, registry);
       }
       if (method.getName().equals("unwrap") && args != null && args[0] == DataSource.class) {
         return proxy;

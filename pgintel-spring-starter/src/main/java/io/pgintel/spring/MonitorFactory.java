@@ -32,7 +32,7 @@ final class MonitorFactory {
   private MonitorFactory() {}
 
   static PgIntelMonitors create(Map<String, DataSource> beans, PgIntelProperties properties,
-      OpenTelemetry openTelemetry) {
+      OpenTelemetry openTelemetry, SessionRegistries registries) {
     if (Boolean.getBoolean(AGENT_ACTIVE)) {
       log.info("pgintel: the pgintel agent is active in this JVM (-D{}=true); the Spring starter monitors nothing",
           AGENT_ACTIVE);
@@ -47,7 +47,8 @@ final class MonitorFactory {
     try {
       byDatabase.forEach((database, inspected) -> {
         Inspected chosen = inspected.get(0);
-        PgIntelBuilder builder = PgIntel.builder().dataSource(chosen.target()).settings(settings);
+        PgIntelBuilder builder = PgIntel.builder().dataSource(chosen.target()).settings(settings)
+            .sessionRegistry(registries.forDatabase(database));
         if (openTelemetry != null) {
           builder.openTelemetry(openTelemetry);
         }

@@ -43,10 +43,24 @@ public final class PgIntelAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   PgIntelMonitors pgintelMonitors(ListableBeanFactory beans, PgIntelProperties properties,
-      ObjectProvider<OpenTelemetry> openTelemetry) {
+      ObjectProvider<OpenTelemetry> openTelemetry, SessionRegistries registries) {
     Map<String, DataSource> dataSources = beans.getBeansOfType(DataSource.class);
     // unset when the application has none (or several): core then takes the global one, else its own SDK
-    return MonitorFactory.create(dataSources, properties, openTelemetry.getIfUnique());
+    return MonitorFactory.create(dataSources, properties, openTelemetry.getIfUnique(), registries);
+  }
+
+  @Bean
+  static SessionRegistries pgintelSessionRegistries() {
+    return new SessionRegistries();
+  }
+
+  /** Static: a post-processor must exist before the DataSource beans it wraps. */
+  @Bean
+  @ConditionalOnProperty(prefix = "pgintel.correlation", name = "enabled", havingValue = "true",
+      matchIfMissing = true)
+  @ConditionalOnClass(name = "org.springframework.aop.framework.ProxyFactory")
+  static CorrelationPostProcessor pgintelCorrelationPostProcessor(SessionRegistries registries) {
+    return new CorrelationPostProcessor(registries);
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -1,6 +1,8 @@
 package io.pgintel.spring;
 
 import io.pgintel.collect.CollectorStatus;
+import io.pgintel.collect.activity.ActiveSessions;
+import io.pgintel.collect.activity.ActivitySample;
 import io.pgintel.collect.statements.TopQuery;
 import io.pgintel.spring.PgIntelMonitors.Monitor;
 import java.util.ArrayList;
@@ -38,7 +40,22 @@ public final class PgIntelEndpoint {
    *     sums every statement outside the top list. Empty until the statements collector has read twice.
    */
   public record Database(String dataSource, String database, List<String> sharedWith, List<Collector> collectors,
-      List<Query> topQueries) {}
+      List<Query> topQueries, List<WaitEvent> waitEvents, List<LockWait> lockWaits) {}
+
+  /**
+   * Average active sessions by wait event over the activity collector's last window ({@code CPU} when not
+   * waiting): what the database spent its time on.
+   */
+  public record WaitEvent(String type, String event, double averageSessions) {}
+
+  /**
+   * A session waiting on a lock at the last activity sample, and whom it waits for: the blocking picture now.
+   *
+   * @param query obfuscated text of the waiting statement
+   * @param traceId the application span the session serves, when known
+   */
+  public record LockWait(int pid, String database, String waitEvent, List<Integer> blockedBy, double waitingFor,
+      String query, String summary, String traceId, String codeNamespace, String codeFunction) {}
 
   /** One collector's state; see {@code io.pgintel.collect.CollectorStatus}. */
   public record Collector(String name, String state, String interval, String lastSuccess, String lastError,
@@ -63,7 +80,21 @@ public final class PgIntelEndpoint {
         collectors.add(new Collector(s.name(), s.state().name(), text(s.interval()), text(s.lastSuccess()),
             s.lastError(), s.consecutiveFailures(), s.detail()));
       }
-      databases.add(new Database(m.dataSource(), m.database(), m.sharedWith(), collectors, topQueries(m)));
+      List<WaitEvent> waits = new ArrayList<>();
+      List<LockWait> lockWaits = new ArrayList<>();
+      for (Record r : m.pgintel().latest("activity")) {
+        if (r instanceof ActiveSessions a && a.dimension().equals("wait")) {
+          waits.add(new WaitEvent(a.waitEventType(), a.waitEvent(), a.average()));
+        } else if (r instanceof ActivitySample a && a.waitingOnLock()) {
+          lockWaits.add(new LockWait(a.pid(), a.database(), a.waitEvent(), a.blockingPids(),
+              a.queryAge() == null ? 0 : a.queryAge(), a.query() == null ? null : a.query().text(),
+              a.query() == null ? null : a.query().summary(), a.trace() == null ? null : a.trace().traceId(),
+              a.trace() == null ? null : a.trace().codeNamespace(), a.trace() == null ? null : a.trace().codeFunction()));
+        }
+      }
+      waits.sort(Comparator.comparingDouble(WaitEvent::averageSessions).reversed());
+      databases.add(new Database(m.dataSource(), m.database(), m.sharedWith(), collectors, topQueries(m), waits,
+          lockWaits));
     }
     return new Report(databases);
   }

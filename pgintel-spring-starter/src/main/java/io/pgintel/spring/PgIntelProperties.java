@@ -192,8 +192,9 @@ public class PgIntelProperties {
   public static class Correlation {
 
     /**
-     * Whether pgintel ties what the database does to the application's spans. Reserved: bound and documented,
-     * the correlation itself comes in a later release.
+     * Whether pgintel ties what the database does to the application's spans: PostgreSQL DataSource beans are
+     * proxied (keeping their type) so that activity samples, query samples and blocking chains carry the span and
+     * line of code that ran each statement.
      */
     private boolean enabled = true;
 
