@@ -5,6 +5,7 @@ import io.pgintel.collect.activity.ActivityCollector;
 import io.pgintel.collect.bgwriter.BackgroundWriterCollector;
 import io.pgintel.collect.connections.ConnectionsCollector;
 import io.pgintel.collect.database.DatabaseCollector;
+import io.pgintel.collect.replication.ReplicationCollector;
 import io.pgintel.collect.statements.StatementsCollector;
 import io.pgintel.collect.wal.WalCollector;
 import io.pgintel.sql.SqlEngine;
@@ -26,6 +27,7 @@ public final class BuiltInCollectors {
     defaults.put(ConnectionsCollector.NAME, ConnectionsCollector.DEFAULT_INTERVAL);
     defaults.put(BackgroundWriterCollector.NAME, BackgroundWriterCollector.DEFAULT_INTERVAL);
     defaults.put(WalCollector.NAME, WalCollector.DEFAULT_INTERVAL);
+    defaults.put(ReplicationCollector.NAME, ReplicationCollector.DEFAULT_INTERVAL);
     defaults.put(StatementsCollector.NAME, StatementsCollector.DEFAULT_INTERVAL);
     defaults.put(ActivityCollector.NAME, ActivityCollector.DEFAULT_INTERVAL);
     return defaults;
@@ -37,6 +39,7 @@ public final class BuiltInCollectors {
    */
   public static List<Collector> create(Settings settings, SessionRegistry registry, SqlEngine sql) {
     return List.of(new DatabaseCollector(), new ConnectionsCollector(), new BackgroundWriterCollector(),
-        new WalCollector(), new StatementsCollector(settings), new ActivityCollector(settings, registry, sql));
+        new WalCollector(), new ReplicationCollector(), new StatementsCollector(settings),
+        new ActivityCollector(settings, registry, sql));
   }
 }

@@ -31,7 +31,7 @@ final class PostgresMetrics {
 
   private PostgresMetrics() {}
 
-  static final List<MetricDef<?>> ALL = List.of(
+  static final List<MetricDef<?>> ALL = ReplicationMetrics.appendedTo(
       // pg_stat_database
       upDown("postgresql.backends", "1", DatabaseStats.class,
           "Number of backends connected to the database.")
