@@ -43,7 +43,7 @@ final class ReplicationMetrics {
           .point(Attrs.OPERATION, "flush", ReplicationClient::flushLagSeconds)
           .point(Attrs.OPERATION, "replay", ReplicationClient::replayLagSeconds).build(),
       gauge("postgresql.replication.backlog", "By", ReplicationClient.class,
-          "WAL the standby has not yet been sent, written, flushed or replayed: bytes between this server's current"
+          "WAL not yet sent to, written, flushed or replayed by the standby: bytes between this server's current"
               + " position and the standby's.")
           .attributes(ReplicationMetrics::client)
           .point(Attrs.OPERATION, "sent", ReplicationClient::sentBehindBytes)

@@ -57,8 +57,9 @@ public final class ReplicationCollector extends NamedCollector {
         r.getBoolean("positions"), r.getBoolean("replay_time"), r.getBoolean("senders"), r.getBoolean("slots"),
         major >= 14 && r.getBoolean("slot_stats"), r.getBoolean("receiver")));
     if (!access.missing(major).isEmpty()) {
-      degradedLog.warn("pgintel may not read {}: grant pg_monitor to the monitoring role; those replication"
-          + " values are left out", String.join(", ", access.missing(major)));
+      degradedLog.warn("pgintel's role may not read {}: grant it SELECT on the views and EXECUTE on their functions"
+          + " (PUBLIC has both by default); until then those replication values are left out",
+          String.join(", ", access.missing(major)));
     }
 
     List<Record> out = new ArrayList<>();
