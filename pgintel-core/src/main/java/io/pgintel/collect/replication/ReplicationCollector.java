@@ -56,10 +56,11 @@ public final class ReplicationCollector extends NamedCollector {
     Access access = session.queryOne(probeSql(major), r -> new Access(r.getBoolean("in_recovery"),
         r.getBoolean("positions"), r.getBoolean("replay_time"), r.getBoolean("senders"), r.getBoolean("slots"),
         major >= 14 && r.getBoolean("slot_stats"), r.getBoolean("receiver")));
-    if (!access.missing(major).isEmpty()) {
+    List<String> missing = access.missing(major);
+    if (!missing.isEmpty()) {
       degradedLog.warn("pgintel's role may not read {}: grant it SELECT on the views and EXECUTE on their functions"
           + " (PUBLIC has both by default); until then those replication values are left out",
-          String.join(", ", access.missing(major)));
+          String.join(", ", missing));
     }
 
     List<Record> out = new ArrayList<>();
