@@ -8,6 +8,7 @@ import io.pgintel.collect.database.DatabaseCollector;
 import io.pgintel.collect.functions.FunctionsCollector;
 import io.pgintel.collect.io.IoCollector;
 import io.pgintel.collect.locks.LocksCollector;
+import io.pgintel.collect.replication.ReplicationCollector;
 import io.pgintel.collect.statements.StatementsCollector;
 import io.pgintel.collect.tables.TablesCollector;
 import io.pgintel.collect.vacuum.VacuumCollector;
@@ -31,6 +32,7 @@ public final class BuiltInCollectors {
     defaults.put(ConnectionsCollector.NAME, ConnectionsCollector.DEFAULT_INTERVAL);
     defaults.put(BackgroundWriterCollector.NAME, BackgroundWriterCollector.DEFAULT_INTERVAL);
     defaults.put(WalCollector.NAME, WalCollector.DEFAULT_INTERVAL);
+    defaults.put(ReplicationCollector.NAME, ReplicationCollector.DEFAULT_INTERVAL);
     defaults.put(StatementsCollector.NAME, StatementsCollector.DEFAULT_INTERVAL);
     defaults.put(ActivityCollector.NAME, ActivityCollector.DEFAULT_INTERVAL);
     defaults.put(TablesCollector.NAME, TablesCollector.DEFAULT_INTERVAL);
@@ -47,8 +49,8 @@ public final class BuiltInCollectors {
    */
   public static List<Collector> create(Settings settings, SessionRegistry registry, SqlEngine sql) {
     return List.of(new DatabaseCollector(), new ConnectionsCollector(), new BackgroundWriterCollector(),
-        new WalCollector(), new StatementsCollector(settings), new ActivityCollector(settings, registry, sql),
-        new TablesCollector(), new VacuumCollector(), new LocksCollector(), new IoCollector(),
-        new FunctionsCollector());
+        new WalCollector(), new ReplicationCollector(), new StatementsCollector(settings),
+        new ActivityCollector(settings, registry, sql), new TablesCollector(), new VacuumCollector(),
+        new LocksCollector(), new IoCollector(), new FunctionsCollector());
   }
 }

@@ -63,5 +63,16 @@ final class Attrs {
   static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("pgintel.outcome");
   static final AttributeKey<String> CACHE_RESULT = AttributeKey.stringKey("pgintel.cache.result");
 
+  /** Receiver name for a standby streaming from the server: {@code application_name@client_addr} in pgintel. */
+  static final AttributeKey<String> REPLICATION_CLIENT = AttributeKey.stringKey("replication_client");
+  /** Receiver name for a replication step (write, flush, replay; pgintel adds sent for bytes). */
+  static final AttributeKey<String> OPERATION = AttributeKey.stringKey("operation");
+  static final AttributeKey<String> SLOT_NAME = AttributeKey.stringKey("postgresql.replication_slot.name");
+  static final AttributeKey<String> SLOT_TYPE = AttributeKey.stringKey("postgresql.replication_slot.type");
+  static final AttributeKey<String> SLOT_WAL_STATUS = AttributeKey.stringKey("postgresql.replication_slot.wal_status");
+  static final AttributeKey<String> SLOT_INVALIDATION_REASON =
+      AttributeKey.stringKey("postgresql.replication_slot.invalidation_reason");
+  static final AttributeKey<String> WAL_RECEIVER_STATUS = AttributeKey.stringKey("postgresql.wal_receiver.status");
+
   private Attrs() {}
 }

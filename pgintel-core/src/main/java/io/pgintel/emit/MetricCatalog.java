@@ -6,7 +6,7 @@ import java.util.List;
 /** Every metric definition, from each group's own list. */
 final class MetricCatalog {
 
-  static final List<MetricDef<?>> ALL = concat(PostgresMetrics.ALL, HealthMetrics.ALL);
+  static final List<MetricDef<?>> ALL = concat(PostgresMetrics.ALL, ReplicationMetrics.ALL, HealthMetrics.ALL);
 
   private MetricCatalog() {}
 

@@ -1,5 +1,6 @@
 package io.pgintel.test;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -25,9 +26,15 @@ public final class PgServer {
   private final String password;
   private final int majorVersion;
   private final Lifecycle lifecycle;
+  private final Path dataDir;
 
   PgServer(String label, String host, int port, String user, String password, int majorVersion,
       Lifecycle lifecycle) {
+    this(label, host, port, user, password, majorVersion, lifecycle, null);
+  }
+
+  PgServer(String label, String host, int port, String user, String password, int majorVersion,
+      Lifecycle lifecycle, Path dataDir) {
     this.label = label;
     this.host = host;
     this.port = port;
@@ -35,6 +42,7 @@ public final class PgServer {
     this.password = password;
     this.majorVersion = majorVersion;
     this.lifecycle = lifecycle;
+    this.dataDir = dataDir;
   }
 
   /** PostgreSQL major version, 13 to 18. */
@@ -114,6 +122,11 @@ public final class PgServer {
   /** Starts a stopped server again on the same port and data directory. */
   public void start() throws Exception {
     lifecycle.start();
+  }
+
+  /** The data directory of a private embedded server, null for the others. */
+  Path dataDir() {
+    return dataDir;
   }
 
   @Override

