@@ -41,7 +41,7 @@ final class Attrs {
   static final AttributeKey<String> INDEX_NAME = AttributeKey.stringKey("postgresql.index.name");
   /** Receiver name for a row's state (live, dead). */
   static final AttributeKey<String> ROW_STATE = AttributeKey.stringKey("state");
-  /** Receiver name for a row operation (ins, upd, del, hot_upd). */
+  /** Receiver name for an operation: a row operation (ins, upd, del, hot_upd) or a WAL lag (write, flush, replay). */
   static final AttributeKey<String> OPERATION = AttributeKey.stringKey("operation");
   /** Receiver names for pg_locks' lock type and mode. */
   static final AttributeKey<String> LOCK_TYPE = AttributeKey.stringKey("lock_type");
@@ -65,8 +65,6 @@ final class Attrs {
 
   /** Receiver name for a standby streaming from the server: {@code application_name@client_addr} in pgintel. */
   static final AttributeKey<String> REPLICATION_CLIENT = AttributeKey.stringKey("replication_client");
-  /** Receiver name for a replication step (write, flush, replay; pgintel adds sent for bytes). */
-  static final AttributeKey<String> OPERATION = AttributeKey.stringKey("operation");
   static final AttributeKey<String> SLOT_NAME = AttributeKey.stringKey("postgresql.replication_slot.name");
   static final AttributeKey<String> SLOT_TYPE = AttributeKey.stringKey("postgresql.replication_slot.type");
   static final AttributeKey<String> SLOT_WAL_STATUS = AttributeKey.stringKey("postgresql.replication_slot.wal_status");
