@@ -153,6 +153,35 @@ class PgIntelAutoConfigurationTest {
         });
   }
 
+  /** No OpenTelemetry bean and no Spring OpenTelemetry support: pgintel falls back to its own SDK and runs. */
+  @Test
+  void runsWithoutAnyOpenTelemetryOfTheApplication() {
+    // pgintel's own SDK reads otel.* from system properties; no collector listens in this test
+    System.setProperty("otel.metrics.exporter", "none");
+    System.setProperty("otel.logs.exporter", "none");
+    try {
+      runsWithOwnSdk();
+    } finally {
+      System.clearProperty("otel.metrics.exporter");
+      System.clearProperty("otel.logs.exporter");
+    }
+  }
+
+  private void runsWithOwnSdk() {
+    runner.withUserConfiguration(OneDataSource.class)
+        .withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate.autoconfigure.opentelemetry",
+            "io.micrometer.registry.otlp"))
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context).doesNotHaveBean(io.opentelemetry.api.OpenTelemetry.class);
+          PgIntelMonitors monitors = context.getBean(PgIntelMonitors.class);
+          assertThat(monitors.isRunning()).isTrue();
+          monitors.forDataSource("dataSource").collectNow();
+          assertThat(monitors.forDataSource("dataSource").status())
+              .anySatisfy(s -> assertThat(s.lastSuccess()).isNotNull());
+        });
+  }
+
   @Test
   void worksWithoutActuator() {
     runner.withUserConfiguration(OneDataSource.class, InMemoryTelemetry.class)
