@@ -34,7 +34,9 @@ final class Keywords {
     private static final char[][] CHARS = new char[512][];
     private static final String[] UPPER = new String[512];
     private static final int[] FLAGS = new int[512];
-    private static final int[] HASHES = new int[512];
+    private static final long[] HASHES = new long[512];
+    /** Odd, with bits spread over the whole word, so that each character reaches the high bits. */
+    private static final long WORD_PRIME = 0x9E3779B97F4A7C15L;
     private static final short[] SLOTS = new short[1 << TABLE_BITS];
     private static int count;
 
@@ -213,7 +215,7 @@ final class Keywords {
         if (end - start <= 0 || end - start > MAX_LEN) {
             return -1;
         }
-        int h = 0;
+        long h = 0;
         for (int i = start; i < end; i++) {
             h = step(h, s.charAt(i));
         }
@@ -235,7 +237,7 @@ final class Keywords {
      * As {@link #lookup(String, int, int)} for the lexer, which computes {@code hash} with
      * {@link #step} while it scans the word, so that a word is read once.
      */
-    static int lookup(char[] s, int start, int end, int hash) {
+    static int lookup(char[] s, int start, int end, long hash) {
         if (end - start > MAX_LEN) {
             return -1;
         }
@@ -245,17 +247,31 @@ final class Keywords {
             if (id < 0) {
                 return -1;
             }
-            char[] w = CHARS[id];
-            if (HASHES[id] == hash && w.length == end - start && equalsFolded(w, s, start)) {
-                return id;
+            if (HASHES[id] == hash) {
+                char[] w = CHARS[id];
+                if (w.length == end - start && equalsFolded(w, s, start)) {
+                    return id;
+                }
             }
             slot = (slot + 1) & MASK;
         }
     }
 
-    /** One character of a word's hash; {@code | 0x20} folds ASCII letters and is exact enough for a hash. */
-    static int step(int h, char c) {
-        return h * 31 + (c | 0x20);
+    /** {@link #step} over {@code s[start, end)}. */
+    static long hash(char[] s, int start, int end) {
+        long h = 0;
+        for (int i = start; i < end; i++) {
+            h = step(h, s[i]);
+        }
+        return h;
+    }
+
+    /**
+     * One character of a word's hash, folded to lower case as PostgreSQL folds unquoted names. The
+     * same value serves the keyword table and the fingerprint, so that a word is hashed once.
+     */
+    static long step(long h, char c) {
+        return (h + lower(c)) * WORD_PRIME;
     }
 
     static int flags(int id) {
@@ -296,9 +312,9 @@ final class Keywords {
         return true;
     }
 
-    private static int slot(int h) {
+    private static int slot(long h) {
         // high bits of the product: they depend on every input bit
-        return (h * 0x9E3779B1) >>> (32 - TABLE_BITS);
+        return (int) ((h * 0x9E3779B97F4A7C15L) >>> (64 - TABLE_BITS));
     }
 
     private static int id(String w) {
@@ -319,7 +335,7 @@ final class Keywords {
         CHARS[id] = w.toCharArray();
         UPPER[id] = w.toUpperCase(java.util.Locale.ROOT);
         FLAGS[id] = flags;
-        int h = 0;
+        long h = 0;
         for (int i = 0; i < w.length(); i++) {
             h = step(h, w.charAt(i));
         }

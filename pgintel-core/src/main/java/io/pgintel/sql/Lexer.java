@@ -144,7 +144,7 @@ final class Lexer {
                         continue;
                     }
                 }
-                int h = Keywords.step(0, c);
+                long h = Keywords.step(0, c);
                 i++;
                 while (i < n) {
                     char d = s[i];
@@ -154,7 +154,7 @@ final class Lexer {
                     h = Keywords.step(h, d);
                     i++;
                 }
-                out.add(Tokens.WORD, start, i, Keywords.lookup(s, start, i, h));
+                out.addWord(start, i, Keywords.lookup(s, start, i, h), h);
                 continue;
             }
             if (isDigit(c) || (c == '.' && i + 1 < n && isDigit(s[i + 1]))) {
@@ -484,7 +484,8 @@ final class Lexer {
         }
         String word = new String(s, w, j - w).toLowerCase(java.util.Locale.ROOT);
         switch (word) {
-            case "call", "escape", "limit" -> out.add(Tokens.WORD, w, j, Keywords.lookup(word, 0, word.length()));
+            case "call", "escape", "limit" -> out.addWord(w, j, Keywords.lookup(word, 0, word.length()),
+                    Keywords.hash(s, w, j));
             case "fn", "d", "t", "ts", "oj" -> {
                 // unwrapped to their content
             }

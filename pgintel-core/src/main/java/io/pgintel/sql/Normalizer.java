@@ -54,7 +54,7 @@ final class Normalizer {
     /** Kinds printed without a space after them, as bits. */
     private static final int NO_SPACE_AFTER = 1 << LPAREN | 1 << LBRACK | 1 << DOT | 1 << CAST | 1 << COLON;
 
-    private final Tokens raw = new Tokens(256);
+    /** Raw tokens from the lexer, compacted in place into the canonical stream by the passes. */
     private final Tokens out = new Tokens(256);
     private final Summary.Scan scan = new Summary.Scan();
     private char[] buf = new char[512];
@@ -65,11 +65,34 @@ final class Normalizer {
     private Map<String, String> comments;
     /** Whether classify saw IN, ARRAY or VALUES: without them there is nothing to collapse. */
     private boolean listCandidates;
+    /** Number of raw tokens while {@link #classify} rewrites them. */
+    private int rawSize;
     /** Element count of the last list {@link #constList} accepted. */
     private int elements;
 
+    /** Fingerprint and normalized text; the summary is left to {@link #summarize}, on demand. */
     NormalizedQuery analyze(String sql, boolean jdbc) {
-        raw.clear();
+        boolean truncated = canonicalTokens(sql, jdbc);
+        long hash = emit(chars, jdbc);
+        NormalizedQuery result = new NormalizedQuery(hex(hash), hash, new String(buf, 0, textLength), jdbc, truncated,
+                comments);
+        releaseIfHuge();
+        return result;
+    }
+
+    /**
+     * Operation and tables of a statement. Run on normalized text, which reads back to the same
+     * canonical tokens as the statement it came from, so the summary is the statement's.
+     */
+    Summary summarize(String sql, boolean jdbc) {
+        canonicalTokens(sql, jdbc);
+        Summary summary = Summary.of(out, sql, chars, matchParens(), scan);
+        releaseIfHuge();
+        return summary;
+    }
+
+    /** Passes 1 and 2; returns whether the input was cut short. */
+    private boolean canonicalTokens(String sql, boolean jdbc) {
         out.clear();
         comments = Map.of();
         int n = sql.length();
@@ -77,38 +100,44 @@ final class Normalizer {
             chars = new char[Math.max(n, chars.length * 2)];
         }
         sql.getChars(0, n, chars, 0);
-        boolean truncated = Lexer.lex(chars, n, jdbc, raw);
+        boolean truncated = Lexer.lex(chars, n, jdbc, out);
         listCandidates = false;
         classify(sql);
         if (listCandidates) {
             collapse();
         }
-        long hash = emit(chars, jdbc);
-        Summary summary = Summary.of(out, sql, matchParens(), scan);
-        NormalizedQuery result = new NormalizedQuery(hex(hash), hash, new String(buf, 0, textLength), summary.operation(),
-                summary.tables(), summary.text(), truncated, comments);
-        if (raw.capacity() > RETAIN_TOKENS || chars.length > RETAIN_CHARS || buf.length > RETAIN_CHARS) {
+        return truncated;
+    }
+
+    private void releaseIfHuge() {
+        if (out.capacity() > RETAIN_TOKENS || chars.length > RETAIN_CHARS || buf.length > RETAIN_CHARS) {
             // one huge statement must not pin megabytes per thread for the thread's lifetime
-            raw.shrink();
             out.shrink();
             match = new int[256];
             parenStack = new int[64];
             buf = new char[512];
             chars = new char[512];
         }
-        return result;
     }
 
     // ---------------------------------------------------------------- pass 1: classify
 
+    /**
+     * Rewrites the raw tokens in place: the token written for raw token {@code i} lands at an
+     * index no greater than {@code i}, so raw tokens still to be read (and looked ahead at) are
+     * intact. {@code r} reads raw tokens, {@code o} writes canonical ones; they are one list.
+     */
     private void classify(String s) {
-        final Tokens r = raw;
+        final Tokens r = out;
         final Tokens o = out;
+        final char[] c = chars;
         final int n = r.size;
         int trailing = n - 1;
         while (trailing >= 0 && r.kind[trailing] == SEMI) {
             trailing--;
         }
+        rawSize = n;
+        o.size = 0;
         int depth = 0;
         int byDepth = -1;
         int typmodDepth = -1;
@@ -117,7 +146,7 @@ final class Normalizer {
         for (int i = 0; i < n; i++) {
             final int k = r.kind[i];
             if (k == COMMENT) {
-                if (o.size > 0 && o.kind[o.size - 1] == CONST && isListMarker(s, r.start[i], r.end[i])) {
+                if (o.size > 0 && o.kind[o.size - 1] == CONST && isListMarker(c, r.start[i], r.end[i])) {
                     o.kind[o.size - 1] = LIST;
                 } else if (i == trailing) {
                     comments = SqlCommenter.parse(s, r.start[i], r.end[i]);
@@ -130,7 +159,7 @@ final class Normalizer {
                 typmodDepth = -1;
                 depth = 0;
                 if (o.size > 0 && o.kind[o.size - 1] != SEMI) {
-                    o.copy(r, i);
+                    o.keep(i);
                 }
                 continue;
             }
@@ -149,22 +178,22 @@ final class Normalizer {
                     continue;
                 }
                 if (setState == 1 && k == WORD && (kw == Keywords.SESSION || kw == Keywords.LOCAL || kw == Keywords.TIME)) {
-                    o.copy(r, i);
+                    o.keep(i);
                     continue;
                 }
                 if (setState == 1 && k == WORD && (kw == Keywords.ROLE || kw == Keywords.NAMES || kw == Keywords.SCHEMA
                         || kw == Keywords.ZONE || kw == Keywords.AUTHORIZATION)) {
-                    o.copy(r, i);
+                    o.keep(i);
                     setState = 3;
                     continue;
                 }
-                if ((k == OP && isOp(s, r.start[i], r.end[i], '=')) || (k == WORD && kw == Keywords.TO)) {
-                    o.copy(r, i);
+                if ((k == OP && isOp(c, r.start[i], r.end[i], '=')) || (k == WORD && kw == Keywords.TO)) {
+                    o.keep(i);
                     setState = 3;
                     continue;
                 }
                 if (k == WORD || k == QIDENT || (k == DOT && setState == 2)) {
-                    word(s, i);
+                    word(i);
                     setState = 2;
                     continue;
                 }
@@ -175,14 +204,14 @@ final class Normalizer {
                 case NUMBER -> {
                     int prev = last >= 0 ? o.kind[last] : 0;
                     // only plain digits are kept: anything else glued on could be a value
-                    boolean digits = isDigits(s, r.start[i], r.end[i]);
+                    boolean digits = isDigits(c, r.start[i], r.end[i]);
                     if (digits && depth == typmodDepth && (prev == LPAREN || prev == COMMA)) {
-                        o.copy(r, i);
+                        o.keep(i);
                     } else if (digits && depth == byDepth && (o.isWord(last, Keywords.BY) || prev == COMMA)
                             && endsItem(i + 1)) {
-                        o.copy(r, i);
+                        o.keep(i);
                     } else {
-                        if (prev == OP && o.end[last] - o.start[last] == 1 && s.charAt(o.start[last]) == '-'
+                        if (prev == OP && o.end[last] - o.start[last] == 1 && c[o.start[last]] == '-'
                                 && operandPosition(last - 1)) {
                             o.size--;
                         }
@@ -192,18 +221,18 @@ final class Normalizer {
                 case WORD -> {
                     if (kw == Keywords.NULL) {
                         if (o.isWord(last, Keywords.IS) || o.isWord(last, Keywords.NOT)) {
-                            o.copy(r, i);
+                            o.keep(i);
                         } else {
                             addConst(i);
                         }
                     } else if (kw == Keywords.TRUE || kw == Keywords.FALSE) {
                         if (o.isWord(last, Keywords.IS) || (o.isWord(last, Keywords.NOT) && o.isWord(last - 1, Keywords.IS))) {
-                            o.copy(r, i);
+                            o.keep(i);
                         } else {
                             addConst(i);
                         }
                     } else if (kw == Keywords.SET && (last < 0 || o.kind[last] == SEMI || stmtFirst == Keywords.ALTER)) {
-                        o.copy(r, i);
+                        o.keep(i);
                         setState = 1;
                     } else {
                         listCandidates |= kw == Keywords.IN || kw == Keywords.ARRAY || kw == Keywords.VALUES;
@@ -212,16 +241,16 @@ final class Normalizer {
                         } else if (depth == byDepth && endsOrderBy(kw)) {
                             byDepth = -1;
                         }
-                        o.copy(r, i);
+                        o.keep(i);
                     }
                 }
-                case QIDENT -> word(s, i);
+                case QIDENT -> word(i);
                 case LPAREN -> {
                     depth++;
                     if (last >= 0 && o.kind[last] == WORD && Keywords.has(o.kw[last], Keywords.TYPMOD)) {
                         typmodDepth = depth;
                     }
-                    o.copy(r, i);
+                    o.keep(i);
                 }
                 case RPAREN -> {
                     if (depth == typmodDepth) {
@@ -231,9 +260,9 @@ final class Normalizer {
                         byDepth = -1;
                     }
                     depth = Math.max(0, depth - 1);
-                    o.copy(r, i);
+                    o.keep(i);
                 }
-                default -> o.copy(r, i);
+                default -> o.keep(i);
             }
         }
         while (o.size > 0 && o.kind[o.size - 1] == SEMI) {
@@ -254,36 +283,38 @@ final class Normalizer {
             last--;
         }
         o.size = last + 1;
-        o.add(CONST, raw.start[i], raw.end[i], -1);
+        o.add(CONST, o.start[i], o.end[i], -1);
     }
 
     /** Copies a word or quoted identifier; a quote that changes nothing is dropped. */
-    private void word(String s, int i) {
-        if (raw.kind[i] == QIDENT) {
-            int cs = raw.start[i] + 1;
-            int ce = raw.end[i] - 1;
-            if (s.charAt(raw.start[i]) == '"' && isPlainName(s, cs, ce)) {
-                int kw = Keywords.lookup(s, cs, ce);
+    private void word(int i) {
+        final Tokens t = out;
+        if (t.kind[i] == QIDENT) {
+            int cs = t.start[i] + 1;
+            int ce = t.end[i] - 1;
+            if (chars[t.start[i]] == '"' && isPlainName(chars, cs, ce)) {
+                long h = Keywords.hash(chars, cs, ce);
+                int kw = Keywords.lookup(chars, cs, ce, h);
                 if (!Keywords.has(kw, Keywords.RESERVED)) {
                     listCandidates |= kw == Keywords.VALUES;
-                    out.add(WORD, cs, ce, kw);
+                    t.addWord(cs, ce, kw, h);
                     return;
                 }
             }
         }
-        out.copy(raw, i);
+        t.keep(i);
     }
 
-    private static boolean isPlainName(String s, int cs, int ce) {
+    private static boolean isPlainName(char[] s, int cs, int ce) {
         if (cs >= ce) {
             return false;
         }
-        char c = s.charAt(cs);
+        char c = s[cs];
         if (!((c >= 'a' && c <= 'z') || c == '_' || c >= 0x80)) {
             return false;
         }
         for (int i = cs + 1; i < ce; i++) {
-            c = s.charAt(i);
+            c = s[i];
             if (!((c >= 'a' && c <= 'z') || c == '_' || c >= 0x80 || Lexer.isDigit(c) || c == '$')) {
                 return false;
             }
@@ -304,17 +335,18 @@ final class Normalizer {
 
     /** Whether the raw token at {@code j} ends an ORDER BY / GROUP BY item. */
     private boolean endsItem(int j) {
-        while (j < raw.size && raw.kind[j] == COMMENT) {
+        final Tokens r = out;
+        while (j < rawSize && r.kind[j] == COMMENT) {
             j++;
         }
-        if (j >= raw.size) {
+        if (j >= rawSize) {
             return true;
         }
-        int k = raw.kind[j];
+        int k = r.kind[j];
         if (k == COMMA || k == RPAREN || k == SEMI) {
             return true;
         }
-        int kw = raw.kw[j];
+        int kw = r.kw[j];
         return k == WORD && (kw == Keywords.ASC || kw == Keywords.DESC || kw == Keywords.NULLS || kw == Keywords.USING
                 || kw == Keywords.ORDER
                 || endsOrderBy(kw));
@@ -326,35 +358,35 @@ final class Normalizer {
                 || kw == Keywords.INTERSECT || kw == Keywords.EXCEPT || kw == Keywords.RETURNING;
     }
 
-    private static boolean isDigits(String s, int start, int end) {
+    private static boolean isDigits(char[] s, int start, int end) {
         if (end - start > 9) {
             return false;
         }
         for (int i = start; i < end; i++) {
-            if (!Lexer.isDigit(s.charAt(i))) {
+            if (!Lexer.isDigit(s[i])) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean isListMarker(String s, int start, int end) {
-        if (end - start < 4 || s.charAt(start) != '/') {
+    private static boolean isListMarker(char[] s, int start, int end) {
+        if (end - start < 4 || s[start] != '/') {
             return false;
         }
         int a = start + 2;
         int b = end - 2;
-        while (a < b && Lexer.isSpace(s.charAt(a))) {
+        while (a < b && Lexer.isSpace(s[a])) {
             a++;
         }
-        while (b > a && Lexer.isSpace(s.charAt(b - 1))) {
+        while (b > a && Lexer.isSpace(s[b - 1])) {
             b--;
         }
-        return b - a == 5 && s.startsWith(", ...", a);
+        return b - a == 5 && s[a] == ',' && s[a + 1] == ' ' && s[a + 2] == '.' && s[a + 3] == '.' && s[a + 4] == '.';
     }
 
-    private static boolean isOp(String s, int start, int end, char c) {
-        return end - start == 1 && s.charAt(start) == c;
+    private static boolean isOp(char[] s, int start, int end, char c) {
+        return end - start == 1 && s[start] == c;
     }
 
     // ---------------------------------------------------------------- pass 2: collapse lists
@@ -370,13 +402,13 @@ final class Normalizer {
                     || (k == LBRACK && w > 0 && t.isWord(w - 1, Keywords.ARRAY))) {
                 int close = constList(i, k == LPAREN ? RPAREN : RBRACK, true);
                 if (close > 0) {
-                    move(w++, i);
+                    t.move(w++, i);
                     t.kind[w] = LIST;
                     t.start[w] = t.start[i + 1];
                     t.end[w] = t.end[i + 1];
                     t.kw[w] = -1;
                     w++;
-                    move(w++, close);
+                    t.move(w++, close);
                     i = close + 1;
                     continue;
                 }
@@ -394,13 +426,13 @@ final class Normalizer {
                         end = next;
                     }
                     for (int j = i; j <= first; j++) {
-                        move(w++, j);
+                        t.move(w++, j);
                     }
                     i = end + 1;
                     continue;
                 }
             }
-            move(w++, i);
+            t.move(w++, i);
             i++;
         }
         t.size = w;
@@ -466,24 +498,16 @@ final class Normalizer {
         return -1;
     }
 
-    private void move(int to, int from) {
-        if (to != from) {
-            out.kind[to] = out.kind[from];
-            out.start[to] = out.start[from];
-            out.end[to] = out.end[from];
-            out.kw[to] = out.kw[from];
-        }
-    }
-
     // ---------------------------------------------------------------- pass 3: hash and print
 
     private long emit(char[] s, boolean jdbc) {
         final Tokens t = out;
+        final int size = t.size;
         char[] b = buf;
         int len = 0;
         long h = FNV_OFFSET ^ (SqlEngine.ALGORITHM_VERSION * 0x9E3779B97F4A7C15L);
         int param = 0;
-        for (int i = 0; i < t.size; i++) {
+        for (int i = 0; i < size; i++) {
             final int k = t.kind[i];
             final int start = t.start[i];
             final int end = t.end[i];
@@ -499,18 +523,17 @@ final class Normalizer {
             }
             switch (k) {
                 case WORD -> {
+                    // the lexer hashed the folded word already: one step here instead of one per char
+                    h = (h ^ t.hash[i]) * FNV_PRIME;
                     if (Keywords.has(t.kw[i], Keywords.DISPLAY)) {
                         // a keyword is ASCII letters and underscores: upper case is c & ~0x20 for letters
                         for (int j = start; j < end; j++) {
-                            char c = Keywords.lower(s[j]);
-                            h = (h ^ c) * FNV_PRIME;
+                            char c = s[j];
                             b[len++] = c == '_' ? c : (char) (c & ~0x20);
                         }
                     } else {
                         for (int j = start; j < end; j++) {
-                            char c = Keywords.lower(s[j]);
-                            h = (h ^ c) * FNV_PRIME;
-                            b[len++] = c;
+                            b[len++] = Keywords.lower(s[j]);
                         }
                     }
                 }

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class SqlEngine {
 
     /** Part of every fingerprint's seed: bump it when a rule change alters fingerprints. */
-    static final int ALGORITHM_VERSION = 1;
+    static final int ALGORITHM_VERSION = 2;
     static final int MAX_CACHED_CHARS = 64 * 1024;
     static final long DEFAULT_MAX_CACHE_WEIGHT = 16L * 1024 * 1024;
 
@@ -110,6 +110,17 @@ public final class SqlEngine {
             LOG.warn("pgintel could not analyse a statement ({}); reporting it as unknown", e.getClass().getName());
             WORKSPACE.remove();
             return failed();
+        }
+    }
+
+    /** The summary of normalized text, for {@link NormalizedQuery}'s first use of it. */
+    static Summary summarize(String normalizedText, boolean jdbc) {
+        try {
+            return WORKSPACE.get().summarize(normalizedText, jdbc);
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.warn("pgintel could not summarize a statement ({}); reporting it as unknown", e.getClass().getName());
+            WORKSPACE.remove();
+            return new Summary("", java.util.List.of(), "");
         }
     }
 

@@ -29,13 +29,19 @@ record Summary(String operation, List<String> tables, String text) {
     static final int SUMMARY_TABLES = 4;
     private static final int MAX_NAME = 200;
 
-    static Summary of(Tokens t, String s, int[] match, Scan scan) {
+    static Summary of(Tokens t, String s, char[] chars, int[] match, Scan scan) {
         int opIndex = 0;
         while (opIndex < t.size && t.kind[opIndex] == LPAREN) {
             opIndex++;
         }
         String op = operation(t, s, opIndex, match);
-        List<String> tables = scansTables(op) ? scan.tables(t, s, match, op, opIndex) : List.of();
+        List<String> found = scansTables(op) ? scan.tables(t, chars, match, op, opIndex) : List.of();
+        return scan.summary(op, found);
+    }
+
+    /** Builds a summary from the operation and the tables found (a scratch list, copied when kept). */
+    private static Summary build(String op, List<String> found) {
+        List<String> tables = List.copyOf(found);
         if (tables.isEmpty() || (tables.size() == 1 && op.length() + 1 + tables.get(0).length() <= MAX_TEXT)) {
             String text = tables.isEmpty() ? op : op.isEmpty() ? tables.get(0) : op + ' ' + tables.get(0);
             return new Summary(op, tables, text);
@@ -144,19 +150,55 @@ record Summary(String operation, List<String> tables, String text) {
         return true;
     }
 
-    /** One walk over the tokens collecting table names; reused per thread, so it keeps no result. */
+    /**
+     * One walk over the tokens collecting table names; reused per thread. Applications send the
+     * same few tables over and over, so it keeps two small direct-mapped caches that make the
+     * common case allocate nothing: table names by their characters, and whole summaries by
+     * operation and tables. Both are bounded in entries and in the length of what they keep.
+     */
     static final class Scan {
+        private static final int NAME_SLOTS = 256;
+        private static final int SUMMARY_SLOTS = 256;
+        /** Longest total of table-name characters a cached summary may hold. */
+        private static final int CACHED_SUMMARY_CHARS = 256;
+
         private final List<String> tables = new ArrayList<>();
+        private final String[] names = new String[NAME_SLOTS];
+        private final Summary[] summaries = new Summary[SUMMARY_SLOTS];
+        private char[] name = new char[MAX_NAME];
+        private int nameLength;
         /** Token index of each table's first mention: list reading can run ahead of the walk. */
         private final int[] positions = new int[MAX_TABLES];
         private final List<String> cteNames = new ArrayList<>();
         private boolean[] trapStack = new boolean[16];
         private Tokens t;
-        private String s;
+        private char[] s;
         private int[] match;
         private String op;
 
-        List<String> tables(Tokens tokens, String sql, int[] parens, String operation, int opIndex) {
+        /** The summary for {@code op} and the tables found, shared with earlier calls when equal. */
+        Summary summary(String op, List<String> found) {
+            int h = op.hashCode();
+            int chars = 0;
+            for (int i = 0; i < found.size(); i++) {
+                String table = found.get(i);
+                h = h * 31 + table.hashCode();
+                chars += table.length();
+            }
+            if (chars > CACHED_SUMMARY_CHARS) {
+                return build(op, found);
+            }
+            int slot = (h ^ (h >>> 16)) & (SUMMARY_SLOTS - 1);
+            Summary cached = summaries[slot];
+            if (cached != null && cached.operation().equals(op) && cached.tables().equals(found)) {
+                return cached;
+            }
+            Summary built = build(op, found);
+            summaries[slot] = built;
+            return built;
+        }
+
+        List<String> tables(Tokens tokens, char[] sql, int[] parens, String operation, int opIndex) {
             t = tokens;
             s = sql;
             match = parens;
@@ -256,7 +298,7 @@ record Summary(String operation, List<String> tables, String text) {
                     tables.set(b, tables.set(b - 1, tables.get(b)));
                 }
             }
-            return List.copyOf(tables);
+            return tables;
         }
 
         private boolean isDistinctFrom(int i) {
@@ -307,11 +349,13 @@ record Summary(String operation, List<String> tables, String text) {
                 return -1;
             }
             final int nameStart = j;
-            String name = part(j);
+            nameLength = 0;
+            part(j);
             int parts = 1;
             j++;
             while (j + 1 < t.size && t.kind[j] == DOT && isNamePart(j + 1) && parts < 3) {
-                name = name + '.' + part(j + 1);
+                append('.');
+                part(j + 1);
                 parts++;
                 j += 2;
             }
@@ -322,7 +366,7 @@ record Summary(String operation, List<String> tables, String text) {
             if (t.isWord(j, Keywords.STDIN) || t.isWord(j, Keywords.STDOUT)) {
                 return -1;
             }
-            String n = name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name;
+            String n = canonicalName();
             if (!(parts == 1 && cteNames.contains(n))) {
                 int at = tables.indexOf(n);
                 if (at < 0) {
@@ -345,24 +389,63 @@ record Summary(String operation, List<String> tables, String text) {
             return t.kind[j] == WORD && !Keywords.has(t.kw[j], Keywords.DISPLAY);
         }
 
-        /** One name part as PostgreSQL resolves it: folded if unquoted, unescaped if quoted. */
-        private String part(int j) {
+        /**
+         * Appends one name part to the name being read, as PostgreSQL resolves it: folded if
+         * unquoted, unescaped if quoted. Only ASCII letters fold, as in {@code downcase_identifier}
+         * for UTF-8.
+         */
+        private void part(int j) {
             int start = t.start[j];
             int end = t.end[j];
             if (t.kind[j] == WORD) {
                 for (int i = start; i < end; i++) {
-                    char c = s.charAt(i);
-                    if (c >= 'A' && c <= 'Z') {
-                        return s.substring(start, end).toLowerCase(Locale.ROOT);
-                    }
+                    append(Keywords.lower(s[i]));
                 }
-                return s.substring(start, end);
+                return;
             }
-            if (s.charAt(start) != '"') {
-                return s.substring(start, end);
+            if (s[start] != '"') {
+                // U&"..." keeps its escapes as written
+                for (int i = start; i < end; i++) {
+                    append(s[i]);
+                }
+                return;
             }
-            String inner = s.substring(start + 1, end - 1);
-            return inner.indexOf('"') < 0 ? inner : inner.replace("\"\"", "\"");
+            for (int i = start + 1; i < end - 1; i++) {
+                append(s[i]);
+                if (s[i] == '"') {
+                    i++;
+                }
+            }
+        }
+
+        private void append(char c) {
+            if (nameLength < MAX_NAME) {
+                name[nameLength++] = c;
+            }
+        }
+
+        /** The name just read, as a String shared with earlier reads of the same name. */
+        private String canonicalName() {
+            final char[] c = name;
+            final int n = nameLength;
+            int h = n;
+            for (int i = 0; i < n; i++) {
+                h = h * 31 + c[i];
+            }
+            int slot = (h ^ (h >>> 16)) & (NAME_SLOTS - 1);
+            String known = names[slot];
+            if (known != null && known.length() == n) {
+                int i = 0;
+                while (i < n && known.charAt(i) == c[i]) {
+                    i++;
+                }
+                if (i == n) {
+                    return known;
+                }
+            }
+            String fresh = new String(c, 0, n);
+            names[slot] = fresh;
+            return fresh;
         }
 
         /**
@@ -376,7 +459,9 @@ record Summary(String operation, List<String> tables, String text) {
                 j++;
             }
             while (j < t.size && isNamePart(j)) {
-                String name = part(j);
+                nameLength = 0;
+                part(j);
+                String name = canonicalName();
                 j++;
                 if (j < t.size && t.kind[j] == LPAREN) {
                     j = match[j] + 1;

@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * A growable token list stored as parallel int arrays, reused per thread so that analysing a
  * statement allocates no token objects. A token is a kind plus a range of the source text; words
- * carry their keyword id.
+ * carry their keyword id and their case-folded hash ({@link Keywords#step}), computed once by the
+ * lexer and reused by the fingerprint.
  */
 final class Tokens {
 
@@ -38,12 +39,15 @@ final class Tokens {
     int[] start;
     int[] end;
     int[] kw;
+    /** Words only: {@link Keywords#hash} of the word. */
+    long[] hash;
 
     Tokens(int capacity) {
         kind = new int[capacity];
         start = new int[capacity];
         end = new int[capacity];
         kw = new int[capacity];
+        hash = new long[capacity];
     }
 
     void clear() {
@@ -52,11 +56,7 @@ final class Tokens {
 
     void add(int k, int s, int e, int keyword) {
         if (size == kind.length) {
-            int n = size * 2;
-            kind = Arrays.copyOf(kind, n);
-            start = Arrays.copyOf(start, n);
-            end = Arrays.copyOf(end, n);
-            kw = Arrays.copyOf(kw, n);
+            grow();
         }
         kind[size] = k;
         start[size] = s;
@@ -65,9 +65,51 @@ final class Tokens {
         size++;
     }
 
-    /** Copies token {@code from} of {@code src} to the end of this list. */
-    void copy(Tokens src, int from) {
-        add(src.kind[from], src.start[from], src.end[from], src.kw[from]);
+    void addWord(int s, int e, int keyword, long h) {
+        if (size == kind.length) {
+            grow();
+        }
+        kind[size] = WORD;
+        start[size] = s;
+        end[size] = e;
+        kw[size] = keyword;
+        hash[size] = h;
+        size++;
+    }
+
+    /**
+     * Appends token {@code from} of this same list; {@code from >= size}, so that a pass can
+     * compact the list in place (a no-op while nothing has been dropped before it).
+     */
+    void keep(int from) {
+        if (from != size) {
+            kind[size] = kind[from];
+            start[size] = start[from];
+            end[size] = end[from];
+            kw[size] = kw[from];
+            hash[size] = hash[from];
+        }
+        size++;
+    }
+
+    /** Copies token {@code from} over token {@code to} of this list. */
+    void move(int to, int from) {
+        if (to != from) {
+            kind[to] = kind[from];
+            start[to] = start[from];
+            end[to] = end[from];
+            kw[to] = kw[from];
+            hash[to] = hash[from];
+        }
+    }
+
+    private void grow() {
+        int n = size * 2;
+        kind = Arrays.copyOf(kind, n);
+        start = Arrays.copyOf(start, n);
+        end = Arrays.copyOf(end, n);
+        kw = Arrays.copyOf(kw, n);
+        hash = Arrays.copyOf(hash, n);
     }
 
     boolean isWord(int i, int keyword) {
@@ -80,6 +122,7 @@ final class Tokens {
         start = new int[256];
         end = new int[256];
         kw = new int[256];
+        hash = new long[256];
         size = 0;
     }
 
