@@ -52,127 +52,127 @@ import org.slf4j.LoggerFactory;
  */
 public final class SqlEngine {
 
-    /** Part of every fingerprint's seed: bump it when a rule change alters fingerprints. */
-    static final int ALGORITHM_VERSION = 2;
-    static final int MAX_CACHED_CHARS = 64 * 1024;
-    static final long DEFAULT_MAX_CACHE_WEIGHT = 16L * 1024 * 1024;
+  /** Part of every fingerprint's seed: bump it when a rule change alters fingerprints. */
+  static final int ALGORITHM_VERSION = 2;
+  static final int MAX_CACHED_CHARS = 64 * 1024;
+  static final long DEFAULT_MAX_CACHE_WEIGHT = 16L * 1024 * 1024;
 
-    private static final Logger LOG = LoggerFactory.getLogger(SqlEngine.class);
-    private static final ThreadLocal<Normalizer> WORKSPACE = ThreadLocal.withInitial(Normalizer::new);
-    private static final int ENTRY_OVERHEAD = 256;
+  private static final Logger LOG = LoggerFactory.getLogger(SqlEngine.class);
+  private static final ThreadLocal<Normalizer> WORKSPACE = ThreadLocal.withInitial(Normalizer::new);
+  private static final int ENTRY_OVERHEAD = 256;
 
-    private final Cache<String, NormalizedQuery> serverCache;
-    private final Cache<String, NormalizedQuery> jdbcCache;
+  private final Cache<String, NormalizedQuery> serverCache;
+  private final Cache<String, NormalizedQuery> jdbcCache;
 
-    private SqlEngine(Builder b) {
-        serverCache = b.cache ? newCache(b.maxCacheWeight / 2) : null;
-        jdbcCache = b.cache ? newCache(b.maxCacheWeight / 2) : null;
+  private SqlEngine(Builder b) {
+    serverCache = b.cache ? newCache(b.maxCacheWeight / 2) : null;
+    jdbcCache = b.cache ? newCache(b.maxCacheWeight / 2) : null;
+  }
+
+  /** An engine with a cache of {@value #DEFAULT_MAX_CACHE_WEIGHT} bytes. */
+  public static SqlEngine create() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Analyses text as PostgreSQL reports it (pg_stat_statements, pg_stat_activity, logs). */
+  public NormalizedQuery server(String sql) {
+    return cached(serverCache, sql, false);
+  }
+
+  /** Analyses text as handed to a JDBC driver ({@code ?} parameters, JDBC escapes). */
+  public NormalizedQuery jdbc(String sql) {
+    return cached(jdbcCache, sql, true);
+  }
+
+  /** Hits and misses of both caches together; zeros when caching is off. */
+  public CacheStats cacheStats() {
+    if (serverCache == null) {
+      return new CacheStats(0, 0, 0);
+    }
+    var a = serverCache.stats();
+    var b = jdbcCache.stats();
+    long hits = a.hitCount() + b.hitCount();
+    long misses = a.missCount() + b.missCount();
+    return new CacheStats(hits, misses, hits + misses == 0 ? 0 : (double) hits / (hits + misses));
+  }
+
+  /** Analyses without any cache: for benchmarks and one-off use. */
+  public static NormalizedQuery analyzeUncached(String sql, boolean jdbc) {
+    String text = sql == null ? "" : sql;
+    try {
+      return WORKSPACE.get().analyze(text, jdbc);
+    } catch (RuntimeException | StackOverflowError e) {
+      // a bug here must not reach the host application; the text itself is never logged
+      LOG.warn("pgintel could not analyse a statement ({}); reporting it as unknown", e.getClass().getName());
+      WORKSPACE.remove();
+      return failed();
+    }
+  }
+
+  /** The summary of normalized text, for {@link NormalizedQuery}'s first use of it. */
+  static Summary summarize(String normalizedText, boolean jdbc) {
+    try {
+      return WORKSPACE.get().summarize(normalizedText, jdbc);
+    } catch (RuntimeException | StackOverflowError e) {
+      LOG.warn("pgintel could not summarize a statement ({}); reporting it as unknown", e.getClass().getName());
+      WORKSPACE.remove();
+      return new Summary("", java.util.List.of(), "");
+    }
+  }
+
+  private NormalizedQuery cached(Cache<String, NormalizedQuery> cache, String sql, boolean jdbc) {
+    if (cache == null || sql == null || sql.length() > MAX_CACHED_CHARS) {
+      return analyzeUncached(sql, jdbc);
+    }
+    return cache.get(sql, key -> analyzeUncached(key, jdbc));
+  }
+
+  private static Cache<String, NormalizedQuery> newCache(long maxWeight) {
+    return Caffeine.newBuilder()
+        .maximumWeight(maxWeight)
+        .weigher((String key, NormalizedQuery q) -> ENTRY_OVERHEAD + 2 * (key.length() + q.text().length()))
+        .recordStats()
+        .build();
+  }
+
+  private static NormalizedQuery failed() {
+    return new NormalizedQuery(Normalizer.hex(0), 0, "", "", java.util.List.of(), "", true, java.util.Map.of());
+  }
+
+  /** Cache counters for self-telemetry. */
+  public record CacheStats(long hitCount, long missCount, double hitRate) {
+  }
+
+  /** Settings for {@link SqlEngine}; checked when set. */
+  public static final class Builder {
+    private long maxCacheWeight = DEFAULT_MAX_CACHE_WEIGHT;
+    private boolean cache = true;
+
+    private Builder() {
     }
 
-    /** An engine with a cache of {@value #DEFAULT_MAX_CACHE_WEIGHT} bytes. */
-    public static SqlEngine create() {
-        return builder().build();
+    /** Upper bound, in bytes (approximate), of both result caches together. */
+    public Builder maxCacheWeight(long bytes) {
+      if (bytes < 2) {
+        throw new IllegalArgumentException("maxCacheWeight must be at least 2 bytes, was " + bytes
+            + "; use cache(false) to turn caching off");
+      }
+      this.maxCacheWeight = bytes;
+      return this;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** Whether to cache results by input text (default true). */
+    public Builder cache(boolean enabled) {
+      this.cache = enabled;
+      return this;
     }
 
-    /** Analyses text as PostgreSQL reports it (pg_stat_statements, pg_stat_activity, logs). */
-    public NormalizedQuery server(String sql) {
-        return cached(serverCache, sql, false);
+    public SqlEngine build() {
+      return new SqlEngine(this);
     }
-
-    /** Analyses text as handed to a JDBC driver ({@code ?} parameters, JDBC escapes). */
-    public NormalizedQuery jdbc(String sql) {
-        return cached(jdbcCache, sql, true);
-    }
-
-    /** Hits and misses of both caches together; zeros when caching is off. */
-    public CacheStats cacheStats() {
-        if (serverCache == null) {
-            return new CacheStats(0, 0, 0);
-        }
-        var a = serverCache.stats();
-        var b = jdbcCache.stats();
-        long hits = a.hitCount() + b.hitCount();
-        long misses = a.missCount() + b.missCount();
-        return new CacheStats(hits, misses, hits + misses == 0 ? 0 : (double) hits / (hits + misses));
-    }
-
-    /** Analyses without any cache: for benchmarks and one-off use. */
-    public static NormalizedQuery analyzeUncached(String sql, boolean jdbc) {
-        String text = sql == null ? "" : sql;
-        try {
-            return WORKSPACE.get().analyze(text, jdbc);
-        } catch (RuntimeException | StackOverflowError e) {
-            // a bug here must not reach the host application; the text itself is never logged
-            LOG.warn("pgintel could not analyse a statement ({}); reporting it as unknown", e.getClass().getName());
-            WORKSPACE.remove();
-            return failed();
-        }
-    }
-
-    /** The summary of normalized text, for {@link NormalizedQuery}'s first use of it. */
-    static Summary summarize(String normalizedText, boolean jdbc) {
-        try {
-            return WORKSPACE.get().summarize(normalizedText, jdbc);
-        } catch (RuntimeException | StackOverflowError e) {
-            LOG.warn("pgintel could not summarize a statement ({}); reporting it as unknown", e.getClass().getName());
-            WORKSPACE.remove();
-            return new Summary("", java.util.List.of(), "");
-        }
-    }
-
-    private NormalizedQuery cached(Cache<String, NormalizedQuery> cache, String sql, boolean jdbc) {
-        if (cache == null || sql == null || sql.length() > MAX_CACHED_CHARS) {
-            return analyzeUncached(sql, jdbc);
-        }
-        return cache.get(sql, key -> analyzeUncached(key, jdbc));
-    }
-
-    private static Cache<String, NormalizedQuery> newCache(long maxWeight) {
-        return Caffeine.newBuilder()
-                .maximumWeight(maxWeight)
-                .weigher((String key, NormalizedQuery q) -> ENTRY_OVERHEAD + 2 * (key.length() + q.text().length()))
-                .recordStats()
-                .build();
-    }
-
-    private static NormalizedQuery failed() {
-        return new NormalizedQuery(Normalizer.hex(0), 0, "", "", java.util.List.of(), "", true, java.util.Map.of());
-    }
-
-    /** Cache counters for self-telemetry. */
-    public record CacheStats(long hitCount, long missCount, double hitRate) {
-    }
-
-    /** Settings for {@link SqlEngine}; checked when set. */
-    public static final class Builder {
-        private long maxCacheWeight = DEFAULT_MAX_CACHE_WEIGHT;
-        private boolean cache = true;
-
-        private Builder() {
-        }
-
-        /** Upper bound, in bytes (approximate), of both result caches together. */
-        public Builder maxCacheWeight(long bytes) {
-            if (bytes < 2) {
-                throw new IllegalArgumentException("maxCacheWeight must be at least 2 bytes, was " + bytes
-                        + "; use cache(false) to turn caching off");
-            }
-            this.maxCacheWeight = bytes;
-            return this;
-        }
-
-        /** Whether to cache results by input text (default true). */
-        public Builder cache(boolean enabled) {
-            this.cache = enabled;
-            return this;
-        }
-
-        public SqlEngine build() {
-            return new SqlEngine(this);
-        }
-    }
+  }
 }
