@@ -2,6 +2,10 @@ package io.pgintel.sql;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,10 +67,12 @@ public final class SqlEngine {
 
   private final Cache<String, NormalizedQuery> serverCache;
   private final Cache<String, NormalizedQuery> jdbcCache;
+  private final DeepAnalysis deep;
 
   private SqlEngine(Builder b) {
     serverCache = b.cache ? newCache(b.maxCacheWeight / 2) : null;
     jdbcCache = b.cache ? newCache(b.maxCacheWeight / 2) : null;
+    deep = b.deepAnalysis ? new DeepAnalysis(b.deepAnalysisBudget, DeepAnalysis.DEFAULT_QUEUE) : null;
   }
 
   /** An engine with a cache of {@value #DEFAULT_MAX_CACHE_WEIGHT} bytes. */
@@ -86,6 +92,34 @@ public final class SqlEngine {
   /** Analyses text as handed to a JDBC driver ({@code ?} parameters, JDBC escapes). */
   public NormalizedQuery jdbc(String sql) {
     return cached(jdbcCache, sql, true);
+  }
+
+  /**
+   * Tables of {@code q} as JSqlParser finds them (tables inside CTEs and nested subqueries), once a parse in the
+   * background has finished; empty until then, when deep analysis is off, for statements without nested queries
+   * and when the parser could not read the statement in its time budget. Never blocks: the first call for a
+   * fingerprint queues the parse.
+   */
+  public Optional<List<String>> deepTables(NormalizedQuery q) {
+    if (deep == null || q == null) {
+      return Optional.empty();
+    }
+    try {
+      return deep.tables(q);
+    } catch (RuntimeException e) {
+      LOG.warn("pgintel deep SQL analysis failed ({}); using the lexer's tables", e.getClass().getName());
+      return Optional.empty();
+    }
+  }
+
+  /** The best table list known now: {@link #deepTables} when available, else {@link NormalizedQuery#tables}. */
+  public List<String> tables(NormalizedQuery q) {
+    return deepTables(q).orElseGet(q::tables);
+  }
+
+  /** Counters of deep analysis for self-telemetry; zeros when it is off. */
+  public DeepAnalysisStats deepAnalysisStats() {
+    return deep == null ? new DeepAnalysisStats(0, 0, 0, 0) : deep.stats();
   }
 
   /** Hits and misses of both caches together; zeros when caching is off. */
@@ -120,7 +154,7 @@ public final class SqlEngine {
     } catch (RuntimeException | StackOverflowError e) {
       LOG.warn("pgintel could not summarize a statement ({}); reporting it as unknown", e.getClass().getName());
       WORKSPACE.remove();
-      return new Summary("", java.util.List.of(), "");
+      return new Summary("", List.of(), "");
     }
   }
 
@@ -140,17 +174,30 @@ public final class SqlEngine {
   }
 
   private static NormalizedQuery failed() {
-    return new NormalizedQuery(Normalizer.hex(0), 0, "", "", java.util.List.of(), "", true, java.util.Map.of());
+    return new NormalizedQuery(Normalizer.hex(0), 0, "", "", List.of(), "", true, java.util.Map.of());
   }
 
   /** Cache counters for self-telemetry. */
   public record CacheStats(long hitCount, long missCount, double hitRate) {
   }
 
+  /**
+   * Deep analysis counters.
+   *
+   * @param parsed   statements JSqlParser read
+   * @param failed   statements it could not read (cached: not tried again)
+   * @param timedOut parses stopped at the time budget (cached as failed)
+   * @param dropped  requests not queued because the queue was full (asked again on next use)
+   */
+  public record DeepAnalysisStats(long parsed, long failed, long timedOut, long dropped) {
+  }
+
   /** Settings for {@link SqlEngine}; checked when set. */
   public static final class Builder {
     private long maxCacheWeight = DEFAULT_MAX_CACHE_WEIGHT;
     private boolean cache = true;
+    private boolean deepAnalysis;
+    private Duration deepAnalysisBudget = DeepAnalysis.DEFAULT_BUDGET;
 
     private Builder() {
     }
@@ -168,6 +215,26 @@ public final class SqlEngine {
     /** Whether to cache results by input text (default true). */
     public Builder cache(boolean enabled) {
       this.cache = enabled;
+      return this;
+    }
+
+    /**
+     * Whether to read statements with CTEs or nested subqueries again with JSqlParser, in the background, for a
+     * more accurate table list ({@link SqlEngine#deepTables}); default false. Uses one parser thread and one
+     * deadline thread ({@code pgintel-sql-*}, daemons, ended when idle).
+     */
+    public Builder deepAnalysis(boolean enabled) {
+      this.deepAnalysis = enabled;
+      return this;
+    }
+
+    /** Time one background parse may take before it is abandoned and cached as failed (default 50 ms). */
+    public Builder deepAnalysisBudget(Duration budget) {
+      Objects.requireNonNull(budget, "deepAnalysisBudget");
+      if (budget.isNegative() || budget.isZero() || budget.compareTo(Duration.ofSeconds(10)) > 0) {
+        throw new IllegalArgumentException("deepAnalysisBudget must be between 1 ns and 10 s, was " + budget);
+      }
+      this.deepAnalysisBudget = budget;
       return this;
     }
 
