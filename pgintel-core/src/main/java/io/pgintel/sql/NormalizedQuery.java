@@ -18,12 +18,13 @@ import java.util.Objects;
  */
 public final class NormalizedQuery {
 
-  private final String fingerprint;
   private final long fingerprintBits;
   private final String text;
   private final boolean jdbc;
   private final boolean truncated;
   private final Map<String, String> comments;
+  /** Hex of {@link #fingerprintBits}, made on first use; racy but safe: a String is immutable. */
+  private String fingerprint;
   /** Set once, racily but safely: {@link Summary} is immutable and computing it is idempotent. */
   private Summary summary;
 
@@ -41,15 +42,14 @@ public final class NormalizedQuery {
    */
   public NormalizedQuery(String fingerprint, long fingerprintBits, String text, String operation,
       List<String> tables, String summary, boolean truncated, Map<String, String> comments) {
-    this(fingerprint, fingerprintBits, text, false, truncated, comments);
+    this(fingerprintBits, text, false, truncated, comments);
+    this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
     this.summary = new Summary(Objects.requireNonNull(operation, "operation"), List.copyOf(tables),
         Objects.requireNonNull(summary, "summary"));
   }
 
   /** A result whose summary is worked out from {@code text} (read in JDBC mode or not) on first use. */
-  NormalizedQuery(String fingerprint, long fingerprintBits, String text, boolean jdbc, boolean truncated,
-      Map<String, String> comments) {
-    this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
+  NormalizedQuery(long fingerprintBits, String text, boolean jdbc, boolean truncated, Map<String, String> comments) {
     this.fingerprintBits = fingerprintBits;
     this.text = Objects.requireNonNull(text, "text");
     this.jdbc = jdbc;
@@ -63,7 +63,12 @@ public final class NormalizedQuery {
    * quotes.
    */
   public String fingerprint() {
-    return fingerprint;
+    String f = fingerprint;
+    if (f == null) {
+      f = Normalizer.hex(fingerprintBits);
+      fingerprint = f;
+    }
+    return f;
   }
 
   /** The 64-bit fingerprint. */
@@ -128,7 +133,7 @@ public final class NormalizedQuery {
     return o instanceof NormalizedQuery q
         && fingerprintBits == q.fingerprintBits
         && truncated == q.truncated
-        && fingerprint.equals(q.fingerprint)
+        && fingerprint().equals(q.fingerprint())
         && text.equals(q.text)
         && comments.equals(q.comments)
         && summaryParts().equals(q.summaryParts());
@@ -136,13 +141,13 @@ public final class NormalizedQuery {
 
   @Override
   public int hashCode() {
-    return Objects.hash(fingerprint, text, truncated, comments, summaryParts());
+    return Objects.hash(fingerprint(), text, truncated, comments, summaryParts());
   }
 
   @Override
   public String toString() {
     Summary s = summaryParts();
-    return "NormalizedQuery[fingerprint=" + fingerprint + ", fingerprintBits=" + fingerprintBits + ", text=" + text
+    return "NormalizedQuery[fingerprint=" + fingerprint() + ", fingerprintBits=" + fingerprintBits + ", text=" + text
         + ", operation=" + s.operation() + ", tables=" + s.tables() + ", summary=" + s.text() + ", truncated="
         + truncated + ", comments=" + comments + "]";
   }

@@ -65,6 +65,8 @@ final class Normalizer {
   private Map<String, String> comments;
   /** Whether classify saw IN, ARRAY or VALUES: without them there is nothing to collapse. */
   private boolean listCandidates;
+  /** Index of the first IN, ARRAY or VALUES in the canonical tokens: collapsing starts there. */
+  private int firstCandidate;
   /** Number of raw tokens while {@link #classify} rewrites them. */
   private int rawSize;
   /** Element count of the last list {@link #constList} accepted. */
@@ -74,8 +76,7 @@ final class Normalizer {
   NormalizedQuery analyze(String sql, boolean jdbc) {
     boolean truncated = canonicalTokens(sql, jdbc);
     long hash = emit(chars, jdbc);
-    NormalizedQuery result = new NormalizedQuery(hex(hash), hash, new String(buf, 0, textLength), jdbc, truncated,
-        comments);
+    NormalizedQuery result = new NormalizedQuery(hash, new String(buf, 0, textLength), jdbc, truncated, comments);
     releaseIfHuge();
     return result;
   }
@@ -219,7 +220,10 @@ final class Normalizer {
           }
         }
         case WORD -> {
-          if (kw == Keywords.NULL) {
+          if (kw < 0) {
+            // an identifier: none of the keyword rules below applies
+            o.keep(i);
+          } else if (kw == Keywords.NULL) {
             if (o.isWord(last, Keywords.IS) || o.isWord(last, Keywords.NOT)) {
               o.keep(i);
             } else {
@@ -235,7 +239,10 @@ final class Normalizer {
             o.keep(i);
             setState = 1;
           } else {
-            listCandidates |= kw == Keywords.IN || kw == Keywords.ARRAY || kw == Keywords.VALUES;
+            if (!listCandidates && (kw == Keywords.IN || kw == Keywords.ARRAY || kw == Keywords.VALUES)) {
+              listCandidates = true;
+              firstCandidate = o.size;
+            }
             if (kw == Keywords.BY && (o.isWord(last, Keywords.ORDER) || o.isWord(last, Keywords.GROUP))) {
               byDepth = depth;
             } else if (depth == byDepth && endsOrderBy(kw)) {
@@ -296,7 +303,10 @@ final class Normalizer {
         long h = Keywords.hash(chars, cs, ce);
         int kw = Keywords.lookup(chars, cs, ce, h);
         if (!Keywords.has(kw, Keywords.RESERVED)) {
-          listCandidates |= kw == Keywords.VALUES;
+          if (!listCandidates && kw == Keywords.VALUES) {
+            listCandidates = true;
+            firstCandidate = t.size;
+          }
           t.addWord(cs, ce, kw, h);
           return;
         }
@@ -394,8 +404,9 @@ final class Normalizer {
   private void collapse() {
     final Tokens t = out;
     final int n = t.size;
-    int w = 0;
-    int i = 0;
+    // tokens before the first IN, ARRAY or VALUES stay where they are
+    int w = firstCandidate;
+    int i = firstCandidate;
     while (i < n) {
       int k = t.kind[i];
       if ((k == LPAREN && w > 0 && t.isWord(w - 1, Keywords.IN))
