@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Results are cached by input text, one cache per mode, bounded by the approximate memory of
  * keys and results. Inputs longer than {@value #MAX_CACHED_CHARS} characters bypass the cache.
+ * A result's summary (operation, tables) is worked out on first use, from its normalized text.
+ *
+ * <p>With {@link Builder#deepAnalysis deepAnalysis(true)}, statements with CTEs or nested
+ * subqueries are also read by JSqlParser in the background, on normalized text, under a time
+ * budget; {@link #deepTables} and {@link #tables(NormalizedQuery)} return its table list once it
+ * is known, and never wait for it.
  *
  * <h2>Normalized text</h2>
  * <ul>
@@ -52,7 +58,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Known limits: JDBC function escapes are unwrapped, not translated ({@code {fn ucase(x)}}
  * fingerprints as {@code ucase(x)}, while the driver sends {@code upper(x)}); {@code {call ...}}
- * fingerprints as {@code CALL ...}. Per-thread buffers live in a {@link ThreadLocal}.
+ * fingerprints as {@code CALL ...}. A cast spelled differently ({@code date '...'},
+ * {@code '...'::date}, {@code CAST('...' AS date)}) and a table named with and without its
+ * schema ({@code public.users}, {@code users}) fingerprint apart, while PostgreSQL's queryid may
+ * merge them. Per-thread buffers live in a {@link ThreadLocal}.
  */
 public final class SqlEngine {
 
