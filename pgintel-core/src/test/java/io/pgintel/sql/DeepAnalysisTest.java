@@ -25,7 +25,8 @@ class DeepAnalysisTest {
   @Test
   void tablesInsideCtesAndNestedSubqueriesAreFoundAfterTheBackgroundParse() {
     SqlEngine engine = SqlEngine.builder().deepAnalysis(true).deepAnalysisBudget(Duration.ofSeconds(5)).build();
-    NormalizedQuery q = engine.server("WITH recent AS (SELECT id FROM orders WHERE created_at > now() - interval '1 day')"
+    NormalizedQuery q = engine.server("WITH recent AS"
+        + " (SELECT id FROM orders WHERE created_at > now() - interval '1 day')"
         + " SELECT u.name FROM users u WHERE u.id IN (SELECT user_id FROM recent)"
         + " AND EXISTS (SELECT 1 FROM app.\"Audit\" a WHERE a.uid = u.id AND a.kind IN"
         + " (SELECT kind FROM (SELECT kind FROM kinds WHERE weight > 10) k))");
