@@ -107,6 +107,40 @@ class SummaryTest {
     assertEquals(expectedSummary, q.summary(), "summary");
   }
 
+  /** The summary is worked out lazily from normalized text: it must be the one the statement itself gives. */
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource({"summaries", "io.pgintel.sql.InvariantsTest#realisticStatements"})
+  void summaryOfTheNormalizedTextIsTheSummaryOfTheStatement(String input) {
+    boolean jdbc = Sql.isJdbc(input);
+    String sql = jdbc ? input.substring(2) : input;
+    Summary direct = new Normalizer().summarize(sql, jdbc);
+    NormalizedQuery q = Sql.analyze(input);
+    assertEquals(direct.operation(), q.operation(), "operation");
+    assertEquals(direct.tables(), q.tables(), "tables");
+    assertEquals(direct.text(), q.summary(), "summary");
+  }
+
+  @Test
+  void lazyPartsAreTheSameFromEveryThread() throws Exception {
+    NormalizedQuery q = SqlEngine.analyzeUncached(
+        "WITH r AS (SELECT * FROM orders) SELECT * FROM r JOIN users u ON u.id = r.uid WHERE u.x IN (1, 2)", false);
+    List<java.util.concurrent.Callable<List<Object>>> reads = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      reads.add(() -> List.of(q.fingerprint(), q.operation(), q.tables(), q.summary()));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (java.util.concurrent.Future<List<Object>> read : pool.invokeAll(reads)) {
+        assertEquals(List.of(q.fingerprint(), "SELECT", List.of("orders", "users"), "SELECT orders users"),
+            read.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(q, SqlEngine.analyzeUncached(
+        "with r as (select * from orders) select * from r join users u on u.id = r.uid where u.x in (3, 4, 5)", false));
+  }
+
   @Test
   void summaryIsBoundedInTablesAndLength() {
     StringBuilder sql = new StringBuilder("SELECT * FROM ");
