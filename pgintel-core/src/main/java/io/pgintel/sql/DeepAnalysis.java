@@ -162,8 +162,9 @@ final class DeepAnalysis {
           parsed.increment();
           outcome = Optional.of(List.copyOf(tables));
         }
-      } catch (Exception | StackOverflowError e) {
-        // the message echoes the input, so it is not logged
+      } catch (Exception | StackOverflowError | LinkageError e) {
+        // the message echoes the input, so it is not logged; a LinkageError means JSqlParser is missing or
+        // of another version: each statement then fails once, as if unparseable
         if (budget.interrupted()) {
           timedOut.increment();
         } else {

@@ -55,6 +55,20 @@ final class Normalizer {
   private static final int NO_SPACE_AFTER = 1 << LPAREN | 1 << LBRACK | 1 << DOT | 1 << CAST | 1 << COLON;
 
   /** Raw tokens from the lexer, compacted in place into the canonical stream by the passes. */
+  private static final byte NO_SPACE = 0;
+  private static final byte SPACE = 1;
+  private static final byte SPACE_IF_NOT_CALL = 2;
+  /** {@link #spaceRule} for every pair of kinds, indexed by {@code previous << 5 | kind}. */
+  private static final byte[] SPACE_RULES = new byte[32 * 32];
+
+  static {
+    for (int p = 0; p < 32; p++) {
+      for (int k = 0; k < 32; k++) {
+        SPACE_RULES[p << 5 | k] = spaceRule(p, k);
+      }
+    }
+  }
+
   private final Tokens out = new Tokens(256);
   private final Summary.Scan scan = new Summary.Scan();
   private char[] buf = new char[512];
@@ -518,6 +532,7 @@ final class Normalizer {
     int len = 0;
     long h = FNV_OFFSET ^ (SqlEngine.ALGORITHM_VERSION * 0x9E3779B97F4A7C15L);
     int param = 0;
+    int prevKind = 0;
     for (int i = 0; i < size; i++) {
       final int k = t.kind[i];
       final int start = t.start[i];
@@ -529,9 +544,13 @@ final class Normalizer {
       }
       // kinds sit above the char range so token boundaries cannot be forged by text
       h = (h ^ (0x10000 | k)) * FNV_PRIME;
-      if (i > 0 && spaceBefore(i)) {
-        b[len++] = ' ';
+      if (i > 0) {
+        byte rule = SPACE_RULES[prevKind << 5 | k];
+        if (rule == SPACE || (rule == SPACE_IF_NOT_CALL && spaceBeforeParen(i))) {
+          b[len++] = ' ';
+        }
       }
+      prevKind = k;
       switch (k) {
         case WORD -> {
           // the lexer hashed the folded word already: one step here instead of one per char
@@ -605,37 +624,38 @@ final class Normalizer {
     return len + digits;
   }
 
-  private boolean spaceBefore(int i) {
-    final Tokens t = out;
-    int k = t.kind[i];
-    int p = t.kind[i - 1];
+  /** Whether a space goes between a token of kind {@code p} and one of kind {@code k}, by the rules below. */
+  private static byte spaceRule(int p, int k) {
     if (p == COLON && (k == OP || k == COLON || k == CAST)) {
       // a: = b and a: :b must not print as := or ::
-      return true;
+      return SPACE;
     }
     if (((NO_SPACE_BEFORE >>> k) & 1) != 0 || ((NO_SPACE_AFTER >>> p) & 1) != 0) {
-      return false;
+      return NO_SPACE;
     }
     if (k == LPAREN) {
-      if (p == WORD) {
-        int kw = t.kw[i - 1];
-        if (Keywords.has(kw, Keywords.DISPLAY)) {
-          return !Keywords.has(kw, Keywords.FUNC);
-        }
-        // INSERT INTO t (a, b) and CREATE TABLE t (...) read better spaced; f(x) does not
-        if (i < 2 || t.kind[i - 2] != WORD) {
-          return false;
-        }
-        int before = t.kw[i - 2];
-        return before == Keywords.INTO || before == Keywords.TABLE || before == Keywords.EXISTS
-            || before == Keywords.COPY || before == Keywords.ONLY || before == Keywords.ON;
-      }
-      return p != QIDENT;
+      return p == WORD ? SPACE_IF_NOT_CALL : p != QIDENT ? SPACE : NO_SPACE;
     }
     if (k == LBRACK) {
-      return p == OP || p == COMMA;
+      return p == OP || p == COMMA ? SPACE : NO_SPACE;
     }
-    return true;
+    return SPACE;
+  }
+
+  /** For a parenthesis after a word: spaced unless the word reads as a function call. */
+  private boolean spaceBeforeParen(int i) {
+    final Tokens t = out;
+    int kw = t.kw[i - 1];
+    if (Keywords.has(kw, Keywords.DISPLAY)) {
+      return !Keywords.has(kw, Keywords.FUNC);
+    }
+    // INSERT INTO t (a, b) and CREATE TABLE t (...) read better spaced; f(x) does not
+    if (i < 2 || t.kind[i - 2] != WORD) {
+      return false;
+    }
+    int before = t.kw[i - 2];
+    return before == Keywords.INTO || before == Keywords.TABLE || before == Keywords.EXISTS
+        || before == Keywords.COPY || before == Keywords.ONLY || before == Keywords.ON;
   }
 
   /** Murmur3's 64-bit finalizer: FNV alone mixes the last characters poorly into high bits. */
