@@ -216,7 +216,11 @@ final class Keywords {
       return -1;
     }
     long h = 0;
-    for (int i = start; i < end; i++) {
+    int i = start;
+    for (; i + 1 < end; i += 2) {
+      h = step(h, s.charAt(i), s.charAt(i + 1));
+    }
+    if (i < end) {
       h = step(h, s.charAt(i));
     }
     int slot = slot(h);
@@ -235,7 +239,7 @@ final class Keywords {
 
   /**
    * As {@link #lookup(String, int, int)} for the lexer, which computes {@code hash} with
-   * {@link #step} while it scans the word, so that a word is read once.
+   * {@link #hash(char[], int, int)} and keeps it for the fingerprint.
    */
   static int lookup(char[] s, int start, int end, long hash) {
     if (end - start > MAX_LEN) {
@@ -257,20 +261,29 @@ final class Keywords {
     }
   }
 
-  /** {@link #step} over {@code s[start, end)}. */
+  /**
+   * Hash of a word folded to lower case as PostgreSQL folds unquoted names. The same value serves
+   * the keyword table and the fingerprint, so that a word is hashed once. Two characters per
+   * multiplication halve the dependency chain; a pair is at least 2^16 (no identifier character
+   * is NUL) and a lone last character below it, so words of different lengths do not line up.
+   */
   static long hash(char[] s, int start, int end) {
     long h = 0;
-    for (int i = start; i < end; i++) {
+    int i = start;
+    for (; i + 1 < end; i += 2) {
+      h = step(h, s[i], s[i + 1]);
+    }
+    if (i < end) {
       h = step(h, s[i]);
     }
     return h;
   }
 
-  /**
-   * One character of a word's hash, folded to lower case as PostgreSQL folds unquoted names. The
-   * same value serves the keyword table and the fingerprint, so that a word is hashed once.
-   */
-  static long step(long h, char c) {
+  private static long step(long h, char a, char b) {
+    return (h + ((long) lower(a) << 16 | lower(b))) * WORD_PRIME;
+  }
+
+  private static long step(long h, char c) {
     return (h + lower(c)) * WORD_PRIME;
   }
 
@@ -335,10 +348,7 @@ final class Keywords {
     CHARS[id] = w.toCharArray();
     UPPER[id] = w.toUpperCase(java.util.Locale.ROOT);
     FLAGS[id] = flags;
-    long h = 0;
-    for (int i = 0; i < w.length(); i++) {
-      h = step(h, w.charAt(i));
-    }
+    long h = hash(CHARS[id], 0, w.length());
     HASHES[id] = h;
     int slot = slot(h);
     while (SLOTS[slot] >= 0) {

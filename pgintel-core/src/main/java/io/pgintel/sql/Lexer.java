@@ -144,16 +144,11 @@ final class Lexer {
             continue;
           }
         }
-        long h = Keywords.step(0, c);
         i++;
-        while (i < n) {
-          char d = s[i];
-          if (!isIdentPart(d)) {
-            break;
-          }
-          h = Keywords.step(h, d);
+        while (i < n && isIdentPart(s[i])) {
           i++;
         }
+        long h = Keywords.hash(s, start, i);
         out.addWord(start, i, Keywords.lookup(s, start, i, h), h);
         continue;
       }
