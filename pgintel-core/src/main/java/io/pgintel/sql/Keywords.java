@@ -216,11 +216,7 @@ final class Keywords {
       return -1;
     }
     long h = 0;
-    int i = start;
-    for (; i + 1 < end; i += 2) {
-      h = step(h, s.charAt(i), s.charAt(i + 1));
-    }
-    if (i < end) {
+    for (int i = start; i < end; i++) {
       h = step(h, s.charAt(i));
     }
     int slot = slot(h);
@@ -239,7 +235,7 @@ final class Keywords {
 
   /**
    * As {@link #lookup(String, int, int)} for the lexer, which computes {@code hash} with
-   * {@link #hash(char[], int, int)} and keeps it for the fingerprint.
+   * {@link #step} while it scans the word, so that a word is read once.
    */
   static int lookup(char[] s, int start, int end, long hash) {
     if (end - start > MAX_LEN) {
@@ -261,29 +257,20 @@ final class Keywords {
     }
   }
 
-  /**
-   * Hash of a word folded to lower case as PostgreSQL folds unquoted names. The same value serves
-   * the keyword table and the fingerprint, so that a word is hashed once. Two characters per
-   * multiplication halve the dependency chain; a pair is at least 2^16 (no identifier character
-   * is NUL) and a lone last character below it, so words of different lengths do not line up.
-   */
+  /** {@link #step} over {@code s[start, end)}. */
   static long hash(char[] s, int start, int end) {
     long h = 0;
-    int i = start;
-    for (; i + 1 < end; i += 2) {
-      h = step(h, s[i], s[i + 1]);
-    }
-    if (i < end) {
+    for (int i = start; i < end; i++) {
       h = step(h, s[i]);
     }
     return h;
   }
 
-  private static long step(long h, char a, char b) {
-    return (h + ((long) lower(a) << 16 | lower(b))) * WORD_PRIME;
-  }
-
-  private static long step(long h, char c) {
+  /**
+   * One character of a word's hash, folded to lower case as PostgreSQL folds unquoted names. The
+   * same value serves the keyword table and the fingerprint, so that a word is hashed once.
+   */
+  static long step(long h, char c) {
     return (h + lower(c)) * WORD_PRIME;
   }
 
@@ -348,7 +335,10 @@ final class Keywords {
     CHARS[id] = w.toCharArray();
     UPPER[id] = w.toUpperCase(java.util.Locale.ROOT);
     FLAGS[id] = flags;
-    long h = hash(CHARS[id], 0, w.length());
+    long h = 0;
+    for (int i = 0; i < w.length(); i++) {
+      h = step(h, w.charAt(i));
+    }
     HASHES[id] = h;
     int slot = slot(h);
     while (SLOTS[slot] >= 0) {

@@ -144,11 +144,16 @@ final class Lexer {
             continue;
           }
         }
+        long h = Keywords.step(0, c);
         i++;
-        while (i < n && isIdentPart(s[i])) {
+        while (i < n) {
+          char d = s[i];
+          if (!isIdentPart(d)) {
+            break;
+          }
+          h = Keywords.step(h, d);
           i++;
         }
-        long h = Keywords.hash(s, start, i);
         out.addWord(start, i, Keywords.lookup(s, start, i, h), h);
         continue;
       }
