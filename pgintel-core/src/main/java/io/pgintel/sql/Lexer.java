@@ -24,481 +24,482 @@ import java.util.Arrays;
  */
 final class Lexer {
 
-    private static final int UESCAPE = Keywords.lookup("uescape", 0, 7);
-    private static final byte IDENT_START = 1;
-    private static final byte IDENT_PART = 2;
-    private static final byte OP_CHAR = 4;
-    private static final byte[] CLASSES = new byte[128];
+  private static final int UESCAPE = Keywords.lookup("uescape", 0, 7);
+  private static final byte IDENT_START = 1;
+  private static final byte IDENT_PART = 2;
+  private static final byte OP_CHAR = 4;
+  private static final byte[] CLASSES = new byte[128];
 
-    static {
-        for (char c = 0; c < 128; c++) {
-            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-            int k = 0;
-            if (letter) {
-                k |= IDENT_START | IDENT_PART;
-            }
-            if ((c >= '0' && c <= '9') || c == '$') {
-                k |= IDENT_PART;
-            }
-            if ("+-*/<>=~!@#%^&|`?".indexOf(c) >= 0) {
-                k |= OP_CHAR;
-            }
-            CLASSES[c] = (byte) k;
+  static {
+    for (char c = 0; c < 128; c++) {
+      boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+      int k = 0;
+      if (letter) {
+        k |= IDENT_START | IDENT_PART;
+      }
+      if ((c >= '0' && c <= '9') || c == '$') {
+        k |= IDENT_PART;
+      }
+      if ("+-*/<>=~!@#%^&|`?".indexOf(c) >= 0) {
+        k |= OP_CHAR;
+      }
+      CLASSES[c] = (byte) k;
+    }
+  }
+
+  private Lexer() {
+  }
+
+  /**
+   * Appends the tokens of {@code s} to {@code out}, comments included, whitespace dropped.
+   *
+   * @return true if some construct was left unterminated
+   */
+  static boolean lex(char[] s, int n, boolean jdbc, Tokens out) {
+    boolean truncated = false;
+    int escapeDepth = 0;
+    int i = 0;
+    while (i < n) {
+      char c = s[i];
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      int start = i;
+      if (c == '-' && i + 1 < n && s[i + 1] == '-') {
+        i += 2;
+        while (i < n && s[i] != '\n' && s[i] != '\r') {
+          i++;
         }
-    }
-
-    private Lexer() {
-    }
-
-    /**
-     * Appends the tokens of {@code s} to {@code out}, comments included, whitespace dropped.
-     *
-     * @return true if some construct was left unterminated
-     */
-    static boolean lex(char[] s, int n, boolean jdbc, Tokens out) {
-        boolean truncated = false;
-        int escapeDepth = 0;
-        int i = 0;
-        while (i < n) {
-            char c = s[i];
-            if (isSpace(c)) {
-                i++;
-                continue;
-            }
-            int start = i;
-            if (c == '-' && i + 1 < n && s[i + 1] == '-') {
-                i += 2;
-                while (i < n && s[i] != '\n' && s[i] != '\r') {
-                    i++;
-                }
-                out.add(Tokens.COMMENT, start, i, -1);
-                continue;
-            }
-            if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-                i = blockComment(s, n, i);
-                if (i < 0) {
-                    i = n;
-                    truncated = true;
-                }
-                out.add(Tokens.COMMENT, start, i, -1);
-                continue;
-            }
-            if (c == '\'') {
-                i = string(s, n, i + 1, false);
-                truncated |= i < 0;
-                i = i < 0 ? n : i;
-                out.add(Tokens.STRING, start, i, -1);
-                continue;
-            }
-            if (c == '"') {
-                int e = quotedIdent(s, n, i + 1);
-                if (e < 0) {
-                    truncated = true;
-                    out.add(Tokens.STRING, start, n, -1);
-                    i = n;
-                } else {
-                    out.add(Tokens.QIDENT, start, e, -1);
-                    i = e;
-                }
-                continue;
-            }
-            if (isIdentStart(c)) {
-                char next = i + 1 < n ? s[i + 1] : 0;
-                if (next == '\'') {
-                    char lc = Keywords.lower(c);
-                    if (lc == 'e' || lc == 'n' || lc == 'b' || lc == 'x') {
-                        i = string(s, n, i + 2, lc == 'e');
-                        truncated |= i < 0;
-                        i = i < 0 ? n : i;
-                        out.add(Tokens.STRING, start, i, -1);
-                        continue;
-                    }
-                }
-                if ((c == 'u' || c == 'U') && next == '&' && i + 2 < n) {
-                    char q = s[i + 2];
-                    if (q == '\'') {
-                        i = string(s, n, i + 3, false);
-                        if (i < 0) {
-                            truncated = true;
-                            i = n;
-                        } else {
-                            i = uescape(s, n, i);
-                            truncated |= i < 0;
-                            i = i < 0 ? n : i;
-                        }
-                        out.add(Tokens.STRING, start, i, -1);
-                        continue;
-                    }
-                    if (q == '"') {
-                        int e = quotedIdent(s, n, i + 3);
-                        if (e < 0) {
-                            truncated = true;
-                            out.add(Tokens.STRING, start, n, -1);
-                            i = n;
-                        } else {
-                            e = uescape(s, n, e);
-                            truncated |= e < 0;
-                            i = e < 0 ? n : e;
-                            out.add(e < 0 ? Tokens.STRING : Tokens.QIDENT, start, i, -1);
-                        }
-                        continue;
-                    }
-                }
-                int h = Keywords.step(0, c);
-                i++;
-                while (i < n) {
-                    char d = s[i];
-                    if (!isIdentPart(d)) {
-                        break;
-                    }
-                    h = Keywords.step(h, d);
-                    i++;
-                }
-                out.add(Tokens.WORD, start, i, Keywords.lookup(s, start, i, h));
-                continue;
-            }
-            if (isDigit(c) || (c == '.' && i + 1 < n && isDigit(s[i + 1]))) {
-                i = number(s, n, i);
-                out.add(Tokens.NUMBER, start, i, -1);
-                continue;
-            }
-            if (c == '$') {
-                if (i + 1 < n && isDigit(s[i + 1])) {
-                    i += 2;
-                    // glued letters are swallowed, as for numbers: fail closed
-                    while (i < n && isIdentPart(s[i])) {
-                        i++;
-                    }
-                    out.add(Tokens.PARAM, start, i, -1);
-                    continue;
-                }
-                int tagEnd = dollarTag(s, n, i);
-                if (tagEnd > 0) {
-                    int e = dollarBody(s, n, i, tagEnd);
-                    truncated |= e < 0;
-                    i = e < 0 ? n : e;
-                    out.add(Tokens.STRING, start, i, -1);
-                    continue;
-                }
-                i++;
-                out.add(Tokens.OTHER, start, i, -1);
-                continue;
-            }
-            if (jdbc && c == '?' && (i + 1 >= n || s[i + 1] != '?')) {
-                i++;
-                out.add(Tokens.PARAM, start, i, -1);
-                continue;
-            }
-            if (isOpChar(c)) {
-                i = operator(s, n, i, jdbc);
-                out.add(Tokens.OP, start, i, -1);
-                continue;
-            }
-            if (jdbc && c == '{') {
-                int e = jdbcEscape(s, n, i, out);
-                if (e > 0) {
-                    escapeDepth++;
-                    i = e;
-                } else {
-                    // a brace that opens no escape is dropped: printed back it could open one
-                    i++;
-                }
-                continue;
-            }
-            if (jdbc && c == '}' && escapeDepth > 0) {
-                escapeDepth--;
-                i++;
-                continue;
-            }
-            i++;
-            switch (c) {
-                case '(' -> out.add(Tokens.LPAREN, start, i, -1);
-                case ')' -> out.add(Tokens.RPAREN, start, i, -1);
-                case '[' -> out.add(Tokens.LBRACK, start, i, -1);
-                case ']' -> out.add(Tokens.RBRACK, start, i, -1);
-                case ',' -> out.add(Tokens.COMMA, start, i, -1);
-                case ';' -> out.add(Tokens.SEMI, start, i, -1);
-                case '.' -> out.add(Tokens.DOT, start, i, -1);
-                case ':' -> {
-                    char next = i < n ? s[i] : 0;
-                    if (next == ':') {
-                        i++;
-                        out.add(Tokens.CAST, start, i, -1);
-                    } else if (next == '=') {
-                        i++;
-                        out.add(Tokens.OP, start, i, -1);
-                    } else {
-                        out.add(Tokens.COLON, start, i, -1);
-                    }
-                }
-                default -> out.add(Tokens.OTHER, start, i, -1);
-            }
+        out.add(Tokens.COMMENT, start, i, -1);
+        continue;
+      }
+      if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+        i = blockComment(s, n, i);
+        if (i < 0) {
+          i = n;
+          truncated = true;
         }
-        return truncated;
-    }
-
-    static boolean isSpace(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
-    }
-
-    static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
-    }
-
-    static boolean isIdentStart(char c) {
-        return c >= 0x80 || (CLASSES[c] & IDENT_START) != 0;
-    }
-
-    static boolean isIdentPart(char c) {
-        return c >= 0x80 || (CLASSES[c] & IDENT_PART) != 0;
-    }
-
-    static boolean isOpChar(char c) {
-        return c < 0x80 && (CLASSES[c] & OP_CHAR) != 0;
-    }
-
-    /** Characters whose presence lets an operator end in {@code +} or {@code -}. */
-    private static boolean isSpecialOpChar(char c) {
-        return switch (c) {
-            case '~', '!', '@', '#', '%', '^', '&', '|', '`', '?' -> true;
-            default -> false;
-        };
-    }
-
-    /** @return the index after the comment, or -1 if it never closes */
-    private static int blockComment(char[] s, int n, int i) {
-        int depth = 0;
-        while (i < n) {
-            char c = s[i];
-            if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-                depth++;
-                i += 2;
-            } else if (c == '*' && i + 1 < n && s[i + 1] == '/') {
-                depth--;
-                i += 2;
-                if (depth == 0) {
-                    return i;
-                }
+        out.add(Tokens.COMMENT, start, i, -1);
+        continue;
+      }
+      if (c == '\'') {
+        i = string(s, n, i + 1, false);
+        truncated |= i < 0;
+        i = i < 0 ? n : i;
+        out.add(Tokens.STRING, start, i, -1);
+        continue;
+      }
+      if (c == '"') {
+        int e = quotedIdent(s, n, i + 1);
+        if (e < 0) {
+          truncated = true;
+          out.add(Tokens.STRING, start, n, -1);
+          i = n;
+        } else {
+          out.add(Tokens.QIDENT, start, e, -1);
+          i = e;
+        }
+        continue;
+      }
+      if (isIdentStart(c)) {
+        char next = i + 1 < n ? s[i + 1] : 0;
+        if (next == '\'') {
+          char lc = Keywords.lower(c);
+          if (lc == 'e' || lc == 'n' || lc == 'b' || lc == 'x') {
+            i = string(s, n, i + 2, lc == 'e');
+            truncated |= i < 0;
+            i = i < 0 ? n : i;
+            out.add(Tokens.STRING, start, i, -1);
+            continue;
+          }
+        }
+        if ((c == 'u' || c == 'U') && next == '&' && i + 2 < n) {
+          char q = s[i + 2];
+          if (q == '\'') {
+            i = string(s, n, i + 3, false);
+            if (i < 0) {
+              truncated = true;
+              i = n;
             } else {
-                i++;
+              i = uescape(s, n, i);
+              truncated |= i < 0;
+              i = i < 0 ? n : i;
             }
-        }
-        return -1;
-    }
-
-    /**
-     * Scans string content from {@code i} (just after the opening quote), including constants
-     * continued on a following line.
-     *
-     * @return the index after the closing quote, or -1 if unterminated
-     */
-    private static int string(char[] s, int n, int i, boolean backslashEscapes) {
-        while (i < n) {
-            char c = s[i];
-            if (c == '\\' && backslashEscapes) {
-                i += 2;
-            } else if (c == '\'') {
-                if (i + 1 < n && s[i + 1] == '\'') {
-                    i += 2;
-                } else {
-                    int k = continuation(s, n, i + 1);
-                    if (k < 0) {
-                        return i + 1;
-                    }
-                    i = k;
-                }
+            out.add(Tokens.STRING, start, i, -1);
+            continue;
+          }
+          if (q == '"') {
+            int e = quotedIdent(s, n, i + 3);
+            if (e < 0) {
+              truncated = true;
+              out.add(Tokens.STRING, start, n, -1);
+              i = n;
             } else {
-                i++;
+              e = uescape(s, n, e);
+              truncated |= e < 0;
+              i = e < 0 ? n : e;
+              out.add(e < 0 ? Tokens.STRING : Tokens.QIDENT, start, i, -1);
             }
+            continue;
+          }
         }
-        return -1;
-    }
-
-    /** The index after the quote that continues a string, if whitespace with a newline leads to one. */
-    private static int continuation(char[] s, int n, int i) {
-        boolean newline = false;
-        while (i < n && isSpace(s[i])) {
-            newline |= s[i] == '\n' || s[i] == '\r';
-            i++;
-        }
-        return newline && i < n && s[i] == '\'' ? i + 1 : -1;
-    }
-
-    /** Extends a {@code U&} token over an optional {@code UESCAPE 'c'}; -1 if that string is unterminated. */
-    private static int uescape(char[] s, int n, int i) {
-        int j = i;
-        while (j < n && isSpace(s[j])) {
-            j++;
-        }
-        if (j + 7 > n || Keywords.lookup(new String(s, j, 7), 0, 7) != UESCAPE
-                || (j + 7 < n && isIdentPart(s[j + 7]))) {
-            return i;
-        }
-        j += 7;
-        while (j < n && isSpace(s[j])) {
-            j++;
-        }
-        if (j < n && s[j] == '\'') {
-            return string(s, n, j + 1, false);
-        }
-        return i;
-    }
-
-    /** @return the index after the closing double quote, or -1 if unterminated */
-    private static int quotedIdent(char[] s, int n, int i) {
+        long h = Keywords.step(0, c);
+        i++;
         while (i < n) {
-            if (s[i] == '"') {
-                if (i + 1 < n && s[i + 1] == '"') {
-                    i += 2;
-                } else {
-                    return i + 1;
-                }
-            } else {
-                i++;
-            }
+          char d = s[i];
+          if (!isIdentPart(d)) {
+            break;
+          }
+          h = Keywords.step(h, d);
+          i++;
         }
-        return -1;
-    }
-
-    private static int number(char[] s, int n, int i) {
-        while (i < n && (isDigit(s[i]) || s[i] == '_')) {
+        out.addWord(start, i, Keywords.lookup(s, start, i, h), h);
+        continue;
+      }
+      if (isDigit(c) || (c == '.' && i + 1 < n && isDigit(s[i + 1]))) {
+        i = number(s, n, i);
+        out.add(Tokens.NUMBER, start, i, -1);
+        continue;
+      }
+      if (c == '$') {
+        if (i + 1 < n && isDigit(s[i + 1])) {
+          i += 2;
+          // glued letters are swallowed, as for numbers: fail closed
+          while (i < n && isIdentPart(s[i])) {
             i++;
+          }
+          out.add(Tokens.PARAM, start, i, -1);
+          continue;
         }
-        if (i < n && s[i] == '.' && !(i + 1 < n && s[i + 1] == '.')) {
+        int tagEnd = dollarTag(s, n, i);
+        if (tagEnd > 0) {
+          int e = dollarBody(s, n, i, tagEnd);
+          truncated |= e < 0;
+          i = e < 0 ? n : e;
+          out.add(Tokens.STRING, start, i, -1);
+          continue;
+        }
+        i++;
+        out.add(Tokens.OTHER, start, i, -1);
+        continue;
+      }
+      if (jdbc && c == '?' && (i + 1 >= n || s[i + 1] != '?')) {
+        i++;
+        out.add(Tokens.PARAM, start, i, -1);
+        continue;
+      }
+      if (isOpChar(c)) {
+        i = operator(s, n, i, jdbc);
+        out.add(Tokens.OP, start, i, -1);
+        continue;
+      }
+      if (jdbc && c == '{') {
+        int e = jdbcEscape(s, n, i, out);
+        if (e > 0) {
+          escapeDepth++;
+          i = e;
+        } else {
+          // a brace that opens no escape is dropped: printed back it could open one
+          i++;
+        }
+        continue;
+      }
+      if (jdbc && c == '}' && escapeDepth > 0) {
+        escapeDepth--;
+        i++;
+        continue;
+      }
+      i++;
+      switch (c) {
+        case '(' -> out.add(Tokens.LPAREN, start, i, -1);
+        case ')' -> out.add(Tokens.RPAREN, start, i, -1);
+        case '[' -> out.add(Tokens.LBRACK, start, i, -1);
+        case ']' -> out.add(Tokens.RBRACK, start, i, -1);
+        case ',' -> out.add(Tokens.COMMA, start, i, -1);
+        case ';' -> out.add(Tokens.SEMI, start, i, -1);
+        case '.' -> out.add(Tokens.DOT, start, i, -1);
+        case ':' -> {
+          char next = i < n ? s[i] : 0;
+          if (next == ':') {
             i++;
-            while (i < n && (isDigit(s[i]) || s[i] == '_')) {
-                i++;
-            }
+            out.add(Tokens.CAST, start, i, -1);
+          } else if (next == '=') {
+            i++;
+            out.add(Tokens.OP, start, i, -1);
+          } else {
+            out.add(Tokens.COLON, start, i, -1);
+          }
         }
-        if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-            int j = i + 1;
-            if (j < n && (s[j] == '+' || s[j] == '-')) {
-                j++;
-            }
-            if (j < n && isDigit(s[j])) {
-                i = j;
-                while (i < n && isDigit(s[i])) {
-                    i++;
-                }
-            }
-        }
-        // 0x1F, 0o17, 0b1010, and junk like 123abc: all one (redacted) number. Only a letter
-        // starts junk: 42$$x$$ is a number and a dollar quote, as PostgreSQL reads it
-        if (i < n && isIdentStart(s[i])) {
-            while (i < n && isIdentPart(s[i])) {
-                i++;
-            }
-        }
-        return i;
+        default -> out.add(Tokens.OTHER, start, i, -1);
+      }
     }
+    return truncated;
+  }
 
-    /** If a dollar-quote opening tag starts at {@code i}, the index after it; else -1. */
-    private static int dollarTag(char[] s, int n, int i) {
-        int j = i + 1;
-        if (j < n && s[j] == '$') {
-            return j + 1;
+  static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
+  }
+
+  static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  static boolean isIdentStart(char c) {
+    return c >= 0x80 || (CLASSES[c] & IDENT_START) != 0;
+  }
+
+  static boolean isIdentPart(char c) {
+    return c >= 0x80 || (CLASSES[c] & IDENT_PART) != 0;
+  }
+
+  static boolean isOpChar(char c) {
+    return c < 0x80 && (CLASSES[c] & OP_CHAR) != 0;
+  }
+
+  /** Characters whose presence lets an operator end in {@code +} or {@code -}. */
+  private static boolean isSpecialOpChar(char c) {
+    return switch (c) {
+      case '~', '!', '@', '#', '%', '^', '&', '|', '`', '?' -> true;
+      default -> false;
+    };
+  }
+
+  /** @return the index after the comment, or -1 if it never closes */
+  private static int blockComment(char[] s, int n, int i) {
+    int depth = 0;
+    while (i < n) {
+      char c = s[i];
+      if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+        depth++;
+        i += 2;
+      } else if (c == '*' && i + 1 < n && s[i + 1] == '/') {
+        depth--;
+        i += 2;
+        if (depth == 0) {
+          return i;
         }
-        if (j >= n || !isIdentStart(s[j])) {
-            return -1;
+      } else {
+        i++;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Scans string content from {@code i} (just after the opening quote), including constants
+   * continued on a following line.
+   *
+   * @return the index after the closing quote, or -1 if unterminated
+   */
+  private static int string(char[] s, int n, int i, boolean backslashEscapes) {
+    while (i < n) {
+      char c = s[i];
+      if (c == '\\' && backslashEscapes) {
+        i += 2;
+      } else if (c == '\'') {
+        if (i + 1 < n && s[i + 1] == '\'') {
+          i += 2;
+        } else {
+          int k = continuation(s, n, i + 1);
+          if (k < 0) {
+            return i + 1;
+          }
+          i = k;
         }
+      } else {
+        i++;
+      }
+    }
+    return -1;
+  }
+
+  /** The index after the quote that continues a string, if whitespace with a newline leads to one. */
+  private static int continuation(char[] s, int n, int i) {
+    boolean newline = false;
+    while (i < n && isSpace(s[i])) {
+      newline |= s[i] == '\n' || s[i] == '\r';
+      i++;
+    }
+    return newline && i < n && s[i] == '\'' ? i + 1 : -1;
+  }
+
+  /** Extends a {@code U&} token over an optional {@code UESCAPE 'c'}; -1 if that string is unterminated. */
+  private static int uescape(char[] s, int n, int i) {
+    int j = i;
+    while (j < n && isSpace(s[j])) {
+      j++;
+    }
+    if (j + 7 > n || Keywords.lookup(new String(s, j, 7), 0, 7) != UESCAPE
+        || (j + 7 < n && isIdentPart(s[j + 7]))) {
+      return i;
+    }
+    j += 7;
+    while (j < n && isSpace(s[j])) {
+      j++;
+    }
+    if (j < n && s[j] == '\'') {
+      return string(s, n, j + 1, false);
+    }
+    return i;
+  }
+
+  /** @return the index after the closing double quote, or -1 if unterminated */
+  private static int quotedIdent(char[] s, int n, int i) {
+    while (i < n) {
+      if (s[i] == '"') {
+        if (i + 1 < n && s[i + 1] == '"') {
+          i += 2;
+        } else {
+          return i + 1;
+        }
+      } else {
+        i++;
+      }
+    }
+    return -1;
+  }
+
+  private static int number(char[] s, int n, int i) {
+    while (i < n && (isDigit(s[i]) || s[i] == '_')) {
+      i++;
+    }
+    if (i < n && s[i] == '.' && !(i + 1 < n && s[i + 1] == '.')) {
+      i++;
+      while (i < n && (isDigit(s[i]) || s[i] == '_')) {
+        i++;
+      }
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+      int j = i + 1;
+      if (j < n && (s[j] == '+' || s[j] == '-')) {
         j++;
-        while (j < n) {
-            char c = s[j];
-            if (c == '$') {
-                return j + 1;
-            }
-            if (!isIdentStart(c) && !isDigit(c)) {
-                return -1;
-            }
-            j++;
+      }
+      if (j < n && isDigit(s[j])) {
+        i = j;
+        while (i < n && isDigit(s[i])) {
+          i++;
         }
+      }
+    }
+    // 0x1F, 0o17, 0b1010, and junk like 123abc: all one (redacted) number. Only a letter
+    // starts junk: 42$$x$$ is a number and a dollar quote, as PostgreSQL reads it
+    if (i < n && isIdentStart(s[i])) {
+      while (i < n && isIdentPart(s[i])) {
+        i++;
+      }
+    }
+    return i;
+  }
+
+  /** If a dollar-quote opening tag starts at {@code i}, the index after it; else -1. */
+  private static int dollarTag(char[] s, int n, int i) {
+    int j = i + 1;
+    if (j < n && s[j] == '$') {
+      return j + 1;
+    }
+    if (j >= n || !isIdentStart(s[j])) {
+      return -1;
+    }
+    j++;
+    while (j < n) {
+      char c = s[j];
+      if (c == '$') {
+        return j + 1;
+      }
+      if (!isIdentStart(c) && !isDigit(c)) {
         return -1;
+      }
+      j++;
     }
+    return -1;
+  }
 
-    /** @return the index after the closing tag, or -1 if it never appears */
-    private static int dollarBody(char[] s, int n, int tagStart, int tagEnd) {
-        final int tagLen = tagEnd - tagStart;
-        int i = tagEnd;
-        while (i < n) {
-            if (s[i] == '$' && n - i >= tagLen && Arrays.equals(s, i, i + tagLen, s, tagStart, tagEnd)) {
-                return i + tagLen;
-            }
-            i++;
+  /** @return the index after the closing tag, or -1 if it never appears */
+  private static int dollarBody(char[] s, int n, int tagStart, int tagEnd) {
+    final int tagLen = tagEnd - tagStart;
+    int i = tagEnd;
+    while (i < n) {
+      if (s[i] == '$' && n - i >= tagLen && Arrays.equals(s, i, i + tagLen, s, tagStart, tagEnd)) {
+        return i + tagLen;
+      }
+      i++;
+    }
+    return -1;
+  }
+
+  private static int operator(char[] s, int n, int i, boolean jdbc) {
+    final int start = i;
+    boolean special = false;
+    while (i < n) {
+      char c = s[i];
+      if (!isOpChar(c)) {
+        break;
+      }
+      if (i > start && i + 1 < n && ((c == '-' && s[i + 1] == '-') || (c == '/' && s[i + 1] == '*'))) {
+        break;
+      }
+      if (c == '?' && jdbc) {
+        if (i + 1 < n && s[i + 1] == '?') {
+          special = true;
+          i += 2;
+          continue;
         }
+        break;
+      }
+      special |= isSpecialOpChar(c);
+      i++;
+    }
+    if (!special) {
+      while (i - start > 1 && (s[i - 1] == '+' || s[i - 1] == '-')) {
+        i--;
+      }
+    }
+    return i;
+  }
+
+  /**
+   * Unwraps a JDBC escape opening at {@code i}. Words the driver turns into SQL (call, escape,
+   * limit) are emitted as words; the rest ({@code fn}, {@code d}, {@code t}, {@code ts},
+   * {@code oj}) vanish.
+   *
+   * @return the index after the escape's keyword, or -1 if this brace is not an escape
+   */
+  private static int jdbcEscape(char[] s, int n, int i, Tokens out) {
+    int j = skipSpace(s, n, i + 1);
+    if (j < n && s[j] == '?') {
+      // {? = call f(?)}: the result parameter is the driver's business, not the query's
+      j = skipSpace(s, n, j + 1);
+      if (j >= n || s[j] != '=') {
         return -1;
+      }
+      j = skipSpace(s, n, j + 1);
     }
+    int w = j;
+    while (j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z'))) {
+      j++;
+    }
+    if (j == w || j - w > 6 || (j < n && isIdentPart(s[j]))) {
+      return -1;
+    }
+    String word = new String(s, w, j - w).toLowerCase(java.util.Locale.ROOT);
+    switch (word) {
+      case "call", "escape", "limit" -> out.addWord(w, j, Keywords.lookup(word, 0, word.length()),
+          Keywords.hash(s, w, j));
+      case "fn", "d", "t", "ts", "oj" -> {
+        // unwrapped to their content
+      }
+      default -> {
+        return -1;
+      }
+    }
+    return j;
+  }
 
-    private static int operator(char[] s, int n, int i, boolean jdbc) {
-        final int start = i;
-        boolean special = false;
-        while (i < n) {
-            char c = s[i];
-            if (!isOpChar(c)) {
-                break;
-            }
-            if (i > start && i + 1 < n && ((c == '-' && s[i + 1] == '-') || (c == '/' && s[i + 1] == '*'))) {
-                break;
-            }
-            if (c == '?' && jdbc) {
-                if (i + 1 < n && s[i + 1] == '?') {
-                    special = true;
-                    i += 2;
-                    continue;
-                }
-                break;
-            }
-            special |= isSpecialOpChar(c);
-            i++;
-        }
-        if (!special) {
-            while (i - start > 1 && (s[i - 1] == '+' || s[i - 1] == '-')) {
-                i--;
-            }
-        }
-        return i;
+  private static int skipSpace(char[] s, int n, int i) {
+    while (i < n && isSpace(s[i])) {
+      i++;
     }
-
-    /**
-     * Unwraps a JDBC escape opening at {@code i}. Words the driver turns into SQL (call, escape,
-     * limit) are emitted as words; the rest ({@code fn}, {@code d}, {@code t}, {@code ts},
-     * {@code oj}) vanish.
-     *
-     * @return the index after the escape's keyword, or -1 if this brace is not an escape
-     */
-    private static int jdbcEscape(char[] s, int n, int i, Tokens out) {
-        int j = skipSpace(s, n, i + 1);
-        if (j < n && s[j] == '?') {
-            // {? = call f(?)}: the result parameter is the driver's business, not the query's
-            j = skipSpace(s, n, j + 1);
-            if (j >= n || s[j] != '=') {
-                return -1;
-            }
-            j = skipSpace(s, n, j + 1);
-        }
-        int w = j;
-        while (j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z'))) {
-            j++;
-        }
-        if (j == w || j - w > 6 || (j < n && isIdentPart(s[j]))) {
-            return -1;
-        }
-        String word = new String(s, w, j - w).toLowerCase(java.util.Locale.ROOT);
-        switch (word) {
-            case "call", "escape", "limit" -> out.add(Tokens.WORD, w, j, Keywords.lookup(word, 0, word.length()));
-            case "fn", "d", "t", "ts", "oj" -> {
-                // unwrapped to their content
-            }
-            default -> {
-                return -1;
-            }
-        }
-        return j;
-    }
-
-    private static int skipSpace(char[] s, int n, int i) {
-        while (i < n && isSpace(s[i])) {
-            i++;
-        }
-        return i;
-    }
+    return i;
+  }
 }

@@ -5,85 +5,128 @@ import java.util.Arrays;
 /**
  * A growable token list stored as parallel int arrays, reused per thread so that analysing a
  * statement allocates no token objects. A token is a kind plus a range of the source text; words
- * carry their keyword id.
+ * carry their keyword id and their case-folded hash ({@link Keywords#step}), computed once by the
+ * lexer and reused by the fingerprint.
  */
 final class Tokens {
 
-    // Kinds. Each distinct kind is fed to the fingerprint, so renumbering them changes every hash:
-    // bump SqlEngine.ALGORITHM_VERSION when doing so.
-    static final int WORD = 1;
-    static final int QIDENT = 2;
-    static final int STRING = 3;
-    static final int NUMBER = 4;
-    static final int PARAM = 5;
-    static final int OP = 6;
-    static final int LPAREN = 7;
-    static final int RPAREN = 8;
-    static final int LBRACK = 9;
-    static final int RBRACK = 10;
-    static final int COMMA = 11;
-    static final int SEMI = 12;
-    static final int DOT = 13;
-    static final int COLON = 14;
-    static final int CAST = 15;
-    static final int COMMENT = 16;
-    static final int OTHER = 17;
-    /** Normalized only: any constant or bind parameter. */
-    static final int CONST = 18;
-    /** Normalized only: a list of constants. */
-    static final int LIST = 19;
+  // Kinds. Each distinct kind is fed to the fingerprint, so renumbering them changes every hash:
+  // bump SqlEngine.ALGORITHM_VERSION when doing so.
+  static final int WORD = 1;
+  static final int QIDENT = 2;
+  static final int STRING = 3;
+  static final int NUMBER = 4;
+  static final int PARAM = 5;
+  static final int OP = 6;
+  static final int LPAREN = 7;
+  static final int RPAREN = 8;
+  static final int LBRACK = 9;
+  static final int RBRACK = 10;
+  static final int COMMA = 11;
+  static final int SEMI = 12;
+  static final int DOT = 13;
+  static final int COLON = 14;
+  static final int CAST = 15;
+  static final int COMMENT = 16;
+  static final int OTHER = 17;
+  /** Normalized only: any constant or bind parameter. */
+  static final int CONST = 18;
+  /** Normalized only: a list of constants. */
+  static final int LIST = 19;
 
-    int size;
-    int[] kind;
-    int[] start;
-    int[] end;
-    int[] kw;
+  int size;
+  int[] kind;
+  int[] start;
+  int[] end;
+  int[] kw;
+  /** Words only: {@link Keywords#hash} of the word. */
+  long[] hash;
 
-    Tokens(int capacity) {
-        kind = new int[capacity];
-        start = new int[capacity];
-        end = new int[capacity];
-        kw = new int[capacity];
+  Tokens(int capacity) {
+    kind = new int[capacity];
+    start = new int[capacity];
+    end = new int[capacity];
+    kw = new int[capacity];
+    hash = new long[capacity];
+  }
+
+  void clear() {
+    size = 0;
+  }
+
+  void add(int k, int s, int e, int keyword) {
+    if (size == kind.length) {
+      grow();
     }
+    kind[size] = k;
+    start[size] = s;
+    end[size] = e;
+    kw[size] = keyword;
+    size++;
+  }
 
-    void clear() {
-        size = 0;
+  void addWord(int s, int e, int keyword, long h) {
+    if (size == kind.length) {
+      grow();
     }
+    kind[size] = WORD;
+    start[size] = s;
+    end[size] = e;
+    kw[size] = keyword;
+    hash[size] = h;
+    size++;
+  }
 
-    void add(int k, int s, int e, int keyword) {
-        if (size == kind.length) {
-            int n = size * 2;
-            kind = Arrays.copyOf(kind, n);
-            start = Arrays.copyOf(start, n);
-            end = Arrays.copyOf(end, n);
-            kw = Arrays.copyOf(kw, n);
-        }
-        kind[size] = k;
-        start[size] = s;
-        end[size] = e;
-        kw[size] = keyword;
-        size++;
+  /**
+   * Appends token {@code from} of this same list; {@code from >= size}, so that a pass can
+   * compact the list in place (a no-op while nothing has been dropped before it).
+   */
+  void keep(int from) {
+    if (from != size) {
+      kind[size] = kind[from];
+      start[size] = start[from];
+      end[size] = end[from];
+      kw[size] = kw[from];
+      hash[size] = hash[from];
     }
+    size++;
+  }
 
-    /** Copies token {@code from} of {@code src} to the end of this list. */
-    void copy(Tokens src, int from) {
-        add(src.kind[from], src.start[from], src.end[from], src.kw[from]);
+  /** Copies token {@code from} over token {@code to} of this list. */
+  void move(int to, int from) {
+    if (to != from) {
+      kind[to] = kind[from];
+      start[to] = start[from];
+      end[to] = end[from];
+      kw[to] = kw[from];
+      hash[to] = hash[from];
     }
+  }
 
-    boolean isWord(int i, int keyword) {
-        return i >= 0 && i < size && kind[i] == WORD && kw[i] == keyword;
-    }
+  private void grow() {
+    int n = size * 2;
+    kind = Arrays.copyOf(kind, n);
+    start = Arrays.copyOf(start, n);
+    end = Arrays.copyOf(end, n);
+    kw = Arrays.copyOf(kw, n);
+    hash = Arrays.copyOf(hash, n);
+  }
 
-    /** Drops grown arrays so that one huge statement does not stay pinned to a thread. */
-    void shrink() {
-        kind = new int[256];
-        start = new int[256];
-        end = new int[256];
-        kw = new int[256];
-        size = 0;
-    }
+  boolean isWord(int i, int keyword) {
+    return i >= 0 && i < size && kind[i] == WORD && kw[i] == keyword;
+  }
 
-    int capacity() {
-        return kind.length;
-    }
+  /** Drops grown arrays so that one huge statement does not stay pinned to a thread. */
+  void shrink() {
+    kind = new int[256];
+    start = new int[256];
+    end = new int[256];
+    kw = new int[256];
+    hash = new long[256];
+    size = 0;
+  }
+
+  int capacity() {
+    return kind.length;
+  }
 }
