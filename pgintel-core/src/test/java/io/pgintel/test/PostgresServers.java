@@ -156,13 +156,7 @@ public final class PostgresServers {
         }
       }
     };
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        lifecycle.stop();
-      } catch (Exception ignored) {
-        // the JVM is exiting
-      }
-    }));
+    stopAtExit(lifecycle);
     PgServer server = new PgServer("pg" + major + "-private", "localhost", port, "postgres", null, major, lifecycle,
         dataDir);
     prepare(server);
@@ -235,6 +229,14 @@ public final class PostgresServers {
         throw new UnsupportedOperationException("a stopped standby is gone; start a new one");
       }
     };
+    stopAtExit(lifecycle);
+    PgServer standby = new PgServer("pg" + major + "-standby", "localhost", port, "postgres", null, major,
+        lifecycle);
+    awaitStreaming(primary, slot);
+    return standby;
+  }
+
+  private static void stopAtExit(PgServer.Lifecycle lifecycle) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         lifecycle.stop();
@@ -242,10 +244,6 @@ public final class PostgresServers {
         // the JVM is exiting
       }
     }));
-    PgServer standby = new PgServer("pg" + major + "-standby", "localhost", port, "postgres", null, major,
-        lifecycle);
-    awaitStreaming(primary, slot);
-    return standby;
   }
 
   /** Copies a running server's data directory, leaving out what a base backup leaves out. */
