@@ -13,12 +13,8 @@ import java.util.function.BiFunction;
  */
 public final class Bridge {
 
-  private static final ThreadLocal<int[]> DEPTH = new ThreadLocal<>() {
-    @Override
-    protected int[] initialValue() {
-      return new int[1];
-    }
-  };
+  // no initial-value subclass or lambda: the bridge must stay one class file, alone on the bootstrap class path
+  private static final ThreadLocal<int[]> DEPTH = new ThreadLocal<>();
 
   /** (dataSource, connection) to the connection to return; set by the agent once it is ready. */
   private static volatile BiFunction<Object, Object, Object> handler;
@@ -31,13 +27,22 @@ public final class Bridge {
 
   /** On entry to {@code getConnection}: true when no other {@code getConnection} runs on this thread. */
   public static boolean enter() {
-    return DEPTH.get()[0]++ == 0;
+    return depth()[0]++ == 0;
+  }
+
+  private static int[] depth() {
+    int[] d = DEPTH.get();
+    if (d == null) {
+      d = new int[1];
+      DEPTH.set(d);
+    }
+    return d;
   }
 
   /** On exit from {@code getConnection}: the connection the application gets. Never throws. */
   public static Object exit(boolean outermost, Object dataSource, Object connection) {
     try {
-      int[] depth = DEPTH.get();
+      int[] depth = depth();
       if (depth[0] > 0) {
         depth[0]--;
       }
