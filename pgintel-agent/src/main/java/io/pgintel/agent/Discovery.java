@@ -9,6 +9,7 @@ import java.lang.ref.WeakReference;
 import java.sql.Connection;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,13 +31,19 @@ import org.slf4j.LoggerFactory;
  *
  * The check runs on the agent's one thread: it borrows a connection (marked internal, so it is neither counted
  * nor wrapped), reads the JDBC URL, and for PostgreSQL builds one PgIntel per server and database. Two
- * DataSources reaching the same database share that PgIntel and its session registry.
+ * DataSources reaching the same database share that PgIntel and its session registry; when one of them is a known
+ * pool, the PgIntel reads through the pool.
  */
 
 /** Finds the application's PostgreSQL DataSources as they hand out connections, and monitors each database once. */
 final class Discovery {
 
   private static final Logger log = LoggerFactory.getLogger(Discovery.class);
+  private static final Set<String> POOLS = Set.of("com.zaxxer.hikari.HikariDataSource",
+      "org.apache.tomcat.jdbc.pool.DataSource", "org.apache.commons.dbcp2.BasicDataSource",
+      "com.mchange.v2.c3p0.ComboPooledDataSource", "io.agroal.pool.DataSource",
+      "org.vibur.dbcp.ViburDBCPDataSource", "oracle.ucp.jdbc.PoolDataSourceImpl",
+      "org.postgresql.ds.PGPoolingDataSource");
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   /** True while pgintel itself borrows a connection: not the application's, so not tracked or wrapped. */
@@ -120,22 +127,31 @@ final class Discovery {
       return;
     }
     String database = databaseKey(url);
-    Monitor m = monitors.computeIfAbsent(database, k -> start(k, ds));
+    Monitor m = monitors.computeIfAbsent(database, k -> start(k, ds, new SessionRegistry()));
+    if (m != null && !m.pooled() && isPool(ds) && m.dataSource().get() != ds) {
+      // a pool found after the driver DataSource it fills itself from: read through the pool instead
+      Monitor pooled = start(database, ds, m.registry());
+      if (pooled != null && monitors.replace(database, m, pooled)) {
+        m.pgintel().close();
+        m = pooled;
+      } else if (pooled != null) {
+        pooled.pgintel().close();
+      }
+    }
     t.state = State.MONITORED;
     if (m != null && settings.correlation()) {
       t.registry = m.registry();
     }
   }
 
-  private Monitor start(String database, DataSource ds) {
-    SessionRegistry registry = new SessionRegistry();
+  private Monitor start(String database, DataSource ds, SessionRegistry registry) {
     WeakReference<DataSource> ref = new WeakReference<>(ds);
     try {
       PgIntel pgintel = PgIntel.builder().dataSource(new WeakDataSource(ref)).sessionRegistry(registry)
           .settings(settings.core()).build();
       pgintel.start();
       log.info("pgintel agent: monitoring {} through {}", database, ds.getClass().getName());
-      return new Monitor(ref, registry, pgintel);
+      return new Monitor(ref, registry, pgintel, isPool(ds));
     } catch (RuntimeException | LinkageError e) {
       log.warn("pgintel agent: could not start monitoring {}; the application is not affected", database, e);
       return null;
@@ -176,7 +192,18 @@ final class Discovery {
 
   private enum State { QUEUED, RETRY, OTHER, MONITORED }
 
-  private record Monitor(WeakReference<DataSource> dataSource, SessionRegistry registry, PgIntel pgintel) {}
+  /**
+   * Whether a DataSource is a connection pool the agent knows. A pool fills itself from a driver DataSource,
+   * which the advice sees too, often first (a pool opens its first connection while it is built): monitoring
+   * through the driver's would open a new session for every collection.
+   */
+  static boolean isPool(DataSource ds) {
+    return POOLS.contains(ds.getClass().getName());
+  }
+
+  /** Monitored through {@code dataSource}; {@code pooled} when that is a known pool. */
+  private record Monitor(WeakReference<DataSource> dataSource, SessionRegistry registry, PgIntel pgintel,
+      boolean pooled) {}
 
   /** Identity of a DataSource, whatever its equals says, for the weak key and the lookup probe alike. */
   private interface Identity {

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The packaged agent jar on a real application: {@link QueryingApp} in its own JVM with {@code -javaagent},
@@ -23,14 +25,16 @@ class AgentIT {
 
   private static final Path JAR = Path.of(System.getProperty("agent.jar"));
 
-  @Test
-  void exportsDatabaseMetricsOfAnApplicationDataSourceItWasNeverTold() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"simple", "hikari"})
+  void exportsDatabaseMetricsOfAnApplicationDataSourceItWasNeverTold(String kind) throws Exception {
     PgServer pg = PostgresServers.newest();
     String database = pg.createDatabase("agent");
     try (OtlpReceiver receiver = new OtlpReceiver()) {
       Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.database.interval=1s",
           "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(), "-Dotel.exporter.otlp.protocol=http/protobuf",
-          "-Dotel.metric.export.interval=1000", "-Dotel.service.name=agent-it"), pg.jdbcUrl(database), pg.user(), 8);
+          "-Dotel.metric.export.interval=1000", "-Dotel.service.name=agent-it"), kind, pg.jdbcUrl(database), pg.user(),
+          8);
 
       assertEquals(0, run.exit(), run.output());
       assertTrue(run.output().contains("agent.active=true"), run.output());
@@ -43,6 +47,11 @@ class AgentIT {
       assertTrue(commitsOfDatabase, "postgresql.commits for " + database + " not received; metrics: "
           + receiver.receivedMetrics().stream().map(r -> r.metric().getName()).distinct().toList() + "\n"
           + run.output());
+      if (kind.equals("hikari")) {
+        List<String> monitoring = run.output().lines().filter(l -> l.contains("pgintel agent: monitoring")).toList();
+        assertTrue(monitoring.get(monitoring.size() - 1).endsWith("through com.zaxxer.hikari.HikariDataSource"),
+            "reads through the pool, not the driver DataSource the pool fills itself from: " + run.output());
+      }
     }
   }
 
@@ -50,7 +59,7 @@ class AgentIT {
   void badSettingIsOneWarningNamingTheKeyAndTheApplicationRuns() throws Exception {
     PgServer pg = PostgresServers.newest();
     Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.database.interval=-5s",
-        "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"), pg.jdbcUrl("postgres"), pg.user(), 3);
+        "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"), "simple", pg.jdbcUrl("postgres"), pg.user(), 3);
 
     assertEquals(0, run.exit(), run.output());
     assertTrue(run.output().contains("queries="), run.output());
@@ -72,13 +81,16 @@ class AgentIT {
 
   private record Run(int exit, String output) {}
 
-  private static Run runApp(List<String> jvmOptions, String url, String user, int seconds) throws Exception {
+  private static Run runApp(List<String> jvmOptions, String kind, String url, String user, int seconds)
+      throws Exception {
     assertTrue(Files.exists(JAR), JAR + " was not built");
-    String classPath = location(QueryingApp.class) + File.pathSeparator + location(org.postgresql.Driver.class);
+    String classPath = String.join(File.pathSeparator, location(QueryingApp.class),
+        location(org.postgresql.Driver.class), location(com.zaxxer.hikari.HikariDataSource.class));
     List<String> command = new ArrayList<>();
     command.add(java());
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", classPath, QueryingApp.class.getName(), url, user, String.valueOf(seconds)));
+    command.addAll(List.of("-cp", classPath, QueryingApp.class.getName(), kind, url, user,
+        String.valueOf(seconds)));
     Path log = Files.createTempFile("agent-it", ".log");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
@@ -87,6 +99,8 @@ class AgentIT {
     }
     String output = Files.readString(log);
     Files.deleteIfExists(log);
+    // kept in the failsafe report's output file, for when an assertion on it fails
+    System.out.println("--- " + kind + " " + jvmOptions + "\n" + output);
     return new Run(p.exitValue(), output);
   }
 

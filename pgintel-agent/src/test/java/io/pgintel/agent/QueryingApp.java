@@ -1,26 +1,28 @@
 package io.pgintel.agent;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The application the agent tests start in a child JVM: it knows nothing of pgintel, makes a DataSource of the
- * PostgreSQL driver's and runs a query a few times a second. Only the JDK and the driver are on its class path.
+ * The application the agent tests start in a child JVM: it knows nothing of pgintel, makes a DataSource (the
+ * PostgreSQL driver's, or a HikariCP pool) and runs a query a few times a second. Only the JDK, the driver and
+ * HikariCP are on its class path.
  *
- * <p>Arguments: JDBC URL, user, seconds to run.
+ * <p>Arguments: {@code simple} or {@code hikari}, JDBC URL, user, seconds to run.
  */
 public final class QueryingApp {
 
   private QueryingApp() {}
 
   public static void main(String[] args) throws Exception {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(args[0]);
-    ds.setUser(args[1]);
-    long end = System.nanoTime() + Long.parseLong(args[2]) * 1_000_000_000L;
+    DataSource ds = args[0].equals("hikari") ? hikari(args[1], args[2]) : simple(args[1], args[2]);
+    long end = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000_000L;
     boolean wrapped = false;
     int queries = 0;
     while (System.nanoTime() < end) {
@@ -35,5 +37,23 @@ public final class QueryingApp {
     System.out.println("queries=" + queries);
     System.out.println("wrapped=" + wrapped);
     System.out.println("agent.active=" + System.getProperty("pgintel.agent.active"));
+    if (ds instanceof HikariDataSource pool) {
+      pool.close();
+    }
+  }
+
+  private static DataSource simple(String url, String user) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(url);
+    ds.setUser(user);
+    return ds;
+  }
+
+  private static DataSource hikari(String url, String user) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setMaximumPoolSize(3);
+    return new HikariDataSource(config);
   }
 }
