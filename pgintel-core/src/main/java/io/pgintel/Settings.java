@@ -1,5 +1,6 @@
 package io.pgintel;
 
+import io.pgintel.collect.BuiltInCollectors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -51,6 +53,15 @@ public final class Settings {
    */
   static Settings parse(Map<String, ?> raw, Map<String, Duration> collectorDefaults, Consumer<String> problems) {
     return new Settings(new Parser(raw, collectorDefaults, problems));
+  }
+
+  /**
+   * Checks raw settings without throwing, for integrations that must never stop the application (the Java
+   * agent): each bad key is reported to {@code problems} with a message naming it, and falls back to its
+   * default in the result. Knows the built-in collectors only.
+   */
+  public static Settings lenient(Map<String, ?> raw, Consumer<String> problems) {
+    return parse(raw, BuiltInCollectors.defaultIntervals(), Objects.requireNonNull(problems, "problems"));
   }
 
   /**

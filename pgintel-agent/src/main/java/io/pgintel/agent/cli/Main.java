@@ -15,6 +15,8 @@ public final class Main {
       usage: java -jar pgintel-agent.jar <command> [options]
       commands:
         fingerprint [--jdbc] [--jsonl]   fingerprint, normalize and summarize SQL from standard input
+        version                          print the agent's version
+      as an agent: java -javaagent:pgintel-agent.jar[=key=value,...] -jar app.jar
       """;
 
   private Main() {}
@@ -25,6 +27,12 @@ public final class Main {
     System.exit(run(Arrays.asList(args), in, out, System.err));
   }
 
+  /** The Implementation-Version of the agent jar's manifest. */
+  static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v != null ? v : "(development build)";
+  }
+
   static int run(List<String> args, BufferedReader in, PrintStream out, PrintStream err) {
     if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
       out.print(USAGE);
@@ -33,6 +41,11 @@ public final class Main {
     try {
       return switch (args.get(0)) {
         case "fingerprint" -> FingerprintCommand.run(args.subList(1, args.size()), in, out, err);
+        case "version", "--version" -> {
+          out.println("pgintel-agent " + version());
+          out.flush();
+          yield 0;
+        }
         default -> {
           err.println("unknown command " + args.get(0));
           err.print(USAGE);

@@ -1,0 +1,116 @@
+package io.pgintel.agent;
+
+import io.pgintel.Settings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The agent's settings, from three places, later ones winning: {@code PGINTEL_*} / {@code OTEL_*} environment
+ * variables, {@code -Dpgintel.*} / {@code -Dotel.*} system properties, and the agent's own arguments
+ * ({@code -javaagent:pgintel-agent.jar=key=value,key=value}), the most specific of the three.
+ *
+ * <p>Nothing here throws: a bad key is reported once, with a message naming it, and left out, so that core
+ * uses its default. The application must start whatever an operator typed.
+ *
+ * @param core {@code pgintel.*} and {@code otel.*} settings for {@code PgIntel.builder()}, every one valid
+ * @param correlation whether the application's connections are wrapped to link statements to spans
+ * @param problems one message per bad key, naming it
+ */
+record AgentSettings(Map<String, Object> core, boolean correlation, List<String> problems) {
+
+  /** Set by the agent; the Spring starter stands down when it sees it. Not a setting. */
+  static final String ACTIVE = "pgintel.agent.active";
+  /** Agent-only: {@code false} leaves the application's connections exactly as the pool returns them. */
+  static final String CORRELATION = "pgintel.agent.correlation";
+
+  static AgentSettings resolve(String agentArguments, Map<String, String> environment, Properties system) {
+    List<String> problems = new ArrayList<>();
+    Map<String, String> raw = new LinkedHashMap<>(Settings.fromEnvironment(environment));
+    for (String name : system.stringPropertyNames()) {
+      if (isOurs(name)) {
+        raw.put(name, system.getProperty(name));
+      }
+    }
+    raw.putAll(parseArguments(agentArguments, problems));
+
+    Map<String, Object> core = new LinkedHashMap<>();
+    boolean correlation = true;
+    for (Map.Entry<String, String> e : raw.entrySet()) {
+      String key = e.getKey();
+      String loose = loose(key);
+      if (loose.equals(loose(ACTIVE))) {
+        continue;
+      }
+      if (loose.equals(loose(CORRELATION))) {
+        Boolean on = parseBoolean(e.getValue());
+        if (on == null) {
+          problems.add(key + ": '" + e.getValue() + "' is not a boolean; use true or false");
+        } else {
+          correlation = on;
+        }
+        continue;
+      }
+      if (loose.startsWith("pgintelagent")) {
+        problems.add(key + ": unknown agent setting; the agent takes " + CORRELATION);
+        continue;
+      }
+      // one key at a time, so that a bad key is left out and the rest still apply
+      List<String> bad = new ArrayList<>();
+      Settings.lenient(Map.of(key, e.getValue()), bad::add);
+      if (bad.isEmpty()) {
+        core.put(key, e.getValue());
+      } else {
+        problems.addAll(bad);
+      }
+    }
+    return new AgentSettings(Map.copyOf(core), correlation, List.copyOf(problems));
+  }
+
+  /**
+   * {@code key=value,key=value}. A comma followed by something that is not a {@code pgintel.} or {@code otel.}
+   * key belongs to the value before it, so that {@code otel.resource.attributes=a=1,b=2} keeps its list.
+   */
+  static Map<String, String> parseArguments(String arguments, List<String> problems) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (arguments == null || arguments.isBlank()) {
+      return out;
+    }
+    String lastKey = null;
+    for (String part : arguments.split(",")) {
+      int eq = part.indexOf('=');
+      String key = eq > 0 ? part.substring(0, eq).trim() : "";
+      if (isOurs(key)) {
+        out.put(key, part.substring(eq + 1).trim());
+        lastKey = key;
+      } else if (lastKey != null) {
+        out.put(lastKey, out.get(lastKey) + "," + part);
+      } else if (!part.isBlank()) {
+        problems.add("agent argument '" + (eq > 0 ? key : part.trim()) + "': expected key=value with a pgintel.* "
+            + "or otel.* key");
+      }
+    }
+    return out;
+  }
+
+  private static boolean isOurs(String key) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    return lower.startsWith("pgintel.") || lower.startsWith("otel.");
+  }
+
+  /** The loose key matching core uses: lower case, without separators. */
+  private static String loose(String key) {
+    return key.toLowerCase(Locale.ROOT).replaceAll("[._-]", "");
+  }
+
+  private static Boolean parseBoolean(String value) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on", "1" -> Boolean.TRUE;
+      case "false", "no", "off", "0" -> Boolean.FALSE;
+      default -> null;
+    };
+  }
+}

@@ -1,0 +1,88 @@
+package io.pgintel.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isBootstrapClassLoader;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameContains;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
+
+import io.pgintel.agent.bootstrap.Bridge;
+import java.lang.instrument.Instrumentation;
+import java.util.concurrent.atomic.AtomicReference;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+import org.slf4j.Logger;
+
+/**
+ * Weaves {@link GetConnection} into every class that declares {@code getConnection()} and whose name says it is
+ * a DataSource, including classes loaded before the agent was ready (retransformation).
+ *
+ * <p>The type is matched on the declaring class, not on {@code implements DataSource}: implementations often
+ * inherit {@code getConnection} from a base that is not a DataSource itself (the PostgreSQL driver's
+ * {@code PGSimpleDataSource} from {@code BaseDataSource}), and advice can only go where the method is declared.
+ * The bridge checks {@code instanceof DataSource} on the instance. The name filter keeps the type check off
+ * the thousands of classes an application loads.
+ */
+final class DataSourceInstrumentation {
+
+  private static final ElementMatcher.Junction<MethodDescription> GET_CONNECTION = named("getConnection")
+      .and(returns(named("java.sql.Connection"))).and(isPublic()).and(not(isAbstract()));
+
+  private DataSourceInstrumentation() {}
+
+  static void install(Instrumentation instrumentation, Logger log) {
+    AtomicReference<Throwable> firstError = new AtomicReference<>();
+    new AgentBuilder.Default()
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+        .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+        .with(new AgentBuilder.Listener.Adapter() {
+          @Override
+          public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
+              Throwable throwable) {
+            // an application thread may be loading the class: remember, log from the agent's thread
+            firstError.compareAndSet(null, new IllegalStateException(typeName, throwable));
+          }
+        })
+        .ignore(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
+            .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun.")).or(nameStartsWith("io.pgintel."))
+            .or(nameStartsWith("net.bytebuddy.")).or(isSynthetic()))
+        .type(nameContains("DataSource").and(not(isInterface())).and(declaresMethod(GET_CONNECTION)),
+            not(isBootstrapClassLoader()))
+        .transform((builder, type, loader, module, domain) ->
+            builder.visit(Advice.to(GetConnection.class).on(GET_CONNECTION)))
+        .installOn(instrumentation);
+    Throwable error = firstError.get();
+    if (error != null) {
+      log.debug("pgintel agent: could not instrument {}", error.getMessage(), error.getCause());
+    }
+  }
+
+  /** Inlined into {@code getConnection}; names only the bridge, which every class loader can see. */
+  static final class GetConnection {
+
+    private GetConnection() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static boolean enter() {
+      return Bridge.enter();
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit(@Advice.Enter boolean outermost, @Advice.This Object dataSource,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object connection) {
+      connection = Bridge.exit(outermost, dataSource, connection);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.pgintel.agent;
+
+import java.lang.instrument.Instrumentation;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The Java agent: {@code java -javaagent:pgintel-agent.jar[=key=value,...] -jar app.jar}, or attached to a
+ * running JVM. It only marks the JVM as monitored and hands everything else to a daemon thread: premain runs
+ * before the application's main, and neither a logging framework nor class instrumentation should be set up
+ * on that path or slow it down. Nothing leaves this class as an exception.
+ */
+public final class PgIntelAgent {
+
+  private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+  private PgIntelAgent() {}
+
+  public static void premain(String arguments, Instrumentation instrumentation) {
+    start(arguments, instrumentation);
+  }
+
+  public static void agentmain(String arguments, Instrumentation instrumentation) {
+    start(arguments, instrumentation);
+  }
+
+  private static void start(String arguments, Instrumentation instrumentation) {
+    try {
+      if (!STARTED.compareAndSet(false, true)) {
+        return;
+      }
+      // before the application's main: the Spring starter reads it when its context starts
+      System.setProperty(AgentSettings.ACTIVE, "true");
+      Thread t = new Thread(() -> Installer.install(arguments, instrumentation), "pgintel-agent-start");
+      t.setDaemon(true);
+      t.start();
+    } catch (Throwable t) {
+      // no logger here by design; one line on stderr is all an agent may do to the host at this point
+      System.err.println("pgintel agent: not started: " + t);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package io.pgintel.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgintel.test.OtlpReceiver;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PostgresServers;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The packaged agent jar on a real application: {@link QueryingApp} in its own JVM with {@code -javaagent},
+ * the agent's OTLP export received by a real OTLP/HTTP receiver.
+ */
+class AgentIT {
+
+  private static final Path JAR = Path.of(System.getProperty("agent.jar"));
+
+  @ParameterizedTest
+  @ValueSource(strings = {"simple", "hikari"})
+  void exportsDatabaseMetricsOfAnApplicationDataSourceItWasNeverTold(String kind) throws Exception {
+    PgServer pg = PostgresServers.newest();
+    String database = pg.createDatabase("agent");
+    try (OtlpReceiver receiver = new OtlpReceiver()) {
+      Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.database.interval=1s",
+          "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(), "-Dotel.exporter.otlp.protocol=http/protobuf",
+          "-Dotel.metric.export.interval=1000", "-Dotel.service.name=agent-it"), kind, pg.jdbcUrl(database), pg.user(),
+          8);
+
+      assertEquals(0, run.exit(), run.output());
+      assertTrue(run.output().contains("agent.active=true"), run.output());
+      assertTrue(run.output().contains("wrapped=true"), "statements are correlated: " + run.output());
+      boolean commitsOfDatabase = receiver.receivedMetrics().stream()
+          .filter(r -> r.metric().getName().equals("postgresql.commits"))
+          .flatMap(r -> r.metric().getSum().getDataPointsList().stream())
+          .anyMatch(dp -> dp.getAttributesList().stream().anyMatch(a -> a.getKey().equals("db.namespace")
+              && a.getValue().getStringValue().equals(database)));
+      assertTrue(commitsOfDatabase, "postgresql.commits for " + database + " not received; metrics: "
+          + receiver.receivedMetrics().stream().map(r -> r.metric().getName()).distinct().toList() + "\n"
+          + run.output());
+      if (kind.equals("hikari")) {
+        List<String> monitoring = run.output().lines().filter(l -> l.contains("pgintel agent: monitoring")).toList();
+        assertTrue(monitoring.get(monitoring.size() - 1).endsWith("through com.zaxxer.hikari.HikariDataSource"),
+            "reads through the pool, not the driver DataSource the pool fills itself from: " + run.output());
+      }
+    }
+  }
+
+  @Test
+  void badSettingIsOneWarningNamingTheKeyAndTheApplicationRuns() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.database.interval=-5s",
+        "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"), "simple", pg.jdbcUrl("postgres"), pg.user(), 3);
+
+    assertEquals(0, run.exit(), run.output());
+    assertTrue(run.output().contains("queries="), run.output());
+    List<String> warnings = run.output().lines()
+        .filter(l -> l.contains("WARN") && l.contains("pgintel.collectors.database.interval")).toList();
+    assertEquals(1, warnings.size(), run.output());
+    assertTrue(run.output().contains("pgintel agent: monitoring"), "the other settings still apply: "
+        + run.output());
+  }
+
+  @Test
+  void versionCommandPrintsTheJarsVersion() throws Exception {
+    Process p = new ProcessBuilder(java(), "-jar", JAR.toString(), "version").redirectErrorStream(true).start();
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.matches("pgintel-agent \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"), out);
+  }
+
+  private record Run(int exit, String output) {}
+
+  private static Run runApp(List<String> jvmOptions, String kind, String url, String user, int seconds)
+      throws Exception {
+    assertTrue(Files.exists(JAR), JAR + " was not built");
+    String classPath = String.join(File.pathSeparator, location(QueryingApp.class),
+        location(org.postgresql.Driver.class), location(com.zaxxer.hikari.HikariDataSource.class));
+    List<String> command = new ArrayList<>();
+    command.add(java());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", classPath, QueryingApp.class.getName(), kind, url, user,
+        String.valueOf(seconds)));
+    Path log = Files.createTempFile("agent-it", ".log");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("the application did not exit:\n" + Files.readString(log));
+    }
+    String output = Files.readString(log);
+    Files.deleteIfExists(log);
+    // kept in the failsafe report's output file, for when an assertion on it fails
+    System.out.println("--- " + kind + " " + jvmOptions + "\n" + output);
+    return new Run(p.exitValue(), output);
+  }
+
+  private static String location(Class<?> type) throws Exception {
+    return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}

@@ -1,0 +1,60 @@
+package io.pgintel.agent.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BridgeTest {
+
+  @AfterEach
+  void noHandler() {
+    Bridge.handler(null);
+  }
+
+  @Test
+  void onlyTheOutermostGetConnectionReachesTheHandler() {
+    List<Object> seen = new ArrayList<>();
+    Bridge.handler((ds, c) -> {
+      seen.add(ds);
+      return "wrapped " + c;
+    });
+
+    boolean pool = Bridge.enter();
+    boolean driver = Bridge.enter();
+    Object physical = Bridge.exit(driver, "driver", "physical");
+    Object logical = Bridge.exit(pool, "pool", "logical");
+
+    assertTrue(pool);
+    assertFalse(driver);
+    assertEquals("physical", physical);
+    assertEquals("wrapped logical", logical);
+    assertEquals(List.of("pool"), seen);
+    assertTrue(Bridge.enter(), "depth is back to zero");
+    Bridge.exit(true, "pool", null);
+  }
+
+  @Test
+  void failingHandlerHandsBackTheApplicationsConnection() {
+    Bridge.handler((ds, c) -> {
+      throw new IllegalStateException("agent bug");
+    });
+    Object connection = new Object();
+
+    assertSame(connection, Bridge.exit(Bridge.enter(), "ds", connection));
+  }
+
+  @Test
+  void getConnectionThatThrewPassesNothingToTheHandler() {
+    Bridge.handler((ds, c) -> {
+      throw new AssertionError("not called for a failed getConnection");
+    });
+
+    assertEquals(null, Bridge.exit(Bridge.enter(), "ds", null));
+  }
+}
