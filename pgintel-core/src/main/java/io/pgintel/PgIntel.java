@@ -54,8 +54,11 @@ public final class PgIntel implements AutoCloseable {
     this.sessions = sessions;
     this.telemetry = telemetry;
     Scheduler[] holder = new Scheduler[1];
+    @SuppressWarnings("unchecked")
+    List<String> detectors = (List<String>) settings.value(Setting.PII_DETECTORS);
     this.emitter = new Emitter(telemetry.openTelemetry(), sessions::server, sql::cacheStats,
-        () -> holder[0] == null ? List.of() : holder[0].status());
+        () -> holder[0] == null ? List.of() : holder[0].status(), (Boolean) settings.value(Setting.PII_ENABLED),
+        detectors);
     this.scheduler = schedulerFactory.create(emitter);
     holder[0] = scheduler;
   }

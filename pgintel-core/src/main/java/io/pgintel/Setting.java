@@ -20,7 +20,7 @@ public record Setting(String key, Type type, String defaultValue, String min, St
 
   /** What a setting's value is. */
   public enum Type {
-    BOOLEAN, DURATION, INTEGER, CHOICE
+    BOOLEAN, DURATION, INTEGER, CHOICE, CHOICES
   }
 
   public static final String COLLECTOR_ENABLED = "pgintel.collectors.<collector>.enabled";
@@ -71,10 +71,16 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       "pgintel.collectors.activity.samples-per-minute", Type.INTEGER, "2", "1", "10000", Tier.RARE,
       "Most query samples per minute for one query (fingerprint); more executions of it are not reported.");
 
+  public static final Setting PII_ENABLED = new Setting("pgintel.pii.enabled", Type.BOOLEAN, "true", null, null,
+      Tier.FREQUENT, "Replaces personal data and secrets in every emitted string with [REDACTED:<kind>] and counts them.");
+  public static final Setting PII_DETECTORS = new Setting("pgintel.pii.detectors", Type.CHOICES,
+      "email,card,ssn,phone,iban,ip,jwt,bearer,cloud_key", "email|card|ssn|phone|iban|ip|jwt|bearer|cloud_key", null,
+      Tier.RARE, "The detectors that run, comma separated; leave one out to switch it off.");
+
   /** Every setting, in README order. */
   public static final List<Setting> ALL = List.of(ENABLED, COLLECTOR_ENABLED_SETTING, COLLECTOR_INTERVAL_SETTING,
       STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, STATEMENTS_TOP_N, ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT,
-      MAX_BACKOFF, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION,
+      PII_ENABLED, MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION,
       ACTIVITY_SAMPLES_PER_MINUTE);
 
   /** The environment variable for this key: {@code PGINTEL_SESSION_STATEMENT_TIMEOUT}. */
@@ -89,6 +95,7 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       case DURATION -> parseDuration(key, value);
       case INTEGER -> parseInteger(key, value);
       case CHOICE -> parseChoice(key, value);
+      case CHOICES -> parseChoices(key, value);
     };
   }
 
@@ -132,6 +139,20 @@ public record Setting(String key, Type type, String defaultValue, String min, St
     }
     throw new IllegalArgumentException(key + ": '" + value + "' is not allowed; choose one of "
         + min.replace("|", ", "));
+  }
+
+  /** A comma-separated list of CHOICE values (none is allowed: an empty string). */
+  private java.util.List<String> parseChoices(String key, Object value) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String part : String.valueOf(value).split(",")) {
+      if (!part.isBlank()) {
+        String v = parseChoice(key, part);
+        if (!out.contains(v)) {
+          out.add(v);
+        }
+      }
+    }
+    return java.util.List.copyOf(out);
   }
 
   private Duration parseDuration(String key, Object value) {

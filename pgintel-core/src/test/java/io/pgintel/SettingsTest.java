@@ -43,6 +43,7 @@ class SettingsTest {
       "pgintel.enabled                      | maybe  | is not a boolean",
       "pgintel.no-such-thing                | 1      | unknown setting; known settings:",
       "pgintel.collectors.statements.top-n  | 0      | out of range; allowed from 1 to 1000",
+      "pgintel.pii.detectors                | email,dna | 'dna' is not allowed; choose one of email, card, ssn, phone, iban, ip, jwt, bearer, cloud_key",
       "pgintel.collectors.statements.top-n  | many   | is not a whole number",
       "pgintel.collectors.statements.rank-by | cost  | is not allowed; choose one of total_exec_time, calls, rows, shared_blks_read, wal_bytes",
       "pgintel.collectors.statements.group-by | role | choose one of queryid, fingerprint",
@@ -135,7 +136,7 @@ class SettingsTest {
       String row = "| `" + s.key() + "` | ";
       assertTrue(readme.contains(row), "README.md has no row for " + s.key());
       String line = readme.substring(readme.indexOf(row)).lines().findFirst().orElseThrow();
-      if (s.type() == Setting.Type.CHOICE) {
+      if (s.type() == Setting.Type.CHOICE || s.type() == Setting.Type.CHOICES) {
         for (String allowed : s.min().split("\\|")) {
           assertTrue(line.contains("`" + allowed + "`"), "README choices of " + s.key() + ": " + line);
         }

@@ -59,9 +59,11 @@ final class ActivityEvents {
       AttributeKey.longArrayKey("pgintel.blocking.waiter.blocked_by");
 
   private final Logger logger;
+  private final AttributeGuard guard;
 
-  ActivityEvents(Logger logger) {
+  ActivityEvents(Logger logger, AttributeGuard guard) {
     this.logger = logger;
+    this.guard = guard;
   }
 
   void emit(QuerySample sample, Attributes common) {
@@ -72,7 +74,7 @@ final class ActivityEvents {
       b.put(BLOCKING_PIDS, s.blockingPids().stream().map(Integer::longValue).toList());
     }
     logger.logRecordBuilder().setEventName(QUERY_SAMPLE).setSeverity(Severity.INFO).setContext(context(s.trace()))
-        .setAllAttributes(b.build()).emit();
+        .setAllAttributes(guard.guard(b.build())).emit();
   }
 
   void emit(BlockingChain chain, Attributes common) {
@@ -113,7 +115,7 @@ final class ActivityEvents {
         .put(WAITER_LOCK_TYPES, types).put(WAITER_MODES, modes).put(WAITER_RELATIONS, relations)
         .put(WAITER_WAITS, waits).put(WAITER_BLOCKED_BY, blockedBy);
     logger.logRecordBuilder().setEventName(BLOCKING_CHAIN).setSeverity(Severity.WARN).setContext(context(root.trace()))
-        .setBody(body.toString()).setAllAttributes(b.build()).emit();
+        .setBody(guard.text(null, body.toString())).setAllAttributes(guard.guard(b.build())).emit();
   }
 
   /** What the receiver's query sample carries about a session, plus pgintel's query identity and code location. */

@@ -17,12 +17,15 @@ import io.pgintel.collect.activity.BlockingChain;
 import io.pgintel.collect.activity.QuerySample;
 import io.pgintel.collect.statements.TopQuery;
 import io.pgintel.runtime.RateLimitedLog;
+import io.pgintel.process.PiiDetector;
 import io.pgintel.sql.SqlEngine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -49,6 +52,8 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final Supplier<ServerInfo> server;
   private final Supplier<List<CollectorStatus>> status;
   private final Supplier<SqlEngine.CacheStats> sqlCache;
+  private final AttributeGuard guard;
+  private final ObservableLongMeasurement piiRedactions;
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final Map<Class<?>, List<MetricDef<?>>> defsByType = new LinkedHashMap<>();
   private final Map<String, ObservableMeasurement> instruments = new LinkedHashMap<>();
@@ -61,8 +66,17 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final QueryEvents queryEvents;
   private final ActivityEvents activityEvents;
 
+  /**
+   * @param pii whether every emitted string is checked for personal data and secrets
+   * @param detectors which detectors run (labels of {@link PiiDetector.Kind})
+   */
   public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<SqlEngine.CacheStats> sqlCache,
-      Supplier<List<CollectorStatus>> status) {
+      Supplier<List<CollectorStatus>> status, boolean pii, List<String> detectors) {
+    EnumSet<PiiDetector.Kind> kinds = EnumSet.noneOf(PiiDetector.Kind.class);
+    for (String d : detectors) {
+      kinds.add(PiiDetector.Kind.valueOf(d.toUpperCase(Locale.ROOT)));
+    }
+    this.guard = new AttributeGuard(pii, kinds);
     this.server = server;
     this.status = status;
     this.sqlCache = sqlCache;
@@ -86,10 +100,13 @@ public final class Emitter implements CollectionListener, AutoCloseable {
         .build();
     io.opentelemetry.api.logs.Logger events = openTelemetry.getLogsBridge().loggerBuilder(SCOPE)
         .setInstrumentationVersion(Version.get()).build();
-    queryEvents = new QueryEvents(events);
-    activityEvents = new ActivityEvents(events);
+    queryEvents = new QueryEvents(events, guard);
+    activityEvents = new ActivityEvents(events, guard);
+    piiRedactions = meter.counterBuilder("pgintel.pii.redactions").setUnit("{redaction}")
+        .setDescription("Personal data and secrets replaced in emitted strings, by kind.").buildObserver();
     List<ObservableMeasurement> all = new ArrayList<>(instruments.values());
     all.add(cacheRequests);
+    all.add(piiRedactions);
     callback = meter.batchCallback(this::observe, up, all.toArray(new ObservableMeasurement[0]));
   }
 
@@ -157,6 +174,11 @@ public final class Emitter implements CollectionListener, AutoCloseable {
           }
         }
       }
+      guard.redactions().forEach((kind, n) -> {
+        if (n > 0) {
+          piiRedactions.record(n, Attributes.of(Attrs.PII_KIND, kind.label()));
+        }
+      });
       SqlEngine.CacheStats cache = sqlCache.get();
       cacheRequests.record(cache.hitCount(), Attributes.of(Attrs.CACHE_RESULT, "hit"));
       cacheRequests.record(cache.missCount(), Attributes.of(Attrs.CACHE_RESULT, "miss"));
@@ -183,7 +205,8 @@ public final class Emitter implements CollectionListener, AutoCloseable {
       if (value == null) {
         continue;
       }
-      Attributes attrs = p.extra().isEmpty() ? base.build() : base.build().toBuilder().putAll(p.extra()).build();
+      Attributes attrs = guard.guard(
+          p.extra().isEmpty() ? base.build() : base.build().toBuilder().putAll(p.extra()).build());
       // decide by the definition: SDK measurements implement both interfaces
       if (def.doubles()) {
         ((ObservableDoubleMeasurement) m).record(value.doubleValue(), attrs);

@@ -19,10 +19,12 @@ final class QueryEvents {
   static final String TOP_QUERY = "db.server.top_query";
 
   private final Logger logger;
+  private final AttributeGuard guard;
   private final Map<String, AttributeKey<?>> deltaKeys = new ConcurrentHashMap<>();
 
-  QueryEvents(Logger logger) {
+  QueryEvents(Logger logger, AttributeGuard guard) {
     this.logger = logger;
+    this.guard = guard;
   }
 
   void emit(TopQuery q, Attributes common) {
@@ -59,7 +61,7 @@ final class QueryEvents {
     logger.logRecordBuilder()
         .setEventName(TOP_QUERY)
         .setSeverity(Severity.INFO)
-        .setAllAttributes(b.build())
+        .setAllAttributes(guard.guard(b.build()))
         .emit();
   }
 

@@ -32,6 +32,8 @@ public class PgIntelProperties {
 
   private final Backoff backoff = new Backoff();
 
+  private final Pii pii = new Pii();
+
   private final DataSources datasources = new DataSources();
 
   private final Correlation correlation = new Correlation();
@@ -56,6 +58,10 @@ public class PgIntelProperties {
 
   public Session getSession() {
     return session;
+  }
+
+  public Pii getPii() {
+    return pii;
   }
 
   public Backoff getBackoff() {
@@ -86,6 +92,10 @@ public class PgIntelProperties {
     putIfSet(out, "pgintel.session.lock-timeout", session.getLockTimeout());
     putIfSet(out, "pgintel.session.borrow-timeout", session.getBorrowTimeout());
     putIfSet(out, "pgintel.backoff.max", backoff.getMax());
+    putIfSet(out, "pgintel.pii.enabled", pii.getEnabled());
+    if (pii.getDetectors() != null) {
+      out.put("pgintel.pii.detectors", String.join(",", pii.getDetectors()));
+    }
     return out;
   }
 
@@ -159,6 +169,34 @@ public class PgIntelProperties {
 
     public void setMax(Duration max) {
       this.max = max;
+    }
+  }
+
+  /** The check of every emitted string for personal data and secrets. */
+  public static class Pii {
+
+    /**
+     * Whether every emitted string is checked, and personal data and secrets replaced with [REDACTED:kind].
+     */
+    private Boolean enabled;
+
+    /** The detectors that run: email, card, ssn, phone, iban, ip, jwt, bearer, cloud_key. */
+    private List<String> detectors;
+
+    public Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(Boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public List<String> getDetectors() {
+      return detectors;
+    }
+
+    public void setDetectors(List<String> detectors) {
+      this.detectors = detectors;
     }
   }
 
