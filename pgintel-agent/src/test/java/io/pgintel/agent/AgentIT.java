@@ -84,8 +84,11 @@ class AgentIT {
   private static Run runApp(List<String> jvmOptions, String kind, String url, String user, int seconds)
       throws Exception {
     assertTrue(Files.exists(JAR), JAR + " was not built");
+    // what such an application ships: the driver, HikariCP and the SLF4J API HikariCP needs (its own version;
+    // the agent's SLF4J is relocated and does not leak into the application)
     String classPath = String.join(File.pathSeparator, location(QueryingApp.class),
-        location(org.postgresql.Driver.class), location(com.zaxxer.hikari.HikariDataSource.class));
+        location(org.postgresql.Driver.class), location(com.zaxxer.hikari.HikariDataSource.class),
+        location(org.slf4j.LoggerFactory.class));
     List<String> command = new ArrayList<>();
     command.add(java());
     command.addAll(jvmOptions);
