@@ -41,7 +41,7 @@ public final class ReplicationCollector extends NamedCollector {
                   ELSE pg_current_wal_lsn() END AS newest""";
 
   static final String RECEIVER_SQL = """
-      SELECT status, extract(epoch FROM now() - last_msg_receipt_time)::float8 AS last_msg_age
+      SELECT status, extract(epoch FROM clock_timestamp() - last_msg_receipt_time)::float8 AS last_msg_age
       FROM pg_stat_wal_receiver""";
 
   private final RateLimitedLog degradedLog = new RateLimitedLog(log, Duration.ofHours(1));
@@ -113,7 +113,7 @@ public final class ReplicationCollector extends NamedCollector {
     String backlog = access.positions()
         ? "pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::bigint" : "NULL::bigint";
     String age = access.replayTime()
-        ? "greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp()))::float8" : "NULL::float8";
+        ? "greatest(0, extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()))::float8" : "NULL::float8";
     // a standby that has replayed all it received is not behind, however long ago the last commit was
     String lag = access.positions() && access.replayTime()
         ? "CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 ELSE " + age + " END"
@@ -191,7 +191,7 @@ public final class ReplicationCollector extends NamedCollector {
         + "       age(s.xmin)::bigint AS xmin_age, age(s.catalog_xmin)::bigint AS catalog_xmin_age,\n"
         + (major >= 16 ? "       s.conflicting,\n" : "       NULL::boolean AS conflicting,\n")
         + (major >= 17
-            ? "       extract(epoch FROM now() - s.inactive_since)::float8 AS inactive_age,\n"
+            ? "       extract(epoch FROM clock_timestamp() - s.inactive_since)::float8 AS inactive_age,\n"
                 + "       coalesce(s.invalidation_reason, '') AS invalidation_reason,\n"
             : "       NULL::float8 AS inactive_age, NULL::text AS invalidation_reason,\n")
         + "       " + stats + "\n"

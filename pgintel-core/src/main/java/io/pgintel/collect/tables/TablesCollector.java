@@ -71,8 +71,8 @@ public final class TablesCollector extends NamedCollector {
              coalesce(t.seq_scan, 0) AS seq_scan, t.idx_scan, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
              t.n_live_tup, t.n_dead_tup, t.n_mod_since_analyze, t.vacuum_count, t.autovacuum_count,
              t.analyze_count, t.autoanalyze_count,
-             extract(epoch FROM now() - greatest(t.last_vacuum, t.last_autovacuum))::float8 AS vacuum_age,
-             extract(epoch FROM now() - greatest(t.last_analyze, t.last_autoanalyze))::float8 AS analyze_age,
+             extract(epoch FROM clock_timestamp() - greatest(t.last_vacuum, t.last_autovacuum))::float8 AS vacuum_age,
+             extract(epoch FROM clock_timestamp() - greatest(t.last_analyze, t.last_autoanalyze))::float8 AS analyze_age,
              t.frozen_age::bigint AS frozen_age, t.locked,
              CASE WHEN NOT t.locked THEN pg_relation_size(t.relid) END AS table_bytes,
              CASE WHEN NOT t.locked AND t.reltoastrelid <> 0 THEN pg_total_relation_size(t.reltoastrelid) END

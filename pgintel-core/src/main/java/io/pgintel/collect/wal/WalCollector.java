@@ -30,11 +30,13 @@ public final class WalCollector extends NamedCollector {
              w.wal_records, w.wal_fpi, w.wal_bytes::bigint AS wal_bytes, w.wal_buffers_full
       FROM pg_stat_wal w""";
 
+  // ages from clock_timestamp(), not now(): now() is when this transaction began, and an event after that would
+  // come out as a negative age
   static final String ARCHIVER_SQL = """
       SELECT current_setting('archive_mode') <> 'off' AS archive_mode,
              archived_count, failed_count,
-             extract(epoch FROM now() - last_archived_time)::float8 AS last_archived_age,
-             extract(epoch FROM now() - last_failed_time)::float8 AS last_failed_age
+             extract(epoch FROM clock_timestamp() - last_archived_time)::float8 AS last_archived_age,
+             extract(epoch FROM clock_timestamp() - last_failed_time)::float8 AS last_failed_age
       FROM pg_stat_archiver""";
 
 
