@@ -53,14 +53,9 @@ public final class PgIntel implements AutoCloseable {
     this.registry = registry;
     this.sessions = sessions;
     this.telemetry = telemetry;
-    Scheduler[] holder = new Scheduler[1];
-    @SuppressWarnings("unchecked")
-    List<String> detectors = (List<String>) settings.value(Setting.PII_DETECTORS);
-    this.emitter = new Emitter(telemetry.openTelemetry(), sessions::server, sql::cacheStats,
-        () -> holder[0] == null ? List.of() : holder[0].status(), (Boolean) settings.value(Setting.PII_ENABLED),
-        detectors);
+    this.emitter = new Emitter(telemetry.openTelemetry(), sessions::server, sql::cacheStats, this::status,
+        (Boolean) settings.value(Setting.PII_ENABLED), settings.choices(Setting.PII_DETECTORS));
     this.scheduler = schedulerFactory.create(emitter);
-    holder[0] = scheduler;
   }
 
   public static PgIntelBuilder builder() {
@@ -91,7 +86,8 @@ public final class PgIntel implements AutoCloseable {
 
   /** Health of every collector. */
   public List<CollectorStatus> status() {
-    return scheduler.status();
+    // null only while the constructor runs: the emitter, made first, may already be asked
+    return scheduler == null ? List.of() : scheduler.status();
   }
 
   /** The settings this instance runs with. */

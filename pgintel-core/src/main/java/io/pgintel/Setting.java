@@ -83,11 +83,6 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       PII_ENABLED, MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION,
       ACTIVITY_SAMPLES_PER_MINUTE);
 
-  /** The environment variable for this key: {@code PGINTEL_SESSION_STATEMENT_TIMEOUT}. */
-  public String environmentVariable() {
-    return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-  }
-
   /** Parses and range-checks a value given for {@code key}; messages name the key and what is allowed. */
   Object parse(String key, Object value) {
     return switch (type) {

@@ -134,6 +134,12 @@ public final class Settings {
     return (String) value(setting);
   }
 
+  /** The values of a setting that takes several choices. */
+  @SuppressWarnings("unchecked")
+  public List<String> choices(Setting setting) {
+    return (List<String>) value(setting);
+  }
+
   /** {@code otel.*} keys given with the settings, for pgintel's own SDK. */
   public Map<String, String> openTelemetryProperties() {
     return openTelemetryProperties;

@@ -16,30 +16,48 @@ import io.pgintel.collect.wal.WalCollector;
 import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.SessionRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
-/** The collectors pgintel ships, in the order their settings are listed. */
+/**
+ * The collectors pgintel ships, in the order their settings are listed: one list, so that the names and default
+ * intervals known before settings are read and the collectors made after cannot drift apart.
+ */
 public final class BuiltInCollectors {
+
+  /** What a collector may need when it is made. */
+  private record Context(Settings settings, SessionRegistry registry, SqlEngine sql) {}
+
+  private record BuiltIn(String name, Duration defaultInterval, Function<Context, Collector> make) {}
+
+  private static final List<BuiltIn> ALL = List.of(
+      new BuiltIn(DatabaseCollector.NAME, DatabaseCollector.DEFAULT_INTERVAL, c -> new DatabaseCollector()),
+      new BuiltIn(ConnectionsCollector.NAME, ConnectionsCollector.DEFAULT_INTERVAL, c -> new ConnectionsCollector()),
+      new BuiltIn(BackgroundWriterCollector.NAME, BackgroundWriterCollector.DEFAULT_INTERVAL,
+          c -> new BackgroundWriterCollector()),
+      new BuiltIn(WalCollector.NAME, WalCollector.DEFAULT_INTERVAL, c -> new WalCollector()),
+      new BuiltIn(ReplicationCollector.NAME, ReplicationCollector.DEFAULT_INTERVAL, c -> new ReplicationCollector()),
+      new BuiltIn(StatementsCollector.NAME, StatementsCollector.DEFAULT_INTERVAL,
+          c -> new StatementsCollector(c.settings())),
+      new BuiltIn(ActivityCollector.NAME, ActivityCollector.DEFAULT_INTERVAL,
+          c -> new ActivityCollector(c.settings(), c.registry(), c.sql())),
+      new BuiltIn(TablesCollector.NAME, TablesCollector.DEFAULT_INTERVAL, c -> new TablesCollector()),
+      new BuiltIn(VacuumCollector.NAME, VacuumCollector.DEFAULT_INTERVAL, c -> new VacuumCollector()),
+      new BuiltIn(LocksCollector.NAME, LocksCollector.DEFAULT_INTERVAL, c -> new LocksCollector()),
+      new BuiltIn(IoCollector.NAME, IoCollector.DEFAULT_INTERVAL, c -> new IoCollector()),
+      new BuiltIn(FunctionsCollector.NAME, FunctionsCollector.DEFAULT_INTERVAL, c -> new FunctionsCollector()));
 
   private BuiltInCollectors() {}
 
   /** Name and default interval of every built-in collector, known before settings are read. */
   public static Map<String, Duration> defaultIntervals() {
     Map<String, Duration> defaults = new LinkedHashMap<>();
-    defaults.put(DatabaseCollector.NAME, DatabaseCollector.DEFAULT_INTERVAL);
-    defaults.put(ConnectionsCollector.NAME, ConnectionsCollector.DEFAULT_INTERVAL);
-    defaults.put(BackgroundWriterCollector.NAME, BackgroundWriterCollector.DEFAULT_INTERVAL);
-    defaults.put(WalCollector.NAME, WalCollector.DEFAULT_INTERVAL);
-    defaults.put(ReplicationCollector.NAME, ReplicationCollector.DEFAULT_INTERVAL);
-    defaults.put(StatementsCollector.NAME, StatementsCollector.DEFAULT_INTERVAL);
-    defaults.put(ActivityCollector.NAME, ActivityCollector.DEFAULT_INTERVAL);
-    defaults.put(TablesCollector.NAME, TablesCollector.DEFAULT_INTERVAL);
-    defaults.put(VacuumCollector.NAME, VacuumCollector.DEFAULT_INTERVAL);
-    defaults.put(LocksCollector.NAME, LocksCollector.DEFAULT_INTERVAL);
-    defaults.put(IoCollector.NAME, IoCollector.DEFAULT_INTERVAL);
-    defaults.put(FunctionsCollector.NAME, FunctionsCollector.DEFAULT_INTERVAL);
+    for (BuiltIn b : ALL) {
+      defaults.put(b.name(), b.defaultInterval());
+    }
     return defaults;
   }
 
@@ -48,9 +66,11 @@ public final class BuiltInCollectors {
    * @param sql the instance's SQL engine, for texts that arrive with their literals
    */
   public static List<Collector> create(Settings settings, SessionRegistry registry, SqlEngine sql) {
-    return List.of(new DatabaseCollector(), new ConnectionsCollector(), new BackgroundWriterCollector(),
-        new WalCollector(), new ReplicationCollector(), new StatementsCollector(settings),
-        new ActivityCollector(settings, registry, sql), new TablesCollector(), new VacuumCollector(),
-        new LocksCollector(), new IoCollector(), new FunctionsCollector());
+    Context context = new Context(settings, registry, sql);
+    List<Collector> out = new ArrayList<>(ALL.size());
+    for (BuiltIn b : ALL) {
+      out.add(b.make().apply(context));
+    }
+    return List.copyOf(out);
   }
 }

@@ -112,20 +112,17 @@ public final class ActivityCollector extends NamedCollector {
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     int major = session.server().major();
-    List<ActivitySample> all = session.query(sampleSql(major), this::sample);
+    // every session but idle ones (the query leaves those out)
+    List<ActivitySample> busy = session.query(sampleSql(major), this::sample);
     long now = System.nanoTime();
     List<Record> out = new ArrayList<>();
 
     Map<Integer, ActivitySample> byPid = new HashMap<>();
-    List<ActivitySample> busy = new ArrayList<>();
     long idleInTransaction = 0;
     Double oldestTransaction = null;
     Long oldestXmin = null;
-    for (ActivitySample s : all) {
+    for (ActivitySample s : busy) {
       byPid.put(s.pid(), s);
-      if (s.state() == null || !s.state().equals("idle")) {
-        busy.add(s);
-      }
       if (s.idleInTransaction()) {
         idleInTransaction++;
       }
@@ -153,7 +150,7 @@ public final class ActivityCollector extends NamedCollector {
     int pid = r.getInt("pid");
     String state = r.stringOrNull("state");
     String text = r.stringOrNull("query");
-    NormalizedQuery query = text == null || "idle".equals(state) ? null : sql.server(text);
+    NormalizedQuery query = text == null ? null : sql.server(text);
     String application = r.string("application_name");
     TraceLink trace = registry == null ? null : registry.link(pid);
     if (trace == null) {

@@ -64,7 +64,7 @@ public final class StatementsCollector extends NamedCollector {
       .build();
 
   private int discoveredFor;
-  private String function;
+  private String textsFunction;
   private String infoView;
   private CounterColumns columns;
   private String countersSql;
@@ -137,14 +137,18 @@ public final class StatementsCollector extends NamedCollector {
     List<Record> out = new ArrayList<>();
     Long deallocations = null;
     String statsReset = null;
+    long max;
     if (infoView != null) {
-      String[] info = session.queryOne("SELECT dealloc, stats_reset::text AS stats_reset FROM " + infoView,
-          r -> new String[] {r.string("dealloc"), r.string("stats_reset")});
-      deallocations = Long.parseLong(info[0]);
-      statsReset = info[1];
+      String[] info = session.queryOne("SELECT current_setting('pg_stat_statements.max') AS max, dealloc,"
+          + " stats_reset::text AS stats_reset FROM " + infoView,
+          r -> new String[] {r.string("max"), r.string("dealloc"), r.string("stats_reset")});
+      max = Long.parseLong(info[0]);
+      deallocations = Long.parseLong(info[1]);
+      statsReset = info[2];
+    } else {
+      max = session.queryOne("SELECT current_setting('pg_stat_statements.max')::bigint AS max",
+          r -> r.getLong("max"));
     }
-    long max = session.queryOne("SELECT current_setting('pg_stat_statements.max')::bigint AS max",
-        r -> r.getLong("max"));
     Map<EntryKey, Entry> current = new HashMap<>();
     int[] hidden = {0};
     CounterColumns cols = columns;
@@ -167,29 +171,18 @@ public final class StatementsCollector extends NamedCollector {
     Map<Long, String> databases = names(session, "SELECT oid, datname AS name FROM pg_database");
     Map<Long, String> roles = names(session, "SELECT oid, rolname AS name FROM pg_roles");
 
-    Map<String, Double> execTimeByDatabase = new LinkedHashMap<>();
-    for (Map.Entry<EntryKey, Entry> e : current.entrySet()) {
-      NormalizedQuery q = texts.getIfPresent(e.getKey().queryid());
-      if (q == null || !isOwn(q)) {
-        execTimeByDatabase.merge(databases.getOrDefault(e.getKey().dbid(), ""),
-            e.getValue().counters()[cols.totalExecTime], Double::sum);
-      }
-    }
-    execTimeByDatabase.forEach((db, ms) -> out.add(new DatabaseQueryTime(db, ms)));
-    out.add(new StatementsInfo(current.size(), max, deallocations, hidden[0]));
-
     boolean reset = lastStatsReset != null && !lastStatsReset.equals(statsReset);
     lastStatsReset = statsReset;
     long now = System.nanoTime();
     Duration window = Duration.ofNanos(now - lastReadNanos);
     lastReadNanos = now;
+    // the first read, and the first after a reset, are baselines: their counters are not this interval's work
+    boolean diff = baselined && !reset;
+    baselined = true;
     Map<EntryKey, Entry> previous = baseline;
     baseline = current;
-    if (!baselined || reset) {
-      baselined = true;
-      out.addAll(series.values());
-      return out;
-    }
+
+    Map<String, Double> execTimeByDatabase = new LinkedHashMap<>();
     Map<Object, Work> work = new LinkedHashMap<>();
     for (Map.Entry<EntryKey, Entry> e : current.entrySet()) {
       EntryKey key = e.getKey();
@@ -197,7 +190,9 @@ public final class StatementsCollector extends NamedCollector {
       if (q != null && isOwn(q)) {
         continue;
       }
-      double[] delta = delta(previous.get(key), e.getValue());
+      execTimeByDatabase.merge(databases.getOrDefault(key.dbid(), ""), e.getValue().counters()[cols.totalExecTime],
+          Double::sum);
+      double[] delta = diff ? delta(previous.get(key), e.getValue()) : null;
       if (delta == null || delta[cols.calls] <= 0) {
         continue;
       }
@@ -213,6 +208,8 @@ public final class StatementsCollector extends NamedCollector {
         w.add(key, delta);
       }
     }
+    execTimeByDatabase.forEach((db, ms) -> out.add(new DatabaseQueryTime(db, ms)));
+    out.add(new StatementsInfo(current.size(), max, deallocations, hidden[0]));
     report(work.values(), databases, roles, out, window);
     out.addAll(series.values());
     return out;
@@ -304,7 +301,7 @@ public final class StatementsCollector extends NamedCollector {
       return;
     }
     long[] ids = missing.stream().mapToLong(Long::longValue).toArray();
-    session.query("SELECT DISTINCT ON (queryid) queryid, query FROM " + function.replace("(false)", "(true)")
+    session.query("SELECT DISTINCT ON (queryid) queryid, query FROM " + textsFunction
         + " WHERE queryid = ANY(?)", List.of(ids), r -> {
           String text = r.stringOrNull("query");
           texts.put(r.getLong("queryid"), normalize(text));
@@ -339,7 +336,7 @@ public final class StatementsCollector extends NamedCollector {
         WHERE a.attrelid = (quote_ident(?) || '.pg_stat_statements')::regclass AND a.attnum > 0
           AND NOT a.attisdropped""", List.of(unquote(schema)), r -> r.string("attname")));
     columns = new CounterColumns(present);
-    function = schema + ".pg_stat_statements(false)";
+    textsFunction = schema + ".pg_stat_statements(true)";
     infoView = present.contains("toplevel") ? schema + ".pg_stat_statements_info" : null;
     StringBuilder sql = new StringBuilder("SELECT userid, dbid, queryid");
     if (columns.toplevel) {
@@ -351,7 +348,7 @@ public final class StatementsCollector extends NamedCollector {
     for (String c : columns.names) {
       sql.append(", ").append(c);
     }
-    countersSql = sql.append(" FROM ").append(function).toString();
+    countersSql = sql.append(" FROM ").append(schema).append(".pg_stat_statements(false)").toString();
     baseline = new HashMap<>();
     baselined = false;
   }
