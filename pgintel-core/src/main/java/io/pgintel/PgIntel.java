@@ -5,6 +5,9 @@ import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
 import io.pgintel.emit.Emitter;
 import io.pgintel.emit.OpenTelemetrySource;
+import io.pgintel.process.Processor;
+import io.pgintel.process.ProcessorChain;
+import io.pgintel.process.ProcessorStats;
 import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.SessionRegistry;
 import io.pgintel.trace.TracingDataSource;
@@ -44,18 +47,21 @@ public final class PgIntel implements AutoCloseable {
   private final Scheduler scheduler;
   private final OpenTelemetrySource telemetry;
   private final Emitter emitter;
+  private final ProcessorStats processing = new ProcessorStats();
+  private final ProcessorChain chain;
   private final AtomicInteger state = new AtomicInteger(NEW);
   private final SessionRegistry registry;
 
   PgIntel(Settings settings, SessionFactory sessions, Scheduler.Factory schedulerFactory,
-      OpenTelemetrySource telemetry, SessionRegistry registry, SqlEngine sql) {
+      OpenTelemetrySource telemetry, SessionRegistry registry, SqlEngine sql, List<Processor> processors) {
     this.settings = settings;
     this.registry = registry;
     this.sessions = sessions;
     this.telemetry = telemetry;
     this.emitter = new Emitter(telemetry.openTelemetry(), sessions::server, sql::cacheStats, this::status,
-        (Boolean) settings.value(Setting.PII_ENABLED), settings.choices(Setting.PII_DETECTORS));
-    this.scheduler = schedulerFactory.create(emitter);
+        (Boolean) settings.value(Setting.PII_ENABLED), settings.choices(Setting.PII_DETECTORS), processing);
+    this.chain = new ProcessorChain(processors, processing, emitter);
+    this.scheduler = schedulerFactory.create(chain);
   }
 
   public static PgIntelBuilder builder() {
@@ -88,6 +94,11 @@ public final class PgIntel implements AutoCloseable {
   public List<CollectorStatus> status() {
     // null only while the constructor runs: the emitter, made first, may already be asked
     return scheduler == null ? List.of() : scheduler.status();
+  }
+
+  /** The stages records go through between the collectors and OpenTelemetry, in order. */
+  public List<String> processors() {
+    return chain.stageNames();
   }
 
   /** The settings this instance runs with. */

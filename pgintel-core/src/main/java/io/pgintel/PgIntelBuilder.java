@@ -7,6 +7,7 @@ import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
 import io.pgintel.emit.OpenTelemetrySource;
+import io.pgintel.process.Processor;
 import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.SessionRegistry;
 import java.time.Duration;
@@ -30,6 +31,7 @@ public final class PgIntelBuilder {
   private SessionRegistry sessionRegistry;
   private final Map<String, Object> raw = new LinkedHashMap<>();
   private final List<Collector> extraCollectors = new ArrayList<>();
+  private final List<Processor> extraProcessors = new ArrayList<>();
 
   PgIntelBuilder() {}
 
@@ -117,6 +119,16 @@ public final class PgIntelBuilder {
   }
 
   /**
+   * Adds a processing stage of the application's own. Its stages run in the order added, after pgintel's data
+   * checks and before sampling and cardinality limits, so what they add is sampled and bounded like the rest.
+   */
+  public PgIntelBuilder addProcessor(Processor processor) {
+    Objects.requireNonNull(processor, "processor");
+    extraProcessors.add(processor);
+    return this;
+  }
+
+  /**
    * Validates every setting and builds the instance; nothing runs until {@link PgIntel#start()}.
    *
    * @throws IllegalArgumentException naming the bad setting and what it allows
@@ -149,7 +161,14 @@ public final class PgIntelBuilder {
         : OpenTelemetrySource.resolve(OpenTelemetry.noop(), Map.of());
     return new PgIntel(settings, sessions,
         listener -> new Scheduler(sessions, scheduled, disabled, listener, settings.maxBackoff()), telemetry,
-        registry, sql);
+        registry, sql, processors(settings));
+  }
+
+  /** The chain in the order of DESIGN.md: verify, the application's stages, sample, limit cardinality, plans. */
+  private List<Processor> processors(Settings settings) {
+    List<Processor> chain = new ArrayList<>();
+    chain.addAll(extraProcessors);
+    return chain;
   }
 
   private Map<String, Duration> defaultIntervals() {

@@ -62,6 +62,8 @@ final class Attrs {
   static final AttributeKey<String> SKIP_REASON = AttributeKey.stringKey("pgintel.skip.reason");
   static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("pgintel.outcome");
   static final AttributeKey<String> CACHE_RESULT = AttributeKey.stringKey("pgintel.cache.result");
+  static final AttributeKey<String> PROCESSOR = AttributeKey.stringKey("pgintel.processor");
+  static final AttributeKey<String> REASON = AttributeKey.stringKey("pgintel.reason");
   static final AttributeKey<String> PII_KIND = AttributeKey.stringKey("pgintel.pii.kind");
 
   /** Receiver name for a standby streaming from the server: {@code application_name@client_addr} in pgintel. */

@@ -18,6 +18,7 @@ import io.pgintel.collect.activity.QuerySample;
 import io.pgintel.collect.statements.TopQuery;
 import io.pgintel.runtime.RateLimitedLog;
 import io.pgintel.process.PiiDetector;
+import io.pgintel.process.ProcessorStats;
 import io.pgintel.sql.SqlEngine;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,13 +66,16 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final BatchCallback callback;
   private final QueryEvents queryEvents;
   private final ActivityEvents activityEvents;
+  private final ProcessorStats processing;
+  private final ObservableLongMeasurement processorRecords;
+  private final ObservableLongMeasurement processorDecisions;
 
   /**
    * @param pii whether every emitted string is checked for personal data and secrets
    * @param detectors which detectors run (labels of {@link PiiDetector.Kind})
    */
   public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<SqlEngine.CacheStats> sqlCache,
-      Supplier<List<CollectorStatus>> status, boolean pii, List<String> detectors) {
+      Supplier<List<CollectorStatus>> status, boolean pii, List<String> detectors, ProcessorStats processing) {
     EnumSet<PiiDetector.Kind> kinds = EnumSet.noneOf(PiiDetector.Kind.class);
     for (String d : detectors) {
       kinds.add(PiiDetector.Kind.valueOf(d.toUpperCase(Locale.ROOT)));
@@ -80,6 +84,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     this.server = server;
     this.status = status;
     this.sqlCache = sqlCache;
+    this.processing = processing;
     Meter meter = openTelemetry.getMeterProvider().meterBuilder(SCOPE).setInstrumentationVersion(Version.get())
         .build();
     for (MetricDef<?> def : MetricCatalog.ALL) {
@@ -104,9 +109,17 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     activityEvents = new ActivityEvents(events, guard);
     piiRedactions = meter.counterBuilder("pgintel.pii.redactions").setUnit("{redaction}")
         .setDescription("Personal data and secrets replaced in emitted strings, by kind.").buildObserver();
+    processorRecords = meter.counterBuilder("pgintel.processor.records").setUnit("{record}")
+        .setDescription("Records each processing stage kept, changed, dropped or added, and batches it failed on (error).")
+        .buildObserver();
+    processorDecisions = meter.counterBuilder("pgintel.processor.decisions").setUnit("{decision}")
+        .setDescription("Why processing stages decided what they did: sampling rule and verdict, failed check, overflow.")
+        .buildObserver();
     List<ObservableMeasurement> all = new ArrayList<>(instruments.values());
     all.add(cacheRequests);
     all.add(piiRedactions);
+    all.add(processorRecords);
+    all.add(processorDecisions);
     callback = meter.batchCallback(this::observe, up, all.toArray(new ObservableMeasurement[0]));
   }
 
@@ -179,6 +192,12 @@ public final class Emitter implements CollectionListener, AutoCloseable {
           piiRedactions.record(n, Attributes.of(Attrs.PII_KIND, kind.label()));
         }
       });
+      for (ProcessorStats.Count c : processing.outcomes()) {
+        processorRecords.record(c.value(), Attributes.of(Attrs.PROCESSOR, c.stage(), Attrs.OUTCOME, c.detail()));
+      }
+      for (ProcessorStats.Count c : processing.decisions()) {
+        processorDecisions.record(c.value(), Attributes.of(Attrs.PROCESSOR, c.stage(), Attrs.REASON, c.detail()));
+      }
       SqlEngine.CacheStats cache = sqlCache.get();
       cacheRequests.record(cache.hitCount(), Attributes.of(Attrs.CACHE_RESULT, "hit"));
       cacheRequests.record(cache.missCount(), Attributes.of(Attrs.CACHE_RESULT, "miss"));
