@@ -8,6 +8,7 @@ import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
 import io.pgintel.emit.OpenTelemetrySource;
 import io.pgintel.process.Processor;
+import io.pgintel.process.Sampler;
 import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.SessionRegistry;
 import java.time.Duration;
@@ -25,6 +26,9 @@ import javax.sql.DataSource;
  * {@link #setting(String, Object)}, the same keys the agent and the Spring starter read.
  */
 public final class PgIntelBuilder {
+
+  /** Occurrences the sampler remembers to drop duplicates: about 50 bytes each. */
+  private static final int SAMPLER_MEMORY = 10_000;
 
   private DataSource dataSource;
   private OpenTelemetry openTelemetry;
@@ -107,6 +111,19 @@ public final class PgIntelBuilder {
     return setting(Setting.BORROW_TIMEOUT.key(), timeout);
   }
 
+  /**
+   * A sampling rule for events, the same as the {@code pgintel.sampler.rules.<name>.*} settings: events for which
+   * {@code when} holds are kept at {@code ratePercent}, at most {@code maxPerMinute} a minute (0: no cap); the
+   * first matching rule by priority decides. Checked at {@link #build()}.
+   */
+  public PgIntelBuilder samplingRule(String name, String when, double ratePercent, int priority, int maxPerMinute) {
+    String prefix = Setting.RULE_PREFIX + Objects.requireNonNull(name, "name") + ".";
+    setting(prefix + "when", Objects.requireNonNull(when, "when"));
+    setting(prefix + "rate", ratePercent);
+    setting(prefix + "priority", priority);
+    return setting(prefix + "max-per-minute", maxPerMinute);
+  }
+
   /** Adds a collector of the application's own; its name must not be taken. */
   public PgIntelBuilder addCollector(Collector collector) {
     Objects.requireNonNull(collector, "collector");
@@ -168,6 +185,8 @@ public final class PgIntelBuilder {
   private List<Processor> processors(Settings settings) {
     List<Processor> chain = new ArrayList<>();
     chain.addAll(extraProcessors);
+    chain.add(new Sampler(settings.samplingRules(), settings.percent(Setting.SAMPLER_DEFAULT_RATE),
+        (Duration) settings.value(Setting.SAMPLER_DEDUP_WINDOW), SAMPLER_MEMORY));
     return chain;
   }
 

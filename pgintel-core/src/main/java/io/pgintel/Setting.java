@@ -20,11 +20,13 @@ public record Setting(String key, Type type, String defaultValue, String min, St
 
   /** What a setting's value is. */
   public enum Type {
-    BOOLEAN, DURATION, INTEGER, CHOICE, CHOICES
+    BOOLEAN, DURATION, INTEGER, CHOICE, CHOICES, PERCENT, TEXT
   }
 
   public static final String COLLECTOR_ENABLED = "pgintel.collectors.<collector>.enabled";
   public static final String COLLECTOR_INTERVAL = "pgintel.collectors.<collector>.interval";
+  /** Keys of one sampling rule start with this, then the rule's name. */
+  public static final String RULE_PREFIX = "pgintel.sampler.rules.";
 
   public static final Setting ENABLED = new Setting("pgintel.enabled", Type.BOOLEAN, "true", null, null,
       Tier.ESSENTIAL, "Master switch. When false, start() does nothing and no connection is borrowed.");
@@ -77,11 +79,45 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       "email,card,ssn,phone,iban,ip,jwt,bearer,cloud_key", "email|card|ssn|phone|iban|ip|jwt|bearer|cloud_key", null,
       Tier.RARE, "The detectors that run, comma separated; leave one out to switch it off.");
 
+  public static final Setting SAMPLER_DEFAULT_RATE = new Setting("pgintel.sampler.default-rate", Type.PERCENT, "100",
+      "0", "100", Tier.FREQUENT, "Percent of events kept that no sampling rule matches.");
+  public static final Setting RULE_WHEN = new Setting(RULE_PREFIX + "<rule>.when", Type.TEXT, "", null, null,
+      Tier.FREQUENT, "Condition of a sampling rule over event fields; required for each rule.");
+  public static final Setting RULE_RATE = new Setting(RULE_PREFIX + "<rule>.rate", Type.PERCENT, "100", "0", "100",
+      Tier.FREQUENT, "Percent of the events matching the rule that are kept.");
+  public static final Setting RULE_PRIORITY = new Setting(RULE_PREFIX + "<rule>.priority", Type.INTEGER, "0",
+      "-1000", "1000", Tier.FREQUENT, "Rules with a higher priority are tried first; the first match decides.");
+  public static final Setting RULE_MAX_PER_MINUTE = new Setting(RULE_PREFIX + "<rule>.max-per-minute",
+      Type.INTEGER, "0", "0", "1000000", Tier.FREQUENT, "Most events the rule keeps per minute; 0 for no cap.");
+  public static final Setting SAMPLER_DEDUP_WINDOW = new Setting("pgintel.sampler.dedup-window", Type.DURATION,
+      "10m", "0s", "24h", Tier.RARE, "How long an event's occurrence is remembered so that a duplicate is dropped.");
+
+  public static final Setting CIRCUIT_ENABLED = new Setting("pgintel.circuit.enabled", Type.BOOLEAN, "true", null,
+      null, Tier.FREQUENT, "Circuit breakers per collector and for the database.");
+  public static final Setting CIRCUIT_FAILURES = new Setting("pgintel.circuit.failure-threshold", Type.INTEGER, "3",
+      "1", "100", Tier.RARE, "Consecutive failed, timed-out or slow collections that open a collector's breaker.");
+  public static final Setting CIRCUIT_SLOW_SHARE = new Setting("pgintel.circuit.slow-share", Type.PERCENT, "80", "1",
+      "100", Tier.RARE, "A collection taking more than this percent of its interval counts like a failure.");
+  public static final Setting CIRCUIT_PRESSURE = new Setting("pgintel.circuit.pressure-threshold", Type.PERCENT, "90",
+      "1", "100", Tier.RARE,
+      "Client connections, or active sessions, at this percent of the connections available open the database breaker.");
+  public static final Setting CIRCUIT_OPEN_DURATION = new Setting("pgintel.circuit.open-duration", Type.DURATION,
+      "30s", "1s", "1h", Tier.RARE, "First pause of an open breaker; it doubles after each failed probe.");
+  public static final Setting CIRCUIT_STATE_FILE = new Setting("pgintel.circuit.state-file", Type.TEXT, "", null, null,
+      Tier.RARE, "File that keeps open breakers across restarts.");
+
+  public static final Setting VERIFY_ENABLED = new Setting("pgintel.verify.enabled", Type.BOOLEAN, "true", null, null,
+      Tier.RARE, "Data-quality checks of every record before it is emitted.");
+  public static final Setting MAX_SERIES_PER_METRIC = new Setting("pgintel.cardinality.max-series", Type.INTEGER,
+      "2000", "10", "1000000", Tier.RARE, "Most series of one metric family; later ones are reported as other.");
+
   /** Every setting, in README order. */
   public static final List<Setting> ALL = List.of(ENABLED, COLLECTOR_ENABLED_SETTING, COLLECTOR_INTERVAL_SETTING,
       STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, STATEMENTS_TOP_N, ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT,
-      PII_ENABLED, MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION,
-      ACTIVITY_SAMPLES_PER_MINUTE);
+      PII_ENABLED, SAMPLER_DEFAULT_RATE, RULE_WHEN, RULE_RATE, RULE_PRIORITY, RULE_MAX_PER_MINUTE, CIRCUIT_ENABLED,
+      MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES,
+      ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE, SAMPLER_DEDUP_WINDOW, CIRCUIT_FAILURES, CIRCUIT_SLOW_SHARE,
+      CIRCUIT_PRESSURE, CIRCUIT_OPEN_DURATION, CIRCUIT_STATE_FILE, VERIFY_ENABLED, MAX_SERIES_PER_METRIC);
 
   /** Parses and range-checks a value given for {@code key}; messages name the key and what is allowed. */
   Object parse(String key, Object value) {
@@ -91,7 +127,28 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       case INTEGER -> parseInteger(key, value);
       case CHOICE -> parseChoice(key, value);
       case CHOICES -> parseChoices(key, value);
+      case PERCENT -> parsePercent(key, value);
+      case TEXT -> String.valueOf(value).trim();
     };
+  }
+
+  private Double parsePercent(String key, Object value) {
+    double d;
+    if (value instanceof Number num) {
+      d = num.doubleValue();
+    } else {
+      String t = String.valueOf(value).trim();
+      t = t.endsWith("%") ? t.substring(0, t.length() - 1).trim() : t;
+      try {
+        d = Double.parseDouble(t);
+      } catch (NumberFormatException e) {
+        d = Double.NaN;
+      }
+    }
+    if (Double.isNaN(d) || d < Double.parseDouble(min) || d > Double.parseDouble(max)) {
+      throw new IllegalArgumentException(key + ": '" + value + "' is not a percent from " + min + " to " + max);
+    }
+    return d;
   }
 
   private static Boolean parseBoolean(String key, Object value) {

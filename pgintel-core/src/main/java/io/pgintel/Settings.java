@@ -1,6 +1,8 @@
 package io.pgintel;
 
 import io.pgintel.collect.BuiltInCollectors;
+import io.pgintel.process.Condition;
+import io.pgintel.process.Sampler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +33,7 @@ public final class Settings {
   private final Duration maxBackoff;
   private final Map<String, String> openTelemetryProperties;
   private final Map<Setting, Object> values;
+  private final List<Sampler.Rule> samplingRules;
 
   private Settings(Parser p) {
     this.enabled = (Boolean) p.value(Setting.ENABLED);
@@ -42,6 +45,7 @@ public final class Settings {
     this.maxBackoff = (Duration) p.value(Setting.MAX_BACKOFF);
     this.openTelemetryProperties = Collections.unmodifiableMap(p.otel);
     this.values = Collections.unmodifiableMap(p.values);
+    this.samplingRules = p.rules();
   }
 
   /**
@@ -140,6 +144,16 @@ public final class Settings {
     return (List<String>) value(setting);
   }
 
+  /** Double value of a percent setting. */
+  public double percent(Setting setting) {
+    return (Double) value(setting);
+  }
+
+  /** Sampling rules ({@code pgintel.sampler.rules.<rule>.*}), their conditions parsed, in the order given. */
+  public List<Sampler.Rule> samplingRules() {
+    return samplingRules;
+  }
+
   /** {@code otel.*} keys given with the settings, for pgintel's own SDK. */
   public Map<String, String> openTelemetryProperties() {
     return openTelemetryProperties;
@@ -169,11 +183,14 @@ public final class Settings {
     final Map<String, Boolean> collectorEnabled = new LinkedHashMap<>();
     final Map<String, Duration> collectorInterval = new LinkedHashMap<>();
     final Map<String, String> otel = new TreeMap<>();
+    final Map<String, Map<Setting, Object>> ruleValues = new LinkedHashMap<>();
+    final Consumer<String> problems;
 
     Parser(Map<String, ?> raw, Map<String, Duration> collectorDefaults, Consumer<String> problems) {
+      this.problems = problems;
       Map<String, Setting> plain = new LinkedHashMap<>();
       for (Setting s : Setting.ALL) {
-        if (!s.key().contains("<collector>")) {
+        if (!s.key().contains("<")) {
           plain.put(canonical(s.key()), s);
           values.put(s, s.parse(s.key(), s.defaultValue()));
         }
@@ -217,6 +234,10 @@ public final class Settings {
         values.put(setting, setting.parse(key, value));
         return;
       }
+      if (lower.startsWith(Setting.RULE_PREFIX)) {
+        rule(key, lower.substring(Setting.RULE_PREFIX.length()), value);
+        return;
+      }
       String collector = collectorKeys.get(c);
       if (collector != null) {
         if (c.endsWith("enabled")) {
@@ -237,6 +258,53 @@ public final class Settings {
             + "pgintel.collectors.<collector>.enabled and pgintel.collectors.<collector>.interval");
       }
       throw new IllegalArgumentException(key + ": unknown setting; known settings: " + knownKeys());
+    }
+
+    /** {@code rest} is what follows the rule prefix: the rule's name, a dot and the rule setting. */
+    private void rule(String key, String rest, Object value) {
+      int dot = rest.indexOf('.');
+      String name = dot < 0 ? rest : rest.substring(0, dot);
+      if (!name.matches("[a-z0-9][a-z0-9_-]{0,62}") || name.equals(Sampler.DEFAULT_RULE)) {
+        throw new IllegalArgumentException(key + ": a rule name is 1 to 63 letters, digits, '-' or '_', and not '"
+            + Sampler.DEFAULT_RULE + "'");
+      }
+      String property = dot < 0 ? "" : canonical(rest.substring(dot + 1));
+      for (Setting s : List.of(Setting.RULE_WHEN, Setting.RULE_RATE, Setting.RULE_PRIORITY,
+          Setting.RULE_MAX_PER_MINUTE)) {
+        if (canonical(s.key().substring(s.key().lastIndexOf('.') + 1)).equals(property)) {
+          Object parsed = s.parse(key, value);
+          if (s == Setting.RULE_WHEN) {
+            try {
+              Condition.parse((String) parsed, Sampler.knownFields());
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException(key + ": rule '" + name + "' " + e.getMessage());
+            }
+          }
+          ruleValues.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(s, parsed);
+          return;
+        }
+      }
+      throw new IllegalArgumentException(key + ": unknown rule setting; a rule takes when, rate, priority and "
+          + "max-per-minute");
+    }
+
+    List<Sampler.Rule> rules() {
+      List<Sampler.Rule> out = new ArrayList<>();
+      ruleValues.forEach((name, v) -> {
+        String when = (String) v.get(Setting.RULE_WHEN);
+        if (when == null || when.isEmpty()) {
+          String message = Setting.RULE_PREFIX + name + ".when: rule '" + name + "' has no condition";
+          if (problems == null) {
+            throw new IllegalArgumentException(message);
+          }
+          problems.accept(message + "; the rule is ignored");
+          return;
+        }
+        out.add(new Sampler.Rule(name, Condition.parse(when, Sampler.knownFields()),
+            (Double) v.getOrDefault(Setting.RULE_RATE, 100.0), (Integer) v.getOrDefault(Setting.RULE_PRIORITY, 0),
+            (Integer) v.getOrDefault(Setting.RULE_MAX_PER_MINUTE, 0)));
+      });
+      return List.copyOf(out);
     }
 
     private static String knownKeys() {

@@ -19,6 +19,32 @@ public record ActivitySample(int pid, String database, String user, String appli
     Double queryAge, Long queryStartMicros, Long xidAge, Long xminAge, List<Integer> blockingPids,
     NormalizedQuery query, TraceLink trace) {
 
+  /** Fields of a session for sampling rules (see {@link #field}), besides the query's own. */
+  public static final List<String> FIELDS = List.of("database", "user", "application_name", "client_address",
+      "backend_type", "state", "wait_event_type", "wait_event", "queryid", "duration_ms", "transaction_age_ms",
+      "xid_age", "xmin_age", "pid");
+
+  /** A field of this session for sampling rules; ages in milliseconds. */
+  public Object field(String name) {
+    return switch (name) {
+      case "database" -> database;
+      case "user" -> user;
+      case "application_name" -> application;
+      case "client_address" -> clientAddress;
+      case "backend_type" -> backendType;
+      case "state" -> state;
+      case "wait_event_type" -> waitEventType;
+      case "wait_event" -> waitEvent;
+      case "queryid" -> queryId;
+      case "duration_ms" -> queryAge == null ? null : queryAge * 1000;
+      case "transaction_age_ms" -> transactionAge == null ? null : transactionAge * 1000;
+      case "xid_age" -> xidAge;
+      case "xmin_age" -> xminAge;
+      case "pid" -> pid;
+      default -> null;
+    };
+  }
+
   public boolean active() {
     return "active".equals(state);
   }

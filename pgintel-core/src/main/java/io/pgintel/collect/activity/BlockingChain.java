@@ -1,5 +1,7 @@
 package io.pgintel.collect.activity;
 
+import io.pgintel.collect.EventRecord;
+
 import java.util.List;
 
 /**
@@ -10,7 +12,53 @@ import java.util.List;
  * @param waiters every session waiting, directly or through others, on the root
  * @param longestWaitSeconds the longest lock wait in the chain
  */
-public record BlockingChain(ActivitySample root, List<Waiter> waiters, double longestWaitSeconds) {
+public record BlockingChain(ActivitySample root, List<Waiter> waiters, double longestWaitSeconds)
+    implements EventRecord {
+
+  /** Fields for sampling rules besides the root session's own ({@link ActivitySample#FIELDS}) and its query's. */
+  public static final List<String> FIELDS = List.of("waiters", "longest_wait_ms");
+
+  @Override
+  public String kind() {
+    return "blocking_chain";
+  }
+
+  @Override
+  public Severity severity() {
+    return Severity.WARN;
+  }
+
+  @Override
+  public long samplingKey() {
+    return root.query() != null ? root.query().fingerprintBits() : EventRecord.mix(root.pid());
+  }
+
+  /**
+   * The same root holding up the same sessions for the same (whole-second) longest wait: the activity collector
+   * reports a chain again each aggregation interval while it lasts, with a longer wait, and those are not
+   * duplicates.
+   */
+  @Override
+  public long occurrence() {
+    List<Integer> pids = new java.util.ArrayList<>();
+    for (Waiter w : waiters) {
+      pids.add(w.session().pid());
+    }
+    java.util.Collections.sort(pids);
+    return EventRecord.hash(kind(), root.pid(), root.queryStartMicros(), pids, (long) longestWaitSeconds);
+  }
+
+  @Override
+  public Object field(String name) {
+    return switch (name) {
+      case "waiters" -> waiters.size();
+      case "longest_wait_ms" -> longestWaitSeconds * 1000;
+      default -> {
+        Object v = root.field(name);
+        yield v != null ? v : EventRecord.commonField(this, root.query(), name);
+      }
+    };
+  }
 
   /**
    * One waiting session and the lock it wants.

@@ -29,6 +29,15 @@ final class CounterColumns {
       {"jit_deform_time", true}, {"parallel_workers_to_launch", false}, {"parallel_workers_launched", false},
   };
 
+  /** Every counter column name pgintel knows, in view order. */
+  static List<String> known() {
+    List<String> names = new ArrayList<>();
+    for (Object[] k : KNOWN) {
+      names.add((String) k[0]);
+    }
+    return names;
+  }
+
   final String[] names;
   final boolean[] fractional;
   final int calls;

@@ -1,7 +1,10 @@
 package io.pgintel.collect.statements;
 
+import io.pgintel.collect.EventRecord;
 import io.pgintel.sql.NormalizedQuery;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,10 +22,55 @@ import java.util.Map;
  * @param interval the time between the two reads the deltas come from
  */
 public record TopQuery(int rank, String database, String role, Long queryid, Boolean toplevel,
-    NormalizedQuery query, int entries, Map<String, Number> deltas, Duration interval) {
+    NormalizedQuery query, int entries, Map<String, Number> deltas, Duration interval) implements EventRecord {
+
+  /** Fields for sampling rules, besides every pg_stat_statements counter column by name (interval deltas). */
+  public static final List<String> FIELDS = fields();
+
+  private static List<String> fields() {
+    List<String> f = new ArrayList<>(List.of("database", "role", "rank", "entries", "toplevel", "queryid",
+        "mean_exec_time_ms", "total_exec_time_ms"));
+    f.addAll(CounterColumns.known());
+    return List.copyOf(f);
+  }
 
   public boolean isOther() {
     return rank == 0;
+  }
+
+  @Override
+  public String kind() {
+    return "top_query";
+  }
+
+  @Override
+  public Severity severity() {
+    return Severity.INFO;
+  }
+
+  @Override
+  public long samplingKey() {
+    return query != null ? query.fingerprintBits() : EventRecord.hash("other", database);
+  }
+
+  @Override
+  public long occurrence() {
+    return EventRecord.hash(kind(), samplingKey(), queryid, database, role, toplevel, deltas);
+  }
+
+  @Override
+  public Object field(String name) {
+    return switch (name) {
+      case "database" -> database;
+      case "role" -> role;
+      case "rank" -> rank;
+      case "entries" -> entries;
+      case "toplevel" -> toplevel;
+      case "queryid" -> queryid;
+      case "mean_exec_time_ms" -> meanExecTimeMs();
+      case "total_exec_time_ms" -> deltas.get("total_exec_time");
+      default -> deltas.containsKey(name) ? deltas.get(name) : EventRecord.commonField(this, query, name);
+    };
   }
 
   /** Mean execution time of a call in this interval, milliseconds. */
