@@ -8,6 +8,8 @@ import io.pgintel.emit.OpenTelemetrySource;
 import io.pgintel.process.Processor;
 import io.pgintel.process.ProcessorChain;
 import io.pgintel.process.ProcessorStats;
+import io.pgintel.runtime.Breakers;
+import io.pgintel.runtime.CircuitBreaker;
 import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.SessionRegistry;
 import io.pgintel.trace.TracingDataSource;
@@ -49,17 +51,21 @@ public final class PgIntel implements AutoCloseable {
   private final Emitter emitter;
   private final ProcessorStats processing = new ProcessorStats();
   private final ProcessorChain chain;
+  private final Breakers breakers;
   private final AtomicInteger state = new AtomicInteger(NEW);
   private final SessionRegistry registry;
 
   PgIntel(Settings settings, SessionFactory sessions, Scheduler.Factory schedulerFactory,
-      OpenTelemetrySource telemetry, SessionRegistry registry, SqlEngine sql, List<Processor> processors) {
+      OpenTelemetrySource telemetry, SessionRegistry registry, SqlEngine sql, List<Processor> processors,
+      Breakers breakers) {
+    this.breakers = breakers;
     this.settings = settings;
     this.registry = registry;
     this.sessions = sessions;
     this.telemetry = telemetry;
     this.emitter = new Emitter(telemetry.openTelemetry(), sessions::server, sql::cacheStats, this::status,
-        (Boolean) settings.value(Setting.PII_ENABLED), settings.choices(Setting.PII_DETECTORS), processing);
+        (Boolean) settings.value(Setting.PII_ENABLED), settings.choices(Setting.PII_DETECTORS), processing,
+        breakers::status);
     this.chain = new ProcessorChain(processors, processing, emitter);
     this.scheduler = schedulerFactory.create(chain);
   }
@@ -94,6 +100,14 @@ public final class PgIntel implements AutoCloseable {
   public List<CollectorStatus> status() {
     // null only while the constructor runs: the emitter, made first, may already be asked
     return scheduler == null ? List.of() : scheduler.status();
+  }
+
+  /**
+   * The circuit breakers: {@code database} first, then one per collector that has run. An open breaker pauses
+   * collection (see {@code pgintel.circuit.*}).
+   */
+  public List<CircuitBreaker.Status> circuits() {
+    return breakers.status();
   }
 
   /** The stages records go through between the collectors and OpenTelemetry, in order. */

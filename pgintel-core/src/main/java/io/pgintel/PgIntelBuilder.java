@@ -9,6 +9,7 @@ import io.pgintel.collect.SessionFactory;
 import io.pgintel.emit.OpenTelemetrySource;
 import io.pgintel.process.Processor;
 import io.pgintel.process.Sampler;
+import io.pgintel.runtime.Breakers;
 import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.SessionRegistry;
 import java.time.Duration;
@@ -176,9 +177,18 @@ public final class PgIntelBuilder {
     OpenTelemetrySource telemetry = settings.enabled()
         ? OpenTelemetrySource.resolve(openTelemetry, settings.openTelemetryProperties())
         : OpenTelemetrySource.resolve(OpenTelemetry.noop(), Map.of());
+    Breakers breakers = breakers(settings);
     return new PgIntel(settings, sessions,
-        listener -> new Scheduler(sessions, scheduled, disabled, listener, settings.maxBackoff()), telemetry,
-        registry, sql, processors(settings));
+        listener -> new Scheduler(sessions, scheduled, disabled, listener, settings.maxBackoff(), breakers),
+        telemetry, registry, sql, processors(settings), breakers);
+  }
+
+  private static Breakers breakers(Settings settings) {
+    String file = (String) settings.value(Setting.CIRCUIT_STATE_FILE);
+    return new Breakers((Boolean) settings.value(Setting.CIRCUIT_ENABLED), settings.intValue(Setting.CIRCUIT_FAILURES),
+        settings.percent(Setting.CIRCUIT_SLOW_SHARE), settings.percent(Setting.CIRCUIT_PRESSURE),
+        (Duration) settings.value(Setting.CIRCUIT_OPEN_DURATION), settings.maxBackoff(),
+        file.isEmpty() ? null : java.nio.file.Path.of(file));
   }
 
   /** The chain in the order of DESIGN.md: verify, the application's stages, sample, limit cardinality, plans. */

@@ -102,7 +102,7 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       "1", "100", Tier.RARE,
       "Client connections, or active sessions, at this percent of the connections available open the database breaker.");
   public static final Setting CIRCUIT_OPEN_DURATION = new Setting("pgintel.circuit.open-duration", Type.DURATION,
-      "30s", "1s", "1h", Tier.RARE, "First pause of an open breaker; it doubles after each failed probe.");
+      "30s", "100ms", "1h", Tier.RARE, "First pause of an open breaker; it doubles after each failed probe.");
   public static final Setting CIRCUIT_STATE_FILE = new Setting("pgintel.circuit.state-file", Type.TEXT, "", null, null,
       Tier.RARE, "File that keeps open breakers across restarts.");
 

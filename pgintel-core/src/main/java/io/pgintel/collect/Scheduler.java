@@ -1,6 +1,7 @@
 package io.pgintel.collect;
 
 import io.pgintel.internal.DaemonThreads;
+import io.pgintel.runtime.Breakers;
 import io.pgintel.runtime.RateLimitedLog;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -33,6 +34,7 @@ public final class Scheduler implements AutoCloseable {
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   private final SessionFactory sessions;
+  private final Breakers breakers;
   private final CollectionListener listener;
   private final Duration maxBackoff;
   private final List<Task> tasks = new ArrayList<>();
@@ -46,8 +48,9 @@ public final class Scheduler implements AutoCloseable {
    * @param disabled status entries for collectors switched off in settings
    */
   public Scheduler(SessionFactory sessions, List<Scheduled> collectors, List<CollectorStatus> disabled,
-      CollectionListener listener, Duration maxBackoff) {
+      CollectionListener listener, Duration maxBackoff, Breakers breakers) {
     this.sessions = sessions;
+    this.breakers = breakers;
     this.listener = listener;
     this.maxBackoff = maxBackoff;
     this.disabled = List.copyOf(disabled);
@@ -86,7 +89,7 @@ public final class Scheduler implements AutoCloseable {
     for (Task t : tasks) {
       t.lock.lock();
       try {
-        t.runOnce();
+        t.runOnce(true);
       } finally {
         t.lock.unlock();
       }
@@ -189,7 +192,7 @@ public final class Scheduler implements AutoCloseable {
         return;
       }
       try {
-        runOnce();
+        runOnce(false);
       } finally {
         lock.unlock();
       }
@@ -208,21 +211,33 @@ public final class Scheduler implements AutoCloseable {
         }
         earliest = now + Math.min(backoff, Math.max(maxBackoff.toNanos(), intervalNanos));
       }
+      long openUntil = breakers.openUntil(collector.name());
+      boolean circuitOpen = openUntil > 0;
+      if (circuitOpen) {
+        earliest = Math.max(earliest, now + (openUntil - System.currentTimeMillis()) * 1_000_000);
+      }
       long nextTick = Math.max(tick + 1, ceilDiv(earliest - gridStart, intervalNanos));
       long missed = nextTick - tick - 1;
-      if (failures == 0 && unavailable == null) {
+      if (circuitOpen || failures == 0 && unavailable == null) {
         for (long i = 0; i < missed; i++) {
-          listener.skipped(collector.name(), "overrun");
+          listener.skipped(collector.name(), circuitOpen ? "circuit_open" : "overrun");
         }
       }
       tick = nextTick;
       schedule(gridStart + nextTick * intervalNanos - now);
     }
 
-    void runOnce() {
+    /** @param forced asked for by {@link #collectNow()}: runs even with its circuit open, as a probe */
+    void runOnce(boolean forced) {
       if (unavailable != null) {
         // rediscover: the missing extension or privilege may have been added since
         sessions.forgetServer();
+      }
+      if (forced) {
+        breakers.probe(collector.name());
+      } else if (!breakers.allow(collector.name(), System.currentTimeMillis())) {
+        listener.skipped(collector.name(), "circuit_open");
+        return;
       }
       long started = System.nanoTime();
       try {
@@ -235,9 +250,11 @@ public final class Scheduler implements AutoCloseable {
           return collector.collect(session);
         });
         if (records == null) {
+          breakers.abandoned(collector.name());
           return;
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
+        breakers.succeeded(collector.name(), System.currentTimeMillis(), took, interval, records);
         if (failures > 0 || unavailable != null) {
           log.info("pgintel collector '{}' recovered after {} failed attempt(s)", collector.name(), failures);
         }
@@ -247,6 +264,7 @@ public final class Scheduler implements AutoCloseable {
         lastSuccess = Instant.now();
         listener.collected(collector.name(), List.copyOf(records), lastSuccess, interval, took);
       } catch (PoolBusyException e) {
+        breakers.abandoned(collector.name());
         listener.skipped(collector.name(), "pool_busy");
         failureLog.debug("pgintel collector '{}' skipped a tick: {}", collector.name(), e.getMessage());
       } catch (Throwable e) {
@@ -257,6 +275,7 @@ public final class Scheduler implements AutoCloseable {
         }
         failures++;
         lastError = type + ": " + e.getMessage();
+        breakers.failed(collector.name(), System.currentTimeMillis(), type);
         listener.failed(collector.name(), type, took);
         failureLog.warn("pgintel collector '{}' failed ({} in a row, {}): {}; {}", collector.name(), failures, type,
             e.getMessage(), hint(type));

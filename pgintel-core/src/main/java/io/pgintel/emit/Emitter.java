@@ -16,6 +16,7 @@ import io.pgintel.collect.ServerInfo;
 import io.pgintel.collect.activity.BlockingChain;
 import io.pgintel.collect.activity.QuerySample;
 import io.pgintel.collect.statements.TopQuery;
+import io.pgintel.runtime.CircuitBreaker;
 import io.pgintel.runtime.RateLimitedLog;
 import io.pgintel.process.PiiDetector;
 import io.pgintel.process.ProcessorStats;
@@ -69,13 +70,17 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final ProcessorStats processing;
   private final ObservableLongMeasurement processorRecords;
   private final ObservableLongMeasurement processorDecisions;
+  private final Supplier<List<CircuitBreaker.Status>> circuits;
+  private final ObservableLongMeasurement circuitState;
 
   /**
    * @param pii whether every emitted string is checked for personal data and secrets
    * @param detectors which detectors run (labels of {@link PiiDetector.Kind})
    */
   public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<SqlEngine.CacheStats> sqlCache,
-      Supplier<List<CollectorStatus>> status, boolean pii, List<String> detectors, ProcessorStats processing) {
+      Supplier<List<CollectorStatus>> status, boolean pii, List<String> detectors, ProcessorStats processing,
+      Supplier<List<CircuitBreaker.Status>> circuits) {
+    this.circuits = circuits;
     EnumSet<PiiDetector.Kind> kinds = EnumSet.noneOf(PiiDetector.Kind.class);
     for (String d : detectors) {
       kinds.add(PiiDetector.Kind.valueOf(d.toUpperCase(Locale.ROOT)));
@@ -115,7 +120,11 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     processorDecisions = meter.counterBuilder("pgintel.processor.decisions").setUnit("{decision}")
         .setDescription("Why processing stages decided what they did: sampling rule and verdict, failed check, overflow.")
         .buildObserver();
+    circuitState = meter.gaugeBuilder("pgintel.circuit.state").ofLongs().setUnit("1")
+        .setDescription("State of a circuit breaker: 0 closed, 1 open (collection paused), 2 half-open (probing).")
+        .buildObserver();
     List<ObservableMeasurement> all = new ArrayList<>(instruments.values());
+    all.add(circuitState);
     all.add(cacheRequests);
     all.add(piiRedactions);
     all.add(processorRecords);
@@ -197,6 +206,9 @@ public final class Emitter implements CollectionListener, AutoCloseable {
       }
       for (ProcessorStats.Count c : processing.decisions()) {
         processorDecisions.record(c.value(), Attributes.of(Attrs.PROCESSOR, c.stage(), Attrs.REASON, c.detail()));
+      }
+      for (CircuitBreaker.Status c : circuits.get()) {
+        circuitState.record(c.state().code(), Attributes.of(Attrs.CIRCUIT, c.name()));
       }
       SqlEngine.CacheStats cache = sqlCache.get();
       cacheRequests.record(cache.hitCount(), Attributes.of(Attrs.CACHE_RESULT, "hit"));

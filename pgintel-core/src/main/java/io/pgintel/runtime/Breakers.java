@@ -1,0 +1,288 @@
+package io.pgintel.runtime;
+
+import io.pgintel.collect.connections.ConnectionGroup;
+import io.pgintel.collect.connections.ConnectionLimits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The circuit breakers of one pgintel instance: one per collector and one for the server (the monitored
+ * database's), which every collection must also pass. The server breaker opens when the server is unreachable (consecutive connection
+ * failures of any collector) or under pressure: when client connections, or active sessions, reach a share of the
+ * connections available, as the {@code connections} collector reads them. Monitoring then backs off exactly when
+ * the database struggles; while it is open only one probe at a time goes through (the {@code connections}
+ * collector's reading decides whether the pressure is over).
+ *
+ * <p>With a state file, open breakers are written there on every change (a temporary file moved into place, so a
+ * crash leaves the old or the new file, never half of one) and read back at start, so that a restarted
+ * application does not hammer a database that was sick a minute ago. A file that cannot be read is ignored with
+ * a warning.
+ */
+public final class Breakers {
+
+  /**
+   * Name of the breaker every collection passes: it protects the server (connection pressure is server-wide) and
+   * is not named after the {@code database} collector, which has a breaker of its own.
+   */
+  public static final String SERVER = "server";
+
+  private static final Logger log = LoggerFactory.getLogger(Breakers.class);
+  private static final String CLIENT_BACKEND = "client backend";
+
+  private final boolean enabled;
+  private final int threshold;
+  private final double slowShare;
+  private final double pressureShare;
+  private final Duration firstPause;
+  private final Duration longestPause;
+  private final Path stateFile;
+  private final RateLimitedLog fileLog = new RateLimitedLog(log, Duration.ofMinutes(10));
+  private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
+  private final Properties restored = new Properties();
+  private String serverProbe;
+
+  /**
+   * @param slowSharePercent a collection taking more than this percent of its interval counts as a failure
+   * @param pressurePercent connections or active sessions at this percent of those available trip the database
+   * @param stateFile where open breakers are kept across restarts; null for nowhere
+   */
+  public Breakers(boolean enabled, int threshold, double slowSharePercent, double pressurePercent,
+      Duration firstPause, Duration longestPause, Path stateFile) {
+    this.enabled = enabled;
+    this.threshold = threshold;
+    this.slowShare = slowSharePercent / 100;
+    this.pressureShare = pressurePercent / 100;
+    // pgintel.backoff.max bounds every pause, a breaker's first one too
+    this.firstPause = firstPause.compareTo(longestPause) > 0 ? longestPause : firstPause;
+    this.longestPause = longestPause;
+    this.stateFile = stateFile;
+    if (enabled && stateFile != null) {
+      load();
+    }
+    breaker(SERVER);
+  }
+
+  /** Whether {@code collector} may collect now. */
+  public synchronized boolean allow(String collector, long now) {
+    if (!enabled) {
+      return true;
+    }
+    CircuitBreaker db = breaker(SERVER);
+    CircuitBreaker own = breaker(collector);
+    boolean dbWasClosed = db.state() == CircuitBreaker.State.CLOSED;
+    if (!db.allow(now)) {
+      return false;
+    }
+    if (!dbWasClosed) {
+      serverProbe = collector;
+    }
+    if (!own.allow(now)) {
+      if (collector.equals(serverProbe)) {
+        db.abandon();
+        serverProbe = null;
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * {@code collector} runs now whatever its breakers say (asked for explicitly); its outcome counts as a probe of
+   * the database.
+   */
+  public synchronized void probe(String collector) {
+    if (enabled && breaker(SERVER).state() != CircuitBreaker.State.CLOSED) {
+      serverProbe = collector;
+    }
+  }
+
+  /** A collection ended well; its records may tell the database's pressure. */
+  public synchronized void succeeded(String collector, long now, Duration took, Duration interval,
+      List<? extends Record> records) {
+    if (!enabled) {
+      return;
+    }
+    CircuitBreaker own = breaker(collector);
+    boolean changed;
+    if (took.toNanos() > slowShare * interval.toNanos()) {
+      changed = own.failure(now, "slow: took " + took.toMillis() + " ms of a " + interval.toMillis()
+          + " ms interval");
+    } else {
+      changed = own.success();
+    }
+    CircuitBreaker db = breaker(SERVER);
+    String pressure = pressure(records);
+    if (pressure != null) {
+      changed |= db.trip(now, pressure);
+    } else if (db.state() == CircuitBreaker.State.CLOSED || collector.equals(serverProbe)) {
+      changed |= db.success();
+    }
+    if (collector.equals(serverProbe)) {
+      serverProbe = null;
+    }
+    if (changed) {
+      changed(now);
+    }
+  }
+
+  /** A collection failed; {@code errorType} as the scheduler classifies it. */
+  public synchronized void failed(String collector, long now, String errorType) {
+    if (!enabled) {
+      return;
+    }
+    boolean changed = breaker(collector).failure(now, errorType);
+    CircuitBreaker db = breaker(SERVER);
+    if (errorType.equals("connection") || errorType.equals("server_shutdown")) {
+      changed |= db.failure(now, "server unreachable (" + errorType + ")");
+    } else if (collector.equals(serverProbe)) {
+      // the server answered, if only with an error of this collector's own
+      changed |= db.success();
+    }
+    if (collector.equals(serverProbe)) {
+      serverProbe = null;
+    }
+    if (changed) {
+      changed(now);
+    }
+  }
+
+  /** A collection that was allowed did not happen (no free pool connection). */
+  public synchronized void abandoned(String collector) {
+    if (!enabled) {
+      return;
+    }
+    breaker(collector).abandon();
+    if (collector.equals(serverProbe)) {
+      breaker(SERVER).abandon();
+      serverProbe = null;
+    }
+  }
+
+  /** When {@code collector} may next try, or 0 when nothing holds it back. */
+  public synchronized long openUntil(String collector) {
+    return Math.max(breaker(SERVER).openUntil(), breaker(collector).openUntil());
+  }
+
+  /** Every breaker, the database first. */
+  public synchronized List<CircuitBreaker.Status> status() {
+    List<CircuitBreaker.Status> out = new ArrayList<>();
+    for (CircuitBreaker b : breakers.values()) {
+      out.add(b.status());
+    }
+    return out;
+  }
+
+  /** Why the database is under pressure, or null when it is not (or the records do not tell). */
+  String pressure(List<? extends Record> records) {
+    ConnectionLimits limits = null;
+    long clients = 0;
+    long active = 0;
+    for (Record r : records) {
+      if (r instanceof ConnectionLimits l) {
+        limits = l;
+      } else if (r instanceof ConnectionGroup g && CLIENT_BACKEND.equals(g.backendType())) {
+        clients += g.count();
+        if ("active".equals(g.state())) {
+          active += g.count();
+        }
+      }
+    }
+    if (limits == null) {
+      return null;
+    }
+    long available = Math.max(1, limits.maxConnections() - limits.superuserReserved());
+    long busiest = Math.max(clients, active);
+    if (busiest < pressureShare * available) {
+      return null;
+    }
+    return String.format(java.util.Locale.ROOT, "pressure: %d client connections, %d active, of %d available",
+        clients, active, available);
+  }
+
+  private CircuitBreaker breaker(String name) {
+    return breakers.computeIfAbsent(name, n -> {
+      CircuitBreaker b = new CircuitBreaker(n, threshold, firstPause, longestPause);
+      String until = restored.getProperty(n + ".until");
+      if (until != null) {
+        try {
+          b.restore(Long.parseLong(until), Long.parseLong(restored.getProperty(n + ".pause", "0")),
+              restored.getProperty(n + ".reason", "restored"));
+        } catch (NumberFormatException e) {
+          log.warn("pgintel ignores the saved state of circuit '{}' in {}: {}", n, stateFile, e.getMessage());
+        }
+      }
+      return b;
+    });
+  }
+
+  private void changed(long now) {
+    for (CircuitBreaker b : breakers.values()) {
+      CircuitBreaker.Status s = b.status();
+      if (s.state() == CircuitBreaker.State.OPEN) {
+        log.warn("pgintel circuit '{}' is open until {} ({}): collection pauses", s.name(),
+            java.time.Instant.ofEpochMilli(s.openUntil()), s.reason());
+      }
+    }
+    if (stateFile != null) {
+      save(now);
+    }
+  }
+
+  private void load() {
+    if (!Files.exists(stateFile)) {
+      return;
+    }
+    try (InputStream in = Files.newInputStream(stateFile)) {
+      Properties p = new Properties();
+      p.load(in);
+      restored.putAll(p);
+    } catch (IOException | IllegalArgumentException e) {
+      log.warn("pgintel cannot read the circuit state file {} and starts with every circuit closed: {}", stateFile,
+          e.toString());
+    }
+  }
+
+  private void save(long now) {
+    Properties p = new Properties();
+    for (CircuitBreaker b : breakers.values()) {
+      if (b.state() != CircuitBreaker.State.CLOSED) {
+        CircuitBreaker.Status s = b.status();
+        p.setProperty(b.name() + ".until", Long.toString(Math.max(s.openUntil(), now)));
+        p.setProperty(b.name() + ".pause", Long.toString(b.pause()));
+        p.setProperty(b.name() + ".reason", String.valueOf(s.reason()));
+      }
+    }
+    try {
+      Path dir = stateFile.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, stateFile.getFileName().toString(), ".tmp");
+      try {
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+          p.store(out, "pgintel circuit breakers: open ones, until when (epoch ms)");
+        }
+        try {
+          Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException | RuntimeException e) {
+      fileLog.warn("pgintel cannot write the circuit state file {}: {}", stateFile, e.toString());
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package io.pgintel.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.pgintel.PgIntel;
+import io.pgintel.PgIntelBuilder;
+import io.pgintel.collect.Collector;
+import io.pgintel.collect.CollectorStatus;
+import io.pgintel.collect.SqlSession;
+import io.pgintel.runtime.CircuitBreaker.State;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PostgresServers;
+import io.pgintel.test.TestPgIntel;
+import io.pgintel.test.TestTelemetry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The breakers against a real server: stopped and restarted, made slow on purpose, crowded with connections. */
+class CircuitBreakerServerTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private static State circuit(PgIntel p, String name) {
+    return p.circuits().stream().filter(c -> c.name().equals(name)).findFirst().map(CircuitBreaker.Status::state)
+        .orElse(State.CLOSED);
+  }
+
+  private static CollectorStatus status(PgIntel p, String collector) {
+    return p.status().stream().filter(s -> s.name().equals(collector)).findFirst().orElseThrow();
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "waited " + PATIENCE + " for " + what);
+      Thread.sleep(20);
+    }
+  }
+
+  private static PgIntelBuilder fast(PgIntelBuilder b) {
+    return b.setting("pgintel.circuit.failure-threshold", 2).setting("pgintel.circuit.open-duration", "300ms")
+        .setting("pgintel.backoff.max", "1s");
+  }
+
+  @Test
+  void stoppedServerOpensTheServerCircuitWhichProbesAndClosesAfterARestartOfBoth(@TempDir Path dir)
+      throws Exception {
+    assumeTrue(System.getenv("PGINTEL_TEST_JDBC_URL") == null, "needs an embedded server it can stop");
+    PgServer pg = PostgresServers.startPrivate(PostgresServers.newest().majorVersion());
+    Path stateFile = dir.resolve("circuits.properties");
+    try (TestTelemetry otel = new TestTelemetry()) {
+      try (PgIntel p = fast(TestPgIntel.only(TestPgIntel.builder(pg, otel), "database"))
+          .collectorInterval("database", Duration.ofMillis(100))
+          .setting("pgintel.circuit.state-file", stateFile.toString()).build()) {
+        p.start();
+        await("a first collection", () -> status(p, "database").lastSuccess() != null);
+        pg.stop();
+        await("the server circuit to open", () -> circuit(p, Breakers.SERVER) == State.OPEN);
+        Thread.sleep(3_000);
+        double errors = otel.value("pgintel.collector.errors",
+            Map.of("pgintel.collector", "database", "error.type", "connection")).orElseThrow();
+        double skipped = otel.value("pgintel.collector.skipped",
+            Map.of("pgintel.collector", "database", "pgintel.skip.reason", "circuit_open")).orElseThrow();
+        // 100 ms ticks for more than 3 s: 30 attempts without the breaker; with it 2, then a probe per pause
+        assertTrue(errors >= 3 && errors <= 10, "connection attempts while down: " + errors);
+        assertTrue(skipped >= 10, "ticks skipped with the circuit open: " + skipped);
+        assertEquals(1.0, otel.value("pgintel.circuit.state", Map.of("pgintel.circuit", "server")).orElseThrow());
+      }
+      assertTrue(Files.readString(stateFile).contains("server.until="), Files.readString(stateFile));
+
+      // the application restarts while the server is still down: the circuit comes back open
+      try (PgIntel p = fast(TestPgIntel.only(TestPgIntel.builder(pg, otel), "database"))
+          .collectorInterval("database", Duration.ofMillis(100))
+          .setting("pgintel.circuit.state-file", stateFile.toString()).build()) {
+        assertEquals(State.OPEN, circuit(p, Breakers.SERVER));
+        pg.start();
+        p.start();
+        await("the circuit to close once the server is back", () -> circuit(p, Breakers.SERVER) == State.CLOSED
+            && status(p, "database").state() == CollectorStatus.State.ACTIVE
+            && status(p, "database").lastSuccess() != null);
+        assertEquals(State.CLOSED, circuit(p, "database"), "the database collector's own circuit");
+      }
+    } finally {
+      pg.stop();
+    }
+  }
+
+  /** Sleeps on the server for as long as it is told. */
+  static final class Sleepy implements Collector {
+    final AtomicLong sleepMillis = new AtomicLong();
+
+    @Override
+    public String name() {
+      return "sleepy";
+    }
+
+    @Override
+    public Duration defaultInterval() {
+      return Duration.ofMillis(200);
+    }
+
+    @Override
+    public List<? extends Record> collect(SqlSession session) throws SQLException {
+      session.query("SELECT pg_sleep(" + sleepMillis.get() / 1000.0 + ")", r -> 1);
+      return List.of();
+    }
+  }
+
+  @Test
+  void collectionMadeSlowOnPurposeOpensOnlyItsOwnCircuitUntilItIsFastAgain() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    Sleepy sleepy = new Sleepy();
+    sleepy.sleepMillis.set(150);
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = fast(TestPgIntel.only(TestPgIntel.builder(pg, otel), "database"))
+            .setting("pgintel.circuit.slow-share", 50).setting("pgintel.circuit.open-duration", "500ms")
+            .collectorInterval("database", Duration.ofMillis(200)).addCollector(sleepy).build()) {
+      p.start();
+      await("the slow collector's circuit to open", () -> circuit(p, "sleepy") == State.OPEN);
+      assertEquals(State.CLOSED, circuit(p, Breakers.SERVER));
+      assertTrue(p.circuits().stream().filter(c -> c.name().equals("sleepy")).findFirst().orElseThrow().reason()
+          .startsWith("slow"));
+      long before = status(p, "database").lastSuccess().toEpochMilli();
+      await("the other collectors to go on", () -> status(p, "database").lastSuccess().toEpochMilli() > before);
+      sleepy.sleepMillis.set(0);
+      await("the circuit to close once collection is fast", () -> circuit(p, "sleepy") == State.CLOSED);
+    }
+  }
+
+  @Test
+  void connectionsNearMaxConnectionsPauseCollectionUntilTheyAreGone() throws Exception {
+    assumeTrue(System.getenv("PGINTEL_TEST_JDBC_URL") == null, "needs a server with few connections");
+    PgServer pg = PostgresServers.startPrivate(PostgresServers.newest().majorVersion(),
+        Map.of("max_connections", "20"));
+    List<Connection> crowd = new ArrayList<>();
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = fast(TestPgIntel.only(TestPgIntel.builder(pg, otel), "connections", "database"))
+            .collectorInterval("connections", Duration.ofMillis(200))
+            .collectorInterval("database", Duration.ofMillis(200)).build()) {
+      p.start();
+      await("a first reading", () -> status(p, "connections").lastSuccess() != null);
+      assertEquals(State.CLOSED, circuit(p, Breakers.SERVER));
+      // 20 - 3 reserved = 17 available; 16 of ours and pgintel's own is all of them
+      for (int i = 0; i < 16; i++) {
+        crowd.add(pg.connect());
+      }
+      await("pressure to open the server circuit", () -> circuit(p, Breakers.SERVER) == State.OPEN);
+      String reason = p.circuits().get(0).reason();
+      assertTrue(reason.startsWith("pressure"), reason);
+      await("collection to pause", () -> otel.value("pgintel.collector.skipped",
+          Map.of("pgintel.collector", "database", "pgintel.skip.reason", "circuit_open")).orElse(0.0) >= 1);
+      for (Connection c : crowd) {
+        c.close();
+      }
+      crowd.clear();
+      await("the probe to close the circuit", () -> circuit(p, Breakers.SERVER) == State.CLOSED);
+    } finally {
+      for (Connection c : crowd) {
+        c.close();
+      }
+      pg.stop();
+    }
+  }
+}

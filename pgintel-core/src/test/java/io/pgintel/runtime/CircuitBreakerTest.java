@@ -1,0 +1,202 @@
+package io.pgintel.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgintel.collect.connections.ConnectionGroup;
+import io.pgintel.collect.connections.ConnectionLimits;
+import io.pgintel.runtime.CircuitBreaker.State;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CircuitBreakerTest {
+
+  private static final Duration SECOND = Duration.ofSeconds(1);
+  private static final Duration TEN = Duration.ofSeconds(10);
+
+  private final CircuitBreaker breaker = new CircuitBreaker("statements", 3, Duration.ofSeconds(30),
+      Duration.ofMinutes(5));
+
+  @Test
+  void opensAfterConsecutiveFailuresOnly() {
+    assertFalse(breaker.failure(0, "connection"));
+    assertFalse(breaker.failure(1, "connection"));
+    assertTrue(breaker.success() == false, "a success while closed changes nothing");
+    assertFalse(breaker.failure(2, "connection"));
+    assertFalse(breaker.failure(3, "statement_timeout"));
+    assertEquals(State.CLOSED, breaker.state());
+    assertTrue(breaker.failure(4, "statement_timeout"));
+    assertEquals(State.OPEN, breaker.state());
+    assertEquals(30_004, breaker.openUntil());
+    assertEquals("statement_timeout", breaker.status().reason());
+  }
+
+  @Test
+  void openRefusesUntilItsPauseThenLetsExactlyOneProbeThrough() {
+    trip();
+    assertFalse(breaker.allow(29_999));
+    assertTrue(breaker.allow(30_000));
+    assertEquals(State.HALF_OPEN, breaker.state());
+    assertFalse(breaker.allow(30_001), "a second probe while the first runs");
+    breaker.abandon();
+    assertTrue(breaker.allow(30_002), "the probe's tick was skipped: another may probe");
+  }
+
+  @Test
+  void aSuccessfulProbeClosesAndResetsThePause() {
+    trip();
+    assertTrue(breaker.allow(30_000));
+    assertTrue(breaker.success());
+    assertEquals(State.CLOSED, breaker.state());
+    assertEquals(0, breaker.openUntil());
+    for (int i = 0; i < 3; i++) {
+      breaker.failure(40_000, "connection");
+    }
+    assertEquals(70_000, breaker.openUntil(), "the pause starts over at 30 s");
+  }
+
+  @Test
+  void failedProbesDoubleThePauseUpToTheLongest() {
+    trip();
+    long now = 30_000;
+    List<Long> pauses = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      assertTrue(breaker.allow(now));
+      assertTrue(breaker.failure(now, "connection"));
+      pauses.add(breaker.openUntil() - now);
+      now = breaker.openUntil();
+    }
+    assertEquals(List.of(60_000L, 120_000L, 240_000L, 300_000L, 300_000L, 300_000L), pauses);
+  }
+
+  @Test
+  void trippingOpensAtOnceAndTrippingAProbeDoublesThePause() {
+    assertTrue(breaker.trip(0, "pressure"));
+    assertEquals(State.OPEN, breaker.state());
+    assertFalse(breaker.trip(1, "pressure"), "already open");
+    assertTrue(breaker.allow(30_000));
+    assertTrue(breaker.trip(30_000, "pressure"));
+    assertEquals(90_000, breaker.openUntil());
+  }
+
+  private void trip() {
+    for (int i = 0; i < 3; i++) {
+      breaker.failure(0, "connection");
+    }
+  }
+
+  // the breakers of one instance
+
+  private static Breakers breakers(Path file) {
+    return new Breakers(true, 2, 80, 90, Duration.ofSeconds(30), Duration.ofMinutes(5), file);
+  }
+
+  private static List<Record> connections(long clients, long active, long max) {
+    return List.of(new ConnectionGroup("app", "idle", "app", "app", "client backend", "", clients - active),
+        new ConnectionGroup("app", "active", "app", "app", "client backend", "", active),
+        new ConnectionGroup("", "", "", "", "checkpointer", "", 1), new ConnectionLimits(max, 3));
+  }
+
+  @Test
+  void slowCollectionsCountLikeFailuresOfTheirCollectorOnly() {
+    Breakers b = breakers(null);
+    assertTrue(b.allow("tables", 0));
+    b.succeeded("tables", 0, Duration.ofMillis(8_100), TEN, List.of());
+    b.succeeded("tables", 10_000, Duration.ofMillis(9_000), TEN, List.of());
+    assertFalse(b.allow("tables", 10_001));
+    assertTrue(b.allow("database", 10_001), "other collectors go on");
+    assertEquals("tables", b.status().get(1).name());
+    assertTrue(b.status().get(1).reason().startsWith("slow: took 9000 ms of a 10000 ms interval"),
+        b.status().toString());
+  }
+
+  @Test
+  void pressureNearMaxConnectionsPausesEveryCollectorAndTheProbeClosesIt() {
+    Breakers b = breakers(null);
+    // 100 - 3 reserved = 97 available; 87 is 89.7 %, 88 is 90.7 %
+    b.succeeded("connections", 0, SECOND, TEN, connections(87, 10, 100));
+    assertTrue(b.allow("statements", 1));
+    b.succeeded("connections", 1, SECOND, TEN, connections(88, 10, 100));
+    assertEquals(State.OPEN, b.status().get(0).state());
+    assertTrue(b.status().get(0).reason().contains("88 client connections"), b.status().get(0).reason());
+    assertFalse(b.allow("statements", 2));
+    assertFalse(b.allow("connections", 2));
+    // the pause is over: one probe goes through, the others wait for its verdict
+    assertTrue(b.allow("connections", 30_001));
+    assertFalse(b.allow("statements", 30_001));
+    b.succeeded("connections", 30_002, SECOND, TEN, connections(95, 90, 100));
+    assertEquals(State.OPEN, b.status().get(0).state(), "still under pressure: open again, for longer");
+    assertEquals(90_002, b.openUntil("statements"));
+    assertTrue(b.allow("connections", 90_002));
+    b.succeeded("connections", 90_003, SECOND, TEN, connections(20, 5, 100));
+    assertEquals(State.CLOSED, b.status().get(0).state());
+    assertTrue(b.allow("statements", 90_004));
+  }
+
+  @Test
+  void activeSessionsAloneAlsoMeanPressure() {
+    assertTrue(breakers(null).pressure(connections(95, 95, 100)) != null);
+    assertEquals(null, breakers(null).pressure(List.of(new ConnectionLimits(100, 3))));
+    assertEquals(null, breakers(null).pressure(List.of()), "without the limits nothing is known");
+  }
+
+  @Test
+  void connectionFailuresOfAnyCollectorOpenTheServerCircuit() {
+    Breakers b = breakers(null);
+    b.failed("statements", 0, "connection");
+    b.failed("tables", 1, "connection");
+    assertEquals(State.OPEN, b.status().get(0).state());
+    assertFalse(b.allow("wal", 2));
+    assertTrue(b.allow("wal", 30_001));
+    b.failed("wal", 30_002, "insufficient_privilege");
+    assertEquals(State.CLOSED, b.status().get(0).state(), "the server answered the probe");
+  }
+
+  @Test
+  void openCircuitsSurviveARestartThroughTheStateFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("sub").resolve("circuits.properties");
+    long now = System.currentTimeMillis();
+    Breakers before = breakers(file);
+    before.failed("statements", now, "connection");
+    before.failed("statements", now, "connection");
+    assertTrue(Files.exists(file));
+    try (var files = Files.list(file.getParent())) {
+      assertEquals(1, files.count(), "no temporary file left behind");
+    }
+    Breakers after = breakers(file);
+    assertFalse(after.allow("statements", now + 1));
+    assertFalse(after.allow("tables", now + 1), "the server circuit came back open too");
+    assertEquals(now + 30_000, after.openUntil("tables"));
+    assertTrue(after.allow("tables", now + 30_000));
+    after.succeeded("tables", now + 30_001, SECOND, TEN, List.of());
+    assertTrue(after.allow("tables", now + 30_002));
+    assertFalse(Files.readString(file).contains("server.until"), "closed circuits are not kept");
+  }
+
+  @Test
+  void anUnreadableOrCorruptStateFileIsIgnored(@TempDir Path dir) throws Exception {
+    Path corrupt = dir.resolve("corrupt");
+    Files.write(corrupt, new byte[] {0, (byte) 0xff, 's', 'e', 'r', 'v', 'e', 'r', '.', 'u', 'n', 't',
+        'i', 'l', '=', 'x', '\\', 'u', '1'});
+    assertTrue(breakers(corrupt).allow("tables", 0));
+    Path garbage = dir.resolve("garbage");
+    Files.writeString(garbage, "server.until=soon\nstatements.until=12x\n");
+    assertTrue(breakers(garbage).allow("statements", 0));
+    Path directory = Files.createDirectory(dir.resolve("a-directory"));
+    assertTrue(breakers(directory).allow("tables", 0));
+  }
+
+  @Test
+  void switchedOffBreakersAllowEverything() {
+    Breakers b = new Breakers(false, 1, 80, 90, TEN, TEN, null);
+    b.failed("statements", 0, "connection");
+    b.succeeded("connections", 0, SECOND, TEN, connections(99, 99, 100));
+    assertTrue(b.allow("statements", 1));
+  }
+}
