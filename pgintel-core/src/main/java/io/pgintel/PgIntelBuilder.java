@@ -7,7 +7,11 @@ import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
 import io.pgintel.emit.OpenTelemetrySource;
+import io.pgintel.emit.MetricMeasures;
+import io.pgintel.process.CardinalityLimiter;
+import io.pgintel.process.Measures;
 import io.pgintel.process.Processor;
+import io.pgintel.process.Verifier;
 import io.pgintel.process.Sampler;
 import io.pgintel.runtime.Breakers;
 import io.pgintel.sql.SqlEngine;
@@ -30,6 +34,8 @@ public final class PgIntelBuilder {
 
   /** Occurrences the sampler remembers to drop duplicates: about 50 bytes each. */
   private static final int SAMPLER_MEMORY = 10_000;
+  /** Counter series whose last value the verifier remembers: about 200 bytes each. */
+  private static final int VERIFIER_MEMORY = 50_000;
 
   private DataSource dataSource;
   private OpenTelemetry openTelemetry;
@@ -194,9 +200,14 @@ public final class PgIntelBuilder {
   /** The chain in the order of DESIGN.md: verify, the application's stages, sample, limit cardinality, plans. */
   private List<Processor> processors(Settings settings) {
     List<Processor> chain = new ArrayList<>();
+    Measures measures = new MetricMeasures();
+    if ((Boolean) settings.value(Setting.VERIFY_ENABLED)) {
+      chain.add(new Verifier(measures, VERIFIER_MEMORY));
+    }
     chain.addAll(extraProcessors);
     chain.add(new Sampler(settings.samplingRules(), settings.percent(Setting.SAMPLER_DEFAULT_RATE),
         (Duration) settings.value(Setting.SAMPLER_DEDUP_WINDOW), SAMPLER_MEMORY));
+    chain.add(new CardinalityLimiter(measures, settings.intValue(Setting.MAX_SERIES_PER_METRIC)));
     return chain;
   }
 

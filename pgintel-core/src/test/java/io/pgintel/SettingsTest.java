@@ -143,7 +143,9 @@ class SettingsTest {
       } else if (s.min() != null) {
         assertTrue(line.contains(s.min() + " to " + s.max()), "README range of " + s.key() + ": " + line);
       }
-      if (!s.defaultValue().equals("per collector")) {
+      if (s.defaultValue().isEmpty()) {
+        assertTrue(line.startsWith(row + "none |"), "README default of " + s.key() + ": " + line);
+      } else if (!s.defaultValue().equals("per collector")) {
         assertTrue(line.contains("`" + s.defaultValue() + "`"), "README default of " + s.key() + ": " + line);
       }
     }

@@ -4,7 +4,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.logs.Logger;
-import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
@@ -73,7 +72,8 @@ final class ActivityEvents {
     if (!s.blockingPids().isEmpty()) {
       b.put(BLOCKING_PIDS, s.blockingPids().stream().map(Integer::longValue).toList());
     }
-    logger.logRecordBuilder().setEventName(QUERY_SAMPLE).setSeverity(Severity.INFO).setContext(context(s.trace()))
+    logger.logRecordBuilder().setEventName(QUERY_SAMPLE).setSeverity(QueryEvents.severity(sample))
+        .setContext(context(s.trace()))
         .setAllAttributes(guard.guard(b.build())).emit();
   }
 
@@ -114,7 +114,8 @@ final class ActivityEvents {
     b.put(WAITER_PIDS, pids).put(WAITER_STATES, states).put(WAITER_TEXTS, texts).put(WAITER_SUMMARIES, summaries)
         .put(WAITER_LOCK_TYPES, types).put(WAITER_MODES, modes).put(WAITER_RELATIONS, relations)
         .put(WAITER_WAITS, waits).put(WAITER_BLOCKED_BY, blockedBy);
-    logger.logRecordBuilder().setEventName(BLOCKING_CHAIN).setSeverity(Severity.WARN).setContext(context(root.trace()))
+    logger.logRecordBuilder().setEventName(BLOCKING_CHAIN).setSeverity(QueryEvents.severity(chain))
+        .setContext(context(root.trace()))
         .setBody(guard.text(null, body.toString())).setAllAttributes(guard.guard(b.build())).emit();
   }
 

@@ -18,6 +18,7 @@ import io.pgintel.collect.activity.QuerySample;
 import io.pgintel.collect.statements.TopQuery;
 import io.pgintel.runtime.CircuitBreaker;
 import io.pgintel.runtime.RateLimitedLog;
+import io.pgintel.process.CardinalityLimiter;
 import io.pgintel.process.PiiDetector;
 import io.pgintel.process.ProcessorStats;
 import io.pgintel.sql.SqlEngine;
@@ -48,6 +49,9 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   /** Instrumentation scope of every pgintel instrument. */
   public static final String SCOPE = "io.pgintel";
 
+  /** Attribute value of the series that stands for everything beyond a limit. */
+  static final String OTHER = "other";
+
   private static final Logger log = LoggerFactory.getLogger(Emitter.class);
 
   private final RateLimitedLog failureLog = new RateLimitedLog(log, Duration.ofMinutes(1));
@@ -58,6 +62,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final ObservableLongMeasurement piiRedactions;
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final Map<Class<?>, List<MetricDef<?>>> defsByType = new LinkedHashMap<>();
+  private final java.util.Set<String> defDoubles = new java.util.HashSet<>();
   private final Map<String, ObservableMeasurement> instruments = new LinkedHashMap<>();
   private final ObservableLongMeasurement up;
   private final ObservableLongMeasurement cacheRequests;
@@ -94,6 +99,9 @@ public final class Emitter implements CollectionListener, AutoCloseable {
         .build();
     for (MetricDef<?> def : MetricCatalog.ALL) {
       defsByType.computeIfAbsent(def.recordType(), t -> new ArrayList<>()).add(def);
+      if (def.doubles()) {
+        defDoubles.add(def.name());
+      }
       instruments.computeIfAbsent(def.name(), n -> instrument(meter, def));
     }
     up = meter.gaugeBuilder("pgintel.collector.up").ofLongs().setUnit("1")
@@ -183,7 +191,12 @@ public final class Emitter implements CollectionListener, AutoCloseable {
         if (Duration.between(s.at(), now).compareTo(s.interval().multipliedBy(3)) > 0) {
           continue;
         }
+        Map<String, Map<Attributes, Double>> overflow = new LinkedHashMap<>();
         for (Record r : s.records()) {
+          if (r instanceof CardinalityLimiter.Overflow o) {
+            addOverflow(o.record(), s.common(), overflow);
+            continue;
+          }
           List<MetricDef<?>> defs = defsByType.get(r.getClass());
           if (defs != null) {
             for (MetricDef<?> def : defs) {
@@ -195,6 +208,14 @@ public final class Emitter implements CollectionListener, AutoCloseable {
             }
           }
         }
+        overflow.forEach((name, series) -> series.forEach((attrs, value) -> {
+          ObservableMeasurement m = instruments.get(name);
+          if (defDoubles.contains(name)) {
+            ((ObservableDoubleMeasurement) m).record(value, attrs);
+          } else {
+            ((ObservableLongMeasurement) m).record(Math.round(value), attrs);
+          }
+        }));
       }
       guard.redactions().forEach((kind, n) -> {
         if (n > 0) {
@@ -222,6 +243,41 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     } catch (RuntimeException e) {
       // an exporter thread of the host must never see pgintel fail
       failureLog.warn("pgintel could not report metrics this time: {}", e.toString());
+    }
+  }
+
+  /**
+   * Adds a record beyond its family's series limit to the {@code other} series: its own attributes become
+   * {@code other} (or are left out when not text), sums are added up; gauges cannot be added and are left out.
+   */
+  @SuppressWarnings("unchecked")
+  private <R> void addOverflow(Record record, Attributes common, Map<String, Map<Attributes, Double>> overflow) {
+    List<MetricDef<?>> defs = defsByType.get(record.getClass());
+    if (defs == null) {
+      return;
+    }
+    for (MetricDef<?> d : defs) {
+      MetricDef<R> def = (MetricDef<R>) d;
+      if (def.kind() == MetricDef.Kind.GAUGE) {
+        continue;
+      }
+      AttributesBuilder own = Attributes.builder();
+      def.attributes().accept((R) record, own);
+      AttributesBuilder other = common.toBuilder();
+      own.build().forEach((k, v) -> {
+        if (v instanceof String) {
+          other.put(k.getKey(), OTHER);
+        }
+      });
+      Attributes base = other.build();
+      for (MetricDef.Point<R> p : def.points()) {
+        Number value = p.value().apply((R) record);
+        if (value != null) {
+          Attributes attrs = guard.guard(p.extra().isEmpty() ? base : base.toBuilder().putAll(p.extra()).build());
+          overflow.computeIfAbsent(def.name(), n -> new LinkedHashMap<>()).merge(attrs, value.doubleValue(),
+              Double::sum);
+        }
+      }
     }
   }
 

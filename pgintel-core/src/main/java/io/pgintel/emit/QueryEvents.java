@@ -5,6 +5,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;
+import io.pgintel.collect.EventRecord;
 import io.pgintel.collect.statements.TopQuery;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +26,18 @@ final class QueryEvents {
   QueryEvents(Logger logger, AttributeGuard guard) {
     this.logger = logger;
     this.guard = guard;
+  }
+
+  /** OpenTelemetry's severity of an event, from the record's own (one place for every event). */
+  static Severity severity(EventRecord e) {
+    return switch (e.severity()) {
+      case TRACE -> Severity.TRACE;
+      case DEBUG -> Severity.DEBUG;
+      case INFO -> Severity.INFO;
+      case WARN -> Severity.WARN;
+      case ERROR -> Severity.ERROR;
+      case FATAL -> Severity.FATAL;
+    };
   }
 
   void emit(TopQuery q, Attributes common) {
@@ -60,7 +73,7 @@ final class QueryEvents {
     q.deltas().forEach((column, value) -> put(b, column, value));
     logger.logRecordBuilder()
         .setEventName(TOP_QUERY)
-        .setSeverity(Severity.INFO)
+        .setSeverity(severity(q))
         .setAllAttributes(guard.guard(b.build()))
         .emit();
   }

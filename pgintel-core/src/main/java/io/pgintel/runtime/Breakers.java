@@ -52,6 +52,7 @@ public final class Breakers {
   private final RateLimitedLog fileLog = new RateLimitedLog(log, Duration.ofMinutes(10));
   private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
   private final Properties restored = new Properties();
+  private final Map<String, CircuitBreaker.State> logged = new java.util.HashMap<>();
   private String serverProbe;
 
   /**
@@ -231,9 +232,13 @@ public final class Breakers {
   private void changed(long now) {
     for (CircuitBreaker b : breakers.values()) {
       CircuitBreaker.Status s = b.status();
-      if (s.state() == CircuitBreaker.State.OPEN) {
+      CircuitBreaker.State before = logged.put(s.name(), s.state());
+      if (s.state() == CircuitBreaker.State.OPEN && before != CircuitBreaker.State.OPEN) {
         log.warn("pgintel circuit '{}' is open until {} ({}): collection pauses", s.name(),
             java.time.Instant.ofEpochMilli(s.openUntil()), s.reason());
+      } else if (s.state() == CircuitBreaker.State.CLOSED && before != null
+          && before != CircuitBreaker.State.CLOSED) {
+        log.info("pgintel circuit '{}' is closed again: collection resumes", s.name());
       }
     }
     if (stateFile != null) {

@@ -28,6 +28,21 @@ public class PgIntelProperties {
    */
   private Map<String, Map<String, Object>> collectors = new LinkedHashMap<>();
 
+  /**
+   * Sampling of events: pgintel.sampler.default-rate, .dedup-window and rules (pgintel.sampler.rules.&lt;rule&gt;.when,
+   * .rate, .priority, .max-per-minute). Passed to core as they are.
+   */
+  private Map<String, Object> sampler = new LinkedHashMap<>();
+
+  /** Circuit breakers: pgintel.circuit.enabled, .failure-threshold, .slow-share, ... Passed to core as they are. */
+  private Map<String, Object> circuit = new LinkedHashMap<>();
+
+  /** Data-quality checks: pgintel.verify.enabled. Passed to core as it is. */
+  private Map<String, Object> verify = new LinkedHashMap<>();
+
+  /** Series limits: pgintel.cardinality.max-series. Passed to core as it is. */
+  private Map<String, Object> cardinality = new LinkedHashMap<>();
+
   private final Session session = new Session();
 
   private final Backoff backoff = new Backoff();
@@ -54,6 +69,38 @@ public class PgIntelProperties {
 
   public void setCollectors(Map<String, Map<String, Object>> collectors) {
     this.collectors = collectors;
+  }
+
+  public Map<String, Object> getSampler() {
+    return sampler;
+  }
+
+  public void setSampler(Map<String, Object> sampler) {
+    this.sampler = sampler;
+  }
+
+  public Map<String, Object> getCircuit() {
+    return circuit;
+  }
+
+  public void setCircuit(Map<String, Object> circuit) {
+    this.circuit = circuit;
+  }
+
+  public Map<String, Object> getVerify() {
+    return verify;
+  }
+
+  public void setVerify(Map<String, Object> verify) {
+    this.verify = verify;
+  }
+
+  public Map<String, Object> getCardinality() {
+    return cardinality;
+  }
+
+  public void setCardinality(Map<String, Object> cardinality) {
+    this.cardinality = cardinality;
   }
 
   public Session getSession() {
@@ -88,6 +135,10 @@ public class PgIntelProperties {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("pgintel.enabled", enabled);
     collectors.forEach((name, values) -> flatten(out, "pgintel.collectors." + name, values));
+    flatten(out, "pgintel.sampler", sampler);
+    flatten(out, "pgintel.circuit", circuit);
+    flatten(out, "pgintel.verify", verify);
+    flatten(out, "pgintel.cardinality", cardinality);
     putIfSet(out, "pgintel.session.statement-timeout", session.getStatementTimeout());
     putIfSet(out, "pgintel.session.lock-timeout", session.getLockTimeout());
     putIfSet(out, "pgintel.session.borrow-timeout", session.getBorrowTimeout());

@@ -40,6 +40,17 @@ class PgIntelPropertiesTest {
     expected.put("pgintel.backoff.max", Duration.ofMinutes(1));
     assertThat(p.toSettings()).isEqualTo(expected);
     assertThat(p.getDatasources().getExclude()).containsExactly("reporting");
+    assertThat(bind(Map.of("pgintel.sampler.rules.slow.when", "mean_exec_time_ms > 1000",
+        "pgintel.sampler.rules.slow.max-per-minute", "5", "pgintel.sampler.default-rate", "10",
+        "pgintel.circuit.failure-threshold", "4", "pgintel.verify.enabled", "false",
+        "pgintel.cardinality.max-series", "50")).toSettings()).containsOnly(
+        Map.entry("pgintel.enabled", true),
+        Map.entry("pgintel.sampler.rules.slow.when", "mean_exec_time_ms > 1000"),
+        Map.entry("pgintel.sampler.rules.slow.max-per-minute", "5"),
+        Map.entry("pgintel.sampler.default-rate", "10"),
+        Map.entry("pgintel.circuit.failure-threshold", "4"),
+        Map.entry("pgintel.verify.enabled", "false"),
+        Map.entry("pgintel.cardinality.max-series", "50"));
     assertThat(p.getCorrelation().isEnabled()).isFalse();
   }
 
@@ -77,11 +88,17 @@ class PgIntelPropertiesTest {
             assertThat(defaultOf(metadata.get(key))).as(key).isEqualTo(s.defaultValue());
           }
         });
+      } else if (s.key().contains("<rule>")) {
+        String property = s.key().substring(s.key().lastIndexOf('.') + 1);
+        assertThat(metadata.get("pgintel.sampler.rules").get("description").asText()).as(s.key())
+            .contains("." + property + " (");
       } else {
         assertThat(metadata).containsKey(s.key());
         assertThat(metadata.get(s.key()).has("description")).as(s.key()).isTrue();
         String actual = defaultOf(metadata.get(s.key()));
-        if (s.type() == Setting.Type.DURATION) {
+        if (s.defaultValue().isEmpty()) {
+          assertThat(actual).as(s.key()).isNull();
+        } else if (s.type() == Setting.Type.DURATION) {
           assertThat(Durations.parse(actual)).as(s.key()).isEqualTo(Durations.parse(s.defaultValue()));
         } else {
           assertThat(actual).as(s.key()).isEqualTo(s.defaultValue());
