@@ -1,6 +1,7 @@
 package io.pgintel.spring;
 
 import io.pgintel.collect.CollectorStatus;
+import io.pgintel.runtime.CircuitBreaker;
 import io.pgintel.collect.activity.ActiveSessions;
 import io.pgintel.collect.activity.ActivitySample;
 import io.pgintel.collect.statements.TopQuery;
@@ -40,7 +41,14 @@ public final class PgIntelEndpoint {
    *     sums every statement outside the top list. Empty until the statements collector has read twice.
    */
   public record Database(String dataSource, String database, List<String> sharedWith, List<Collector> collectors,
-      List<Query> topQueries, List<WaitEvent> waitEvents, List<LockWait> lockWaits) {}
+      List<Circuit> circuits, List<Query> topQueries, List<WaitEvent> waitEvents, List<LockWait> lockWaits) {}
+
+  /**
+   * A circuit breaker: {@code server} or a collector's. An open one pauses collection until {@code openUntil}.
+   *
+   * @param state {@code closed}, {@code open} or {@code half_open}
+   */
+  public record Circuit(String name, String state, int consecutiveFailures, String reason, String openUntil) {}
 
   /**
    * Average active sessions by wait event over the activity collector's last window ({@code CPU} when not
@@ -80,6 +88,11 @@ public final class PgIntelEndpoint {
         collectors.add(new Collector(s.name(), s.state().name(), text(s.interval()), text(s.lastSuccess()),
             s.lastError(), s.consecutiveFailures(), s.detail()));
       }
+      List<Circuit> circuits = new ArrayList<>();
+      for (CircuitBreaker.Status c : m.pgintel().circuits()) {
+        circuits.add(new Circuit(c.name(), c.state().label(), c.consecutiveFailures(), c.reason(),
+            c.openUntil() == 0 ? null : text(java.time.Instant.ofEpochMilli(c.openUntil()))));
+      }
       List<WaitEvent> waits = new ArrayList<>();
       List<LockWait> lockWaits = new ArrayList<>();
       for (Record r : m.pgintel().latest("activity")) {
@@ -93,8 +106,8 @@ public final class PgIntelEndpoint {
         }
       }
       waits.sort(Comparator.comparingDouble(WaitEvent::averageSessions).reversed());
-      databases.add(new Database(m.dataSource(), m.database(), m.sharedWith(), collectors, topQueries(m), waits,
-          lockWaits));
+      databases.add(new Database(m.dataSource(), m.database(), m.sharedWith(), collectors, circuits, topQueries(m),
+          waits, lockWaits));
     }
     return new Report(databases);
   }

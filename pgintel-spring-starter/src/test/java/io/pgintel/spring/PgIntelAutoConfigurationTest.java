@@ -257,6 +257,7 @@ class PgIntelAutoConfigurationTest {
       PgIntelEndpoint.Database db = report.databases().get(0);
       assertThat(db.dataSource()).isEqualTo("dataSource");
       assertThat(db.collectors()).extracting(PgIntelEndpoint.Collector::name).contains("statements", "database");
+      assertThat(db.circuits()).first().isEqualTo(new PgIntelEndpoint.Circuit("server", "closed", 0, null, null));
       PgIntelEndpoint.Query select = db.topQueries().stream()
           .filter(q -> q.query() != null && q.query().contains("starter_items WHERE id")).findFirst().orElseThrow();
       assertThat(select.calls()).isEqualTo(25);
