@@ -6,7 +6,9 @@ import io.pgintel.collect.Collector;
 import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
+import io.pgintel.collect.plans.PlansCollector;
 import io.pgintel.emit.OpenTelemetrySource;
+import io.pgintel.process.PlanProcessor;
 import io.pgintel.process.Processor;
 import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.SessionRegistry;
@@ -168,6 +170,9 @@ public final class PgIntelBuilder {
   private List<Processor> processors(Settings settings) {
     List<Processor> chain = new ArrayList<>();
     chain.addAll(extraProcessors);
+    if (settings.enabledCollectors().contains(PlansCollector.NAME)) {
+      chain.add(new PlanProcessor());
+    }
     return chain;
   }
 

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -76,6 +77,42 @@ public final class SqlSession {
       throw new SQLException("expected one row, got " + rows.size() + " from a pgintel query");
     }
     return rows.get(0);
+  }
+
+  /**
+   * Runs a statement pgintel wrote that may return no rows ({@code SAVEPOINT}, {@code DEALLOCATE}); returns the
+   * first column of its rows as text, if it has any.
+   */
+  public List<String> execute(String sql) throws SQLException {
+    OwnStatements.register(sql);
+    return executePlain(sql);
+  }
+
+  /**
+   * Runs a statement built around a text of the application's ({@code EXPLAIN <its query>},
+   * {@code PREPARE p AS <its query>}) through a plain JDBC statement, so that the text reaches the server as it
+   * came: its {@code ?} are operators and its {@code $n} the server's parameters. Returns the first column of its
+   * rows as text. The statement is remembered as pgintel's own in a bounded set (see {@link OwnStatements}).
+   */
+  public List<String> executeAround(String sql) throws SQLException {
+    OwnStatements.registerAroundApplicationText(sql);
+    return executePlain(sql);
+  }
+
+  private List<String> executePlain(String sql) throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.setEscapeProcessing(false);
+      s.setQueryTimeout(queryTimeoutSeconds);
+      List<String> out = new ArrayList<>();
+      if (s.execute(MARKER + " " + sql)) {
+        try (ResultSet rs = s.getResultSet()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+        }
+      }
+      return out;
+    }
   }
 
   /** Maps the current row of a result. */
