@@ -22,6 +22,7 @@ public final class SqlSession {
   private final Connection connection;
   private final ServerInfo server;
   private final int queryTimeoutSeconds;
+  private Boolean simpleProtocol;
 
   SqlSession(Connection connection, ServerInfo server, int queryTimeoutSeconds) {
     this.connection = connection;
@@ -85,26 +86,38 @@ public final class SqlSession {
    */
   public List<String> execute(String sql) throws SQLException {
     OwnStatements.register(sql);
-    return executePlain(sql);
+    return executePlain(sql, false);
   }
 
   /**
    * Runs a statement built around a text of the application's ({@code EXPLAIN <its query>},
-   * {@code PREPARE p AS <its query>}) through a plain JDBC statement, so that the text reaches the server as it
-   * came: its {@code ?} are operators and its {@code $n} the server's parameters. Returns the first column of its
-   * rows as text. The statement is remembered as pgintel's own in a bounded set (see {@link OwnStatements}).
+   * {@code PREPARE p AS <its query>}) so that the text reaches the server as it came: through a plain JDBC
+   * statement (its {@code ?} are operators) and, when {@link #simpleProtocol()}, with the simple query protocol
+   * (its {@code $n} are not parameters to bind). Returns the first column of its rows as text. The statement is
+   * remembered as pgintel's own in a bounded set (see {@link OwnStatements}).
    */
   public List<String> executeAround(String sql) throws SQLException {
     OwnStatements.registerAroundApplicationText(sql);
-    return executePlain(sql);
+    return executePlain(sql, simpleProtocol());
   }
 
-  private List<String> executePlain(String sql) throws SQLException {
+  /** Whether {@link #executeAround} sends with the simple query protocol: the driver is pgjdbc. */
+  public boolean simpleProtocol() throws SQLException {
+    if (simpleProtocol == null) {
+      try (Statement s = connection.createStatement()) {
+        simpleProtocol = SimpleQueryProtocol.available(s);
+      }
+    }
+    return simpleProtocol;
+  }
+
+  private List<String> executePlain(String sql, boolean simple) throws SQLException {
     try (Statement s = connection.createStatement()) {
       s.setEscapeProcessing(false);
       s.setQueryTimeout(queryTimeoutSeconds);
       List<String> out = new ArrayList<>();
-      if (s.execute(MARKER + " " + sql)) {
+      String text = MARKER + " " + sql;
+      if (simple ? SimpleQueryProtocol.execute(s, text) : s.execute(text)) {
         try (ResultSet rs = s.getResultSet()) {
           while (rs.next()) {
             out.add(rs.getString(1));

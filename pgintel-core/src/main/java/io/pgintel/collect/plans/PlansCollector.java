@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>PostgreSQL 16+: {@code EXPLAIN (GENERIC_PLAN, FORMAT JSON) <text>}, the text as pg_stat_statements holds
- *       it, {@code $n} parameters and all.
+ *       it, {@code $n} parameters and all, sent with the simple query protocol (with the extended one the server
+ *       would expect the {@code $n} bound); when the driver is not pgjdbc, the way of 13-15.
  *   <li>PostgreSQL 13-15: {@code PREPARE pgintel_plan AS <text>} (the server infers the parameter types; a type it
  *       cannot infer fails, and is remembered like any error that will not change), {@code plan_cache_mode =
  *       force_generic_plan} for the transaction, {@code EXPLAIN (FORMAT JSON) EXECUTE pgintel_plan(NULL, ...)}
@@ -70,7 +71,8 @@ public final class PlansCollector extends NamedCollector {
   private static final int MAX_REMEMBERED = 10_000;
   /** How many due statements past the budget have their texts read, for the skips among them. */
   private static final int CANDIDATES_PER_EXPLAIN = 3;
-  private static final Pattern DML = Pattern.compile("\\b(INSERT|DELETE|MERGE)\\b|(?<!\\bFOR |\\bKEY )\\bUPDATE\\b");
+  private static final Pattern DML = Pattern.compile(
+      "\\b(INSERT|DELETE|MERGE)\\b|(?<!\\bFOR |\\b(?i:key) )\\bUPDATE\\b");
   private static final Pattern INTO = Pattern.compile("\\bINTO\\b");
   /** SQLSTATE classes of errors that may pass: resources, locks, cancel and timeout, connection, internal. */
   private static final Set<String> RETRIABLE_CLASSES = Set.of("08", "40", "53", "55", "57", "58", "XX");
@@ -149,7 +151,8 @@ public final class PlansCollector extends NamedCollector {
         continue; // due at the next collection
       }
       explained++;
-      String method = isDml(q) ? "helper" : server.atLeast(16) ? "generic_plan" : "prepared";
+      String method = isDml(q) ? "helper"
+          : server.atLeast(16) && session.simpleProtocol() ? "generic_plan" : "prepared";
       try {
         String json = explain(session, method, text);
         dueByQueryid.put(queryid, now.plus(reExplainAfter));

@@ -1,0 +1,367 @@
+package io.pgintel.collect.plans;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.pgintel.PgIntel;
+import io.pgintel.PgIntelBuilder;
+import io.pgintel.sql.SqlEngine;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PgTest;
+import io.pgintel.test.TestDataSources;
+import io.pgintel.test.TestPgIntel;
+import io.pgintel.test.TestTelemetry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
+
+/** The plans collector, processor and events end to end on real servers. */
+class PlansCollectorTest {
+
+  private static final String QUERY_PLAN = "db.server.query_plan";
+  private static final String PLAN_CHANGE = "db.server.plan_change";
+  private static final AttributeKey<String> TEXT = AttributeKey.stringKey("db.query.text");
+  private static final AttributeKey<String> HASH = AttributeKey.stringKey("postgresql.plan.hash");
+  private static final AttributeKey<Double> COST = AttributeKey.doubleKey("postgresql.plan.total_cost");
+  private static final AttributeKey<List<String>> SEQ_SCANS = AttributeKey.stringArrayKey("postgresql.plan.seq_scans");
+  private static final AttributeKey<List<String>> INDEX_SCANS =
+      AttributeKey.stringArrayKey("postgresql.plan.index_scans");
+  private static final AttributeKey<List<String>> NODE_TYPES =
+      AttributeKey.stringArrayKey("postgresql.plan.node_types");
+  private static final AttributeKey<String> METHOD = AttributeKey.stringKey("pgintel.plan.method");
+  private static final AttributeKey<String> SKIPPED = AttributeKey.stringKey("pgintel.plan.skipped_reason");
+
+  private static final String HELPER = """
+      CREATE SCHEMA pgintel;
+      CREATE FUNCTION pgintel.explain_dml(statement text) RETURNS json
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+      DECLARE
+        plan json;
+        parameters int;
+      BEGIN
+        IF statement !~* '^\\s*(WITH\\M.*)?\\m(INSERT|UPDATE|DELETE|MERGE)\\M' OR position(';' IN statement) > 0 THEN
+          RAISE EXCEPTION 'pgintel.explain_dml explains one INSERT, UPDATE, DELETE or MERGE statement';
+        END IF;
+        IF current_setting('server_version_num')::int >= 160000 THEN
+          EXECUTE 'EXPLAIN (GENERIC_PLAN, FORMAT JSON) ' || statement INTO plan;
+          RETURN plan;
+        END IF;
+        PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
+        EXECUTE 'PREPARE pgintel_explain_dml AS ' || statement;
+        SELECT coalesce(cardinality(parameter_types), 0) INTO parameters
+          FROM pg_prepared_statements WHERE name = 'pgintel_explain_dml';
+        BEGIN
+          EXECUTE 'EXPLAIN (FORMAT JSON) EXECUTE pgintel_explain_dml'
+            || CASE WHEN parameters = 0 THEN ''
+                    ELSE '(' || array_to_string(array_fill('NULL'::text, ARRAY[parameters]), ', ') || ')' END
+            INTO plan;
+        EXCEPTION WHEN OTHERS THEN
+          EXECUTE 'DEALLOCATE pgintel_explain_dml';
+          RAISE;
+        END;
+        EXECUTE 'DEALLOCATE pgintel_explain_dml';
+        RETURN plan;
+      END
+      $$;
+      REVOKE ALL ON FUNCTION pgintel.explain_dml(text) FROM PUBLIC;
+      """;
+
+  private static String prepare(PgServer pg) throws Exception {
+    String db = pg.createDatabase("plans");
+    pg.execute(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    pg.execute(db, "CREATE TABLE items (id int PRIMARY KEY, n int, v text)");
+    pg.execute(db, "INSERT INTO items SELECT g, g % 1000, 'v' || g FROM generate_series(1, 20000) g");
+    pg.execute(db, "ANALYZE items");
+    return db;
+  }
+
+  /** Only the plans collector, on one connection that is never reset, so a test sees what it leaves behind. */
+  private static PgIntelBuilder plansOnly(Connection physical, TestTelemetry otel) {
+    return TestPgIntel.only(PgIntel.builder().dataSource(TestDataSources.singleConnection(physical))
+        .openTelemetry(otel.openTelemetry()).borrowTimeout(Duration.ofSeconds(10)), "plans")
+        .collectorEnabled("plans", true);
+  }
+
+  private static void select(Connection c, int times) throws Exception {
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, v FROM items WHERE n = ?")) {
+      for (int i = 0; i < times; i++) {
+        ps.setInt(1, i);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rs.getString(2);
+          }
+        }
+      }
+    }
+  }
+
+  private static void update(Connection c, int times) throws Exception {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE items SET v = ? WHERE id = ?")) {
+      for (int i = 0; i < times; i++) {
+        ps.setString(1, "u" + i);
+        ps.setInt(2, i + 1);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  private static List<LogRecordData> of(TestTelemetry otel, String event, String textStart) {
+    return otel.events(event).stream().filter(e -> e.getAttributes().get(TEXT).startsWith(textStart)).toList();
+  }
+
+  /** The connection pgintel used holds no prepared statement and no open transaction. */
+  private static void assertClean(Connection physical) throws Exception {
+    assertEquals(TransactionState.IDLE, physical.unwrap(BaseConnection.class).getTransactionState());
+    try (Statement s = physical.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'pgintel%'")) {
+      rs.next();
+      assertEquals(0, rs.getInt(1), "pgintel deallocated what it prepared");
+    }
+  }
+
+  @PgTest
+  void topQueryGetsItsPlanAndAnIndexThatChangesItMakesAPlanChange(PgServer pg) throws Exception {
+    String db = prepare(pg);
+    try (Connection physical = pg.connect(db); Connection app = pg.connect(db);
+        TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = plansOnly(physical, otel).setting("pgintel.collectors.plans.re-explain-after", "1s")
+            .build()) {
+      assertEquals(List.of("plans"), pgintel.processors(), "the plan processor is the last stage");
+      pgintel.collectNow();
+      assertTrue(otel.events(QUERY_PLAN).isEmpty(), "the first collection is a baseline");
+
+      select(app, 20);
+      pgintel.collectNow();
+      List<LogRecordData> plans = of(otel, QUERY_PLAN, "SELECT id, v FROM items");
+      assertEquals(1, plans.size(), otel.events(QUERY_PLAN) + " " + pgintel.status());
+      Attributes first = plans.get(0).getAttributes();
+      assertEquals(pg.majorVersion() >= 16 ? "generic_plan" : "prepared", first.get(METHOD));
+      assertEquals("SELECT id, v FROM items WHERE n = $1", first.get(TEXT));
+      assertEquals(List.of("items"), first.get(SEQ_SCANS));
+      assertEquals(List.of(), first.get(INDEX_SCANS));
+      assertTrue(first.get(NODE_TYPES).contains("Seq Scan=1"), first.toString());
+      assertTrue(first.get(HASH).matches("[0-9a-f]{16}"), first.toString());
+      assertTrue(first.get(COST) > 0, first.toString());
+      assertEquals(Boolean.FALSE, first.get(AttributeKey.booleanKey("postgresql.plan.jit")));
+      assertTrue(first.get(AttributeKey.longKey("postgresql.plan.complexity")) >= 2, first.toString());
+      assertNotNull(first.get(AttributeKey.stringKey("pgintel.query.fingerprint")));
+      assertTrue(plans.get(0).getBody().asString().contains("\"Seq Scan\""), "the plan JSON is the body");
+      assertClean(physical);
+
+      try (Statement s = app.createStatement()) {
+        s.execute("CREATE INDEX items_n ON items (n)");
+        s.execute("ANALYZE items");
+      }
+      Thread.sleep(1100);
+      otel.clearEvents();
+      select(app, 20);
+      pgintel.collectNow();
+      List<LogRecordData> again = of(otel, QUERY_PLAN, "SELECT id, v FROM items");
+      assertEquals(1, again.size(), otel.events(QUERY_PLAN).toString());
+      Attributes second = again.get(0).getAttributes();
+      assertEquals(List.of("items_n"), second.get(INDEX_SCANS));
+      List<LogRecordData> changes = otel.events(PLAN_CHANGE);
+      assertEquals(1, changes.size(), changes.toString());
+      Attributes change = changes.get(0).getAttributes();
+      assertEquals(first.get(HASH), change.get(AttributeKey.stringKey("postgresql.plan.old_hash")));
+      assertEquals(second.get(HASH), change.get(AttributeKey.stringKey("postgresql.plan.new_hash")));
+      assertEquals(first.get(COST), change.get(AttributeKey.doubleKey("postgresql.plan.old_total_cost")));
+      assertEquals(second.get(COST), change.get(AttributeKey.doubleKey("postgresql.plan.new_total_cost")));
+      assertTrue(second.get(COST) < first.get(COST), change.toString());
+      assertEquals("SELECT id, v FROM items WHERE n = $1", change.get(TEXT));
+      for (LogRecordData e : otel.events(QUERY_PLAN)) {
+        assertFalse(e.getAttributes().get(TEXT).matches("(?i)^(EXPLAIN|PREPARE|DEALLOCATE|SAVEPOINT|RELEASE).*"),
+            "pgintel's own statements are never explained: " + e.getAttributes());
+      }
+      assertClean(physical);
+    }
+  }
+
+  @PgTest
+  void dmlIsExplainedOnlyThroughTheHelperAndOtherwiseSaysWhy(PgServer pg) throws Exception {
+    String db = prepare(pg);
+    try (Connection physical = pg.connect(db); Connection app = pg.connect(db);
+        TestTelemetry otel = new TestTelemetry(); PgIntel pgintel = plansOnly(physical, otel).build()) {
+      pgintel.collectNow();
+      update(app, 5);
+      pgintel.collectNow();
+      List<LogRecordData> skipped = of(otel, QUERY_PLAN, "UPDATE items");
+      assertEquals(1, skipped.size(), otel.events(QUERY_PLAN).toString());
+      Attributes a = skipped.get(0).getAttributes();
+      assertEquals("dml_without_helper", a.get(SKIPPED));
+      assertNull(a.get(HASH), "not explained");
+      assertEquals(1.0, otel.value("pgintel.processor.decisions",
+          Map.of("pgintel.processor", "plans", "pgintel.reason", "skipped:dml_without_helper")).orElseThrow());
+
+      update(app, 5);
+      pgintel.collectNow();
+      assertEquals(1, of(otel, QUERY_PLAN, "UPDATE items").size(), "the decision is reported once, not every time");
+      assertClean(physical);
+    }
+
+    try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
+      s.execute(HELPER);
+    }
+    try (Connection physical = pg.connect(db); Connection app = pg.connect(db);
+        TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = plansOnly(physical, otel)
+            .setting("pgintel.collectors.plans.helper-function", "pgintel.explain_dml").build()) {
+      pgintel.collectNow();
+      update(app, 5);
+      try (PreparedStatement ps = app.prepareStatement(
+          "WITH gone AS (DELETE FROM items WHERE id = ? RETURNING id) SELECT count(*) FROM gone")) {
+        ps.setInt(1, 999_999);
+        ps.executeQuery().close();
+      }
+      pgintel.collectNow();
+      List<LogRecordData> update = of(otel, QUERY_PLAN, "UPDATE items");
+      assertEquals(1, update.size(), otel.events(QUERY_PLAN).toString());
+      Attributes a = update.get(0).getAttributes();
+      assertEquals("helper", a.get(METHOD));
+      assertNull(a.get(SKIPPED));
+      assertTrue(a.get(NODE_TYPES).contains("ModifyTable=1"), a.toString());
+      assertEquals(List.of("items_pkey"), a.get(INDEX_SCANS));
+      Attributes cte = of(otel, QUERY_PLAN, "WITH gone").get(0).getAttributes();
+      assertEquals("helper", cte.get(METHOD), "a WITH holding a DELETE is DML");
+      assertClean(physical);
+    }
+  }
+
+  @PgTest
+  void errorsThatWillNotChangeAreRememberedAndTheBudgetHolds(PgServer pg) throws Exception {
+    String db = prepare(pg);
+    try (Connection physical = pg.connect(db); Connection app = pg.connect(db);
+        TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = plansOnly(physical, otel).setting("pgintel.collectors.plans.max-per-interval", 2)
+            .setting("pgintel.collectors.plans.re-explain-after", "1s").build()) {
+      pgintel.collectNow();
+      // a temporary table of the application's session does not exist in pgintel's: an error that will not change
+      try (Statement s = app.createStatement()) {
+        s.execute("CREATE TEMP TABLE scratch (id int)");
+      }
+      try (PreparedStatement ps = app.prepareStatement("SELECT count(*) FROM scratch WHERE id = ?")) {
+        ps.setInt(1, 1);
+        ps.executeQuery().close();
+      }
+      select(app, 3);
+      for (int k = 0; k < 3; k++) {
+        try (Statement s = app.createStatement()) {
+          s.executeQuery("SELECT count(*) FROM items WHERE id > 5 AND n <> " + k + " GROUP BY n % " + (k + 2))
+              .close();
+        }
+      }
+      pgintel.collectNow();
+      List<LogRecordData> explainedOrFailed = otel.events(QUERY_PLAN).stream()
+          .filter(e -> e.getAttributes().get(HASH) != null || "explain_failed".equals(e.getAttributes().get(SKIPPED)))
+          .toList();
+      assertEquals(2, explainedOrFailed.size(), "two explains per interval: " + explainedOrFailed);
+      assertClean(physical);
+
+      for (int round = 0; round < 2; round++) {
+        Thread.sleep(1100);
+        try (PreparedStatement ps = app.prepareStatement("SELECT count(*) FROM scratch WHERE id = ?")) {
+          ps.setInt(1, 1);
+          ps.executeQuery().close();
+        }
+        pgintel.collectNow();
+      }
+      List<LogRecordData> failed = of(otel, QUERY_PLAN, "SELECT count(*) FROM scratch");
+      assertEquals(1, failed.size(), "a statement that cannot be explained is tried once: " + failed);
+      Attributes a = failed.get(0).getAttributes();
+      assertEquals("explain_failed", a.get(SKIPPED));
+      assertEquals("42P01", a.get(AttributeKey.stringKey("error.type")));
+      assertEquals(Boolean.FALSE, a.get(AttributeKey.booleanKey("pgintel.plan.retriable")));
+      assertClean(physical);
+    }
+  }
+
+  @PgTest
+  void anExplainThatFailsAfterPrepareStillDeallocates(PgServer pg) throws Exception {
+    String db = prepare(pg);
+    pg.execute(db, "CREATE DOMAIN present_id AS int NOT NULL");
+    try (Connection physical = pg.connect(db); Connection app = pg.connect(db);
+        TestTelemetry otel = new TestTelemetry(); PgIntel pgintel = plansOnly(physical, otel).build()) {
+      pgintel.collectNow();
+      try (PreparedStatement ps = app.prepareStatement("SELECT v FROM items WHERE id = ?::present_id")) {
+        ps.setInt(1, 7);
+        ps.executeQuery().close();
+      }
+      pgintel.collectNow();
+      List<LogRecordData> events = of(otel, QUERY_PLAN, "SELECT v FROM items");
+      assertEquals(1, events.size(), otel.events(QUERY_PLAN).toString());
+      Attributes a = events.get(0).getAttributes();
+      if (pg.majorVersion() >= 16) {
+        assertEquals("generic_plan", a.get(METHOD), "GENERIC_PLAN binds no values: " + a);
+      } else {
+        // PREPARE succeeds; EXECUTE's NULL for a NOT NULL domain fails: the statement must still be deallocated
+        assertEquals("explain_failed", a.get(SKIPPED), a.toString());
+        assertEquals("23502", a.get(AttributeKey.stringKey("error.type")));
+      }
+      assertClean(physical);
+    }
+  }
+
+  @PgTest
+  void aReadOnlyTransactionDoesNotRefuseExplainOfDml(PgServer pg) throws Exception {
+    // why DML goes through a helper: the session's read-only transaction alone would let pgintel plan it
+    String db = prepare(pg);
+    try (Connection c = pg.connect(db)) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SET TRANSACTION READ ONLY");
+        s.executeQuery("EXPLAIN (FORMAT JSON) DELETE FROM items WHERE id = 1").close();
+      }
+      c.rollback();
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "SELECT * FROM t WHERE v = 'abc                         | truncated",
+      "UPDATE t SET v = $1 WHERE id = $2                        | dml_without_helper",
+      "INSERT INTO t VALUES ($1)                                | dml_without_helper",
+      "DELETE FROM t WHERE id = $1                              | dml_without_helper",
+      "WITH d AS (DELETE FROM t RETURNING id) SELECT * FROM d   | dml_without_helper",
+      "WITH u AS (UPDATE t SET v = $1 RETURNING id) SELECT 1    | dml_without_helper",
+      "SELECT * INTO copy FROM t                                | statement_kind",
+      "SET work_mem = '64MB'                                    | statement_kind",
+      "VACUUM t                                                 | statement_kind",
+      "EXPLAIN SELECT 1                                         | statement_kind",
+  })
+  void statementKindsOutsideTheAllowListAreNotExplained(String sql, String reason) {
+    assertEquals(reason, PlansCollector.skipReason(SqlEngine.analyzeUncached(sql.strip(), false), false));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "SELECT * FROM t WHERE id = $1",
+      "WITH x AS (SELECT id FROM t) SELECT * FROM x",
+      "SELECT * FROM t WHERE id = $1 FOR UPDATE",
+      "SELECT * FROM t FOR NO KEY UPDATE",
+  })
+  void selectsAreExplained(String sql) {
+    assertNull(PlansCollector.skipReason(SqlEngine.analyzeUncached(sql, false), false));
+  }
+
+  @Test
+  void dmlIsExplainedWhenAHelperIsSet() {
+    assertNull(PlansCollector.skipReason(SqlEngine.analyzeUncached("DELETE FROM t WHERE id = $1", false), true));
+    assertEquals("truncated",
+        PlansCollector.skipReason(SqlEngine.analyzeUncached("DELETE FROM t WHERE v = 'ab", false), true));
+  }
+}
