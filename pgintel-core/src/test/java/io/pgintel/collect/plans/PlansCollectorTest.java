@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -17,13 +18,19 @@ import io.pgintel.test.PgTest;
 import io.pgintel.test.TestDataSources;
 import io.pgintel.test.TestPgIntel;
 import io.pgintel.test.TestTelemetry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,40 +53,21 @@ class PlansCollectorTest {
   private static final AttributeKey<String> METHOD = AttributeKey.stringKey("pgintel.plan.method");
   private static final AttributeKey<String> SKIPPED = AttributeKey.stringKey("pgintel.plan.skipped_reason");
 
-  private static final String HELPER = """
-      CREATE SCHEMA pgintel;
-      CREATE FUNCTION pgintel.explain_dml(statement text) RETURNS json
-      LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
-      DECLARE
-        plan json;
-        parameters int;
-      BEGIN
-        IF statement !~* '^\\s*(WITH\\M.*)?\\m(INSERT|UPDATE|DELETE|MERGE)\\M' OR position(';' IN statement) > 0 THEN
-          RAISE EXCEPTION 'pgintel.explain_dml explains one INSERT, UPDATE, DELETE or MERGE statement';
-        END IF;
-        IF current_setting('server_version_num')::int >= 160000 THEN
-          EXECUTE 'EXPLAIN (GENERIC_PLAN, FORMAT JSON) ' || statement INTO plan;
-          RETURN plan;
-        END IF;
-        PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
-        EXECUTE 'PREPARE pgintel_explain_dml AS ' || statement;
-        SELECT coalesce(cardinality(parameter_types), 0) INTO parameters
-          FROM pg_prepared_statements WHERE name = 'pgintel_explain_dml';
-        BEGIN
-          EXECUTE 'EXPLAIN (FORMAT JSON) EXECUTE pgintel_explain_dml'
-            || CASE WHEN parameters = 0 THEN ''
-                    ELSE '(' || array_to_string(array_fill('NULL'::text, ARRAY[parameters]), ', ') || ')' END
-            INTO plan;
-        EXCEPTION WHEN OTHERS THEN
-          EXECUTE 'DEALLOCATE pgintel_explain_dml';
-          RAISE;
-        END;
-        EXECUTE 'DEALLOCATE pgintel_explain_dml';
-        RETURN plan;
-      END
-      $$;
-      REVOKE ALL ON FUNCTION pgintel.explain_dml(text) FROM PUBLIC;
-      """;
+  /** The README's helper function and its grants, as users copy them. */
+  private static List<String> readmeHelper() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int marker = readme.indexOf("<!-- the helper function:");
+    assertTrue(marker > 0, "README.md shows the helper function");
+    List<String> blocks = new ArrayList<>();
+    int at = marker;
+    for (int k = 0; k < 2; k++) {
+      int start = readme.indexOf("```sql\n", at) + "```sql\n".length();
+      int end = readme.indexOf("```", start);
+      blocks.add(readme.substring(start, end));
+      at = end + 3;
+    }
+    return blocks;
+  }
 
   private static String prepare(PgServer pg) throws Exception {
     String db = pg.createDatabase("plans");
@@ -118,6 +106,20 @@ class PlansCollectorTest {
         ps.executeUpdate();
       }
     }
+  }
+
+  private static void query(Connection c, String sql, int parameter) throws Exception {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(1, parameter);
+      ps.executeQuery().close();
+    }
+  }
+
+  /** The attributes of the one query plan event of the statement whose text starts so. */
+  private static Attributes theEvent(TestTelemetry otel, String textStart) {
+    List<LogRecordData> events = of(otel, QUERY_PLAN, textStart);
+    assertEquals(1, events.size(), otel.events(QUERY_PLAN).toString());
+    return events.get(0).getAttributes();
   }
 
   private static List<LogRecordData> of(TestTelemetry otel, String event, String textStart) {
@@ -171,9 +173,7 @@ class PlansCollectorTest {
       otel.clearEvents();
       select(app, 20);
       pgintel.collectNow();
-      List<LogRecordData> again = of(otel, QUERY_PLAN, "SELECT id, v FROM items");
-      assertEquals(1, again.size(), otel.events(QUERY_PLAN).toString());
-      Attributes second = again.get(0).getAttributes();
+      Attributes second = theEvent(otel, "SELECT id, v FROM items");
       assertEquals(List.of("items_n"), second.get(INDEX_SCANS));
       List<LogRecordData> changes = otel.events(PLAN_CHANGE);
       assertEquals(1, changes.size(), changes.toString());
@@ -200,9 +200,7 @@ class PlansCollectorTest {
       pgintel.collectNow();
       update(app, 5);
       pgintel.collectNow();
-      List<LogRecordData> skipped = of(otel, QUERY_PLAN, "UPDATE items");
-      assertEquals(1, skipped.size(), otel.events(QUERY_PLAN).toString());
-      Attributes a = skipped.get(0).getAttributes();
+      Attributes a = theEvent(otel, "UPDATE items");
       assertEquals("dml_without_helper", a.get(SKIPPED));
       assertNull(a.get(HASH), "not explained");
       assertEquals(1.0, otel.value("pgintel.processor.decisions",
@@ -214,31 +212,46 @@ class PlansCollectorTest {
       assertClean(physical);
     }
 
+    // pgintel as a monitoring role that may read statistics but not the table: DML through the owner's helper
+    String monitor = "monitor_" + ProcessHandle.current().pid() + "_" + pg.majorVersion();
+    List<String> helper = readmeHelper();
     try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
-      s.execute(HELPER);
+      s.execute(helper.get(0));
+      s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + monitor + "') THEN"
+          + " CREATE ROLE " + monitor + " LOGIN PASSWORD 'monitor'; END IF; END $$");
+      s.execute("GRANT pg_monitor TO " + monitor);
+      s.execute(helper.get(1).replace("app_monitor", monitor));
     }
-    try (Connection physical = pg.connect(db); Connection app = pg.connect(db);
-        TestTelemetry otel = new TestTelemetry();
+    Properties asMonitor = new Properties();
+    asMonitor.setProperty("user", monitor);
+    asMonitor.setProperty("password", "monitor");
+    try (Connection physical = DriverManager.getConnection(pg.jdbcUrl(db), asMonitor);
+        Connection app = pg.connect(db); TestTelemetry otel = new TestTelemetry();
         PgIntel pgintel = plansOnly(physical, otel)
             .setting("pgintel.collectors.plans.helper-function", "pgintel.explain_dml").build()) {
       pgintel.collectNow();
       update(app, 5);
-      try (PreparedStatement ps = app.prepareStatement(
-          "WITH gone AS (DELETE FROM items WHERE id = ? RETURNING id) SELECT count(*) FROM gone")) {
-        ps.setInt(1, 999_999);
-        ps.executeQuery().close();
-      }
+      select(app, 5);
+      query(app, "WITH gone AS (DELETE FROM items WHERE id = ? RETURNING id) SELECT count(*) FROM gone", 999_999);
       pgintel.collectNow();
-      List<LogRecordData> update = of(otel, QUERY_PLAN, "UPDATE items");
-      assertEquals(1, update.size(), otel.events(QUERY_PLAN).toString());
-      Attributes a = update.get(0).getAttributes();
+      Attributes a = theEvent(otel, "UPDATE items");
       assertEquals("helper", a.get(METHOD));
       assertNull(a.get(SKIPPED));
       assertTrue(a.get(NODE_TYPES).contains("ModifyTable=1"), a.toString());
       assertEquals(List.of("items_pkey"), a.get(INDEX_SCANS));
-      Attributes cte = of(otel, QUERY_PLAN, "WITH gone").get(0).getAttributes();
-      assertEquals("helper", cte.get(METHOD), "a WITH holding a DELETE is DML");
+      Attributes cte = theEvent(otel, "WITH gone");
+      assertEquals("helper", cte.get(METHOD), "a WITH holding a DELETE is DML: " + cte);
+      Attributes select = theEvent(otel, "SELECT id, v FROM items");
+      assertEquals("explain_failed", select.get(SKIPPED), "the role may not read items itself: " + select);
+      assertEquals("42501", select.get(AttributeKey.stringKey("error.type")));
       assertClean(physical);
+    }
+    try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
+      String refused = assertThrows(SQLException.class,
+          () -> s.executeQuery("SELECT pgintel.explain_dml('SELECT 1')")).getMessage();
+      assertTrue(refused.contains("explains one INSERT, UPDATE, DELETE or MERGE"), refused);
+      assertThrows(SQLException.class,
+          () -> s.executeQuery("SELECT pgintel.explain_dml('DELETE FROM items; DROP TABLE items')"));
     }
   }
 
@@ -254,10 +267,7 @@ class PlansCollectorTest {
       try (Statement s = app.createStatement()) {
         s.execute("CREATE TEMP TABLE scratch (id int)");
       }
-      try (PreparedStatement ps = app.prepareStatement("SELECT count(*) FROM scratch WHERE id = ?")) {
-        ps.setInt(1, 1);
-        ps.executeQuery().close();
-      }
+      query(app, "SELECT count(*) FROM scratch WHERE id = ?", 1);
       select(app, 3);
       for (int k = 0; k < 3; k++) {
         try (Statement s = app.createStatement()) {
@@ -274,10 +284,7 @@ class PlansCollectorTest {
 
       for (int round = 0; round < 2; round++) {
         Thread.sleep(1100);
-        try (PreparedStatement ps = app.prepareStatement("SELECT count(*) FROM scratch WHERE id = ?")) {
-          ps.setInt(1, 1);
-          ps.executeQuery().close();
-        }
+        query(app, "SELECT count(*) FROM scratch WHERE id = ?", 1);
         pgintel.collectNow();
       }
       List<LogRecordData> failed = of(otel, QUERY_PLAN, "SELECT count(*) FROM scratch");
@@ -297,14 +304,9 @@ class PlansCollectorTest {
     try (Connection physical = pg.connect(db); Connection app = pg.connect(db);
         TestTelemetry otel = new TestTelemetry(); PgIntel pgintel = plansOnly(physical, otel).build()) {
       pgintel.collectNow();
-      try (PreparedStatement ps = app.prepareStatement("SELECT v FROM items WHERE id = ?::present_id")) {
-        ps.setInt(1, 7);
-        ps.executeQuery().close();
-      }
+      query(app, "SELECT v FROM items WHERE id = ?::present_id", 7);
       pgintel.collectNow();
-      List<LogRecordData> events = of(otel, QUERY_PLAN, "SELECT v FROM items");
-      assertEquals(1, events.size(), otel.events(QUERY_PLAN).toString());
-      Attributes a = events.get(0).getAttributes();
+      Attributes a = theEvent(otel, "SELECT v FROM items");
       if (pg.majorVersion() >= 16) {
         assertEquals("generic_plan", a.get(METHOD), "GENERIC_PLAN binds no values: " + a);
       } else {
