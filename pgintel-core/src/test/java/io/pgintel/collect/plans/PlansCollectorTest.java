@@ -319,6 +319,31 @@ class PlansCollectorTest {
   }
 
   @PgTest
+  void aTableUnderAnExclusiveLockIsGivenUpAfterLockTimeoutAndTriedAgainLater(PgServer pg) throws Exception {
+    String db = prepare(pg);
+    try (Connection physical = pg.connect(db); Connection app = pg.connect(db); Connection holder = pg.connect(db);
+        TestTelemetry otel = new TestTelemetry(); PgIntel pgintel = plansOnly(physical, otel).build()) {
+      pgintel.collectNow();
+      select(app, 3);
+      holder.setAutoCommit(false);
+      try (Statement s = holder.createStatement()) {
+        s.execute("LOCK TABLE items IN ACCESS EXCLUSIVE MODE");
+      }
+      long start = System.nanoTime();
+      pgintel.collectNow();
+      assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "planning waited on the lock");
+      holder.rollback();
+      Attributes a = theEvent(otel, "SELECT id, v FROM items");
+      assertEquals("explain_failed", a.get(SKIPPED));
+      assertEquals("55P03", a.get(AttributeKey.stringKey("error.type")));
+      assertEquals(Boolean.TRUE, a.get(AttributeKey.booleanKey("pgintel.plan.retriable")));
+      assertNotNull(pgintel.status().stream().filter(c -> c.name().equals("plans")).findFirst().orElseThrow()
+          .lastSuccess(), "the collection itself succeeded");
+      assertClean(physical);
+    }
+  }
+
+  @PgTest
   void aReadOnlyTransactionDoesNotRefuseExplainOfDml(PgServer pg) throws Exception {
     // why DML goes through a helper: the session's read-only transaction alone would let pgintel plan it
     String db = prepare(pg);
