@@ -344,6 +344,34 @@ class PlansCollectorTest {
   }
 
   @PgTest
+  void theStatementsCollectorLeavesThePlansCollectorsStatementsOut(PgServer pg) throws Exception {
+    String db = prepare(pg);
+    try (Connection physical = pg.connect(db); Connection app = pg.connect(db);
+        TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = plansOnly(physical, otel).collectorEnabled("statements", true)
+            .setting("pgintel.collectors.statements.top-n", 1000)
+            .setting("pgintel.collectors.plans.re-explain-after", "1s").build()) {
+      pgintel.collectNow();
+      for (int round = 0; round < 2; round++) {
+        select(app, 5);
+        pgintel.collectNow();
+        Thread.sleep(1100);
+      }
+      select(app, 5);
+      pgintel.collectNow();
+      assertEquals(3, otel.events(QUERY_PLAN).stream().filter(e -> e.getAttributes().get(HASH) != null).count(),
+          "explained three times, so its EXPLAIN statements grew between reads of the statements collector");
+      List<String> texts = otel.events("db.server.top_query").stream().map(e -> e.getAttributes().get(TEXT))
+          .filter(t -> t != null).toList();
+      assertTrue(texts.contains("SELECT id, v FROM items WHERE n = $1"), texts.toString());
+      for (String t : texts) {
+        assertFalse(t.matches("(?is)^(EXPLAIN|SAVEPOINT|RELEASE|ROLLBACK|PREPARE|DEALLOCATE).*")
+            || t.contains("plan_cache_mode") || t.contains("jit_above_cost"), "pgintel's own: " + t);
+      }
+    }
+  }
+
+  @PgTest
   void aReadOnlyTransactionDoesNotRefuseExplainOfDml(PgServer pg) throws Exception {
     // why DML goes through a helper: the session's read-only transaction alone would let pgintel plan it
     String db = prepare(pg);
