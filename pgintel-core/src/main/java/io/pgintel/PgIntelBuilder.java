@@ -6,10 +6,12 @@ import io.pgintel.collect.Collector;
 import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
+import io.pgintel.collect.plans.PlansCollector;
 import io.pgintel.emit.OpenTelemetrySource;
 import io.pgintel.emit.MetricMeasures;
 import io.pgintel.process.CardinalityLimiter;
 import io.pgintel.process.Measures;
+import io.pgintel.process.PlanProcessor;
 import io.pgintel.process.Processor;
 import io.pgintel.process.Verifier;
 import io.pgintel.process.Sampler;
@@ -208,6 +210,9 @@ public final class PgIntelBuilder {
     chain.add(new Sampler(settings.samplingRules(), settings.percent(Setting.SAMPLER_DEFAULT_RATE),
         (Duration) settings.value(Setting.SAMPLER_DEDUP_WINDOW), SAMPLER_MEMORY));
     chain.add(new CardinalityLimiter(measures, settings.intValue(Setting.MAX_SERIES_PER_METRIC)));
+    if (settings.enabledCollectors().contains(PlansCollector.NAME)) {
+      chain.add(new PlanProcessor());
+    }
     return chain;
   }
 

@@ -20,7 +20,9 @@ public record Setting(String key, Type type, String defaultValue, String min, St
 
   /** What a setting's value is. */
   public enum Type {
-    BOOLEAN, DURATION, INTEGER, CHOICE, CHOICES, PERCENT, TEXT
+    BOOLEAN, DURATION, INTEGER, CHOICE, CHOICES, PERCENT, TEXT,
+    /** A SQL name, optionally schema-qualified ({@code pgintel.explain_dml}); empty for none. */
+    SQL_NAME
   }
 
   public static final String COLLECTOR_ENABLED = "pgintel.collectors.<collector>.enabled";
@@ -111,13 +113,24 @@ public record Setting(String key, Type type, String defaultValue, String min, St
   public static final Setting MAX_SERIES_PER_METRIC = new Setting("pgintel.cardinality.max-series", Type.INTEGER,
       "2000", "10", "1000000", Tier.RARE, "Most series of one metric family; later ones are reported as other.");
 
+  public static final Setting PLANS_HELPER_FUNCTION = new Setting("pgintel.collectors.plans.helper-function",
+      Type.SQL_NAME, "", null, null, Tier.FREQUENT,
+      "A SECURITY DEFINER function (text) returning the JSON plan of a statement, through which the plans collector"
+          + " explains INSERT, UPDATE, DELETE and MERGE; without it DML is not explained.");
+  public static final Setting PLANS_MAX_PER_INTERVAL = new Setting("pgintel.collectors.plans.max-per-interval",
+      Type.INTEGER, "5", "1", "100", Tier.RARE, "Most statements the plans collector explains in one interval.");
+  public static final Setting PLANS_REEXPLAIN_AFTER = new Setting("pgintel.collectors.plans.re-explain-after",
+      Type.DURATION, "1h", "1s", "24h", Tier.RARE,
+      "A statement is explained again at most this often; a plan change is seen at the next explain.");
+
   /** Every setting, in README order. */
   public static final List<Setting> ALL = List.of(ENABLED, COLLECTOR_ENABLED_SETTING, COLLECTOR_INTERVAL_SETTING,
       STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, STATEMENTS_TOP_N, ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT,
       PII_ENABLED, SAMPLER_DEFAULT_RATE, RULE_WHEN, RULE_RATE, RULE_PRIORITY, RULE_MAX_PER_MINUTE, CIRCUIT_ENABLED,
-      MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES,
-      ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE, SAMPLER_DEDUP_WINDOW, CIRCUIT_FAILURES, CIRCUIT_SLOW_SHARE,
-      CIRCUIT_PRESSURE, CIRCUIT_OPEN_DURATION, CIRCUIT_STATE_FILE, VERIFY_ENABLED, MAX_SERIES_PER_METRIC);
+      PLANS_HELPER_FUNCTION, MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY,
+      STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE, SAMPLER_DEDUP_WINDOW,
+      CIRCUIT_FAILURES, CIRCUIT_SLOW_SHARE, CIRCUIT_PRESSURE, CIRCUIT_OPEN_DURATION, CIRCUIT_STATE_FILE,
+      VERIFY_ENABLED, MAX_SERIES_PER_METRIC, PLANS_MAX_PER_INTERVAL, PLANS_REEXPLAIN_AFTER);
 
   /** Parses and range-checks a value given for {@code key}; messages name the key and what is allowed. */
   Object parse(String key, Object value) {
@@ -129,6 +142,7 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       case CHOICES -> parseChoices(key, value);
       case PERCENT -> parsePercent(key, value);
       case TEXT -> String.valueOf(value).trim();
+      case SQL_NAME -> parseSqlName(key, value);
     };
   }
 
@@ -149,6 +163,22 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       throw new IllegalArgumentException(key + ": '" + value + "' is not a percent from " + min + " to " + max);
     }
     return d;
+  }
+
+  private static final java.util.regex.Pattern SQL_NAME_PATTERN =
+      java.util.regex.Pattern.compile("([a-z_][a-z0-9_$]*\\.)?[a-z_][a-z0-9_$]*");
+
+  /**
+   * A plain lower-case name, schema-qualified or not, or empty: it is written into SQL as it is, so anything that
+   * would need quoting (or could be more than a name) is refused.
+   */
+  private static String parseSqlName(String key, Object value) {
+    String v = String.valueOf(value).trim();
+    if (!v.isEmpty() && !SQL_NAME_PATTERN.matcher(v).matches()) {
+      throw new IllegalArgumentException(key + ": '" + value + "' is not a plain SQL name; use lower-case letters,"
+          + " digits and _, optionally schema-qualified (pgintel.explain_dml)");
+    }
+    return v;
   }
 
   private static Boolean parseBoolean(String key, Object value) {

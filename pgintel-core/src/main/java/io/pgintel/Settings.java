@@ -138,6 +138,11 @@ public final class Settings {
     return (String) value(setting);
   }
 
+  /** The value of a setting that takes a SQL name; empty when none is set. */
+  public String sqlName(Setting setting) {
+    return (String) value(setting);
+  }
+
   /** The values of a setting that takes several choices. */
   @SuppressWarnings("unchecked")
   public List<String> choices(Setting setting) {
@@ -197,7 +202,7 @@ public final class Settings {
       }
       Map<String, String> collectorKeys = new LinkedHashMap<>();
       collectorDefaults.forEach((name, interval) -> {
-        collectorEnabled.put(name, Boolean.TRUE);
+        collectorEnabled.put(name, BuiltInCollectors.enabledByDefault(name));
         collectorInterval.put(name, interval);
         collectorKeys.put(canonical("pgintel.collectors." + name + ".enabled"), name);
         collectorKeys.put(canonical("pgintel.collectors." + name + ".interval"), name);

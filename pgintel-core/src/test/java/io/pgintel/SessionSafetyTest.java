@@ -89,7 +89,7 @@ class SessionSafetyTest {
     try (Connection holder = pg.connect(db); Statement s = holder.createStatement();
         TestTelemetry otel = new TestTelemetry();
         PgIntel p = PgIntel.builder().dataSource(pg.dataSource(db)).openTelemetry(otel.openTelemetry())
-            .borrowTimeout(Duration.ofSeconds(10))
+            .borrowTimeout(Duration.ofSeconds(10)).collectorEnabled("plans", true)
             .addCollector(new QueryCollector("reads_hot", "SELECT count(*)::text AS v FROM hot")).build()) {
       holder.setAutoCommit(false);
       s.execute("LOCK TABLE hot IN ACCESS EXCLUSIVE MODE");

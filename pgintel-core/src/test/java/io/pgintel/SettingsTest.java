@@ -35,7 +35,7 @@ class SettingsTest {
       "pgintel.collectors.database.interval | 0s     | out of range; allowed from 100ms to 24h",
       "pgintel.collectors.wal.interval      | 30     | write it with a unit",
       "pgintel.collectors.wal.interval      | soon   | is not a duration",
-      "pgintel.collectors.nosuch.interval   | 5s     | unknown collector 'nosuch'; known collectors: database, connections, bgwriter, wal, replication, statements, activity",
+      "pgintel.collectors.nosuch.interval   | 5s     | unknown collector 'nosuch'; known collectors: database, connections, bgwriter, wal, replication, statements, activity, tables, vacuum, locks, io, functions, plans",
       "pgintel.collectors.nosuch.enabled    | true   | unknown collector 'nosuch'",
       "pgintel.collectors.database.color    | red    | unknown collector setting",
       "pgintel.session.statement-timeout    | 1h     | out of range; allowed from 10ms to 10m",
@@ -47,6 +47,10 @@ class SettingsTest {
       "pgintel.collectors.statements.top-n  | many   | is not a whole number",
       "pgintel.collectors.statements.rank-by | cost  | is not allowed; choose one of total_exec_time, calls, rows, shared_blks_read, wal_bytes",
       "pgintel.collectors.statements.group-by | role | choose one of queryid, fingerprint",
+      "pgintel.collectors.plans.helper-function | x(); DROP TABLE t | is not a plain SQL name",
+      "pgintel.collectors.plans.helper-function | \"Explain\" | is not a plain SQL name",
+      "pgintel.collectors.plans.max-per-interval | 0 | out of range; allowed from 1 to 100",
+      "pgintel.collectors.plans.re-explain-after | 2d | out of range; allowed from 1s to 24h",
   })
   void badSettingFailsBuildNamingTheKeyAndWhatIsAllowed(String key, String value, String expected) {
     String message = failure(builder().setting(key, value));
@@ -148,6 +152,22 @@ class SettingsTest {
       } else if (!s.defaultValue().equals("per collector")) {
         assertTrue(line.contains("`" + s.defaultValue() + "`"), "README default of " + s.key() + ": " + line);
       }
+    }
+  }
+
+  @Test
+  void plansAreOffUntilSwitchedOnAndThenAddTheirProcessorLast() {
+    try (PgIntel p = builder().build()) {
+      assertFalse(p.settings().enabledCollectors().contains("plans"));
+      assertEquals(CollectorStatus.State.DISABLED, p.status().stream().filter(c -> c.name().equals("plans"))
+          .findFirst().orElseThrow().state());
+      assertFalse(p.processors().contains("plans"));
+    }
+    try (PgIntel p = builder().collectorEnabled("plans", true)
+        .setting("pgintel.collectors.plans.helper-function", "monitoring.explain_dml").build()) {
+      assertTrue(p.settings().enabledCollectors().contains("plans"));
+      assertEquals("plans", p.processors().get(p.processors().size() - 1));
+      assertEquals("monitoring.explain_dml", p.settings().sqlName(Setting.PLANS_HELPER_FUNCTION));
     }
   }
 

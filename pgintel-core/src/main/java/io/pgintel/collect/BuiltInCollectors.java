@@ -8,6 +8,7 @@ import io.pgintel.collect.database.DatabaseCollector;
 import io.pgintel.collect.functions.FunctionsCollector;
 import io.pgintel.collect.io.IoCollector;
 import io.pgintel.collect.locks.LocksCollector;
+import io.pgintel.collect.plans.PlansCollector;
 import io.pgintel.collect.replication.ReplicationCollector;
 import io.pgintel.collect.statements.StatementsCollector;
 import io.pgintel.collect.tables.TablesCollector;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -32,6 +34,12 @@ public final class BuiltInCollectors {
   private record Context(Settings settings, SessionRegistry registry, SqlEngine sql) {}
 
   private record BuiltIn(String name, Duration defaultInterval, Function<Context, Collector> make) {}
+
+  /**
+   * Collectors that run only when switched on: {@code plans} sends statements of the application's to the server
+   * (as {@code EXPLAIN}), which an operator should choose to allow.
+   */
+  private static final Set<String> OFF_BY_DEFAULT = Set.of(PlansCollector.NAME);
 
   private static final List<BuiltIn> ALL = List.of(
       new BuiltIn(DatabaseCollector.NAME, DatabaseCollector.DEFAULT_INTERVAL, c -> new DatabaseCollector()),
@@ -48,7 +56,8 @@ public final class BuiltInCollectors {
       new BuiltIn(VacuumCollector.NAME, VacuumCollector.DEFAULT_INTERVAL, c -> new VacuumCollector()),
       new BuiltIn(LocksCollector.NAME, LocksCollector.DEFAULT_INTERVAL, c -> new LocksCollector()),
       new BuiltIn(IoCollector.NAME, IoCollector.DEFAULT_INTERVAL, c -> new IoCollector()),
-      new BuiltIn(FunctionsCollector.NAME, FunctionsCollector.DEFAULT_INTERVAL, c -> new FunctionsCollector()));
+      new BuiltIn(FunctionsCollector.NAME, FunctionsCollector.DEFAULT_INTERVAL, c -> new FunctionsCollector()),
+      new BuiltIn(PlansCollector.NAME, PlansCollector.DEFAULT_INTERVAL, c -> new PlansCollector(c.settings())));
 
   private BuiltInCollectors() {}
 
@@ -59,6 +68,11 @@ public final class BuiltInCollectors {
       defaults.put(b.name(), b.defaultInterval());
     }
     return defaults;
+  }
+
+  /** Whether a collector runs when settings do not say; true for every collector not built in. */
+  public static boolean enabledByDefault(String name) {
+    return !OFF_BY_DEFAULT.contains(name);
   }
 
   /**

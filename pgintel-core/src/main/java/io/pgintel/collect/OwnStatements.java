@@ -1,5 +1,7 @@
 package io.pgintel.collect;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pgintel.sql.SqlEngine;
 import java.util.Map;
 import java.util.Set;
@@ -14,8 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class OwnStatements {
 
   private static final int MAX = 1024;
+  private static final java.util.regex.Pattern NAMED_UTILITY = java.util.regex.Pattern.compile(
+      "((?:RELEASE |ROLLBACK TO )?SAVEPOINT|DEALLOCATE) [a-z_]+");
   private static final Map<String, Boolean> SEEN = new ConcurrentHashMap<>();
   private static final Set<Long> FINGERPRINTS = ConcurrentHashMap.newKeySet();
+  /** Statements built around an application's text ({@code EXPLAIN <its query>}): many, so bounded. */
+  private static final Cache<Long, Boolean> AROUND_APPLICATION_TEXT = Caffeine.newBuilder().maximumSize(4096).build();
 
   private OwnStatements() {}
 
@@ -23,11 +29,21 @@ public final class OwnStatements {
   static void register(String sql) {
     if (SEEN.size() < MAX && SEEN.putIfAbsent(sql, Boolean.TRUE) == null) {
       FINGERPRINTS.add(SqlEngine.analyzeUncached(sql, true).fingerprintBits());
+      java.util.regex.Matcher named = NAMED_UTILITY.matcher(sql);
+      if (named.matches()) {
+        // PostgreSQL 17+ keeps the name as a constant: SAVEPOINT $1
+        FINGERPRINTS.add(SqlEngine.analyzeUncached(named.group(1) + " $1", false).fingerprintBits());
+      }
     }
+  }
+
+  /** Records a statement pgintel sends around a text of the application's, such as {@code EXPLAIN <query>}. */
+  static void registerAroundApplicationText(String sql) {
+    AROUND_APPLICATION_TEXT.put(SqlEngine.analyzeUncached(sql, false).fingerprintBits(), Boolean.TRUE);
   }
 
   /** Whether a fingerprint is that of a statement pgintel sent. */
   public static boolean contains(long fingerprint) {
-    return FINGERPRINTS.contains(fingerprint);
+    return FINGERPRINTS.contains(fingerprint) || AROUND_APPLICATION_TEXT.getIfPresent(fingerprint) != null;
   }
 }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,6 +22,7 @@ public final class SqlSession {
   private final Connection connection;
   private final ServerInfo server;
   private final int queryTimeoutSeconds;
+  private Boolean simpleProtocol;
 
   SqlSession(Connection connection, ServerInfo server, int queryTimeoutSeconds) {
     this.connection = connection;
@@ -76,6 +78,54 @@ public final class SqlSession {
       throw new SQLException("expected one row, got " + rows.size() + " from a pgintel query");
     }
     return rows.get(0);
+  }
+
+  /**
+   * Runs a statement pgintel wrote that may return no rows ({@code SAVEPOINT}, {@code DEALLOCATE}); returns the
+   * first column of its rows as text, if it has any.
+   */
+  public List<String> execute(String sql) throws SQLException {
+    OwnStatements.register(sql);
+    return executePlain(sql, false);
+  }
+
+  /**
+   * Runs a statement built around a text of the application's ({@code EXPLAIN <its query>},
+   * {@code PREPARE p AS <its query>}) so that the text reaches the server as it came: through a plain JDBC
+   * statement (its {@code ?} are operators) and, when {@link #simpleProtocol()}, with the simple query protocol
+   * (its {@code $n} are not parameters to bind). Returns the first column of its rows as text. The statement is
+   * remembered as pgintel's own in a bounded set (see {@link OwnStatements}).
+   */
+  public List<String> executeAround(String sql) throws SQLException {
+    OwnStatements.registerAroundApplicationText(sql);
+    return executePlain(sql, simpleProtocol());
+  }
+
+  /** Whether {@link #executeAround} sends with the simple query protocol: the driver is pgjdbc. */
+  public boolean simpleProtocol() throws SQLException {
+    if (simpleProtocol == null) {
+      try (Statement s = connection.createStatement()) {
+        simpleProtocol = SimpleQueryProtocol.available(s);
+      }
+    }
+    return simpleProtocol;
+  }
+
+  private List<String> executePlain(String sql, boolean simple) throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.setEscapeProcessing(false);
+      s.setQueryTimeout(queryTimeoutSeconds);
+      List<String> out = new ArrayList<>();
+      String text = MARKER + " " + sql;
+      if (simple ? SimpleQueryProtocol.execute(s, text) : s.execute(text)) {
+        try (ResultSet rs = s.getResultSet()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+        }
+      }
+      return out;
+    }
   }
 
   /** Maps the current row of a result. */

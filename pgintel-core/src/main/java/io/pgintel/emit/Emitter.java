@@ -15,12 +15,15 @@ import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.ServerInfo;
 import io.pgintel.collect.activity.BlockingChain;
 import io.pgintel.collect.activity.QuerySample;
+import io.pgintel.collect.plans.PlanSkipped;
 import io.pgintel.collect.statements.TopQuery;
 import io.pgintel.runtime.CircuitBreaker;
 import io.pgintel.runtime.RateLimitedLog;
 import io.pgintel.process.CardinalityLimiter;
 import io.pgintel.process.PiiDetector;
+import io.pgintel.process.PlanChange;
 import io.pgintel.process.ProcessorStats;
+import io.pgintel.process.QueryPlan;
 import io.pgintel.sql.SqlEngine;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +75,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final BatchCallback callback;
   private final QueryEvents queryEvents;
   private final ActivityEvents activityEvents;
+  private final PlanEvents planEvents;
   private final ProcessorStats processing;
   private final ObservableLongMeasurement processorRecords;
   private final ObservableLongMeasurement processorDecisions;
@@ -120,6 +124,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
         .setInstrumentationVersion(Version.get()).build();
     queryEvents = new QueryEvents(events, guard);
     activityEvents = new ActivityEvents(events, guard);
+    planEvents = new PlanEvents(events, guard);
     piiRedactions = meter.counterBuilder("pgintel.pii.redactions").setUnit("{redaction}")
         .setDescription("Personal data and secrets replaced in emitted strings, by kind.").buildObserver();
     processorRecords = meter.counterBuilder("pgintel.processor.records").setUnit("{record}")
@@ -153,6 +158,12 @@ public final class Emitter implements CollectionListener, AutoCloseable {
           activityEvents.emit(q, common);
         } else if (r instanceof BlockingChain c) {
           activityEvents.emit(c, common);
+        } else if (r instanceof QueryPlan p) {
+          planEvents.emit(p, common);
+        } else if (r instanceof PlanSkipped p) {
+          planEvents.emit(p, common);
+        } else if (r instanceof PlanChange c) {
+          planEvents.emit(c, common);
         }
       } catch (RuntimeException e) {
         failureLog.warn("pgintel could not emit an event of {}: {}", collector, e.toString());

@@ -85,7 +85,8 @@ class PgIntelPropertiesTest {
           if (key.endsWith(".interval")) {
             assertThat(Durations.parse(defaultOf(metadata.get(key)))).as(key).isEqualTo(interval);
           } else {
-            assertThat(defaultOf(metadata.get(key))).as(key).isEqualTo(s.defaultValue());
+            assertThat(defaultOf(metadata.get(key))).as(key)
+                .isEqualTo(String.valueOf(BuiltInCollectors.enabledByDefault(collector)));
           }
         });
       } else if (s.key().contains("<rule>")) {

@@ -1,5 +1,6 @@
 package io.pgintel.agent.cli;
 
+import io.pgintel.internal.Json;
 import io.pgintel.sql.NormalizedQuery;
 import io.pgintel.sql.SqlEngine;
 import java.io.BufferedReader;

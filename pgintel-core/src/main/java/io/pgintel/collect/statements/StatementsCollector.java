@@ -85,6 +85,11 @@ public final class StatementsCollector extends NamedCollector {
 
   @Override
   public Optional<String> unavailableReason(ServerInfo server) {
+    return missingExtension(server);
+  }
+
+  /** Why pg_stat_statements cannot be read on this server, with the fix; empty when it can. */
+  public static Optional<String> missingExtension(ServerInfo server) {
     if (server.preloadLibraries() != null && !server.preloadLibraries().contains("pg_stat_statements")) {
       return Optional.of("pg_stat_statements is not in shared_preload_libraries: add it to postgresql.conf and"
           + " restart the server");
@@ -326,11 +331,16 @@ public final class StatementsCollector extends NamedCollector {
     return m;
   }
 
-  private void discover(SqlSession session) throws SQLException {
-    String schema = session.queryOne("""
+  /** The schema pg_stat_statements is installed in, quoted for use in SQL. */
+  public static String schema(SqlSession session) throws SQLException {
+    return session.queryOne("""
         SELECT quote_ident(n.nspname) AS schema FROM pg_extension e
         JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'""",
         r -> r.string("schema"));
+  }
+
+  private void discover(SqlSession session) throws SQLException {
+    String schema = schema(session);
     Set<String> present = new HashSet<>(session.query("""
         SELECT a.attname FROM pg_attribute a
         WHERE a.attrelid = (quote_ident(?) || '.pg_stat_statements')::regclass AND a.attnum > 0

@@ -1,4 +1,4 @@
-package io.pgintel.agent.cli;
+package io.pgintel.internal;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Just enough JSON for the command line: parses one value (objects, arrays, strings, numbers, booleans, null)
- * and writes strings, lists and maps. Error messages give a position, never the input text: a statement that
- * fails to parse may hold secrets.
+ * Just enough JSON for pgintel (the agent's command line, {@code EXPLAIN (FORMAT JSON)} plans): parses one value
+ * (objects, arrays, strings, numbers as {@link Double}, booleans, null) and writes strings, numbers, lists and maps.
+ * Error messages give a position, never the input text: a statement or plan that fails to parse may hold secrets.
+ * Not for public use: it may change in any release.
  */
-final class Json {
+public final class Json {
 
   private final String s;
   private int i;
@@ -20,7 +21,7 @@ final class Json {
   }
 
   /** Parses a complete JSON text. */
-  static Object parse(String text) {
+  public static Object parse(String text) {
     Json p = new Json(text);
     p.skipSpace();
     Object v = p.value(0);
@@ -194,7 +195,7 @@ final class Json {
   }
 
   /** Writes a string, boolean, number, null, list or map as JSON. */
-  static String write(Object value) {
+  public static String write(Object value) {
     StringBuilder sb = new StringBuilder();
     write(value, sb);
     return sb.toString();
@@ -207,6 +208,9 @@ final class Json {
       quote(str, sb);
     } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long) {
       sb.append(v);
+    } else if (v instanceof Double d && Double.isFinite(d)) {
+      // whole numbers as PostgreSQL writes them (plan row counts, widths), others as Java prints them
+      sb.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : d.toString());
     } else if (v instanceof Map<?, ?> map) {
       sb.append('{');
       boolean first = true;
