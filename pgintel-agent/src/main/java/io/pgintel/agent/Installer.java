@@ -40,8 +40,8 @@ final class Installer {
             BRIDGE, Bridge.class.getClassLoader());
         return;
       }
-      Discovery discovery = new Discovery(settings);
-      Bridge.handler(discovery::onConnection);
+      DeferredDiscovery discovery = new DeferredDiscovery(settings);
+      Bridge.handler(discovery);
       Runtime.getRuntime().addShutdownHook(new Thread(discovery::close, "pgintel-agent-shutdown"));
       DataSourceInstrumentation.install(instrumentation, log);
       log.info("pgintel agent {}: watching DataSources for PostgreSQL", version());
