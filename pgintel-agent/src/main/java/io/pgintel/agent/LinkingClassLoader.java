@@ -46,14 +46,15 @@ final class LinkingClassLoader extends ClassLoader {
   /** Where the shade plugin moves {@code io.opentelemetry}; must match the relocation in the agent's pom. */
   static final String RELOCATED = "io.pgintel.agent.shaded.otel.";
 
-  private final ClassLoader jar;
+  private final URLClassLoader jar;
   private final HostOpenTelemetry host;
   private final ProtectionDomain domain;
   private final Remapper remapper;
 
   private LinkingClassLoader(URL agentJar, HostOpenTelemetry host) {
     super("pgintel-linked", ClassLoader.getPlatformClassLoader());
-    // the jar alone, not the class path it sits on: an application's own copy of a class must never stand in
+    // read with find*, never get*: the jar's own entries, not the class path it sits on (an application's copy
+    // of a class must never stand in) nor the JDK's (the JDK's reflection accessors resolve through this loader)
     this.jar = new URLClassLoader(new URL[] {agentJar}, null);
     this.host = host;
     this.domain = new ProtectionDomain(new CodeSource(agentJar, (Certificate[]) null), null, this, null);
@@ -110,10 +111,11 @@ final class LinkingClassLoader extends ClassLoader {
   }
 
   private Class<?> defineFromJar(String name) throws ClassNotFoundException {
-    try (InputStream in = jar.getResourceAsStream(name.replace('.', '/') + ".class")) {
-      if (in == null) {
-        return null;
-      }
+    URL entry = jar.findResource(name.replace('.', '/') + ".class");
+    if (entry == null) {
+      return null;
+    }
+    try (InputStream in = entry.openStream()) {
       ClassReader reader = new ClassReader(in);
       // no frames are recomputed: renaming packages changes no stack map, and recomputing would load classes
       ClassWriter writer = new ClassWriter(reader, 0);
@@ -127,11 +129,11 @@ final class LinkingClassLoader extends ClassLoader {
 
   @Override
   protected URL findResource(String name) {
-    return jar.getResource(name);
+    return jar.findResource(name);
   }
 
   @Override
   protected Enumeration<URL> findResources(String name) throws IOException {
-    return jar.getResources(name);
+    return jar.findResources(name);
   }
 }

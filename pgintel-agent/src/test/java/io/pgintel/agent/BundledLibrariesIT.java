@@ -26,13 +26,14 @@ class BundledLibrariesIT {
     PgServer pg = PostgresServers.newest();
     String database = pg.createDatabase("bundling");
     List<Path> classPath = new ArrayList<>(List.of(ChildJvm.location(BundlingApp.class),
-        ChildJvm.location(org.postgresql.Driver.class)));
+        ChildJvm.location(org.postgresql.Driver.class), ChildJvm.location(com.zaxxer.hikari.HikariDataSource.class)));
     try (Stream<Path> jars = Files.list(ChildJvm.itJar("app"))) {
       classPath.addAll(jars.sorted().toList());
     }
     try (OtlpReceiver receiver = new OtlpReceiver()) {
       String agent = "-javaagent:" + ChildJvm.AGENT_JAR + "=pgintel.collectors.database.interval=1s";
-      ChildJvm.Run run = ChildJvm.run(List.of(agent), classPath, BundlingApp.class, List.of(pg.jdbcUrl(database), pg.user(), "8", receiver.endpoint()), 11);
+      ChildJvm.Run run = ChildJvm.run(List.of(agent), classPath, BundlingApp.class,
+          List.of(pg.jdbcUrl(database), pg.user(), "8", receiver.endpoint()), 11);
 
       String out = run.output();
       assertEquals(0, run.exit(), out);
@@ -43,6 +44,7 @@ class BundledLibrariesIT {
       assertTrue(out.contains("slf4j.backend=org.slf4j.impl.SimpleLoggerFactory"), out);
       assertTrue(out.contains("otel.from=opentelemetry-sdk-1.62.0.jar"), out);
       assertTrue(out.contains("pgintel agent: reporting through the application's global OpenTelemetry"), out);
+      assertTrue(out.contains("wrapped=true"), "statements are correlated in the linked copy too: " + out);
 
       List<Received> pgintel = receiver.receivedMetrics().stream()
           .filter(r -> r.metric().getName().startsWith("postgresql.") || r.metric().getName().startsWith("pgintel."))

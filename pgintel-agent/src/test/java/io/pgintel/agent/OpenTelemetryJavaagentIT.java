@@ -49,6 +49,8 @@ class OpenTelemetryJavaagentIT {
 
       assertEquals(0, run.exit(), run.output());
       assertTrue(run.output().contains("pgintel agent: reporting through the OpenTelemetry javaagent"), run.output());
+      assertTrue(run.output().contains("wrapped=true"), "statements are correlated in the linked copy too: "
+          + run.output());
       List<Received> metrics = receiver.receivedMetrics();
       List<Received> pgintel = metrics.stream().filter(r -> r.metric().getName().startsWith("postgresql.")
           || r.metric().getName().startsWith("pgintel.")).toList();
