@@ -44,6 +44,16 @@ record HostOpenTelemetry(String description, ClassLoader loader, String packageP
     return Optional.empty();
   }
 
+  /** Whether the application can see an OpenTelemetry API of its own, set or not. */
+  static boolean hasApi(ClassLoader application) {
+    try {
+      Class.forName(PLAIN + "api.GlobalOpenTelemetry", false, application);
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
   /** Whether {@code name} is a class of this API (its {@code api} or {@code context} packages). */
   boolean owns(String name) {
     return name.startsWith(packagePrefix)

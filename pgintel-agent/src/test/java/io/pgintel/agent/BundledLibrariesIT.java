@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The agent on {@link BundlingApp}, an application with its own, older versions of Caffeine, Byte Buddy, SLF4J (and
  * slf4j-simple) and the OpenTelemetry SDK: it must start and run on its own libraries, and pgintel must report
- * through the OpenTelemetry the application registers as global a few seconds after it starts.
+ * through the OpenTelemetry the application registers as global a few seconds after its first connection (pgintel
+ * decides at that connection, and waits for an application that has the API but no global yet).
  */
 class BundledLibrariesIT {
 
@@ -37,6 +38,8 @@ class BundledLibrariesIT {
 
       String out = run.output();
       assertEquals(0, run.exit(), out);
+      assertTrue(out.indexOf("watching DataSources") < out.indexOf("OpenTelemetry set up"),
+          "the agent saw connections before the application set its global, so it had to wait for it: " + out);
       assertTrue(out.contains("cache=cached") && out.contains("generated=app.Generated"), out);
       assertTrue(out.contains("caffeine.from=caffeine-2.9.3.jar"), out);
       assertTrue(out.contains("bytebuddy.from=byte-buddy-1.14.18.jar"), out);

@@ -12,15 +12,17 @@ import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
+import java.sql.Connection;
 import java.time.Duration;
 import net.bytebuddy.ByteBuddy;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A test application that bundles its own versions of what the agent carries relocated: Caffeine, Byte Buddy, SLF4J
- * with a backend, and an OpenTelemetry SDK, which it sets up a few seconds after it starts, as a framework would, and
- * registers as the global one. It uses each library and prints where each was loaded from.
+ * with a backend, and an OpenTelemetry SDK, which it sets up and registers as the global one after three seconds of
+ * startup work on the database, as an application whose startup runs migrations first would. It uses each library and prints where each was loaded from.
  *
  * <p>Arguments: JDBC URL, user, seconds to query, OTLP/HTTP endpoint.
  */
@@ -36,7 +38,18 @@ public final class BundlingApp {
     Class<?> generated = new ByteBuddy().subclass(Object.class).name("app.Generated").make()
         .load(BundlingApp.class.getClassLoader()).getLoaded();
 
-    Thread.sleep(3000);
+    // three seconds of startup work on the database (migrations, say) before the application sets up OpenTelemetry
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(args[0]);
+    ds.setUser(args[1]);
+    int startupConnections = 0;
+    for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; startupConnections++) {
+      try (Connection c = ds.getConnection()) {
+        c.isValid(5);
+      }
+      Thread.sleep(100);
+    }
+    System.out.println("startup.connections=" + startupConnections);
     Resource resource = Resource.getDefault().merge(Resource.create(
         Attributes.of(AttributeKey.stringKey("service.name"), "bundling-app")));
     OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
