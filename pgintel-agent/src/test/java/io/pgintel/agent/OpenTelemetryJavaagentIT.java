@@ -71,6 +71,7 @@ class OpenTelemetryJavaagentIT {
       assertTrue(metrics.stream().anyMatch(r -> r.metric().getName().startsWith("jvm.")
           && SERVICE.equals(r.resourceAttribute("service.name"))), "the javaagent's own metrics share the resource");
       assertFalse(run.output().contains("reporting through pgintel's own"), run.output());
+      assertTrue(run.output().matches("(?s).*pgintel agent \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?: watching.*"), run.output());
     }
   }
 }
