@@ -30,10 +30,13 @@ class AgentIT {
     try (OtlpReceiver receiver = new OtlpReceiver()) {
       ChildJvm.Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.database.interval=1s",
           "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(), "-Dotel.exporter.otlp.protocol=http/protobuf",
-          "-Dotel.metric.export.interval=1000", "-Dotel.service.name=agent-it"), kind, pg.jdbcUrl(database), pg.user(),
-          8);
+          "-Dotel.metric.export.interval=1000", "-Dotel.service.name=agent-it",
+          "-Dotel.exporter.otlp.compression=gzip"), kind, pg.jdbcUrl(database), pg.user(), 8);
 
       assertEquals(0, run.exit(), run.output());
+      // pgintel's own SDK, relocated with its exporter and HTTP client, still honours the standard settings
+      assertTrue(run.output().contains("reporting through pgintel's own SDK"), run.output());
+      assertEquals(List.of("gzip"), receiver.encodings().stream().distinct().toList());
       assertTrue(run.output().contains("agent.active=true"), run.output());
       assertTrue(run.output().contains("wrapped=true"), "statements are correlated: " + run.output());
       boolean commitsOfDatabase = receiver.receivedMetrics().stream()
