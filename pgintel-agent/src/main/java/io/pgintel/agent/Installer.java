@@ -6,11 +6,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +43,8 @@ final class Installer {
             BRIDGE, Bridge.class.getClassLoader());
         return;
       }
-      Discovery discovery = new Discovery(settings);
-      Bridge.handler(discovery::onConnection);
+      DeferredDiscovery discovery = new DeferredDiscovery(settings);
+      Bridge.handler(discovery);
       Runtime.getRuntime().addShutdownHook(new Thread(discovery::close, "pgintel-agent-shutdown"));
       DataSourceInstrumentation.install(instrumentation, log);
       log.info("pgintel agent {}: watching DataSources for PostgreSQL", version());
@@ -80,6 +83,16 @@ final class Installer {
 
   static String version() {
     String v = Installer.class.getPackage().getImplementationVersion();
+    if (v == null && Installer.class.getClassLoader() instanceof URLClassLoader own) {
+      // the OpenTelemetry javaagent's extension class loader defines packages without the jar's manifest; its own
+      // entries (find, not get: a lookup through its parents could answer with the javaagent's manifest)
+      URL manifest = own.findResource("META-INF/MANIFEST.MF");
+      try (InputStream in = manifest != null ? manifest.openStream() : InputStream.nullInputStream()) {
+        v = new Manifest(in).getMainAttributes().getValue("Implementation-Version");
+      } catch (IOException | RuntimeException e) {
+        v = null;
+      }
+    }
     return v != null ? v : "(development build)";
   }
 }

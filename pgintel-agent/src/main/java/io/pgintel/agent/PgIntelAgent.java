@@ -23,9 +23,19 @@ public final class PgIntelAgent {
     start(arguments, instrumentation);
   }
 
+  /**
+   * As an extension of the OpenTelemetry javaagent, called by {@code otel.OpenTelemetryAgentListener} with the
+   * javaagent's Instrumentation. Settings come from system properties and the environment only.
+   */
+  public static void extension(Instrumentation instrumentation) {
+    start(null, instrumentation);
+  }
+
   private static void start(String arguments, Instrumentation instrumentation) {
     try {
-      if (!STARTED.compareAndSet(false, true)) {
+      // the property too: the same jar given both as -javaagent and as the OpenTelemetry javaagent's extension is
+      // two copies of this class, in two class loaders, and must monitor once
+      if (!STARTED.compareAndSet(false, true) || Boolean.getBoolean(AgentSettings.ACTIVE)) {
         return;
       }
       // before the application's main: the Spring starter reads it when its context starts

@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgintel.test.OtlpReceiver;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AgentIT {
 
-  private static final Path JAR = Path.of(System.getProperty("agent.jar"));
+  private static final Path JAR = ChildJvm.AGENT_JAR;
 
   @ParameterizedTest
   @ValueSource(strings = {"simple", "hikari"})
@@ -31,12 +28,15 @@ class AgentIT {
     PgServer pg = PostgresServers.newest();
     String database = pg.createDatabase("agent");
     try (OtlpReceiver receiver = new OtlpReceiver()) {
-      Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.database.interval=1s",
+      ChildJvm.Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.database.interval=1s",
           "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(), "-Dotel.exporter.otlp.protocol=http/protobuf",
-          "-Dotel.metric.export.interval=1000", "-Dotel.service.name=agent-it"), kind, pg.jdbcUrl(database), pg.user(),
-          8);
+          "-Dotel.metric.export.interval=1000", "-Dotel.service.name=agent-it",
+          "-Dotel.exporter.otlp.compression=gzip"), kind, pg.jdbcUrl(database), pg.user(), 8);
 
       assertEquals(0, run.exit(), run.output());
+      // pgintel's own SDK, relocated with its exporter and HTTP client, still honours the standard settings
+      assertTrue(run.output().contains("reporting through pgintel's own SDK"), run.output());
+      assertEquals(List.of("gzip"), receiver.encodings().stream().distinct().toList());
       assertTrue(run.output().contains("agent.active=true"), run.output());
       assertTrue(run.output().contains("wrapped=true"), "statements are correlated: " + run.output());
       boolean commitsOfDatabase = receiver.receivedMetrics().stream()
@@ -58,7 +58,7 @@ class AgentIT {
   @Test
   void badSettingIsOneWarningNamingTheKeyAndTheApplicationRuns() throws Exception {
     PgServer pg = PostgresServers.newest();
-    Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.database.interval=-5s",
+    ChildJvm.Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.database.interval=-5s",
         "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"), "simple", pg.jdbcUrl("postgres"), pg.user(), 3);
 
     assertEquals(0, run.exit(), run.output());
@@ -79,36 +79,14 @@ class AgentIT {
     assertTrue(out.matches("pgintel-agent \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"), out);
   }
 
-  private record Run(int exit, String output) {}
-
-  private static Run runApp(List<String> jvmOptions, String kind, String url, String user, int seconds)
+  private static ChildJvm.Run runApp(List<String> jvmOptions, String kind, String url, String user, int seconds)
       throws Exception {
-    assertTrue(Files.exists(JAR), JAR + " was not built");
     // what such an application ships: the driver, HikariCP and the SLF4J API HikariCP needs (its own version;
     // the agent's SLF4J is relocated and does not leak into the application)
-    String classPath = String.join(File.pathSeparator, location(QueryingApp.class),
-        location(org.postgresql.Driver.class), location(com.zaxxer.hikari.HikariDataSource.class),
-        location(org.slf4j.LoggerFactory.class));
-    List<String> command = new ArrayList<>();
-    command.add(java());
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", classPath, QueryingApp.class.getName(), kind, url, user,
-        String.valueOf(seconds)));
-    Path log = Files.createTempFile("agent-it", ".log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("the application did not exit:\n" + Files.readString(log));
-    }
-    String output = Files.readString(log);
-    Files.deleteIfExists(log);
-    // kept in the failsafe report's output file, for when an assertion on it fails
-    System.out.println("--- " + kind + " " + jvmOptions + "\n" + output);
-    return new Run(p.exitValue(), output);
-  }
-
-  private static String location(Class<?> type) throws Exception {
-    return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    List<Path> classPath = List.of(ChildJvm.location(QueryingApp.class), ChildJvm.location(org.postgresql.Driver.class),
+        ChildJvm.location(com.zaxxer.hikari.HikariDataSource.class), ChildJvm.location(org.slf4j.LoggerFactory.class));
+    return ChildJvm.run(jvmOptions, classPath, QueryingApp.class, List.of(kind, url, user, String.valueOf(seconds)),
+        seconds);
   }
 
   private static String java() {

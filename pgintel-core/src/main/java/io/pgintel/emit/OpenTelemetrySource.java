@@ -13,6 +13,11 @@ import java.util.concurrent.TimeUnit;
  * global one, but only when the host has already set it ({@code GlobalOpenTelemetry.get()} would otherwise
  * lock in a no-op for the whole JVM); otherwise an SDK of pgintel's own, configured by the standard
  * {@code otel.*} / {@code OTEL_*} settings (OTLP by default), which pgintel shuts down on close.
+ *
+ * <p>In the Java agent this class is compiled once and linked twice: against the agent's relocated copy of the
+ * API, where no global is ever set and pgintel's own SDK serves, and, when the application or the OpenTelemetry
+ * javaagent has an OpenTelemetry, against theirs, where "the global" is the host's and its SDK serves
+ * ({@code io.pgintel.agent.LinkingClassLoader}).
  */
 public final class OpenTelemetrySource {
 

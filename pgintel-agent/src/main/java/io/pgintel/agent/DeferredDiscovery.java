@@ -1,0 +1,140 @@
+package io.pgintel.agent;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge's handler until the application first borrows a connection. Then, on a thread of its own, it looks for
+ * the OpenTelemetry pgintel should report through ({@link HostOpenTelemetry}) and starts {@link Discovery}: in a
+ * copy of pgintel linked to that OpenTelemetry ({@link LinkingClassLoader}), or as it is, with pgintel's own SDK,
+ * when there is none. From then on every connection goes to that discovery.
+ *
+ * <p>Waiting for the first connection is what makes the choice late enough: by then the application's startup code
+ * has usually run, and with it whatever sets its global OpenTelemetry; an application that has the OpenTelemetry
+ * API but no global yet gets up to ten seconds more. The connections borrowed while the choice is being made are
+ * returned untouched; the DataSource is seen on a later one.
+ */
+final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
+
+  private static final Logger log = LoggerFactory.getLogger(DeferredDiscovery.class);
+  private static final long GLOBAL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final AgentSettings settings;
+  private final AtomicBoolean begun = new AtomicBoolean();
+  private volatile BiFunction<Object, Object, Object> discovery;
+  private volatile Runnable close;
+  private volatile boolean closed;
+
+  DeferredDiscovery(AgentSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public Object apply(Object dataSource, Object connection) {
+    BiFunction<Object, Object, Object> d = discovery;
+    if (d != null) {
+      return d.apply(dataSource, connection);
+    }
+    if (begun.compareAndSet(false, true)) {
+      // the application's class loader is the borrowing thread's; the choice itself is not made on its thread
+      ClassLoader application = Thread.currentThread().getContextClassLoader();
+      Thread t = new Thread(() -> begin(application), "pgintel-agent-link");
+      t.setDaemon(true);
+      t.start();
+    }
+    return connection;
+  }
+
+  private void begin(ClassLoader application) {
+    try {
+      Optional<HostOpenTelemetry> host = awaitHost(application);
+      if (host.isPresent() && link(host.get())) {
+        return;
+      }
+      if (host.isEmpty()) {
+        log.info("pgintel agent: no OpenTelemetry javaagent and no global OpenTelemetry set by the application; "
+            + "reporting through pgintel's own SDK, configured by the otel.* settings");
+      }
+      Discovery own = new Discovery(settings);
+      ready(own::onConnection, own::close);
+    } catch (Throwable t) {
+      log.warn("pgintel agent: could not start; the application runs unmonitored", t);
+    }
+  }
+
+  /**
+   * The host OpenTelemetry, waiting a little for an application that has the API but has not set its global yet:
+   * its first connection may come from startup code (a migration, a pool's warm-up) that runs before the code that
+   * sets up OpenTelemetry.
+   */
+  private Optional<HostOpenTelemetry> awaitHost(ClassLoader application) throws InterruptedException {
+    Optional<HostOpenTelemetry> host = HostOpenTelemetry.find(application);
+    long deadline = System.nanoTime() + GLOBAL_WAIT_NANOS;
+    while (host.isEmpty() && !closed && HostOpenTelemetry.hasApi(application) && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      host = HostOpenTelemetry.find(application);
+    }
+    return host;
+  }
+
+  /** Starts discovery in a copy of pgintel linked to {@code host}; false, having said why, when it cannot. */
+  private boolean link(HostOpenTelemetry host) {
+    LinkingClassLoader linked = LinkingClassLoader.to(host);
+    if (linked == null) {
+      log.warn("pgintel agent: found {} but this jar cannot be linked to it (not the packaged agent jar); reporting "
+          + "through pgintel's own OpenTelemetry SDK instead", host.description());
+      return false;
+    }
+    try {
+      long start = System.nanoTime();
+      Method open = Class.forName(DeferredDiscovery.class.getName(), true, linked)
+          .getDeclaredMethod("open", Map.class, boolean.class);
+      open.setAccessible(true);
+      Object[] parts = (Object[]) open.invoke(null, settings.core(), settings.correlation());
+      @SuppressWarnings("unchecked")
+      BiFunction<Object, Object, Object> handler = (BiFunction<Object, Object, Object>) parts[0];
+      ready(handler, (Runnable) parts[1]);
+      log.info("pgintel agent: reporting through {} (linked in {} ms)", host.description(),
+          (System.nanoTime() - start) / 1_000_000);
+      return true;
+    } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+      // e.g. an API too old for what pgintel calls; pgintel's own SDK still reports
+      log.warn("pgintel agent: could not link to {}; reporting through pgintel's own OpenTelemetry SDK instead",
+          host.description(), e);
+      return false;
+    }
+  }
+
+  private void ready(BiFunction<Object, Object, Object> handler, Runnable closer) {
+    close = closer;
+    discovery = handler;
+    if (closed) {
+      closer.run(); // the JVM began to exit while this was starting
+    }
+  }
+
+  /**
+   * In the linked copy: a discovery whose pgintel reports through the host's OpenTelemetry, as JDK types the
+   * agent's own copy can hold (its handler and its close).
+   */
+  static Object[] open(Map<String, Object> core, boolean correlation) {
+    Discovery d = new Discovery(new AgentSettings(core, correlation, List.of()));
+    return new Object[] {(BiFunction<Object, Object, Object>) d::onConnection, (Runnable) d::close};
+  }
+
+  /** Stops the discovery, if it started; for the JVM's shutdown. */
+  void close() {
+    closed = true;
+    Runnable c = close;
+    if (c != null) {
+      c.run();
+    }
+  }
+}
