@@ -17,14 +17,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SessionRegistry {
 
   /**
-   * Frames of these packages are infrastructure, not the application's code. OpenTelemetry's is built at run time:
-   * the agent jar relocates {@code io.opentelemetry} and its shade plugin would rewrite a literal to the relocated
-   * name, leaving the application's and the OpenTelemetry javaagent's frames counted as application code.
+   * Frames of these packages are infrastructure, not the application's code. OpenTelemetry's and Byte Buddy's are
+   * built at run time: the agent jar relocates both and its shade plugin would rewrite a literal to the relocated
+   * name, leaving the application's (and the OpenTelemetry javaagent's) frames counted as application code.
    */
   private static final String[] INFRASTRUCTURE = {"java.", "javax.", "jdk.", "sun.", "com.sun.", "org.postgresql.",
       "com.zaxxer.hikari.", "org.apache.commons.dbcp2.", "org.apache.commons.pool2.", "org.apache.tomcat.jdbc.",
       "com.mchange.", "org.springframework.", "org.hibernate.", "org.jooq.", "org.jdbi.", "org.mybatis.",
-      "org.apache.ibatis.", "io.micrometer.", String.join(".", "io", "opentelemetry", ""), "net.bytebuddy.",
+      "org.apache.ibatis.", "io.micrometer.", String.join(".", "io", "opentelemetry", ""),
+      String.join(".", "net", "bytebuddy", ""),
       "io.pgintel.trace.",
       "io.pgintel.collect.", "io.pgintel.internal.", "org.junit.", "org.apache.maven.surefire."};
 
