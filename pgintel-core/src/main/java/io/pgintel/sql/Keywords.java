@@ -34,14 +34,9 @@ final class Keywords {
   private static final char[][] CHARS = new char[512][];
   private static final String[] UPPER = new String[512];
   private static final int[] FLAGS = new int[512];
-  /** Index into {@link #FLAGS} whose flags stay 0, for {@code -1 & NO_KEYWORD}. */
-  private static final int NO_KEYWORD = 511;
+  private static final long[] HASHES = new long[512];
   /** Odd, with bits spread over the whole word, so that each character reaches the high bits. */
   private static final long WORD_PRIME = 0x9E3779B97F4A7C15L;
-  private static final long WORD_PRIME_2 = WORD_PRIME * WORD_PRIME;
-  private static final long WORD_PRIME_3 = WORD_PRIME_2 * WORD_PRIME;
-  private static final long WORD_PRIME_4 = WORD_PRIME_3 * WORD_PRIME;
-  private static final char[] LOWER = new char[0x80];
   private static final short[] SLOTS = new short[1 << TABLE_BITS];
   private static int count;
 
@@ -50,9 +45,6 @@ final class Keywords {
   private static final int DISPLAY_OPERAND = DISPLAY | OPERAND;
 
   static {
-    for (char c = 0; c < 0x80; c++) {
-      LOWER[c] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
-    }
     java.util.Arrays.fill(SLOTS, (short) -1);
     String[] reserved = {"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
       "both", "case", "cast", "check", "collate", "column", "constraint", "create", "current_catalog",
@@ -220,27 +212,21 @@ final class Keywords {
 
   /** Keyword id of {@code s[start, end)} folded to lower case, or -1. */
   static int lookup(String s, int start, int end) {
-    return lookup(s.toCharArray(), start, end);
-  }
-
-  /**
-   * Keyword id of {@code s[start, end)} folded to lower case, or -1. The table is keyed by length and three
-   * characters, known as soon as the word is scanned, so that the answer (a coin toss in SQL, hard to predict)
-   * does not wait for the word's full hash.
-   */
-  static int lookup(char[] s, int start, int end) {
-    int length = end - start;
-    if (length <= 0 || length > MAX_LEN) {
+    if (end - start <= 0 || end - start > MAX_LEN) {
       return -1;
     }
-    int slot = slot(s[start], s[start + (length > 1 ? 1 : 0)], s[end - 1], length);
+    long h = 0;
+    for (int i = start; i < end; i++) {
+      h = step(h, s.charAt(i));
+    }
+    int slot = slot(h);
     while (true) {
       int id = SLOTS[slot];
       if (id < 0) {
         return -1;
       }
       char[] w = CHARS[id];
-      if (w.length == length && equalsFolded(w, s, start)) {
+      if (HASHES[id] == h && w.length == end - start && equalsFolded(w, s, start)) {
         return id;
       }
       slot = (slot + 1) & MASK;
@@ -248,18 +234,33 @@ final class Keywords {
   }
 
   /**
-   * {@link #step} over {@code s[start, end)}. Four steps at a time, expanded: {@code ((h + a) * P + b) * P} is
-   * {@code (h + a) * P^2 + b * P} in arithmetic modulo 2^64, so the products of one group do not wait for each
-   * other and a word costs one multiplication latency per four characters instead of one per character.
+   * As {@link #lookup(String, int, int)} for the lexer, which computes {@code hash} with
+   * {@link #step} while it scans the word, so that a word is read once.
    */
+  static int lookup(char[] s, int start, int end, long hash) {
+    if (end - start > MAX_LEN) {
+      return -1;
+    }
+    int slot = slot(hash);
+    while (true) {
+      int id = SLOTS[slot];
+      if (id < 0) {
+        return -1;
+      }
+      if (HASHES[id] == hash) {
+        char[] w = CHARS[id];
+        if (w.length == end - start && equalsFolded(w, s, start)) {
+          return id;
+        }
+      }
+      slot = (slot + 1) & MASK;
+    }
+  }
+
+  /** {@link #step} over {@code s[start, end)}. */
   static long hash(char[] s, int start, int end) {
     long h = 0;
-    int i = start;
-    for (; i + 4 <= end; i += 4) {
-      h = (h + lower(s[i])) * WORD_PRIME_4 + lower(s[i + 1]) * WORD_PRIME_3 + lower(s[i + 2]) * WORD_PRIME_2
-          + lower(s[i + 3]) * WORD_PRIME;
-    }
-    for (; i < end; i++) {
+    for (int i = start; i < end; i++) {
       h = step(h, s[i]);
     }
     return h;
@@ -274,12 +275,11 @@ final class Keywords {
   }
 
   static int flags(int id) {
-    // -1 (not a keyword) masks to the last entry, which no keyword takes: no branch on the id
-    return FLAGS[id & NO_KEYWORD];
+    return id < 0 ? 0 : FLAGS[id];
   }
 
   static boolean has(int id, int flag) {
-    return (FLAGS[id & NO_KEYWORD] & flag) != 0;
+    return id >= 0 && (FLAGS[id] & flag) != 0;
   }
 
   static String word(int id) {
@@ -291,8 +291,7 @@ final class Keywords {
   }
 
   static char lower(char c) {
-    // a table, not a test: words mix cases unpredictably and a mispredicted branch costs more than a load
-    return c < 0x80 ? LOWER[c] : c;
+    return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
   }
 
   private static boolean equalsFolded(char[] w, char[] s, int start) {
@@ -304,10 +303,18 @@ final class Keywords {
     return true;
   }
 
-  private static int slot(char first, char second, char last, int length) {
-    int key = ((lower(first) * 31 + lower(second)) * 31 + lower(last)) * 32 + length;
+  private static boolean equalsFolded(char[] w, String s, int start) {
+    for (int i = 0; i < w.length; i++) {
+      if (w[i] != lower(s.charAt(start + i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int slot(long h) {
     // high bits of the product: they depend on every input bit
-    return (key * 0x9E3779B1) >>> (32 - TABLE_BITS);
+    return (int) ((h * 0x9E3779B97F4A7C15L) >>> (64 - TABLE_BITS));
   }
 
   private static int id(String w) {
@@ -323,15 +330,17 @@ final class Keywords {
       addFlags(w, flags);
       return;
     }
-    if (count == NO_KEYWORD) {
-      throw new IllegalStateException("keyword table full");
-    }
     int id = count++;
     WORDS[id] = w;
     CHARS[id] = w.toCharArray();
     UPPER[id] = w.toUpperCase(java.util.Locale.ROOT);
     FLAGS[id] = flags;
-    int slot = slot(w.charAt(0), w.charAt(w.length() > 1 ? 1 : 0), w.charAt(w.length() - 1), w.length());
+    long h = 0;
+    for (int i = 0; i < w.length(); i++) {
+      h = step(h, w.charAt(i));
+    }
+    HASHES[id] = h;
+    int slot = slot(h);
     while (SLOTS[slot] >= 0) {
       slot = (slot + 1) & MASK;
     }

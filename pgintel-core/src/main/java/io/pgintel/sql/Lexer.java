@@ -30,24 +30,6 @@ final class Lexer {
   private static final byte OP_CHAR = 4;
   private static final byte[] CLASSES = new byte[128];
 
-  // What a character can start, for the lexer's one jump per token.
-  private static final byte D_OTHER = 0;
-  private static final byte D_SPACE = 1;
-  private static final byte D_IDENT = 2;
-  private static final byte D_DIGIT = 3;
-  private static final byte D_PUNCT = 4;
-  private static final byte D_OP = 5;
-  private static final byte D_QUOTE = 6;
-  private static final byte D_DQUOTE = 7;
-  private static final byte D_DOT = 8;
-  private static final byte D_DOLLAR = 9;
-  private static final byte D_COLON = 10;
-  private static final byte D_LBRACE = 11;
-  private static final byte D_RBRACE = 12;
-  private static final byte[] DISPATCH = new byte[128];
-  /** Token kind of each character that is a token by itself. */
-  private static final int[] PUNCT_KIND = new int[128];
-
   static {
     for (char c = 0; c < 128; c++) {
       boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -62,25 +44,7 @@ final class Lexer {
         k |= OP_CHAR;
       }
       CLASSES[c] = (byte) k;
-      DISPATCH[c] = isSpace(c) ? D_SPACE : letter ? D_IDENT : isDigit(c) ? D_DIGIT : (k & OP_CHAR) != 0 ? D_OP
-          : switch (c) {
-            case '\'' -> D_QUOTE;
-            case '"' -> D_DQUOTE;
-            case '.' -> D_DOT;
-            case '$' -> D_DOLLAR;
-            case ':' -> D_COLON;
-            case '{' -> D_LBRACE;
-            case '}' -> D_RBRACE;
-            case '(', ')', '[', ']', ',', ';' -> D_PUNCT;
-            default -> D_OTHER;
-          };
     }
-    PUNCT_KIND['('] = Tokens.LPAREN;
-    PUNCT_KIND[')'] = Tokens.RPAREN;
-    PUNCT_KIND['['] = Tokens.LBRACK;
-    PUNCT_KIND[']'] = Tokens.RBRACK;
-    PUNCT_KIND[','] = Tokens.COMMA;
-    PUNCT_KIND[';'] = Tokens.SEMI;
   }
 
   private Lexer() {
@@ -96,100 +60,166 @@ final class Lexer {
     int escapeDepth = 0;
     int i = 0;
     while (i < n) {
-      final char c = s[i];
-      final int start = i;
-      // one table look-up and one jump per token: a chain of tests mispredicts on every change of kind
-      switch (c < 0x80 ? DISPATCH[c] : D_IDENT) {
-        case D_SPACE -> i++;
-        case D_IDENT -> {
-          char next = i + 1 < n ? s[i + 1] : 0;
-          if (next == '\'' || next == '&') {
-            int e = prefixed(s, n, i, out);
-            if (e != 0) {
-              truncated |= e < 0;
-              i = e < 0 ? n : e;
-              continue;
-            }
-          }
+      char c = s[i];
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      int start = i;
+      if (c == '-' && i + 1 < n && s[i + 1] == '-') {
+        i += 2;
+        while (i < n && s[i] != '\n' && s[i] != '\r') {
           i++;
-          while (i < n && isIdentPart(s[i])) {
-            i++;
-          }
-          out.addWord(start, i, Keywords.lookup(s, start, i), Keywords.hash(s, start, i));
         }
-        case D_DIGIT -> {
-          i = number(s, n, i);
-          out.add(Tokens.NUMBER, start, i, -1);
+        out.add(Tokens.COMMENT, start, i, -1);
+        continue;
+      }
+      if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+        i = blockComment(s, n, i);
+        if (i < 0) {
+          i = n;
+          truncated = true;
         }
-        case D_PUNCT -> {
-          i++;
-          out.add(PUNCT_KIND[c], start, i, -1);
+        out.add(Tokens.COMMENT, start, i, -1);
+        continue;
+      }
+      if (c == '\'') {
+        i = string(s, n, i + 1, false);
+        truncated |= i < 0;
+        i = i < 0 ? n : i;
+        out.add(Tokens.STRING, start, i, -1);
+        continue;
+      }
+      if (c == '"') {
+        int e = quotedIdent(s, n, i + 1);
+        if (e < 0) {
+          truncated = true;
+          out.add(Tokens.STRING, start, n, -1);
+          i = n;
+        } else {
+          out.add(Tokens.QIDENT, start, e, -1);
+          i = e;
         }
-        case D_OP -> {
-          if (i + 1 < n && ((c == '-' && s[i + 1] == '-') || (c == '/' && s[i + 1] == '*'))) {
-            i = c == '-' ? lineComment(s, n, i) : blockComment(s, n, i);
-            if (i < 0) {
-              i = n;
-              truncated = true;
-            }
-            out.add(Tokens.COMMENT, start, i, -1);
-          } else if (jdbc && c == '?' && (i + 1 >= n || s[i + 1] != '?')) {
-            i++;
-            out.add(Tokens.PARAM, start, i, -1);
-          } else {
-            i = operator(s, n, i, jdbc);
-            out.add(Tokens.OP, start, i, -1);
-          }
-        }
-        case D_QUOTE -> {
-          i = string(s, n, i + 1, false);
-          truncated |= i < 0;
-          i = i < 0 ? n : i;
-          out.add(Tokens.STRING, start, i, -1);
-        }
-        case D_DQUOTE -> {
-          int e = quotedIdent(s, n, i + 1);
-          if (e < 0) {
-            truncated = true;
-            out.add(Tokens.STRING, start, n, -1);
-            i = n;
-          } else {
-            out.add(Tokens.QIDENT, start, e, -1);
-            i = e;
-          }
-        }
-        case D_DOT -> {
-          if (i + 1 < n && isDigit(s[i + 1])) {
-            i = number(s, n, i);
-            out.add(Tokens.NUMBER, start, i, -1);
-          } else {
-            i++;
-            out.add(Tokens.DOT, start, i, -1);
-          }
-        }
-        case D_DOLLAR -> {
-          if (i + 1 < n && isDigit(s[i + 1])) {
-            i += 2;
-            // glued letters are swallowed, as for numbers: fail closed
-            while (i < n && isIdentPart(s[i])) {
-              i++;
-            }
-            out.add(Tokens.PARAM, start, i, -1);
-            continue;
-          }
-          int tagEnd = dollarTag(s, n, i);
-          if (tagEnd > 0) {
-            int e = dollarBody(s, n, i, tagEnd);
-            truncated |= e < 0;
-            i = e < 0 ? n : e;
+        continue;
+      }
+      if (isIdentStart(c)) {
+        char next = i + 1 < n ? s[i + 1] : 0;
+        if (next == '\'') {
+          char lc = Keywords.lower(c);
+          if (lc == 'e' || lc == 'n' || lc == 'b' || lc == 'x') {
+            i = string(s, n, i + 2, lc == 'e');
+            truncated |= i < 0;
+            i = i < 0 ? n : i;
             out.add(Tokens.STRING, start, i, -1);
             continue;
           }
-          i++;
-          out.add(Tokens.OTHER, start, i, -1);
         }
-        case D_COLON -> {
+        if ((c == 'u' || c == 'U') && next == '&' && i + 2 < n) {
+          char q = s[i + 2];
+          if (q == '\'') {
+            i = string(s, n, i + 3, false);
+            if (i < 0) {
+              truncated = true;
+              i = n;
+            } else {
+              i = uescape(s, n, i);
+              truncated |= i < 0;
+              i = i < 0 ? n : i;
+            }
+            out.add(Tokens.STRING, start, i, -1);
+            continue;
+          }
+          if (q == '"') {
+            int e = quotedIdent(s, n, i + 3);
+            if (e < 0) {
+              truncated = true;
+              out.add(Tokens.STRING, start, n, -1);
+              i = n;
+            } else {
+              e = uescape(s, n, e);
+              truncated |= e < 0;
+              i = e < 0 ? n : e;
+              out.add(e < 0 ? Tokens.STRING : Tokens.QIDENT, start, i, -1);
+            }
+            continue;
+          }
+        }
+        long h = Keywords.step(0, c);
+        i++;
+        while (i < n) {
+          char d = s[i];
+          if (!isIdentPart(d)) {
+            break;
+          }
+          h = Keywords.step(h, d);
           i++;
+        }
+        out.addWord(start, i, Keywords.lookup(s, start, i, h), h);
+        continue;
+      }
+      if (isDigit(c) || (c == '.' && i + 1 < n && isDigit(s[i + 1]))) {
+        i = number(s, n, i);
+        out.add(Tokens.NUMBER, start, i, -1);
+        continue;
+      }
+      if (c == '$') {
+        if (i + 1 < n && isDigit(s[i + 1])) {
+          i += 2;
+          // glued letters are swallowed, as for numbers: fail closed
+          while (i < n && isIdentPart(s[i])) {
+            i++;
+          }
+          out.add(Tokens.PARAM, start, i, -1);
+          continue;
+        }
+        int tagEnd = dollarTag(s, n, i);
+        if (tagEnd > 0) {
+          int e = dollarBody(s, n, i, tagEnd);
+          truncated |= e < 0;
+          i = e < 0 ? n : e;
+          out.add(Tokens.STRING, start, i, -1);
+          continue;
+        }
+        i++;
+        out.add(Tokens.OTHER, start, i, -1);
+        continue;
+      }
+      if (jdbc && c == '?' && (i + 1 >= n || s[i + 1] != '?')) {
+        i++;
+        out.add(Tokens.PARAM, start, i, -1);
+        continue;
+      }
+      if (isOpChar(c)) {
+        i = operator(s, n, i, jdbc);
+        out.add(Tokens.OP, start, i, -1);
+        continue;
+      }
+      if (jdbc && c == '{') {
+        int e = jdbcEscape(s, n, i, out);
+        if (e > 0) {
+          escapeDepth++;
+          i = e;
+        } else {
+          // a brace that opens no escape is dropped: printed back it could open one
+          i++;
+        }
+        continue;
+      }
+      if (jdbc && c == '}' && escapeDepth > 0) {
+        escapeDepth--;
+        i++;
+        continue;
+      }
+      i++;
+      switch (c) {
+        case '(' -> out.add(Tokens.LPAREN, start, i, -1);
+        case ')' -> out.add(Tokens.RPAREN, start, i, -1);
+        case '[' -> out.add(Tokens.LBRACK, start, i, -1);
+        case ']' -> out.add(Tokens.RBRACK, start, i, -1);
+        case ',' -> out.add(Tokens.COMMA, start, i, -1);
+        case ';' -> out.add(Tokens.SEMI, start, i, -1);
+        case '.' -> out.add(Tokens.DOT, start, i, -1);
+        case ':' -> {
           char next = i < n ? s[i] : 0;
           if (next == ':') {
             i++;
@@ -201,85 +231,10 @@ final class Lexer {
             out.add(Tokens.COLON, start, i, -1);
           }
         }
-        case D_LBRACE -> {
-          if (!jdbc) {
-            i++;
-            out.add(Tokens.OTHER, start, i, -1);
-            continue;
-          }
-          int e = jdbcEscape(s, n, i, out);
-          if (e > 0) {
-            escapeDepth++;
-            i = e;
-          } else {
-            // a brace that opens no escape is dropped: printed back it could open one
-            i++;
-          }
-        }
-        case D_RBRACE -> {
-          i++;
-          if (jdbc && escapeDepth > 0) {
-            escapeDepth--;
-          } else {
-            out.add(Tokens.OTHER, start, i, -1);
-          }
-        }
-        default -> {
-          i++;
-          out.add(Tokens.OTHER, start, i, -1);
-        }
+        default -> out.add(Tokens.OTHER, start, i, -1);
       }
     }
     return truncated;
-  }
-
-  /**
-   * A string whose prefix letter touches the quote ({@code E'}, {@code N'}, {@code B'}, {@code X'},
-   * {@code U&'}) or a {@code U&"} quoted identifier, at {@code i}.
-   *
-   * @return the index after it, -(1) if it runs to the end, or 0 if {@code i} starts a plain word
-   */
-  private static int prefixed(char[] s, int n, int i, Tokens out) {
-    final int start = i;
-    final char c = s[i];
-    final char next = s[i + 1];
-    if (next == '\'') {
-      char lc = Keywords.lower(c);
-      if (lc == 'e' || lc == 'n' || lc == 'b' || lc == 'x') {
-        i = string(s, n, i + 2, lc == 'e');
-        out.add(Tokens.STRING, start, i < 0 ? n : i, -1);
-        return i;
-      }
-      return 0;
-    }
-    if ((c == 'u' || c == 'U') && i + 2 < n) {
-      char q = s[i + 2];
-      if (q == '\'') {
-        i = string(s, n, i + 3, false);
-        if (i >= 0) {
-          i = uescape(s, n, i);
-        }
-        out.add(Tokens.STRING, start, i < 0 ? n : i, -1);
-        return i;
-      }
-      if (q == '"') {
-        int e = quotedIdent(s, n, i + 3);
-        if (e >= 0) {
-          e = uescape(s, n, e);
-        }
-        out.add(e < 0 ? Tokens.STRING : Tokens.QIDENT, start, e < 0 ? n : e, -1);
-        return e;
-      }
-    }
-    return 0;
-  }
-
-  private static int lineComment(char[] s, int n, int i) {
-    i += 2;
-    while (i < n && s[i] != '\n' && s[i] != '\r') {
-      i++;
-    }
-    return i;
   }
 
   static boolean isSpace(char c) {
@@ -375,7 +330,7 @@ final class Lexer {
     while (j < n && isSpace(s[j])) {
       j++;
     }
-    if (j + 7 > n || Keywords.lookup(s, j, j + 7) != UESCAPE
+    if (j + 7 > n || Keywords.lookup(new String(s, j, 7), 0, 7) != UESCAPE
         || (j + 7 < n && isIdentPart(s[j + 7]))) {
       return i;
     }

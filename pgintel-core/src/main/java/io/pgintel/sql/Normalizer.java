@@ -61,19 +61,11 @@ final class Normalizer {
   /** {@link #spaceRule} for every pair of kinds, indexed by {@code previous << 5 | kind}. */
   private static final byte[] SPACE_RULES = new byte[32 * 32];
 
-  /** ASCII case mappings for words: index 0 lower case, index {@link Keywords#DISPLAY} upper case. */
-  private static final char[][] FOLDS = new char[2][0x80];
-
   static {
-    // kind 0 is what precedes the first token: nothing, so no space
-    for (int p = 1; p < 32; p++) {
+    for (int p = 0; p < 32; p++) {
       for (int k = 0; k < 32; k++) {
         SPACE_RULES[p << 5 | k] = spaceRule(p, k);
       }
-    }
-    for (char c = 0; c < 0x80; c++) {
-      FOLDS[0][c] = Keywords.lower(c);
-      FOLDS[Keywords.DISPLAY][c] = c >= 'a' && c <= 'z' ? (char) (c - 32) : c;
     }
   }
 
@@ -322,13 +314,14 @@ final class Normalizer {
       int cs = t.start[i] + 1;
       int ce = t.end[i] - 1;
       if (chars[t.start[i]] == '"' && isPlainName(chars, cs, ce)) {
-        int kw = Keywords.lookup(chars, cs, ce);
+        long h = Keywords.hash(chars, cs, ce);
+        int kw = Keywords.lookup(chars, cs, ce, h);
         if (!Keywords.has(kw, Keywords.RESERVED)) {
           if (!listCandidates && kw == Keywords.VALUES) {
             listCandidates = true;
             firstCandidate = t.size;
           }
-          t.addWord(cs, ce, kw, Keywords.hash(chars, cs, ce));
+          t.addWord(cs, ce, kw, h);
           return;
         }
       }
@@ -551,23 +544,27 @@ final class Normalizer {
       }
       // kinds sit above the char range so token boundaries cannot be forged by text
       h = (h ^ (0x10000 | k)) * FNV_PRIME;
-      int rule = SPACE_RULES[prevKind << 5 | k];
-      if (rule == SPACE_IF_NOT_CALL) {
-        rule = spaceBeforeParen(i) ? SPACE : NO_SPACE;
+      if (i > 0) {
+        byte rule = SPACE_RULES[prevKind << 5 | k];
+        if (rule == SPACE || (rule == SPACE_IF_NOT_CALL && spaceBeforeParen(i))) {
+          b[len++] = ' ';
+        }
       }
-      // written always, kept or not: an unpredictable branch per token costs more than a store
-      b[len] = ' ';
-      len += rule;
       prevKind = k;
       switch (k) {
         case WORD -> {
           // the lexer hashed the folded word already: one step here instead of one per char
           h = (h ^ t.hash[i]) * FNV_PRIME;
-          // keywords shown upper case, the rest lower case: a table chosen per word, not a branch
-          final char[] fold = FOLDS[Keywords.flags(t.kw[i]) & Keywords.DISPLAY];
-          for (int j = start; j < end; j++) {
-            char c = s[j];
-            b[len++] = c < 0x80 ? fold[c] : c;
+          if (Keywords.has(t.kw[i], Keywords.DISPLAY)) {
+            // a keyword is ASCII letters and underscores: upper case is c & ~0x20 for letters
+            for (int j = start; j < end; j++) {
+              char c = s[j];
+              b[len++] = c == '_' ? c : (char) (c & ~0x20);
+            }
+          } else {
+            for (int j = start; j < end; j++) {
+              b[len++] = Keywords.lower(s[j]);
+            }
           }
         }
         case OP -> {

@@ -51,7 +51,7 @@ class GoldenOutputsTest {
     for (int n = 0; n < 60_000; n++) {
       String sql = soup(random);
       if (n % 3 == 1) {
-        sql = mutate(random, sql);
+        sql = Sql.mutate(random, sql, ALPHABET);
       }
       add(sha, SqlEngine.analyzeUncached(sql, n % 2 == 1), n % 10 == 0);
     }
@@ -70,20 +70,6 @@ class GoldenOutputsTest {
     StringBuilder sb = new StringBuilder();
     for (int i = 0, length = 1 + random.nextInt(40); i < length; i++) {
       sb.append(FRAGMENTS[random.nextInt(FRAGMENTS.length)]).append(random.nextInt(5) == 0 ? "" : " ");
-    }
-    return sb.toString();
-  }
-
-  private static String mutate(Random random, String sql) {
-    StringBuilder sb = new StringBuilder(sql);
-    for (int m = 0, k = 1 + random.nextInt(4); m < k && sb.length() > 0; m++) {
-      int at = random.nextInt(sb.length());
-      char c = ALPHABET.charAt(random.nextInt(ALPHABET.length()));
-      switch (random.nextInt(3)) {
-        case 0 -> sb.deleteCharAt(at);
-        case 1 -> sb.insert(at, c);
-        default -> sb.setCharAt(at, c);
-      }
     }
     return sb.toString();
   }
