@@ -3,6 +3,10 @@ package io.pgintel.benchmarks;
 import io.opentelemetry.instrumentation.api.incubator.semconv.db.SqlStatementSanitizer;
 import io.pgintel.sql.NormalizedQuery;
 import io.pgintel.sql.SqlEngine;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
@@ -31,6 +35,12 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 2)
 public class SqlEngineBenchmark {
 
+  /**
+   * First 8 bytes of SHA-256 over every fingerprint and normalized text of the corpus, as recorded when the engine
+   * was last tuned: a faster figure only counts while the measured work still gives exactly these outputs.
+   */
+  static final String OUTPUTS_DIGEST = "eb5cf828e8ef3682";
+
   private List<String> statements;
   private int next;
   private final SqlStatementSanitizer sanitizer = SqlStatementSanitizer.create(true);
@@ -38,6 +48,24 @@ public class SqlEngineBenchmark {
   @Setup
   public void setUp() {
     statements = StatementCorpus.generate(10_000, 42);
+    String digest = outputsDigest(statements);
+    if (!digest.equals(OUTPUTS_DIGEST)) {
+      throw new IllegalStateException("pgintel's outputs over the corpus changed: digest " + digest + ", recorded "
+          + OUTPUTS_DIGEST + ". Record the new digest only for a deliberate rule change.");
+    }
+  }
+
+  static String outputsDigest(List<String> statements) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String s : statements) {
+        NormalizedQuery q = SqlEngine.analyzeUncached(s, false);
+        sha.update((q.fingerprint() + '\t' + q.text() + '\n').getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(sha.digest(), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private String nextStatement() {

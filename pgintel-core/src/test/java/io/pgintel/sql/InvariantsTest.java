@@ -150,17 +150,7 @@ class InvariantsTest {
     for (int n = 0; n < 5000; n++) {
       String input = base.get(random.nextInt(base.size()));
       boolean jdbc = Sql.isJdbc(input) != random.nextBoolean();
-      StringBuilder sb = new StringBuilder(Sql.isJdbc(input) ? input.substring(2) : input);
-      for (int m = 0, k = 1 + random.nextInt(4); m < k && sb.length() > 0; m++) {
-        int at = random.nextInt(sb.length());
-        char c = alphabet.charAt(random.nextInt(alphabet.length()));
-        switch (random.nextInt(3)) {
-          case 0 -> sb.deleteCharAt(at);
-          case 1 -> sb.insert(at, c);
-          default -> sb.setCharAt(at, c);
-        }
-      }
-      String sql = sb.toString();
+      String sql = Sql.mutate(random, Sql.isJdbc(input) ? input.substring(2) : input, alphabet);
       NormalizedQuery once = SqlEngine.analyzeUncached(sql, jdbc);
       if (once.truncated()) {
         continue;
