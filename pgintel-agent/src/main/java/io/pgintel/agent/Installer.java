@@ -42,6 +42,8 @@ final class Installer {
       }
       Discovery discovery = new Discovery(settings);
       Bridge.handler(discovery::onConnection);
+      Bridge.innerHandler(discovery::onInnerConnection);
+      Bridge.driverHandler(discovery::onDriverConnect);
       Runtime.getRuntime().addShutdownHook(new Thread(discovery::close, "pgintel-agent-shutdown"));
       DataSourceInstrumentation.install(instrumentation, log);
       log.info("pgintel agent {}: watching DataSources for PostgreSQL", version());

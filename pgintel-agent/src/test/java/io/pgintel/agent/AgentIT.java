@@ -1,6 +1,7 @@
 package io.pgintel.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgintel.test.OtlpReceiver;
@@ -26,7 +27,7 @@ class AgentIT {
   private static final Path JAR = Path.of(System.getProperty("agent.jar"));
 
   @ParameterizedTest
-  @ValueSource(strings = {"simple", "hikari"})
+  @ValueSource(strings = {"simple", "hikari", "drivermanager"})
   void exportsDatabaseMetricsOfAnApplicationDataSourceItWasNeverTold(String kind) throws Exception {
     PgServer pg = PostgresServers.newest();
     String database = pg.createDatabase("agent");
@@ -51,6 +52,13 @@ class AgentIT {
         List<String> monitoring = run.output().lines().filter(l -> l.contains("pgintel agent: monitoring")).toList();
         assertTrue(monitoring.get(monitoring.size() - 1).endsWith("through com.zaxxer.hikari.HikariDataSource"),
             "reads through the pool, not the driver DataSource the pool fills itself from: " + run.output());
+      }
+      if (kind.equals("drivermanager")) {
+        assertTrue(run.output().contains("monitoring " + Discovery.databaseKey(pg.jdbcUrl(database))
+            + " through pgintel's own connection"), run.output());
+        assertTrue(run.output().contains("otherSessions.max=1"),
+            "pgintel opens exactly one connection of its own: " + run.output());
+        assertFalse(run.output().contains(QueryingApp.PASSWORD), "the password never reaches the log");
       }
     }
   }

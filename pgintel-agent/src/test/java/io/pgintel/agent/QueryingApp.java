@@ -4,31 +4,44 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The application the agent tests start in a child JVM: it knows nothing of pgintel, makes a DataSource (the
- * PostgreSQL driver's, or a HikariCP pool) and runs a query a few times a second. Only the JDK, the driver and
- * HikariCP are on its class path.
+ * PostgreSQL driver's, or a HikariCP pool) or uses {@code DriverManager} alone, and runs a query a few times a
+ * second. Only the JDK, the driver and HikariCP are on its class path. It reports the most sessions it saw in its
+ * database besides its own: with {@code drivermanager} these are pgintel's.
  *
- * <p>Arguments: {@code simple} or {@code hikari}, JDBC URL, user, seconds to run.
+ * <p>Arguments: {@code simple}, {@code hikari} or {@code drivermanager}, JDBC URL, user, seconds to run.
  */
 public final class QueryingApp {
 
   private QueryingApp() {}
 
+  /** Sent with every DriverManager connect; the tests check it never shows up in the output. */
+  static final String PASSWORD = "pw-never-logged-7d1e";
+
   public static void main(String[] args) throws Exception {
-    DataSource ds = args[0].equals("hikari") ? hikari(args[1], args[2]) : simple(args[1], args[2]);
+    DataSource ds = switch (args[0]) {
+      case "hikari" -> hikari(args[1], args[2]);
+      case "drivermanager" -> driverManager(args[1], args[2]);
+      default -> simple(args[1], args[2]);
+    };
     long end = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000_000L;
     boolean wrapped = false;
     int queries = 0;
+    long otherSessions = 0;
     while (System.nanoTime() < end) {
       try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_class")) {
+          ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE datname = current_database() "
+              + "AND pid <> pg_backend_pid() AND backend_type = 'client backend') FROM pg_stat_activity")) {
         rs.next();
+        otherSessions = Math.max(otherSessions, rs.getLong(1));
         queries++;
         wrapped = Proxy.isProxyClass(c.getClass());
       }
@@ -36,6 +49,7 @@ public final class QueryingApp {
     }
     System.out.println("queries=" + queries);
     System.out.println("wrapped=" + wrapped);
+    System.out.println("otherSessions.max=" + otherSessions);
     System.out.println("agent.active=" + System.getProperty("pgintel.agent.active"));
     if (ds instanceof HikariDataSource pool) {
       pool.close();
@@ -47,6 +61,20 @@ public final class QueryingApp {
     ds.setUrl(url);
     ds.setUser(user);
     return ds;
+  }
+
+  /** Not a DataSource to the agent (no such class name): each call is a plain DriverManager.getConnection. */
+  private static DataSource driverManager(String url, String user) {
+    Properties info = new Properties();
+    info.setProperty("user", user);
+    info.setProperty("password", PASSWORD);
+    return (DataSource) Proxy.newProxyInstance(QueryingApp.class.getClassLoader(), new Class<?>[] {DataSource.class},
+        (proxy, method, arguments) -> {
+          if (method.getName().equals("getConnection")) {
+            return DriverManager.getConnection(url, info);
+          }
+          throw new UnsupportedOperationException(method.getName());
+        });
   }
 
   private static DataSource hikari(String url, String user) {
