@@ -82,6 +82,15 @@ final class Installer {
 
   static String version() {
     String v = Installer.class.getPackage().getImplementationVersion();
+    if (v == null) {
+      // attached: the jar was appended to the class path, and its package does not carry the manifest
+      try (JarFile jar = new JarFile(Path.of(Installer.class.getProtectionDomain().getCodeSource().getLocation()
+          .toURI()).toFile())) {
+        v = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+      } catch (Exception | LinkageError e) {
+        // a development build from classes: no manifest
+      }
+    }
     return v != null ? v : "(development build)";
   }
 }

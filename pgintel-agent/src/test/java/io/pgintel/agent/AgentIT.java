@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgintel.test.OtlpReceiver;
 import io.pgintel.test.PgServer;
+import io.pgintel.agent.ChildJvm.Run;
 import io.pgintel.test.PostgresServers;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AgentIT {
 
-  private static final Path JAR = Path.of(System.getProperty("agent.jar"));
+  private static final Path JAR = ChildJvm.AGENT_JAR;
 
   @ParameterizedTest
   @ValueSource(strings = {"simple", "hikari", "drivermanager"})
@@ -40,14 +37,7 @@ class AgentIT {
       assertEquals(0, run.exit(), run.output());
       assertTrue(run.output().contains("agent.active=true"), run.output());
       assertTrue(run.output().contains("wrapped=true"), "statements are correlated: " + run.output());
-      boolean commitsOfDatabase = receiver.receivedMetrics().stream()
-          .filter(r -> r.metric().getName().equals("postgresql.commits"))
-          .flatMap(r -> r.metric().getSum().getDataPointsList().stream())
-          .anyMatch(dp -> dp.getAttributesList().stream().anyMatch(a -> a.getKey().equals("db.namespace")
-              && a.getValue().getStringValue().equals(database)));
-      assertTrue(commitsOfDatabase, "postgresql.commits for " + database + " not received; metrics: "
-          + receiver.receivedMetrics().stream().map(r -> r.metric().getName()).distinct().toList() + "\n"
-          + run.output());
+      assertCommitsReceived(receiver, database, run.output());
       if (kind.equals("hikari")) {
         List<String> monitoring = run.output().lines().filter(l -> l.contains("pgintel agent: monitoring")).toList();
         assertTrue(monitoring.get(monitoring.size() - 1).endsWith("through com.zaxxer.hikari.HikariDataSource"),
@@ -80,46 +70,26 @@ class AgentIT {
 
   @Test
   void versionCommandPrintsTheJarsVersion() throws Exception {
-    Process p = new ProcessBuilder(java(), "-jar", JAR.toString(), "version").redirectErrorStream(true).start();
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), out);
-    assertTrue(out.matches("pgintel-agent \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"), out);
+    Run run = ChildJvm.agentCommand("version");
+    assertEquals(0, run.exit(), run.output());
+    assertTrue(run.output().matches("pgintel-agent \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"), run.output());
   }
 
-  private record Run(int exit, String output) {}
+  /** The database's {@code postgresql.commits} reached the receiver: pgintel monitored it and exported. */
+  static void assertCommitsReceived(OtlpReceiver receiver, String database, String output) {
+    boolean commitsOfDatabase = receiver.receivedMetrics().stream()
+        .filter(r -> r.metric().getName().equals("postgresql.commits"))
+        .flatMap(r -> r.metric().getSum().getDataPointsList().stream())
+        .anyMatch(dp -> dp.getAttributesList().stream().anyMatch(a -> a.getKey().equals("db.namespace")
+            && a.getValue().getStringValue().equals(database)));
+    assertTrue(commitsOfDatabase, "postgresql.commits for " + database + " not received; metrics: "
+        + receiver.receivedMetrics().stream().map(r -> r.metric().getName()).distinct().toList() + "\n" + output);
+  }
 
   private static Run runApp(List<String> jvmOptions, String kind, String url, String user, int seconds)
       throws Exception {
-    assertTrue(Files.exists(JAR), JAR + " was not built");
-    // what such an application ships: the driver, HikariCP and the SLF4J API HikariCP needs (its own version;
-    // the agent's SLF4J is relocated and does not leak into the application)
-    String classPath = String.join(File.pathSeparator, location(QueryingApp.class),
-        location(org.postgresql.Driver.class), location(com.zaxxer.hikari.HikariDataSource.class),
-        location(org.slf4j.LoggerFactory.class));
-    List<String> command = new ArrayList<>();
-    command.add(java());
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", classPath, QueryingApp.class.getName(), kind, url, user,
-        String.valueOf(seconds)));
-    Path log = Files.createTempFile("agent-it", ".log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("the application did not exit:\n" + Files.readString(log));
+    try (ChildJvm app = ChildJvm.start(jvmOptions, List.of(), kind, url, user, seconds)) {
+      return app.await(Duration.ofSeconds(seconds + 60L));
     }
-    String output = Files.readString(log);
-    Files.deleteIfExists(log);
-    // kept in the failsafe report's output file, for when an assertion on it fails
-    System.out.println("--- " + kind + " " + jvmOptions + "\n" + output);
-    return new Run(p.exitValue(), output);
-  }
-
-  private static String location(Class<?> type) throws Exception {
-    return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-  }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 }

@@ -42,7 +42,9 @@ public final class QueryingApp {
               + "AND pid <> pg_backend_pid() AND backend_type = 'client backend') FROM pg_stat_activity")) {
         rs.next();
         otherSessions = Math.max(otherSessions, rs.getLong(1));
-        queries++;
+        if (queries++ == 0) {
+          System.out.println("first query done");
+        }
         wrapped = Proxy.isProxyClass(c.getClass());
       }
       Thread.sleep(100);
