@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -53,16 +54,17 @@ class AgentIT {
     }
   }
 
-  @Test
-  void badSettingIsOneWarningNamingTheKeyAndTheApplicationRuns() throws Exception {
+  @ParameterizedTest
+  @CsvSource({"pgintel.collectors.database.interval=-5s, pgintel.collectors.database.interval",
+      "config=/nonexistent/pgintel.properties, pgintel.config.file"})
+  void badSettingIsOneWarningNamingTheKeyAndTheApplicationRuns(String arguments, String key) throws Exception {
     PgServer pg = PostgresServers.newest();
-    Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.database.interval=-5s",
-        "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"), "simple", pg.jdbcUrl("postgres"), pg.user(), 3);
+    Run run = runApp(List.of("-javaagent:" + JAR + "=" + arguments, "-Dotel.metrics.exporter=none",
+        "-Dotel.logs.exporter=none"), "simple", pg.jdbcUrl("postgres"), pg.user(), 3);
 
     assertEquals(0, run.exit(), run.output());
     assertTrue(run.output().contains("queries="), run.output());
-    List<String> warnings = run.output().lines()
-        .filter(l -> l.contains("WARN") && l.contains("pgintel.collectors.database.interval")).toList();
+    List<String> warnings = run.output().lines().filter(l -> l.contains("WARN") && l.contains(key)).toList();
     assertEquals(1, warnings.size(), run.output());
     assertTrue(run.output().contains("pgintel agent: monitoring"), "the other settings still apply: "
         + run.output());
