@@ -14,14 +14,18 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * The application the agent tests start in a child JVM: it knows nothing of pgintel, makes a DataSource (the
  * PostgreSQL driver's, or a HikariCP pool) or uses {@code DriverManager} alone, and runs a query a few times a
- * second. Only the JDK, the driver and HikariCP are on its class path. It reports the most sessions it saw in its
+ * second. Only the JDK, the driver, HikariCP and the libraries of the chosen pool are on its class path. It reports the most sessions it saw in its
  * database besides its own: with {@code drivermanager} these are pgintel's.
  *
- * <p>Arguments: {@code simple}, {@code hikari} or {@code drivermanager}, JDBC URL, user, seconds to run.
+ * <p>Arguments: {@code simple}, {@code hikari}, {@code drivermanager} or a kind {@link Pools} makes, JDBC URL,
+ * user, seconds to run.
  */
 public final class QueryingApp {
 
   private QueryingApp() {}
+
+  /** The routing DataSource's key for this thread: which of its two databases a connection comes from. */
+  static final ThreadLocal<String> ROUTE = ThreadLocal.withInitial(() -> "a");
 
   /** Sent with every DriverManager connect; the tests check it never shows up in the output. */
   static final String PASSWORD = "pw-never-logged-7d1e";
@@ -30,7 +34,8 @@ public final class QueryingApp {
     DataSource ds = switch (args[0]) {
       case "hikari" -> hikari(args[1], args[2]);
       case "drivermanager" -> driverManager(args[1], args[2]);
-      default -> simple(args[1], args[2]);
+      case "simple" -> simple(args[1], args[2]);
+      default -> Pools.create(args[0], args[1], args[2]);
     };
     long end = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000_000L;
     boolean wrapped = false;
@@ -47,15 +52,25 @@ public final class QueryingApp {
         }
         wrapped = Proxy.isProxyClass(c.getClass());
       }
+      // a routing application: every other borrow reaches the second database
+      ROUTE.set(queries % 2 == 0 ? "a" : "b");
       Thread.sleep(100);
     }
     System.out.println("queries=" + queries);
     System.out.println("wrapped=" + wrapped);
     System.out.println("otherSessions.max=" + otherSessions);
     System.out.println("agent.active=" + System.getProperty("pgintel.agent.active"));
-    if (ds instanceof HikariDataSource pool) {
+    if (ds instanceof AutoCloseable pool) {
       pool.close();
     }
+  }
+
+  static HikariDataSource hikari(String url, String user) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setMaximumPoolSize(3);
+    return new HikariDataSource(config);
   }
 
   private static DataSource simple(String url, String user) {
@@ -77,13 +92,5 @@ public final class QueryingApp {
           }
           throw new UnsupportedOperationException(method.getName());
         });
-  }
-
-  private static DataSource hikari(String url, String user) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(user);
-    config.setMaximumPoolSize(3);
-    return new HikariDataSource(config);
   }
 }
