@@ -14,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -71,7 +72,7 @@ final class DriverConnection implements DataSource, AutoCloseable {
     try {
       Connection c = open();
       return (Connection) Proxy.newProxyInstance(DriverConnection.class.getClassLoader(),
-          new Class<?>[] {Connection.class}, new Lease(c, turn));
+          new Class<?>[] {Connection.class}, new Lease(c, turn, this::broken));
     } catch (SQLException | RuntimeException e) {
       turn.release();
       throw e;
@@ -99,6 +100,21 @@ final class DriverConnection implements DataSource, AutoCloseable {
       throw new SQLException("the PostgreSQL driver did not accept the application's URL", "08001");
     }
     return physical;
+  }
+
+  /**
+   * A connection-level failure (SQL state class 08, or 57P: the server ended the session) on {@code c}: it is closed so that the next collection opens a
+   * new one instead of failing on it for as long as the monitor runs.
+   */
+  private synchronized void broken(Connection c) {
+    if (physical == c) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // broken already
+      }
+      physical = null;
+    }
   }
 
   /** Closes pgintel's own connection and forgets the properties, password included. */
@@ -168,11 +184,13 @@ final class DriverConnection implements DataSource, AutoCloseable {
   private static final class Lease implements InvocationHandler {
     private final Connection target;
     private final Semaphore turn;
+    private final Consumer<Connection> broken;
     private final AtomicBoolean returned = new AtomicBoolean();
 
-    Lease(Connection target, Semaphore turn) {
+    Lease(Connection target, Semaphore turn, Consumer<Connection> broken) {
       this.target = target;
       this.turn = turn;
+      this.broken = broken;
     }
 
     @Override
@@ -194,6 +212,10 @@ final class DriverConnection implements DataSource, AutoCloseable {
           try {
             return method.invoke(target, args);
           } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof SQLException failure && failure.getSQLState() != null
+                && (failure.getSQLState().startsWith("08") || failure.getSQLState().startsWith("57P"))) {
+              broken.accept(target);
+            }
             throw e.getCause();
           }
         }
