@@ -21,7 +21,8 @@ import javax.sql.DataSource;
  * What the agent costs a JDBC application: {@link JdbcWorkload}'s throughput in child JVMs started alternately
  * with and without {@code -javaagent:pgintel-agent.jar}, in one run against one embedded PostgreSQL, and the time
  * from launching a JVM to its {@code main} with and without the agent. Medians of the rounds; the order within a
- * round alternates so that a machine getting busier or quieter does not favour one side.
+ * round alternates (an even number of rounds by default, so each side goes first equally often) so that a machine
+ * getting busier or quieter does not favour one side, and every run starts on a vacuumed, checkpointed table.
  *
  * <p>Both sides get the same {@code -Dotel.*} flags, pointing at a sink in this JVM that accepts OTLP/HTTP and
  * throws it away, so that the agent's side pays for collecting and exporting (every ten seconds) as it would in
@@ -42,9 +43,9 @@ public final class AgentOverheadBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path agent = Path.of("pgintel-agent/target/pgintel-agent-0.1.0-SNAPSHOT.jar");
-    int rounds = 5;
+    int rounds = 6;
     String agentArguments = "";
-    int warmup = 8;
+    int warmup = 7;
     int seconds = 5;
     int threads = 4;
     int starts = 10;
@@ -86,16 +87,25 @@ public final class AgentOverheadBenchmark {
           + "primary key; %d rounds of %d s (after %d s warm-up) each side%n", threads, ROWS, rounds, seconds, warmup);
       double[] without = new double[rounds];
       double[] with = new double[rounds];
+      double[][] appCpu = new double[2][rounds];
+      double[][] otherCpu = new double[2][rounds];
       List<String> workload = List.of(url, "postgres", String.valueOf(threads), String.valueOf(ROWS),
           String.valueOf(warmup), String.valueOf(seconds));
       for (int r = 0; r < rounds; r++) {
         boolean agentFirst = r % 2 == 1;
         for (boolean agentSide : agentFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
-          double opsPerSecond = value(run(classPath, agentSide ? withAgent : otel, workload), "ops.per.second");
-          (agentSide ? with : without)[r] = opsPerSecond;
+          // the same server state for every run: the updates of the run before leave dead rows and dirty pages
+          Sql.exec(ds, "VACUUM accounts");
+          Sql.exec(ds, "CHECKPOINT");
+          String out = run(classPath, agentSide ? withAgent : otel, workload);
+          int side = agentSide ? 1 : 0;
+          (agentSide ? with : without)[r] = value(out, "ops.per.second");
+          appCpu[side][r] = value(out, "app.cpu.us.per.op");
+          otherCpu[side][r] = value(out, "other.cpu.ms.per.s");
         }
-        System.out.printf(Locale.ROOT, "round %d: without %,.0f ops/s, with %,.0f ops/s (%.3f)%n", r + 1,
-            without[r], with[r], with[r] / without[r]);
+        System.out.printf(Locale.ROOT, "round %d: without %,.0f ops/s, with %,.0f ops/s (%.3f); application threads "
+            + "%.1f / %.1f us CPU per op; other threads %.0f / %.0f ms CPU per s%n", r + 1, without[r], with[r],
+            with[r] / without[r], appCpu[0][r], appCpu[1][r], otherCpu[0][r], otherCpu[1][r]);
       }
       double[] startWithout = new double[starts];
       double[] startWith = new double[starts];
@@ -107,6 +117,10 @@ public final class AgentOverheadBenchmark {
       double b = median(with);
       System.out.printf(Locale.ROOT, "throughput (median): without %,.0f ops/s, with %,.0f ops/s, ratio %.3f "
           + "(target >= 0.99)%n", a, b, b / a);
+      System.out.printf(Locale.ROOT, "application threads' CPU per operation (median): without %.2f us, with %.2f us"
+          + "%n", median(appCpu[0]), median(appCpu[1]));
+      System.out.printf(Locale.ROOT, "other Java threads' CPU (median): without %.0f ms/s, with %.0f ms/s%n",
+          median(otherCpu[0]), median(otherCpu[1]));
       double sa = median(startWithout);
       double sb = median(startWith);
       System.out.printf(Locale.ROOT, "launch to main (median of %d): without %.0f ms, with %.0f ms, added %.0f ms "

@@ -2,6 +2,9 @@ package io.pgintel.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,16 +49,38 @@ public final class JdbcWorkload {
         workers[i].start();
       }
       Thread.sleep(Long.parseLong(args[5]) * 1000);
+      long[] cpuBefore = cpu();
       long before = ops.sum();
       long start = System.nanoTime();
       Thread.sleep(Long.parseLong(args[6]) * 1000);
       long done = ops.sum() - before;
       double seconds = (System.nanoTime() - start) / 1e9;
+      long[] cpuAfter = cpu();
       System.out.println("ops.per.second=" + Math.round(done / seconds));
+      // CPU is less at the mercy of a busy machine than throughput: what each operation costs the application's
+      // threads (the statement hooks run there), and what the JVM's other threads spend per second (the agent's)
+      System.out.println("app.cpu.us.per.op=" + (cpuAfter[0] - cpuBefore[0]) / 1000.0 / Math.max(1, done));
+      System.out.println("other.cpu.ms.per.s=" + (cpuAfter[1] - cpuBefore[1]) / 1e6 / seconds);
       System.out.println("agent.active=" + System.getProperty("pgintel.agent.active"));
       System.out.flush();
     }
     System.exit(0);
+  }
+
+  /** CPU nanoseconds of the workload's threads, and of every other Java thread of this JVM. */
+  private static long[] cpu() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long[] sums = new long[2];
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long nanos = threads.getThreadCpuTime(info.getThreadId());
+      if (nanos > 0) {
+        sums[info.getThreadName().startsWith("workload-") ? 0 : 1] += nanos;
+      }
+    }
+    return sums;
   }
 
   private static void work(HikariDataSource pool, int rows, LongAdder ops) {
