@@ -1,6 +1,11 @@
 package io.pgintel.agent;
 
 import io.pgintel.Settings;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,9 +14,12 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The agent's settings, from three places, later ones winning: {@code PGINTEL_*} / {@code OTEL_*} environment
- * variables, {@code -Dpgintel.*} / {@code -Dotel.*} system properties, and the agent's own arguments
- * ({@code -javaagent:pgintel-agent.jar=key=value,key=value}), the most specific of the three.
+ * The agent's settings, from four places, later ones winning: an optional properties file, {@code PGINTEL_*} /
+ * {@code OTEL_*} environment variables, {@code -Dpgintel.*} / {@code -Dotel.*} system properties, and the agent's
+ * own arguments ({@code -javaagent:pgintel-agent.jar=key=value,key=value}), the most specific of them. The file
+ * is named by {@code pgintel.config.file} in any of the other three ({@code config=path} for short in the agent
+ * arguments, {@code PGINTEL_CONFIG_FILE} in the environment); it is the least specific because it is what a
+ * deployment shares, and a variable or flag on one instance should be able to override it.
  *
  * <p>Nothing here throws: a bad key is reported once, with a message naming it, and left out, so that core
  * uses its default. The application must start whatever an operator typed.
@@ -26,6 +34,8 @@ record AgentSettings(Map<String, Object> core, boolean correlation, List<String>
   static final String ACTIVE = "pgintel.agent.active";
   /** Agent-only: {@code false} leaves the application's connections exactly as the pool returns them. */
   static final String CORRELATION = "pgintel.agent.correlation";
+  /** Where the optional properties file is; not a setting of its own. */
+  static final String CONFIG_FILE = "pgintel.config.file";
 
   static AgentSettings resolve(String agentArguments, Map<String, String> environment, Properties system) {
     List<String> problems = new ArrayList<>();
@@ -36,13 +46,20 @@ record AgentSettings(Map<String, Object> core, boolean correlation, List<String>
       }
     }
     raw.putAll(parseArguments(agentArguments, problems));
+    Map<String, String> all = new LinkedHashMap<>();
+    raw.forEach((key, value) -> {
+      if (loose(key).equals(loose(CONFIG_FILE))) {
+        all.putAll(readFile(key, value, problems));
+      }
+    });
+    all.putAll(raw);
 
     Map<String, Object> core = new LinkedHashMap<>();
     boolean correlation = true;
-    for (Map.Entry<String, String> e : raw.entrySet()) {
+    for (Map.Entry<String, String> e : all.entrySet()) {
       String key = e.getKey();
       String loose = loose(key);
-      if (loose.equals(loose(ACTIVE))) {
+      if (loose.equals(loose(ACTIVE)) || loose.equals(loose(CONFIG_FILE))) {
         continue;
       }
       if (loose.equals(loose(CORRELATION))) {
@@ -70,6 +87,26 @@ record AgentSettings(Map<String, Object> core, boolean correlation, List<String>
     return new AgentSettings(Map.copyOf(core), correlation, List.copyOf(problems));
   }
 
+  /** The {@code pgintel.*} and {@code otel.*} keys of a properties file; a file that cannot be read is one problem. */
+  static Map<String, String> readFile(String key, String path, List<String> problems) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Properties file = new Properties();
+    try (Reader in = Files.newBufferedReader(Path.of(path.trim()), StandardCharsets.UTF_8)) {
+      file.load(in);
+    } catch (IOException | RuntimeException e) {
+      problems.add(key + ": cannot read the properties file " + path + " (" + e + "); none of its settings apply");
+      return out;
+    }
+    for (String name : file.stringPropertyNames()) {
+      if (isOurs(name)) {
+        out.put(name, file.getProperty(name).trim());
+      } else {
+        problems.add(name + " in " + path + ": not a pgintel.* or otel.* setting");
+      }
+    }
+    return out;
+  }
+
   /**
    * {@code key=value,key=value}. A comma followed by something that is not a {@code pgintel.} or {@code otel.}
    * key belongs to the value before it, so that {@code otel.resource.attributes=a=1,b=2} keeps its list.
@@ -83,6 +120,9 @@ record AgentSettings(Map<String, Object> core, boolean correlation, List<String>
     for (String part : arguments.split(",")) {
       int eq = part.indexOf('=');
       String key = eq > 0 ? part.substring(0, eq).trim() : "";
+      if (key.equals("config")) {
+        key = CONFIG_FILE;
+      }
       if (isOurs(key)) {
         out.put(key, part.substring(eq + 1).trim());
         lastKey = key;
@@ -90,7 +130,7 @@ record AgentSettings(Map<String, Object> core, boolean correlation, List<String>
         out.put(lastKey, out.get(lastKey) + "," + part);
       } else if (!part.isBlank()) {
         problems.add("agent argument '" + (eq > 0 ? key : part.trim()) + "': expected key=value with a pgintel.* "
-            + "or otel.* key");
+            + "or otel.* key, or config=<properties file>");
       }
     }
     return out;

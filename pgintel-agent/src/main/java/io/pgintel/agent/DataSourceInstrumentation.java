@@ -11,6 +11,8 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.pgintel.agent.bootstrap.Bridge;
 import java.lang.instrument.Instrumentation;
@@ -24,7 +26,8 @@ import net.bytebuddy.utility.JavaModule;
 import org.slf4j.Logger;
 
 /**
- * Weaves {@link GetConnection} into every class that declares {@code getConnection()} and whose name says it is
+ * Weaves {@link DriverConnect} into the PostgreSQL driver's {@code connect(String, Properties)}, which finds
+ * applications that use {@code DriverManager} only, and {@link GetConnection} into every class that declares {@code getConnection()} and whose name says it is
  * a DataSource, including classes loaded before the agent was ready (retransformation).
  *
  * <p>The type is matched on the declaring class, not on {@code implements DataSource}: implementations often
@@ -37,6 +40,10 @@ final class DataSourceInstrumentation {
 
   private static final ElementMatcher.Junction<MethodDescription> GET_CONNECTION = named("getConnection")
       .and(returns(named("java.sql.Connection"))).and(isPublic()).and(not(isAbstract()));
+
+  private static final ElementMatcher.Junction<MethodDescription> CONNECT = named("connect")
+      .and(takesArguments(2)).and(takesArgument(0, String.class)).and(takesArgument(1, named("java.util.Properties")))
+      .and(isPublic()).and(not(isAbstract()));
 
   private DataSourceInstrumentation() {}
 
@@ -62,6 +69,9 @@ final class DataSourceInstrumentation {
             not(isBootstrapClassLoader()))
         .transform((builder, type, loader, module, domain) ->
             builder.visit(Advice.to(GetConnection.class).on(GET_CONNECTION)))
+        .type(named("org.postgresql.Driver"), not(isBootstrapClassLoader()))
+        .transform((builder, type, loader, module, domain) ->
+            builder.visit(Advice.to(DriverConnect.class).on(CONNECT)))
         .installOn(instrumentation);
     Throwable error = firstError.get();
     if (error != null) {
@@ -83,6 +93,24 @@ final class DataSourceInstrumentation {
     static void exit(@Advice.Enter boolean outermost, @Advice.This Object dataSource,
         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object connection) {
       connection = Bridge.exit(outermost, dataSource, connection);
+    }
+  }
+
+  /** Inlined into the PostgreSQL driver's {@code connect}; shares the bridge's nesting with the DataSources. */
+  static final class DriverConnect {
+
+    private DriverConnect() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static boolean enter() {
+      return Bridge.enter();
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit(@Advice.Enter boolean outermost, @Advice.This Object driver,
+        @Advice.Argument(0) Object url, @Advice.Argument(1) Object info,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object connection) {
+      connection = Bridge.driverExit(outermost, driver, url, info, connection);
     }
   }
 }

@@ -1,11 +1,13 @@
 package io.pgintel.agent;
 
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +27,15 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
 
   private static final Logger log = LoggerFactory.getLogger(DeferredDiscovery.class);
   private static final long GLOBAL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final int MAX_PENDING_DRIVER_CALLS = 16;
 
   private final AgentSettings settings;
   private final AtomicBoolean begun = new AtomicBoolean();
   private volatile BiFunction<Object, Object, Object> discovery;
+  private volatile BiConsumer<Object, Object> inner;
+  private volatile BiFunction<Object[], Object, Object> driver;
+  /** Driver connects seen before discovery was ready, replayed to it once: a DriverManager-only application may connect just once. */
+  private final List<Object[]> pendingDriverCalls = new ArrayList<>();
   private volatile Runnable close;
   private volatile boolean closed;
 
@@ -42,6 +49,34 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
     if (d != null) {
       return d.apply(dataSource, connection);
     }
+    begin();
+    return connection;
+  }
+
+  /** The bridge's inner handler: before discovery is ready there is nothing to learn from it. */
+  void onInner(Object dataSource, Object connection) {
+    BiConsumer<Object, Object> i = inner;
+    if (i != null) {
+      i.accept(dataSource, connection);
+    }
+  }
+
+  /** The bridge's driver handler. */
+  Object onDriver(Object[] call, Object connection) {
+    BiFunction<Object[], Object, Object> d = driver;
+    if (d != null) {
+      return d.apply(call, connection);
+    }
+    synchronized (pendingDriverCalls) {
+      if (driver == null && pendingDriverCalls.size() < MAX_PENDING_DRIVER_CALLS) {
+        pendingDriverCalls.add(new Object[] {call, connection});
+      }
+    }
+    begin();
+    return connection;
+  }
+
+  private void begin() {
     if (begun.compareAndSet(false, true)) {
       // the application's class loader is the borrowing thread's; the choice itself is not made on its thread
       ClassLoader application = Thread.currentThread().getContextClassLoader();
@@ -49,7 +84,6 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
       t.setDaemon(true);
       t.start();
     }
-    return connection;
   }
 
   private void begin(ClassLoader application) {
@@ -63,7 +97,9 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
             + "reporting through pgintel's own SDK, configured by the otel.* settings");
       }
       Discovery own = new Discovery(settings);
-      ready(own::onConnection, own::close);
+      ready(new Object[] {(BiFunction<Object, Object, Object>) own::onConnection, (Runnable) own::close,
+          (BiConsumer<Object, Object>) own::onInnerConnection,
+          (BiFunction<Object[], Object, Object>) own::onDriverConnect});
     } catch (Throwable t) {
       log.warn("pgintel agent: could not start; the application runs unmonitored", t);
     }
@@ -97,10 +133,7 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
       Method open = Class.forName(DeferredDiscovery.class.getName(), true, linked)
           .getDeclaredMethod("open", Map.class, boolean.class);
       open.setAccessible(true);
-      Object[] parts = (Object[]) open.invoke(null, settings.core(), settings.correlation());
-      @SuppressWarnings("unchecked")
-      BiFunction<Object, Object, Object> handler = (BiFunction<Object, Object, Object>) parts[0];
-      ready(handler, (Runnable) parts[1]);
+      ready((Object[]) open.invoke(null, settings.core(), settings.correlation()));
       log.info("pgintel agent: reporting through {} (linked in {} ms)", host.description(),
           (System.nanoTime() - start) / 1_000_000);
       return true;
@@ -112,9 +145,23 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
     }
   }
 
-  private void ready(BiFunction<Object, Object, Object> handler, Runnable closer) {
+  /** {@code parts}: the handler, the close, the inner handler and the driver handler of a discovery. */
+  @SuppressWarnings("unchecked")
+  private void ready(Object[] parts) {
+    Runnable closer = (Runnable) parts[1];
     close = closer;
-    discovery = handler;
+    inner = (BiConsumer<Object, Object>) parts[2];
+    BiFunction<Object[], Object, Object> d = (BiFunction<Object[], Object, Object>) parts[3];
+    List<Object[]> pending;
+    synchronized (pendingDriverCalls) {
+      driver = d;
+      pending = new ArrayList<>(pendingDriverCalls);
+      pendingDriverCalls.clear();
+    }
+    for (Object[] p : pending) {
+      d.apply((Object[]) p[0], p[1]);
+    }
+    discovery = (BiFunction<Object, Object, Object>) parts[0];
     if (closed) {
       closer.run(); // the JVM began to exit while this was starting
     }
@@ -122,11 +169,12 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
 
   /**
    * In the linked copy: a discovery whose pgintel reports through the host's OpenTelemetry, as JDK types the
-   * agent's own copy can hold (its handler and its close).
+   * agent's own copy can hold (its handler, its close, its inner handler and its driver handler).
    */
   static Object[] open(Map<String, Object> core, boolean correlation) {
     Discovery d = new Discovery(new AgentSettings(core, correlation, List.of()));
-    return new Object[] {(BiFunction<Object, Object, Object>) d::onConnection, (Runnable) d::close};
+    return new Object[] {(BiFunction<Object, Object, Object>) d::onConnection, (Runnable) d::close,
+        (BiConsumer<Object, Object>) d::onInnerConnection, (BiFunction<Object[], Object, Object>) d::onDriverConnect};
   }
 
   /** Stops the discovery, if it started; for the JVM's shutdown. */

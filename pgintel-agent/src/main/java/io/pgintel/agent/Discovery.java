@@ -1,14 +1,17 @@
 package io.pgintel.agent;
 
 import io.pgintel.PgIntel;
+import io.pgintel.agent.bootstrap.Bridge;
 import io.pgintel.trace.SessionRegistry;
 import io.pgintel.trace.TracingDataSource;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.sql.Connection;
+import java.sql.Driver;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -21,18 +24,30 @@ import org.slf4j.LoggerFactory;
 /*
  * Design notes.
  *
- * onConnection runs on the application's thread, inside its getConnection, for every connection it borrows. It
- * does one map lookup, and for a DataSource it has not seen before it queues a check; it never opens a
- * connection, never logs, never throws (the bridge catches what slips through).
+ * The handlers run on the application's thread, inside its getConnection or the driver's connect. They do a map
+ * lookup, and for a DataSource or database not seen before they queue a check; they never open a connection,
+ * never log, never throw (the bridge catches what slips through).
  *
  * DataSources are kept weakly: the agent must not keep a pool alive that the application has dropped (a
  * redeployed web application, a test context). A monitor reads through a WeakDataSource for the same reason;
  * when its DataSource is collected the sweep closes it.
  *
  * The check runs on the agent's one thread: it borrows a connection (marked internal, so it is neither counted
- * nor wrapped), reads the JDBC URL, and for PostgreSQL builds one PgIntel per server and database. Two
- * DataSources reaching the same database share that PgIntel and its session registry; when one of them is a known
- * pool, the PgIntel reads through the pool.
+ * nor wrapped), reads the JDBC URL, and for PostgreSQL builds one PgIntel per server and database. All monitors
+ * are started, replaced and stopped on that thread. What a database is read through is ranked: a known pool over
+ * any other DataSource (a pool fills itself from a driver DataSource, which the advice sees too, often first)
+ * over pgintel's own connection through the driver (for applications that only use DriverManager). A better one
+ * found later takes over, keeping the session registry, so that connections already wrapped stay correlated.
+ *
+ * A DataSource that hands out another DataSource's connection inside its own getConnection (Spring's
+ * AbstractRoutingDataSource, a wrapper around a pool) is skipped: reading through a router would reach whichever
+ * target our thread happens to route to. The DataSources behind it are tracked as they hand out connections, and
+ * the application's connection is correlated with the one it came from.
+ *
+ * A driver connect that is not inside any getConnection is the application's own use of DriverManager. The check
+ * waits a moment (a pool's housekeeping thread connects through the driver too, and the pool itself is usually
+ * seen right after) and then, only when no DataSource reaches that database, opens one connection of pgintel's
+ * own with the same URL and properties.
  */
 
 /** Finds the application's PostgreSQL DataSources as they hand out connections, and monitors each database once. */
@@ -45,14 +60,19 @@ final class Discovery {
       "org.vibur.dbcp.ViburDBCPDataSource", "oracle.ucp.jdbc.PoolDataSourceImpl",
       "org.postgresql.ds.PGPoolingDataSource");
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private static final long DRIVER_GRACE_MILLIS = 2000;
 
   /** True while pgintel itself borrows a connection: not the application's, so not tracked or wrapped. */
   static final ThreadLocal<Boolean> INTERNAL = ThreadLocal.withInitial(() -> Boolean.FALSE);
+  /** The last DataSource that handed out a connection inside the current outermost getConnection. */
+  private static final ThreadLocal<Tracked> INNER = new ThreadLocal<>();
 
   private final AgentSettings settings;
   private final Map<Object, Tracked> tracked = new ConcurrentHashMap<>();
   private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
   private final Map<String, Monitor> monitors = new ConcurrentHashMap<>();
+  /** Databases the application reached through DriverManager: checked once each. */
+  private final Set<String> driverDatabases = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService worker;
   private volatile boolean closed;
 
@@ -68,35 +88,91 @@ final class Discovery {
 
   /** The bridge's handler: the connection the application gets from {@code dataSource}. */
   Object onConnection(Object dataSource, Object connection) {
+    Tracked inner = INNER.get();
+    if (inner != null) {
+      INNER.set(null);
+    }
     if (closed || INTERNAL.get() || !(dataSource instanceof DataSource ds) || !(connection instanceof Connection c)) {
       return connection;
     }
+    Tracked t = lookup(ds, Bridge.delegated() && !isPool(ds));
+    SessionRegistry registry = t.registry;
+    if (registry == null && t.state == State.SKIPPED && inner != null) {
+      // a router's connection is the target's: correlate it with the target's database
+      registry = inner.registry;
+    }
+    return registry == null ? connection : TracingDataSource.wrapConnection(c, registry);
+  }
+
+  /** The bridge's inner handler: {@code dataSource} handed out a connection inside another getConnection. */
+  void onInnerConnection(Object dataSource, Object connection) {
+    if (closed || INTERNAL.get() || !(dataSource instanceof DataSource ds)) {
+      return;
+    }
+    INNER.set(lookup(ds, false));
+  }
+
+  private Tracked lookup(DataSource ds, boolean delegates) {
     Tracked t = tracked.get(new Probe(ds));
     if (t == null) {
-      t = track(ds);
+      t = track(ds, delegates);
     }
     if (t.state == State.RETRY && System.nanoTime() - t.since > RETRY_NANOS) {
       schedule(t);
     }
-    SessionRegistry registry = t.registry;
-    return registry == null ? connection : TracingDataSource.wrapConnection(c, registry);
+    return t;
   }
 
-  private Tracked track(DataSource ds) {
+  private Tracked track(DataSource ds, boolean delegates) {
     expunge();
     Tracked fresh = new Tracked(ds, collected);
+    fresh.state = delegates ? State.SKIPPED : State.QUEUED;
     Tracked existing = tracked.putIfAbsent(fresh, fresh);
     if (existing != null) {
       return existing;
     }
-    schedule(fresh);
+    if (delegates) {
+      String type = ds.getClass().getName();
+      run(() -> log.info("pgintel agent: {} hands out another DataSource's connections (routing or delegating); "
+          + "monitoring the DataSources behind it instead", type));
+    } else {
+      schedule(fresh);
+    }
     return fresh;
+  }
+
+  /**
+   * The bridge's driver handler: the application connected through the PostgreSQL driver outside any
+   * DataSource. {@code call} is the driver, the URL and the properties (which may hold a password).
+   */
+  Object onDriverConnect(Object[] call, Object connection) {
+    if (closed || INTERNAL.get() || !(call[0] instanceof Driver driver) || !(call[1] instanceof String url)
+        || !(connection instanceof Connection c)) {
+      return connection;
+    }
+    String database = databaseKey(url);
+    Monitor m = monitors.get(database);
+    if (m == null && driverDatabases.add(database)) {
+      DriverConnection own = new DriverConnection(driver, url, call[2] instanceof Properties p ? p : null,
+          database);
+      try {
+        worker.schedule(() -> checkDriver(database, own), DRIVER_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (RuntimeException e) {
+        // the worker is shut down: the JVM is exiting
+      }
+    }
+    boolean ours = m != null && m.rank() == Rank.DRIVER && settings.correlation();
+    return ours ? TracingDataSource.wrapConnection(c, m.registry()) : connection;
   }
 
   private void schedule(Tracked t) {
     t.state = State.QUEUED;
+    run(() -> check(t));
+  }
+
+  private void run(Runnable task) {
     try {
-      worker.execute(() -> check(t));
+      worker.execute(task);
     } catch (RuntimeException e) {
       // the worker is shut down: the JVM is exiting
     }
@@ -123,35 +199,55 @@ final class Discovery {
     }
     if (url == null || !url.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
       t.state = State.OTHER;
-      log.debug("pgintel agent: {} is not PostgreSQL ({}); not monitored", ds.getClass().getName(), url);
+      log.debug("pgintel agent: {} is not PostgreSQL ({}); not monitored", ds.getClass().getName(), databaseKey(
+          String.valueOf(url)));
       return;
     }
-    String database = databaseKey(url);
-    Monitor m = monitors.computeIfAbsent(database, k -> start(k, ds, new SessionRegistry()));
-    if (m != null && !m.pooled() && isPool(ds) && m.dataSource().get() != ds) {
-      // a pool found after the driver DataSource it fills itself from: read through the pool instead
-      Monitor pooled = start(database, ds, m.registry());
-      if (pooled != null && monitors.replace(database, m, pooled)) {
-        m.pgintel().close();
-        m = pooled;
-      } else if (pooled != null) {
-        pooled.pgintel().close();
-      }
-    }
+    Monitor m = monitor(databaseKey(url), ds, isPool(ds) ? Rank.POOL : Rank.DATA_SOURCE, null);
     t.state = State.MONITORED;
     if (m != null && settings.correlation()) {
       t.registry = m.registry();
     }
   }
 
-  private Monitor start(String database, DataSource ds, SessionRegistry registry) {
+  /** On the agent's thread, a moment after the application first connected through the driver. */
+  private void checkDriver(String database, DriverConnection own) {
+    if (closed || monitors.containsKey(database)) {
+      own.close(); // a DataSource reaches it: pgintel needs no connection of its own
+      return;
+    }
+    monitor(database, own, Rank.DRIVER, own);
+  }
+
+  /**
+   * The monitor of {@code database}: an existing one, or one started through {@code ds}; when {@code ds} ranks
+   * higher than what the existing one reads through, a new one through {@code ds} takes its place.
+   */
+  private Monitor monitor(String database, DataSource ds, Rank rank, DriverConnection own) {
+    Monitor m = monitors.computeIfAbsent(database, k -> start(k, ds, rank, new SessionRegistry(), own));
+    if (m != null && m.rank().compareTo(rank) < 0 && m.dataSource().get() != ds) {
+      Monitor better = start(database, ds, rank, m.registry(), own);
+      if (better != null) {
+        monitors.put(database, better);
+        m.close();
+        return better;
+      }
+    }
+    if (own != null && (m == null || m.own() != own)) {
+      own.close();
+    }
+    return m;
+  }
+
+  private Monitor start(String database, DataSource ds, Rank rank, SessionRegistry registry,
+      DriverConnection own) {
     WeakReference<DataSource> ref = new WeakReference<>(ds);
     try {
       PgIntel pgintel = PgIntel.builder().dataSource(new WeakDataSource(ref)).sessionRegistry(registry)
           .settings(settings.core()).build();
       pgintel.start();
-      log.info("pgintel agent: monitoring {} through {}", database, ds.getClass().getName());
-      return new Monitor(ref, registry, pgintel, isPool(ds));
+      log.info("pgintel agent: monitoring {} through {}", database, own != null ? own : ds.getClass().getName());
+      return new Monitor(ref, registry, pgintel, rank, own);
     } catch (RuntimeException | LinkageError e) {
       log.warn("pgintel agent: could not start monitoring {}; the application is not affected", database, e);
       return null;
@@ -168,9 +264,9 @@ final class Discovery {
   private void sweep() {
     expunge();
     monitors.forEach((database, m) -> {
-      if (m.dataSource().get() == null && monitors.remove(database, m)) {
+      if ((m.dataSource().get() == null || m.own() != null && m.own().gone()) && monitors.remove(database, m)) {
         log.info("pgintel agent: the DataSource of {} is gone; monitoring stopped", database);
-        m.pgintel().close();
+        m.close();
       }
     });
   }
@@ -186,11 +282,14 @@ final class Discovery {
   void close() {
     closed = true;
     worker.shutdownNow();
-    monitors.values().forEach(m -> m.pgintel().close());
+    monitors.values().forEach(Monitor::close);
     monitors.clear();
   }
 
-  private enum State { QUEUED, RETRY, OTHER, MONITORED }
+  private enum State { QUEUED, RETRY, OTHER, MONITORED, SKIPPED }
+
+  /** What a monitor reads through, worst first. */
+  enum Rank { DRIVER, DATA_SOURCE, POOL }
 
   /**
    * Whether a DataSource is a connection pool the agent knows. A pool fills itself from a driver DataSource,
@@ -201,9 +300,17 @@ final class Discovery {
     return POOLS.contains(ds.getClass().getName());
   }
 
-  /** Monitored through {@code dataSource}; {@code pooled} when that is a known pool. */
+  /** Monitored through {@code dataSource}; {@code own} is pgintel's own connection when it reads through that. */
   private record Monitor(WeakReference<DataSource> dataSource, SessionRegistry registry, PgIntel pgintel,
-      boolean pooled) {}
+      Rank rank, DriverConnection own) {
+
+    void close() {
+      pgintel.close();
+      if (own != null) {
+        own.close();
+      }
+    }
+  }
 
   /** Identity of a DataSource, whatever its equals says, for the weak key and the lookup probe alike. */
   private interface Identity {

@@ -45,6 +45,8 @@ final class Installer {
       }
       DeferredDiscovery discovery = new DeferredDiscovery(settings);
       Bridge.handler(discovery);
+      Bridge.innerHandler(discovery::onInner);
+      Bridge.driverHandler(discovery::onDriver);
       Runtime.getRuntime().addShutdownHook(new Thread(discovery::close, "pgintel-agent-shutdown"));
       DataSourceInstrumentation.install(instrumentation, log);
       log.info("pgintel agent {}: watching DataSources for PostgreSQL", version());
@@ -91,6 +93,15 @@ final class Installer {
         v = new Manifest(in).getMainAttributes().getValue("Implementation-Version");
       } catch (IOException | RuntimeException e) {
         v = null;
+      }
+    }
+    if (v == null) {
+      // attached: the jar was appended to the class path, and its package does not carry the manifest
+      try (JarFile jar = new JarFile(Path.of(Installer.class.getProtectionDomain().getCodeSource().getLocation()
+          .toURI()).toFile())) {
+        v = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+      } catch (Exception | LinkageError e) {
+        // a development build from classes: no manifest
       }
     }
     return v != null ? v : "(development build)";

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AgentSettingsTest {
 
@@ -71,6 +74,65 @@ class AgentSettingsTest {
 
     assertEquals(1, problems.size());
     assertTrue(problems.get(0).contains("verbose"), problems.get(0));
+  }
+
+  @Test
+  void propertiesFileIsTheLeastSpecificPlace(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("pgintel.properties");
+    Files.writeString(file, """
+        # shared by every instance of the service
+        pgintel.collectors.database.interval = 30s
+        pgintel.session.lock-timeout = 400ms
+        pgintel.backoff.max = 20m
+        """);
+    Properties system = new Properties();
+    system.setProperty("pgintel.session.lock-timeout", "200ms");
+
+    AgentSettings s = AgentSettings.resolve("config=" + file + ",pgintel.collectors.database.interval=1s",
+        Map.of("PGINTEL_BACKOFF_MAX", "10m"), system);
+
+    assertEquals(List.of(), s.problems());
+    assertEquals("1s", s.core().get("pgintel.collectors.database.interval"));
+    assertEquals("200ms", s.core().get("pgintel.session.lock-timeout"));
+    assertEquals("10m", s.core().get("pgintel.backoff.max"));
+    assertFalse(s.core().containsKey(AgentSettings.CONFIG_FILE));
+  }
+
+  @Test
+  void propertiesFileNamedByTheEnvironmentAppliesAndItsBadValueIsOneProblem(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("pgintel.properties");
+    Files.writeString(file, "pgintel.collectors.activity.interval=2s\npgintel.collectors.database.interval=soon\n");
+
+    AgentSettings s = AgentSettings.resolve(null, Map.of("PGINTEL_CONFIG_FILE", file.toString()), new Properties());
+
+    assertEquals("2s", s.core().get("pgintel.collectors.activity.interval"));
+    assertEquals(1, s.problems().size(), s.problems().toString());
+    assertTrue(s.problems().get(0).startsWith("pgintel.collectors.database.interval: "), s.problems().get(0));
+  }
+
+  @Test
+  void unreadablePropertiesFileIsOneProblemNamingTheKeyAndTheRestApply(@TempDir Path dir) {
+    Properties system = new Properties();
+    system.setProperty("pgintel.config.file", dir.resolve("missing.properties").toString());
+
+    AgentSettings s = AgentSettings.resolve("pgintel.collectors.activity.interval=2s", Map.of(), system);
+
+    assertEquals(1, s.problems().size(), s.problems().toString());
+    assertTrue(s.problems().get(0).startsWith("pgintel.config.file: cannot read the properties file "),
+        s.problems().get(0));
+    assertTrue(s.problems().get(0).contains("missing.properties"), s.problems().get(0));
+    assertEquals(Map.of("pgintel.collectors.activity.interval", "2s"), s.core());
+  }
+
+  @Test
+  void keyInThePropertiesFileThatIsNotASettingIsReported(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("pgintel.properties");
+    Files.writeString(file, "spring.datasource.url=jdbc:postgresql://db/x\n");
+
+    AgentSettings s = AgentSettings.resolve("config=" + file, Map.of(), new Properties());
+
+    assertEquals(1, s.problems().size(), s.problems().toString());
+    assertTrue(s.problems().get(0).startsWith("spring.datasource.url in "), s.problems().get(0));
   }
 
   @Test

@@ -4,42 +4,73 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The application the agent tests start in a child JVM: it knows nothing of pgintel, makes a DataSource (the
- * PostgreSQL driver's, or a HikariCP pool) and runs a query a few times a second. Only the JDK, the driver and
- * HikariCP are on its class path.
+ * PostgreSQL driver's, or a HikariCP pool) or uses {@code DriverManager} alone, and runs a query a few times a
+ * second. Only the JDK, the driver, HikariCP and the libraries of the chosen pool are on its class path. It reports the most sessions it saw in its
+ * database besides its own: with {@code drivermanager} these are pgintel's.
  *
- * <p>Arguments: {@code simple} or {@code hikari}, JDBC URL, user, seconds to run.
+ * <p>Arguments: {@code simple}, {@code hikari}, {@code drivermanager} or a kind {@link Pools} makes, JDBC URL,
+ * user, seconds to run.
  */
 public final class QueryingApp {
 
   private QueryingApp() {}
 
+  /** The routing DataSource's key for this thread: which of its two databases a connection comes from. */
+  static final ThreadLocal<String> ROUTE = ThreadLocal.withInitial(() -> "a");
+
+  /** Sent with every DriverManager connect; the tests check it never shows up in the output. */
+  static final String PASSWORD = "pw-never-logged-7d1e";
+
   public static void main(String[] args) throws Exception {
-    DataSource ds = args[0].equals("hikari") ? hikari(args[1], args[2]) : simple(args[1], args[2]);
+    DataSource ds = switch (args[0]) {
+      case "hikari" -> hikari(args[1], args[2]);
+      case "drivermanager" -> driverManager(args[1], args[2]);
+      case "simple" -> simple(args[1], args[2]);
+      default -> Pools.create(args[0], args[1], args[2]);
+    };
     long end = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000_000L;
     boolean wrapped = false;
     int queries = 0;
+    long otherSessions = 0;
     while (System.nanoTime() < end) {
       try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_class")) {
+          ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE datname = current_database() "
+              + "AND pid <> pg_backend_pid() AND backend_type = 'client backend') FROM pg_stat_activity")) {
         rs.next();
-        queries++;
+        otherSessions = Math.max(otherSessions, rs.getLong(1));
+        if (queries++ == 0) {
+          System.out.println("first query done");
+        }
         wrapped = Proxy.isProxyClass(c.getClass());
       }
+      // a routing application: every other borrow reaches the second database
+      ROUTE.set(queries % 2 == 0 ? "a" : "b");
       Thread.sleep(100);
     }
     System.out.println("queries=" + queries);
     System.out.println("wrapped=" + wrapped);
+    System.out.println("otherSessions.max=" + otherSessions);
     System.out.println("agent.active=" + System.getProperty("pgintel.agent.active"));
-    if (ds instanceof HikariDataSource pool) {
+    if (ds instanceof AutoCloseable pool) {
       pool.close();
     }
+  }
+
+  static HikariDataSource hikari(String url, String user) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setMaximumPoolSize(3);
+    return new HikariDataSource(config);
   }
 
   private static DataSource simple(String url, String user) {
@@ -49,11 +80,17 @@ public final class QueryingApp {
     return ds;
   }
 
-  private static DataSource hikari(String url, String user) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(user);
-    config.setMaximumPoolSize(3);
-    return new HikariDataSource(config);
+  /** Not a DataSource to the agent (no such class name): each call is a plain DriverManager.getConnection. */
+  private static DataSource driverManager(String url, String user) {
+    Properties info = new Properties();
+    info.setProperty("user", user);
+    info.setProperty("password", PASSWORD);
+    return (DataSource) Proxy.newProxyInstance(QueryingApp.class.getClassLoader(), new Class<?>[] {DataSource.class},
+        (proxy, method, arguments) -> {
+          if (method.getName().equals("getConnection")) {
+            return DriverManager.getConnection(url, info);
+          }
+          throw new UnsupportedOperationException(method.getName());
+        });
   }
 }

@@ -1,23 +1,31 @@
 package io.pgintel.agent.bootstrap;
 
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 
 /**
- * What the advice woven into the application's DataSources calls. The agent puts this class on the bootstrap
- * class path before anything loads it, so that it is visible from every class loader (an application server's,
- * Spring Boot's nested jars) and is one class for the whole JVM. It names JDK types only: the agent's own classes
- * may be invisible to the class the advice runs in.
+ * What the advice woven into the application's DataSources and into the PostgreSQL driver calls. The agent puts
+ * this class on the bootstrap class path before anything loads it, so that it is visible from every class loader
+ * (an application server's, Spring Boot's nested jars) and is one class for the whole JVM. It names JDK types
+ * only: the agent's own classes may be invisible to the class the advice runs in.
  *
- * <p>Only the outermost {@code getConnection} on a thread counts: a pool that borrows from a driver's DataSource
- * inside its own {@code getConnection} is one call, made by the application, not two.
+ * <p>Only the outermost {@code getConnection} or {@code connect} on a thread is the application's: a pool that
+ * borrows from a driver's DataSource inside its own {@code getConnection} is one call, made by the application,
+ * not two. A DataSource called inside another one is still reported, as inner, so that what sits behind a
+ * routing or delegating DataSource is found; and the outer call learns that it delegated.
  */
 public final class Bridge {
 
   // no initial-value subclass or lambda: the bridge must stay one class file, alone on the bootstrap class path
-  private static final ThreadLocal<int[]> DEPTH = new ThreadLocal<>();
+  /** Per thread: [0] nesting depth, [1] DataSources that returned a connection inside the outermost call. */
+  private static final ThreadLocal<int[]> STATE = new ThreadLocal<>();
 
-  /** (dataSource, connection) to the connection to return; set by the agent once it is ready. */
+  /** (dataSource, connection) to the connection to return, for the outermost getConnection. */
   private static volatile BiFunction<Object, Object, Object> handler;
+  /** (dataSource, connection) of a getConnection inside another one; sees, never replaces. */
+  private static volatile BiConsumer<Object, Object> innerHandler;
+  /** ({driver, url, info}, connection) to the connection to return, for the outermost driver connect. */
+  private static volatile BiFunction<Object[], Object, Object> driverHandler;
 
   private Bridge() {}
 
@@ -25,35 +33,85 @@ public final class Bridge {
     handler = h;
   }
 
-  /** On entry to {@code getConnection}: true when no other {@code getConnection} runs on this thread. */
-  public static boolean enter() {
-    return depth()[0]++ == 0;
+  public static void innerHandler(BiConsumer<Object, Object> h) {
+    innerHandler = h;
   }
 
-  private static int[] depth() {
-    int[] d = DEPTH.get();
-    if (d == null) {
-      d = new int[1];
-      DEPTH.set(d);
+  public static void driverHandler(BiFunction<Object[], Object, Object> h) {
+    driverHandler = h;
+  }
+
+  /** On entry to {@code getConnection} or {@code connect}: true when no other one runs on this thread. */
+  public static boolean enter() {
+    int[] s = state();
+    if (s[0]++ == 0) {
+      s[1] = 0;
+      return true;
     }
-    return d;
+    return false;
+  }
+
+  /**
+   * For the outermost handler, while it runs: whether another DataSource handed out a connection inside this
+   * call, which makes the outer one a router or a wrapper unless it is a pool filling itself.
+   */
+  public static boolean delegated() {
+    int[] s = STATE.get();
+    return s != null && s[1] > 0;
+  }
+
+  private static int[] state() {
+    int[] s = STATE.get();
+    if (s == null) {
+      s = new int[2];
+      STATE.set(s);
+    }
+    return s;
+  }
+
+  private static int[] leave() {
+    int[] s = state();
+    if (s[0] > 0) {
+      s[0]--;
+    }
+    return s;
   }
 
   /** On exit from {@code getConnection}: the connection the application gets. Never throws. */
   public static Object exit(boolean outermost, Object dataSource, Object connection) {
     try {
-      int[] depth = depth();
-      if (depth[0] > 0) {
-        depth[0]--;
-      }
-      BiFunction<Object, Object, Object> h = handler;
-      if (!outermost || h == null || connection == null) {
+      int[] s = leave();
+      if (connection == null) {
         return connection;
       }
-      Object result = h.apply(dataSource, connection);
+      if (!outermost) {
+        s[1]++;
+        BiConsumer<Object, Object> inner = innerHandler;
+        if (inner != null) {
+          inner.accept(dataSource, connection);
+        }
+        return connection;
+      }
+      BiFunction<Object, Object, Object> h = handler;
+      Object result = h == null ? null : h.apply(dataSource, connection);
       return result != null ? result : connection;
     } catch (Throwable t) {
       // the application's connection is worth more than anything the agent wanted to do with it
+      return connection;
+    }
+  }
+
+  /** On exit from the PostgreSQL driver's {@code connect(url, info)}: the connection the caller gets. */
+  public static Object driverExit(boolean outermost, Object driver, Object url, Object info, Object connection) {
+    try {
+      leave();
+      BiFunction<Object[], Object, Object> h = driverHandler;
+      if (!outermost || h == null || connection == null) {
+        return connection;
+      }
+      Object result = h.apply(new Object[] {driver, url, info}, connection);
+      return result != null ? result : connection;
+    } catch (Throwable t) {
       return connection;
     }
   }

@@ -16,6 +16,7 @@ public final class Main {
       commands:
         fingerprint [--jdbc] [--jsonl]   fingerprint, normalize and summarize SQL from standard input
         doctor --url URL --user USER      check that a server and role are ready for pgintel (PASS/WARN/FAIL)
+        attach <pid> [key=value,...]     load the agent into a running JVM
         version                          print the agent's version
       as an agent: java -javaagent:pgintel-agent.jar[=key=value,...] -jar app.jar
       """;
@@ -43,6 +44,7 @@ public final class Main {
       return switch (args.get(0)) {
         case "fingerprint" -> FingerprintCommand.run(args.subList(1, args.size()), in, out, err);
         case "doctor" -> DoctorCommand.run(args.subList(1, args.size()), out, err);
+        case "attach" -> AttachCommand.run(args.subList(1, args.size()), out, err);
         case "version", "--version" -> {
           out.println("pgintel-agent " + version());
           out.flush();

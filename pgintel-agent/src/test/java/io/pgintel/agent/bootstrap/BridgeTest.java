@@ -15,6 +15,8 @@ class BridgeTest {
   @AfterEach
   void noHandler() {
     Bridge.handler(null);
+    Bridge.innerHandler(null);
+    Bridge.driverHandler(null);
   }
 
   @Test
@@ -56,5 +58,44 @@ class BridgeTest {
     });
 
     assertEquals(null, Bridge.exit(Bridge.enter(), "ds", null));
+  }
+
+  @Test
+  void routerLearnsItDelegatedWhileAPoolFillingItselfThroughTheDriverDoesNot() {
+    List<Object> inner = new ArrayList<>();
+    List<Boolean> delegated = new ArrayList<>();
+    Bridge.innerHandler((ds, c) -> inner.add(ds));
+    Bridge.handler((ds, c) -> {
+      delegated.add(Bridge.delegated());
+      return c;
+    });
+
+    boolean router = Bridge.enter();
+    Bridge.exit(Bridge.enter(), "pool", "connection");
+    Bridge.exit(router, "router", "connection");
+    boolean simple = Bridge.enter();
+    Bridge.driverExit(Bridge.enter(), "driver", "jdbc:postgresql:db", null, "physical");
+    Bridge.exit(simple, "simple", "physical");
+
+    assertEquals(List.of("pool"), inner);
+    assertEquals(List.of(true, false), delegated);
+  }
+
+  @Test
+  void onlyADriverConnectOutsideEveryDataSourceReachesTheDriverHandler() {
+    List<Object> urls = new ArrayList<>();
+    Bridge.driverHandler((call, c) -> {
+      urls.add(call[1]);
+      return "wrapped " + c;
+    });
+
+    boolean ds = Bridge.enter();
+    Object insideDataSource = Bridge.driverExit(Bridge.enter(), "driver", "jdbc:postgresql:a", null, "c1");
+    Bridge.exit(ds, "ds", insideDataSource);
+    Object alone = Bridge.driverExit(Bridge.enter(), "driver", "jdbc:postgresql:b", null, "c2");
+
+    assertEquals("c1", insideDataSource);
+    assertEquals("wrapped c2", alone);
+    assertEquals(List.of("jdbc:postgresql:b"), urls);
   }
 }

@@ -1,0 +1,225 @@
+package io.pgintel.agent;
+
+import java.io.PrintWriter;
+import java.lang.ref.WeakReference;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Properties;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * What a monitor reads through when the application uses {@code DriverManager} only: at most one connection of
+ * pgintel's own, opened by the application's PostgreSQL driver with the URL and properties the application
+ * connected with, kept open between collections and handed to one collection at a time. The application's own
+ * connections are never borrowed.
+ *
+ * <p>The properties may hold a password. They live only in this object, in memory, for as long as the monitor
+ * runs: never written anywhere, never logged ({@link #toString()} names the database only), dropped on
+ * {@link #close()}. The driver is held weakly so that a redeployed application's class loader can go.
+ */
+final class DriverConnection implements DataSource, AutoCloseable {
+
+  /** Longer than any collection: a borrow waiting this long finds a stuck connection, not a busy one. */
+  private static final long WAIT_SECONDS = 60;
+
+  private final WeakReference<Driver> driver;
+  private final String url;
+  private final String database;
+  private final Semaphore turn = new Semaphore(1);
+  private Properties info;
+  private Connection physical;
+  private boolean closed;
+
+  DriverConnection(Driver driver, String url, Properties info, String database) {
+    this.driver = new WeakReference<>(driver);
+    this.url = url;
+    this.database = database;
+    this.info = new Properties();
+    // a flat copy: DriverManager's Properties may have defaults, and the caller may reuse its object
+    if (info != null) {
+      for (String name : info.stringPropertyNames()) {
+        this.info.setProperty(name, info.getProperty(name));
+      }
+    }
+  }
+
+  /** Whether the application's driver has been unloaded: nothing left to monitor with. */
+  boolean gone() {
+    return driver.get() == null;
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    try {
+      if (!turn.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS)) {
+        throw new SQLException("pgintel's own connection to " + database + " is still in use", "08001");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while waiting for pgintel's own connection", "08001", e);
+    }
+    try {
+      Connection c = open();
+      return (Connection) Proxy.newProxyInstance(DriverConnection.class.getClassLoader(),
+          new Class<?>[] {Connection.class}, new Lease(c, turn, this::broken));
+    } catch (SQLException | RuntimeException e) {
+      turn.release();
+      throw e;
+    }
+  }
+
+  private synchronized Connection open() throws SQLException {
+    if (closed) {
+      throw new SQLException("monitoring of " + database + " has stopped", "08003");
+    }
+    if (physical != null && !physical.isClosed()) {
+      return physical;
+    }
+    Driver d = driver.get();
+    if (d == null) {
+      throw new SQLException("the application's PostgreSQL driver is gone", "08001");
+    }
+    Discovery.INTERNAL.set(Boolean.TRUE);
+    try {
+      physical = d.connect(url, info);
+    } finally {
+      Discovery.INTERNAL.remove();
+    }
+    if (physical == null) {
+      throw new SQLException("the PostgreSQL driver did not accept the application's URL", "08001");
+    }
+    return physical;
+  }
+
+  /**
+   * A connection-level failure (SQL state class 08, or 57P: the server ended the session) on {@code c}: it is closed so that the next collection opens a
+   * new one instead of failing on it for as long as the monitor runs.
+   */
+  private synchronized void broken(Connection c) {
+    if (physical == c) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // broken already
+      }
+      physical = null;
+    }
+  }
+
+  /** Closes pgintel's own connection and forgets the properties, password included. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    info = new Properties();
+    if (physical != null) {
+      try {
+        physical.close();
+      } catch (SQLException ignored) {
+        // the server or the network already closed it
+      }
+      physical = null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "pgintel's own connection to " + database;
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    throw new SQLFeatureNotSupportedException("pgintel connects as the application did");
+  }
+
+  @Override
+  public PrintWriter getLogWriter() {
+    return null;
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) {
+    // nothing is logged through JDBC
+  }
+
+  @Override
+  public void setLoginTimeout(int seconds) {
+    // the application's URL and properties decide
+  }
+
+  @Override
+  public int getLoginTimeout() {
+    return 0;
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    throw new SQLFeatureNotSupportedException("not a DataSource of the application's");
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) throws SQLException {
+    if (type.isInstance(this)) {
+      return type.cast(this);
+    }
+    throw new SQLException("not a wrapper for " + type.getName());
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> type) {
+    return type.isInstance(this);
+  }
+
+  /** One collection's turn on the connection: closing it ends the turn, the connection stays open. */
+  private static final class Lease implements InvocationHandler {
+    private final Connection target;
+    private final Semaphore turn;
+    private final Consumer<Connection> broken;
+    private final AtomicBoolean returned = new AtomicBoolean();
+
+    Lease(Connection target, Semaphore turn, Consumer<Connection> broken) {
+      this.target = target;
+      this.turn = turn;
+      this.broken = broken;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      switch (method.getName()) {
+        case "close" -> {
+          if (returned.compareAndSet(false, true)) {
+            turn.release();
+          }
+          return null;
+        }
+        case "isClosed" -> {
+          return returned.get() || target.isClosed();
+        }
+        default -> {
+          if (returned.get()) {
+            throw new SQLException("connection already returned", "08003");
+          }
+          try {
+            return method.invoke(target, args);
+          } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof SQLException failure && failure.getSQLState() != null
+                && (failure.getSQLState().startsWith("08") || failure.getSQLState().startsWith("57P"))) {
+              broken.accept(target);
+            }
+            throw e.getCause();
+          }
+        }
+      }
+    }
+  }
+}

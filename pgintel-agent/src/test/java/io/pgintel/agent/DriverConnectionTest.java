@@ -1,0 +1,88 @@
+package io.pgintel.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PostgresServers;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/** pgintel's own connection for DriverManager applications, on a real server. */
+class DriverConnectionTest {
+
+  private final PgServer pg = PostgresServers.newest();
+
+  private DriverConnection own() {
+    Properties info = new Properties();
+    info.setProperty("user", pg.user());
+    String url = pg.jdbcUrl("postgres");
+    return new DriverConnection(new org.postgresql.Driver(), url, info, Discovery.databaseKey(url));
+  }
+
+  private static int backendPid(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  @Test
+  void everyCollectionGetsTheSameSessionOneAtATime() throws Exception {
+    try (DriverConnection own = own()) {
+      int first;
+      try (Connection c = own.getConnection()) {
+        first = backendPid(c);
+      }
+      Connection second = own.getConnection();
+      assertEquals(first, backendPid(second));
+      Thread waiting = new Thread(() -> {
+        try (Connection third = own.getConnection()) {
+          backendPid(third);
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      waiting.start();
+      waiting.join(300);
+      assertTrue(waiting.isAlive(), "a second collection waits while the connection is in use");
+      second.close();
+      waiting.join(5000);
+      assertTrue(!waiting.isAlive());
+      assertThrows(SQLException.class, () -> second.createStatement(), "a returned lease is unusable");
+    }
+  }
+
+  @Test
+  void terminatedSessionIsReplacedOnTheNextCollection() throws Exception {
+    try (DriverConnection own = own()) {
+      int pid;
+      try (Connection c = own.getConnection()) {
+        pid = backendPid(c);
+      }
+      pg.execute("postgres", "SELECT pg_terminate_backend(" + pid + ")");
+      try (Connection c = own.getConnection()) {
+        assertThrows(SQLException.class, () -> backendPid(c));
+      }
+      try (Connection c = own.getConnection()) {
+        assertNotEquals(pid, backendPid(c));
+      }
+    }
+  }
+
+  @Test
+  void closedOwnConnectionRefusesToOpenAgain() throws Exception {
+    DriverConnection own = own();
+    own.getConnection().close();
+    own.close();
+
+    assertThrows(SQLException.class, own::getConnection);
+    assertEquals("pgintel's own connection to " + Discovery.databaseKey(pg.jdbcUrl("postgres")), own.toString());
+  }
+}
