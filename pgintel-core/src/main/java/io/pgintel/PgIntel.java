@@ -103,7 +103,7 @@ public final class PgIntel implements AutoCloseable {
   }
 
   /**
-   * The circuit breakers: {@code database} first, then one per collector that has run. An open breaker pauses
+   * The circuit breakers: {@code server} first, then one per collector that has run. An open breaker pauses
    * collection (see {@code pgintel.circuit.*}).
    */
   public List<CircuitBreaker.Status> circuits() {

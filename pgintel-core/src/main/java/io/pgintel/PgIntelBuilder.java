@@ -137,8 +137,10 @@ public final class PgIntelBuilder {
   public PgIntelBuilder addCollector(Collector collector) {
     Objects.requireNonNull(collector, "collector");
     if (BuiltInCollectors.defaultIntervals().containsKey(collector.name())
+        || collector.name().equals(io.pgintel.runtime.Breakers.SERVER)
         || extraCollectors.stream().anyMatch(c -> c.name().equals(collector.name()))) {
-      throw new IllegalArgumentException("a collector named '" + collector.name() + "' is already registered");
+      throw new IllegalArgumentException("a collector named '" + collector.name() + "' is already registered"
+          + " (or the name is reserved: 'server' is the circuit breaker every collection passes)");
     }
     extraCollectors.add(collector);
     return this;

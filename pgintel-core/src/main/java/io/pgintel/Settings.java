@@ -267,30 +267,34 @@ public final class Settings {
 
     /** {@code rest} is what follows the rule prefix: the rule's name, a dot and the rule setting. */
     private void rule(String key, String rest, Object value) {
-      int dot = rest.indexOf('.');
-      String name = dot < 0 ? rest : rest.substring(0, dot);
-      if (!name.matches("[a-z0-9][a-z0-9_-]{0,62}") || name.equals(Sampler.DEFAULT_RULE)) {
-        throw new IllegalArgumentException(key + ": a rule name is 1 to 63 letters, digits, '-' or '_', and not '"
-            + Sampler.DEFAULT_RULE + "'");
-      }
-      String property = dot < 0 ? "" : canonical(rest.substring(dot + 1));
-      for (Setting s : List.of(Setting.RULE_WHEN, Setting.RULE_RATE, Setting.RULE_PRIORITY,
-          Setting.RULE_MAX_PER_MINUTE)) {
-        if (canonical(s.key().substring(s.key().lastIndexOf('.') + 1)).equals(property)) {
-          Object parsed = s.parse(key, value);
-          if (s == Setting.RULE_WHEN) {
-            try {
-              Condition.parse((String) parsed, Sampler.knownFields());
-            } catch (IllegalArgumentException e) {
-              throw new IllegalArgumentException(key + ": rule '" + name + "' " + e.getMessage());
+      // the rule setting is read from the end, so that a name may hold '_' or '-' and the environment's form
+      // (PGINTEL_SAMPLER_RULES_SLOW_QUERIES_MAX_PER_MINUTE) names the same rule as slow_queries.max-per-minute
+      String[] parts = rest.split("\\.");
+      for (int k = 1; k < parts.length; k++) {
+        String property = canonical(String.join(".", java.util.Arrays.copyOfRange(parts, k, parts.length)));
+        for (Setting s : List.of(Setting.RULE_WHEN, Setting.RULE_RATE, Setting.RULE_PRIORITY,
+            Setting.RULE_MAX_PER_MINUTE)) {
+          if (canonical(s.key().substring(s.key().lastIndexOf('.') + 1)).equals(property)) {
+            String name = String.join("_", java.util.Arrays.copyOfRange(parts, 0, k)).replace('-', '_');
+            if (!name.matches("[a-z0-9][a-z0-9_]{0,62}") || name.equals(Sampler.DEFAULT_RULE)) {
+              throw new IllegalArgumentException(key + ": a rule name is 1 to 63 letters, digits, '-' or '_', and"
+                  + " not '" + Sampler.DEFAULT_RULE + "'");
             }
+            Object parsed = s.parse(key, value);
+            if (s == Setting.RULE_WHEN) {
+              try {
+                Condition.parse((String) parsed, Sampler.knownFields());
+              } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": rule '" + name + "' " + e.getMessage());
+              }
+            }
+            ruleValues.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(s, parsed);
+            return;
           }
-          ruleValues.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(s, parsed);
-          return;
         }
       }
-      throw new IllegalArgumentException(key + ": unknown rule setting; a rule takes when, rate, priority and "
-          + "max-per-minute");
+      throw new IllegalArgumentException(key + ": unknown rule setting; a rule takes "
+          + "pgintel.sampler.rules.<rule>.when, .rate, .priority and .max-per-minute");
     }
 
     List<Sampler.Rule> rules() {

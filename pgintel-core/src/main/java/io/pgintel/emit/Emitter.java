@@ -258,8 +258,9 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   }
 
   /**
-   * Adds a record beyond its family's series limit to the {@code other} series: its own attributes become
-   * {@code other} (or are left out when not text), sums are added up; gauges cannot be added and are left out.
+   * Adds a record beyond its family's series limit to the {@code other} series of its database: its other own
+   * attributes become {@code other} (or are left out when not text), sums are added up; gauges cannot be added
+   * and are left out.
    */
   @SuppressWarnings("unchecked")
   private <R> void addOverflow(Record record, Attributes common, Map<String, Map<Attributes, Double>> overflow) {
@@ -276,8 +277,9 @@ public final class Emitter implements CollectionListener, AutoCloseable {
       def.attributes().accept((R) record, own);
       AttributesBuilder other = common.toBuilder();
       own.build().forEach((k, v) -> {
-        if (v instanceof String) {
-          other.put(k.getKey(), OTHER);
+        // the database stays: the other series of two databases on one server must not be one attribute set
+        if (v instanceof String s) {
+          other.put(k.getKey(), k.equals(Attrs.DB_NAMESPACE) ? s : OTHER);
         }
       });
       Attributes base = other.build();

@@ -136,17 +136,19 @@ public final class Condition {
       if (actual instanceof Number n && expected instanceof Double d) {
         return Double.compare(n.doubleValue(), d);
       }
-      if (actual instanceof EventRecord.Severity s && expected instanceof Word w && w.severity() != null) {
+      // a quoted 'WARN' or 'true' means the same as the bare word
+      Word w = expected instanceof Word word ? word : expected instanceof String t ? Word.of(t) : null;
+      if (actual instanceof EventRecord.Severity s && w != null && w.severity() != null) {
         return s.compareTo(w.severity());
       }
-      if (actual instanceof Boolean b && expected instanceof Word w && w.bool() != null) {
+      if (actual instanceof Boolean b && w != null && w.bool() != null) {
         return b == w.bool() ? 0 : 1;
       }
       if (actual instanceof String s && expected instanceof String t) {
         return s.compareTo(t);
       }
-      if (actual instanceof String s && expected instanceof Word w) {
-        return s.compareTo(w.text());
+      if (actual instanceof String s && expected instanceof Word bare) {
+        return s.compareTo(bare.text());
       }
       return null;
     }
@@ -240,13 +242,16 @@ public final class Condition {
     }
 
     private Op op() {
+      if (s.startsWith("<>", i)) {
+        throw error("use == for equality and != for inequality");
+      }
       for (Op op : Op.values()) {
         if (s.startsWith(op.symbol, i)) {
           i += op.symbol.length();
           return op;
         }
       }
-      if (peek('=') || peek('<') && s.startsWith("<>", i)) {
+      if (peek('=')) {
         throw error("use == for equality and != for inequality");
       }
       return null;

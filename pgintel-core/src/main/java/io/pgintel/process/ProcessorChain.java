@@ -28,6 +28,7 @@ public final class ProcessorChain implements CollectionListener {
   private static final Logger log = LoggerFactory.getLogger(ProcessorChain.class);
 
   private final List<Processor> stages;
+  private final List<String> names;
   private final CollectionListener next;
   private final ProcessorStats stats;
   private final RateLimitedLog failureLog = new RateLimitedLog(log, Duration.ofMinutes(1));
@@ -35,15 +36,16 @@ public final class ProcessorChain implements CollectionListener {
   public ProcessorChain(List<? extends Processor> stages, ProcessorStats stats, CollectionListener next) {
     this.stages = List.copyOf(stages);
     this.stats = Objects.requireNonNull(stats, "stats");
+    List<String> n = new ArrayList<>();
+    for (Processor p : this.stages) {
+      n.add(p.name());
+    }
+    this.names = List.copyOf(n);
     this.next = Objects.requireNonNull(next, "next");
   }
 
   /** The stages' names, in order. */
   public List<String> stageNames() {
-    List<String> names = new ArrayList<>();
-    for (Processor p : stages) {
-      names.add(p.name());
-    }
     return names;
   }
 
@@ -56,28 +58,32 @@ public final class ProcessorChain implements CollectionListener {
       Duration took) {
     List<? extends Record> current = records;
     synchronized (this) {
-      for (Processor p : stages) {
-        current = run(p, collector, current, at, interval);
+      for (int i = 0; i < stages.size(); i++) {
+        current = run(stages.get(i), names.get(i), collector, current, at, interval);
       }
     }
     next.collected(collector, current, at, interval, took);
   }
 
-  private List<? extends Record> run(Processor p, String collector, List<? extends Record> in, Instant at,
-      Duration interval) {
-    ProcessorStats.Stage counts = stats.stage(p.name());
+  private List<? extends Record> run(Processor p, String name, String collector, List<? extends Record> in,
+      Instant at, Duration interval) {
+    ProcessorStats.Stage counts = stats.stage(name);
     try {
       List<? extends Record> out = p.process(new Batch(collector, in, at, interval, counts));
       if (out == null) {
-        throw new NullPointerException(p.name() + " returned null");
+        throw new NullPointerException(name + " returned null");
       }
       out = List.copyOf(out);
       tally(in, out, counts);
       return out;
-    } catch (RuntimeException | StackOverflowError e) {
+    } catch (Throwable e) {
+      if (e instanceof VirtualMachineError vm && !(e instanceof StackOverflowError)) {
+        throw vm;
+      }
+      // an application's stage may throw anything (an AssertionError, a missing class): it never stops collection
       counts.add(ProcessorStats.Outcome.ERROR, 1);
       failureLog.warn("pgintel processor '{}' failed on a batch of {}; the batch goes on unprocessed: {}",
-          p.name(), collector, e.toString());
+          name, collector, e.toString());
       return in;
     }
   }

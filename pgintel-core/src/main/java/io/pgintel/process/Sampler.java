@@ -18,7 +18,7 @@ import java.util.Objects;
  * <p>The decision is a pure function of the event's {@link EventRecord#samplingKey()} (its query's fingerprint)
  * and the rate: a query is consistently in or out, so the events that are kept tell a whole story, and a query
  * kept at 10 % is also kept at 50 %. An event whose occurrence was already passed on within the duplicate window
- * is dropped. Time is the batch's, so that decisions do not depend on when the chain runs.
+ * (counted from when it was passed on) is dropped. Time is the batch's, so that decisions do not depend on when the chain runs.
  *
  * <p>Decisions are counted by rule: {@code <rule>:kept}, {@code <rule>:dropped} (rate), {@code <rule>:capped}
  * (cap per minute), and {@code duplicate}.
@@ -41,7 +41,7 @@ public final class Sampler implements Processor {
    * A sampling rule.
    *
    * @param rate percent of matching events kept, 0 to 100
-   * @param priority rules with a higher priority are tried first; equal ones in the order given
+   * @param priority rules with a higher priority are tried first; equal ones by name
    * @param maxPerMinute most events this rule keeps per minute, 0 for no cap
    */
   public record Rule(String name, Condition when, double rate, int priority, int maxPerMinute) {
@@ -64,7 +64,8 @@ public final class Sampler implements Processor {
    */
   public Sampler(List<Rule> rules, double defaultRate, Duration dedupWindow, int dedupCapacity) {
     List<Rule> sorted = new ArrayList<>(rules);
-    sorted.sort(Comparator.comparingInt(Rule::priority).reversed());
+    // ties by name: settings come from maps whose order means nothing (system properties, the environment)
+    sorted.sort(Comparator.comparingInt(Rule::priority).reversed().thenComparing(Rule::name));
     this.rules = List.copyOf(sorted);
     this.defaultRate = defaultRate;
     this.dedupWindowMillis = dedupWindow.toMillis();
@@ -96,7 +97,8 @@ public final class Sampler implements Processor {
         out.add(r);
         continue;
       }
-      if (duplicate(e.occurrence(), now)) {
+      long occurrence = e.occurrence();
+      if (passedOn(occurrence)) {
         batch.count("duplicate", 1);
         continue;
       }
@@ -108,6 +110,7 @@ public final class Sampler implements Processor {
         batch.count(name + ":capped", 1);
       } else {
         batch.count(name + ":kept", 1);
+        remember(occurrence, now);
         out.add(r);
       }
     }
@@ -146,13 +149,15 @@ public final class Sampler implements Processor {
     return true;
   }
 
-  private boolean duplicate(long occurrence, long now) {
+  /** Whether this occurrence was passed on within the window (a dropped or capped one was not). */
+  private boolean passedOn(long occurrence) {
+    return dedupWindowMillis > 0 && seen.containsKey(occurrence);
+  }
+
+  /** Remembers an occurrence passed on; the window counts from here, a duplicate does not extend it. */
+  private void remember(long occurrence, long now) {
     if (dedupWindowMillis <= 0) {
-      return false;
-    }
-    if (seen.remove(occurrence) != null) {
-      seen.put(occurrence, now);
-      return true;
+      return;
     }
     seen.put(occurrence, now);
     if (seen.size() > dedupCapacity) {
@@ -160,7 +165,6 @@ public final class Sampler implements Processor {
       it.next();
       it.remove();
     }
-    return false;
   }
 
   private void forgetBefore(long cutoff) {

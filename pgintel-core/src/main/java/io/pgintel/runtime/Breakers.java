@@ -54,6 +54,10 @@ public final class Breakers {
   private final Properties restored = new Properties();
   private final Map<String, CircuitBreaker.State> logged = new java.util.HashMap<>();
   private String serverProbe;
+  /** The server breaker opened for pressure: only a reading of the connections can close it. */
+  private boolean pressureTrip;
+  private Properties unsaved;
+  private final Object fileLock = new Object();
 
   /**
    * @param slowSharePercent a collection taking more than this percent of its interval counts as a failure
@@ -111,48 +115,65 @@ public final class Breakers {
   }
 
   /** A collection ended well; its records may tell the database's pressure. */
-  public synchronized void succeeded(String collector, long now, Duration took, Duration interval,
+  public void succeeded(String collector, long now, Duration took, Duration interval,
       List<? extends Record> records) {
-    if (!enabled) {
-      return;
+    synchronized (this) {
+      if (!enabled) {
+        return;
+      }
+      CircuitBreaker own = breaker(collector);
+      boolean changed;
+      if (took.toNanos() > slowShare * interval.toNanos()) {
+        changed = own.failure(now, "slow: took " + took.toMillis() + " ms of a " + interval.toMillis()
+            + " ms interval");
+      } else {
+        changed = own.success();
+      }
+      CircuitBreaker server = breaker(SERVER);
+      boolean probe = collector.equals(serverProbe);
+      boolean reading = hasLimits(records);
+      String pressure = reading ? pressure(records) : null;
+      if (pressure != null) {
+        changed |= server.trip(now, pressure);
+        pressureTrip = true;
+      } else if (server.state() == CircuitBreaker.State.CLOSED || probe && (reading || !pressureTrip)) {
+        changed |= server.success();
+        pressureTrip = false;
+      } else if (probe) {
+        // this collector cannot tell whether the pressure is over: the connections collector's probe will
+        server.abandon();
+      }
+      settle(probe, changed, now);
     }
-    CircuitBreaker own = breaker(collector);
-    boolean changed;
-    if (took.toNanos() > slowShare * interval.toNanos()) {
-      changed = own.failure(now, "slow: took " + took.toMillis() + " ms of a " + interval.toMillis()
-          + " ms interval");
-    } else {
-      changed = own.success();
-    }
-    CircuitBreaker db = breaker(SERVER);
-    String pressure = pressure(records);
-    if (pressure != null) {
-      changed |= db.trip(now, pressure);
-    } else if (db.state() == CircuitBreaker.State.CLOSED || collector.equals(serverProbe)) {
-      changed |= db.success();
-    }
-    if (collector.equals(serverProbe)) {
-      serverProbe = null;
-    }
-    if (changed) {
-      changed(now);
-    }
+    writeUnsaved();
   }
 
   /** A collection failed; {@code errorType} as the scheduler classifies it. */
-  public synchronized void failed(String collector, long now, String errorType) {
-    if (!enabled) {
-      return;
+  public void failed(String collector, long now, String errorType) {
+    synchronized (this) {
+      if (!enabled) {
+        return;
+      }
+      boolean changed = breaker(collector).failure(now, errorType);
+      CircuitBreaker server = breaker(SERVER);
+      boolean probe = collector.equals(serverProbe);
+      if (errorType.equals("connection") || errorType.equals("server_shutdown")) {
+        changed |= server.failure(now, "server unreachable (" + errorType + ")");
+        pressureTrip = false;
+      } else if (probe && !pressureTrip) {
+        // the server answered, if only with an error of this collector's own
+        changed |= server.success();
+      } else if (probe) {
+        server.abandon();
+      }
+      settle(probe, changed, now);
     }
-    boolean changed = breaker(collector).failure(now, errorType);
-    CircuitBreaker db = breaker(SERVER);
-    if (errorType.equals("connection") || errorType.equals("server_shutdown")) {
-      changed |= db.failure(now, "server unreachable (" + errorType + ")");
-    } else if (collector.equals(serverProbe)) {
-      // the server answered, if only with an error of this collector's own
-      changed |= db.success();
-    }
-    if (collector.equals(serverProbe)) {
+    writeUnsaved();
+  }
+
+  /** After an outcome: the probe, if this was it, is over; a change is logged and readied for the state file. */
+  private void settle(boolean probe, boolean changed, long now) {
+    if (probe) {
       serverProbe = null;
     }
     if (changed) {
@@ -184,6 +205,15 @@ public final class Breakers {
       out.add(b.status());
     }
     return out;
+  }
+
+  private static boolean hasLimits(List<? extends Record> records) {
+    for (Record r : records) {
+      if (r instanceof ConnectionLimits) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Why the database is under pressure, or null when it is not (or the records do not tell). */
@@ -219,7 +249,9 @@ public final class Breakers {
       String until = restored.getProperty(n + ".until");
       if (until != null) {
         try {
-          b.restore(Long.parseLong(until), Long.parseLong(restored.getProperty(n + ".pause", "0")),
+          // never longer than the longest pause from now: the clock may have gone back, the file be another's
+          long latest = System.currentTimeMillis() + longestPause.toMillis();
+          b.restore(Math.min(Long.parseLong(until), latest), Long.parseLong(restored.getProperty(n + ".pause", "0")),
               restored.getProperty(n + ".reason", "restored"));
         } catch (NumberFormatException e) {
           log.warn("pgintel ignores the saved state of circuit '{}' in {}: {}", n, stateFile, e.getMessage());
@@ -242,7 +274,7 @@ public final class Breakers {
       }
     }
     if (stateFile != null) {
-      save(now);
+      unsaved = snapshot(now);
     }
   }
 
@@ -260,7 +292,7 @@ public final class Breakers {
     }
   }
 
-  private void save(long now) {
+  private Properties snapshot(long now) {
     Properties p = new Properties();
     for (CircuitBreaker b : breakers.values()) {
       if (b.state() != CircuitBreaker.State.CLOSED) {
@@ -270,6 +302,30 @@ public final class Breakers {
         p.setProperty(b.name() + ".reason", String.valueOf(s.reason()));
       }
     }
+    return p;
+  }
+
+  /**
+   * Writes the latest state, outside the breakers' lock: a slow file system must not hold up whoever reads the
+   * breakers' status (the metric reader, the host's health checks).
+   */
+  private void writeUnsaved() {
+    if (stateFile == null) {
+      return;
+    }
+    synchronized (fileLock) {
+      Properties p;
+      synchronized (this) {
+        p = unsaved;
+        unsaved = null;
+      }
+      if (p != null) {
+        write(p);
+      }
+    }
+  }
+
+  private void write(Properties p) {
     try {
       Path dir = stateFile.toAbsolutePath().getParent();
       Files.createDirectories(dir);

@@ -78,7 +78,7 @@ class ProcessingServerTest {
       assertEquals(13.0, otel.value("postgresql.function.calls", Map.of("function", "public.f12")).orElseThrow());
       assertTrue(otel.value("postgresql.function.calls", Map.of("function", "public.f2")).isEmpty());
       assertEquals(1.0 + 2 + 3, otel.value("postgresql.function.calls",
-          Map.of("function", "other", "db.namespace", "other")).orElseThrow());
+          Map.of("function", "other", "db.namespace", db)).orElseThrow());
       assertEquals(91.0, TestTelemetry.sum(otel.collect(), "postgresql.function.calls", Map.of()));
       assertTrue(otel.value("postgresql.function.total_time", Map.of("function", "other")).isPresent());
       assertEquals(3.0, otel.value("pgintel.processor.decisions",
@@ -101,5 +101,20 @@ class ProcessingServerTest {
         () -> PgIntel.builder().dataSource(new org.postgresql.ds.PGSimpleDataSource())
             .samplingRule("slow", "calls > 1", 150, 0, 0).build());
     assertEquals("pgintel.sampler.rules.slow.rate: '150.0' is not a percent from 0 to 100", badRate.getMessage());
+  }
+
+  @org.junit.jupiter.api.Test
+  void rulesNamedInTheEnvironmentAreTheSameAsInProperties() {
+    List<String> problems = new java.util.ArrayList<>();
+    Map<String, Object> raw = new java.util.LinkedHashMap<>(io.pgintel.Settings.fromEnvironment(Map.of(
+        "PGINTEL_SAMPLER_RULES_SLOW_QUERIES_WHEN", "mean_exec_time_ms > 5",
+        "PGINTEL_SAMPLER_RULES_SLOW_QUERIES_MAX_PER_MINUTE", "7")));
+    raw.put("pgintel.sampler.rules.slow-queries.rate", "25%");
+    List<Sampler.Rule> rules = io.pgintel.Settings.lenient(raw, problems::add).samplingRules();
+    assertEquals(List.of(), problems);
+    assertEquals(1, rules.size());
+    assertEquals("slow_queries", rules.get(0).name());
+    assertEquals(7, rules.get(0).maxPerMinute());
+    assertEquals(25.0, rules.get(0).rate());
   }
 }

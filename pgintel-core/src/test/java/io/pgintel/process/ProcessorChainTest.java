@@ -105,12 +105,16 @@ class ProcessorChainTest {
         stage("broken", b -> {
           throw new IllegalStateException("bug");
         }),
-        stage("null", b -> null)), stats, sink);
+        stage("null", b -> null),
+        stage("asserting", b -> {
+          throw new AssertionError("an application's stage may throw an Error too");
+        })), stats, sink);
     Item item = new Item("a", 1);
     run(chain, item);
     assertSame(item, emitted.get(0).get(0));
     assertEquals(Map.of("error", 1L), outcomes(stats, "broken"));
     assertEquals(Map.of("error", 1L), outcomes(stats, "null"));
+    assertEquals(Map.of("error", 1L), outcomes(stats, "asserting"));
   }
 
   @Test

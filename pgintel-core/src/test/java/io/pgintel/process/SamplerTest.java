@@ -149,6 +149,31 @@ class SamplerTest {
   }
 
   @Test
+  void anEventDroppedByItsCapIsNoDuplicateWhenItComesBack() {
+    Sampler sampler = new Sampler(List.of(rule("one", "severity >= INFO", 100, 0, 1)), 100, Duration.ofMinutes(10),
+        100);
+    ProcessorStats stats = new ProcessorStats();
+    Event first = new Event(1, 1, 1, "IO", Severity.INFO);
+    Event capped = new Event(2, 2, 1, "IO", Severity.INFO);
+    assertEquals(List.of(first), run(sampler, stats, T0, List.of(first, capped)));
+    assertEquals(List.of(capped), run(sampler, stats, T0.plusSeconds(60), List.of(capped)));
+    assertEquals(Map.of("one:kept", 2L, "one:capped", 1L), decisions(stats));
+  }
+
+  @Test
+  void theWindowCountsFromWhenTheEventWasPassedOn() {
+    Sampler sampler = new Sampler(List.of(), 100, Duration.ofMinutes(10), 100);
+    ProcessorStats stats = new ProcessorStats();
+    Event event = new Event(1, 42, 1, "IO", Severity.INFO);
+    run(sampler, stats, T0, List.of(event));
+    for (int minute = 5; minute < 10; minute++) {
+      assertEquals(List.of(), run(sampler, stats, T0.plus(Duration.ofMinutes(minute)), List.of(event)));
+    }
+    assertEquals(List.of(event), run(sampler, stats, T0.plus(Duration.ofMinutes(11)), List.of(event)),
+        "recurring duplicates do not keep it out for ever");
+  }
+
+  @Test
   void theDuplicateMemoryIsBounded() {
     Sampler sampler = new Sampler(List.of(), 100, Duration.ofHours(1), 100);
     ProcessorStats stats = new ProcessorStats();

@@ -127,7 +127,13 @@ class CircuitBreakerTest {
     assertTrue(b.status().get(0).reason().contains("88 client connections"), b.status().get(0).reason());
     assertFalse(b.allow("statements", 2));
     assertFalse(b.allow("connections", 2));
-    // the pause is over: one probe goes through, the others wait for its verdict
+    // the pause is over: a collector that cannot read the pressure does not close it
+    assertTrue(b.allow("tables", 30_001));
+    b.succeeded("tables", 30_001, SECOND, TEN, List.of());
+    assertEquals(State.HALF_OPEN, b.status().get(0).state());
+    b.failed("tables", 30_001, "statement_timeout");
+    assertEquals(State.HALF_OPEN, b.status().get(0).state());
+    // one probe goes through at a time, the others wait for its verdict
     assertTrue(b.allow("connections", 30_001));
     assertFalse(b.allow("statements", 30_001));
     b.succeeded("connections", 30_002, SECOND, TEN, connections(95, 90, 100));
@@ -173,6 +179,9 @@ class CircuitBreakerTest {
     assertFalse(after.allow("statements", now + 1));
     assertFalse(after.allow("tables", now + 1), "the server circuit came back open too");
     assertEquals(now + 30_000, after.openUntil("tables"));
+    Files.writeString(file, "server.until=" + (now + 86_400_000L) + "\n");
+    assertTrue(breakers(file).openUntil("tables") <= System.currentTimeMillis() + 300_000,
+        "a restored pause is never longer than the longest pause");
     assertTrue(after.allow("tables", now + 30_000));
     after.succeeded("tables", now + 30_001, SECOND, TEN, List.of());
     assertTrue(after.allow("tables", now + 30_002));

@@ -29,6 +29,8 @@ final class MonitorFactory {
 
   private static final Logger log = LoggerFactory.getLogger(MonitorFactory.class);
 
+  private static final String STATE_FILE = "pgintel.circuit.state-file";
+
   private MonitorFactory() {}
 
   static PgIntelMonitors create(Map<String, DataSource> beans, PgIntelProperties properties,
@@ -49,6 +51,11 @@ final class MonitorFactory {
         Inspected chosen = inspected.get(0);
         PgIntelBuilder builder = PgIntel.builder().dataSource(chosen.target()).settings(settings)
             .sessionRegistry(registries.forDatabase(database));
+        Object stateFile = settings.get(STATE_FILE);
+        if (stateFile != null && byDatabase.size() > 1) {
+          // one file per monitored DataSource: one database's open circuits must not come back for another's
+          builder.setting(STATE_FILE, stateFile + "." + chosen.beanName());
+        }
         if (openTelemetry != null) {
           builder.openTelemetry(openTelemetry);
         }
