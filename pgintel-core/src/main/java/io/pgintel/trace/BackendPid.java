@@ -6,28 +6,43 @@ import java.sql.Connection;
 /**
  * The PostgreSQL backend pid of a JDBC connection, through pgjdbc's {@code PGConnection.getBackendPID()} found by
  * name (pgintel does not need the driver on its own class path). 0 when the connection is not pgjdbc's.
+ *
+ * <p>The driver's interface is looked up once per connection class, through that class's loader, and a failed
+ * lookup is remembered too: this runs for every borrowed connection, and a {@code Class.forName} that throws costs
+ * microseconds. Per class rather than once for the JVM: two applications (or a pool and a driver in different
+ * loaders) may see different copies of the driver.
  */
 final class BackendPid {
 
-  private static volatile Class<?> pgConnection;
-  private static volatile Method getBackendPid;
+  /** PGConnection and its getBackendPID as the loader of a connection class sees them; null when it does not. */
+  private static final ClassValue<Lookup> LOOKUPS = new ClassValue<>() {
+    @Override
+    protected Lookup computeValue(Class<?> connectionClass) {
+      ClassLoader loader = connectionClass.getClassLoader();
+      try {
+        Class<?> type = Class.forName("org.postgresql.PGConnection", false,
+            loader != null ? loader : ClassLoader.getSystemClassLoader());
+        return new Lookup(type, type.getMethod("getBackendPID"));
+      } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+        return NONE;
+      }
+    }
+  };
+
+  private static final Lookup NONE = new Lookup(null, null);
+
+  private record Lookup(Class<?> type, Method getBackendPid) {}
 
   private BackendPid() {}
 
   static int of(Connection c) {
     try {
-      Class<?> type = pgConnection;
-      if (type == null) {
-        ClassLoader loader = c.getClass().getClassLoader();
-        type = Class.forName("org.postgresql.PGConnection", false,
-            loader != null ? loader : ClassLoader.getSystemClassLoader());
-        getBackendPid = type.getMethod("getBackendPID");
-        pgConnection = type;
-      }
-      if (!c.isWrapperFor(type)) {
+      Lookup lookup = LOOKUPS.get(c.getClass());
+      Class<?> type = lookup.type();
+      if (type == null || !c.isWrapperFor(type)) {
         return 0;
       }
-      return (Integer) getBackendPid.invoke(c.unwrap(type));
+      return (Integer) lookup.getBackendPid().invoke(c.unwrap(type));
     } catch (ReflectiveOperationException | java.sql.SQLException | RuntimeException e) {
       return 0;
     }

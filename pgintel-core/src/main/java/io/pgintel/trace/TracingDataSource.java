@@ -1,5 +1,6 @@
 package io.pgintel.trace;
 
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -20,6 +21,16 @@ public final class TracingDataSource {
 
   private static final Class<?>[] DATA_SOURCE = {DataSource.class};
 
+  /*
+   * Proxies for one interface each, made through their constructor found once: Proxy.newProxyInstance looks the
+   * proxy class up again on every call (a class loader value, a copied interface array, a reflective constructor
+   * call), and a connection and its statements are made for every operation the application runs.
+   */
+  private static final ProxyMaker CONNECTION = new ProxyMaker(Connection.class);
+  private static final ProxyMaker STATEMENT = new ProxyMaker(Statement.class);
+  private static final ProxyMaker PREPARED_STATEMENT = new ProxyMaker(PreparedStatement.class);
+  private static final ProxyMaker CALLABLE_STATEMENT = new ProxyMaker(CallableStatement.class);
+
   private TracingDataSource() {}
 
   /** The same DataSource, with statements linked to spans in {@code registry}. Wrapping twice is a no-op. */
@@ -37,8 +48,38 @@ public final class TracingDataSource {
    * AOP proxy keeps the pool's type). Closing it forgets the session.
    */
   public static Connection wrapConnection(Connection target, SessionRegistry registry) {
-    return (Connection) Proxy.newProxyInstance(TracingDataSource.class.getClassLoader(),
-        new Class<?>[] {Connection.class}, new Connections(target, registry));
+    return (Connection) CONNECTION.make(new Connections(target, registry));
+  }
+
+  /** Instances of the proxy class of one interface, in pgintel's class loader. */
+  private static final class ProxyMaker {
+    private final Class<?>[] interfaces;
+    private final Constructor<?> constructor;
+
+    ProxyMaker(Class<?> type) {
+      this.interfaces = new Class<?>[] {type};
+      Constructor<?> c;
+      try {
+        InvocationHandler unused = (proxy, method, args) -> null;
+        c = Proxy.newProxyInstance(TracingDataSource.class.getClassLoader(), interfaces, unused).getClass()
+            .getConstructor(InvocationHandler.class);
+        c.newInstance(unused); // usable from here: else every make would throw before falling back
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        c = null; // Proxy.newProxyInstance each time, as before
+      }
+      this.constructor = c;
+    }
+
+    Object make(InvocationHandler handler) {
+      if (constructor != null) {
+        try {
+          return constructor.newInstance(handler);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+          // fall through to the JDK's own path
+        }
+      }
+      return Proxy.newProxyInstance(TracingDataSource.class.getClassLoader(), interfaces.clone(), handler);
+    }
   }
 
   private static Object call(Object target, Method method, Object[] args) throws Throwable {
@@ -85,10 +126,9 @@ public final class TracingDataSource {
       }
       Object result = call(target, method, args);
       if (result instanceof Statement s) {
-        Class<?> type = result instanceof CallableStatement ? CallableStatement.class
-            : result instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
-        return Proxy.newProxyInstance(TracingDataSource.class.getClassLoader(), new Class<?>[] {type},
-            new Statements(s, this, proxy));
+        ProxyMaker maker = result instanceof CallableStatement ? CALLABLE_STATEMENT
+            : result instanceof PreparedStatement ? PREPARED_STATEMENT : STATEMENT;
+        return maker.make(new Statements(s, this, proxy));
       }
       return result;
     }
