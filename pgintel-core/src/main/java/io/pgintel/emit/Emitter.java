@@ -64,7 +64,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final AttributeGuard guard;
   private final ObservableLongMeasurement piiRedactions;
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
-  private final Map<Class<?>, List<MetricDef<?>>> defsByType = new LinkedHashMap<>();
+  private final Map<Class<?>, List<MetricDef<?>>> defsByType = MetricCatalog.BY_TYPE;
   private final java.util.Set<String> defDoubles = new java.util.HashSet<>();
   private final Map<String, ObservableMeasurement> instruments = new LinkedHashMap<>();
   private final ObservableLongMeasurement up;
@@ -102,7 +102,6 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     Meter meter = openTelemetry.getMeterProvider().meterBuilder(SCOPE).setInstrumentationVersion(Version.get())
         .build();
     for (MetricDef<?> def : MetricCatalog.ALL) {
-      defsByType.computeIfAbsent(def.recordType(), t -> new ArrayList<>()).add(def);
       if (def.doubles()) {
         defDoubles.add(def.name());
       }

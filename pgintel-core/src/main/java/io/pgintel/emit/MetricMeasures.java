@@ -5,20 +5,15 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.pgintel.process.Measures;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** {@link Measures} from the metric catalog: the points the emitter would report for a record. */
 public final class MetricMeasures implements Measures {
 
-  private final Map<Class<?>, List<MetricDef<?>>> defsByType = new LinkedHashMap<>();
+  private final Map<Class<?>, List<MetricDef<?>>> defsByType = MetricCatalog.BY_TYPE;
 
-  public MetricMeasures() {
-    for (MetricDef<?> def : MetricCatalog.ALL) {
-      defsByType.computeIfAbsent(def.recordType(), t -> new ArrayList<>()).add(def);
-    }
-  }
+  public MetricMeasures() {}
 
   @Override
   public List<Measure> of(Record record) {

@@ -62,8 +62,10 @@ public final class Verifier implements Processor {
       }
       if (problem != null) {
         batch.count(problem, 1);
-        problemLog.warn("pgintel dropped a {} record of collector '{}': {} in {} {}", r.getClass().getSimpleName(),
-            batch.collector(), problem, culprit.metric(), culprit.series());
+        // the metric, not the series: attribute values (application names, ...) are only checked for personal
+        // data when they are emitted, and a log line is not
+        problemLog.warn("pgintel dropped a {} record of collector '{}': {} in {}", r.getClass().getSimpleName(),
+            batch.collector(), problem, culprit.metric());
         continue;
       }
       for (Measures.Measure m : points) {
