@@ -34,7 +34,10 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
   private volatile BiFunction<Object, Object, Object> discovery;
   private volatile BiConsumer<Object, Object> inner;
   private volatile BiFunction<Object[], Object, Object> driver;
-  /** Driver connects seen before discovery was ready, replayed to it once: a DriverManager-only application may connect just once. */
+  /**
+   * Driver connects seen before discovery was ready, replayed to it once: a DriverManager-only application may
+   * connect just once.
+   */
   private final List<Object[]> pendingDriverCalls = new ArrayList<>();
   private volatile Runnable close;
   private volatile boolean closed;
@@ -102,6 +105,9 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
           (BiFunction<Object[], Object, Object>) own::onDriverConnect});
     } catch (Throwable t) {
       log.warn("pgintel agent: could not start; the application runs unmonitored", t);
+      synchronized (pendingDriverCalls) {
+        pendingDriverCalls.clear(); // never replayed: the application's connections are not kept
+      }
     }
   }
 
