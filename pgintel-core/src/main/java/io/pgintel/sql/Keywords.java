@@ -37,6 +37,8 @@ final class Keywords {
   private static final long[] HASHES = new long[512];
   /** Odd, with bits spread over the whole word, so that each character reaches the high bits. */
   private static final long WORD_PRIME = 0x9E3779B97F4A7C15L;
+  /** ASCII folded to lower case, as bytes: {@link #hash} packs them. */
+  static final byte[] LOWER = new byte[128];
   private static final short[] SLOTS = new short[1 << TABLE_BITS];
   private static int count;
 
@@ -45,6 +47,9 @@ final class Keywords {
   private static final int DISPLAY_OPERAND = DISPLAY | OPERAND;
 
   static {
+    for (char c = 0; c < 128; c++) {
+      LOWER[c] = (byte) lower(c);
+    }
     java.util.Arrays.fill(SLOTS, (short) -1);
     String[] reserved = {"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
       "both", "case", "cast", "check", "collate", "column", "constraint", "create", "current_catalog",
@@ -212,30 +217,13 @@ final class Keywords {
 
   /** Keyword id of {@code s[start, end)} folded to lower case, or -1. */
   static int lookup(String s, int start, int end) {
-    if (end - start <= 0 || end - start > MAX_LEN) {
-      return -1;
-    }
-    long h = 0;
-    for (int i = start; i < end; i++) {
-      h = step(h, s.charAt(i));
-    }
-    int slot = slot(h);
-    while (true) {
-      int id = SLOTS[slot];
-      if (id < 0) {
-        return -1;
-      }
-      char[] w = CHARS[id];
-      if (HASHES[id] == h && w.length == end - start && equalsFolded(w, s, start)) {
-        return id;
-      }
-      slot = (slot + 1) & MASK;
-    }
+    char[] c = s.substring(start, end).toCharArray();
+    return lookup(c, 0, c.length, hash(c, 0, c.length));
   }
 
   /**
-   * As {@link #lookup(String, int, int)} for the lexer, which computes {@code hash} with
-   * {@link #step} while it scans the word, so that a word is read once.
+   * As {@link #lookup(String, int, int)} for the lexer, which computes {@code hash} (as {@link #hash} does) while
+   * it scans the word, so that a word is read once.
    */
   static int lookup(char[] s, int start, int end, long hash) {
     if (end - start > MAX_LEN) {
@@ -257,21 +245,46 @@ final class Keywords {
     }
   }
 
-  /** {@link #step} over {@code s[start, end)}. */
+  /**
+   * A word's hash, folded to lower case as PostgreSQL folds unquoted names; it serves the keyword table and the
+   * fingerprint, so that a word is hashed once. An ASCII word is packed eight characters to a long and mixed
+   * once per eight: a multiply per character would make the lexer wait on a chain of multiplies. The lexer
+   * inlines this loop ({@link Lexer}); both must agree.
+   */
   static long hash(char[] s, int start, int end) {
     long h = 0;
+    long packed = 0;
     for (int i = start; i < end; i++) {
-      h = step(h, s[i]);
+      char c = s[i];
+      if (c >= 0x80) {
+        return wideHash(s, start, end);
+      }
+      packed = packed << 8 | LOWER[c];
+      if (((i - start) & 7) == 7) {
+        h = mix(h, packed);
+        packed = 0;
+      }
     }
-    return h;
+    return finish(h, packed, end - start);
   }
 
-  /**
-   * One character of a word's hash, folded to lower case as PostgreSQL folds unquoted names. The
-   * same value serves the keyword table and the fingerprint, so that a word is hashed once.
-   */
-  static long step(long h, char c) {
-    return (h + lower(c)) * WORD_PRIME;
+  /** Eight packed characters into a word's hash. */
+  static long mix(long h, long packed) {
+    return (h ^ packed) * WORD_PRIME;
+  }
+
+  /** The end of {@link #hash}: the last, partly filled pack and the length. */
+  static long finish(long h, long packed, int length) {
+    return mix(h, packed) ^ length;
+  }
+
+  /** A word with a character beyond ASCII: one step per character (rare, and never a keyword). */
+  static long wideHash(char[] s, int start, int end) {
+    long h = ~0L;
+    for (int i = start; i < end; i++) {
+      h = (h + lower(s[i])) * WORD_PRIME;
+    }
+    return h;
   }
 
   static int flags(int id) {
@@ -303,15 +316,6 @@ final class Keywords {
     return true;
   }
 
-  private static boolean equalsFolded(char[] w, String s, int start) {
-    for (int i = 0; i < w.length; i++) {
-      if (w[i] != lower(s.charAt(start + i))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static int slot(long h) {
     // high bits of the product: they depend on every input bit
     return (int) ((h * 0x9E3779B97F4A7C15L) >>> (64 - TABLE_BITS));
@@ -335,10 +339,7 @@ final class Keywords {
     CHARS[id] = w.toCharArray();
     UPPER[id] = w.toUpperCase(java.util.Locale.ROOT);
     FLAGS[id] = flags;
-    long h = 0;
-    for (int i = 0; i < w.length(); i++) {
-      h = step(h, w.charAt(i));
-    }
+    long h = hash(CHARS[id], 0, w.length());
     HASHES[id] = h;
     int slot = slot(h);
     while (SLOTS[slot] >= 0) {

@@ -30,6 +30,28 @@ final class Lexer {
   private static final byte OP_CHAR = 4;
   private static final byte[] CLASSES = new byte[128];
 
+  private static final byte C_OTHER = 0;
+  private static final byte C_SPACE = 1;
+  private static final byte C_LETTER = 2;
+  private static final byte C_PREFIX = 3;
+  private static final byte C_PUNCT = 4;
+  private static final byte C_QUOTE = 5;
+  private static final byte C_DIGIT = 6;
+  private static final byte C_DOT = 7;
+  private static final byte C_MINUS = 8;
+  private static final byte C_SLASH = 9;
+  private static final byte C_QUESTION = 10;
+  private static final byte C_OP = 11;
+  private static final byte C_DQUOTE = 12;
+  private static final byte C_DOLLAR = 13;
+  private static final byte C_COLON = 14;
+  private static final byte C_LBRACE = 15;
+  private static final byte C_RBRACE = 16;
+  /** What a token starting with an ASCII character is, as one of the {@code C_} classes. */
+  private static final byte[] DISPATCH = new byte[128];
+  /** The token kind of a character that is a token by itself ({@link #C_PUNCT}). */
+  private static final byte[] PUNCT_KIND = new byte[128];
+
   static {
     for (char c = 0; c < 128; c++) {
       boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -44,6 +66,29 @@ final class Lexer {
         k |= OP_CHAR;
       }
       CLASSES[c] = (byte) k;
+      DISPATCH[c] = letter ? C_LETTER : (k & OP_CHAR) != 0 ? C_OP : (c >= '0' && c <= '9') ? C_DIGIT : C_OTHER;
+    }
+    for (char c : " \t\n\r\f\u000b".toCharArray()) {
+      DISPATCH[c] = C_SPACE;
+    }
+    for (char c : "eEnNbBxXuU".toCharArray()) {
+      DISPATCH[c] = C_PREFIX;
+    }
+    DISPATCH['\''] = C_QUOTE;
+    DISPATCH['"'] = C_DQUOTE;
+    DISPATCH['.'] = C_DOT;
+    DISPATCH['-'] = C_MINUS;
+    DISPATCH['/'] = C_SLASH;
+    DISPATCH['?'] = C_QUESTION;
+    DISPATCH['$'] = C_DOLLAR;
+    DISPATCH[':'] = C_COLON;
+    DISPATCH['{'] = C_LBRACE;
+    DISPATCH['}'] = C_RBRACE;
+    byte[][] punct = {{'(', Tokens.LPAREN}, {')', Tokens.RPAREN}, {'[', Tokens.LBRACK}, {']', Tokens.RBRACK},
+      {',', Tokens.COMMA}, {';', Tokens.SEMI}};
+    for (byte[] p : punct) {
+      DISPATCH[p[0]] = C_PUNCT;
+      PUNCT_KIND[p[0]] = p[1];
     }
   }
 
@@ -61,165 +106,141 @@ final class Lexer {
     int i = 0;
     while (i < n) {
       char c = s[i];
-      if (isSpace(c)) {
-        i++;
-        continue;
-      }
       int start = i;
-      if (c == '-' && i + 1 < n && s[i + 1] == '-') {
-        i += 2;
-        while (i < n && s[i] != '\n' && s[i] != '\r') {
+      // one jump per token on the character's class, not a chain of tests
+      int kind = c < 0x80 ? DISPATCH[c] : C_LETTER;
+      if (kind == C_PREFIX && !opensLiteral(s, n, i)) {
+        kind = C_LETTER;
+      }
+      switch (kind) {
+        case C_SPACE -> i++;
+        case C_LETTER -> {
+          // inlined here, not a method of its own: the lexer's hottest loop
+          i++;
+          long h = 0;
+          long packed = c < 0x80 ? Keywords.LOWER[c] : 0;
+          boolean wide = c >= 0x80;
+          while (i < n) {
+            char d = s[i];
+            if (d >= 0x80) {
+              wide = true;
+            } else if ((CLASSES[d] & IDENT_PART) == 0) {
+              break;
+            }
+            packed = packed << 8 | Keywords.LOWER[d & 0x7F];
+            i++;
+            if (((i - start) & 7) == 0) {
+              h = Keywords.mix(h, packed);
+              packed = 0;
+            }
+          }
+          if (wide) {
+            out.addWord(start, i, -1, Keywords.wideHash(s, start, i));
+          } else {
+            h = Keywords.finish(h, packed, i - start);
+            out.addWord(start, i, Keywords.lookup(s, start, i, h), h);
+          }
+        }
+        case C_PREFIX -> {
+          int e = prefixed(s, n, i, out);
+          if (e < 0) {
+            truncated = true;
+            i = n;
+          } else {
+            i = e;
+          }
+        }
+        case C_PUNCT -> {
+          out.add(PUNCT_KIND[c], start, i + 1, -1);
           i++;
         }
-        out.add(Tokens.COMMENT, start, i, -1);
-        continue;
-      }
-      if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-        i = blockComment(s, n, i);
-        if (i < 0) {
-          i = n;
-          truncated = true;
+        case C_QUOTE -> {
+          i = string(s, n, i + 1, false);
+          truncated |= i < 0;
+          i = i < 0 ? n : i;
+          out.add(Tokens.STRING, start, i, -1);
         }
-        out.add(Tokens.COMMENT, start, i, -1);
-        continue;
-      }
-      if (c == '\'') {
-        i = string(s, n, i + 1, false);
-        truncated |= i < 0;
-        i = i < 0 ? n : i;
-        out.add(Tokens.STRING, start, i, -1);
-        continue;
-      }
-      if (c == '"') {
-        int e = quotedIdent(s, n, i + 1);
-        if (e < 0) {
-          truncated = true;
-          out.add(Tokens.STRING, start, n, -1);
-          i = n;
-        } else {
-          out.add(Tokens.QIDENT, start, e, -1);
-          i = e;
+        case C_DIGIT -> {
+          i = number(s, n, i);
+          out.add(Tokens.NUMBER, start, i, -1);
         }
-        continue;
-      }
-      if (isIdentStart(c)) {
-        char next = i + 1 < n ? s[i + 1] : 0;
-        if (next == '\'') {
-          char lc = Keywords.lower(c);
-          if (lc == 'e' || lc == 'n' || lc == 'b' || lc == 'x') {
-            i = string(s, n, i + 2, lc == 'e');
-            truncated |= i < 0;
-            i = i < 0 ? n : i;
-            out.add(Tokens.STRING, start, i, -1);
-            continue;
+        case C_DOT -> {
+          if (i + 1 < n && isDigit(s[i + 1])) {
+            i = number(s, n, i);
+            out.add(Tokens.NUMBER, start, i, -1);
+          } else {
+            i++;
+            out.add(Tokens.DOT, start, i, -1);
           }
         }
-        if ((c == 'u' || c == 'U') && next == '&' && i + 2 < n) {
-          char q = s[i + 2];
-          if (q == '\'') {
-            i = string(s, n, i + 3, false);
-            if (i < 0) {
-              truncated = true;
-              i = n;
+        case C_MINUS, C_SLASH -> {
+          char second = c == '-' ? '-' : '*';
+          if (i + 1 < n && s[i + 1] == second) {
+            if (c == '-') {
+              i += 2;
+              while (i < n && s[i] != '\n' && s[i] != '\r') {
+                i++;
+              }
             } else {
-              i = uescape(s, n, i);
-              truncated |= i < 0;
-              i = i < 0 ? n : i;
+              i = blockComment(s, n, i);
+              if (i < 0) {
+                i = n;
+                truncated = true;
+              }
             }
-            out.add(Tokens.STRING, start, i, -1);
-            continue;
+            out.add(Tokens.COMMENT, start, i, -1);
+          } else {
+            i = operator(s, n, i, jdbc);
+            out.add(Tokens.OP, start, i, -1);
           }
-          if (q == '"') {
-            int e = quotedIdent(s, n, i + 3);
-            if (e < 0) {
-              truncated = true;
-              out.add(Tokens.STRING, start, n, -1);
-              i = n;
-            } else {
-              e = uescape(s, n, e);
+        }
+        case C_QUESTION -> {
+          if (jdbc && (i + 1 >= n || s[i + 1] != '?')) {
+            i++;
+            out.add(Tokens.PARAM, start, i, -1);
+          } else {
+            i = operator(s, n, i, jdbc);
+            out.add(Tokens.OP, start, i, -1);
+          }
+        }
+        case C_OP -> {
+          i = operator(s, n, i, jdbc);
+          out.add(Tokens.OP, start, i, -1);
+        }
+        case C_DQUOTE -> {
+          int e = quotedIdent(s, n, i + 1);
+          if (e < 0) {
+            truncated = true;
+            out.add(Tokens.STRING, start, n, -1);
+            i = n;
+          } else {
+            out.add(Tokens.QIDENT, start, e, -1);
+            i = e;
+          }
+        }
+        case C_DOLLAR -> {
+          if (i + 1 < n && isDigit(s[i + 1])) {
+            i += 2;
+            // glued letters are swallowed, as for numbers: fail closed
+            while (i < n && isIdentPart(s[i])) {
+              i++;
+            }
+            out.add(Tokens.PARAM, start, i, -1);
+          } else {
+            int tagEnd = dollarTag(s, n, i);
+            if (tagEnd > 0) {
+              int e = dollarBody(s, n, i, tagEnd);
               truncated |= e < 0;
               i = e < 0 ? n : e;
-              out.add(e < 0 ? Tokens.STRING : Tokens.QIDENT, start, i, -1);
+              out.add(Tokens.STRING, start, i, -1);
+            } else {
+              i++;
+              out.add(Tokens.OTHER, start, i, -1);
             }
-            continue;
           }
         }
-        long h = Keywords.step(0, c);
-        i++;
-        while (i < n) {
-          char d = s[i];
-          if (!isIdentPart(d)) {
-            break;
-          }
-          h = Keywords.step(h, d);
+        case C_COLON -> {
           i++;
-        }
-        out.addWord(start, i, Keywords.lookup(s, start, i, h), h);
-        continue;
-      }
-      if (isDigit(c) || (c == '.' && i + 1 < n && isDigit(s[i + 1]))) {
-        i = number(s, n, i);
-        out.add(Tokens.NUMBER, start, i, -1);
-        continue;
-      }
-      if (c == '$') {
-        if (i + 1 < n && isDigit(s[i + 1])) {
-          i += 2;
-          // glued letters are swallowed, as for numbers: fail closed
-          while (i < n && isIdentPart(s[i])) {
-            i++;
-          }
-          out.add(Tokens.PARAM, start, i, -1);
-          continue;
-        }
-        int tagEnd = dollarTag(s, n, i);
-        if (tagEnd > 0) {
-          int e = dollarBody(s, n, i, tagEnd);
-          truncated |= e < 0;
-          i = e < 0 ? n : e;
-          out.add(Tokens.STRING, start, i, -1);
-          continue;
-        }
-        i++;
-        out.add(Tokens.OTHER, start, i, -1);
-        continue;
-      }
-      if (jdbc && c == '?' && (i + 1 >= n || s[i + 1] != '?')) {
-        i++;
-        out.add(Tokens.PARAM, start, i, -1);
-        continue;
-      }
-      if (isOpChar(c)) {
-        i = operator(s, n, i, jdbc);
-        out.add(Tokens.OP, start, i, -1);
-        continue;
-      }
-      if (jdbc && c == '{') {
-        int e = jdbcEscape(s, n, i, out);
-        if (e > 0) {
-          escapeDepth++;
-          i = e;
-        } else {
-          // a brace that opens no escape is dropped: printed back it could open one
-          i++;
-        }
-        continue;
-      }
-      if (jdbc && c == '}' && escapeDepth > 0) {
-        escapeDepth--;
-        i++;
-        continue;
-      }
-      i++;
-      switch (c) {
-        case '(' -> out.add(Tokens.LPAREN, start, i, -1);
-        case ')' -> out.add(Tokens.RPAREN, start, i, -1);
-        case '[' -> out.add(Tokens.LBRACK, start, i, -1);
-        case ']' -> out.add(Tokens.RBRACK, start, i, -1);
-        case ',' -> out.add(Tokens.COMMA, start, i, -1);
-        case ';' -> out.add(Tokens.SEMI, start, i, -1);
-        case '.' -> out.add(Tokens.DOT, start, i, -1);
-        case ':' -> {
           char next = i < n ? s[i] : 0;
           if (next == ':') {
             i++;
@@ -231,10 +252,78 @@ final class Lexer {
             out.add(Tokens.COLON, start, i, -1);
           }
         }
-        default -> out.add(Tokens.OTHER, start, i, -1);
+        case C_LBRACE -> {
+          if (jdbc) {
+            int e = jdbcEscape(s, n, i, out);
+            if (e > 0) {
+              escapeDepth++;
+              i = e;
+            } else {
+              // a brace that opens no escape is dropped: printed back it could open one
+              i++;
+            }
+          } else {
+            i++;
+            out.add(Tokens.OTHER, start, i, -1);
+          }
+        }
+        case C_RBRACE -> {
+          i++;
+          if (jdbc && escapeDepth > 0) {
+            escapeDepth--;
+          } else {
+            out.add(Tokens.OTHER, start, i, -1);
+          }
+        }
+        default -> {
+          i++;
+          out.add(Tokens.OTHER, start, i, -1);
+        }
       }
     }
     return truncated;
+  }
+
+  /**
+   * A string or quoted name with a prefix ({@code E'..'}, {@code N'..'}, {@code B'..'}, {@code X'..'},
+   * {@code U&'..'}, {@code U&"..."}), where {@link #opensLiteral} said one starts at {@code i}.
+   *
+   * @return the index after the token, or -1 if it ran to the end unterminated (a token was added)
+   */
+  private static int prefixed(char[] s, int n, int i, Tokens out) {
+    final int start = i;
+    char lc = Keywords.lower(s[i]);
+    if (lc != 'u') {
+      i = string(s, n, i + 2, lc == 'e');
+      out.add(Tokens.STRING, start, i < 0 ? n : i, -1);
+      return i;
+    }
+    if (s[i + 2] == '\'') {
+      i = string(s, n, i + 3, false);
+      if (i >= 0) {
+        i = uescape(s, n, i);
+      }
+      out.add(Tokens.STRING, start, i < 0 ? n : i, -1);
+      return i;
+    }
+    int e = quotedIdent(s, n, i + 3);
+    if (e < 0) {
+      out.add(Tokens.STRING, start, n, -1);
+      return -1;
+    }
+    e = uescape(s, n, e);
+    out.add(e < 0 ? Tokens.STRING : Tokens.QIDENT, start, e < 0 ? n : e, -1);
+    return e;
+  }
+
+  /** Whether the letter at {@code i} prefixes a string or quoted name rather than starting a word. */
+  private static boolean opensLiteral(char[] s, int n, int i) {
+    char next = i + 1 < n ? s[i + 1] : 0;
+    if (next == '\'') {
+      char lc = Keywords.lower(s[i]);
+      return lc == 'e' || lc == 'n' || lc == 'b' || lc == 'x';
+    }
+    return (s[i] == 'u' || s[i] == 'U') && next == '&' && i + 2 < n && (s[i + 2] == '\'' || s[i + 2] == '"');
   }
 
   static boolean isSpace(char c) {

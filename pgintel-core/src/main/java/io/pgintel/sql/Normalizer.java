@@ -42,11 +42,17 @@ import java.util.Map;
  */
 final class Normalizer {
 
-  private static final long FNV_PRIME = 0x100000001b3L;
-  private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+  /** Odd, with bits spread over the whole word: each token's value reaches every bit of the hash. */
+  private static final long MIX = 0x9E3779B97F4A7C15L;
+  private static final long SEED = 0xcbf29ce484222325L;
+  /** Odd, bits spread, not {@link #MIX}: added times the kind to a token's value. */
+  private static final long KIND_SPREAD = 0xC2B2AE3D27D4EB4FL;
+  /** {@code !=} hashes as {@code <>}, which PostgreSQL reads it as. */
+  private static final long NOT_EQUAL = textValue(new char[] {'<', '>'}, 0, 2, false);
   private static final int RETAIN_TOKENS = 1 << 14;
   private static final int RETAIN_CHARS = 1 << 16;
 
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
   private static final String LIST_MARKER = " /*, ... */";
   /** Kinds printed without a space before them, as bits. */
   private static final int NO_SPACE_BEFORE = 1 << RPAREN | 1 << RBRACK | 1 << COMMA | 1 << SEMI | 1 << DOT | 1 << CAST
@@ -530,7 +536,7 @@ final class Normalizer {
     final int size = t.size;
     char[] b = buf;
     int len = 0;
-    long h = FNV_OFFSET ^ (SqlEngine.ALGORITHM_VERSION * 0x9E3779B97F4A7C15L);
+    long h = SEED ^ (SqlEngine.ALGORITHM_VERSION * MIX);
     int param = 0;
     int prevKind = 0;
     for (int i = 0; i < size; i++) {
@@ -542,8 +548,6 @@ final class Normalizer {
       if (need > b.length) {
         b = buf = java.util.Arrays.copyOf(b, Math.max(need, b.length * 2));
       }
-      // kinds sit above the char range so token boundaries cannot be forged by text
-      h = (h ^ (0x10000 | k)) * FNV_PRIME;
       if (i > 0) {
         byte rule = SPACE_RULES[prevKind << 5 | k];
         if (rule == SPACE || (rule == SPACE_IF_NOT_CALL && spaceBeforeParen(i))) {
@@ -551,10 +555,11 @@ final class Normalizer {
         }
       }
       prevKind = k;
+      long v = 0;
       switch (k) {
         case WORD -> {
-          // the lexer hashed the folded word already: one step here instead of one per char
-          h = (h ^ t.hash[i]) * FNV_PRIME;
+          // the lexer hashed the folded word already
+          v = t.hash[i];
           if (Keywords.has(t.kw[i], Keywords.DISPLAY)) {
             // a keyword is ASCII letters and underscores: upper case is c & ~0x20 for letters
             for (int j = start; j < end; j++) {
@@ -569,18 +574,18 @@ final class Normalizer {
         }
         case OP -> {
           if (end - start == 2 && s[start] == '!' && s[start + 1] == '=') {
-            h = (((h ^ '<') * FNV_PRIME) ^ '>') * FNV_PRIME;
+            v = NOT_EQUAL;
             b[len++] = '<';
             b[len++] = '>';
             break;
           }
+          v = textValue(s, start, end, jdbc);
           for (int j = start; j < end; j++) {
             char c = s[j];
             if (c == '?' && jdbc) {
               j++;
               b[len++] = '?';
             }
-            h = (h ^ c) * FNV_PRIME;
             b[len++] = c;
           }
         }
@@ -603,16 +608,39 @@ final class Normalizer {
         case LPAREN, RPAREN, LBRACK, RBRACK, COMMA, SEMI, DOT, COLON -> b[len++] = s[start];
         default -> {
           // QIDENT, NUMBER, OTHER: their text is already canonical
-          for (int j = start; j < end; j++) {
-            char c = s[j];
-            h = (h ^ c) * FNV_PRIME;
-            b[len++] = c;
-          }
+          v = textValue(s, start, end, false);
+          System.arraycopy(s, start, b, len, end - start);
+          len += end - start;
         }
       }
+      // one multiply per token; the kind's spread keeps equal values of different kinds apart
+      h = (h ^ (v + k * KIND_SPREAD)) * MIX;
     }
     textLength = len;
     return fmix(h);
+  }
+
+  /**
+   * A token's text as one value: four characters packed to a long and mixed once per four (a multiply per
+   * character would chain through the whole statement). With {@code jdbcOperator}, {@code ??} counts as the one
+   * {@code ?} it stands for, so that an operator hashes alike in both modes.
+   */
+  private static long textValue(char[] s, int start, int end, boolean jdbcOperator) {
+    long v = 0;
+    long packed = 0;
+    int count = 0;
+    for (int j = start; j < end; j++) {
+      char c = s[j];
+      if (c == '?' && jdbcOperator) {
+        j++;
+      }
+      packed = packed << 16 | c;
+      if ((++count & 3) == 0) {
+        v = (v ^ packed) * MIX;
+        packed = 0;
+      }
+    }
+    return ((v ^ packed) * MIX) ^ count;
   }
 
   private static int putInt(char[] b, int len, int v) {
@@ -658,7 +686,7 @@ final class Normalizer {
         || before == Keywords.COPY || before == Keywords.ONLY || before == Keywords.ON;
   }
 
-  /** Murmur3's 64-bit finalizer: FNV alone mixes the last characters poorly into high bits. */
+  /** Murmur3's 64-bit finalizer: a multiply moves bits only upwards, so the last token reaches the low bits poorly. */
   private static long fmix(long h) {
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
@@ -669,13 +697,13 @@ final class Normalizer {
   }
 
   static String hex(long h) {
-    char[] c = new char[16];
+    // a table, not a branch on d < 10: random digits would mispredict half the time
+    byte[] c = new byte[16];
     for (int i = 15; i >= 0; i--) {
-      int d = (int) (h & 0xF);
-      c[i] = (char) (d < 10 ? '0' + d : 'a' + d - 10);
+      c[i] = HEX_DIGITS[(int) h & 0xF];
       h >>>= 4;
     }
-    return new String(c);
+    return new String(c, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /** Index of the matching parenthesis for every {@code (} in the normalized tokens (size if none). */

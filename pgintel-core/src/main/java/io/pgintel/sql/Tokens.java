@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * A growable token list stored as parallel int arrays, reused per thread so that analysing a
  * statement allocates no token objects. A token is a kind plus a range of the source text; words
- * carry their keyword id and their case-folded hash ({@link Keywords#step}), computed once by the
+ * carry their keyword id and their case-folded hash ({@link Keywords#hash}), computed once by the
  * lexer and reused by the fingerprint.
  */
 final class Tokens {
