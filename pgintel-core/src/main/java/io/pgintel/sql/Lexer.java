@@ -33,8 +33,7 @@ final class Lexer {
   private static final byte C_OTHER = 0;
   private static final byte C_SPACE = 1;
   private static final byte C_LETTER = 2;
-  private static final byte C_PREFIX = 3;
-  private static final byte C_PUNCT = 4;
+  private static final byte C_OPEN = 4;
   private static final byte C_QUOTE = 5;
   private static final byte C_DIGIT = 6;
   private static final byte C_DOT = 7;
@@ -47,10 +46,11 @@ final class Lexer {
   private static final byte C_COLON = 14;
   private static final byte C_LBRACE = 15;
   private static final byte C_RBRACE = 16;
+  private static final byte C_CLOSE = 17;
+  private static final byte C_COMMA = 18;
+  private static final byte C_SEMI = 19;
   /** What a token starting with an ASCII character is, as one of the {@code C_} classes. */
   private static final byte[] DISPATCH = new byte[128];
-  /** The token kind of a character that is a token by itself ({@link #C_PUNCT}). */
-  private static final byte[] PUNCT_KIND = new byte[128];
 
   static {
     for (char c = 0; c < 128; c++) {
@@ -71,9 +71,6 @@ final class Lexer {
     for (char c : " \t\n\r\f\u000b".toCharArray()) {
       DISPATCH[c] = C_SPACE;
     }
-    for (char c : "eEnNbBxXuU".toCharArray()) {
-      DISPATCH[c] = C_PREFIX;
-    }
     DISPATCH['\''] = C_QUOTE;
     DISPATCH['"'] = C_DQUOTE;
     DISPATCH['.'] = C_DOT;
@@ -84,23 +81,55 @@ final class Lexer {
     DISPATCH[':'] = C_COLON;
     DISPATCH['{'] = C_LBRACE;
     DISPATCH['}'] = C_RBRACE;
-    byte[][] punct = {{'(', Tokens.LPAREN}, {')', Tokens.RPAREN}, {'[', Tokens.LBRACK}, {']', Tokens.RBRACK},
-      {',', Tokens.COMMA}, {';', Tokens.SEMI}};
-    for (byte[] p : punct) {
-      DISPATCH[p[0]] = C_PUNCT;
-      PUNCT_KIND[p[0]] = p[1];
-    }
+    DISPATCH['('] = C_OPEN;
+    DISPATCH['['] = C_OPEN;
+    DISPATCH[')'] = C_CLOSE;
+    DISPATCH[']'] = C_CLOSE;
+    DISPATCH[','] = C_COMMA;
+    DISPATCH[';'] = C_SEMI;
   }
 
   private Lexer() {
   }
 
   /**
-   * Appends the tokens of {@code s} to {@code out}, comments included, whitespace dropped.
+   * Receives tokens as the lexer reads them, one method per group of kinds, so that a receiver does not have to
+   * branch on the kind again: the normalizer classifies and prints each token as it arrives, tests collect them.
+   */
+  interface Sink {
+    /** A word: its keyword id (or -1) and its hash as {@link Keywords#hash} computes it. */
+    void word(int start, int end, int keyword, long hash);
+
+    /** {@link Tokens#STRING} or {@link Tokens#PARAM}. */
+    void literal(int kind, int start, int end);
+
+    void number(int start, int end);
+
+    void qident(int start, int end);
+
+    void comment(int start, int end);
+
+    /** {@link Tokens#LPAREN} or {@link Tokens#LBRACK}. */
+    void open(int kind, int start, int end);
+
+    /** {@link Tokens#RPAREN} or {@link Tokens#RBRACK}. */
+    void close(int kind, int start, int end);
+
+    void semi(int start, int end);
+
+    /**
+     * {@link Tokens#OP}, {@link Tokens#COMMA}, {@link Tokens#DOT}, {@link Tokens#COLON}, {@link Tokens#CAST} or
+     * {@link Tokens#OTHER}.
+     */
+    void symbol(int kind, int start, int end);
+  }
+
+  /**
+   * Hands the tokens of {@code s} to {@code out} in order, comments included, whitespace dropped.
    *
    * @return true if some construct was left unterminated
    */
-  static boolean lex(char[] s, int n, boolean jdbc, Tokens out) {
+  static boolean lex(char[] s, int n, boolean jdbc, Sink out) {
     boolean truncated = false;
     int escapeDepth = 0;
     int i = 0;
@@ -108,23 +137,23 @@ final class Lexer {
       char c = s[i];
       int start = i;
       // one jump per token on the character's class, not a chain of tests
-      int kind = c < 0x80 ? DISPATCH[c] : C_LETTER;
-      if (kind == C_PREFIX && !opensLiteral(s, n, i)) {
-        kind = C_LETTER;
-      }
-      switch (kind) {
+      switch (c < 0x80 ? DISPATCH[c] : C_LETTER) {
         case C_SPACE -> i++;
         case C_LETTER -> {
           // inlined here, not a method of its own: the lexer's hottest loop
           i++;
           long h = 0;
           long packed = c < 0x80 ? Keywords.LOWER[c] : 0;
-          boolean wide = c >= 0x80;
+          boolean special = c >= 0x80;
           while (i < n) {
             char d = s[i];
             if (d >= 0x80) {
-              wide = true;
+              special = true;
             } else if ((CLASSES[d] & IDENT_PART) == 0) {
+              if (i - start == 1 && (d == '\'' || d == '&') && opensLiteral(s, n, start)) {
+                // E'..', N'..', B'..', X'..', U&'..', U&"..": seen only where a one-letter word ends
+                special = true;
+              }
               break;
             }
             packed = packed << 8 | Keywords.LOWER[d & 0x7F];
@@ -134,43 +163,36 @@ final class Lexer {
               packed = 0;
             }
           }
-          if (wide) {
-            out.addWord(start, i, -1, Keywords.wideHash(s, start, i));
+          if (special) {
+            i = wideOrPrefixed(s, n, start, i, out);
+            truncated |= i < 0;
+            i = i < 0 ? n : i;
           } else {
             h = Keywords.finish(h, packed, i - start);
-            out.addWord(start, i, Keywords.lookup(s, start, i, h), h);
+            out.word(start, i, Keywords.lookup(s, start, i, h), h);
           }
         }
-        case C_PREFIX -> {
-          int e = prefixed(s, n, i, out);
-          if (e < 0) {
-            truncated = true;
-            i = n;
-          } else {
-            i = e;
-          }
-        }
-        case C_PUNCT -> {
-          out.add(PUNCT_KIND[c], start, i + 1, -1);
-          i++;
-        }
+        case C_OPEN -> out.open(c == '(' ? Tokens.LPAREN : Tokens.LBRACK, start, ++i);
+        case C_CLOSE -> out.close(c == ')' ? Tokens.RPAREN : Tokens.RBRACK, start, ++i);
+        case C_COMMA -> out.symbol(Tokens.COMMA, start, ++i);
+        case C_SEMI -> out.semi(start, ++i);
         case C_QUOTE -> {
           i = string(s, n, i + 1, false);
           truncated |= i < 0;
           i = i < 0 ? n : i;
-          out.add(Tokens.STRING, start, i, -1);
+          out.literal(Tokens.STRING, start, i);
         }
         case C_DIGIT -> {
           i = number(s, n, i);
-          out.add(Tokens.NUMBER, start, i, -1);
+          out.number(start, i);
         }
         case C_DOT -> {
           if (i + 1 < n && isDigit(s[i + 1])) {
             i = number(s, n, i);
-            out.add(Tokens.NUMBER, start, i, -1);
+            out.number(start, i);
           } else {
             i++;
-            out.add(Tokens.DOT, start, i, -1);
+            out.symbol(Tokens.DOT, start, i);
           }
         }
         case C_MINUS, C_SLASH -> {
@@ -188,33 +210,33 @@ final class Lexer {
                 truncated = true;
               }
             }
-            out.add(Tokens.COMMENT, start, i, -1);
+            out.comment(start, i);
           } else {
             i = operator(s, n, i, jdbc);
-            out.add(Tokens.OP, start, i, -1);
+            out.symbol(Tokens.OP, start, i);
           }
         }
         case C_QUESTION -> {
           if (jdbc && (i + 1 >= n || s[i + 1] != '?')) {
             i++;
-            out.add(Tokens.PARAM, start, i, -1);
+            out.literal(Tokens.PARAM, start, i);
           } else {
             i = operator(s, n, i, jdbc);
-            out.add(Tokens.OP, start, i, -1);
+            out.symbol(Tokens.OP, start, i);
           }
         }
         case C_OP -> {
           i = operator(s, n, i, jdbc);
-          out.add(Tokens.OP, start, i, -1);
+          out.symbol(Tokens.OP, start, i);
         }
         case C_DQUOTE -> {
           int e = quotedIdent(s, n, i + 1);
           if (e < 0) {
             truncated = true;
-            out.add(Tokens.STRING, start, n, -1);
+            out.literal(Tokens.STRING, start, n);
             i = n;
           } else {
-            out.add(Tokens.QIDENT, start, e, -1);
+            out.qident(start, e);
             i = e;
           }
         }
@@ -225,17 +247,17 @@ final class Lexer {
             while (i < n && isIdentPart(s[i])) {
               i++;
             }
-            out.add(Tokens.PARAM, start, i, -1);
+            out.literal(Tokens.PARAM, start, i);
           } else {
             int tagEnd = dollarTag(s, n, i);
             if (tagEnd > 0) {
               int e = dollarBody(s, n, i, tagEnd);
               truncated |= e < 0;
               i = e < 0 ? n : e;
-              out.add(Tokens.STRING, start, i, -1);
+              out.literal(Tokens.STRING, start, i);
             } else {
               i++;
-              out.add(Tokens.OTHER, start, i, -1);
+              out.symbol(Tokens.OTHER, start, i);
             }
           }
         }
@@ -244,12 +266,12 @@ final class Lexer {
           char next = i < n ? s[i] : 0;
           if (next == ':') {
             i++;
-            out.add(Tokens.CAST, start, i, -1);
+            out.symbol(Tokens.CAST, start, i);
           } else if (next == '=') {
             i++;
-            out.add(Tokens.OP, start, i, -1);
+            out.symbol(Tokens.OP, start, i);
           } else {
-            out.add(Tokens.COLON, start, i, -1);
+            out.symbol(Tokens.COLON, start, i);
           }
         }
         case C_LBRACE -> {
@@ -264,7 +286,7 @@ final class Lexer {
             }
           } else {
             i++;
-            out.add(Tokens.OTHER, start, i, -1);
+            out.symbol(Tokens.OTHER, start, i);
           }
         }
         case C_RBRACE -> {
@@ -272,12 +294,12 @@ final class Lexer {
           if (jdbc && escapeDepth > 0) {
             escapeDepth--;
           } else {
-            out.add(Tokens.OTHER, start, i, -1);
+            out.symbol(Tokens.OTHER, start, i);
           }
         }
         default -> {
           i++;
-          out.add(Tokens.OTHER, start, i, -1);
+          out.symbol(Tokens.OTHER, start, i);
         }
       }
     }
@@ -290,12 +312,12 @@ final class Lexer {
    *
    * @return the index after the token, or -1 if it ran to the end unterminated (a token was added)
    */
-  private static int prefixed(char[] s, int n, int i, Tokens out) {
+  private static int prefixed(char[] s, int n, int i, Sink out) {
     final int start = i;
     char lc = Keywords.lower(s[i]);
     if (lc != 'u') {
       i = string(s, n, i + 2, lc == 'e');
-      out.add(Tokens.STRING, start, i < 0 ? n : i, -1);
+      out.literal(Tokens.STRING, start, i < 0 ? n : i);
       return i;
     }
     if (s[i + 2] == '\'') {
@@ -303,17 +325,35 @@ final class Lexer {
       if (i >= 0) {
         i = uescape(s, n, i);
       }
-      out.add(Tokens.STRING, start, i < 0 ? n : i, -1);
+      out.literal(Tokens.STRING, start, i < 0 ? n : i);
       return i;
     }
     int e = quotedIdent(s, n, i + 3);
     if (e < 0) {
-      out.add(Tokens.STRING, start, n, -1);
+      out.literal(Tokens.STRING, start, n);
       return -1;
     }
     e = uescape(s, n, e);
-    out.add(e < 0 ? Tokens.STRING : Tokens.QIDENT, start, e < 0 ? n : e, -1);
+    if (e < 0) {
+      out.literal(Tokens.STRING, start, n);
+    } else {
+      out.qident(start, e);
+    }
     return e;
+  }
+
+  /**
+   * The end of a word the letter loop could not finish: one with a character beyond ASCII (never a keyword), or a
+   * one-letter word at {@code start} that {@link #opensLiteral} says prefixes a string or quoted name.
+   *
+   * @return the index after the token, or -1 if a literal ran to the end unterminated
+   */
+  private static int wideOrPrefixed(char[] s, int n, int start, int i, Sink out) {
+    if (i - start == 1 && i < n && (s[i] == '\'' || s[i] == '&') && opensLiteral(s, n, start)) {
+      return prefixed(s, n, start, out);
+    }
+    out.word(start, i, -1, Keywords.wideHash(s, start, i));
+    return i;
   }
 
   /** Whether the letter at {@code i} prefixes a string or quoted name rather than starting a word. */
@@ -554,7 +594,7 @@ final class Lexer {
    *
    * @return the index after the escape's keyword, or -1 if this brace is not an escape
    */
-  private static int jdbcEscape(char[] s, int n, int i, Tokens out) {
+  private static int jdbcEscape(char[] s, int n, int i, Sink out) {
     int j = skipSpace(s, n, i + 1);
     if (j < n && s[j] == '?') {
       // {? = call f(?)}: the result parameter is the driver's business, not the query's
@@ -573,7 +613,7 @@ final class Lexer {
     }
     String word = new String(s, w, j - w).toLowerCase(java.util.Locale.ROOT);
     switch (word) {
-      case "call", "escape", "limit" -> out.addWord(w, j, Keywords.lookup(word, 0, word.length()),
+      case "call", "escape", "limit" -> out.word(w, j, Keywords.lookup(word, 0, word.length()),
           Keywords.hash(s, w, j));
       case "fn", "d", "t", "ts", "oj" -> {
         // unwrapped to their content

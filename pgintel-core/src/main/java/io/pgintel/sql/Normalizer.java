@@ -11,6 +11,7 @@ import static io.pgintel.sql.Tokens.LIST;
 import static io.pgintel.sql.Tokens.LPAREN;
 import static io.pgintel.sql.Tokens.NUMBER;
 import static io.pgintel.sql.Tokens.OP;
+import static io.pgintel.sql.Tokens.OTHER;
 import static io.pgintel.sql.Tokens.PARAM;
 import static io.pgintel.sql.Tokens.QIDENT;
 import static io.pgintel.sql.Tokens.RBRACK;
@@ -22,25 +23,27 @@ import static io.pgintel.sql.Tokens.WORD;
 import java.util.Map;
 
 /**
- * Turns a statement into its canonical token stream, then hashes and prints that stream.
+ * Turns a statement into its canonical token stream, hashing and printing each canonical token as it is made.
  *
- * <p>One instance per thread (it owns reusable buffers); {@link #analyze} is the only entry.
- * Three passes over int arrays, each linear:
- * <ol>
- *   <li>classify raw tokens: constants of every kind (and typed literals, signed numbers, bind
- *       parameters, {@code SET} values) become {@link Tokens#CONST}; comments are dropped after
- *       PostgreSQL 18's {@code /*, ... *}{@code /} list marker and sqlcommenter tags are read;
- *       positional {@code ORDER BY}/{@code GROUP BY} items and type modifiers stay numbers;</li>
- *   <li>collapse constant lists in {@code IN (...)} and {@code ARRAY[...]} to one
- *       {@link Tokens#LIST}, and all-constant multi-row {@code VALUES} to their first row;</li>
- *   <li>hash (kinds plus canonical text, never the display string) and print.</li>
- * </ol>
- * The printed text is valid input in the same mode and normalizes to itself: constants print
- * as {@code $1..$n} for server text and {@code ?} for JDBC text, a list as that placeholder
- * followed by {@code /*, ... *}{@code /}, and JDBC text doubles the {@code ?} operator character.
+ * <p>One instance per thread (it owns reusable buffers); {@link #analyze} and {@link #summarize} are the entries.
+ * One pass: the {@link Lexer} hands each token to the method for its kind here, which classifies it and appends
+ * the canonical token, its share of the hash and its printed form at once:
+ * <ul>
+ *   <li>constants of every kind (and typed literals, signed numbers, bind parameters, {@code SET} values) become
+ *       {@link Tokens#CONST}; comments are dropped after PostgreSQL 18's {@code /*, ... *}{@code /} list marker
+ *       and sqlcommenter tags are read from a trailing one; positional {@code ORDER BY}/{@code GROUP BY} items
+ *       and type modifiers stay numbers (a number that may be a position waits for the next token to tell);</li>
+ *   <li>at a closing bracket, a list of constants in {@code IN (...)} or {@code ARRAY[...]} collapses to one
+ *       {@link Tokens#LIST}, and a row of all-constant multi-row {@code VALUES} after the first is dropped.</li>
+ * </ul>
+ * Every canonical token records the printed length, hash and placeholder count before it, so that these rewrites
+ * (which only ever replace the last tokens) rewind the text and the hash exactly. The hash takes kinds and
+ * canonical text, never the display string. The printed text is valid input in the same mode and normalizes to
+ * itself: constants print as {@code $1..$n} for server text and {@code ?} for JDBC text, a list as that
+ * placeholder followed by {@code /*, ... *}{@code /}, and JDBC text doubles the {@code ?} operator character.
  * This is what makes {@code normalize(normalize(x)) == normalize(x)} hold.
  */
-final class Normalizer {
+final class Normalizer implements Lexer.Sink {
 
   /** Odd, with bits spread over the whole word: each token's value reaches every bit of the hash. */
   private static final long MIX = 0x9E3779B97F4A7C15L;
@@ -79,24 +82,50 @@ final class Normalizer {
   private final Summary.Scan scan = new Summary.Scan();
   private char[] buf = new char[512];
   private char[] chars = new char[512];
-  private int textLength;
+  private boolean jdbc;
   private int[] match = new int[256];
-  private int[] parenStack = new int[64];
+  /** Output indices of brackets not closed yet. */
+  private int[] opens = new int[64];
+  private int openCount;
+  /** Per canonical token: printed length (high half) and placeholder count before it, to rewind to. */
+  private long[] marks = new long[256];
+  /** Per canonical token: the hash before it. */
+  private long[] markHash = new long[256];
+  private int length;
+  private long hash;
+  private int param;
   private Map<String, String> comments;
-  /** Whether classify saw IN, ARRAY or VALUES: without them there is nothing to collapse. */
+
+  // classification state, per statement
+  private int depth;
+  private int byDepth;
+  private int typmodDepth;
+  private int setState;
+  private int stmtFirst;
+  /** Whether IN, ARRAY or VALUES was seen, and the index of the first: lists collapse only from there. */
   private boolean listCandidates;
-  /** Index of the first IN, ARRAY or VALUES in the canonical tokens: collapsing starts there. */
   private int firstCandidate;
-  /** Number of raw tokens while {@link #classify} rewrites them. */
-  private int rawSize;
+  /** Index of the closing parenthesis of the first all-constant VALUES row, while rows may follow; else -1. */
+  private int valuesEnd;
+  private int arity;
   /** Element count of the last list {@link #constList} accepted. */
   private int elements;
+  /** A number that may be an ORDER BY / GROUP BY position, waiting for the next token to tell. */
+  private boolean pending;
+  private int pendingStart;
+  private int pendingEnd;
+  /** Comments read while a number waited: start and end pairs, handled once it is settled. */
+  private int[] waitingComments = new int[8];
+  private int waitingCount;
+  /** The last comment while only semicolons followed it (-1 if none): read for sqlcommenter tags at the end. */
+  private int lastCommentStart;
+  private int lastCommentEnd;
 
   /** Fingerprint and normalized text; the summary is left to {@link #summarize}, on demand. */
   NormalizedQuery analyze(String sql, boolean jdbc) {
     boolean truncated = canonicalTokens(sql, jdbc);
-    long hash = emit(chars, jdbc);
-    NormalizedQuery result = new NormalizedQuery(hash, new String(buf, 0, textLength), jdbc, truncated, comments);
+    NormalizedQuery result = new NormalizedQuery(fmix(hash), new String(buf, 0, length), jdbc, truncated,
+        comments);
     releaseIfHuge();
     return result;
   }
@@ -112,20 +141,39 @@ final class Normalizer {
     return summary;
   }
 
-  /** Passes 1 and 2; returns whether the input was cut short. */
+  /** The whole pass; returns whether the input was cut short. */
   private boolean canonicalTokens(String sql, boolean jdbc) {
     out.clear();
     comments = Map.of();
+    this.jdbc = jdbc;
     int n = sql.length();
     if (chars.length < n) {
       chars = new char[Math.max(n, chars.length * 2)];
     }
     sql.getChars(0, n, chars, 0);
-    boolean truncated = Lexer.lex(chars, n, jdbc, out);
+    length = 0;
+    hash = SEED ^ (SqlEngine.ALGORITHM_VERSION * MIX);
+    param = 0;
+    depth = 0;
+    byDepth = -1;
+    typmodDepth = -1;
+    setState = 0;
+    stmtFirst = -1;
     listCandidates = false;
-    classify(sql);
-    if (listCandidates) {
-      collapse();
+    valuesEnd = -1;
+    openCount = 0;
+    pending = false;
+    waitingCount = 0;
+    lastCommentStart = -1;
+    boolean truncated = Lexer.lex(chars, n, jdbc, this);
+    if (pending) {
+      settle(true);
+    }
+    if (lastCommentStart >= 0) {
+      comments = SqlCommenter.parse(sql, lastCommentStart, lastCommentEnd);
+    }
+    while (out.size > 0 && out.kind[out.size - 1] == SEMI) {
+      rewind(out.size - 1);
     }
     return truncated;
   }
@@ -135,204 +183,359 @@ final class Normalizer {
       // one huge statement must not pin megabytes per thread for the thread's lifetime
       out.shrink();
       match = new int[256];
-      parenStack = new int[64];
+      opens = new int[64];
+      marks = new long[256];
+      markHash = new long[256];
+      waitingComments = new int[8];
       buf = new char[512];
       chars = new char[512];
     }
   }
 
-  // ---------------------------------------------------------------- pass 1: classify
+  // ---------------------------------------------------------------- tokens from the lexer
 
-  /**
-   * Rewrites the raw tokens in place: the token written for raw token {@code i} lands at an
-   * index no greater than {@code i}, so raw tokens still to be read (and looked ahead at) are
-   * intact. {@code r} reads raw tokens, {@code o} writes canonical ones; they are one list.
-   */
-  private void classify(String s) {
-    final Tokens r = out;
+  @Override
+  public void word(int start, int end, int kw, long h) {
+    if (before(WORD, kw) && set(WORD, start, end, kw, h)) {
+      return;
+    }
     final Tokens o = out;
-    final char[] c = chars;
-    final int n = r.size;
-    int trailing = n - 1;
-    while (trailing >= 0 && r.kind[trailing] == SEMI) {
-      trailing--;
-    }
-    rawSize = n;
-    o.size = 0;
-    int depth = 0;
-    int byDepth = -1;
-    int typmodDepth = -1;
-    int setState = 0;
-    int stmtFirst = -1;
-    for (int i = 0; i < n; i++) {
-      final int k = r.kind[i];
-      if (k == COMMENT) {
-        if (o.size > 0 && o.kind[o.size - 1] == CONST && isListMarker(c, r.start[i], r.end[i])) {
-          o.kind[o.size - 1] = LIST;
-        } else if (i == trailing) {
-          comments = SqlCommenter.parse(s, r.start[i], r.end[i]);
-        }
-        continue;
+    final int last = o.size - 1;
+    if (kw < 0) {
+      // an identifier: none of the keyword rules below applies
+      appendWord(start, end, kw, h);
+    } else if (kw == Keywords.NULL) {
+      if (o.isWord(last, Keywords.IS) || o.isWord(last, Keywords.NOT)) {
+        appendWord(start, end, kw, h);
+      } else {
+        addConst(start, end);
       }
-      if (k == SEMI) {
-        setState = 0;
+    } else if (kw == Keywords.TRUE || kw == Keywords.FALSE) {
+      if (o.isWord(last, Keywords.IS) || (o.isWord(last, Keywords.NOT) && o.isWord(last - 1, Keywords.IS))) {
+        appendWord(start, end, kw, h);
+      } else {
+        addConst(start, end);
+      }
+    } else if (kw == Keywords.SET && (last < 0 || o.kind[last] == SEMI || stmtFirst == Keywords.ALTER)) {
+      appendWord(start, end, kw, h);
+      setState = 1;
+    } else {
+      if (!listCandidates && (kw == Keywords.IN || kw == Keywords.ARRAY || kw == Keywords.VALUES)) {
+        listCandidates = true;
+        firstCandidate = o.size;
+      }
+      if (kw == Keywords.BY && (o.isWord(last, Keywords.ORDER) || o.isWord(last, Keywords.GROUP))) {
+        byDepth = depth;
+      } else if (depth == byDepth && endsOrderBy(kw)) {
         byDepth = -1;
-        typmodDepth = -1;
-        depth = 0;
-        if (o.size > 0 && o.kind[o.size - 1] != SEMI) {
-          o.keep(i);
-        }
-        continue;
       }
-      final int last = o.size - 1;
-      if (last < 0 || o.kind[last] == SEMI) {
-        stmtFirst = k == WORD ? r.kw[i] : -2;
-      }
-      final int kw = r.kw[i];
-      if (setState != 0) {
-        // SET name = value: the value may be a bare word (SET role TO bob) and
-        // pg_stat_statements keeps utility text verbatim, so all of it is one placeholder
-        if (setState == 3) {
-          if (o.kind[last] != CONST) {
-            o.add(CONST, r.start[i], r.end[i], -1);
-          }
-          continue;
-        }
-        if (setState == 1 && k == WORD && (kw == Keywords.SESSION || kw == Keywords.LOCAL || kw == Keywords.TIME)) {
-          o.keep(i);
-          continue;
-        }
-        if (setState == 1 && k == WORD && (kw == Keywords.ROLE || kw == Keywords.NAMES || kw == Keywords.SCHEMA
-            || kw == Keywords.ZONE || kw == Keywords.AUTHORIZATION)) {
-          o.keep(i);
-          setState = 3;
-          continue;
-        }
-        if ((k == OP && isOp(c, r.start[i], r.end[i], '=')) || (k == WORD && kw == Keywords.TO)) {
-          o.keep(i);
-          setState = 3;
-          continue;
-        }
-        if (k == WORD || k == QIDENT || (k == DOT && setState == 2)) {
-          word(i);
-          setState = 2;
-          continue;
-        }
-        setState = 0;
-      }
-      switch (k) {
-        case STRING, PARAM -> addConst(i);
-        case NUMBER -> {
-          int prev = last >= 0 ? o.kind[last] : 0;
-          // only plain digits are kept: anything else glued on could be a value
-          boolean digits = isDigits(c, r.start[i], r.end[i]);
-          if (digits && depth == typmodDepth && (prev == LPAREN || prev == COMMA)) {
-            o.keep(i);
-          } else if (digits && depth == byDepth && (o.isWord(last, Keywords.BY) || prev == COMMA)
-              && endsItem(i + 1)) {
-            o.keep(i);
-          } else {
-            if (prev == OP && o.end[last] - o.start[last] == 1 && c[o.start[last]] == '-'
-                && operandPosition(last - 1)) {
-              o.size--;
-            }
-            addConst(i);
-          }
-        }
-        case WORD -> {
-          if (kw < 0) {
-            // an identifier: none of the keyword rules below applies
-            o.keep(i);
-          } else if (kw == Keywords.NULL) {
-            if (o.isWord(last, Keywords.IS) || o.isWord(last, Keywords.NOT)) {
-              o.keep(i);
-            } else {
-              addConst(i);
-            }
-          } else if (kw == Keywords.TRUE || kw == Keywords.FALSE) {
-            if (o.isWord(last, Keywords.IS) || (o.isWord(last, Keywords.NOT) && o.isWord(last - 1, Keywords.IS))) {
-              o.keep(i);
-            } else {
-              addConst(i);
-            }
-          } else if (kw == Keywords.SET && (last < 0 || o.kind[last] == SEMI || stmtFirst == Keywords.ALTER)) {
-            o.keep(i);
-            setState = 1;
-          } else {
-            if (!listCandidates && (kw == Keywords.IN || kw == Keywords.ARRAY || kw == Keywords.VALUES)) {
-              listCandidates = true;
-              firstCandidate = o.size;
-            }
-            if (kw == Keywords.BY && (o.isWord(last, Keywords.ORDER) || o.isWord(last, Keywords.GROUP))) {
-              byDepth = depth;
-            } else if (depth == byDepth && endsOrderBy(kw)) {
-              byDepth = -1;
-            }
-            o.keep(i);
-          }
-        }
-        case QIDENT -> word(i);
-        case LPAREN -> {
-          depth++;
-          if (last >= 0 && o.kind[last] == WORD && Keywords.has(o.kw[last], Keywords.TYPMOD)) {
-            typmodDepth = depth;
-          }
-          o.keep(i);
-        }
-        case RPAREN -> {
-          if (depth == typmodDepth) {
-            typmodDepth = -1;
-          }
-          if (depth == byDepth) {
-            byDepth = -1;
-          }
-          depth = Math.max(0, depth - 1);
-          o.keep(i);
-        }
-        default -> o.keep(i);
-      }
-    }
-    while (o.size > 0 && o.kind[o.size - 1] == SEMI) {
-      o.size--;
+      appendWord(start, end, kw, h);
     }
   }
 
+  @Override
+  public void literal(int kind, int start, int end) {
+    if (before(kind, -1) && set(kind, start, end, -1, 0)) {
+      return;
+    }
+    addConst(start, end);
+  }
+
+  @Override
+  public void number(int start, int end) {
+    if (before(NUMBER, -1) && set(NUMBER, start, end, -1, 0)) {
+      return;
+    }
+    final Tokens o = out;
+    final int last = o.size - 1;
+    int prev = last >= 0 ? o.kind[last] : 0;
+    // only plain digits are kept: anything else glued on could be a value
+    boolean digits = isDigits(chars, start, end);
+    if (digits && depth == typmodDepth && (prev == LPAREN || prev == COMMA)) {
+      appendVerbatim(NUMBER, start, end);
+    } else if (digits && depth == byDepth && (o.isWord(last, Keywords.BY) || prev == COMMA)) {
+      pending = true;
+      pendingStart = start;
+      pendingEnd = end;
+    } else {
+      numberConst(start, end);
+    }
+  }
+
+  @Override
+  public void qident(int start, int end) {
+    if (before(QIDENT, -1) && set(QIDENT, start, end, -1, 0)) {
+      return;
+    }
+    name(QIDENT, start, end, -1, 0);
+  }
+
+  @Override
+  public void comment(int start, int end) {
+    if (pending) {
+      if (waitingCount + 2 > waitingComments.length) {
+        waitingComments = java.util.Arrays.copyOf(waitingComments, waitingComments.length * 2);
+      }
+      waitingComments[waitingCount++] = start;
+      waitingComments[waitingCount++] = end;
+      return;
+    }
+    final Tokens o = out;
+    final int last = o.size - 1;
+    if (last >= 0 && o.kind[last] == CONST && isListMarker(chars, start, end)) {
+      int s = o.start[last];
+      int e = o.end[last];
+      rewind(last);
+      appendConst(LIST, s, e);
+      lastCommentStart = -1;
+    } else {
+      lastCommentStart = start;
+      lastCommentEnd = end;
+    }
+  }
+
+  @Override
+  public void open(int kind, int start, int end) {
+    if (before(kind, -1) && set(kind, start, end, -1, 0)) {
+      return;
+    }
+    final Tokens o = out;
+    if (kind == LPAREN) {
+      depth++;
+      int last = o.size - 1;
+      if (last >= 0 && o.kind[last] == WORD && Keywords.has(o.kw[last], Keywords.TYPMOD)) {
+        typmodDepth = depth;
+      }
+    }
+    if (openCount == opens.length) {
+      opens = java.util.Arrays.copyOf(opens, openCount * 2);
+    }
+    opens[openCount++] = o.size;
+    appendChar(kind, start, end);
+  }
+
+  @Override
+  public void close(int kind, int start, int end) {
+    if (before(kind, -1) && set(kind, start, end, -1, 0)) {
+      return;
+    }
+    if (kind == RPAREN) {
+      if (depth == typmodDepth) {
+        typmodDepth = -1;
+      }
+      if (depth == byDepth) {
+        byDepth = -1;
+      }
+      depth = Math.max(0, depth - 1);
+    }
+    int close = out.size;
+    appendChar(kind, start, end);
+    if (openCount > 0) {
+      collapse(opens[--openCount], close, kind);
+    }
+  }
+
+  @Override
+  public void semi(int start, int end) {
+    if (pending) {
+      settle(true);
+    }
+    setState = 0;
+    byDepth = -1;
+    typmodDepth = -1;
+    depth = 0;
+    if (out.size > 0 && out.kind[out.size - 1] != SEMI) {
+      appendChar(SEMI, start, end);
+    }
+  }
+
+  @Override
+  public void symbol(int kind, int start, int end) {
+    if (before(kind, -1) && set(kind, start, end, -1, 0)) {
+      return;
+    }
+    switch (kind) {
+      case OP -> appendOp(start, end);
+      case CAST -> {
+        begin(CAST, start, end, -1, 2);
+        buf[length++] = ':';
+        buf[length++] = ':';
+        end(CAST, 0);
+      }
+      case OTHER -> appendVerbatim(OTHER, start, end);
+      default -> appendChar(kind, start, end);
+    }
+  }
+
+  // ---------------------------------------------------------------- classifying
+
   /**
-   * Adds a constant for raw token {@code i}. A type name right before it makes one typed literal
-   * ({@code date '2024-01-01'}); this applies to any constant, not only strings, because the
-   * printed form {@code date $1} must read back as the same single constant.
+   * What every token but a comment or semicolon does first: a waiting number is settled by it, it starts a
+   * statement or not, and no comment before it is trailing.
+   *
+   * @return whether a SET statement's state machine must see the token
    */
-  private void addConst(int i) {
+  private boolean before(int kind, int kw) {
+    if (pending) {
+      settle(endsItem(kind, kw));
+    }
+    lastCommentStart = -1;
+    int last = out.size - 1;
+    if (last < 0 || out.kind[last] == SEMI) {
+      stmtFirst = kind == WORD ? kw : -2;
+    }
+    return setState != 0;
+  }
+
+  /**
+   * SET name = value: the value may be a bare word (SET role TO bob) and pg_stat_statements keeps utility text
+   * verbatim, so all of it is one placeholder.
+   *
+   * @return whether the token was consumed
+   */
+  private boolean set(int k, int start, int end, int kw, long h) {
+    if (setState == 3) {
+      if (out.kind[out.size - 1] != CONST) {
+        appendConst(CONST, start, end);
+      }
+      return true;
+    }
+    if (setState == 1 && k == WORD && (kw == Keywords.SESSION || kw == Keywords.LOCAL || kw == Keywords.TIME)) {
+      appendWord(start, end, kw, h);
+      return true;
+    }
+    if (setState == 1 && k == WORD && (kw == Keywords.ROLE || kw == Keywords.NAMES || kw == Keywords.SCHEMA
+        || kw == Keywords.ZONE || kw == Keywords.AUTHORIZATION)) {
+      appendWord(start, end, kw, h);
+      setState = 3;
+      return true;
+    }
+    if (k == OP && isOp(chars, start, end, '=')) {
+      appendOp(start, end);
+      setState = 3;
+      return true;
+    }
+    if (k == WORD && kw == Keywords.TO) {
+      appendWord(start, end, kw, h);
+      setState = 3;
+      return true;
+    }
+    if (k == WORD || k == QIDENT || (k == DOT && setState == 2)) {
+      name(k, start, end, kw, h);
+      setState = 2;
+      return true;
+    }
+    setState = 0;
+    return false;
+  }
+
+  /** A number that turned out to be a position (kept) or a value (a constant, with its sign). */
+  private void settle(boolean position) {
+    pending = false;
+    if (position) {
+      appendVerbatim(NUMBER, pendingStart, pendingEnd);
+    } else {
+      numberConst(pendingStart, pendingEnd);
+    }
+    int n = waitingCount;
+    waitingCount = 0;
+    for (int i = 0; i < n; i += 2) {
+      comment(waitingComments[i], waitingComments[i + 1]);
+    }
+  }
+
+  /** A number as a constant: a minus in operand position before it is its sign. */
+  private void numberConst(int start, int end) {
+    final Tokens o = out;
+    final int last = o.size - 1;
+    if (last >= 0 && o.kind[last] == OP && o.end[last] - o.start[last] == 1 && chars[o.start[last]] == '-'
+        && operandPosition(last - 1)) {
+      rewind(last);
+    }
+    addConst(start, end);
+  }
+
+  /**
+   * Adds a constant. A type name right before it makes one typed literal ({@code date '2024-01-01'}); this
+   * applies to any constant, not only strings, because the printed form {@code date $1} must read back as the
+   * same single constant.
+   */
+  private void addConst(int start, int end) {
     final Tokens o = out;
     int last = o.size - 1;
     while (last >= 0 && o.kind[last] == WORD && Keywords.has(o.kw[last], Keywords.TYPELIT)
         && !(last > 0 && (o.kind[last - 1] == DOT || o.kind[last - 1] == CAST))) {
       last--;
     }
-    o.size = last + 1;
-    o.add(CONST, o.start[i], o.end[i], -1);
+    rewind(last + 1);
+    appendConst(CONST, start, end);
   }
 
-  /** Copies a word or quoted identifier; a quote that changes nothing is dropped. */
-  private void word(int i) {
-    final Tokens t = out;
-    if (t.kind[i] == QIDENT) {
-      int cs = t.start[i] + 1;
-      int ce = t.end[i] - 1;
-      if (chars[t.start[i]] == '"' && isPlainName(chars, cs, ce)) {
-        long h = Keywords.hash(chars, cs, ce);
-        int kw = Keywords.lookup(chars, cs, ce, h);
-        if (!Keywords.has(kw, Keywords.RESERVED)) {
-          if (!listCandidates && kw == Keywords.VALUES) {
+  /** A word, quoted identifier or dot; a quote that changes nothing is dropped. */
+  private void name(int k, int start, int end, int kw, long h) {
+    if (k == QIDENT) {
+      int cs = start + 1;
+      int ce = end - 1;
+      if (chars[start] == '"' && isPlainName(chars, cs, ce)) {
+        long plain = Keywords.hash(chars, cs, ce);
+        int plainKw = Keywords.lookup(chars, cs, ce, plain);
+        if (!Keywords.has(plainKw, Keywords.RESERVED)) {
+          if (!listCandidates && plainKw == Keywords.VALUES) {
             listCandidates = true;
-            firstCandidate = t.size;
+            firstCandidate = out.size;
           }
-          t.addWord(cs, ce, kw, h);
+          appendWord(cs, ce, plainKw, plain);
           return;
         }
       }
+      appendVerbatim(QIDENT, start, end);
+    } else if (k == WORD) {
+      appendWord(start, end, kw, h);
+    } else {
+      appendChar(k, start, end);
     }
-    t.keep(i);
+  }
+
+  /**
+   * After the bracket at {@code close} closing the one at {@code open}: collapses a list of constants after IN or
+   * ARRAY to one {@link Tokens#LIST}, and drops a VALUES row of constants that repeats the first row's arity.
+   */
+  private void collapse(int open, int close, int kind) {
+    final Tokens t = out;
+    if (!listCandidates) {
+      return;
+    }
+    if (open > firstCandidate && t.kind[open - 1] == WORD) {
+      int kw = t.kw[open - 1];
+      if ((kw == Keywords.IN && kind == RPAREN && t.kind[open] == LPAREN)
+          || (kw == Keywords.ARRAY && kind == RBRACK && t.kind[open] == LBRACK)) {
+        if (constList(open, kind, true) == close) {
+          int ls = t.start[open + 1];
+          int le = t.end[open + 1];
+          int cs = t.start[close];
+          int ce = t.end[close];
+          rewind(open + 1);
+          appendConst(LIST, ls, le);
+          appendChar(kind, cs, ce);
+        }
+        return;
+      }
+      if (kw == Keywords.VALUES && kind == RPAREN && t.kind[open] == LPAREN) {
+        if (constList(open, RPAREN, false) == close) {
+          valuesEnd = close;
+          arity = elements;
+        }
+        return;
+      }
+    }
+    if (valuesEnd >= 0 && open == valuesEnd + 2 && kind == RPAREN && t.kind[open] == LPAREN
+        && t.kind[open - 1] == COMMA) {
+      if (constList(open, RPAREN, false) == close && elements == arity) {
+        rewind(open - 1);
+      } else {
+        valuesEnd = -1;
+      }
+    }
   }
 
   private static boolean isPlainName(char[] s, int cs, int ce) {
@@ -363,20 +566,11 @@ final class Normalizer {
     };
   }
 
-  /** Whether the raw token at {@code j} ends an ORDER BY / GROUP BY item. */
-  private boolean endsItem(int j) {
-    final Tokens r = out;
-    while (j < rawSize && r.kind[j] == COMMENT) {
-      j++;
-    }
-    if (j >= rawSize) {
-      return true;
-    }
-    int k = r.kind[j];
+  /** Whether a token of kind {@code k} (keyword {@code kw}) after a number ends an ORDER BY / GROUP BY item. */
+  private static boolean endsItem(int k, int kw) {
     if (k == COMMA || k == RPAREN || k == SEMI) {
       return true;
     }
-    int kw = r.kw[j];
     return k == WORD && (kw == Keywords.ASC || kw == Keywords.DESC || kw == Keywords.NULLS || kw == Keywords.USING
         || kw == Keywords.ORDER
         || endsOrderBy(kw));
@@ -418,57 +612,6 @@ final class Normalizer {
   private static boolean isOp(char[] s, int start, int end, char c) {
     return end - start == 1 && s[start] == c;
   }
-
-  // ---------------------------------------------------------------- pass 2: collapse lists
-
-  private void collapse() {
-    final Tokens t = out;
-    final int n = t.size;
-    // tokens before the first IN, ARRAY or VALUES stay where they are
-    int w = firstCandidate;
-    int i = firstCandidate;
-    while (i < n) {
-      int k = t.kind[i];
-      if ((k == LPAREN && w > 0 && t.isWord(w - 1, Keywords.IN))
-          || (k == LBRACK && w > 0 && t.isWord(w - 1, Keywords.ARRAY))) {
-        int close = constList(i, k == LPAREN ? RPAREN : RBRACK, true);
-        if (close > 0) {
-          t.move(w++, i);
-          t.kind[w] = LIST;
-          t.start[w] = t.start[i + 1];
-          t.end[w] = t.end[i + 1];
-          t.kw[w] = -1;
-          w++;
-          t.move(w++, close);
-          i = close + 1;
-          continue;
-        }
-      }
-      if (k == WORD && t.kw[i] == Keywords.VALUES && i + 1 < n && t.kind[i + 1] == LPAREN) {
-        int first = constList(i + 1, RPAREN, false);
-        if (first > 0) {
-          int arity = elements;
-          int end = first;
-          while (end + 2 < n && t.kind[end + 1] == COMMA && t.kind[end + 2] == LPAREN) {
-            int next = constList(end + 2, RPAREN, false);
-            if (next < 0 || elements != arity) {
-              break;
-            }
-            end = next;
-          }
-          for (int j = i; j <= first; j++) {
-            t.move(w++, j);
-          }
-          i = end + 1;
-          continue;
-        }
-      }
-      t.move(w++, i);
-      i++;
-    }
-    t.size = w;
-  }
-
 
   /**
    * Reads {@code ( const [::type], ... )} from the opening token at {@code open}.
@@ -529,95 +672,124 @@ final class Normalizer {
     return -1;
   }
 
-  // ---------------------------------------------------------------- pass 3: hash and print
+  // ---------------------------------------------------------------- printing and hashing
 
-  private long emit(char[] s, boolean jdbc) {
+  /**
+   * Starts canonical token {@code k}: records it and the mark to rewind to, makes room for {@code chars} more
+   * printed characters, and prints the space before it.
+   */
+  private void begin(int k, int start, int end, int kw, int printed) {
     final Tokens t = out;
-    final int size = t.size;
-    char[] b = buf;
-    int len = 0;
-    long h = SEED ^ (SqlEngine.ALGORITHM_VERSION * MIX);
-    int param = 0;
-    int prevKind = 0;
-    for (int i = 0; i < size; i++) {
-      final int k = t.kind[i];
-      final int start = t.start[i];
-      final int end = t.end[i];
-      // worst case: every char doubled (JDBC ??), or a list placeholder, plus a space
-      int need = len + 2 * (end - start) + 32;
-      if (need > b.length) {
-        b = buf = java.util.Arrays.copyOf(b, Math.max(need, b.length * 2));
-      }
-      if (i > 0) {
-        byte rule = SPACE_RULES[prevKind << 5 | k];
-        if (rule == SPACE || (rule == SPACE_IF_NOT_CALL && spaceBeforeParen(i))) {
-          b[len++] = ' ';
-        }
-      }
-      prevKind = k;
-      long v = 0;
-      switch (k) {
-        case WORD -> {
-          // the lexer hashed the folded word already
-          v = t.hash[i];
-          if (Keywords.has(t.kw[i], Keywords.DISPLAY)) {
-            // a keyword is ASCII letters and underscores: upper case is c & ~0x20 for letters
-            for (int j = start; j < end; j++) {
-              char c = s[j];
-              b[len++] = c == '_' ? c : (char) (c & ~0x20);
-            }
-          } else {
-            for (int j = start; j < end; j++) {
-              b[len++] = Keywords.lower(s[j]);
-            }
-          }
-        }
-        case OP -> {
-          if (end - start == 2 && s[start] == '!' && s[start + 1] == '=') {
-            v = NOT_EQUAL;
-            b[len++] = '<';
-            b[len++] = '>';
-            break;
-          }
-          v = textValue(s, start, end, jdbc);
-          for (int j = start; j < end; j++) {
-            char c = s[j];
-            if (c == '?' && jdbc) {
-              j++;
-              b[len++] = '?';
-            }
-            b[len++] = c;
-          }
-        }
-        case CONST, LIST -> {
-          if (jdbc) {
-            b[len++] = '?';
-          } else {
-            b[len++] = '$';
-            len = putInt(b, len, ++param);
-          }
-          if (k == LIST) {
-            LIST_MARKER.getChars(0, LIST_MARKER.length(), b, len);
-            len += LIST_MARKER.length();
-          }
-        }
-        case CAST -> {
-          b[len++] = ':';
-          b[len++] = ':';
-        }
-        case LPAREN, RPAREN, LBRACK, RBRACK, COMMA, SEMI, DOT, COLON -> b[len++] = s[start];
-        default -> {
-          // QIDENT, NUMBER, OTHER: their text is already canonical
-          v = textValue(s, start, end, false);
-          System.arraycopy(s, start, b, len, end - start);
-          len += end - start;
-        }
-      }
-      // one multiply per token; the kind's spread keeps equal values of different kinds apart
-      h = (h ^ (v + k * KIND_SPREAD)) * MIX;
+    final int i = t.size;
+    if (i == marks.length) {
+      marks = java.util.Arrays.copyOf(marks, i * 2);
+      markHash = java.util.Arrays.copyOf(markHash, i * 2);
     }
-    textLength = len;
-    return fmix(h);
+    marks[i] = (long) length << 32 | param;
+    markHash[i] = hash;
+    // the worst case: a space, every char doubled (JDBC ??), or a list placeholder
+    int need = length + 2 * printed + 32;
+    if (need > buf.length) {
+      buf = java.util.Arrays.copyOf(buf, Math.max(need, buf.length * 2));
+    }
+    if (i > 0) {
+      byte rule = SPACE_RULES[t.kind[i - 1] << 5 | k];
+      if (rule == SPACE || (rule == SPACE_IF_NOT_CALL && spaceBeforeParen(i))) {
+        buf[length++] = ' ';
+      }
+    }
+    t.add(k, start, end, kw);
+  }
+
+  /** Ends a canonical token: one multiply; the kind's spread keeps equal values of different kinds apart. */
+  private void end(int k, long v) {
+    hash = (hash ^ (v + k * KIND_SPREAD)) * MIX;
+  }
+
+  /** Drops the canonical tokens from {@code size} on, with their text and hash. */
+  private void rewind(int size) {
+    if (size < out.size) {
+      out.size = size;
+      length = (int) (marks[size] >>> 32);
+      param = (int) marks[size];
+      hash = markHash[size];
+    }
+  }
+
+  private void appendWord(int start, int end, int kw, long h) {
+    begin(WORD, start, end, kw, end - start);
+    out.hash[out.size - 1] = h;
+    final char[] s = chars;
+    final char[] b = buf;
+    int len = length;
+    if (Keywords.has(kw, Keywords.DISPLAY)) {
+      // a keyword is ASCII letters and underscores: upper case is c & ~0x20 for letters
+      for (int j = start; j < end; j++) {
+        char c = s[j];
+        b[len++] = c == '_' ? c : (char) (c & ~0x20);
+      }
+    } else {
+      for (int j = start; j < end; j++) {
+        b[len++] = Keywords.lower(s[j]);
+      }
+    }
+    length = len;
+    // the lexer hashed the folded word already
+    end(WORD, h);
+  }
+
+  private void appendConst(int k, int start, int end) {
+    begin(k, start, end, -1, 0);
+    final char[] b = buf;
+    if (jdbc) {
+      b[length++] = '?';
+    } else {
+      b[length++] = '$';
+      length = putInt(b, length, ++param);
+    }
+    if (k == LIST) {
+      LIST_MARKER.getChars(0, LIST_MARKER.length(), b, length);
+      length += LIST_MARKER.length();
+    }
+    end(k, 0);
+  }
+
+  /** A one-character token whose kind says what it is: brackets, comma, semicolon, dot, colon. */
+  private void appendChar(int k, int start, int end) {
+    begin(k, start, end, -1, 1);
+    buf[length++] = chars[start];
+    end(k, 0);
+  }
+
+  private void appendOp(int start, int end) {
+    begin(OP, start, end, -1, end - start);
+    final char[] s = chars;
+    final char[] b = buf;
+    if (end - start == 2 && s[start] == '!' && s[start + 1] == '=') {
+      b[length++] = '<';
+      b[length++] = '>';
+      end(OP, NOT_EQUAL);
+      return;
+    }
+    int len = length;
+    for (int j = start; j < end; j++) {
+      char c = s[j];
+      if (c == '?' && jdbc) {
+        j++;
+        b[len++] = '?';
+      }
+      b[len++] = c;
+    }
+    length = len;
+    end(OP, textValue(s, start, end, jdbc));
+  }
+
+  /** QIDENT, NUMBER, OTHER: their text is already canonical. */
+  private void appendVerbatim(int k, int start, int end) {
+    begin(k, start, end, -1, end - start);
+    System.arraycopy(chars, start, buf, length, end - start);
+    length += end - start;
+    end(k, textValue(chars, start, end, false));
   }
 
   /**
@@ -713,14 +885,14 @@ final class Normalizer {
       match = new int[Math.max(t.size + 1, match.length * 2)];
     }
     int[] m = match;
-    int[] stack = parenStack;
+    int[] stack = opens;
     int top = 0;
     for (int i = 0; i < t.size; i++) {
       m[i] = t.size;
       if (t.kind[i] == LPAREN) {
         if (top == stack.length) {
           stack = java.util.Arrays.copyOf(stack, top * 2);
-          parenStack = stack;
+          opens = stack;
         }
         stack[top++] = i;
       } else if (t.kind[i] == RPAREN && top > 0) {

@@ -6,9 +6,10 @@ import java.util.Arrays;
  * A growable token list stored as parallel int arrays, reused per thread so that analysing a
  * statement allocates no token objects. A token is a kind plus a range of the source text; words
  * carry their keyword id and their case-folded hash ({@link Keywords#hash}), computed once by the
- * lexer and reused by the fingerprint.
+ * lexer and reused by the fingerprint. As a {@link Lexer.Sink} it collects the lexer's raw tokens
+ * (tests read them); the normalizer fills one with canonical tokens.
  */
-final class Tokens {
+final class Tokens implements Lexer.Sink {
 
   // Kinds. Each distinct kind is fed to the fingerprint, so renumbering them changes every hash:
   // bump SqlEngine.ALGORITHM_VERSION when doing so.
@@ -77,30 +78,49 @@ final class Tokens {
     size++;
   }
 
-  /**
-   * Appends token {@code from} of this same list; {@code from >= size}, so that a pass can
-   * compact the list in place (a no-op while nothing has been dropped before it).
-   */
-  void keep(int from) {
-    if (from != size) {
-      kind[size] = kind[from];
-      start[size] = start[from];
-      end[size] = end[from];
-      kw[size] = kw[from];
-      hash[size] = hash[from];
-    }
-    size++;
+  @Override
+  public void word(int s, int e, int keyword, long h) {
+    addWord(s, e, keyword, h);
   }
 
-  /** Copies token {@code from} over token {@code to} of this list. */
-  void move(int to, int from) {
-    if (to != from) {
-      kind[to] = kind[from];
-      start[to] = start[from];
-      end[to] = end[from];
-      kw[to] = kw[from];
-      hash[to] = hash[from];
-    }
+  @Override
+  public void literal(int k, int s, int e) {
+    add(k, s, e, -1);
+  }
+
+  @Override
+  public void number(int s, int e) {
+    add(NUMBER, s, e, -1);
+  }
+
+  @Override
+  public void qident(int s, int e) {
+    add(QIDENT, s, e, -1);
+  }
+
+  @Override
+  public void comment(int s, int e) {
+    add(COMMENT, s, e, -1);
+  }
+
+  @Override
+  public void open(int k, int s, int e) {
+    add(k, s, e, -1);
+  }
+
+  @Override
+  public void close(int k, int s, int e) {
+    add(k, s, e, -1);
+  }
+
+  @Override
+  public void semi(int s, int e) {
+    add(SEMI, s, e, -1);
+  }
+
+  @Override
+  public void symbol(int k, int s, int e) {
+    add(k, s, e, -1);
   }
 
   private void grow() {
