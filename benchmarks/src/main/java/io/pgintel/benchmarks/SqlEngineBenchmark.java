@@ -39,7 +39,7 @@ public class SqlEngineBenchmark {
    * First 8 bytes of SHA-256 over every fingerprint and normalized text of the corpus, as recorded when the engine
    * was last tuned: a faster figure only counts while the measured work still gives exactly these outputs.
    */
-  static final String OUTPUTS_DIGEST = "2b517603d1b6af56";
+  static final String OUTPUTS_DIGEST = "eacce6dec357e6e3";
 
   private List<String> statements;
   private int next;

@@ -39,6 +39,10 @@ final class Keywords {
   private static final long WORD_PRIME = 0x9E3779B97F4A7C15L;
   /** ASCII folded to lower case, as bytes: {@link #hash} packs them. */
   static final byte[] LOWER = new byte[128];
+  /** {@link #LOWER} of an ASCII character that continues a word, 0 for one that ends it. */
+  static final byte[] WORD_PART = new byte[128];
+  /** The packed characters ({@link #hash}) of each keyword of at most eight. */
+  private static final long[] PACKED = new long[512];
   private static final short[] SLOTS = new short[1 << TABLE_BITS];
   private static int count;
 
@@ -49,6 +53,9 @@ final class Keywords {
   static {
     for (char c = 0; c < 128; c++) {
       LOWER[c] = (byte) lower(c);
+      boolean part = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+          || c == '$';
+      WORD_PART[c] = part ? LOWER[c] : 0;
     }
     java.util.Arrays.fill(SLOTS, (short) -1);
     String[] reserved = {"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
@@ -246,10 +253,34 @@ final class Keywords {
   }
 
   /**
+   * As {@link #lookup(char[], int, int, long)} for an ASCII word whose last (or only) eight characters the lexer
+   * packed: a word of at most eight is then compared as one long.
+   */
+  static int lookup(char[] s, int start, int end, long hash, long packed) {
+    final int length = end - start;
+    if (length > MAX_LEN) {
+      return -1;
+    }
+    int slot = slot(hash);
+    while (true) {
+      int id = SLOTS[slot];
+      if (id < 0) {
+        return -1;
+      }
+      if (HASHES[id] == hash) {
+        if (length <= 8 ? PACKED[id] == packed : CHARS[id].length == length && equalsFolded(CHARS[id], s, start)) {
+          return id;
+        }
+      }
+      slot = (slot + 1) & MASK;
+    }
+  }
+
+  /**
    * A word's hash, folded to lower case as PostgreSQL folds unquoted names; it serves the keyword table and the
    * fingerprint, so that a word is hashed once. An ASCII word is packed eight characters to a long and mixed
-   * once per eight: a multiply per character would make the lexer wait on a chain of multiplies. The lexer
-   * inlines this loop ({@link Lexer}); both must agree.
+   * once per eight (before the ninth, the seventeenth, ...): a multiply per character would make the lexer wait
+   * on a chain of multiplies. The lexer inlines this loop ({@link Lexer}); both must agree.
    */
   static long hash(char[] s, int start, int end) {
     long h = 0;
@@ -259,11 +290,11 @@ final class Keywords {
       if (c >= 0x80) {
         return wideHash(s, start, end);
       }
-      packed = packed << 8 | LOWER[c];
-      if (((i - start) & 7) == 7) {
+      if (i > start && ((i - start) & 7) == 0) {
         h = mix(h, packed);
         packed = 0;
       }
+      packed = packed << 8 | LOWER[c];
     }
     return finish(h, packed, end - start);
   }
@@ -341,6 +372,9 @@ final class Keywords {
     FLAGS[id] = flags;
     long h = hash(CHARS[id], 0, w.length());
     HASHES[id] = h;
+    for (int i = 0; i < Math.min(8, w.length()); i++) {
+      PACKED[id] = PACKED[id] << 8 | LOWER[w.charAt(i)];
+    }
     int slot = slot(h);
     while (SLOTS[slot] >= 0) {
       slot = (slot + 1) & MASK;

@@ -147,21 +147,23 @@ final class Lexer {
           boolean special = c >= 0x80;
           while (i < n) {
             char d = s[i];
+            int part;
             if (d >= 0x80) {
               special = true;
-            } else if ((CLASSES[d] & IDENT_PART) == 0) {
+              part = 0;
+            } else if ((part = Keywords.WORD_PART[d]) == 0) {
               if (i - start == 1 && (d == '\'' || d == '&') && opensLiteral(s, n, start)) {
                 // E'..', N'..', B'..', X'..', U&'..', U&"..": seen only where a one-letter word ends
                 special = true;
               }
               break;
             }
-            packed = packed << 8 | Keywords.LOWER[d & 0x7F];
-            i++;
             if (((i - start) & 7) == 0) {
               h = Keywords.mix(h, packed);
               packed = 0;
             }
+            packed = packed << 8 | part;
+            i++;
           }
           if (special) {
             i = wideOrPrefixed(s, n, start, i, out);
@@ -169,7 +171,7 @@ final class Lexer {
             i = i < 0 ? n : i;
           } else {
             h = Keywords.finish(h, packed, i - start);
-            out.word(start, i, Keywords.lookup(s, start, i, h), h);
+            out.word(start, i, Keywords.lookup(s, start, i, h, packed), h);
           }
         }
         case C_OPEN -> out.open(c == '(' ? Tokens.LPAREN : Tokens.LBRACK, start, ++i);
