@@ -117,10 +117,10 @@ final class Lexer {
 
     void semi(int start, int end);
 
-    /**
-     * {@link Tokens#OP}, {@link Tokens#COMMA}, {@link Tokens#DOT}, {@link Tokens#COLON}, {@link Tokens#CAST} or
-     * {@link Tokens#OTHER}.
-     */
+    /** An operator, {@link Tokens#OP}. */
+    void op(int start, int end);
+
+    /** {@link Tokens#COMMA}, {@link Tokens#DOT}, {@link Tokens#COLON}, {@link Tokens#CAST} or {@link Tokens#OTHER}. */
     void symbol(int kind, int start, int end);
   }
 
@@ -215,7 +215,7 @@ final class Lexer {
             out.comment(start, i);
           } else {
             i = operator(s, n, i, jdbc);
-            out.symbol(Tokens.OP, start, i);
+            out.op(start, i);
           }
         }
         case C_QUESTION -> {
@@ -224,12 +224,12 @@ final class Lexer {
             out.literal(Tokens.PARAM, start, i);
           } else {
             i = operator(s, n, i, jdbc);
-            out.symbol(Tokens.OP, start, i);
+            out.op(start, i);
           }
         }
         case C_OP -> {
           i = operator(s, n, i, jdbc);
-          out.symbol(Tokens.OP, start, i);
+          out.op(start, i);
         }
         case C_DQUOTE -> {
           int e = quotedIdent(s, n, i + 1);
@@ -271,7 +271,7 @@ final class Lexer {
             out.symbol(Tokens.CAST, start, i);
           } else if (next == '=') {
             i++;
-            out.symbol(Tokens.OP, start, i);
+            out.op(start, i);
           } else {
             out.symbol(Tokens.COLON, start, i);
           }

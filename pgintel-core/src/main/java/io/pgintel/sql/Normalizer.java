@@ -101,7 +101,8 @@ final class Normalizer implements Lexer.Sink {
   private int byDepth;
   private int typmodDepth;
   private int setState;
-  private int stmtFirst;
+  /** Index of the current statement's first canonical token (after the last semicolon). */
+  private int stmtStart;
   /** Whether IN, ARRAY or VALUES was seen, and the index of the first: lists collapse only from there. */
   private boolean listCandidates;
   private int firstCandidate;
@@ -158,7 +159,7 @@ final class Normalizer implements Lexer.Sink {
     byDepth = -1;
     typmodDepth = -1;
     setState = 0;
-    stmtFirst = -1;
+    stmtStart = 0;
     listCandidates = false;
     valuesEnd = -1;
     openCount = 0;
@@ -199,12 +200,18 @@ final class Normalizer implements Lexer.Sink {
     if (before(WORD, kw) && set(WORD, start, end, kw, h)) {
       return;
     }
+    if (kw < 0) {
+      // an identifier: none of the keyword rules applies
+      appendWord(start, end, kw, h);
+    } else {
+      keyword(start, end, kw, h);
+    }
+  }
+
+  private void keyword(int start, int end, int kw, long h) {
     final Tokens o = out;
     final int last = o.size - 1;
-    if (kw < 0) {
-      // an identifier: none of the keyword rules below applies
-      appendWord(start, end, kw, h);
-    } else if (kw == Keywords.NULL) {
+    if (kw == Keywords.NULL) {
       if (o.isWord(last, Keywords.IS) || o.isWord(last, Keywords.NOT)) {
         appendWord(start, end, kw, h);
       } else {
@@ -216,7 +223,7 @@ final class Normalizer implements Lexer.Sink {
       } else {
         addConst(start, end);
       }
-    } else if (kw == Keywords.SET && (last < 0 || o.kind[last] == SEMI || stmtFirst == Keywords.ALTER)) {
+    } else if (kw == Keywords.SET && (last < 0 || o.kind[last] == SEMI || o.isWord(stmtStart, Keywords.ALTER))) {
       appendWord(start, end, kw, h);
       setState = 1;
     } else {
@@ -347,6 +354,15 @@ final class Normalizer implements Lexer.Sink {
     if (out.size > 0 && out.kind[out.size - 1] != SEMI) {
       appendChar(SEMI, start, end);
     }
+    stmtStart = out.size;
+  }
+
+  @Override
+  public void op(int start, int end) {
+    if (before(OP, -1) && set(OP, start, end, -1, 0)) {
+      return;
+    }
+    appendOp(start, end);
   }
 
   @Override
@@ -355,7 +371,6 @@ final class Normalizer implements Lexer.Sink {
       return;
     }
     switch (kind) {
-      case OP -> appendOp(start, end);
       case CAST -> {
         begin(CAST, start, end, -1, 2);
         buf[length++] = ':';
@@ -370,8 +385,8 @@ final class Normalizer implements Lexer.Sink {
   // ---------------------------------------------------------------- classifying
 
   /**
-   * What every token but a comment or semicolon does first: a waiting number is settled by it, it starts a
-   * statement or not, and no comment before it is trailing.
+   * What every token but a comment or semicolon does first: a waiting number is settled by it, and no comment
+   * before it is trailing.
    *
    * @return whether a SET statement's state machine must see the token
    */
@@ -380,10 +395,6 @@ final class Normalizer implements Lexer.Sink {
       settle(endsItem(kind, kw));
     }
     lastCommentStart = -1;
-    int last = out.size - 1;
-    if (last < 0 || out.kind[last] == SEMI) {
-      stmtFirst = kind == WORD ? kw : -2;
-    }
     return setState != 0;
   }
 
@@ -681,24 +692,37 @@ final class Normalizer implements Lexer.Sink {
   private void begin(int k, int start, int end, int kw, int printed) {
     final Tokens t = out;
     final int i = t.size;
-    if (i == marks.length) {
-      marks = java.util.Arrays.copyOf(marks, i * 2);
-      markHash = java.util.Arrays.copyOf(markHash, i * 2);
+    // the worst case: a space, every char doubled (JDBC ??), or a list placeholder
+    if (i == marks.length || i == t.kind.length || length + 2 * printed + 32 > buf.length) {
+      grow(printed);
     }
     marks[i] = (long) length << 32 | param;
     markHash[i] = hash;
-    // the worst case: a space, every char doubled (JDBC ??), or a list placeholder
-    int need = length + 2 * printed + 32;
-    if (need > buf.length) {
-      buf = java.util.Arrays.copyOf(buf, Math.max(need, buf.length * 2));
-    }
     if (i > 0) {
       byte rule = SPACE_RULES[t.kind[i - 1] << 5 | k];
       if (rule == SPACE || (rule == SPACE_IF_NOT_CALL && spaceBeforeParen(i))) {
         buf[length++] = ' ';
       }
     }
-    t.add(k, start, end, kw);
+    t.kind[i] = k;
+    t.start[i] = start;
+    t.end[i] = end;
+    t.kw[i] = kw;
+    t.size = i + 1;
+  }
+
+  /** Room for one more canonical token and {@code printed} more characters; out of {@link #begin}'s hot path. */
+  private void grow(int printed) {
+    final int i = out.size;
+    if (i == marks.length) {
+      marks = java.util.Arrays.copyOf(marks, i * 2);
+      markHash = java.util.Arrays.copyOf(markHash, i * 2);
+    }
+    out.ensureRoom();
+    int need = length + 2 * printed + 32;
+    if (need > buf.length) {
+      buf = java.util.Arrays.copyOf(buf, Math.max(need, buf.length * 2));
+    }
   }
 
   /** Ends a canonical token: one multiply; the kind's spread keeps equal values of different kinds apart. */

@@ -119,8 +119,20 @@ final class Tokens implements Lexer.Sink {
   }
 
   @Override
+  public void op(int s, int e) {
+    add(OP, s, e, -1);
+  }
+
+  @Override
   public void symbol(int k, int s, int e) {
     add(k, s, e, -1);
+  }
+
+  /** Makes room for one more token, for writers that fill the arrays themselves. */
+  void ensureRoom() {
+    if (size == kind.length) {
+      grow();
+    }
   }
 
   private void grow() {
