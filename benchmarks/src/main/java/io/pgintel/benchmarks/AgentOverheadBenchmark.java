@@ -49,6 +49,7 @@ public final class AgentOverheadBenchmark {
     int seconds = 5;
     int threads = 4;
     int starts = 10;
+    List<String> jvmArgs = new ArrayList<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--agent" -> agent = Path.of(args[i + 1]);
@@ -58,6 +59,7 @@ public final class AgentOverheadBenchmark {
         case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
         case "--threads" -> threads = Integer.parseInt(args[i + 1]);
         case "--starts" -> starts = Integer.parseInt(args[i + 1]);
+        case "--jvm-arg" -> jvmArgs.add(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -97,7 +99,10 @@ public final class AgentOverheadBenchmark {
           // the same server state for every run: the updates of the run before leave dead rows and dirty pages
           Sql.exec(ds, "VACUUM accounts");
           Sql.exec(ds, "CHECKPOINT");
-          String out = run(classPath, agentSide ? withAgent : otel, workload);
+          List<String> options = new ArrayList<>(agentSide ? withAgent : otel);
+          String name = (agentSide ? "with-" : "without-") + (r + 1);
+          jvmArgs.forEach(a -> options.add(a.replace("{run}", name)));
+          String out = run(classPath, options, workload);
           int side = agentSide ? 1 : 0;
           (agentSide ? with : without)[r] = value(out, "ops.per.second");
           appCpu[side][r] = value(out, "app.cpu.us.per.op");
