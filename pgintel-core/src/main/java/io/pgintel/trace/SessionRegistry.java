@@ -39,31 +39,6 @@ public final class SessionRegistry {
   private final Map<Integer, Session> byPid = new ConcurrentHashMap<>();
   private volatile int sweepAt = SWEEP_AT;
 
-  /** What one session was last doing for the application. */
-  private record Binding(SpanContext span, Thread thread, boolean executing) {}
-
-  /**
-   * One database session's entry. A connection that holds it checks {@link #detached()} before each statement: a
-   * sweep may have dropped it while the connection sat in its pool.
-   */
-  static final class Session {
-    private final int pid;
-    private volatile Binding binding;
-    private volatile boolean detached;
-
-    private Session(int pid) {
-      this.pid = pid;
-    }
-
-    int pid() {
-      return pid;
-    }
-
-    boolean detached() {
-      return detached;
-    }
-  }
-
   /** The entry of a session, made when new; once per borrowed connection. */
   Session session(int pid) {
     Session s = byPid.get(pid);
@@ -158,5 +133,30 @@ public final class SessionRegistry {
       }
     }
     return className.contains("$$") || className.contains("$Proxy");
+  }
+
+  /** What one session was last doing for the application. */
+  private record Binding(SpanContext span, Thread thread, boolean executing) {}
+
+  /**
+   * One database session's entry. A connection that holds it checks {@link #detached()} before each statement: a
+   * sweep may have dropped it while the connection sat in its pool.
+   */
+  static final class Session {
+    private final int pid;
+    private volatile Binding binding;
+    private volatile boolean detached;
+
+    private Session(int pid) {
+      this.pid = pid;
+    }
+
+    int pid() {
+      return pid;
+    }
+
+    boolean detached() {
+      return detached;
+    }
   }
 }
