@@ -137,6 +137,7 @@ final class TracedConnection implements Connection {
   public boolean isWrapperFor(Class<?> iface) throws SQLException {
     return iface == TracedConnection.class || target.isWrapperFor(iface);
   }
+
   @Override
   public void abort(Executor executor) throws SQLException {
     target.abort(executor);
