@@ -2,38 +2,51 @@ package io.pgintel.benchmarks;
 
 import com.sun.net.httpserver.HttpServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /**
- * What the agent costs a JDBC application: {@link JdbcWorkload}'s throughput in child JVMs started alternately
- * with and without {@code -javaagent:pgintel-agent.jar}, in one run against one embedded PostgreSQL, and the time
- * from launching a JVM to its {@code main} with and without the agent. Medians of the rounds; the order within a
- * round alternates (an even number of rounds by default, so each side goes first equally often) so that a machine
- * getting busier or quieter does not favour one side, and every run starts on a vacuumed, checkpointed table.
+ * What the agent costs a JDBC application: {@link JdbcWorkload}'s throughput in two child JVMs, one started with
+ * {@code -javaagent:pgintel-agent.jar} and one without, against one embedded PostgreSQL, and the time from launching
+ * a JVM to its {@code main} with and without the agent.
+ *
+ * <p>The two JVMs live side by side and take turns: one works for a short window while the other's threads wait,
+ * then the other, in the order A B B A, window after window. Adjacent windows see the same machine, so a shared
+ * machine getting busier or quieter (this one moves by 20 % within a minute) touches both sides alike, and each
+ * ratio of two adjacent windows is one measurement; the result is the median of them. Several pairs of JVMs run
+ * one after the other, because one JVM's compiled code can be faster than the next one's. Each JVM first warms up
+ * in windows of its own until the JIT compiler has settled (the agent's JVM has far more to compile: its
+ * OpenTelemetry SDK, its collectors, the woven getConnection), and the compile time inside the measured windows
+ * is reported so that a reader can see it did.
  *
  * <p>Both sides get the same {@code -Dotel.*} flags, pointing at a sink in this JVM that accepts OTLP/HTTP and
  * throws it away, so that the agent's side pays for collecting and exporting (every ten seconds) as it would in
- * production; the side without the agent ignores them.
+ * production; the side without the agent ignores them. The agent's own threads keep working while its JVM waits
+ * for its turn, that is during the other side's windows too: the throughput ratio therefore leaves out about half
+ * of their CPU, and the report also gives the CPU per operation with the JVM's other threads counted in full.
  *
  * <p>Run from the repository root, after {@code mvn -B -q -DskipTests -pl pgintel-agent,benchmarks -am package}:
  * {@code java -cp benchmarks/target/benchmarks.jar io.pgintel.benchmarks.AgentOverheadBenchmark}
- * [--agent JAR] [--agent-args key=value,...] [--rounds N] [--warmup S] [--seconds S] [--threads T] [--starts N].
- * The warm-up covers the agent's own start (its OpenTelemetry SDK, the first collection of every collector,
- * class loading and compilation), which competes with the application for the CPU for a few seconds; the
- * measured window is the steady state.
+ * [--agent JAR] [--agent-args key=value,...] [--pairs N] [--windows N] [--window-ms MS] [--warmup S]
+ * [--threads T] [--starts N] [--jvm-arg ARG (both sides; {run} is replaced by a name of the JVM)].
  */
 public final class AgentOverheadBenchmark {
 
@@ -43,21 +56,25 @@ public final class AgentOverheadBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path agent = Path.of("pgintel-agent/target/pgintel-agent-0.1.0-SNAPSHOT.jar");
-    int rounds = 6;
     String agentArguments = "";
-    int warmup = 7;
-    int seconds = 5;
+    int pairs = 3;
+    int windows = 10;
+    int windowMillis = 2000;
+    int warmup = 30;
     int threads = 4;
     int starts = 10;
+    List<String> jvmArgs = new ArrayList<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--agent" -> agent = Path.of(args[i + 1]);
         case "--agent-args" -> agentArguments = "=" + args[i + 1];
-        case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        case "--pairs" -> pairs = Integer.parseInt(args[i + 1]);
+        case "--windows" -> windows = Integer.parseInt(args[i + 1]);
+        case "--window-ms" -> windowMillis = Integer.parseInt(args[i + 1]);
         case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
-        case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
         case "--threads" -> threads = Integer.parseInt(args[i + 1]);
         case "--starts" -> starts = Integer.parseInt(args[i + 1]);
+        case "--jvm-arg" -> jvmArgs.add(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -84,28 +101,54 @@ public final class AgentOverheadBenchmark {
       withAgent.addAll(otel);
 
       System.out.printf(Locale.ROOT, "JDBC workload: %d threads, HikariCP, %d-row table, 4 selects : 1 update by "
-          + "primary key; %d rounds of %d s (after %d s warm-up) each side%n", threads, ROWS, rounds, seconds, warmup);
-      double[] without = new double[rounds];
-      double[] with = new double[rounds];
-      double[][] appCpu = new double[2][rounds];
-      double[][] otherCpu = new double[2][rounds];
-      List<String> workload = List.of(url, "postgres", String.valueOf(threads), String.valueOf(ROWS),
-          String.valueOf(warmup), String.valueOf(seconds));
-      for (int r = 0; r < rounds; r++) {
-        boolean agentFirst = r % 2 == 1;
-        for (boolean agentSide : agentFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
-          // the same server state for every run: the updates of the run before leave dead rows and dirty pages
-          Sql.exec(ds, "VACUUM accounts");
-          Sql.exec(ds, "CHECKPOINT");
-          String out = run(classPath, agentSide ? withAgent : otel, workload);
-          int side = agentSide ? 1 : 0;
-          (agentSide ? with : without)[r] = value(out, "ops.per.second");
-          appCpu[side][r] = value(out, "app.cpu.us.per.op");
-          otherCpu[side][r] = value(out, "other.cpu.ms.per.s");
+          + "primary key; %d pairs of JVMs, each JVM %d s of warm-up, then %d windows of %d ms each, "
+          + "alternating A B B A%n", threads, ROWS, pairs, warmup, windows, windowMillis);
+      List<Double> ratios = new ArrayList<>();
+      Side without = new Side();
+      Side with = new Side();
+      List<String> workload = List.of(url, "postgres", String.valueOf(threads), String.valueOf(ROWS));
+      for (int p = 1; p <= pairs; p++) {
+        // the same server state for every pair: the updates of the pair before leave dead rows and dirty pages
+        Sql.exec(ds, "VACUUM accounts");
+        Sql.exec(ds, "CHECKPOINT");
+        try (Child a = Child.start(classPath, options(otel, jvmArgs, "without-" + p), workload, false);
+            Child b = Child.start(classPath, options(withAgent, jvmArgs, "with-" + p), workload, true)) {
+          int warmupWindows = Math.max(1, (int) Math.ceil(warmup * 1000.0 / windowMillis));
+          Window lastA = null;
+          Window lastB = null;
+          for (int w = 0; w < warmupWindows; w++) {
+            lastA = a.window(windowMillis);
+            lastB = b.window(windowMillis);
+          }
+          Side pairWithout = new Side();
+          Side pairWith = new Side();
+          pairWithout.from(lastA);
+          pairWith.from(lastB);
+          List<Double> pairRatios = new ArrayList<>();
+          for (int w = 0; w < windows; w++) {
+            Window wa;
+            Window wb;
+            if (w % 2 == 0) {
+              wa = a.window(windowMillis);
+              wb = b.window(windowMillis);
+            } else {
+              wb = b.window(windowMillis);
+              wa = a.window(windowMillis);
+            }
+            pairWithout.add(wa);
+            pairWith.add(wb);
+            pairRatios.add(wb.opsPerSecond() / wa.opsPerSecond());
+          }
+          ratios.addAll(pairRatios);
+          without.add(pairWithout);
+          with.add(pairWith);
+          System.out.printf(Locale.ROOT, "pair %d: without %,.0f ops/s, with %,.0f ops/s, window ratio (median) %.3f;"
+              + " application threads %.2f / %.2f us CPU per op; other threads %.1f / %.1f ms CPU per s; JIT %d / %d "
+              + "ms in the measured windows%n", p, pairWithout.opsPerSecond(), pairWith.opsPerSecond(),
+              median(pairRatios), pairWithout.appMicrosPerOp(), pairWith.appMicrosPerOp(),
+              pairWithout.otherMillisPerSecond(), pairWith.otherMillisPerSecond(), pairWithout.compileMillis,
+              pairWith.compileMillis);
         }
-        System.out.printf(Locale.ROOT, "round %d: without %,.0f ops/s, with %,.0f ops/s (%.3f); application threads "
-            + "%.1f / %.1f us CPU per op; other threads %.0f / %.0f ms CPU per s%n", r + 1, without[r], with[r],
-            with[r] / without[r], appCpu[0][r], appCpu[1][r], otherCpu[0][r], otherCpu[1][r]);
       }
       double[] startWithout = new double[starts];
       double[] startWith = new double[starts];
@@ -113,14 +156,20 @@ public final class AgentOverheadBenchmark {
         startWithout[s] = value(run(classPath, otel, List.of("start-only")), "startup.ms");
         startWith[s] = value(run(classPath, withAgent, List.of("start-only")), "startup.ms");
       }
-      double a = median(without);
-      double b = median(with);
-      System.out.printf(Locale.ROOT, "throughput (median): without %,.0f ops/s, with %,.0f ops/s, ratio %.3f "
-          + "(target >= 0.99)%n", a, b, b / a);
-      System.out.printf(Locale.ROOT, "application threads' CPU per operation (median): without %.2f us, with %.2f us"
-          + "%n", median(appCpu[0]), median(appCpu[1]));
-      System.out.printf(Locale.ROOT, "other Java threads' CPU (median): without %.0f ms/s, with %.0f ms/s%n",
-          median(otherCpu[0]), median(otherCpu[1]));
+      System.out.printf(Locale.ROOT, "throughput ratio with / without (median of %d adjacent windows): %.3f "
+          + "(target >= 0.99); quartiles %.3f to %.3f%n", ratios.size(), median(ratios), quantile(ratios, 0.25),
+          quantile(ratios, 0.75));
+      System.out.printf(Locale.ROOT, "throughput (all measured windows): without %,.0f ops/s, with %,.0f ops/s%n",
+          without.opsPerSecond(), with.opsPerSecond());
+      System.out.printf(Locale.ROOT, "application threads' CPU per operation: without %.2f us, with %.2f us, "
+          + "ratio %.3f%n", without.appMicrosPerOp(), with.appMicrosPerOp(),
+          with.appMicrosPerOp() / without.appMicrosPerOp());
+      System.out.printf(Locale.ROOT, "all Java threads' CPU per operation, the agent's threads counted in full: "
+          + "without %.2f us, with %.2f us, ratio %.3f%n", without.allMicrosPerOp(), with.allMicrosPerOp(),
+          with.allMicrosPerOp() / without.allMicrosPerOp());
+      System.out.printf(Locale.ROOT, "other Java threads' CPU: without %.1f ms/s, with %.1f ms/s; JIT compilation "
+          + "in the measured windows: without %d ms, with %d ms%n", without.otherMillisPerSecond(),
+          with.otherMillisPerSecond(), without.compileMillis, with.compileMillis);
       double sa = median(startWithout);
       double sb = median(startWith);
       System.out.printf(Locale.ROOT, "launch to main (median of %d): without %.0f ms, with %.0f ms, added %.0f ms "
@@ -130,22 +179,161 @@ public final class AgentOverheadBenchmark {
     }
   }
 
-  /** Starts the workload JVM and returns what it printed; fails when it did not end well. */
-  private static String run(String classPath, List<String> jvmOptions, List<String> workload) throws Exception {
+  private static List<String> options(List<String> side, List<String> jvmArgs, String name) {
+    List<String> options = new ArrayList<>(side);
+    jvmArgs.forEach(a -> options.add(a.replace("{run}", name)));
+    return options;
+  }
+
+  /** What one window of a workload JVM printed. */
+  private record Window(long ops, long nanos, long appCpuNanos, long otherCpuTotalNanos, long compileMillis,
+      long atNanos) {
+
+    static Window parse(String line) {
+      Map<String, Long> values = new HashMap<>();
+      for (String part : line.substring("window ".length()).split(" ")) {
+        int eq = part.indexOf('=');
+        values.put(part.substring(0, eq), Long.parseLong(part.substring(eq + 1)));
+      }
+      return new Window(values.get("ops"), values.get("nanos"), values.get("app.cpu.ns"),
+          values.get("other.cpu.total.ns"), values.get("compile.ms"), values.get("at.ns"));
+    }
+
+    double opsPerSecond() {
+      return ops * 1e9 / nanos;
+    }
+  }
+
+  /** Sums over the measured windows of one side; other threads' CPU over the wall time from start to last. */
+  private static final class Side {
+    long ops;
+    long nanos;
+    long appCpuNanos;
+    long otherCpuNanos;
+    long wallNanos;
+    long compileMillis;
+    private Window last;
+
+    void from(Window start) {
+      last = start;
+    }
+
+    void add(Window w) {
+      ops += w.ops();
+      nanos += w.nanos();
+      appCpuNanos += w.appCpuNanos();
+      compileMillis += w.compileMillis();
+      otherCpuNanos += w.otherCpuTotalNanos() - last.otherCpuTotalNanos();
+      wallNanos += w.atNanos() - last.atNanos();
+      last = w;
+    }
+
+    void add(Side pair) {
+      ops += pair.ops;
+      nanos += pair.nanos;
+      appCpuNanos += pair.appCpuNanos;
+      otherCpuNanos += pair.otherCpuNanos;
+      wallNanos += pair.wallNanos;
+      compileMillis += pair.compileMillis;
+    }
+
+    double opsPerSecond() {
+      return ops * 1e9 / nanos;
+    }
+
+    double appMicrosPerOp() {
+      return appCpuNanos / 1000.0 / ops;
+    }
+
+    /** The other threads' CPU of the whole measured span (their JVM's turns and the other's) on its operations. */
+    double allMicrosPerOp() {
+      return (appCpuNanos + otherCpuNanos) / 1000.0 / ops;
+    }
+
+    double otherMillisPerSecond() {
+      return otherCpuNanos / 1e6 / (wallNanos / 1e9);
+    }
+  }
+
+  /** A workload JVM waiting for its windows. */
+  private static final class Child implements AutoCloseable {
+    private final Process process;
+    private final BufferedReader out;
+    private final Writer in;
+    private final List<String> recent = new ArrayList<>();
+
+    private Child(Process process) {
+      this.process = process;
+      this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    }
+
+    static Child start(String classPath, List<String> jvmOptions, List<String> workload, boolean agent)
+        throws IOException {
+      Child child = new Child(new ProcessBuilder(command(classPath, jvmOptions, workload)).redirectErrorStream(true)
+          .start());
+      String ready = child.await("ready ");
+      if (agent && ready.contains("agent.active=null")) {
+        child.close();
+        throw new IllegalStateException("the agent did not start:\n" + String.join("\n", child.recent));
+      }
+      return child;
+    }
+
+    Window window(long millis) throws IOException {
+      in.write("run " + millis + "\n");
+      in.flush();
+      return Window.parse(await("window "));
+    }
+
+    private String await(String prefix) throws IOException {
+      for (String line = out.readLine(); line != null; line = out.readLine()) {
+        if (line.startsWith(prefix)) {
+          return line;
+        }
+        recent.add(line);
+        if (recent.size() > 50) {
+          recent.remove(0);
+        }
+      }
+      throw new IllegalStateException("the workload ended:\n" + String.join("\n", recent));
+    }
+
+    @Override
+    public void close() {
+      try {
+        in.write("quit\n");
+        in.flush();
+        out.transferTo(Writer.nullWriter());
+        if (process.waitFor(30, TimeUnit.SECONDS)) {
+          return;
+        }
+      } catch (IOException e) {
+        // gone already
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process.destroyForcibly();
+    }
+  }
+
+  private static List<String> command(String classPath, List<String> jvmOptions, List<String> workload) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", classPath, JdbcWorkload.class.getName()));
     command.add(String.valueOf(System.currentTimeMillis()));
     command.addAll(workload);
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    return command;
+  }
+
+  /** Starts a workload JVM to its end and returns what it printed; fails when it did not end well. */
+  private static String run(String classPath, List<String> jvmOptions, List<String> workload) throws Exception {
+    Process p = new ProcessBuilder(command(classPath, jvmOptions, workload)).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
       p.destroyForcibly();
       throw new IllegalStateException("the workload failed:\n" + out);
-    }
-    if (jvmOptions.stream().anyMatch(o -> o.startsWith("-javaagent")) && out.contains("agent.active=null")) {
-      throw new IllegalStateException("the agent did not start:\n" + out);
     }
     return out;
   }
@@ -160,6 +348,19 @@ public final class AgentOverheadBenchmark {
     double[] v = values.clone();
     Arrays.sort(v);
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static double median(List<Double> values) {
+    return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
+  /** The q-quantile, interpolated between the nearest ranks. */
+  private static double quantile(List<Double> values, double q) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double rank = q * (v.length - 1);
+    int lo = (int) Math.floor(rank);
+    int hi = Math.min(v.length - 1, lo + 1);
+    return v[lo] + (v[hi] - v[lo]) * (rank - lo);
   }
 
   /**

@@ -2,9 +2,13 @@ package io.pgintel.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,13 +20,18 @@ import java.util.concurrent.atomic.LongAdder;
  * The application {@link AgentOverheadBenchmark} starts, with and without the agent: a HikariCP pool and a few
  * threads running short primary-key selects (4 in 5) and updates (1 in 5), each on a connection borrowed for it,
  * as a web request would. Its class path holds only this class, HikariCP, the driver and SLF4J, like an
- * application the agent meets. It prints how long the JVM took from launch to {@code main}, then operations per
- * second over the measured window after a warm-up.
+ * application the agent meets. It prints how long the JVM took from launch to {@code main}.
  *
  * <p>Arguments: launch time (epoch ms, taken by the parent just before it started this JVM), then either
- * {@code start-only}, or JDBC URL, user, threads, rows, warm-up seconds, measured seconds.
+ * {@code start-only}, or JDBC URL, user, threads, rows. In the second form the threads wait; each line
+ * {@code run MILLIS} on standard input lets them work for that long and prints one {@code window} line with the
+ * operations done and the CPU spent, so that the benchmark can alternate two JVMs window by window; {@code quit}
+ * ends the JVM.
  */
 public final class JdbcWorkload {
+
+  private static final Object GATE = new Object();
+  private static volatile boolean running;
 
   private JdbcWorkload() {}
 
@@ -42,29 +51,43 @@ public final class JdbcWorkload {
     config.setMinimumIdle(threads);
     LongAdder ops = new LongAdder();
     try (HikariDataSource pool = new HikariDataSource(config)) {
-      Thread[] workers = new Thread[threads];
       for (int i = 0; i < threads; i++) {
-        workers[i] = new Thread(() -> work(pool, rows, ops), "workload-" + i);
-        workers[i].setDaemon(true);
-        workers[i].start();
+        Thread worker = new Thread(() -> work(pool, rows, ops), "workload-" + i);
+        worker.setDaemon(true);
+        worker.start();
       }
-      Thread.sleep(Long.parseLong(args[5]) * 1000);
-      long[] cpuBefore = cpu();
-      long before = ops.sum();
-      long start = System.nanoTime();
-      Thread.sleep(Long.parseLong(args[6]) * 1000);
-      long done = ops.sum() - before;
-      double seconds = (System.nanoTime() - start) / 1e9;
-      long[] cpuAfter = cpu();
-      System.out.println("ops.per.second=" + Math.round(done / seconds));
-      // CPU is less at the mercy of a busy machine than throughput: what each operation costs the application's
-      // threads (the statement hooks run there), and what the JVM's other threads spend per second (the agent's)
-      System.out.println("app.cpu.us.per.op=" + (cpuAfter[0] - cpuBefore[0]) / 1000.0 / Math.max(1, done));
-      System.out.println("other.cpu.ms.per.s=" + (cpuAfter[1] - cpuBefore[1]) / 1e6 / seconds);
-      System.out.println("agent.active=" + System.getProperty("pgintel.agent.active"));
+      System.out.println("ready agent.active=" + System.getProperty("pgintel.agent.active"));
       System.out.flush();
+      BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      for (String line = commands.readLine(); line != null && line.startsWith("run "); line = commands.readLine()) {
+        window(Long.parseLong(line.substring(4)), ops);
+      }
     }
     System.exit(0);
+  }
+
+  /** Lets the threads work for {@code millis} and prints what they did, and what the JVM's other threads spent. */
+  private static void window(long millis, LongAdder ops) throws InterruptedException {
+    long[] cpuBefore = cpu();
+    long compileBefore = compileMillis();
+    long before = ops.sum();
+    long start = System.nanoTime();
+    synchronized (GATE) {
+      running = true;
+      GATE.notifyAll();
+    }
+    Thread.sleep(millis);
+    running = false;
+    long done = ops.sum() - before;
+    long nanos = System.nanoTime() - start;
+    long[] cpuAfter = cpu();
+    // CPU is less at the mercy of a busy machine than throughput: what the application's threads spent (the
+    // statement hooks run there); the JVM's other threads (the agent's) as a running total, since they also
+    // work while this JVM waits for its next window
+    System.out.println("window ops=" + done + " nanos=" + nanos + " app.cpu.ns=" + (cpuAfter[0] - cpuBefore[0])
+        + " other.cpu.total.ns=" + cpuAfter[1] + " compile.ms=" + (compileMillis() - compileBefore)
+        + " at.ns=" + System.nanoTime());
+    System.out.flush();
   }
 
   /** CPU nanoseconds of the workload's threads, and of every other Java thread of this JVM. */
@@ -83,9 +106,26 @@ public final class JdbcWorkload {
     return sums;
   }
 
+  /** Time the JIT compilers have spent so far: a window that compiles much is not the steady state yet. */
+  private static long compileMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+  }
+
   private static void work(HikariDataSource pool, int rows, LongAdder ops) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     while (true) {
+      if (!running) {
+        synchronized (GATE) {
+          while (!running) {
+            try {
+              GATE.wait();
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }
+      }
       int id = 1 + random.nextInt(rows);
       boolean update = random.nextInt(5) == 0;
       try (Connection c = pool.getConnection();

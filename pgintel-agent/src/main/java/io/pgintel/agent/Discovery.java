@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 /*
  * Design notes.
  *
- * The handlers run on the application's thread, inside its getConnection or the driver's connect. They do a map
- * lookup, and for a DataSource or database not seen before they queue a check; they never open a connection,
- * never log, never throw (the bridge catches what slips through).
+ * The handlers run on the application's thread, inside its getConnection or the driver's connect. They look the
+ * DataSource up (the last one seen, else a map), and for a DataSource or database not seen before they queue a
+ * check; they never open a connection, never log, never throw (the bridge catches what slips through).
  *
  * DataSources are kept weakly: the agent must not keep a pool alive that the application has dropped (a
  * redeployed web application, a test context). A monitor reads through a WeakDataSource for the same reason;
@@ -69,6 +69,8 @@ final class Discovery {
 
   private final AgentSettings settings;
   private final Map<Object, Tracked> tracked = new ConcurrentHashMap<>();
+  /** The entry {@link #lookup} returned last; its referent is compared by identity, so it never keeps one alive. */
+  private volatile Tracked recent;
   private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
   private final Map<String, Monitor> monitors = new ConcurrentHashMap<>();
   /** Databases the application reached through DriverManager: checked once each. */
@@ -95,7 +97,7 @@ final class Discovery {
     if (closed || INTERNAL.get() || !(dataSource instanceof DataSource ds) || !(connection instanceof Connection c)) {
       return connection;
     }
-    Tracked t = lookup(ds, Bridge.delegated() && !isPool(ds));
+    Tracked t = lookup(ds, true);
     SessionRegistry registry = t.registry;
     if (registry == null && t.state == State.SKIPPED && inner != null) {
       // a router's connection is the target's: correlate it with the target's database
@@ -112,10 +114,19 @@ final class Discovery {
     INNER.set(lookup(ds, false));
   }
 
-  private Tracked lookup(DataSource ds, boolean delegates) {
-    Tracked t = tracked.get(new Probe(ds));
-    if (t == null) {
-      t = track(ds, delegates);
+  /**
+   * The entry of a DataSource, tracking it when new. Runs on every getConnection of the application: the last
+   * DataSource seen answers without the map (most applications have one), and whether a new one delegates is only
+   * asked when it is new.
+   */
+  private Tracked lookup(DataSource ds, boolean outermost) {
+    Tracked t = recent;
+    if (t == null || t.get() != ds) {
+      t = tracked.get(new Probe(ds));
+      if (t == null) {
+        t = track(ds, outermost && Bridge.delegated() && !isPool(ds));
+      }
+      recent = t;
     }
     if (t.state == State.RETRY && System.nanoTime() - t.since > RETRY_NANOS) {
       schedule(t);

@@ -1,6 +1,8 @@
 package io.pgintel.trace;
 
-import java.lang.reflect.Method;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.sql.Connection;
 
 /**
@@ -10,7 +12,8 @@ import java.sql.Connection;
  * <p>The driver's interface is looked up once per connection class, through that class's loader, and a failed
  * lookup is remembered too: this runs for every borrowed connection, and a {@code Class.forName} that throws costs
  * microseconds. Per class rather than once for the JVM: two applications (or a pool and a driver in different
- * loaders) may see different copies of the driver.
+ * loaders) may see different copies of the driver. A method handle rather than {@code Method.invoke}, which finds
+ * its caller on every call.
  */
 final class BackendPid {
 
@@ -22,7 +25,10 @@ final class BackendPid {
       try {
         Class<?> type = Class.forName("org.postgresql.PGConnection", false,
             loader != null ? loader : ClassLoader.getSystemClassLoader());
-        return new Lookup(type, type.getMethod("getBackendPID"));
+        MethodHandle getBackendPid = MethodHandles.publicLookup()
+            .findVirtual(type, "getBackendPID", MethodType.methodType(int.class))
+            .asType(MethodType.methodType(int.class, Object.class));
+        return new Lookup(type, getBackendPid);
       } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
         return NONE;
       }
@@ -31,7 +37,7 @@ final class BackendPid {
 
   private static final Lookup NONE = new Lookup(null, null);
 
-  private record Lookup(Class<?> type, Method getBackendPid) {}
+  private record Lookup(Class<?> type, MethodHandle getBackendPid) {}
 
   private BackendPid() {}
 
@@ -42,9 +48,14 @@ final class BackendPid {
       if (type == null || !c.isWrapperFor(type)) {
         return 0;
       }
-      return (Integer) lookup.getBackendPid().invoke(c.unwrap(type));
-    } catch (ReflectiveOperationException | java.sql.SQLException | RuntimeException e) {
-      return 0;
+      return (int) lookup.getBackendPid().invokeExact((Object) c.unwrap(type));
+    } catch (Error e) {
+      if (e instanceof LinkageError) {
+        return 0;
+      }
+      throw e;
+    } catch (Throwable e) {
+      return 0; // SQLException, a driver's RuntimeException: the statement is not linked, nothing else
     }
   }
 }

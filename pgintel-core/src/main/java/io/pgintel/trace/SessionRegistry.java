@@ -4,15 +4,21 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Which application span each database session (backend pid) serves, recorded by {@link TracingDataSource} while
  * the application runs statements, read by the activity sampler.
  *
- * <p>The statement path only stores the current span and thread (a map write); the line of code is found at
- * sampling time, from the thread's stack, and only for sessions the sampler sees active: stack walks cost
- * microseconds and would not fit the per-statement budget, and most statements end before any sample sees them.
- * Entries live as long as the connection: bounded by the pool size.
+ * <p>The statement path only stores the current span and thread (one volatile write into the session's entry,
+ * which a borrowed connection finds once); the line of code is found at sampling time, from the thread's stack,
+ * and only for sessions the sampler sees active: stack walks cost microseconds and would not fit the
+ * per-statement budget, and most statements end before any sample sees them.
+ *
+ * <p>A session's entry outlives its borrowing (a pool hands the same session out again and again, and looking it up
+ * again costs more than keeping it); returning a connection only clears what the entry links to. Entries of
+ * sessions that ended are dropped when the map has grown past a bound, so it holds about as many entries as the
+ * pools have connections.
  */
 public final class SessionRegistry {
 
@@ -28,34 +34,47 @@ public final class SessionRegistry {
       String.join(".", "net", "bytebuddy", ""),
       "io.pgintel.trace.",
       "io.pgintel.collect.", "io.pgintel.internal.", "org.junit.", "org.apache.maven.surefire."};
+  /** Entries kept before those of ended sessions are dropped. */
+  static final int SWEEP_AT = 1024;
 
-  private final Map<Integer, Binding> byPid = new ConcurrentHashMap<>();
+  private final Map<Integer, Session> byPid = new ConcurrentHashMap<>();
+  private volatile int sweepAt = SWEEP_AT;
+  private final AtomicBoolean sweeping = new AtomicBoolean();
 
-  /** What one session was last doing for the application. */
-  private record Binding(SpanContext span, Thread thread, boolean executing) {}
+  /** The entry of a session, made when new; once per borrowed connection. */
+  Session session(int pid) {
+    Session s = byPid.get(pid);
+    if (s == null) {
+      s = byPid.computeIfAbsent(pid, Session::new);
+      if (byPid.size() > sweepAt) {
+        sweep();
+      }
+    }
+    return s;
+  }
 
   /** A statement starts on this session, on the calling thread, under the current span. */
-  void executing(int pid) {
-    SpanContext span = Span.current().getSpanContext();
-    byPid.put(pid, new Binding(span, Thread.currentThread(), true));
+  void executing(Session session) {
+    session.binding = new Binding(Span.current().getSpanContext(), Thread.currentThread(), true);
   }
 
   /** The statement ended; the span stays linked (an idle-in-transaction session still belongs to it). */
-  void done(int pid) {
-    Binding b = byPid.get(pid);
+  void done(Session session) {
+    Binding b = session.binding;
     if (b != null && b.executing()) {
-      byPid.put(pid, new Binding(b.span(), b.thread(), false));
+      session.binding = new Binding(b.span(), b.thread(), false);
     }
   }
 
   /** The connection was closed or returned to its pool. */
-  void released(int pid) {
-    byPid.remove(pid);
+  void released(Session session) {
+    session.binding = null;
   }
 
   /** The span (and, while a statement runs, the line of code) of a session, or null. */
   public TraceLink link(int pid) {
-    Binding b = byPid.get(pid);
+    Session s = byPid.get(pid);
+    Binding b = s == null ? null : s.binding;
     if (b == null || !b.span().isValid()) {
       return null;
     }
@@ -86,7 +105,37 @@ public final class SessionRegistry {
 
   /** Sessions currently linked; for tests and self-telemetry. */
   public int size() {
-    return byPid.size();
+    int linked = 0;
+    for (Session s : byPid.values()) {
+      if (s.binding != null) {
+        linked++;
+      }
+    }
+    return linked;
+  }
+
+  /**
+   * Drops the entries of sessions not linked to anything: ended, or idle in their pool (a later borrow makes anew).
+   * Runs on an application thread, so it never waits: a thread that finds another sweeping goes on.
+   */
+  private void sweep() {
+    if (!sweeping.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      if (byPid.size() <= sweepAt) {
+        return;
+      }
+      for (Session s : byPid.values()) {
+        if (s.binding == null) {
+          s.detached = true;
+          byPid.remove(s.pid, s);
+        }
+      }
+      sweepAt = Math.max(SWEEP_AT, 2 * byPid.size());
+    } finally {
+      sweeping.set(false);
+    }
   }
 
   static boolean infrastructure(String className) {
@@ -96,5 +145,30 @@ public final class SessionRegistry {
       }
     }
     return className.contains("$$") || className.contains("$Proxy");
+  }
+
+  /** What one session was last doing for the application. */
+  private record Binding(SpanContext span, Thread thread, boolean executing) {}
+
+  /**
+   * One database session's entry. A connection that holds it checks {@link #detached()} before each statement: a
+   * sweep may have dropped it while the connection sat in its pool.
+   */
+  static final class Session {
+    private final int pid;
+    private volatile Binding binding;
+    private volatile boolean detached;
+
+    private Session(int pid) {
+      this.pid = pid;
+    }
+
+    int pid() {
+      return pid;
+    }
+
+    boolean detached() {
+      return detached;
+    }
   }
 }
