@@ -742,7 +742,6 @@ final class Normalizer implements Lexer.Sink {
 
   private void appendWord(int start, int end, int kw, long h) {
     begin(WORD, start, end, kw, end - start);
-    out.hash[out.size - 1] = h;
     final char[] s = chars;
     final char[] b = buf;
     int len = length;

@@ -5,8 +5,7 @@ import java.util.Arrays;
 /**
  * A growable token list stored as parallel int arrays, reused per thread so that analysing a
  * statement allocates no token objects. A token is a kind plus a range of the source text; words
- * carry their keyword id and their case-folded hash ({@link Keywords#hash}), computed once by the
- * lexer and reused by the fingerprint. As a {@link Lexer.Sink} it collects the lexer's raw tokens
+ * carry their keyword id. As a {@link Lexer.Sink} it collects the lexer's raw tokens
  * (tests read them); the normalizer fills one with canonical tokens.
  */
 final class Tokens implements Lexer.Sink {
@@ -40,15 +39,12 @@ final class Tokens implements Lexer.Sink {
   int[] start;
   int[] end;
   int[] kw;
-  /** Words only: {@link Keywords#hash} of the word. */
-  long[] hash;
 
   Tokens(int capacity) {
     kind = new int[capacity];
     start = new int[capacity];
     end = new int[capacity];
     kw = new int[capacity];
-    hash = new long[capacity];
   }
 
   void clear() {
@@ -66,21 +62,9 @@ final class Tokens implements Lexer.Sink {
     size++;
   }
 
-  void addWord(int s, int e, int keyword, long h) {
-    if (size == kind.length) {
-      grow();
-    }
-    kind[size] = WORD;
-    start[size] = s;
-    end[size] = e;
-    kw[size] = keyword;
-    hash[size] = h;
-    size++;
-  }
-
   @Override
   public void word(int s, int e, int keyword, long h) {
-    addWord(s, e, keyword, h);
+    add(WORD, s, e, keyword);
   }
 
   @Override
@@ -141,7 +125,6 @@ final class Tokens implements Lexer.Sink {
     start = Arrays.copyOf(start, n);
     end = Arrays.copyOf(end, n);
     kw = Arrays.copyOf(kw, n);
-    hash = Arrays.copyOf(hash, n);
   }
 
   boolean isWord(int i, int keyword) {
@@ -154,7 +137,6 @@ final class Tokens implements Lexer.Sink {
     start = new int[256];
     end = new int[256];
     kw = new int[256];
-    hash = new long[256];
     size = 0;
   }
 
