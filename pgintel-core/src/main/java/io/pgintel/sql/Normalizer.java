@@ -63,7 +63,7 @@ final class Normalizer implements Lexer.Sink {
   /** Kinds printed without a space after them, as bits. */
   private static final int NO_SPACE_AFTER = 1 << LPAREN | 1 << LBRACK | 1 << DOT | 1 << CAST | 1 << COLON;
 
-  /** Raw tokens from the lexer, compacted in place into the canonical stream by the passes. */
+  /** How two adjacent canonical tokens are spaced when printed; see {@link #spaceRule}. */
   private static final byte NO_SPACE = 0;
   private static final byte SPACE = 1;
   private static final byte SPACE_IF_NOT_CALL = 2;
