@@ -39,8 +39,6 @@ final class Keywords {
   private static final long WORD_PRIME = 0x9E3779B97F4A7C15L;
   /** ASCII folded to lower case, as bytes: {@link #hash} packs them. */
   static final byte[] LOWER = new byte[128];
-  /** {@link #LOWER} of an ASCII character that continues a word, 0 for one that ends it. */
-  static final byte[] WORD_PART = new byte[128];
   /** The packed characters ({@link #hash}) of each keyword of at most eight. */
   private static final long[] PACKED = new long[512];
   private static final short[] SLOTS = new short[1 << TABLE_BITS];
@@ -53,9 +51,6 @@ final class Keywords {
   static {
     for (char c = 0; c < 128; c++) {
       LOWER[c] = (byte) lower(c);
-      boolean part = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
-          || c == '$';
-      WORD_PART[c] = part ? LOWER[c] : 0;
     }
     java.util.Arrays.fill(SLOTS, (short) -1);
     String[] reserved = {"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
@@ -228,33 +223,27 @@ final class Keywords {
     return lookup(c, 0, c.length, hash(c, 0, c.length));
   }
 
-  /**
-   * As {@link #lookup(String, int, int)} for the lexer, which computes {@code hash} (as {@link #hash} does) while
-   * it scans the word, so that a word is read once.
-   */
+  /** As {@link #lookup(String, int, int)}, with {@code hash} as {@link #hash} computes it. */
   static int lookup(char[] s, int start, int end, long hash) {
-    if (end - start > MAX_LEN) {
-      return -1;
-    }
-    int slot = slot(hash);
-    while (true) {
-      int id = SLOTS[slot];
-      if (id < 0) {
+    long packed = pack(s, start, Math.min(end, start + 8));
+    return packed < 0 ? -1 : lookup(s, start, end, hash, packed);
+  }
+
+  /** The first (at most eight) characters of a word packed as {@link #hash} packs them; -1 beyond ASCII. */
+  private static long pack(char[] s, int start, int end) {
+    long packed = 0;
+    for (int i = start; i < end; i++) {
+      if (s[i] >= 0x80) {
         return -1;
       }
-      if (HASHES[id] == hash) {
-        char[] w = CHARS[id];
-        if (w.length == end - start && equalsFolded(w, s, start)) {
-          return id;
-        }
-      }
-      slot = (slot + 1) & MASK;
+      packed = packed << 8 | LOWER[s[i]];
     }
+    return packed;
   }
 
   /**
-   * As {@link #lookup(char[], int, int, long)} for an ASCII word whose last (or only) eight characters the lexer
-   * packed: a word of at most eight is then compared as one long.
+   * The lookup itself, for a word whose first eight characters (all of them, for a word of at most eight) are
+   * {@code packed}: the lexer has them from hashing, and a short word is then compared as one long.
    */
   static int lookup(char[] s, int start, int end, long hash, long packed) {
     final int length = end - start;
@@ -310,7 +299,7 @@ final class Keywords {
   }
 
   /** A word with a character beyond ASCII: one step per character (rare, and never a keyword). */
-  static long wideHash(char[] s, int start, int end) {
+  private static long wideHash(char[] s, int start, int end) {
     long h = ~0L;
     for (int i = start; i < end; i++) {
       h = (h + lower(s[i])) * WORD_PRIME;
@@ -372,9 +361,7 @@ final class Keywords {
     FLAGS[id] = flags;
     long h = hash(CHARS[id], 0, w.length());
     HASHES[id] = h;
-    for (int i = 0; i < Math.min(8, w.length()); i++) {
-      PACKED[id] = PACKED[id] << 8 | LOWER[w.charAt(i)];
-    }
+    PACKED[id] = pack(CHARS[id], 0, Math.min(8, w.length()));
     int slot = slot(h);
     while (SLOTS[slot] >= 0) {
       slot = (slot + 1) & MASK;

@@ -51,6 +51,8 @@ final class Lexer {
   private static final byte C_SEMI = 19;
   /** What a token starting with an ASCII character is, as one of the {@code C_} classes. */
   private static final byte[] DISPATCH = new byte[128];
+  /** {@link Keywords#LOWER} of an ASCII character that continues a word, 0 for one that ends it. */
+  private static final byte[] WORD_PART = new byte[128];
 
   static {
     for (char c = 0; c < 128; c++) {
@@ -66,6 +68,7 @@ final class Lexer {
         k |= OP_CHAR;
       }
       CLASSES[c] = (byte) k;
+      WORD_PART[c] = (k & IDENT_PART) != 0 ? Keywords.LOWER[c] : 0;
       DISPATCH[c] = letter ? C_LETTER : (k & OP_CHAR) != 0 ? C_OP : (c >= '0' && c <= '9') ? C_DIGIT : C_OTHER;
     }
     for (char c : " \t\n\r\f\u000b".toCharArray()) {
@@ -158,11 +161,9 @@ final class Lexer {
             if (d >= 0x80) {
               special = true;
               part = 0;
-            } else if ((part = Keywords.WORD_PART[d]) == 0) {
-              if (i - start == 1 && (d == '\'' || d == '&') && opensLiteral(s, n, start)) {
-                // E'..', N'..', B'..', X'..', U&'..', U&"..": seen only where a one-letter word ends
-                special = true;
-              }
+            } else if ((part = WORD_PART[d]) == 0) {
+              // E'..', N'..', B'..', X'..', U&'..', U&"..": looked for only where a one-letter word ends
+              special |= i - start == 1 && (d == '\'' || d == '&');
               break;
             }
             if (((i - start) & 7) == 0) {
@@ -352,16 +353,17 @@ final class Lexer {
   }
 
   /**
-   * The end of a word the letter loop could not finish: one with a character beyond ASCII (never a keyword), or a
-   * one-letter word at {@code start} that {@link #opensLiteral} says prefixes a string or quoted name.
+   * The end of a word the letter loop left: one with a character beyond ASCII, or a one-letter word before a quote
+   * or {@code &}, which may prefix a string or quoted name ({@link #opensLiteral}).
    *
    * @return the index after the token, or -1 if a literal ran to the end unterminated
    */
   private static int wideOrPrefixed(char[] s, int n, int start, int i, Sink out) {
-    if (i - start == 1 && i < n && (s[i] == '\'' || s[i] == '&') && opensLiteral(s, n, start)) {
+    if (opensLiteral(s, n, start)) {
       return prefixed(s, n, start, out);
     }
-    out.word(start, i, -1, Keywords.wideHash(s, start, i));
+    long h = Keywords.hash(s, start, i);
+    out.word(start, i, Keywords.lookup(s, start, i, h), h);
     return i;
   }
 
