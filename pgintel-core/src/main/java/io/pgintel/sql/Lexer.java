@@ -96,35 +96,17 @@ final class Lexer {
   }
 
   /**
-   * Receives tokens as the lexer reads them, one method per group of kinds, so that a receiver does not have to
-   * branch on the kind again: the normalizer classifies and prints each token as it arrives, tests collect them.
+   * Receives tokens as the lexer reads them: the normalizer classifies and prints each token as it arrives, tests
+   * collect them. Words, the most frequent tokens, come with what the lexer learnt reading them; the lexer calls
+   * each method from one place, so that the JIT compiler inlines the receiver's code into the lexer's loop once
+   * (it stops inlining into a method past a size budget, and a call per token costs more than the work).
    */
   interface Sink {
     /** A word: its keyword id (or -1) and its hash as {@link Keywords#hash} computes it. */
     void word(int start, int end, int keyword, long hash);
 
-    /** {@link Tokens#STRING} or {@link Tokens#PARAM}. */
-    void literal(int kind, int start, int end);
-
-    void number(int start, int end);
-
-    void qident(int start, int end);
-
-    void comment(int start, int end);
-
-    /** {@link Tokens#LPAREN} or {@link Tokens#LBRACK}. */
-    void open(int kind, int start, int end);
-
-    /** {@link Tokens#RPAREN} or {@link Tokens#RBRACK}. */
-    void close(int kind, int start, int end);
-
-    void semi(int start, int end);
-
-    /** An operator, {@link Tokens#OP}. */
-    void op(int start, int end);
-
-    /** {@link Tokens#COMMA}, {@link Tokens#DOT}, {@link Tokens#COLON}, {@link Tokens#CAST} or {@link Tokens#OTHER}. */
-    void symbol(int kind, int start, int end);
+    /** Any other token, of one of the {@link Tokens} kinds from {@link Tokens#QIDENT} to {@link Tokens#OTHER}. */
+    void token(int kind, int start, int end);
   }
 
   /**
@@ -146,63 +128,82 @@ final class Lexer {
         c = s[i];
       }
       int start = i;
-      // one jump per token on the character's class, not a chain of tests
-      switch (c < 0x80 ? DISPATCH[c] : C_LETTER) {
-        case C_SPACE -> i++;
-        case C_LETTER -> {
-          // inlined here, not a method of its own: the lexer's hottest loop
+      byte cls = c < 0x80 ? DISPATCH[c] : C_LETTER;
+      if (cls == C_LETTER) {
+        // inlined here, not a method of its own: the lexer's hottest loop
+        i++;
+        long h = 0;
+        long packed = c < 0x80 ? Keywords.LOWER[c] : 0;
+        boolean special = c >= 0x80;
+        while (i < n) {
+          char d = s[i];
+          int part;
+          if (d >= 0x80) {
+            special = true;
+            part = 0;
+          } else if ((part = WORD_PART[d]) == 0) {
+            // E'..', N'..', B'..', X'..', U&'..', U&"..": looked for only where a one-letter word ends
+            special |= i - start == 1 && (d == '\'' || d == '&');
+            break;
+          }
+          if (((i - start) & 7) == 0) {
+            h = Keywords.mix(h, packed);
+            packed = 0;
+          }
+          packed = packed << 8 | part;
           i++;
-          long h = 0;
-          long packed = c < 0x80 ? Keywords.LOWER[c] : 0;
-          boolean special = c >= 0x80;
-          while (i < n) {
-            char d = s[i];
-            int part;
-            if (d >= 0x80) {
-              special = true;
-              part = 0;
-            } else if ((part = WORD_PART[d]) == 0) {
-              // E'..', N'..', B'..', X'..', U&'..', U&"..": looked for only where a one-letter word ends
-              special |= i - start == 1 && (d == '\'' || d == '&');
-              break;
-            }
-            if (((i - start) & 7) == 0) {
-              h = Keywords.mix(h, packed);
-              packed = 0;
-            }
-            packed = packed << 8 | part;
-            i++;
-          }
-          if (special) {
-            i = wideOrPrefixed(s, n, start, i, out);
-            truncated |= i < 0;
-            i = i < 0 ? n : i;
-          } else {
-            h = Keywords.finish(h, packed, i - start);
-            out.word(start, i, Keywords.lookup(s, start, i, h, packed), h);
-          }
         }
-        case C_OPEN -> out.open(c == '(' ? Tokens.LPAREN : Tokens.LBRACK, start, ++i);
-        case C_CLOSE -> out.close(c == ')' ? Tokens.RPAREN : Tokens.RBRACK, start, ++i);
-        case C_COMMA -> out.symbol(Tokens.COMMA, start, ++i);
-        case C_SEMI -> out.semi(start, ++i);
+        if (special) {
+          i = wideOrPrefixed(s, n, start, i, out);
+          truncated |= i < 0;
+          i = i < 0 ? n : i;
+        } else {
+          h = Keywords.finish(h, packed, i - start);
+          out.word(start, i, Keywords.lookup(s, start, i, h, packed), h);
+        }
+        continue;
+      }
+      // one jump per token on the character's class, not a chain of tests; then one call for every kind but a
+      // word, so that the compiler inlines the receiver once (it stops inlining into a method past a size budget)
+      int kind;
+      switch (cls) {
+        case C_SPACE -> {
+          i++;
+          continue;
+        }
+        case C_OPEN -> {
+          kind = c == '(' ? Tokens.LPAREN : Tokens.LBRACK;
+          i++;
+        }
+        case C_CLOSE -> {
+          kind = c == ')' ? Tokens.RPAREN : Tokens.RBRACK;
+          i++;
+        }
+        case C_COMMA -> {
+          kind = Tokens.COMMA;
+          i++;
+        }
+        case C_SEMI -> {
+          kind = Tokens.SEMI;
+          i++;
+        }
         case C_QUOTE -> {
           i = string(s, n, i + 1, false);
           truncated |= i < 0;
           i = i < 0 ? n : i;
-          out.literal(Tokens.STRING, start, i);
+          kind = Tokens.STRING;
         }
         case C_DIGIT -> {
           i = number(s, n, i);
-          out.number(start, i);
+          kind = Tokens.NUMBER;
         }
         case C_DOT -> {
           if (i + 1 < n && isDigit(s[i + 1])) {
             i = number(s, n, i);
-            out.number(start, i);
+            kind = Tokens.NUMBER;
           } else {
             i++;
-            out.symbol(Tokens.DOT, start, i);
+            kind = Tokens.DOT;
           }
         }
         case C_MINUS, C_SLASH -> {
@@ -220,33 +221,29 @@ final class Lexer {
                 truncated = true;
               }
             }
-            out.comment(start, i);
+            kind = Tokens.COMMENT;
           } else {
             i = operator(s, n, i, jdbc);
-            out.op(start, i);
+            kind = Tokens.OP;
           }
         }
-        case C_QUESTION -> {
-          if (jdbc && (i + 1 >= n || s[i + 1] != '?')) {
+        case C_QUESTION, C_OP -> {
+          if (c == '?' && jdbc && (i + 1 >= n || s[i + 1] != '?')) {
             i++;
-            out.literal(Tokens.PARAM, start, i);
+            kind = Tokens.PARAM;
           } else {
             i = operator(s, n, i, jdbc);
-            out.op(start, i);
+            kind = Tokens.OP;
           }
-        }
-        case C_OP -> {
-          i = operator(s, n, i, jdbc);
-          out.op(start, i);
         }
         case C_DQUOTE -> {
           int e = quotedIdent(s, n, i + 1);
           if (e < 0) {
             truncated = true;
-            out.literal(Tokens.STRING, start, n);
+            kind = Tokens.STRING;
             i = n;
           } else {
-            out.qident(start, e);
+            kind = Tokens.QIDENT;
             i = e;
           }
         }
@@ -257,17 +254,17 @@ final class Lexer {
             while (i < n && isIdentPart(s[i])) {
               i++;
             }
-            out.literal(Tokens.PARAM, start, i);
+            kind = Tokens.PARAM;
           } else {
             int tagEnd = dollarTag(s, n, i);
             if (tagEnd > 0) {
               int e = dollarBody(s, n, i, tagEnd);
               truncated |= e < 0;
               i = e < 0 ? n : e;
-              out.literal(Tokens.STRING, start, i);
+              kind = Tokens.STRING;
             } else {
               i++;
-              out.symbol(Tokens.OTHER, start, i);
+              kind = Tokens.OTHER;
             }
           }
         }
@@ -276,12 +273,12 @@ final class Lexer {
           char next = i < n ? s[i] : 0;
           if (next == ':') {
             i++;
-            out.symbol(Tokens.CAST, start, i);
+            kind = Tokens.CAST;
           } else if (next == '=') {
             i++;
-            out.op(start, i);
+            kind = Tokens.OP;
           } else {
-            out.symbol(Tokens.COLON, start, i);
+            kind = Tokens.COLON;
           }
         }
         case C_LBRACE -> {
@@ -294,24 +291,25 @@ final class Lexer {
               // a brace that opens no escape is dropped: printed back it could open one
               i++;
             }
-          } else {
-            i++;
-            out.symbol(Tokens.OTHER, start, i);
+            continue;
           }
+          i++;
+          kind = Tokens.OTHER;
         }
         case C_RBRACE -> {
           i++;
           if (jdbc && escapeDepth > 0) {
             escapeDepth--;
-          } else {
-            out.symbol(Tokens.OTHER, start, i);
+            continue;
           }
+          kind = Tokens.OTHER;
         }
         default -> {
           i++;
-          out.symbol(Tokens.OTHER, start, i);
+          kind = Tokens.OTHER;
         }
       }
+      out.token(kind, start, i);
     }
     return truncated;
   }
@@ -327,7 +325,7 @@ final class Lexer {
     char lc = Keywords.lower(s[i]);
     if (lc != 'u') {
       i = string(s, n, i + 2, lc == 'e');
-      out.literal(Tokens.STRING, start, i < 0 ? n : i);
+      out.token(Tokens.STRING, start, i < 0 ? n : i);
       return i;
     }
     if (s[i + 2] == '\'') {
@@ -335,19 +333,19 @@ final class Lexer {
       if (i >= 0) {
         i = uescape(s, n, i);
       }
-      out.literal(Tokens.STRING, start, i < 0 ? n : i);
+      out.token(Tokens.STRING, start, i < 0 ? n : i);
       return i;
     }
     int e = quotedIdent(s, n, i + 3);
     if (e < 0) {
-      out.literal(Tokens.STRING, start, n);
+      out.token(Tokens.STRING, start, n);
       return -1;
     }
     e = uescape(s, n, e);
     if (e < 0) {
-      out.literal(Tokens.STRING, start, n);
+      out.token(Tokens.STRING, start, n);
     } else {
-      out.qident(start, e);
+      out.token(Tokens.QIDENT, start, e);
     }
     return e;
   }

@@ -88,6 +88,8 @@ final class Normalizer implements Lexer.Sink {
   private long[] marks = new long[256];
   /** Per canonical token: the hash before it. */
   private long[] markHash = new long[256];
+  /** Kind of the last canonical token, 0 before the first. */
+  private int previous;
   private int length;
   private long hash;
   private int param;
@@ -142,6 +144,7 @@ final class Normalizer implements Lexer.Sink {
   /** The whole pass; returns whether the input was cut short. */
   private boolean canonicalTokens(String sql, boolean jdbc) {
     out.clear();
+    previous = 0;
     comments = Map.of();
     this.jdbc = jdbc;
     int n = sql.length();
@@ -197,56 +200,74 @@ final class Normalizer implements Lexer.Sink {
     if (before(WORD, kw) && set(WORD, start, end, kw, h)) {
       return;
     }
-    if (kw < 0) {
-      // an identifier: none of the keyword rules applies
+    // an identifier (kw < 0) meets none of the keyword rules; one call of appendWord, so that it is inlined once
+    if (kw < 0 || !keywordConstant(kw, start, end)) {
       appendWord(start, end, kw, h);
-    } else {
-      keyword(start, end, kw, h);
     }
   }
 
-  private void keyword(int start, int end, int kw, long h) {
+  /**
+   * Applies the rules a keyword starts or ends ({@code SET}, {@code ORDER BY}, lists), or adds it as a constant
+   * ({@code NULL}, {@code TRUE}, {@code FALSE} as values).
+   *
+   * @return whether it was added as a constant; if not, the caller prints it as a word
+   */
+  private boolean keywordConstant(int kw, int start, int end) {
     final Tokens o = out;
     final int last = o.size - 1;
     if (kw == Keywords.NULL) {
       if (o.isWord(last, Keywords.IS) || o.isWord(last, Keywords.NOT)) {
-        appendWord(start, end, kw, h);
-      } else {
-        addConst(start, end);
+        return false;
       }
-    } else if (kw == Keywords.TRUE || kw == Keywords.FALSE) {
-      if (o.isWord(last, Keywords.IS) || (o.isWord(last, Keywords.NOT) && o.isWord(last - 1, Keywords.IS))) {
-        appendWord(start, end, kw, h);
-      } else {
-        addConst(start, end);
-      }
-    } else if (kw == Keywords.SET && (last < 0 || o.kind[last] == SEMI || o.isWord(stmtStart, Keywords.ALTER))) {
-      appendWord(start, end, kw, h);
-      setState = 1;
-    } else {
-      if (!listCandidates && (kw == Keywords.IN || kw == Keywords.ARRAY || kw == Keywords.VALUES)) {
-        listCandidates = true;
-        firstCandidate = o.size;
-      }
-      if (kw == Keywords.BY && (o.isWord(last, Keywords.ORDER) || o.isWord(last, Keywords.GROUP))) {
-        byDepth = depth;
-      } else if (depth == byDepth && endsOrderBy(kw)) {
-        byDepth = -1;
-      }
-      appendWord(start, end, kw, h);
+      addConst(start, end);
+      return true;
     }
+    if (kw == Keywords.TRUE || kw == Keywords.FALSE) {
+      if (o.isWord(last, Keywords.IS) || (o.isWord(last, Keywords.NOT) && o.isWord(last - 1, Keywords.IS))) {
+        return false;
+      }
+      addConst(start, end);
+      return true;
+    }
+    if (kw == Keywords.SET && (last < 0 || o.kind[last] == SEMI || o.isWord(stmtStart, Keywords.ALTER))) {
+      setState = 1;
+      return false;
+    }
+    if (!listCandidates && (kw == Keywords.IN || kw == Keywords.ARRAY || kw == Keywords.VALUES)) {
+      listCandidates = true;
+      firstCandidate = o.size;
+    }
+    if (kw == Keywords.BY && (o.isWord(last, Keywords.ORDER) || o.isWord(last, Keywords.GROUP))) {
+      byDepth = depth;
+    } else if (depth == byDepth && endsOrderBy(kw)) {
+      byDepth = -1;
+    }
+    return false;
   }
 
   @Override
-  public void literal(int kind, int start, int end) {
+  public void token(int kind, int start, int end) {
+    switch (kind) {
+      case Tokens.STRING, Tokens.PARAM -> literal(kind, start, end);
+      case NUMBER -> number(start, end);
+      case QIDENT -> qident(start, end);
+      case Tokens.COMMENT -> comment(start, end);
+      case LPAREN, LBRACK -> open(kind, start, end);
+      case RPAREN, RBRACK -> close(kind, start, end);
+      case SEMI -> semi(start, end);
+      case OP -> op(start, end);
+      default -> symbol(kind, start, end);
+    }
+  }
+
+  private void literal(int kind, int start, int end) {
     if (before(kind, -1) && set(kind, start, end, -1, 0)) {
       return;
     }
     addConst(start, end);
   }
 
-  @Override
-  public void number(int start, int end) {
+  private void number(int start, int end) {
     if (before(NUMBER, -1) && set(NUMBER, start, end, -1, 0)) {
       return;
     }
@@ -266,16 +287,14 @@ final class Normalizer implements Lexer.Sink {
     }
   }
 
-  @Override
-  public void qident(int start, int end) {
+  private void qident(int start, int end) {
     if (before(QIDENT, -1) && set(QIDENT, start, end, -1, 0)) {
       return;
     }
     name(QIDENT, start, end, -1, 0);
   }
 
-  @Override
-  public void comment(int start, int end) {
+  private void comment(int start, int end) {
     if (pending) {
       if (waitingCount + 2 > waitingComments.length) {
         waitingComments = java.util.Arrays.copyOf(waitingComments, waitingComments.length * 2);
@@ -298,8 +317,7 @@ final class Normalizer implements Lexer.Sink {
     }
   }
 
-  @Override
-  public void open(int kind, int start, int end) {
+  private void open(int kind, int start, int end) {
     if (before(kind, -1) && set(kind, start, end, -1, 0)) {
       return;
     }
@@ -318,8 +336,7 @@ final class Normalizer implements Lexer.Sink {
     appendChar(kind, start, end);
   }
 
-  @Override
-  public void close(int kind, int start, int end) {
+  private void close(int kind, int start, int end) {
     if (before(kind, -1) && set(kind, start, end, -1, 0)) {
       return;
     }
@@ -339,8 +356,7 @@ final class Normalizer implements Lexer.Sink {
     }
   }
 
-  @Override
-  public void semi(int start, int end) {
+  private void semi(int start, int end) {
     if (pending) {
       settle(true);
     }
@@ -354,16 +370,14 @@ final class Normalizer implements Lexer.Sink {
     stmtStart = out.size;
   }
 
-  @Override
-  public void op(int start, int end) {
+  private void op(int start, int end) {
     if (before(OP, -1) && set(OP, start, end, -1, 0)) {
       return;
     }
     appendOp(start, end);
   }
 
-  @Override
-  public void symbol(int kind, int start, int end) {
+  private void symbol(int kind, int start, int end) {
     if (before(kind, -1) && set(kind, start, end, -1, 0)) {
       return;
     }
@@ -695,12 +709,11 @@ final class Normalizer implements Lexer.Sink {
     }
     marks[i] = (long) length << 32 | param;
     markHash[i] = hash;
-    if (i > 0) {
-      byte rule = SPACE_RULES[t.kind[i - 1] << 5 | k];
-      if (rule == SPACE || (rule == SPACE_IF_NOT_CALL && spaceBeforeParen(i))) {
-        buf[length++] = ' ';
-      }
+    byte rule = SPACE_RULES[previous << 5 | k];
+    if (rule == SPACE || (rule == SPACE_IF_NOT_CALL && spaceBeforeParen(i))) {
+      buf[length++] = ' ';
     }
+    previous = k;
     t.kind[i] = k;
     t.start[i] = start;
     t.end[i] = end;
@@ -731,6 +744,7 @@ final class Normalizer implements Lexer.Sink {
   private void rewind(int size) {
     if (size < out.size) {
       out.size = size;
+      previous = size > 0 ? out.kind[size - 1] : 0;
       length = (int) (marks[size] >>> 32);
       param = (int) marks[size];
       hash = markHash[size];
@@ -846,6 +860,10 @@ final class Normalizer implements Lexer.Sink {
 
   /** Whether a space goes between a token of kind {@code p} and one of kind {@code k}, by the rules below. */
   private static byte spaceRule(int p, int k) {
+    if (p == 0) {
+      // the first token
+      return NO_SPACE;
+    }
     if (p == COLON && (k == OP || k == COLON || k == CAST)) {
       // a: = b and a: :b must not print as := or ::
       return SPACE;

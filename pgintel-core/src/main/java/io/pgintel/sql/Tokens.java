@@ -68,47 +68,7 @@ final class Tokens implements Lexer.Sink {
   }
 
   @Override
-  public void literal(int k, int s, int e) {
-    add(k, s, e, -1);
-  }
-
-  @Override
-  public void number(int s, int e) {
-    add(NUMBER, s, e, -1);
-  }
-
-  @Override
-  public void qident(int s, int e) {
-    add(QIDENT, s, e, -1);
-  }
-
-  @Override
-  public void comment(int s, int e) {
-    add(COMMENT, s, e, -1);
-  }
-
-  @Override
-  public void open(int k, int s, int e) {
-    add(k, s, e, -1);
-  }
-
-  @Override
-  public void close(int k, int s, int e) {
-    add(k, s, e, -1);
-  }
-
-  @Override
-  public void semi(int s, int e) {
-    add(SEMI, s, e, -1);
-  }
-
-  @Override
-  public void op(int s, int e) {
-    add(OP, s, e, -1);
-  }
-
-  @Override
-  public void symbol(int k, int s, int e) {
+  public void token(int k, int s, int e) {
     add(k, s, e, -1);
   }
 
