@@ -62,10 +62,13 @@ final class Discovery {
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final long DRIVER_GRACE_MILLIS = 2000;
 
-  /** True while pgintel itself borrows a connection: not the application's, so not tracked or wrapped. */
-  static final ThreadLocal<Boolean> INTERNAL = ThreadLocal.withInitial(() -> Boolean.FALSE);
-  /** The last DataSource that handed out a connection inside the current outermost getConnection. */
-  private static final ThreadLocal<Tracked> INNER = new ThreadLocal<>();
+  /**
+   * Per thread, one read on every getConnection: {@link #INTERNAL} while pgintel itself borrows a connection (not
+   * the application's, so not tracked or wrapped), else the last DataSource that handed out a connection inside
+   * the current outermost getConnection, else null.
+   */
+  private static final ThreadLocal<Object> MARK = new ThreadLocal<>();
+  private static final Object INTERNAL = new Object();
 
   private final AgentSettings settings;
   private final Map<Object, Tracked> tracked = new ConcurrentHashMap<>();
@@ -90,11 +93,16 @@ final class Discovery {
 
   /** The bridge's handler: the connection the application gets from {@code dataSource}. */
   Object onConnection(Object dataSource, Object connection) {
-    Tracked inner = INNER.get();
-    if (inner != null) {
-      INNER.set(null);
+    Object mark = MARK.get();
+    if (mark == INTERNAL) {
+      return connection;
     }
-    if (closed || INTERNAL.get() || !(dataSource instanceof DataSource ds) || !(connection instanceof Connection c)) {
+    Tracked inner = null;
+    if (mark != null) {
+      inner = (Tracked) mark;
+      MARK.set(null);
+    }
+    if (closed || !(dataSource instanceof DataSource ds) || !(connection instanceof Connection c)) {
       return connection;
     }
     Tracked t = lookup(ds, true);
@@ -108,10 +116,19 @@ final class Discovery {
 
   /** The bridge's inner handler: {@code dataSource} handed out a connection inside another getConnection. */
   void onInnerConnection(Object dataSource, Object connection) {
-    if (closed || INTERNAL.get() || !(dataSource instanceof DataSource ds)) {
+    if (closed || MARK.get() == INTERNAL || !(dataSource instanceof DataSource ds)) {
       return;
     }
-    INNER.set(lookup(ds, false));
+    MARK.set(lookup(ds, false));
+  }
+
+  /** Marks what this thread borrows or connects, until {@link #external()}, as pgintel's own. */
+  static void internal() {
+    MARK.set(INTERNAL);
+  }
+
+  static void external() {
+    MARK.remove();
   }
 
   /**
@@ -157,7 +174,7 @@ final class Discovery {
    * DataSource. {@code call} is the driver, the URL and the properties (which may hold a password).
    */
   Object onDriverConnect(Object[] call, Object connection) {
-    if (closed || INTERNAL.get() || !(call[0] instanceof Driver driver) || !(call[1] instanceof String url)
+    if (closed || MARK.get() == INTERNAL || !(call[0] instanceof Driver driver) || !(call[1] instanceof String url)
         || !(connection instanceof Connection c)) {
       return connection;
     }
@@ -196,7 +213,7 @@ final class Discovery {
       return;
     }
     String url;
-    INTERNAL.set(Boolean.TRUE);
+    internal();
     try (Connection c = ds.getConnection()) {
       url = c.getMetaData().getURL();
     } catch (Exception | LinkageError e) {
@@ -206,7 +223,7 @@ final class Discovery {
           + "will try again on a later getConnection", ds.getClass().getName(), e.toString());
       return;
     } finally {
-      INTERNAL.remove();
+      external();
     }
     if (url == null || !url.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
       t.state = State.OTHER;

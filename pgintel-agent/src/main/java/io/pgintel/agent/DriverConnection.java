@@ -90,11 +90,11 @@ final class DriverConnection implements DataSource, AutoCloseable {
     if (d == null) {
       throw new SQLException("the application's PostgreSQL driver is gone", "08001");
     }
-    Discovery.INTERNAL.set(Boolean.TRUE);
+    Discovery.internal();
     try {
       physical = d.connect(url, info);
     } finally {
-      Discovery.INTERNAL.remove();
+      Discovery.external();
     }
     if (physical == null) {
       throw new SQLException("the PostgreSQL driver did not accept the application's URL", "08001");

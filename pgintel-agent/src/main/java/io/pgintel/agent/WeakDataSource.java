@@ -24,22 +24,22 @@ final class WeakDataSource implements DataSource {
   @Override
   public Connection getConnection() throws SQLException {
     DataSource ds = target();
-    Discovery.INTERNAL.set(Boolean.TRUE);
+    Discovery.internal();
     try {
       return ds.getConnection();
     } finally {
-      Discovery.INTERNAL.remove();
+      Discovery.external();
     }
   }
 
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
     DataSource ds = target();
-    Discovery.INTERNAL.set(Boolean.TRUE);
+    Discovery.internal();
     try {
       return ds.getConnection(username, password);
     } finally {
-      Discovery.INTERNAL.remove();
+      Discovery.external();
     }
   }
 

@@ -36,7 +36,8 @@ public final class SessionFactory implements AutoCloseable {
   private final DataSource dataSource;
   private final Duration borrowTimeout;
   private final Duration statementTimeout;
-  private final Duration lockTimeout;
+  /** What starts every collection's transaction; the same text every time, so built and registered once. */
+  private final String begin;
   private final ExecutorService borrower;
   private final AtomicInteger abandonedBorrows = new AtomicInteger();
   private volatile ServerInfo server;
@@ -46,7 +47,13 @@ public final class SessionFactory implements AutoCloseable {
     this.dataSource = dataSource;
     this.borrowTimeout = borrowTimeout;
     this.statementTimeout = statementTimeout;
-    this.lockTimeout = lockTimeout;
+    // One statement, so that pg_stat_statements keeps the marker with it (a second statement of a multi-statement
+    // string would be recorded without the leading comment).
+    String settings = "SELECT set_config('transaction_read_only', 'on', true),"
+        + " set_config('statement_timeout', '" + Math.max(1, statementTimeout.toMillis()) + "', true),"
+        + " set_config('lock_timeout', '" + Math.max(1, lockTimeout.toMillis()) + "', true)";
+    OwnStatements.register(settings);
+    this.begin = SqlSession.MARKER + " " + settings;
     ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         DaemonThreads.factory("pgintel-borrow"));
     this.borrower = pool;
@@ -86,13 +93,7 @@ public final class SessionFactory implements AutoCloseable {
         c.setAutoCommit(false);
       }
       try (Statement s = c.createStatement()) {
-        // One statement, so that pg_stat_statements keeps the marker with it (a second statement of a
-        // multi-statement string would be recorded without the leading comment).
-        String begin = "SELECT set_config('transaction_read_only', 'on', true),"
-            + " set_config('statement_timeout', '" + Math.max(1, statementTimeout.toMillis()) + "', true),"
-            + " set_config('lock_timeout', '" + Math.max(1, lockTimeout.toMillis()) + "', true)";
-        OwnStatements.register(begin);
-        s.execute(SqlSession.MARKER + " " + begin);
+        s.execute(begin);
       }
       int backstop = (int) Math.max(1, statementTimeout.plusSeconds(5).toSeconds());
       ServerInfo info = server;

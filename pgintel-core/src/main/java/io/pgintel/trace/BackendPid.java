@@ -3,11 +3,13 @@ package io.pgintel.trace;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.ref.WeakReference;
 import java.sql.Connection;
 
 /**
  * The PostgreSQL backend pid of a JDBC connection, through pgjdbc's {@code PGConnection.getBackendPID()} found by
- * name (pgintel does not need the driver on its own class path). 0 when the connection is not pgjdbc's.
+ * name (pgintel does not need the driver on its own class path), in two steps: the driver's connection beneath a
+ * pool's, which names the session for as long as it lives, and its pid, which is only asked the first time.
  *
  * <p>The driver's interface is looked up once per connection class, through that class's loader, and a failed
  * lookup is remembered too: this runs for every borrowed connection, and a {@code Class.forName} that throws costs
@@ -28,34 +30,60 @@ final class BackendPid {
         MethodHandle getBackendPid = MethodHandles.publicLookup()
             .findVirtual(type, "getBackendPID", MethodType.methodType(int.class))
             .asType(MethodType.methodType(int.class, Object.class));
-        return new Lookup(type, getBackendPid);
+        return new Lookup(connectionClass, type, getBackendPid);
       } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-        return NONE;
+        return new Lookup(connectionClass, null, null);
       }
     }
   };
 
-  private static final Lookup NONE = new Lookup(null, null);
+  /**
+   * The lookup asked for last: an application has one pool class, and a ClassValue probe costs more than this.
+   * Held weakly: the class's ClassValue keeps it while the class lives, and a redeployed application's loader must
+   * not stay because of it.
+   */
+  private static volatile WeakReference<Lookup> last = new WeakReference<>(null);
 
-  private record Lookup(Class<?> type, MethodHandle getBackendPid) {}
+  private record Lookup(Class<?> connectionClass, Class<?> type, MethodHandle getBackendPid) {}
 
   private BackendPid() {}
 
-  static int of(Connection c) {
+  private static Lookup lookup(Class<?> connectionClass) {
+    Lookup l = last.get();
+    if (l == null || l.connectionClass() != connectionClass) {
+      l = LOOKUPS.get(connectionClass);
+      last = new WeakReference<>(l);
+    }
+    return l;
+  }
+
+  /** The driver's own connection beneath {@code c}, or null when {@code c} is not pgjdbc's. */
+  static Object physical(Connection c) {
     try {
-      Lookup lookup = LOOKUPS.get(c.getClass());
-      Class<?> type = lookup.type();
-      if (type == null || !c.isWrapperFor(type)) {
-        return 0;
+      Class<?> type = lookup(c.getClass()).type();
+      return type != null && c.isWrapperFor(type) ? c.unwrap(type) : null;
+    } catch (Error e) {
+      if (e instanceof LinkageError) {
+        return null;
       }
-      return (int) lookup.getBackendPid().invokeExact((Object) c.unwrap(type));
+      throw e;
+    } catch (Throwable e) {
+      return null; // SQLException, a driver's RuntimeException: the statement is not linked, nothing else
+    }
+  }
+
+  /** The backend pid of what {@link #physical} returned; 0 when it cannot be read. */
+  static int of(Object physical) {
+    try {
+      MethodHandle getBackendPid = lookup(physical.getClass()).getBackendPid();
+      return getBackendPid == null ? 0 : (int) getBackendPid.invokeExact(physical);
     } catch (Error e) {
       if (e instanceof LinkageError) {
         return 0;
       }
       throw e;
     } catch (Throwable e) {
-      return 0; // SQLException, a driver's RuntimeException: the statement is not linked, nothing else
+      return 0;
     }
   }
 }

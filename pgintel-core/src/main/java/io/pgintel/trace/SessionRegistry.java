@@ -2,18 +2,23 @@ package io.pgintel.trace;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Which application span each database session (backend pid) serves, recorded by {@link TracingDataSource} while
  * the application runs statements, read by the activity sampler.
  *
- * <p>The statement path only stores the current span and thread (one volatile write into the session's entry,
- * which a borrowed connection finds once); the line of code is found at sampling time, from the thread's stack,
- * and only for sessions the sampler sees active: stack walks cost microseconds and would not fit the
- * per-statement budget, and most statements end before any sample sees them.
+ * <p>The statement path only stores the current span and thread into the session's entry, which a borrowed
+ * connection finds once: a flag set before and cleared after each statement, the span and thread only when they
+ * changed. The line of code is found at sampling time, from the thread's stack, and only for sessions the sampler
+ * sees active: stack walks cost microseconds and would not fit the per-statement budget, and most statements end
+ * before any sample sees them.
  *
  * <p>A session's entry outlives its borrowing (a pool hands the same session out again and again, and looking it up
  * again costs more than keeping it); returning a connection only clears what the entry links to. Entries of
@@ -36,12 +41,39 @@ public final class SessionRegistry {
       "io.pgintel.collect.", "io.pgintel.internal.", "org.junit.", "org.apache.maven.surefire."};
   /** Entries kept before those of ended sessions are dropped. */
   static final int SWEEP_AT = 1024;
+  /** Slots of the cache by driver connection; a power of two. */
+  private static final int KNOWN = 64;
 
   private final Map<Integer, Session> byPid = new ConcurrentHashMap<>();
+  /**
+   * The session of a driver connection, by the connection's identity hash, held weakly: a pool hands the same
+   * connection out again and again, and this finds its session without its pid or a map lookup (a boxed key and a
+   * shared map's nodes on every borrow). Written only when a slot misses; two connections in one slot take turns.
+   */
+  private final AtomicReferenceArray<Known> known = new AtomicReferenceArray<>(KNOWN);
   private volatile int sweepAt = SWEEP_AT;
   private final AtomicBoolean sweeping = new AtomicBoolean();
 
-  /** The entry of a session, made when new; once per borrowed connection. */
+  /**
+   * The entry of the session behind a driver connection ({@link BackendPid#physical}), or null when its pid cannot
+   * be read; once per borrowed connection.
+   */
+  Session session(Object physical) {
+    int slot = System.identityHashCode(physical) & (KNOWN - 1);
+    Known k = known.get(slot);
+    if (k != null && k.get() == physical && !k.session.detached()) {
+      return k.session;
+    }
+    int pid = BackendPid.of(physical);
+    if (pid <= 0) {
+      return null;
+    }
+    Session s = session(pid);
+    known.set(slot, new Known(physical, s));
+    return s;
+  }
+
+  /** The entry of a session, made when new. */
   Session session(int pid) {
     Session s = byPid.get(pid);
     if (s == null) {
@@ -53,34 +85,46 @@ public final class SessionRegistry {
     return s;
   }
 
-  /** A statement starts on this session, on the calling thread, under the current span. */
+  /**
+   * A statement starts on this session, on the calling thread, under the current span. The entry keeps its
+   * binding while the span and the thread stay the same, so that a statement allocates nothing.
+   */
   void executing(Session session) {
-    session.binding = new Binding(Span.current().getSpanContext(), Thread.currentThread(), true);
+    SpanContext span = Span.current().getSpanContext();
+    Thread thread = Thread.currentThread();
+    Binding b = session.binding();
+    if (b == null || b.span() != span || b.thread() != thread) {
+      session.bind(new Binding(span, thread));
+    }
+    session.executing(true);
   }
 
   /** The statement ended; the span stays linked (an idle-in-transaction session still belongs to it). */
   void done(Session session) {
-    Binding b = session.binding;
-    if (b != null && b.executing()) {
-      session.binding = new Binding(b.span(), b.thread(), false);
-    }
+    session.executing(false);
   }
 
   /** The connection was closed or returned to its pool. */
   void released(Session session) {
-    session.binding = null;
+    session.executing(false);
+    session.bind(null);
   }
 
   /** The span (and, while a statement runs, the line of code) of a session, or null. */
   public TraceLink link(int pid) {
     Session s = byPid.get(pid);
-    Binding b = s == null ? null : s.binding;
+    if (s == null) {
+      return null;
+    }
+    // the flag first: it is written after the binding it belongs to
+    boolean executing = s.executing();
+    Binding b = s.binding();
     if (b == null || !b.span().isValid()) {
       return null;
     }
     String function = null;
     String namespace = null;
-    if (b.executing()) {
+    if (executing) {
       for (StackTraceElement frame : b.thread().getStackTrace()) {
         if (!infrastructure(frame.getClassName())) {
           function = enclosingMethod(frame.getMethodName());
@@ -107,7 +151,7 @@ public final class SessionRegistry {
   public int size() {
     int linked = 0;
     for (Session s : byPid.values()) {
-      if (s.binding != null) {
+      if (s.binding() != null) {
         linked++;
       }
     }
@@ -127,7 +171,7 @@ public final class SessionRegistry {
         return;
       }
       for (Session s : byPid.values()) {
-        if (s.binding == null) {
+        if (s.binding() == null) {
           s.detached = true;
           byPid.remove(s.pid, s);
         }
@@ -147,16 +191,46 @@ public final class SessionRegistry {
     return className.contains("$$") || className.contains("$Proxy");
   }
 
-  /** What one session was last doing for the application. */
-  private record Binding(SpanContext span, Thread thread, boolean executing) {}
+  /** A driver connection, held weakly, and its session. */
+  private static final class Known extends WeakReference<Object> {
+    final Session session;
+
+    Known(Object physical, Session session) {
+      super(physical);
+      this.session = session;
+    }
+  }
+
+  /** Which span a session serves, and on which thread. */
+  private record Binding(SpanContext span, Thread thread) {}
 
   /**
    * One database session's entry. A connection that holds it checks {@link #detached()} before each statement: a
    * sweep may have dropped it while the connection sat in its pool.
+   *
+   * <p>The application's threads write the binding and the flag with release stores, not volatile ones: a volatile
+   * store is a full fence, two per statement, and the sampler that reads them (with acquire loads) needs them
+   * visible soon, not ordered against everything else the application's thread does.
    */
   static final class Session {
+    private static final VarHandle BINDING;
+    private static final VarHandle EXECUTING;
+
+    static {
+      try {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        BINDING = lookup.findVarHandle(Session.class, "binding", Binding.class);
+        EXECUTING = lookup.findVarHandle(Session.class, "executing", boolean.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     private final int pid;
-    private volatile Binding binding;
+    @SuppressWarnings("unused") // through BINDING
+    private Binding binding;
+    @SuppressWarnings("unused") // through EXECUTING
+    private boolean executing;
     private volatile boolean detached;
 
     private Session(int pid) {
@@ -169,6 +243,22 @@ public final class SessionRegistry {
 
     boolean detached() {
       return detached;
+    }
+
+    private Binding binding() {
+      return (Binding) BINDING.getAcquire(this);
+    }
+
+    private void bind(Binding b) {
+      BINDING.setRelease(this, b);
+    }
+
+    private boolean executing() {
+      return (boolean) EXECUTING.getAcquire(this);
+    }
+
+    private void executing(boolean e) {
+      EXECUTING.setRelease(this, e);
     }
   }
 }

@@ -25,8 +25,8 @@ import java.util.concurrent.Executor;
  *
  * A connection is borrowed for every operation of a typical application, so this class is on its hot path: plain
  * calls to the wrapped connection (no reflection, no proxy), one small object per borrowed connection and per
- * statement, the session's registry entry found once per borrowed connection (at its first statement, with the
- * backend pid), and around each execute* only a write into that entry. Results, result sets and exceptions are the
+ * statement, the session's registry entry found once per borrowed connection (at its first statement, by the
+ * driver's connection beneath the pool's), and around each execute* only a write into that entry. Results, result sets and exceptions are the
  * driver's, unchanged; a failure of the registry never reaches the application.
  *
  * A pool's physical connection may itself be one of these: the agent sees both the pool hand out connections and
@@ -107,9 +107,9 @@ final class TracedConnection implements Connection {
     } catch (SQLException | RuntimeException | LinkageError e) {
       // not a wrapper of ours, or a pool that cannot say: ask the driver
     }
-    int pid = BackendPid.of(target);
-    if (pid > 0) {
-      session = registry.session(pid);
+    Object physical = BackendPid.physical(target);
+    if (physical != null) {
+      session = registry.session(physical);
     }
   }
 
