@@ -39,7 +39,7 @@ final class Keywords {
   private static final long WORD_PRIME = 0x9E3779B97F4A7C15L;
   /** ASCII folded to lower case, as bytes: {@link #hash} packs them. */
   static final byte[] LOWER = new byte[128];
-  /** The packed characters ({@link #hash}) of each keyword of at most eight; -1 for a longer one. */
+  /** The packed characters ({@link #hash}) of each keyword of at most eight. */
   private static final long[] PACKED = new long[512];
   private static final short[] SLOTS = new short[1 << TABLE_BITS];
   private static int count;
@@ -247,27 +247,19 @@ final class Keywords {
    */
   static int lookup(char[] s, int start, int end, long hash, long packed) {
     final int length = end - start;
-    int slot = slot(hash);
-    if (length <= 8) {
-      // the packed characters are the word: one compare per probe
-      while (true) {
-        int id = SLOTS[slot];
-        if (id < 0 || PACKED[id] == packed) {
-          return id;
-        }
-        slot = (slot + 1) & MASK;
-      }
-    }
     if (length > MAX_LEN) {
       return -1;
     }
+    int slot = slot(hash);
     while (true) {
       int id = SLOTS[slot];
       if (id < 0) {
         return -1;
       }
-      if (HASHES[id] == hash && CHARS[id].length == length && equalsFolded(CHARS[id], s, start)) {
-        return id;
+      if (HASHES[id] == hash) {
+        if (length <= 8 ? PACKED[id] == packed : CHARS[id].length == length && equalsFolded(CHARS[id], s, start)) {
+          return id;
+        }
       }
       slot = (slot + 1) & MASK;
     }
@@ -345,8 +337,8 @@ final class Keywords {
   }
 
   private static int slot(long h) {
-    // the hash's high bits: its last step is a multiply, which carries every input bit upwards
-    return (int) (h >>> (64 - TABLE_BITS));
+    // high bits of the product: they depend on every input bit
+    return (int) ((h * 0x9E3779B97F4A7C15L) >>> (64 - TABLE_BITS));
   }
 
   private static int id(String w) {
@@ -369,8 +361,7 @@ final class Keywords {
     FLAGS[id] = flags;
     long h = hash(CHARS[id], 0, w.length());
     HASHES[id] = h;
-    // a longer keyword is never compared by its packed characters: -1 matches no packed word
-    PACKED[id] = w.length() <= 8 ? pack(CHARS[id], 0, w.length()) : -1;
+    PACKED[id] = pack(CHARS[id], 0, Math.min(8, w.length()));
     int slot = slot(h);
     while (SLOTS[slot] >= 0) {
       slot = (slot + 1) & MASK;

@@ -88,8 +88,6 @@ final class Normalizer implements Lexer.Sink {
   private long[] marks = new long[256];
   /** Per canonical token: the hash before it. */
   private long[] markHash = new long[256];
-  /** Kind of the last canonical token, 0 before the first. */
-  private int previous;
   private int length;
   private long hash;
   private int param;
@@ -144,7 +142,6 @@ final class Normalizer implements Lexer.Sink {
   /** The whole pass; returns whether the input was cut short. */
   private boolean canonicalTokens(String sql, boolean jdbc) {
     out.clear();
-    previous = 0;
     comments = Map.of();
     this.jdbc = jdbc;
     int n = sql.length();
@@ -709,11 +706,12 @@ final class Normalizer implements Lexer.Sink {
     }
     marks[i] = (long) length << 32 | param;
     markHash[i] = hash;
-    byte rule = SPACE_RULES[previous << 5 | k];
-    if (rule == SPACE || (rule == SPACE_IF_NOT_CALL && spaceBeforeParen(i))) {
-      buf[length++] = ' ';
+    if (i > 0) {
+      byte rule = SPACE_RULES[t.kind[i - 1] << 5 | k];
+      if (rule == SPACE || (rule == SPACE_IF_NOT_CALL && spaceBeforeParen(i))) {
+        buf[length++] = ' ';
+      }
     }
-    previous = k;
     t.kind[i] = k;
     t.start[i] = start;
     t.end[i] = end;
@@ -744,7 +742,6 @@ final class Normalizer implements Lexer.Sink {
   private void rewind(int size) {
     if (size < out.size) {
       out.size = size;
-      previous = size > 0 ? out.kind[size - 1] : 0;
       length = (int) (marks[size] >>> 32);
       param = (int) marks[size];
       hash = markHash[size];
@@ -860,10 +857,6 @@ final class Normalizer implements Lexer.Sink {
 
   /** Whether a space goes between a token of kind {@code p} and one of kind {@code k}, by the rules below. */
   private static byte spaceRule(int p, int k) {
-    if (p == 0) {
-      // the first token
-      return NO_SPACE;
-    }
     if (p == COLON && (k == OP || k == COLON || k == CAST)) {
       // a: = b and a: :b must not print as := or ::
       return SPACE;

@@ -26,8 +26,8 @@ import java.util.concurrent.Executor;
  * A connection is borrowed for every operation of a typical application, so this class is on its hot path: plain
  * calls to the wrapped connection (no reflection, no proxy), one small object per borrowed connection and per
  * statement, the session's registry entry found once per borrowed connection (at its first statement, by the
- * driver's connection beneath the pool's), and around each execute* only a write into that entry. Results, result sets and exceptions are the
- * driver's, unchanged; a failure of the registry never reaches the application.
+ * driver's connection beneath the pool's), and around each execute* only a write into that entry. Results, result
+ * sets and exceptions are the driver's, unchanged; a failure of the registry never reaches the application.
  *
  * A pool's physical connection may itself be one of these: the agent sees both the pool hand out connections and
  * the driver DataSource the pool fills itself from. Then the one beneath records the statements, with the session

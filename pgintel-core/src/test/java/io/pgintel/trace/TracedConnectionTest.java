@@ -262,6 +262,27 @@ class TracedConnectionTest {
     assertEquals(1, registry.size());
   }
 
+  @Test
+  void aDriverConnectionFindsItsSessionAgainUntilTheSessionIsDropped() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    SessionRegistry registry = new SessionRegistry();
+    try (Connection c = pg.connect()) {
+      Object physical = BackendPid.physical(c);
+      assertSame(c.unwrap(PGConnection.class), physical);
+      SessionRegistry.Session first = registry.session(physical);
+      assertNotNull(first);
+      assertSame(first, registry.session(c.unwrap(PGConnection.class).getBackendPID()), "keyed by the backend pid");
+      assertSame(first, registry.session(physical), "found again");
+      for (int pid = -2; pid >= -SessionRegistry.SWEEP_AT - 1; pid--) {
+        registry.session(pid);
+      }
+      assertTrue(first.detached(), "swept: linked to nothing");
+      SessionRegistry.Session again = registry.session(physical);
+      assertNotSame(first, again, "a dropped entry is not handed out again");
+      assertFalse(again.detached());
+    }
+  }
+
   private static Context span() {
     SpanContext context = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
     return Context.root().with(Span.wrap(context));
