@@ -1,6 +1,7 @@
 package io.pgintel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,12 +16,15 @@ import io.pgintel.test.PgTest;
 import io.pgintel.test.PostgresServers;
 import io.pgintel.test.TestDataSources;
 import io.pgintel.test.TestTelemetry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -197,6 +201,49 @@ class SessionSafetyTest {
       if (!autoCommit) {
         physical.rollback();
       }
+    }
+  }
+
+  @Test
+  void aCollectionNeverAsksTheServerForTheIsolationLevel() throws Exception {
+    // pgjdbc answers getTransactionIsolation() with a SHOW round trip; pgintel never changes the level, so a
+    // collection has no reason to read it, before or after
+    PgServer pg = PostgresServers.newest();
+    List<String> calls = new CopyOnWriteArrayList<>();
+    Collector probe = new Collector() {
+      @Override
+      public String name() {
+        return "probe";
+      }
+
+      @Override
+      public Duration defaultInterval() {
+        return Duration.ofSeconds(10);
+      }
+
+      @Override
+      public List<? extends Record> collect(SqlSession session) throws SQLException {
+        session.queryOne("SELECT 1 AS v", r -> r.string("v"));
+        return List.of();
+      }
+    };
+    try (Connection physical = pg.connect(); TestTelemetry otel = new TestTelemetry()) {
+      Connection recording = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+          new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+            calls.add(method.getName());
+            try {
+              return method.invoke(physical, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      try (PgIntel p = only(TestDataSources.singleConnection(recording), otel, probe).build()) {
+        p.collectNow();
+        assertNotNull(status(p, "probe").lastSuccess(), () -> String.valueOf(status(p, "probe")));
+      }
+      assertTrue(calls.contains("commit"), () -> "the collection ran through this connection: " + calls);
+      assertFalse(calls.contains("getTransactionIsolation") || calls.contains("setTransactionIsolation"),
+          () -> String.valueOf(calls));
     }
   }
 

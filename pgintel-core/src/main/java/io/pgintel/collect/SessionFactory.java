@@ -28,8 +28,10 @@ import javax.sql.DataSource;
  * straight back to the pool. While such an abandoned borrow is still waiting, later ticks are skipped at once
  * instead of queueing more waiters on a pool that is evidently exhausted.
  *
- * <p>The borrowed connection is returned as it came: autocommit, read-only flag and isolation level are read
- * before and restored after; settings are changed with {@code SET LOCAL} only, which ends with the transaction.
+ * <p>The borrowed connection is returned as it came: autocommit and read-only flag are read before and restored
+ * after; settings are changed with {@code SET LOCAL} only, which ends with the transaction. The isolation level is
+ * never changed, so it is not read either: pgjdbc answers {@code getTransactionIsolation()} with a
+ * {@code SHOW TRANSACTION ISOLATION LEVEL} round trip, which would be two statements more per collection.
  */
 public final class SessionFactory implements AutoCloseable {
 
@@ -86,7 +88,6 @@ public final class SessionFactory implements AutoCloseable {
   private <T> T inTransaction(Connection c, SessionWork<T> work) throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     boolean readOnly = c.isReadOnly();
-    int isolation = c.getTransactionIsolation();
     boolean done = false;
     try {
       if (autoCommit) {
@@ -113,20 +114,17 @@ public final class SessionFactory implements AutoCloseable {
           // broken connection: nothing to roll back
         }
       }
-      restore(c, autoCommit, readOnly, isolation);
+      restore(c, autoCommit, readOnly);
     }
   }
 
-  private static void restore(Connection c, boolean autoCommit, boolean readOnly, int isolation) {
+  private static void restore(Connection c, boolean autoCommit, boolean readOnly) {
     try {
       if (c.getAutoCommit() != autoCommit) {
         c.setAutoCommit(autoCommit);
       }
       if (c.isReadOnly() != readOnly) {
         c.setReadOnly(readOnly);
-      }
-      if (c.getTransactionIsolation() != isolation) {
-        c.setTransactionIsolation(isolation);
       }
     } catch (SQLException ignored) {
       // a connection that cannot be restored is broken; the pool will evict it
