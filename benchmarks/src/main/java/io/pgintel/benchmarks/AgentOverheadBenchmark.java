@@ -58,7 +58,10 @@ import javax.sql.DataSource;
  * <p>Run from the repository root, after {@code mvn -B -q -DskipTests -pl pgintel-agent,benchmarks -am package}:
  * {@code java -cp benchmarks/target/benchmarks.jar io.pgintel.benchmarks.AgentOverheadBenchmark}
  * [--agent JAR] [--agent-args key=value,...] [--pairs N] [--windows N] [--window-ms MS] [--warmup S]
- * [--threads T] [--starts N] [--jvm-arg ARG (both sides; {run} is replaced by a name of the JVM)].
+ * [--threads T] [--starts N] [--jvm-arg ARG (both sides; {run} is replaced by a name of the JVM)] [--control true].
+ *
+ * <p>{@code --control true} starts the second JVM without the agent too: the same method measuring two identical
+ * sides, so that its result shows how far from 1.000 the method itself lands (its noise floor).
  */
 public final class AgentOverheadBenchmark {
 
@@ -75,6 +78,7 @@ public final class AgentOverheadBenchmark {
     int warmup = 60;
     int threads = 4;
     int starts = 10;
+    boolean control = false;
     List<String> jvmArgs = new ArrayList<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
@@ -87,6 +91,7 @@ public final class AgentOverheadBenchmark {
         case "--threads" -> threads = Integer.parseInt(args[i + 1]);
         case "--starts" -> starts = Integer.parseInt(args[i + 1]);
         case "--jvm-arg" -> jvmArgs.add(args[i + 1]);
+        case "--control" -> control = Boolean.parseBoolean(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -109,8 +114,11 @@ public final class AgentOverheadBenchmark {
       List<String> otel = List.of("-Dotel.exporter.otlp.endpoint=http://127.0.0.1:" + sink.getAddress().getPort(),
           "-Dotel.exporter.otlp.protocol=http/protobuf", "-Dotel.metric.export.interval=10000",
           "-Dotel.service.name=agent-overhead");
-      List<String> withAgent = new ArrayList<>(List.of("-javaagent:" + agent + agentArguments));
+      List<String> withAgent = new ArrayList<>(control ? List.of() : List.of("-javaagent:" + agent + agentArguments));
       withAgent.addAll(otel);
+      if (control) {
+        System.out.println("CONTROL RUN: the second JVM runs without the agent as well; the ratio is the method's own");
+      }
 
       System.out.printf(Locale.ROOT, "JDBC workload: %d threads, HikariCP, %d-row table, 4 selects : 1 update by "
           + "primary key; %d pairs of JVMs, each JVM %d s of warm-up, then %d windows of %d ms each, "
@@ -124,7 +132,7 @@ public final class AgentOverheadBenchmark {
         Sql.exec(ds, "VACUUM accounts");
         Sql.exec(ds, "CHECKPOINT");
         try (Child a = Child.start(classPath, options(otel, jvmArgs, "without-" + p), workload, false);
-            Child b = Child.start(classPath, options(withAgent, jvmArgs, "with-" + p), workload, true)) {
+            Child b = Child.start(classPath, options(withAgent, jvmArgs, "with-" + p), workload, !control)) {
           int warmupWindows = Math.max(1, (int) Math.ceil(warmup * 1000.0 / windowMillis));
           Window lastA = null;
           Window lastB = null;
