@@ -65,6 +65,32 @@ class SessionSafetyTest {
     return b;
   }
 
+  /** A collector named {@code probe} that runs {@code work} in its session and reports nothing. */
+  private static Collector probe(SessionWork work) {
+    return new Collector() {
+      @Override
+      public String name() {
+        return "probe";
+      }
+
+      @Override
+      public Duration defaultInterval() {
+        return Duration.ofSeconds(10);
+      }
+
+      @Override
+      public List<? extends Record> collect(SqlSession session) throws SQLException {
+        work.run(session);
+        return List.of();
+      }
+    };
+  }
+
+  @FunctionalInterface
+  private interface SessionWork {
+    void run(SqlSession session) throws SQLException;
+  }
+
   private static CollectorStatus status(PgIntel p, String name) {
     return p.status().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
   }
@@ -158,25 +184,9 @@ class SessionSafetyTest {
       throws Exception {
     PgServer pg = PostgresServers.newest();
     AtomicReference<String> inside = new AtomicReference<>();
-    Collector probe = new Collector() {
-      @Override
-      public String name() {
-        return "probe";
-      }
-
-      @Override
-      public Duration defaultInterval() {
-        return Duration.ofSeconds(10);
-      }
-
-      @Override
-      public List<? extends Record> collect(SqlSession session) throws SQLException {
-        inside.set(session.queryOne("SELECT current_setting('transaction_read_only') || ' '"
-            + " || current_setting('statement_timeout') || ' ' || current_setting('lock_timeout') AS v",
-            r -> r.string("v")));
-        return List.of();
-      }
-    };
+    Collector probe = probe(session -> inside.set(session.queryOne("SELECT current_setting('transaction_read_only')"
+        + " || ' ' || current_setting('statement_timeout') || ' ' || current_setting('lock_timeout') AS v",
+        r -> r.string("v"))));
     try (Connection physical = pg.connect(); TestTelemetry otel = new TestTelemetry()) {
       physical.setAutoCommit(autoCommit);
       physical.setReadOnly(readOnly);
@@ -210,23 +220,7 @@ class SessionSafetyTest {
     // collection has no reason to read it, before or after
     PgServer pg = PostgresServers.newest();
     List<String> calls = new CopyOnWriteArrayList<>();
-    Collector probe = new Collector() {
-      @Override
-      public String name() {
-        return "probe";
-      }
-
-      @Override
-      public Duration defaultInterval() {
-        return Duration.ofSeconds(10);
-      }
-
-      @Override
-      public List<? extends Record> collect(SqlSession session) throws SQLException {
-        session.queryOne("SELECT 1 AS v", r -> r.string("v"));
-        return List.of();
-      }
-    };
+    Collector probe = probe(session -> session.queryOne("SELECT 1 AS v", r -> r.string("v")));
     try (Connection physical = pg.connect(); TestTelemetry otel = new TestTelemetry()) {
       Connection recording = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
           new Class<?>[] {Connection.class}, (proxy, method, args) -> {
