@@ -49,19 +49,19 @@ public class SqlEngineBenchmark {
   @Param({"mixed", "100-200"})
   public String corpus;
 
-  private List<String> statements;
-  private int next;
+  private StatementCorpus.Cycle statements;
   private final SqlStatementSanitizer sanitizer = SqlStatementSanitizer.create(true);
 
   @Setup
   public void setUp() {
-    statements = StatementCorpus.named(corpus);
+    List<String> corpusStatements = StatementCorpus.named(corpus);
     String recorded = corpus.equals("mixed") ? OUTPUTS_DIGEST : OUTPUTS_DIGEST_100_200;
-    String digest = outputsDigest(statements);
+    String digest = outputsDigest(corpusStatements);
     if (!digest.equals(recorded)) {
       throw new IllegalStateException("pgintel's outputs over the " + corpus + " corpus changed: digest " + digest
           + ", recorded " + recorded + ". Record the new digest only for a deliberate rule change.");
     }
+    statements = new StatementCorpus.Cycle(corpusStatements);
   }
 
   static String outputsDigest(List<String> statements) {
@@ -77,26 +77,20 @@ public class SqlEngineBenchmark {
     }
   }
 
-  private String nextStatement() {
-    String s = statements.get(next);
-    next = next + 1 == statements.size() ? 0 : next + 1;
-    return s;
-  }
-
   /**
    * Fingerprint and normalized text, both as strings. The summary (operation, tables) is worked out on first use,
    * so it is not part of this figure.
    */
   @Benchmark
   public void pgintel(Blackhole bh) {
-    NormalizedQuery q = SqlEngine.analyzeUncached(nextStatement(), false);
+    NormalizedQuery q = SqlEngine.analyzeUncached(statements.next(), false);
     bh.consume(q.fingerprint());
     bh.consume(q.text());
   }
 
   @Benchmark
   public Object otelSanitizer() {
-    return sanitizer.sanitize(nextStatement());
+    return sanitizer.sanitize(statements.next());
   }
 
   @Benchmark
@@ -104,7 +98,7 @@ public class SqlEngineBenchmark {
   @Measurement(iterations = 2, time = 2)
   public void jsqlparser(Blackhole bh) {
     try {
-      bh.consume(CCJSqlParserUtil.parse(nextStatement()));
+      bh.consume(CCJSqlParserUtil.parse(statements.next()));
     } catch (Exception e) {
       bh.consume(e);
     }

@@ -35,6 +35,22 @@ public final class StatementCorpus {
     };
   }
 
+  /** Hands out the statements of a corpus in order, round and round; one per benchmark thread. */
+  public static final class Cycle {
+    private final List<String> statements;
+    private int next;
+
+    public Cycle(List<String> statements) {
+      this.statements = statements;
+    }
+
+    public String next() {
+      String s = statements.get(next);
+      next = next + 1 == statements.size() ? 0 : next + 1;
+      return s;
+    }
+  }
+
   /** {@code n} distinct statements. */
   public static List<String> generate(int n, long seed) {
     Random r = new Random(seed);

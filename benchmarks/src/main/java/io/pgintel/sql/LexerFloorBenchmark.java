@@ -1,7 +1,6 @@
 package io.pgintel.sql;
 
 import io.pgintel.benchmarks.StatementCorpus;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,26 +35,19 @@ public class LexerFloorBenchmark {
   @Param({"mixed", "100-200"})
   public String corpus;
 
-  private List<String> statements;
-  private int next;
+  private StatementCorpus.Cycle statements;
   private char[] chars = new char[512];
   private final Counter counter = new Counter();
 
   @Setup
   public void setUp() {
-    statements = StatementCorpus.named(corpus);
-  }
-
-  private String nextStatement() {
-    String s = statements.get(next);
-    next = next + 1 == statements.size() ? 0 : next + 1;
-    return s;
+    statements = new StatementCorpus.Cycle(StatementCorpus.named(corpus));
   }
 
   /** Read the statement and find its tokens, nothing else; returns what the receiver saw so none of it is dead. */
   @Benchmark
   public long lexOnly() {
-    String s = nextStatement();
+    String s = statements.next();
     int n = s.length();
     if (chars.length < n) {
       chars = new char[n * 2];
