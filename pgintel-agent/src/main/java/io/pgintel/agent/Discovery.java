@@ -9,6 +9,8 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.sql.Connection;
 import java.sql.Driver;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -59,6 +61,12 @@ final class Discovery {
       "com.mchange.v2.c3p0.ComboPooledDataSource", "io.agroal.pool.DataSource",
       "org.vibur.dbcp.ViburDBCPDataSource", "oracle.ucp.jdbc.PoolDataSourceImpl",
       "org.postgresql.ds.PGPoolingDataSource");
+  /** Where the known pools' own code lives; see {@link #calledByPool()}. */
+  private static final List<String> POOL_PACKAGES = List.of("com.zaxxer.hikari.", "org.apache.tomcat.jdbc.pool.",
+      "org.apache.commons.dbcp2.", "org.apache.commons.pool2.", "com.mchange.v2.c3p0.",
+      "com.mchange.v2.resourcepool.", "io.agroal.pool.", "org.vibur.dbcp.", "oracle.ucp.",
+      "org.postgresql.ds.PGPoolingDataSource", "org.postgresql.jdbc2.optional.PoolingDataSource");
+  private static final StackWalker STACK = StackWalker.getInstance();
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final long DRIVER_GRACE_MILLIS = 2000;
 
@@ -154,12 +162,16 @@ final class Discovery {
   private Tracked track(DataSource ds, boolean delegates) {
     expunge();
     Tracked fresh = new Tracked(ds, collected);
-    fresh.state = delegates ? State.SKIPPED : State.QUEUED;
+    boolean poolsOwn = !delegates && !isPool(ds) && calledByPool(ds.getClass());
+    fresh.state = delegates || poolsOwn ? State.SKIPPED : State.QUEUED;
     Tracked existing = tracked.putIfAbsent(fresh, fresh);
     if (existing != null) {
       return existing;
     }
-    if (delegates) {
+    if (poolsOwn) {
+      String type = ds.getClass().getName();
+      run(() -> log.debug("pgintel agent: {} is what a pool fills itself from; monitoring the pool instead", type));
+    } else if (delegates) {
       String type = ds.getClass().getName();
       run(() -> log.info("pgintel agent: {} hands out another DataSource's connections (routing or delegating); "
           + "monitoring the DataSources behind it instead", type));
@@ -326,6 +338,32 @@ final class Discovery {
    */
   static boolean isPool(DataSource ds) {
     return POOLS.contains(ds.getClass().getName());
+  }
+
+  /**
+   * Whether a known pool's code is on this thread's stack, below the getConnection being handled: the DataSource
+   * (HikariCP's DriverDataSource, c3p0's DriverManagerDataSource, a driver DataSource handed to a pool) is what a
+   * pool fills itself from, on the pool's own thread or inside its getConnection. Reading or wrapping through it
+   * would open sessions beside the pool and hook the pool's physical connections beneath the application's. Asked
+   * once per DataSource, when it is first seen; the DataSource's own frames do not count (c3p0's
+   * DriverManagerDataSource lives in c3p0's package and may be used without the pool).
+   */
+  static boolean calledByPool(Class<?> dataSource) {
+    Set<String> own = new HashSet<>();
+    for (Class<?> c = dataSource; c != null; c = c.getSuperclass()) {
+      own.add(c.getName());
+    }
+    return STACK.walk(frames -> frames.limit(256).map(StackWalker.StackFrame::getClassName)
+        .anyMatch(name -> !own.contains(name) && poolCode(name)));
+  }
+
+  static boolean poolCode(String className) {
+    for (String prefix : POOL_PACKAGES) {
+      if (className.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Monitored through {@code dataSource}; {@code own} is pgintel's own connection when it reads through that. */

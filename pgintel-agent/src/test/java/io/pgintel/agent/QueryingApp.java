@@ -39,6 +39,7 @@ public final class QueryingApp {
     };
     long end = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000_000L;
     boolean wrapped = false;
+    String physical = "";
     int queries = 0;
     long otherSessions = 0;
     while (System.nanoTime() < end) {
@@ -51,6 +52,13 @@ public final class QueryingApp {
           System.out.println("first query done");
         }
         wrapped = c.getClass().getName().equals("io.pgintel.trace.TracedConnection");
+        if (ds instanceof HikariDataSource pool) {
+          // the driver connection HikariCP holds: one the pool made after the agent knew the database
+          physical = c.unwrap(Connection.class).getClass().getName();
+          if (queries == 20) {
+            pool.getHikariPoolMXBean().softEvictConnections();
+          }
+        }
       }
       // a routing application: every other borrow reaches the second database
       ROUTE.set(queries % 2 == 0 ? "a" : "b");
@@ -58,6 +66,7 @@ public final class QueryingApp {
     }
     System.out.println("queries=" + queries);
     System.out.println("wrapped=" + wrapped);
+    System.out.println("physical=" + physical);
     System.out.println("otherSessions.max=" + otherSessions);
     System.out.println("agent.active=" + System.getProperty("pgintel.agent.active"));
     if (ds instanceof AutoCloseable pool) {
