@@ -91,6 +91,42 @@ class TraceCorrelationTest {
     }
   }
 
+  @PgTest
+  void slowStatementOutsideAnySpanStillCarriesItsCodeLocation(PgServer pg) throws Exception {
+    ExecutorService app = Executors.newSingleThreadExecutor();
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity")
+            .setting("pgintel.collectors.activity.long-query-threshold", "1s").build()) {
+      DataSource wrapped = pgintel.wrap(pg.dataSource());
+      AtomicBoolean running = new AtomicBoolean(true);
+      Future<?> sampler = app.submit(() -> {
+        while (running.get()) {
+          pgintel.collectNow();
+          Thread.sleep(200);
+        }
+        return null;
+      });
+      assertTrue(!Span.current().getSpanContext().isValid(), "no span is current on this thread");
+      try (Connection c = wrapped.getConnection(); Statement s = c.createStatement()) {
+        s.execute("SELECT pg_sleep(2.5)");
+      }
+      running.set(false);
+      sampler.get();
+
+      List<LogRecordData> samples = otel.events("db.server.query_sample");
+      LogRecordData mine = samples.stream().filter(e -> "SELECT pg_sleep($1)".equals(
+          e.getAttributes().get(AttributeKey.stringKey("db.query.text")))).findFirst()
+          .orElseThrow(() -> new AssertionError("no sample of the statement: " + samples));
+      assertEquals("slowStatementOutsideAnySpanStillCarriesItsCodeLocation",
+          mine.getAttributes().get(AttributeKey.stringKey("code.function")));
+      assertEquals(TraceCorrelationTest.class.getName(),
+          mine.getAttributes().get(AttributeKey.stringKey("code.namespace")));
+      assertTrue(!mine.getSpanContext().isValid(), "no trace to link: " + mine.getSpanContext());
+    } finally {
+      app.shutdownNow();
+    }
+  }
+
   @Test
   void traceparentIsFoundInsideApplicationName() {
     TraceLink link = TraceLink.fromTraceparent("svc 00-" + TRACE + "-" + SPAN + "-01 worker");

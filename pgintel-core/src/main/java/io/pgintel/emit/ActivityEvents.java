@@ -154,7 +154,7 @@ final class ActivityEvents {
   }
 
   private static Context context(TraceLink link) {
-    if (link == null) {
+    if (link == null || link.traceId() == null) {
       return Context.root();
     }
     SpanContext span = SpanContext.create(link.traceId(), link.spanId(), TraceFlags.getSampled(),

@@ -110,7 +110,11 @@ public final class SessionRegistry {
     session.bind(null);
   }
 
-  /** The span (and, while a statement runs, the line of code) of a session, or null. */
+  /**
+   * The span (and, while a statement runs, the line of code) of a session, or null; the line of code alone when
+   * the statement runs outside any span (an application without tracing, or pgintel's own SDK in the agent, whose
+   * context no application span reaches).
+   */
   public TraceLink link(int pid) {
     Session s = byPid.get(pid);
     if (s == null) {
@@ -119,7 +123,8 @@ public final class SessionRegistry {
     // the flag first: it is written after the binding it belongs to
     boolean executing = s.executing();
     Binding b = s.binding();
-    if (b == null || !b.span().isValid()) {
+    boolean traced = b != null && b.span().isValid();
+    if (b == null || !traced && !executing) {
       return null;
     }
     String function = null;
@@ -132,6 +137,10 @@ public final class SessionRegistry {
           break;
         }
       }
+    }
+    if (!traced) {
+      // no span: the line of code alone still says which part of the application waits on this session
+      return function == null ? null : new TraceLink(null, null, function, namespace);
     }
     return new TraceLink(b.span().getTraceId(), b.span().getSpanId(), function, namespace);
   }

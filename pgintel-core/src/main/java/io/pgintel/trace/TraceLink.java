@@ -4,8 +4,9 @@ package io.pgintel.trace;
  * The application span (and line of code) a database session was serving: what links a sample of
  * {@code pg_stat_activity} to the application's trace.
  *
- * @param traceId 32 lower-case hex digits
- * @param spanId 16 lower-case hex digits
+ * @param traceId 32 lower-case hex digits, or null when the statement ran outside any span (the line of code is
+ *     then all there is)
+ * @param spanId 16 lower-case hex digits, or null with {@code traceId}
  * @param codeFunction method name of the first frame outside JDBC, pool and framework code, or null
  * @param codeNamespace class of that frame, or null
  */
