@@ -2,6 +2,7 @@ package io.pgintel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -15,8 +16,11 @@ import io.pgintel.test.PgServer;
 import io.pgintel.test.PgTest;
 import io.pgintel.test.TestPgIntel;
 import io.pgintel.test.TestTelemetry;
+import io.pgintel.trace.SessionRegistry;
 import io.pgintel.trace.TraceLink;
+import io.pgintel.trace.TracingDataSource;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -25,8 +29,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
 /** Samples of the database carry the application's trace and line of code. */
 class TraceCorrelationTest {
@@ -125,6 +131,35 @@ class TraceCorrelationTest {
     } finally {
       app.shutdownNow();
     }
+  }
+
+  /** The line of code is read from the running thread's stack only when asked for; without a span it is all. */
+  @PgTest
+  void aRunningStatementOutsideAnySpanGivesItsLineOfCodeOnlyWhenAskedFor(PgServer pg) throws Exception {
+    SessionRegistry registry = new SessionRegistry();
+    DataSource wrapped = TracingDataSource.wrap(pg.dataSource(), registry);
+    AtomicInteger pid = new AtomicInteger();
+    Thread app = new Thread(() -> {
+      try (Connection c = wrapped.getConnection(); Statement s = c.createStatement()) {
+        pid.set(c.unwrap(PGConnection.class).getBackendPID());
+        s.execute("SELECT pg_sleep(1.5)");
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    }, "application");
+    app.start();
+    TraceLink link = null;
+    for (int i = 0; i < 100 && (link == null || link.codeFunction() == null); i++) {
+      Thread.sleep(10);
+      link = pid.get() == 0 ? null : registry.link(pid.get(), true);
+    }
+    assertNotNull(link, "the running statement is linked by its line of code");
+    assertNull(link.traceId(), "no span");
+    // the lambda's code is written in this test method
+    assertEquals("aRunningStatementOutsideAnySpanGivesItsLineOfCodeOnlyWhenAskedFor", link.codeFunction());
+    assertEquals(TraceCorrelationTest.class.getName(), link.codeNamespace());
+    assertNull(registry.link(pid.get(), false), "no span and no line of code asked for: nothing to link");
+    app.join();
   }
 
   @Test

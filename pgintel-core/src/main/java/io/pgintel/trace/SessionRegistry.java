@@ -113,9 +113,11 @@ public final class SessionRegistry {
   /**
    * The span (and, while a statement runs, the line of code) of a session, or null; the line of code alone when
    * the statement runs outside any span (an application without tracing, or pgintel's own SDK in the agent, whose
-   * context no application span reaches).
+   * context no application span reaches). {@code lineOfCode} false leaves the line of code out: reading it walks
+   * the stack of the application's thread, which pauses that thread, so the sampler asks only for statements it
+   * may report.
    */
-  public TraceLink link(int pid) {
+  public TraceLink link(int pid, boolean lineOfCode) {
     Session s = byPid.get(pid);
     if (s == null) {
       return null;
@@ -124,12 +126,12 @@ public final class SessionRegistry {
     boolean executing = s.executing();
     Binding b = s.binding();
     boolean traced = b != null && b.span().isValid();
-    if (b == null || !traced && !executing) {
+    if (b == null || !traced && !(executing && lineOfCode)) {
       return null;
     }
     String function = null;
     String namespace = null;
-    if (executing) {
+    if (executing && lineOfCode) {
       for (StackTraceElement frame : b.thread().getStackTrace()) {
         if (!infrastructure(frame.getClassName())) {
           function = enclosingMethod(frame.getMethodName());

@@ -167,14 +167,14 @@ class TracedConnectionTest {
         rs.next();
         assertEquals(pid, rs.getInt(1), "unwrap reaches the driver's connection");
       }
-      TraceLink link = registry.link(pid);
+      TraceLink link = registry.link(pid, true);
       assertNotNull(link, "linked after a statement");
       assertEquals(TRACE, link.traceId());
       assertEquals(SPAN, link.spanId());
       assertNull(link.codeFunction(), "no statement runs now: no line of code");
       assertEquals(1, registry.size());
     }
-    assertNull(registry.link(pid), "returned: no longer linked");
+    assertNull(registry.link(pid, true), "returned: no longer linked");
     assertEquals(0, registry.size());
   }
 
@@ -211,9 +211,8 @@ class TracedConnectionTest {
   }
 
   /**
-   * The agent wraps a pool's connections and, when it sees the driver DataSource the pool fills itself from, the
-   * pool's physical connections too: the statement is recorded once, by the one beneath, and giving the pool's
-   * connection back still clears the link.
+   * An application that wraps the DataSource it hands to its pool and the pool's connections as well: the statement
+   * is recorded once, by the one beneath, and giving the pool's connection back still clears the link.
    */
   @Test
   void aPoolOverTracedConnectionsIsRecordedOnceAndReleased() throws Exception {
@@ -234,10 +233,10 @@ class TracedConnectionTest {
           rs.next();
           assertTrue(pid == -1 || pid == rs.getInt(1), "one physical connection");
           pid = rs.getInt(1);
-          assertEquals(TRACE, registry.link(pid).traceId());
+          assertEquals(TRACE, registry.link(pid, true).traceId());
           assertEquals(1, registry.size());
         }
-        assertNull(registry.link(pid), "returned to the pool: no longer linked");
+        assertNull(registry.link(pid, true), "returned to the pool: no longer linked");
       }
     }
   }

@@ -152,14 +152,19 @@ public final class ActivityCollector extends NamedCollector {
     String text = r.stringOrNull("query");
     NormalizedQuery query = text == null ? null : sql.server(text);
     String application = r.string("application_name");
-    TraceLink trace = registry == null ? null : registry.link(pid);
+    Double queryAge = r.doubleOrNull("query_age");
+    String waitType = r.stringOrNull("wait_event_type");
+    // the line of code walks the application thread's stack: only for a statement a sample or chain may report
+    boolean reportable = queryAge != null && queryAge >= Math.min(longQuerySeconds, lockWaitSeconds)
+        || "Lock".equals(waitType);
+    TraceLink trace = registry == null ? null : registry.link(pid, reportable);
     if (trace == null) {
       trace = TraceLink.fromTraceparent(application);
     }
     return new ActivitySample(pid, r.string("datname"), r.string("usename"), application,
-        r.stringOrNull("client_addr"), r.string("backend_type"), state, r.stringOrNull("wait_event_type"),
+        r.stringOrNull("client_addr"), r.string("backend_type"), state, waitType,
         r.stringOrNull("wait_event"), r.longOrNull("query_id"), r.doubleOrNull("xact_age"),
-        r.doubleOrNull("query_age"), r.longOrNull("query_start_us"), r.longOrNull("xid_age"),
+        queryAge, r.longOrNull("query_start_us"), r.longOrNull("xid_age"),
         r.longOrNull("xmin_age"), pids(r), query, trace);
   }
 
