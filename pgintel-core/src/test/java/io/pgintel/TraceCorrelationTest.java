@@ -59,13 +59,7 @@ class TraceCorrelationTest {
         return null;
       });
       AtomicBoolean running = new AtomicBoolean(true);
-      Future<?> sampler = app.submit(() -> {
-        while (running.get()) {
-          pgintel.collectNow();
-          Thread.sleep(200);
-        }
-        return null;
-      });
+      Future<?> sampler = sampleEvery200ms(app, pgintel, running);
       // the application's own code, on this thread, inside its span: the frame a sample should point at
       SpanContext context = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
       try (Scope ignored = Span.wrap(context).makeCurrent();
@@ -105,13 +99,7 @@ class TraceCorrelationTest {
             .setting("pgintel.collectors.activity.long-query-threshold", "1s").build()) {
       DataSource wrapped = pgintel.wrap(pg.dataSource());
       AtomicBoolean running = new AtomicBoolean(true);
-      Future<?> sampler = app.submit(() -> {
-        while (running.get()) {
-          pgintel.collectNow();
-          Thread.sleep(200);
-        }
-        return null;
-      });
+      Future<?> sampler = sampleEvery200ms(app, pgintel, running);
       assertTrue(!Span.current().getSpanContext().isValid(), "no span is current on this thread");
       try (Connection c = wrapped.getConnection(); Statement s = c.createStatement()) {
         s.execute("SELECT pg_sleep(2.5)");
@@ -160,6 +148,17 @@ class TraceCorrelationTest {
     assertEquals(TraceCorrelationTest.class.getName(), link.codeNamespace());
     assertNull(registry.link(pid.get(), false), "no span and no line of code asked for: nothing to link");
     app.join();
+  }
+
+  /** Collects on {@code pool} every 200 ms until {@code running} turns false. */
+  private static Future<?> sampleEvery200ms(ExecutorService pool, PgIntel pgintel, AtomicBoolean running) {
+    return pool.submit(() -> {
+      while (running.get()) {
+        pgintel.collectNow();
+        Thread.sleep(200);
+      }
+      return null;
+    });
   }
 
   @Test
