@@ -130,14 +130,15 @@ class TraceCorrelationTest {
     Thread app = new Thread(() -> {
       try (Connection c = wrapped.getConnection(); Statement s = c.createStatement()) {
         pid.set(c.unwrap(PGConnection.class).getBackendPID());
-        s.execute("SELECT pg_sleep(1.5)");
+        s.execute("SELECT pg_sleep(3)");
       } catch (SQLException e) {
         throw new IllegalStateException(e);
       }
     }, "application");
     app.start();
     TraceLink link = null;
-    for (int i = 0; i < 100 && (link == null || link.codeFunction() == null); i++) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while ((link == null || link.codeFunction() == null) && System.nanoTime() < deadline) {
       Thread.sleep(10);
       link = pid.get() == 0 ? null : registry.link(pid.get(), true);
     }

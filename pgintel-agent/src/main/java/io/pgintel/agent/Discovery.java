@@ -61,7 +61,7 @@ final class Discovery {
       "com.mchange.v2.c3p0.ComboPooledDataSource", "io.agroal.pool.DataSource",
       "org.vibur.dbcp.ViburDBCPDataSource", "oracle.ucp.jdbc.PoolDataSourceImpl",
       "org.postgresql.ds.PGPoolingDataSource");
-  /** Where the known pools' own code lives; see {@link #calledByPool()}. */
+  /** Where the known pools' own code lives; see {@link #calledByPool(Class)}. */
   private static final List<String> POOL_PACKAGES = List.of("com.zaxxer.hikari.", "org.apache.tomcat.jdbc.pool.",
       "org.apache.commons.dbcp2.", "org.apache.commons.pool2.", "com.mchange.v2.c3p0.",
       "com.mchange.v2.resourcepool.", "io.agroal.pool.", "org.vibur.dbcp.", "oracle.ucp.",
