@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * The handlers run on the application's thread, inside its getConnection or the driver's connect. They look the
  * DataSource up (the last one seen, else a map), and for a DataSource or database not seen before they queue a
- * check; they never open a connection, never log, never throw (the bridge catches what slips through).
+ * check; they never open a connection, never log, never throw (the bridge catches what slips through). A new
+ * DataSource also costs one walk of the thread's stack: called from a known pool's code, it is what that pool
+ * fills itself from, and is left alone.
  *
  * DataSources are kept weakly: the agent must not keep a pool alive that the application has dropped (a
  * redeployed web application, a test context). A monitor reads through a WeakDataSource for the same reason;

@@ -123,15 +123,15 @@ public final class SessionRegistry {
       return null;
     }
     // the flag first: it is written after the binding it belongs to
-    boolean executing = s.executing();
+    boolean walk = lineOfCode && s.executing();
     Binding b = s.binding();
     boolean traced = b != null && b.span().isValid();
-    if (b == null || !traced && !(executing && lineOfCode)) {
+    if (b == null || !traced && !walk) {
       return null;
     }
     String function = null;
     String namespace = null;
-    if (executing && lineOfCode) {
+    if (walk) {
       for (StackTraceElement frame : b.thread().getStackTrace()) {
         if (!infrastructure(frame.getClassName())) {
           function = enclosingMethod(frame.getMethodName());
