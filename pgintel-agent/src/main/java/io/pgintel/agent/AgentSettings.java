@@ -26,14 +26,18 @@ import java.util.Properties;
  *
  * @param core {@code pgintel.*} and {@code otel.*} settings for {@code PgIntel.builder()}, every one valid
  * @param correlation whether the application's connections are wrapped to link statements to spans
+ * @param compilerDirectives whether pgintel's background code is kept on the C1 compiler ({@link CompilerDirectives})
  * @param problems one message per bad key, naming it
  */
-record AgentSettings(Map<String, Object> core, boolean correlation, List<String> problems) {
+record AgentSettings(Map<String, Object> core, boolean correlation, boolean compilerDirectives,
+    List<String> problems) {
 
   /** Set by the agent; the Spring starter stands down when it sees it. Not a setting. */
   static final String ACTIVE = "pgintel.agent.active";
   /** Agent-only: {@code false} leaves the application's connections exactly as the pool returns them. */
   static final String CORRELATION = "pgintel.agent.correlation";
+  /** Agent-only: {@code false} leaves the JIT compiler's choices for pgintel's code to the JVM. */
+  static final String COMPILER_DIRECTIVES = "pgintel.agent.compiler-directives";
   /** Where the optional properties file is; not a setting of its own. */
   static final String CONFIG_FILE = "pgintel.config.file";
 
@@ -55,24 +59,27 @@ record AgentSettings(Map<String, Object> core, boolean correlation, List<String>
     all.putAll(raw);
 
     Map<String, Object> core = new LinkedHashMap<>();
-    boolean correlation = true;
+    // the agent's own switches, all on by default
+    Map<String, Boolean> agent = new LinkedHashMap<>();
+    agent.put(loose(CORRELATION), true);
+    agent.put(loose(COMPILER_DIRECTIVES), true);
     for (Map.Entry<String, String> e : all.entrySet()) {
       String key = e.getKey();
       String loose = loose(key);
       if (loose.equals(loose(ACTIVE)) || loose.equals(loose(CONFIG_FILE))) {
         continue;
       }
-      if (loose.equals(loose(CORRELATION))) {
+      if (agent.containsKey(loose)) {
         Boolean on = parseBoolean(e.getValue());
         if (on == null) {
           problems.add(key + ": '" + e.getValue() + "' is not a boolean; use true or false");
         } else {
-          correlation = on;
+          agent.put(loose, on);
         }
         continue;
       }
       if (loose.startsWith("pgintelagent")) {
-        problems.add(key + ": unknown agent setting; the agent takes " + CORRELATION);
+        problems.add(key + ": unknown agent setting; the agent takes " + CORRELATION + " and " + COMPILER_DIRECTIVES);
         continue;
       }
       // one key at a time, so that a bad key is left out and the rest still apply
@@ -84,7 +91,8 @@ record AgentSettings(Map<String, Object> core, boolean correlation, List<String>
         problems.addAll(bad);
       }
     }
-    return new AgentSettings(Map.copyOf(core), correlation, List.copyOf(problems));
+    return new AgentSettings(Map.copyOf(core), agent.get(loose(CORRELATION)), agent.get(loose(COMPILER_DIRECTIVES)),
+        List.copyOf(problems));
   }
 
   /** The {@code pgintel.*} and {@code otel.*} keys of a properties file; a file that cannot be read is one problem. */

@@ -91,6 +91,9 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
 
   private void begin(ClassLoader application) {
     try {
+      if (settings.compilerDirectives()) {
+        compilerDirectives();
+      }
       Optional<HostOpenTelemetry> host = awaitHost(application);
       if (host.isPresent() && link(host.get())) {
         return;
@@ -108,6 +111,15 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
       synchronized (pendingDriverCalls) {
         pendingDriverCalls.clear(); // never replayed: the application's connections are not kept
       }
+    }
+  }
+
+  /** Keeps pgintel's background code on C1; a JVM without the management API must not keep pgintel from starting. */
+  private static void compilerDirectives() {
+    try {
+      log.info("pgintel agent: background code {}", CompilerDirectives.add());
+    } catch (LinkageError e) {
+      log.info("pgintel agent: background code left to the JVM's defaults: {}", e.toString());
     }
   }
 
@@ -178,7 +190,7 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
    * agent's own copy can hold (its handler, its close, its inner handler and its driver handler).
    */
   static Object[] open(Map<String, Object> core, boolean correlation) {
-    Discovery d = new Discovery(new AgentSettings(core, correlation, List.of()));
+    Discovery d = new Discovery(new AgentSettings(core, correlation, false, List.of()));
     return new Object[] {(BiFunction<Object, Object, Object>) d::onConnection, (Runnable) d::close,
         (BiConsumer<Object, Object>) d::onInnerConnection, (BiFunction<Object[], Object, Object>) d::onDriverConnect};
   }

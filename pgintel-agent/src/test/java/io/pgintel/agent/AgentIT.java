@@ -41,6 +41,7 @@ class AgentIT {
       assertEquals(List.of("gzip"), receiver.encodings().stream().distinct().toList());
       assertTrue(run.output().contains("agent.active=true"), run.output());
       assertTrue(run.output().contains("wrapped=true"), "statements are correlated: " + run.output());
+      assertCompilerDirectives(true, run.output());
       assertCommitsReceived(receiver, database, run.output());
       if (kind.equals("hikari")) {
         List<String> monitoring = run.output().lines().filter(l -> l.contains("pgintel agent: monitoring")).toList();
@@ -73,6 +74,29 @@ class AgentIT {
     assertEquals(1, warnings.size(), run.output());
     assertTrue(run.output().contains("pgintel agent: monitoring"), "the other settings still apply: "
         + run.output());
+  }
+
+  @Test
+  void compilerDirectivesCanBeSwitchedOff() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.agent.compiler-directives=false",
+        "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"), "simple", pg.jdbcUrl("postgres"), pg.user(), 3);
+
+    assertEquals(0, run.exit(), run.output());
+    assertTrue(run.output().contains("pgintel agent: monitoring"), run.output());
+    assertCompilerDirectives(false, run.output());
+  }
+
+  /**
+   * Whether the JVM holds the directives that keep pgintel's background code on C1 and its application-thread code
+   * open to C2 (the application prints the directives' patterns as {@code jcmd Compiler.directives_print} shows them).
+   */
+  static void assertCompilerDirectives(boolean expected, String output) {
+    String line = output.lines().filter(l -> l.startsWith("compiler.directives=")).findFirst().orElseThrow();
+    assertEquals(expected, line.contains("matching: io/pgintel/*.*"), output);
+    assertEquals(expected, line.contains("io/pgintel/trace/*.*"), output);
+    assertEquals(expected, output.contains("pgintel agent: background code kept on C1 (4 compiler directives added)"),
+        output);
   }
 
   @Test

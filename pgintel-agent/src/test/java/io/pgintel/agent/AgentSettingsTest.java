@@ -54,7 +54,21 @@ class AgentSettingsTest {
 
     assertEquals(List.of(), s.problems());
     assertFalse(s.correlation());
+    assertTrue(s.compilerDirectives(), "on unless switched off");
     assertTrue(s.core().isEmpty(), s.core().toString());
+  }
+
+  @Test
+  void compilerDirectivesSwitchTakesABooleanFromAnyPlace() {
+    assertFalse(AgentSettings.resolve("", Map.of("PGINTEL_AGENT_COMPILER_DIRECTIVES", "false"), new Properties())
+        .compilerDirectives());
+
+    AgentSettings bad = AgentSettings.resolve("pgintel.agent.compiler-directives=sometimes", Map.of(),
+        new Properties());
+    assertEquals(1, bad.problems().size(), bad.problems().toString());
+    assertTrue(bad.problems().get(0).startsWith("pgintel.agent.compiler-directives: 'sometimes' is not a boolean"),
+        bad.problems().get(0));
+    assertTrue(bad.compilerDirectives(), "a bad value leaves the default");
   }
 
   @Test

@@ -69,9 +69,18 @@ public final class QueryingApp {
     System.out.println("physical=" + physical);
     System.out.println("otherSessions.max=" + otherSessions);
     System.out.println("agent.active=" + System.getProperty("pgintel.agent.active"));
+    System.out.println("compiler.directives=" + compilerDirectives());
     if (ds instanceof AutoCloseable pool) {
       pool.close();
     }
+  }
+
+  /** The patterns of the JIT compiler's directives in this JVM, as {@code jcmd Compiler.directives_print} lists them. */
+  static java.util.List<String> compilerDirectives() throws Exception {
+    Object printed = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesPrint",
+        new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    return String.valueOf(printed).lines().filter(l -> l.contains("matching:")).map(String::strip).toList();
   }
 
   static HikariDataSource hikari(String url, String user) {

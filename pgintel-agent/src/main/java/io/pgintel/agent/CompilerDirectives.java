@@ -1,0 +1,99 @@
+package io.pgintel.agent;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.management.MBeanServerFactory;
+import javax.management.ObjectName;
+
+/**
+ * Keeps pgintel's background code on HotSpot's quick compiler, C1, through compiler directives added at run time
+ * (the {@code Compiler.directives_add} diagnostic command, as {@code jcmd} would).
+ *
+ * <p>Why: the collectors, the SQL engine and pgintel's OpenTelemetry SDK and exporter run a few times a minute, so
+ * their methods cross C2's thresholds one by one for many minutes after start, and each C2 compilation takes CPU
+ * and cache from the application on a busy machine (the README's agent overhead figures, with and without). C1
+ * code is slower, but this code spends a few milliseconds a second.
+ *
+ * <p>What stays with C2: the code that runs on the application's threads (the discovery advice's handlers, the
+ * statement hooks of {@code io.pgintel.trace}, the OpenTelemetry context they read). A directive names pgintel's
+ * packages only, so the application's methods, and any directives of its own, are untouched.
+ *
+ * <p>Added only where it does what it says: on HotSpot with tiered compilation up to C2 (without C1, excluding C2
+ * would leave the code interpreted), without a JVMCI compiler, and not where the application configures its own
+ * MBean server ({@code javax.management.builder.initial}) and has not created it yet, since reaching the
+ * diagnostic command creates the platform MBean server.
+ */
+final class CompilerDirectives {
+
+  /** The first matching directive applies; a method of no pgintel package matches none of them. */
+  static final String DIRECTIVES = """
+      [
+        { match: ["io/pgintel/agent/shaded/otel/context/*.*", "io/pgintel/agent/shaded/otel/api/*.*"],
+          c2: { Exclude: false } },
+        { match: "io/pgintel/agent/shaded/*.*", c2: { Exclude: true } },
+        { match: ["io/pgintel/trace/*.*", "io/pgintel/agent/*.*"], c2: { Exclude: false } },
+        { match: "io/pgintel/*.*", c2: { Exclude: true } }
+      ]
+      """;
+
+  private static final String DIAGNOSTIC_COMMAND = "com.sun.management:type=DiagnosticCommand";
+
+  private CompilerDirectives() {}
+
+  /**
+   * Adds {@link #DIRECTIVES} to this JVM. Never throws.
+   *
+   * @return what was done, or why not, for one log line
+   */
+  static String add() {
+    try {
+      String unsuitable = unsuitable();
+      if (unsuitable != null) {
+        return "left to the JVM's defaults: " + unsuitable;
+      }
+      Path file = Files.createTempFile("pgintel-compiler-directives", ".json");
+      try {
+        Files.writeString(file, DIRECTIVES, StandardCharsets.UTF_8);
+        Object answer = ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName(DIAGNOSTIC_COMMAND),
+            "compilerDirectivesAdd", new Object[] {new String[] {file.toString()}},
+            new String[] {String[].class.getName()});
+        String text = String.valueOf(answer).strip();
+        return text.endsWith("added") ? "kept on C1 (" + text + ")" : "left to the JVM's defaults: " + text;
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    } catch (Exception | LinkageError e) {
+      return "left to the JVM's defaults: " + e;
+    }
+  }
+
+  /** Why directives would do harm or nothing in this JVM, or null. */
+  private static String unsuitable() {
+    if (System.getProperty("javax.management.builder.initial") != null
+        && MBeanServerFactory.findMBeanServer(null).isEmpty()) {
+      return "the application configures its own MBean server and has not created it yet";
+    }
+    HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    if (hotSpot == null) {
+      return "not a HotSpot JVM";
+    }
+    if (!"true".equals(option(hotSpot, "TieredCompilation")) || !"4".equals(option(hotSpot, "TieredStopAtLevel"))) {
+      return "not compiling in tiers up to C2";
+    }
+    if ("true".equals(option(hotSpot, "UseJVMCICompiler"))) {
+      return "a JVMCI compiler is in use";
+    }
+    return null;
+  }
+
+  private static String option(HotSpotDiagnosticMXBean hotSpot, String name) {
+    try {
+      return hotSpot.getVMOption(name).getValue();
+    } catch (IllegalArgumentException absent) {
+      return null;
+    }
+  }
+}
