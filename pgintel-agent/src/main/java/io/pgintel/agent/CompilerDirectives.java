@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
@@ -40,6 +41,8 @@ final class CompilerDirectives {
       """;
 
   private static final String DIAGNOSTIC_COMMAND = "com.sun.management:type=DiagnosticCommand";
+  /** Once per JVM: an agent attached a second time finds them in place (one class path, one copy of this class). */
+  private static final AtomicBoolean ADDED = new AtomicBoolean();
 
   private CompilerDirectives() {}
 
@@ -54,6 +57,9 @@ final class CompilerDirectives {
       if (unsuitable != null) {
         return "left to the JVM's defaults: " + unsuitable;
       }
+      if (ADDED.get()) {
+        return "kept on C1 (directives added before)";
+      }
       Path file = Files.createTempFile("pgintel-compiler-directives", ".json");
       try {
         Files.writeString(file, DIRECTIVES, StandardCharsets.UTF_8);
@@ -61,7 +67,11 @@ final class CompilerDirectives {
             "compilerDirectivesAdd", new Object[] {new String[] {file.toString()}},
             new String[] {String[].class.getName()});
         String text = String.valueOf(answer).strip();
-        return text.endsWith("added") ? "kept on C1 (" + text + ")" : "left to the JVM's defaults: " + text;
+        if (!text.endsWith("added")) {
+          return "left to the JVM's defaults: " + text;
+        }
+        ADDED.set(true);
+        return "kept on C1 (" + text + ")";
       } finally {
         Files.deleteIfExists(file);
       }
