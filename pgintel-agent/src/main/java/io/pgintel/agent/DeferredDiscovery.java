@@ -190,6 +190,7 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
    * agent's own copy can hold (its handler, its close, its inner handler and its driver handler).
    */
   static Object[] open(Map<String, Object> core, boolean correlation) {
+    // the compiler directives are the agent's own copy's business, added before it linked this one
     Discovery d = new Discovery(new AgentSettings(core, correlation, false, List.of()));
     return new Object[] {(BiFunction<Object, Object, Object>) d::onConnection, (Runnable) d::close,
         (BiConsumer<Object, Object>) d::onInnerConnection, (BiFunction<Object[], Object, Object>) d::onDriverConnect};

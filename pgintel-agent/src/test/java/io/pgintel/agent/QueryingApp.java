@@ -2,12 +2,15 @@ package io.pgintel.agent;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
+import javax.management.ObjectName;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -76,9 +79,9 @@ public final class QueryingApp {
   }
 
   /** The patterns of the JIT compiler's directives in this JVM, as {@code jcmd Compiler.directives_print} lists them. */
-  static java.util.List<String> compilerDirectives() throws Exception {
-    Object printed = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
-        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesPrint",
+  static List<String> compilerDirectives() throws Exception {
+    Object printed = ManagementFactory.getPlatformMBeanServer().invoke(
+        new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesPrint",
         new Object[] {new String[0]}, new String[] {String[].class.getName()});
     return String.valueOf(printed).lines().filter(l -> l.contains("matching:")).map(String::strip).toList();
   }
