@@ -27,8 +27,9 @@ import org.postgresql.PGConnection;
 /**
  * What {@code pgintel.wrap(dataSource)} adds to one statement (prepare, bind, execute, close) inside a span. The
  * JDBC objects underneath answer at once (an in-memory stand-in for pgjdbc that reports a backend pid), so the
- * difference between the two benchmarks is pgintel's hook alone; against a real server it hides in the noise of
- * a network round trip.
+ * difference between the two benchmarks is pgintel's hook alone, with every cache warm. Against a real server the
+ * same hook costs fifteen to twenty-five times as much, because each statement's thread comes back from its wait
+ * to cold caches: {@link HookCostBenchmark} measures that.
  */
 @State(org.openjdk.jmh.annotations.Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
