@@ -400,7 +400,7 @@ public final class AgentOverheadBenchmark {
   }
 
   /** The q-quantile, interpolated between the nearest ranks. */
-  private static double quantile(List<Double> values, double q) {
+  static double quantile(List<Double> values, double q) {
     double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     double rank = q * (v.length - 1);
     int lo = (int) Math.floor(rank);

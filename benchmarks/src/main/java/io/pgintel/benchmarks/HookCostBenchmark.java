@@ -1,5 +1,7 @@
 package io.pgintel.benchmarks;
 
+import static io.pgintel.benchmarks.AgentOverheadBenchmark.quantile;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.opentelemetry.api.trace.Span;
@@ -14,7 +16,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -168,15 +169,6 @@ public final class HookCostBenchmark {
 
   private static double perOp(long[] v, int sum, int count) {
     return (double) v[sum] / v[count];
-  }
-
-  private static double quantile(List<Double> values, double q) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    double rank = q * (sorted.size() - 1);
-    int lo = (int) Math.floor(rank);
-    int hi = Math.min(sorted.size() - 1, lo + 1);
-    return sorted.get(lo) + (sorted.get(hi) - sorted.get(lo)) * (rank - lo);
   }
 
   /** Operations, their time and their threads' CPU, per side (0 plain, 1 traced), since the last reset. */
