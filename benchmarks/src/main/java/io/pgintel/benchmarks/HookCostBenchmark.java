@@ -31,8 +31,8 @@ import javax.sql.DataSource;
  *
  * <p>Alternating by operation rather than by JVM or by window is what makes this precise: the two kinds of
  * operation share the JVM's compiled code, its heap and every moment of a shared machine, so the machine's swings
- * (20 % within a minute here) cancel out, and a few minutes resolve a difference of a few nanoseconds per
- * operation. {@link StatementHookBenchmark} measures the hook on JDBC objects that answer at once, with every cache
+ * (20 % within a minute here) cancel out: within a run the windows agree to about half a percent, though whole
+ * runs still differ by up to 100 ns per operation. {@link StatementHookBenchmark} measures the hook on JDBC objects that answer at once, with every cache
  * warm; here each operation waits for the server and its thread comes back to caches the server's processes have
  * used meanwhile, which is where an application's statements run.
  *
