@@ -116,9 +116,7 @@ public final class AgentOverheadBenchmark {
         .start()) {
       DataSource ds = pg.getPostgresDatabase();
       Sql.exec(ds, "CREATE EXTENSION pg_stat_statements");
-      Sql.exec(ds, "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL); "
-          + "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, " + ROWS + ") g");
-      Sql.exec(ds, "VACUUM ANALYZE accounts");
+      JdbcWorkload.createAccounts(ds, ROWS);
       String url = pg.getJdbcUrl("postgres", "postgres");
       List<String> otel = List.of("-Dotel.exporter.otlp.endpoint=http://127.0.0.1:" + sink.getAddress().getPort(),
           "-Dotel.exporter.otlp.protocol=http/protobuf", "-Dotel.metric.export.interval=10000",

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 
@@ -31,10 +32,10 @@ import javax.sql.DataSource;
  *
  * <p>Alternating by operation rather than by JVM or by window is what makes this precise: the two kinds of
  * operation share the JVM's compiled code, its heap and every moment of a shared machine, so the machine's swings
- * (20 % within a minute here) cancel out: within a run the windows agree to about half a percent, though whole
- * runs still differ by up to 100 ns per operation. {@link StatementHookBenchmark} measures the hook on JDBC objects that answer at once, with every cache
- * warm; here each operation waits for the server and its thread comes back to caches the server's processes have
- * used meanwhile, which is where an application's statements run.
+ * (20 % within a minute here) cancel out: within a run the windows agree to about half a percent, though whole runs
+ * still differ by up to 100 ns per operation. {@link StatementHookBenchmark} measures the hook on JDBC objects that
+ * answer at once, with every cache warm; here each operation waits for the server and its thread comes back to
+ * caches the server's processes have used meanwhile, which is where an application's statements run.
  *
  * <p>Reported per window (the result is the median over the windows): the application threads' CPU per operation
  * (thread CPU time, read at the end of each block) and the time per operation, traced against plain.
@@ -47,6 +48,14 @@ import javax.sql.DataSource;
 public final class HookCostBenchmark {
 
   private static final int ROWS = 10_000;
+  /** Where each side's figures start in {@link Tally#reset()}: operations, then time, then CPU. */
+  private static final int PLAIN = 0;
+  private static final int TRACED = 3;
+  private static final int NANOS = 1;
+  private static final int CPU = 2;
+
+  /** The first operation that failed (not counted: the run then reports it instead of its figures). */
+  private static final AtomicReference<Throwable> FAILURE = new AtomicReference<>();
 
   private HookCostBenchmark() {}
 
@@ -70,9 +79,7 @@ public final class HookCostBenchmark {
     }
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
       DataSource ds = pg.getPostgresDatabase();
-      Sql.exec(ds, "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL); "
-          + "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, " + ROWS + ") g");
-      Sql.exec(ds, "VACUUM ANALYZE accounts");
+      JdbcWorkload.createAccounts(ds, ROWS);
       HikariConfig config = new HikariConfig();
       config.setJdbcUrl(pg.getJdbcUrl("postgres", "postgres"));
       config.setMaximumPoolSize(threads);
@@ -105,24 +112,28 @@ public final class HookCostBenchmark {
           for (int i = 0; i < v.length; i++) {
             total[i] += v[i];
           }
-          if (v[0] > 0 && v[3] > 0) {
-            cpuRatios.add(perOp(v, 5, 3) / perOp(v, 2, 0));
-            timeRatios.add(perOp(v, 4, 3) / perOp(v, 1, 0));
+          if (v[PLAIN] > 0 && v[TRACED] > 0) {
+            cpuRatios.add(cpuPerOp(v, TRACED) / cpuPerOp(v, PLAIN));
+            timeRatios.add(timePerOp(v, TRACED) / timePerOp(v, PLAIN));
           }
         }
         pool.close();
         for (Thread worker : workers) {
           worker.join(5000);
         }
-        System.out.printf(Locale.ROOT, "plain:  %,d operations, %.0f ns CPU and %.0f ns per operation%n", total[0],
-            perOp(total, 2, 0), perOp(total, 1, 0));
-        System.out.printf(Locale.ROOT, "traced: %,d operations, %.0f ns CPU and %.0f ns per operation%n", total[3],
-            perOp(total, 5, 3), perOp(total, 4, 3));
+        Throwable failed = FAILURE.get();
+        if (failed != null) {
+          throw new IllegalStateException("an operation failed; the figures would not be comparable", failed);
+        }
+        System.out.printf(Locale.ROOT, "plain:  %,d operations, %.0f ns CPU and %.0f ns per operation%n",
+            total[PLAIN], cpuPerOp(total, PLAIN), timePerOp(total, PLAIN));
+        System.out.printf(Locale.ROOT, "traced: %,d operations, %.0f ns CPU and %.0f ns per operation%n",
+            total[TRACED], cpuPerOp(total, TRACED), timePerOp(total, TRACED));
         System.out.printf(Locale.ROOT, "traced / plain, median of %d windows: CPU per operation %.4f (quartiles "
             + "%.4f to %.4f), time per operation %.4f (quartiles %.4f to %.4f); the hooks' CPU: %.0f ns per "
             + "operation%n", cpuRatios.size(), quantile(cpuRatios, 0.5), quantile(cpuRatios, 0.25),
             quantile(cpuRatios, 0.75), quantile(timeRatios, 0.5), quantile(timeRatios, 0.25),
-            quantile(timeRatios, 0.75), (quantile(cpuRatios, 0.5) - 1) * perOp(total, 2, 0));
+            quantile(timeRatios, 0.75), (quantile(cpuRatios, 0.5) - 1) * cpuPerOp(total, PLAIN));
       }
     }
   }
@@ -141,20 +152,22 @@ public final class HookCostBenchmark {
     long nanos = 0;
     long cpuBefore = mx.getCurrentThreadCpuTime();
     while (!pool.isClosed()) {
-      int side = (int) ((n / block) & 1);
+      int traced = (int) ((n / block) & 1);
+      int side = traced == 1 ? TRACED : PLAIN;
       long start = System.nanoTime();
       try {
         if (span) {
           try (Scope ignored = Span.wrap(spans[(int) (n & (spans.length - 1))]).makeCurrent()) {
-            JdbcWorkload.operation(sides[side], random, ROWS);
+            JdbcWorkload.operation(sides[traced], random, ROWS);
           }
         } else {
-          JdbcWorkload.operation(sides[side], random, ROWS);
+          JdbcWorkload.operation(sides[traced], random, ROWS);
         }
       } catch (SQLException e) {
-        if (pool.isClosed()) {
-          return;
+        if (!pool.isClosed()) {
+          FAILURE.compareAndSet(null, e);
         }
+        return;
       }
       nanos += System.nanoTime() - start;
       n++;
@@ -167,11 +180,20 @@ public final class HookCostBenchmark {
     }
   }
 
-  private static double perOp(long[] v, int sum, int count) {
-    return (double) v[sum] / v[count];
+  /** CPU per operation of one side, from {@link Tally#reset()}'s figures. */
+  private static double cpuPerOp(long[] v, int side) {
+    return (double) v[side + CPU] / v[side];
   }
 
-  /** Operations, their time and their threads' CPU, per side (0 plain, 1 traced), since the last reset. */
+  /** Time per operation of one side, from {@link Tally#reset()}'s figures. */
+  private static double timePerOp(long[] v, int side) {
+    return (double) v[side + NANOS] / v[side];
+  }
+
+  /**
+   * Operations, their time and their threads' CPU, per side ({@link #PLAIN}, {@link #TRACED}), since the last
+   * reset.
+   */
   private static final class Tally {
     private final LongAdder[] values = new LongAdder[6];
 
@@ -183,9 +205,9 @@ public final class HookCostBenchmark {
 
     /** A block of operations of one side ended: counted all at once, so that operations, time and CPU agree. */
     void block(int side, int operations, long nanos, long cpu) {
-      values[side * 3].add(operations);
-      values[side * 3 + 1].add(nanos);
-      values[side * 3 + 2].add(cpu);
+      values[side].add(operations);
+      values[side + NANOS].add(nanos);
+      values[side + CPU].add(cpu);
     }
 
     /** {ops, nanos, cpu} plain, then traced. */

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
@@ -136,6 +137,15 @@ public final class JdbcWorkload {
           return;
         }
       }
+    }
+  }
+
+  /** Makes the table the operations work on, {@code rows} rows with ids 1 to {@code rows}, analyzed. */
+  static void createAccounts(DataSource ds, int rows) throws SQLException {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL); "
+          + "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, " + rows + ") g");
+      s.execute("VACUUM ANALYZE accounts");
     }
   }
 
