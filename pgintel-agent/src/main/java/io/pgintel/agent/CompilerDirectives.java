@@ -5,7 +5,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
@@ -18,9 +20,10 @@ import javax.management.ObjectName;
  * and cache from the application on a busy machine (the README's agent overhead figures, with and without). C1
  * code is slower, but this code spends a few milliseconds a second.
  *
- * <p>What stays with C2: the code that runs on the application's threads (the discovery advice's handlers, the
- * statement hooks of {@code io.pgintel.trace}, the OpenTelemetry context they read). A directive names pgintel's
- * packages only, so the application's methods, and any directives of its own, are untouched.
+ * <p>What stays with C2: the code that runs on the application's threads (the discovery advice's handlers in
+ * {@code io.pgintel.agent}, the statement hooks of {@code io.pgintel.trace}, the OpenTelemetry context they read).
+ * The directives name pgintel's background packages one by one ({@link #BACKGROUND_PACKAGES}), so the
+ * application's methods, and any directives of its own, are untouched, even in packages under {@code io.pgintel}.
  *
  * <p>Added only where it does what it says: on HotSpot with tiered compilation up to C2 (without C1, excluding C2
  * would leave the code interpreted), without a JVMCI compiler, and not where the application configures its own
@@ -29,16 +32,27 @@ import javax.management.ObjectName;
  */
 final class CompilerDirectives {
 
-  /** The first matching directive applies; a method of no pgintel package matches none of them. */
-  static final String DIRECTIVES = """
-      [
-        { match: ["io/pgintel/agent/shaded/otel/context/*.*", "io/pgintel/agent/shaded/otel/api/*.*"],
-          c2: { Exclude: false } },
-        { match: "io/pgintel/agent/shaded/*.*", c2: { Exclude: true } },
-        { match: ["io/pgintel/trace/*.*", "io/pgintel/agent/*.*"], c2: { Exclude: false } },
-        { match: "io/pgintel/*.*", c2: { Exclude: true } }
-      ]
-      """;
+  /**
+   * The packages whose code runs on pgintel's own threads, as class-name prefixes: each one pgintel's, named in
+   * full. Not the whole {@code io/pgintel/} namespace: an application may have classes there too (pgintel's samples
+   * and benchmarks do), and a prefix that reached them would keep the application's own code off C2. The
+   * {@code io.pgintel} package itself (the builder, settings) runs once at start and is left to the defaults.
+   */
+  static final List<String> BACKGROUND_PACKAGES = List.of("io/pgintel/agent/shaded/", "io/pgintel/collect/",
+      "io/pgintel/emit/", "io/pgintel/internal/", "io/pgintel/process/", "io/pgintel/runtime/", "io/pgintel/sql/");
+
+  /**
+   * What stays open to C2 inside {@link #BACKGROUND_PACKAGES}: the relocated OpenTelemetry context and API, which
+   * the statement hooks read on the application's threads.
+   */
+  static final List<String> APPLICATION_THREAD_PACKAGES = List.of("io/pgintel/agent/shaded/otel/context/",
+      "io/pgintel/agent/shaded/otel/api/");
+
+  /** The first matching directive applies; a method of no package named here matches none of them. */
+  static final String DIRECTIVES = "[\n"
+      + "  { match: " + patterns(APPLICATION_THREAD_PACKAGES) + ", c2: { Exclude: false } },\n"
+      + "  { match: " + patterns(BACKGROUND_PACKAGES) + ", c2: { Exclude: true } }\n"
+      + "]\n";
 
   private static final String DIAGNOSTIC_COMMAND = "com.sun.management:type=DiagnosticCommand";
   /** Once per JVM: an agent attached a second time finds them in place (one class path, one copy of this class). */
@@ -97,6 +111,11 @@ final class CompilerDirectives {
       return "a JVMCI compiler is in use";
     }
     return null;
+  }
+
+  /** The packages as a JSON array of method patterns: every method of every class under each prefix. */
+  private static String patterns(List<String> packages) {
+    return packages.stream().map(p -> "\"" + p + "*.*\"").collect(Collectors.joining(", ", "[", "]"));
   }
 
   private static String option(HotSpotDiagnosticMXBean hotSpot, String name) {

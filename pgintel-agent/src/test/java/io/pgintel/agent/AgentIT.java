@@ -87,15 +87,35 @@ class AgentIT {
     assertCompilerDirectives(false, run.output());
   }
 
+  @Test
+  void applicationCodeUnderIoPgintelStillReachesC2() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    Run run = runApp(List.of("-javaagent:" + JAR, "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none",
+        "-Dqueryingapp.hotloop=true", "-XX:+PrintCompilation"), "simple", pg.jdbcUrl("postgres"), pg.user(), 2);
+
+    assertEquals(0, run.exit(), run.output());
+    assertCompilerDirectives(true, run.output());
+    assertTrue(run.output().contains("hotloop="), run.output());
+    // PrintCompilation: time, compile id, flags, tier, method; tier 4 is C2
+    List<String> hotLoop = run.output().lines().filter(l -> l.contains("io.pgintel.app.HotLoop::mix")).toList();
+    String compiledByC2 = "\\s*\\d+\\s+\\d+\\s+[%sbn! ]*4\\s+io\\.pgintel\\.app\\.HotLoop::mix .*";
+    assertTrue(hotLoop.stream().anyMatch(l -> l.matches(compiledByC2)),
+        "application code in a package under io.pgintel is compiled by C2: " + hotLoop);
+    assertFalse(hotLoop.stream().anyMatch(l -> l.contains("not compilable on level 4")), hotLoop.toString());
+  }
+
   /**
    * Whether the JVM holds the directives that keep pgintel's background code on C1 and its application-thread code
    * open to C2 (the application prints the directives' patterns as {@code jcmd Compiler.directives_print} shows them).
    */
   static void assertCompilerDirectives(boolean expected, String output) {
     String line = output.lines().filter(l -> l.startsWith("compiler.directives=")).findFirst().orElseThrow();
-    assertEquals(expected, line.contains("matching: io/pgintel/*.*"), output);
-    assertEquals(expected, line.contains("io/pgintel/trace/*.*"), output);
-    assertEquals(expected, output.contains("pgintel agent: background code kept on C1 (4 compiler directives added)"),
+    for (String background : CompilerDirectives.BACKGROUND_PACKAGES) {
+      assertEquals(expected, line.contains(background + "*.*"), output);
+    }
+    assertFalse(line.contains("io/pgintel/*.*"), "never the whole namespace: " + line);
+    assertFalse(line.contains("io/pgintel/trace/"), "the statement hooks stay open to C2: " + line);
+    assertEquals(expected, output.contains("pgintel agent: background code kept on C1 (2 compiler directives added)"),
         output);
   }
 

@@ -73,6 +73,10 @@ public final class QueryingApp {
     System.out.println("otherSessions.max=" + otherSessions);
     System.out.println("agent.active=" + System.getProperty("pgintel.agent.active"));
     System.out.println("compiler.directives=" + compilerDirectives());
+    if (Boolean.getBoolean("queryingapp.hotloop")) {
+      // after the first borrow, so the agent's directives are in place
+      System.out.println("hotloop=" + io.pgintel.app.HotLoop.run(1_500));
+    }
     if (ds instanceof AutoCloseable pool) {
       pool.close();
     }
