@@ -14,16 +14,19 @@ import io.pgintel.collect.SqlSession;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PgTest;
 import io.pgintel.test.PostgresServers;
+import io.pgintel.test.RoundTripCounter;
 import io.pgintel.test.TestDataSources;
 import io.pgintel.test.TestTelemetry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -210,6 +213,55 @@ class SessionSafetyTest {
       }
       if (!autoCommit) {
         physical.rollback();
+      }
+    }
+  }
+
+  @Test
+  void aOneQueryCollectionHoldsTheConnectionForTwoRoundTrips() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    AtomicReference<String> inside = new AtomicReference<>();
+    // a parameter in the first query, which travels in one text with the transaction's settings
+    Collector probe = probe(session -> inside.set(session.query("SELECT current_setting('statement_timeout')"
+        + " || ' ' || current_setting('transaction_read_only') || ' ' || ?::int AS v", List.of(42),
+        r -> r.string("v")).get(0)));
+    try (RoundTripCounter wire = new RoundTripCounter(pg.host(), pg.port());
+        TestTelemetry otel = new TestTelemetry()) {
+      Properties login = new Properties();
+      login.setProperty("user", pg.user());
+      try (Connection physical = DriverManager.getConnection(
+          "jdbc:postgresql://127.0.0.1:" + wire.port() + "/postgres", login);
+          PgIntel p = only(TestDataSources.singleConnection(physical), otel, probe)
+              .statementTimeout(Duration.ofMillis(1500)).build()) {
+        p.collectNow();
+        assertEquals("1500ms on 42", inside.getAndSet(null), "the first collection, with the server's discovery");
+        wire.take();
+        p.collectNow();
+        assertEquals("1500ms on 42", inside.get(), "the settings are in force for the first query");
+        // BEGIN, the settings and the query in one; COMMIT in the other
+        assertEquals(2, wire.take(), "round trips of one collection");
+        assertEquals(TransactionState.IDLE, physical.unwrap(BaseConnection.class).getTransactionState());
+      }
+    }
+  }
+
+  @Test
+  void anActivitySampleHoldsTheConnectionForTwoRoundTrips() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    try (RoundTripCounter wire = new RoundTripCounter(pg.host(), pg.port());
+        TestTelemetry otel = new TestTelemetry()) {
+      Properties login = new Properties();
+      login.setProperty("user", pg.user());
+      try (Connection physical = DriverManager.getConnection(
+          "jdbc:postgresql://127.0.0.1:" + wire.port() + "/postgres", login);
+          PgIntel p = only(TestDataSources.singleConnection(physical), otel)
+              .collectorEnabled("activity", true).build()) {
+        p.collectNow();
+        wire.take();
+        p.collectNow();
+        assertNotNull(status(p, "activity").lastSuccess(), () -> String.valueOf(status(p, "activity")));
+        // the sessions and the transaction horizon in one query, sent with the settings; then COMMIT
+        assertEquals(2, wire.take(), "round trips of one activity sample with no session waiting on a lock");
       }
     }
   }

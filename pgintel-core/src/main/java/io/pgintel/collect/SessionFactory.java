@@ -22,6 +22,12 @@ import javax.sql.DataSource;
 /**
  * The one way pgintel touches the database: borrow, {@code BEGIN} and {@code transaction_read_only},
  * {@code statement_timeout} and {@code lock_timeout} set for this transaction only, work, commit, restore, return.
+ * With pgjdbc the {@code BEGIN}, the settings and the first query reach the server in one round trip.
+ *
+ * <p>Every round trip counts while the connection is held: an application whose pool is as large as its busy
+ * threads has none to spare, so one of its threads waits, and the pool hands connections from thread to thread
+ * (yielding and parking) until pgintel returns it. On a saturated machine each round trip is also a wait for
+ * pgintel's thread to be scheduled again.
  *
  * <p>Borrowing happens on a helper thread so that the wait is bounded even when the pool's own timeout is
  * 30 seconds: after {@code borrowTimeout} the tick is given up, and a connection that arrives later is handed
@@ -43,6 +49,8 @@ public final class SessionFactory implements AutoCloseable {
   private final ExecutorService borrower;
   private final AtomicInteger abandonedBorrows = new AtomicInteger();
   private volatile ServerInfo server;
+  /** Whether the pool's connections are pgjdbc's, once known: see {@link #pipelines}. */
+  private volatile Boolean pgjdbc;
 
   public SessionFactory(DataSource dataSource, Duration borrowTimeout, Duration statementTimeout,
       Duration lockTimeout) {
@@ -93,16 +101,22 @@ public final class SessionFactory implements AutoCloseable {
       if (autoCommit) {
         c.setAutoCommit(false);
       }
-      try (Statement s = c.createStatement()) {
-        s.execute(begin);
-      }
       int backstop = (int) Math.max(1, statementTimeout.plusSeconds(5).toSeconds());
-      ServerInfo info = server;
-      if (info == null) {
-        info = discover(new SqlSession(c, null, backstop), c);
-        server = info;
+      String settings = begin;
+      if (!pipelines(c)) {
+        try (Statement s = c.createStatement()) {
+          s.execute(begin);
+        }
+        settings = null;
       }
-      T result = work.run(new SqlSession(c, info, backstop));
+      ServerInfo info = server;
+      SqlSession session = new SqlSession(c, info, backstop, settings);
+      if (info == null) {
+        info = discover(session, c);
+        server = info;
+        session = new SqlSession(c, info, backstop, session.pendingSettings());
+      }
+      T result = work.run(session);
       c.commit();
       done = true;
       return result;
@@ -116,6 +130,34 @@ public final class SessionFactory implements AutoCloseable {
       }
       restore(c, autoCommit, readOnly);
     }
+  }
+
+  /**
+   * Whether the settings statement can travel with the first query in one statement text: pgjdbc splits such a
+   * text and sends both statements before it waits for the server. Another driver may hand the text to the server
+   * as one statement, which the extended protocol refuses, so it gets the settings in a round trip of their own.
+   */
+  private boolean pipelines(Connection c) {
+    Boolean known = pgjdbc;
+    if (known == null) {
+      known = isPgjdbc(c);
+      pgjdbc = known;
+    }
+    return known;
+  }
+
+  private static boolean isPgjdbc(Connection c) {
+    for (ClassLoader loader : new ClassLoader[] {c.getClass().getClassLoader(),
+        Thread.currentThread().getContextClassLoader(), SessionFactory.class.getClassLoader()}) {
+      try {
+        if (c.isWrapperFor(Class.forName("org.postgresql.PGConnection", false, loader))) {
+          return true;
+        }
+      } catch (ClassNotFoundException | SQLException | RuntimeException | LinkageError e) {
+        // not visible from this loader: try the next
+      }
+    }
+    return false;
   }
 
   private static void restore(Connection c, boolean autoCommit, boolean readOnly) {

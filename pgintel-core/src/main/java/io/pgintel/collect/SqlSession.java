@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * One collection's view of the database: a borrowed connection inside {@code BEGIN READ ONLY} with
- * {@code statement_timeout} and {@code lock_timeout} set locally. Every statement carries the
+ * {@code statement_timeout} and {@code lock_timeout} set locally, the settings sent in the same round trip as the
+ * first query. Every statement carries the
  * {@value #MARKER} comment so that pgintel can recognise, and exclude, its own statements. Made only by
  * {@link SessionFactory}; valid until the collector returns.
  */
@@ -22,16 +23,28 @@ public final class SqlSession {
   private final Connection connection;
   private final ServerInfo server;
   private final int queryTimeoutSeconds;
+  /** The transaction's settings statement while it has not been sent, else null: see {@link SessionFactory}. */
+  private String settings;
   private Boolean simpleProtocol;
 
-  SqlSession(Connection connection, ServerInfo server, int queryTimeoutSeconds) {
+  /**
+   * @param settings the statement that sets the transaction's settings, sent ahead of the first query in the same
+   *     round trip; null if it has been sent already
+   */
+  SqlSession(Connection connection, ServerInfo server, int queryTimeoutSeconds, String settings) {
     this.connection = connection;
     this.server = server;
     this.queryTimeoutSeconds = queryTimeoutSeconds;
+    this.settings = settings;
   }
 
   public ServerInfo server() {
     return server;
+  }
+
+  /** The settings statement if no statement has carried it yet, else null. */
+  String pendingSettings() {
+    return settings;
   }
 
   /** Reads all rows of a query. */
@@ -45,7 +58,12 @@ public final class SqlSession {
    */
   public <T> List<T> query(String sql, List<?> parameters, RowMapper<T> mapper) throws SQLException {
     OwnStatements.register(sql);
-    try (PreparedStatement ps = connection.prepareStatement(MARKER + " " + sql)) {
+    String ahead = settings;
+    settings = null;
+    // the settings ride with the first query: one statement text, two statements, one round trip (the driver
+    // sends both before it waits), while the application's pool connection is held
+    String text = ahead == null ? MARKER + " " + sql : ahead + ";\n" + MARKER + " " + sql;
+    try (PreparedStatement ps = connection.prepareStatement(text)) {
       for (int i = 0; i < parameters.size(); i++) {
         Object p = parameters.get(i);
         if (p instanceof long[] longs) {
@@ -60,13 +78,33 @@ public final class SqlSession {
       }
       // Backstop for a network that hangs: the server's statement_timeout normally fires first.
       ps.setQueryTimeout(queryTimeoutSeconds);
-      try (ResultSet rs = ps.executeQuery()) {
+      try (ResultSet rs = ahead == null ? ps.executeQuery() : secondResult(ps)) {
         List<T> out = new ArrayList<>();
         Row row = new Row(rs);
         while (rs.next()) {
           out.add(mapper.map(row));
         }
         return out;
+      }
+    }
+  }
+
+  /** The result of the query sent after the settings statement. */
+  private static ResultSet secondResult(PreparedStatement ps) throws SQLException {
+    ps.execute();
+    if (!ps.getMoreResults()) {
+      throw new SQLException("a pgintel query sent after its transaction's settings returned no rows", "02000");
+    }
+    return ps.getResultSet();
+  }
+
+  /** Sends the settings on their own, for statements that cannot carry them. */
+  private void settingsFirst() throws SQLException {
+    String ahead = settings;
+    if (ahead != null) {
+      settings = null;
+      try (Statement s = connection.createStatement()) {
+        s.execute(ahead);
       }
     }
   }
@@ -112,6 +150,7 @@ public final class SqlSession {
   }
 
   private List<String> executePlain(String sql, boolean simple) throws SQLException {
+    settingsFirst();
     try (Statement s = connection.createStatement()) {
       s.setEscapeProcessing(false);
       s.setQueryTimeout(queryTimeoutSeconds);

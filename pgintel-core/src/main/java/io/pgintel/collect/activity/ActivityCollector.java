@@ -97,6 +97,15 @@ public final class ActivityCollector extends NamedCollector {
       SELECT (SELECT max(greatest(age(xmin), age(catalog_xmin)))::bigint FROM pg_replication_slots) AS slot_age,
              (SELECT max(age(transaction))::bigint FROM pg_prepared_xacts) AS prepared_age""";
 
+  /**
+   * The horizon's one row joined with the busy sessions (none: one row of nulls but the horizon's), so that one
+   * round trip reads both while the application's pool connection is held.
+   */
+  static String activitySql(int major) {
+    return "SELECT h.slot_age, h.prepared_age, s.* FROM (" + HORIZON_SQL + ") h LEFT JOIN (" + sampleSql(major)
+        + ") s ON true";
+  }
+
   static String locksSql(int major) {
     // relation names resolve in the monitored database only (pg_class is per database)
     return "SELECT l.pid, l.locktype, l.mode, l.granted, c.oid::regclass::text AS relation,"
@@ -112,8 +121,17 @@ public final class ActivityCollector extends NamedCollector {
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     int major = session.server().major();
-    // every session but idle ones (the query leaves those out)
-    List<ActivitySample> busy = session.query(sampleSql(major), this::sample);
+    // every session but idle ones (the query leaves those out), each row with the transaction horizon's figures
+    Long[] horizon = new Long[2];
+    List<ActivitySample> busy = new ArrayList<>();
+    session.query(activitySql(major), r -> {
+      horizon[0] = r.longOrNull("slot_age");
+      horizon[1] = r.longOrNull("prepared_age");
+      if (r.longOrNull("pid") != null) {
+        busy.add(sample(r));
+      }
+      return null;
+    });
     long now = System.nanoTime();
     List<Record> out = new ArrayList<>();
 
@@ -134,8 +152,6 @@ public final class ActivityCollector extends NamedCollector {
         oldestXmin = s.xminAge();
       }
     }
-    Long[] horizon = session.queryOne(HORIZON_SQL,
-        r -> new Long[] {r.longOrNull("slot_age"), r.longOrNull("prepared_age")});
     out.add(new TransactionHorizon(idleInTransaction, oldestTransaction, oldestXmin, horizon[0], horizon[1]));
 
     accumulate(busy, now);
