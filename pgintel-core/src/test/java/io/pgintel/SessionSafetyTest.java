@@ -227,10 +227,7 @@ class SessionSafetyTest {
         r -> r.string("v")).get(0)));
     try (RoundTripCounter wire = new RoundTripCounter(pg.host(), pg.port());
         TestTelemetry otel = new TestTelemetry()) {
-      Properties login = new Properties();
-      login.setProperty("user", pg.user());
-      try (Connection physical = DriverManager.getConnection(
-          "jdbc:postgresql://127.0.0.1:" + wire.port() + "/postgres", login);
+      try (Connection physical = connectThrough(wire, pg);
           PgIntel p = only(TestDataSources.singleConnection(physical), otel, probe)
               .statementTimeout(Duration.ofMillis(1500)).build()) {
         p.collectNow();
@@ -250,10 +247,7 @@ class SessionSafetyTest {
     PgServer pg = PostgresServers.newest();
     try (RoundTripCounter wire = new RoundTripCounter(pg.host(), pg.port());
         TestTelemetry otel = new TestTelemetry()) {
-      Properties login = new Properties();
-      login.setProperty("user", pg.user());
-      try (Connection physical = DriverManager.getConnection(
-          "jdbc:postgresql://127.0.0.1:" + wire.port() + "/postgres", login);
+      try (Connection physical = connectThrough(wire, pg);
           PgIntel p = only(TestDataSources.singleConnection(physical), otel)
               .collectorEnabled("activity", true).build()) {
         p.collectNow();
@@ -264,6 +258,13 @@ class SessionSafetyTest {
         assertEquals(2, wire.take(), "round trips of one activity sample with no session waiting on a lock");
       }
     }
+  }
+
+  /** A connection to {@code pg} whose round trips {@code wire} counts. */
+  private static Connection connectThrough(RoundTripCounter wire, PgServer pg) throws SQLException {
+    Properties login = new Properties();
+    login.setProperty("user", pg.user());
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + wire.port() + "/postgres", login);
   }
 
   @Test

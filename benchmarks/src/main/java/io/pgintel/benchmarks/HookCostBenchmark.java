@@ -2,7 +2,6 @@ package io.pgintel.benchmarks;
 
 import static io.pgintel.benchmarks.AgentOverheadBenchmark.quantile;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -80,11 +79,7 @@ public final class HookCostBenchmark {
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
       DataSource ds = pg.getPostgresDatabase();
       JdbcWorkload.createAccounts(ds, ROWS);
-      HikariConfig config = new HikariConfig();
-      config.setJdbcUrl(pg.getJdbcUrl("postgres", "postgres"));
-      config.setMaximumPoolSize(threads);
-      config.setMinimumIdle(threads);
-      try (HikariDataSource pool = new HikariDataSource(config)) {
+      try (HikariDataSource pool = JdbcWorkload.pool(pg.getJdbcUrl("postgres", "postgres"), "postgres", threads)) {
         DataSource[] sides = {pool, TracingDataSource.wrap(pool, new SessionRegistry())};
         Tally tally = new Tally();
         List<Thread> workers = new ArrayList<>();

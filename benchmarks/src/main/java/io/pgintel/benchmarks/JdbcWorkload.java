@@ -46,13 +46,8 @@ public final class JdbcWorkload {
     }
     int threads = Integer.parseInt(args[3]);
     int rows = Integer.parseInt(args[4]);
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(args[1]);
-    config.setUsername(args[2]);
-    config.setMaximumPoolSize(threads);
-    config.setMinimumIdle(threads);
     LongAdder ops = new LongAdder();
-    try (HikariDataSource pool = new HikariDataSource(config)) {
+    try (HikariDataSource pool = pool(args[1], args[2], threads)) {
       for (int i = 0; i < threads; i++) {
         Thread worker = new Thread(() -> work(pool, rows, ops), "workload-" + i);
         worker.setDaemon(true);
@@ -138,6 +133,16 @@ public final class JdbcWorkload {
         }
       }
     }
+  }
+
+  /** The application's pool: as many connections as busy threads, all open from the start. */
+  static HikariDataSource pool(String url, String user, int threads) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setMaximumPoolSize(threads);
+    config.setMinimumIdle(threads);
+    return new HikariDataSource(config);
   }
 
   /** Makes the table the operations work on, {@code rows} rows with ids 1 to {@code rows}, analyzed. */

@@ -1,0 +1,254 @@
+package io.pgintel.benchmarks;
+
+import static io.pgintel.benchmarks.AgentOverheadBenchmark.quantile;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.opentelemetry.api.OpenTelemetry;
+import io.pgintel.PgIntel;
+import io.pgintel.PgIntelBuilder;
+import io.pgintel.collect.BuiltInCollectors;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import javax.sql.DataSource;
+
+/**
+ * What pgintel's collections cost an application through its connection pool, in two measurements on the
+ * {@link JdbcWorkload} operation (HikariCP with as many connections as busy threads, 4 and 4, embedded PostgreSQL,
+ * one JVM): the worst case for a fifth user of the pool, where every connection it takes leaves an application
+ * thread waiting.
+ *
+ * <ul>
+ *   <li>{@code --mode hold}: what holding one of the pool's connections costs. A background thread borrows a
+ *       connection {@code --per-second} times a second and keeps it {@code --hold-ms} (sleeping), in alternate
+ *       2-s windows (on, off, off, on, ...); each pair of adjacent windows gives a ratio of throughput and of the
+ *       application threads' CPU per operation, on / off; reported as their geometric mean with its standard
+ *       error.</li>
+ *   <li>{@code --mode pgintel}: how long pgintel holds the pool's connections. pgintel (the library, with a no-op
+ *       OpenTelemetry) reads through the pool at its default settings ({@code --collectors activity} for the
+ *       activity sampler alone); a DataSource between them times each borrow from {@code getConnection}'s return to
+ *       {@code close} and counts the statements executed. Reported per second of the measured time, after
+ *       {@code --warmup} seconds in which every collector has run.</li>
+ * </ul>
+ *
+ * <p>Run from the repository root, after {@code mvn -B -q -DskipTests -pl benchmarks -am package}:
+ * {@code java -cp benchmarks/target/benchmarks.jar io.pgintel.benchmarks.PoolHoldBenchmark --mode hold
+ * --per-second 10 --hold-ms 1} or {@code ... --mode pgintel [--collectors activity] [--seconds 120]}.
+ */
+public final class PoolHoldBenchmark {
+
+  private static final int ROWS = 10_000;
+  private static final int THREADS = 4;
+
+  private static volatile boolean holding;
+  private static volatile boolean stopped;
+
+  private PoolHoldBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    BenchmarkOptions options = new BenchmarkOptions(args,
+        Set.of("mode", "per-second", "hold-ms", "windows", "warmup", "collectors", "seconds"));
+    String mode = options.string("mode", "hold");
+    try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        .setServerConfig("shared_preload_libraries", "pg_stat_statements").start()) {
+      DataSource ds = pg.getPostgresDatabase();
+      Sql.exec(ds, "CREATE EXTENSION pg_stat_statements");
+      JdbcWorkload.createAccounts(ds, ROWS);
+      try (HikariDataSource pool = JdbcWorkload.pool(pg.getJdbcUrl("postgres", "postgres"), "postgres", THREADS)) {
+        LongAdder ops = new LongAdder();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+          Thread worker = new Thread(() -> work(pool, ops), "workload-" + t);
+          worker.setDaemon(true);
+          worker.start();
+          workers.add(worker);
+        }
+        switch (mode) {
+          case "hold" -> hold(pool, ops, workers, options.intValue("per-second", 10), options.intValue("hold-ms", 1),
+              options.intValue("windows", 60), options.intValue("warmup", 20));
+          case "pgintel" -> pgintel(pool, ops, options.string("collectors", "all"), options.intValue("warmup", 65),
+              options.intValue("seconds", 120));
+          default -> throw new IllegalArgumentException("--mode is hold or pgintel, not " + mode);
+        }
+        stopped = true;
+      }
+    }
+  }
+
+  private static void work(DataSource pool, LongAdder ops) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    while (!stopped) {
+      try {
+        JdbcWorkload.operation(pool, random, ROWS);
+        ops.increment();
+      } catch (SQLException e) {
+        if (!stopped) {
+          throw new IllegalStateException("an operation failed; the figures would not be comparable", e);
+        }
+      }
+    }
+  }
+
+  private static void hold(HikariDataSource pool, LongAdder ops, List<Thread> workers, int perSecond, int holdMillis,
+      int windows, int warmup) throws InterruptedException {
+    Thread holder = new Thread(() -> {
+      while (!stopped) {
+        try {
+          Thread.sleep(1000 / perSecond);
+          if (holding) {
+            try (Connection c = pool.getConnection()) {
+              Thread.sleep(holdMillis);
+            }
+          }
+        } catch (InterruptedException | SQLException e) {
+          return;
+        }
+      }
+    }, "holder");
+    holder.setDaemon(true);
+    holder.start();
+    System.out.printf(Locale.ROOT, "JDBC workload: %d threads, HikariCP with %d connections; a thread holds one of "
+        + "them %d times a second for %d ms in alternate windows; %d s of warm-up, then %d windows of 2 s%n",
+        THREADS, THREADS, perSecond, holdMillis, warmup, windows);
+    for (long end = System.nanoTime() + warmup * 1_000_000_000L; System.nanoTime() < end; ) {
+      holding = !holding;
+      Thread.sleep(2000);
+    }
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    double[] throughput = new double[windows];
+    double[] cpuPerOp = new double[windows];
+    for (int w = 0; w < windows; w++) {
+      holding = w % 4 == 0 || w % 4 == 3;
+      Thread.sleep(300);
+      long ops0 = ops.sum();
+      long cpu0 = cpu(threads, workers);
+      long t0 = System.nanoTime();
+      Thread.sleep(1700);
+      long done = ops.sum() - ops0;
+      throughput[w] = done * 1e9 / (System.nanoTime() - t0);
+      cpuPerOp[w] = (cpu(threads, workers) - cpu0) / (double) done;
+    }
+    holding = false;
+    List<Double> throughputRatios = new ArrayList<>();
+    List<Double> cpuRatios = new ArrayList<>();
+    for (int w = 0; w + 1 < windows; w += 2) {
+      // windows 0, 3, 4, 7, ... held
+      int on = w % 4 == 0 ? w : w + 1;
+      int off = on == w ? w + 1 : w;
+      throughputRatios.add(throughput[on] / throughput[off]);
+      cpuRatios.add(cpuPerOp[on] / cpuPerOp[off]);
+    }
+    System.out.printf(Locale.ROOT, "held / not held, %d pairs of windows: throughput %s; application threads' CPU "
+        + "per operation %s%n", throughputRatios.size(), geometricMean(throughputRatios), geometricMean(cpuRatios));
+  }
+
+  private static void pgintel(HikariDataSource pool, LongAdder ops, String collectors, int warmup, int seconds)
+      throws Exception {
+    LongAdder heldNanos = new LongAdder();
+    LongAdder holds = new LongAdder();
+    LongAdder executes = new LongAdder();
+    DataSource timed = proxy(DataSource.class, pool, (method, result) -> {
+      if (!method.equals("getConnection")) {
+        return result;
+      }
+      long lent = System.nanoTime();
+      return proxy(Connection.class, (Connection) result, (connectionMethod, made) -> {
+        if (connectionMethod.equals("close")) {
+          heldNanos.add(System.nanoTime() - lent);
+          holds.increment();
+        }
+        if (made instanceof PreparedStatement ps) {
+          return proxy(PreparedStatement.class, ps, (m, r) -> count(m, r, executes));
+        }
+        if (made instanceof Statement s) {
+          return proxy(Statement.class, s, (m, r) -> count(m, r, executes));
+        }
+        return made;
+      });
+    });
+    PgIntelBuilder builder = PgIntel.builder().dataSource(timed).openTelemetry(OpenTelemetry.noop());
+    if (!collectors.equals("all")) {
+      for (String name : BuiltInCollectors.defaultIntervals().keySet()) {
+        builder.collectorEnabled(name, name.equals(collectors));
+      }
+    }
+    System.out.printf(Locale.ROOT, "JDBC workload: %d threads, HikariCP with %d connections; pgintel reads through "
+        + "the pool (%s collectors at their default intervals); %d s of warm-up, then %d s measured%n", THREADS,
+        THREADS, collectors, warmup, seconds);
+    try (PgIntel pgintel = builder.build()) {
+      pgintel.start();
+      Thread.sleep(warmup * 1000L);
+      long held0 = heldNanos.sum();
+      long holds0 = holds.sum();
+      long executes0 = executes.sum();
+      long ops0 = ops.sum();
+      long t0 = System.nanoTime();
+      Thread.sleep(seconds * 1000L);
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      double held = (heldNanos.sum() - held0) / 1e6;
+      long n = holds.sum() - holds0;
+      System.out.printf(Locale.ROOT, "pgintel held the pool's connections %.2f ms a second: %.2f borrows a second, "
+          + "%.2f ms each, %.2f JDBC executions a second; the application %,.0f operations a second%n", held / elapsed,
+          n / elapsed, held / Math.max(1, n), (executes.sum() - executes0) / elapsed, (ops.sum() - ops0) / elapsed);
+    }
+  }
+
+  private static Object count(String method, Object result, LongAdder executes) {
+    if (method.startsWith("execute")) {
+      executes.increment();
+    }
+    return result;
+  }
+
+  /** Calls on {@code target} through an interface, each result passed through {@code after}. */
+  private static <T> T proxy(Class<T> type, T target, After after) {
+    return type.cast(Proxy.newProxyInstance(PoolHoldBenchmark.class.getClassLoader(), new Class<?>[] {type},
+        (p, method, arguments) -> {
+          try {
+            return after.apply(method.getName(), method.invoke(target, arguments));
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        }));
+  }
+
+  @FunctionalInterface
+  private interface After {
+    Object apply(String method, Object result) throws Exception;
+  }
+
+  private static long cpu(ThreadMXBean threads, List<Thread> workers) {
+    long sum = 0;
+    for (Thread t : workers) {
+      sum += threads.getThreadCpuTime(t.getId());
+    }
+    return sum;
+  }
+
+  private static String geometricMean(List<Double> ratios) {
+    double mean = 0;
+    for (double r : ratios) {
+      mean += Math.log(r);
+    }
+    mean /= ratios.size();
+    double variance = 0;
+    for (double r : ratios) {
+      variance += (Math.log(r) - mean) * (Math.log(r) - mean);
+    }
+    variance /= ratios.size() - 1;
+    return String.format(Locale.ROOT, "%.4f +- %.4f (median %.4f)", Math.exp(mean),
+        Math.exp(mean) * Math.sqrt(variance / ratios.size()), quantile(ratios, 0.5));
+  }
+}
