@@ -32,7 +32,8 @@ import javax.sql.DataSource;
  *
  * <ul>
  *   <li>{@code --mode hold}: what holding one of the pool's connections costs. A background thread borrows a
- *       connection {@code --per-second} times a second and keeps it {@code --hold-ms} (sleeping), in alternate
+ *       connection about {@code --per-second} times a second (it sleeps {@code 1000 / per-second} ms between
+ *       borrows) and keeps it {@code --hold-ms} (sleeping), in alternate
  *       2-s windows (on, off, off, on, ...); each pair of adjacent windows gives a ratio of throughput and of the
  *       application threads' CPU per operation, on / off; reported as their geometric mean with its standard
  *       error.</li>
