@@ -20,13 +20,11 @@ import io.pgintel.test.TestTelemetry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -262,9 +260,7 @@ class SessionSafetyTest {
 
   /** A connection to {@code pg} whose round trips {@code wire} counts. */
   private static Connection connectThrough(RoundTripCounter wire, PgServer pg) throws SQLException {
-    Properties login = new Properties();
-    login.setProperty("user", pg.user());
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + wire.port() + "/postgres", login);
+    return pg.connectVia("127.0.0.1", wire.port(), "postgres");
   }
 
   @Test

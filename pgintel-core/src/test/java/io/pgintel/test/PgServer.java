@@ -85,12 +85,17 @@ public final class PgServer {
   }
 
   public Connection connect(String database) throws SQLException {
+    return connectVia(host, port, database);
+  }
+
+  /** A connection with this server's credentials through another address, such as a relay in front of it. */
+  public Connection connectVia(String viaHost, int viaPort, String database) throws SQLException {
     Properties props = new Properties();
     props.setProperty("user", user);
     if (password != null) {
       props.setProperty("password", password);
     }
-    return DriverManager.getConnection(jdbcUrl(database), props);
+    return DriverManager.getConnection("jdbc:postgresql://" + viaHost + ":" + viaPort + "/" + database, props);
   }
 
   public Connection connect() throws SQLException {
