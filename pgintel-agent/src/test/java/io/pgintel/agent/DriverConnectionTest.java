@@ -18,12 +18,17 @@ import org.junit.jupiter.api.Test;
 class DriverConnectionTest {
 
   private final PgServer pg = PostgresServers.newest();
+  /**
+   * Held here as DriverManager holds an application's driver: DriverConnection keeps it only weakly, and a driver
+   * made inline could be collected between two calls (a GC at the wrong moment failed this test once in CI).
+   */
+  private final org.postgresql.Driver driver = new org.postgresql.Driver();
 
   private DriverConnection own() {
     Properties info = new Properties();
     info.setProperty("user", pg.user());
     String url = pg.jdbcUrl("postgres");
-    return new DriverConnection(new org.postgresql.Driver(), url, info, Discovery.databaseKey(url));
+    return new DriverConnection(driver, url, info, Discovery.databaseKey(url));
   }
 
   private static int backendPid(Connection c) throws SQLException {
