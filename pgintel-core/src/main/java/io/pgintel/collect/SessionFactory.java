@@ -140,24 +140,15 @@ public final class SessionFactory implements AutoCloseable {
   private boolean pipelines(Connection c) {
     Boolean known = pgjdbc;
     if (known == null) {
-      known = isPgjdbc(c);
+      // the same test as for the simple query protocol: pgjdbc's statement class behind the pool's
+      try (Statement s = c.createStatement()) {
+        known = SimpleQueryProtocol.available(s);
+      } catch (SQLException e) {
+        known = false;
+      }
       pgjdbc = known;
     }
     return known;
-  }
-
-  private static boolean isPgjdbc(Connection c) {
-    for (ClassLoader loader : new ClassLoader[] {c.getClass().getClassLoader(),
-        Thread.currentThread().getContextClassLoader(), SessionFactory.class.getClassLoader()}) {
-      try {
-        if (c.isWrapperFor(Class.forName("org.postgresql.PGConnection", false, loader))) {
-          return true;
-        }
-      } catch (ClassNotFoundException | SQLException | RuntimeException | LinkageError e) {
-        // not visible from this loader: try the next
-      }
-    }
-    return false;
   }
 
   private static void restore(Connection c, boolean autoCommit, boolean readOnly) {

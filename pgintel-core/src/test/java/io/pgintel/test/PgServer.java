@@ -63,6 +63,10 @@ public final class PgServer {
   }
 
   public String jdbcUrl(String database) {
+    return jdbcUrl(host, port, database);
+  }
+
+  private static String jdbcUrl(String host, int port, String database) {
     return "jdbc:postgresql://" + host + ":" + port + "/" + database;
   }
 
@@ -95,7 +99,7 @@ public final class PgServer {
     if (password != null) {
       props.setProperty("password", password);
     }
-    return DriverManager.getConnection("jdbc:postgresql://" + viaHost + ":" + viaPort + "/" + database, props);
+    return DriverManager.getConnection(jdbcUrl(viaHost, viaPort, database), props);
   }
 
   public Connection connect() throws SQLException {
