@@ -216,10 +216,10 @@ class SessionSafetyTest {
   }
 
   @Test
-  void aOneQueryCollectionHoldsTheConnectionForTwoRoundTrips() throws Exception {
+  void aOneQueryCollectionHoldsTheConnectionForOneRoundTrip() throws Exception {
     PgServer pg = PostgresServers.newest();
     AtomicReference<String> inside = new AtomicReference<>();
-    // a parameter in the first query, which travels in one text with the transaction's settings
+    // a parameter in the query, which travels in one text with the transaction's settings
     Collector probe = probe(session -> inside.set(session.query("SELECT current_setting('statement_timeout')"
         + " || ' ' || current_setting('transaction_read_only') || ' ' || ?::int AS v", List.of(42),
         r -> r.string("v")).get(0)));
@@ -232,16 +232,70 @@ class SessionSafetyTest {
         assertEquals("1500ms on 42", inside.getAndSet(null), "the first collection, with the server's discovery");
         wire.take();
         p.collectNow();
-        assertEquals("1500ms on 42", inside.get(), "the settings are in force for the first query");
-        // BEGIN, the settings and the query in one; COMMIT in the other
-        assertEquals(2, wire.take(), "round trips of one collection");
+        assertEquals("1500ms on 42", inside.get(), "the settings are in force for the query");
+        // the settings and the query in one text, the server's implicit transaction ending with them
+        assertEquals(1, wire.take(), "round trips of one collection");
         assertEquals(TransactionState.IDLE, physical.unwrap(BaseConnection.class).getTransactionState());
+        assertTrue(physical.getAutoCommit());
       }
     }
   }
 
   @Test
-  void anActivitySampleHoldsTheConnectionForTwoRoundTrips() throws Exception {
+  void everyQueryOfACollectionRunsWithTheSettingsAndEndsItsTransaction() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    String read = "SELECT current_setting('transaction_read_only') || ' ' || current_setting('lock_timeout')"
+        + " || ' ' || (SELECT count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid()"
+        + " AND state = 'active')::text AS v";
+    Collector probe = probe(session -> {
+      seen.add(session.queryOne(read, r -> r.string("v")));
+      seen.add(session.queryOne(read, r -> r.string("v")));
+    });
+    try (Connection physical = pg.connect(); TestTelemetry otel = new TestTelemetry();
+        PgIntel p = only(TestDataSources.singleConnection(physical), otel, probe)
+            .lockTimeout(Duration.ofMillis(75)).build()) {
+      p.collectNow();
+      assertNotNull(status(p, "probe").lastSuccess(), () -> String.valueOf(status(p, "probe")));
+      assertEquals(List.of("on 75ms 1", "on 75ms 1"), seen, "each query carries the settings");
+      assertEquals(TransactionState.IDLE, physical.unwrap(BaseConnection.class).getTransactionState());
+      try (Statement s = physical.createStatement(); var rs = s.executeQuery(
+          "SELECT current_setting('transaction_read_only'), current_setting('lock_timeout')")) {
+        rs.next();
+        assertEquals("off", rs.getString(1), "the settings ended with each query's transaction");
+        assertEquals("0", rs.getString(2));
+      }
+    }
+  }
+
+  @Test
+  void aStatementThatNeedsATransactionBlockGetsOneAndTheConnectionComesBackInAutocommit() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    Collector probe = probe(session -> {
+      seen.add(session.queryOne("SELECT current_setting('lock_timeout') AS v", r -> r.string("v")));
+      session.execute("SAVEPOINT probe");
+      seen.addAll(session.execute("SELECT current_setting('transaction_read_only') || ' '"
+          + " || current_setting('lock_timeout')"));
+      seen.addAll(session.execute("SELECT transaction_timestamp()::text"));
+      session.execute("RELEASE SAVEPOINT probe");
+      seen.add(session.queryOne("SELECT transaction_timestamp()::text AS v", r -> r.string("v")));
+    });
+    try (Connection physical = pg.connect(); TestTelemetry otel = new TestTelemetry();
+        PgIntel p = only(TestDataSources.singleConnection(physical), otel, probe)
+            .lockTimeout(Duration.ofMillis(75)).build()) {
+      p.collectNow();
+      assertNotNull(status(p, "probe").lastSuccess(), () -> String.valueOf(status(p, "probe")));
+      assertEquals(List.of("75ms", "on 75ms"), seen.subList(0, 2));
+      assertEquals(seen.get(2), seen.get(3), "the query after the savepoint ran in the savepoint's transaction");
+      assertTrue(physical.getAutoCommit(), "autocommit restored");
+      assertEquals(TransactionState.IDLE, physical.unwrap(BaseConnection.class).getTransactionState(),
+          "the transaction was ended");
+    }
+  }
+
+  @Test
+  void anActivitySampleHoldsTheConnectionForOneRoundTrip() throws Exception {
     PgServer pg = PostgresServers.newest();
     try (RoundTripCounter wire = new RoundTripCounter(pg.host(), pg.port());
         TestTelemetry otel = new TestTelemetry()) {
@@ -252,8 +306,8 @@ class SessionSafetyTest {
         wire.take();
         p.collectNow();
         assertNotNull(status(p, "activity").lastSuccess(), () -> String.valueOf(status(p, "activity")));
-        // the sessions and the transaction horizon in one query, sent with the settings; then COMMIT
-        assertEquals(2, wire.take(), "round trips of one activity sample with no session waiting on a lock");
+        // the sessions and the transaction horizon in one query, sent with the settings
+        assertEquals(1, wire.take(), "round trips of one activity sample with no session waiting on a lock");
       }
     }
   }
@@ -267,10 +321,28 @@ class SessionSafetyTest {
   void aCollectionNeverAsksTheServerForTheIsolationLevel() throws Exception {
     // pgjdbc answers getTransactionIsolation() with a SHOW round trip; pgintel never changes the level, so a
     // collection has no reason to read it, before or after
+    for (boolean autoCommit : new boolean[] {true, false}) {
+      List<String> calls = callsOfOneCollection(autoCommit);
+      assertFalse(calls.contains("getTransactionIsolation") || calls.contains("setTransactionIsolation"),
+          () -> String.valueOf(calls));
+    }
+  }
+
+  @Test
+  void anAutocommitConnectionIsNeitherSwitchedNorCommitted() throws Exception {
+    // each query its own implicit transaction: no setAutoCommit for the pool to reset, no COMMIT round trip
+    List<String> calls = callsOfOneCollection(true);
+    assertFalse(calls.contains("setAutoCommit") || calls.contains("commit") || calls.contains("rollback"),
+        () -> String.valueOf(calls));
+  }
+
+  /** The {@link Connection} methods pgintel calls for its first collection (discovery and one query). */
+  private static List<String> callsOfOneCollection(boolean autoCommit) throws Exception {
     PgServer pg = PostgresServers.newest();
     List<String> calls = new CopyOnWriteArrayList<>();
     Collector probe = probe(session -> session.queryOne("SELECT 1 AS v", r -> r.string("v")));
     try (Connection physical = pg.connect(); TestTelemetry otel = new TestTelemetry()) {
+      physical.setAutoCommit(autoCommit);
       Connection recording = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
           new Class<?>[] {Connection.class}, (proxy, method, args) -> {
             calls.add(method.getName());
@@ -284,10 +356,9 @@ class SessionSafetyTest {
         p.collectNow();
         assertNotNull(status(p, "probe").lastSuccess(), () -> String.valueOf(status(p, "probe")));
       }
-      assertTrue(calls.contains("commit"), () -> "the collection ran through this connection: " + calls);
-      assertFalse(calls.contains("getTransactionIsolation") || calls.contains("setTransactionIsolation"),
-          () -> String.valueOf(calls));
     }
+    assertTrue(calls.contains("prepareStatement"), () -> "the collection ran through this connection: " + calls);
+    return calls;
   }
 
   @Test

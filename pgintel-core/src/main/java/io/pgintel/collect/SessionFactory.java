@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,22 +20,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /**
- * The one way pgintel touches the database: borrow, {@code BEGIN} and {@code transaction_read_only},
- * {@code statement_timeout} and {@code lock_timeout} set for this transaction only, work, commit, restore, return.
- * With pgjdbc the {@code BEGIN}, the settings and the first query reach the server in one round trip.
+ * The one way pgintel touches the database: borrow, run read-only with {@code statement_timeout} and
+ * {@code lock_timeout} set for the transaction only, restore, return. With pgjdbc and a connection in autocommit
+ * each query is a transaction of its own that carries its settings: one round trip per query, nothing to commit
+ * (see {@link SqlSession}).
  *
  * <p>Every round trip counts while the connection is held: an application whose pool is as large as its busy
  * threads has none to spare, so one of its threads waits, and the pool hands connections from thread to thread
  * (yielding and parking) until pgintel returns it. On a saturated machine each round trip is also a wait for
- * pgintel's thread to be scheduled again.
+ * pgintel's thread to be scheduled again, and so is handing the connection from one of pgintel's threads to
+ * another: the thread that borrows it does the work.
  *
- * <p>Borrowing happens on a helper thread so that the wait is bounded even when the pool's own timeout is
+ * <p>That thread is not the caller's, so that the wait is bounded even when the pool's own timeout is
  * 30 seconds: after {@code borrowTimeout} the tick is given up, and a connection that arrives later is handed
  * straight back to the pool. While such an abandoned borrow is still waiting, later ticks are skipped at once
  * instead of queueing more waiters on a pool that is evidently exhausted.
  *
  * <p>The borrowed connection is returned as it came: autocommit and read-only flag are read before and restored
- * after; settings are changed with {@code SET LOCAL} only, which ends with the transaction. The isolation level is
+ * after (with autocommit on and pgjdbc, neither is touched); settings are changed for the transaction only
+ * ({@code set_config(..., true)}), so they end with it. The isolation level is
  * never changed, so it is not read either: pgjdbc answers {@code getTransactionIsolation()} with a
  * {@code SHOW TRANSACTION ISOLATION LEVEL} round trip, which would be two statements more per collection.
  */
@@ -44,8 +47,8 @@ public final class SessionFactory implements AutoCloseable {
   private final DataSource dataSource;
   private final Duration borrowTimeout;
   private final Duration statementTimeout;
-  /** What starts every collection's transaction; the same text every time, so built and registered once. */
-  private final String begin;
+  /** The settings statement; the same text every time, so built and registered once. */
+  private final String settings;
   private final ExecutorService borrower;
   private final AtomicInteger abandonedBorrows = new AtomicInteger();
   private volatile ServerInfo server;
@@ -59,14 +62,15 @@ public final class SessionFactory implements AutoCloseable {
     this.statementTimeout = statementTimeout;
     // One statement, so that pg_stat_statements keeps the marker with it (a second statement of a multi-statement
     // string would be recorded without the leading comment).
-    String settings = "SELECT set_config('transaction_read_only', 'on', true),"
+    String text = "SELECT set_config('transaction_read_only', 'on', true),"
         + " set_config('statement_timeout', '" + Math.max(1, statementTimeout.toMillis()) + "', true),"
         + " set_config('lock_timeout', '" + Math.max(1, lockTimeout.toMillis()) + "', true)";
-    OwnStatements.register(settings);
-    this.begin = SqlSession.MARKER + " " + settings;
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        DaemonThreads.factory("pgintel-borrow"));
-    this.borrower = pool;
+    OwnStatements.register(text);
+    this.settings = SqlSession.MARKER + " " + text;
+    // a thread per collection in flight (the scheduler's two, callers of collectNow, a borrow given up on but
+    // still waiting): each borrows and then works, kept 30 s between collections
+    this.borrower = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        DaemonThreads.factory("pgintel-session"));
   }
 
   /** The server as last discovered, or null before the first successful session. */
@@ -79,49 +83,142 @@ public final class SessionFactory implements AutoCloseable {
     server = null;
   }
 
-  /** Runs {@code work} in one read-only session. */
+  /**
+   * Runs {@code work} in one read-only session. The work runs on the thread that borrowed the connection, as soon
+   * as the pool hands it over: waking another thread first would add to the time the connection is held.
+   */
   <T> T inSession(SessionWork<T> work) throws SQLException, PoolBusyException {
-    Connection c = borrow();
-    try {
-      return inTransaction(c, work);
-    } finally {
+    if (abandonedBorrows.get() > 0) {
+      throw new PoolBusyException("an earlier borrow is still waiting for a pool connection");
+    }
+    Lease<T> lease = new Lease<>(work);
+    borrower.execute(lease);
+    return lease.result();
+  }
+
+  /**
+   * One borrow and the work done with it, on a borrowing thread. The caller waits {@code borrowTimeout} for the
+   * connection; whichever comes first, the connection or the caller giving up, decides (one compare-and-set):
+   * a connection that arrives after the caller gave up goes straight back to the pool.
+   */
+  private final class Lease<T> implements Runnable {
+    private static final int WAITING = 0;
+    private static final int WORKING = 1;
+    private static final int ABANDONED = 2;
+
+    private final SessionWork<T> work;
+    private final AtomicInteger state = new AtomicInteger(WAITING);
+    private final CompletableFuture<T> done = new CompletableFuture<>();
+
+    Lease(SessionWork<T> work) {
+      this.work = work;
+    }
+
+    @Override
+    public void run() {
+      Connection c;
       try {
-        c.close();
-      } catch (SQLException ignored) {
-        // the pool deals with a broken connection
+        c = dataSource.getConnection();
+      } catch (Throwable t) {
+        if (!state.compareAndSet(WAITING, WORKING)) {
+          abandonedBorrows.decrementAndGet();
+        }
+        done.completeExceptionally(t);
+        return;
+      }
+      if (!state.compareAndSet(WAITING, WORKING)) {
+        closeQuietly(c);
+        abandonedBorrows.decrementAndGet();
+        return;
+      }
+      T result;
+      try {
+        result = inTransaction(c, work);
+      } catch (Throwable t) {
+        closeQuietly(c);
+        done.completeExceptionally(t);
+        return;
+      }
+      // back in the pool before the caller goes on
+      closeQuietly(c);
+      done.complete(result);
+    }
+
+    T result() throws SQLException, PoolBusyException {
+      boolean interrupted = false;
+      try {
+        long deadline = System.nanoTime() + borrowTimeout.toNanos();
+        while (true) {
+          try {
+            if (state.get() == WAITING) {
+              long left = deadline - System.nanoTime();
+              if (left <= 0) {
+                throw new TimeoutException();
+              }
+              return done.get(left, TimeUnit.NANOSECONDS);
+            }
+            // the connection came in time: the work is bounded by the statement timeout, so wait it out
+            return done.get();
+          } catch (TimeoutException | InterruptedException e) {
+            interrupted |= e instanceof InterruptedException;
+            if (state.compareAndSet(WAITING, ABANDONED)) {
+              abandonedBorrows.incrementAndGet();
+              throw new PoolBusyException(interrupted ? "interrupted while waiting for a pool connection"
+                  : "no pool connection within " + borrowTimeout.toMillis() + " ms");
+            }
+          } catch (ExecutionException e) {
+            throw rethrown(e.getCause());
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
+  }
+
+  private static SQLException rethrown(Throwable cause) {
+    if (cause instanceof SQLException sql) {
+      return sql;
+    }
+    if (cause instanceof RuntimeException e) {
+      throw e;
+    }
+    if (cause instanceof Error e) {
+      throw e;
+    }
+    return new SQLException("DataSource.getConnection failed: " + cause, "08001", cause);
   }
 
   private <T> T inTransaction(Connection c, SessionWork<T> work) throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     boolean readOnly = c.isReadOnly();
+    boolean pipelines = pipelines(c);
+    // autocommit and pgjdbc: each query its own transaction, carrying the settings (see SqlSession)
+    boolean perQuery = autoCommit && pipelines;
+    int backstop = (int) Math.max(1, statementTimeout.plusSeconds(5).toSeconds());
+    SqlSession session = null;
     boolean done = false;
     try {
-      if (autoCommit) {
+      if (autoCommit && !perQuery) {
         c.setAutoCommit(false);
       }
-      int backstop = (int) Math.max(1, statementTimeout.plusSeconds(5).toSeconds());
-      String settings = begin;
-      if (!pipelines(c)) {
-        try (Statement s = c.createStatement()) {
-          s.execute(begin);
-        }
-        settings = null;
-      }
-      ServerInfo info = server;
-      SqlSession session = new SqlSession(c, info, backstop, settings);
-      if (info == null) {
-        info = discover(session, c);
+      session = new SqlSession(c, server, backstop, settings, pipelines, perQuery);
+      if (session.server() == null) {
+        ServerInfo info = discover(session, c);
         server = info;
-        session = new SqlSession(c, info, backstop, session.pendingSettings());
+        session.discovered(info);
       }
       T result = work.run(session);
-      c.commit();
+      if (session.inTransaction()) {
+        // pgjdbc sends nothing when no statement began a transaction
+        c.commit();
+      }
       done = true;
       return result;
     } finally {
-      if (!done) {
+      if (!done && (session == null || session.inTransaction())) {
         try {
           c.rollback();
         } catch (SQLException ignored) {
@@ -161,46 +258,6 @@ public final class SessionFactory implements AutoCloseable {
       }
     } catch (SQLException ignored) {
       // a connection that cannot be restored is broken; the pool will evict it
-    }
-  }
-
-  private Connection borrow() throws SQLException, PoolBusyException {
-    if (abandonedBorrows.get() > 0) {
-      throw new PoolBusyException("an earlier borrow is still waiting for a pool connection");
-    }
-    CompletableFuture<Connection> pending = new CompletableFuture<>();
-    borrower.execute(() -> {
-      try {
-        pending.complete(dataSource.getConnection());
-      } catch (Throwable t) {
-        pending.completeExceptionally(t);
-      }
-    });
-    try {
-      return pending.get(borrowTimeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      abandonedBorrows.incrementAndGet();
-      pending.whenComplete((late, error) -> {
-        abandonedBorrows.decrementAndGet();
-        if (late != null) {
-          try {
-            late.close();
-          } catch (SQLException ignored) {
-            // returned to the pool either way
-          }
-        }
-      });
-      throw new PoolBusyException("no pool connection within " + borrowTimeout.toMillis() + " ms");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      pending.thenAccept(SessionFactory::closeQuietly);
-      throw new PoolBusyException("interrupted while waiting for a pool connection");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof SQLException sql) {
-        throw sql;
-      }
-      throw new SQLException("DataSource.getConnection failed: " + cause, "08001", cause);
     }
   }
 

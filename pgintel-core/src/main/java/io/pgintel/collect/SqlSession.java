@@ -9,11 +9,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One collection's view of the database: a borrowed connection inside {@code BEGIN READ ONLY} with
- * {@code statement_timeout} and {@code lock_timeout} set locally, the settings sent in the same round trip as the
- * first query. Every statement carries the
- * {@value #MARKER} comment so that pgintel can recognise, and exclude, its own statements. Made only by
+ * One collection's view of the database: a borrowed connection whose statements run read-only with
+ * {@code statement_timeout} and {@code lock_timeout} set locally, never past their transaction. Every statement
+ * carries the {@value #MARKER} comment so that pgintel can recognise, and exclude, its own statements. Made only by
  * {@link SessionFactory}; valid until the collector returns.
+ *
+ * <p>How the settings reach the server decides how many round trips the application's connection is held for:
+ * <ul>
+ *   <li>pgjdbc, connection in autocommit (the common case): each query carries the settings statement in its own
+ *       text. pgjdbc sends both statements and then one {@code Sync}; the server runs everything up to a
+ *       {@code Sync} as one implicit transaction, so the settings are in force for the query and end with it. One
+ *       round trip per query, no {@code BEGIN}, no {@code COMMIT}, the connection's autocommit left alone.
+ *   <li>a statement that needs a transaction block ({@link #execute}, {@link #executeAround}: savepoints,
+ *       {@code PREPARE}): the session switches the connection to a transaction of its own, which
+ *       {@link SessionFactory} commits or rolls back.
+ *   <li>a connection lent with autocommit off, or another driver: one transaction for the whole collection, the
+ *       settings sent once, with the first query where the driver sends both before it waits (pgjdbc), else in a
+ *       round trip of their own.
+ * </ul>
  */
 public final class SqlSession {
 
@@ -21,30 +34,51 @@ public final class SqlSession {
   public static final String MARKER = "/* pgintel */";
 
   private final Connection connection;
-  private final ServerInfo server;
   private final int queryTimeoutSeconds;
-  /** The transaction's settings statement while it has not been sent, else null: see {@link SessionFactory}. */
-  private String settings;
+  /** The statement that makes a transaction read-only with pgintel's timeouts, marker included. */
+  private final String settings;
+  /** The driver sends a two-statement text before it waits for the server: pgjdbc. */
+  private final boolean pipelines;
+  private ServerInfo server;
+  /** Each query is a transaction of its own, carrying the settings (autocommit, pgjdbc). */
+  private boolean perQuery;
+  /** In a transaction whose settings have not been sent yet. */
+  private boolean settingsPending;
+  /** This session turned the connection's autocommit off for a transaction of its own. */
+  private boolean openedTransaction;
   private Boolean simpleProtocol;
 
   /**
-   * @param settings the statement that sets the transaction's settings, sent ahead of the first query in the same
-   *     round trip; null if it has been sent already
+   * @param perQuery the connection is in autocommit and {@code pipelines}: every query carries the settings;
+   *     otherwise the connection is in a transaction whose settings have not been sent
    */
-  SqlSession(Connection connection, ServerInfo server, int queryTimeoutSeconds, String settings) {
+  SqlSession(Connection connection, ServerInfo server, int queryTimeoutSeconds, String settings, boolean pipelines,
+      boolean perQuery) {
     this.connection = connection;
     this.server = server;
     this.queryTimeoutSeconds = queryTimeoutSeconds;
     this.settings = settings;
+    this.pipelines = pipelines;
+    this.perQuery = perQuery;
+    this.settingsPending = !perQuery;
   }
 
   public ServerInfo server() {
     return server;
   }
 
-  /** The settings statement if no statement has carried it yet, else null. */
-  String pendingSettings() {
-    return settings;
+  void discovered(ServerInfo info) {
+    server = info;
+  }
+
+  /** Whether the connection is in a transaction the session's owner must end (commit or roll back). */
+  boolean inTransaction() {
+    return !perQuery;
+  }
+
+  /** Whether this session turned autocommit off (its owner turns it back on). */
+  boolean openedTransaction() {
+    return openedTransaction;
   }
 
   /** Reads all rows of a query. */
@@ -58,10 +92,9 @@ public final class SqlSession {
    */
   public <T> List<T> query(String sql, List<?> parameters, RowMapper<T> mapper) throws SQLException {
     OwnStatements.register(sql);
-    String ahead = settings;
-    settings = null;
-    // the settings ride with the first query: one statement text, two statements, one round trip (the driver
-    // sends both before it waits), while the application's pool connection is held
+    // one statement text, two statements, one round trip (the driver sends both before it waits), while the
+    // application's pool connection is held
+    String ahead = settingsAhead();
     String text = ahead == null ? MARKER + " " + sql : ahead + ";\n" + MARKER + " " + sql;
     try (PreparedStatement ps = connection.prepareStatement(text)) {
       for (int i = 0; i < parameters.size(); i++) {
@@ -98,14 +131,42 @@ public final class SqlSession {
     return ps.getResultSet();
   }
 
-  /** Sends the settings on their own, for statements that cannot carry them. */
-  private void settingsFirst() throws SQLException {
-    String ahead = settings;
-    if (ahead != null) {
-      settings = null;
-      try (Statement s = connection.createStatement()) {
-        s.execute(ahead);
-      }
+  /** The settings statement to send in the same text as the next query, or null if it needs none. */
+  private String settingsAhead() throws SQLException {
+    if (perQuery) {
+      return settings;
+    }
+    if (!settingsPending) {
+      return null;
+    }
+    settingsPending = false;
+    if (pipelines) {
+      return settings;
+    }
+    sendSettings();
+    return null;
+  }
+
+  /**
+   * For statements that need a transaction block or cannot carry the settings: turns autocommit off if each query
+   * was its own transaction so far, and sends the settings on their own if this transaction has not had them.
+   */
+  private void transactionWithSettings() throws SQLException {
+    if (perQuery) {
+      connection.setAutoCommit(false);
+      perQuery = false;
+      openedTransaction = true;
+      settingsPending = true;
+    }
+    if (settingsPending) {
+      settingsPending = false;
+      sendSettings();
+    }
+  }
+
+  private void sendSettings() throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.execute(settings);
     }
   }
 
@@ -150,7 +211,7 @@ public final class SqlSession {
   }
 
   private List<String> executePlain(String sql, boolean simple) throws SQLException {
-    settingsFirst();
+    transactionWithSettings();
     try (Statement s = connection.createStatement()) {
       s.setEscapeProcessing(false);
       s.setQueryTimeout(queryTimeoutSeconds);

@@ -84,7 +84,7 @@ class SchedulerTest {
           Map.of("pgintel.collector", "scripted", "pgintel.skip.reason", "overrun")).orElseThrow();
       assertTrue(overruns >= 4, "missed ticks are counted: " + overruns);
       for (Thread t : c.threads) {
-        assertTrue(t.getName().startsWith("pgintel-collector-"), t.getName());
+        assertTrue(t.getName().startsWith("pgintel-session-"), t.getName());
         assertTrue(t.isDaemon(), t.getName() + " must not keep the JVM alive");
       }
     }
