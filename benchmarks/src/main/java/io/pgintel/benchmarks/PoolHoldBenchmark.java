@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 
@@ -54,6 +55,8 @@ public final class PoolHoldBenchmark {
   private static final int THREADS = 4;
 
   private static volatile boolean holding;
+  /** In pgintel mode: inside the measured seconds. */
+  private static volatile boolean measuring;
   private static volatile boolean stopped;
 
   private PoolHoldBenchmark() {}
@@ -160,6 +163,7 @@ public final class PoolHoldBenchmark {
     LongAdder heldNanos = new LongAdder();
     LongAdder holds = new LongAdder();
     LongAdder executes = new LongAdder();
+    AtomicLong longest = new AtomicLong();
     DataSource timed = proxy(DataSource.class, pool, (method, result) -> {
       if (!method.equals("getConnection")) {
         return result;
@@ -167,8 +171,12 @@ public final class PoolHoldBenchmark {
       long lent = System.nanoTime();
       return proxy(Connection.class, (Connection) result, (connectionMethod, made) -> {
         if (connectionMethod.equals("close")) {
-          heldNanos.add(System.nanoTime() - lent);
+          long held = System.nanoTime() - lent;
+          heldNanos.add(held);
           holds.increment();
+          if (measuring) {
+            longest.accumulateAndGet(held, Math::max);
+          }
         }
         if (made instanceof PreparedStatement ps) {
           return proxy(PreparedStatement.class, ps, (m, r) -> count(m, r, executes));
@@ -196,13 +204,16 @@ public final class PoolHoldBenchmark {
       long executes0 = executes.sum();
       long ops0 = ops.sum();
       long t0 = System.nanoTime();
+      measuring = true;
       Thread.sleep(seconds * 1000L);
+      measuring = false;
       double elapsed = (System.nanoTime() - t0) / 1e9;
       double held = (heldNanos.sum() - held0) / 1e6;
       long n = holds.sum() - holds0;
       System.out.printf(Locale.ROOT, "pgintel held the pool's connections %.2f ms a second: %.2f borrows a second, "
-          + "%.2f ms each, %.2f JDBC executions a second; the application %,.0f operations a second%n", held / elapsed,
-          n / elapsed, held / Math.max(1, n), (executes.sum() - executes0) / elapsed, (ops.sum() - ops0) / elapsed);
+          + "%.2f ms each (longest %.1f ms), %.2f JDBC executions a second; the application %,.0f operations a "
+          + "second%n", held / elapsed, n / elapsed, held / Math.max(1, n), longest.get() / 1e6,
+          (executes.sum() - executes0) / elapsed, (ops.sum() - ops0) / elapsed);
     }
   }
 

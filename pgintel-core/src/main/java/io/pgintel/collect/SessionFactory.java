@@ -5,8 +5,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -84,34 +86,42 @@ public final class SessionFactory implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} in one read-only session. The work runs on the thread that borrowed the connection, as soon
-   * as the pool hands it over: waking another thread first would add to the time the connection is held.
+   * Runs each work in a read-only session of its own, one after the other, on one borrowed connection: collectors
+   * due at the same moment share the borrow. The works run on the thread that borrowed the connection, as soon as
+   * the pool hands it over: waking another thread first would add to the time the connection is held.
+   *
+   * @return what each work came to, in order
+   * @throws PoolBusyException no pool connection within the borrow timeout: none of the works ran
+   * @throws SQLException the pool failed to lend a connection: none of the works ran
    */
-  <T> T inSession(SessionWork<T> work) throws SQLException, PoolBusyException {
+  List<Outcome> inSessions(List<? extends SessionWork<?>> works) throws SQLException, PoolBusyException {
     if (abandonedBorrows.get() > 0) {
       throw new PoolBusyException("an earlier borrow is still waiting for a pool connection");
     }
-    Lease<T> lease = new Lease<>(work);
+    Lease lease = new Lease(works);
     borrower.execute(lease);
-    return lease.result();
+    return lease.outcomes();
   }
 
+  /** What one work of {@link #inSessions} came to: its result, or what it threw; when it began and ended. */
+  record Outcome(Object result, Throwable failure, long startedNanos, long endedNanos) {}
+
   /**
-   * One borrow and the work done with it, on a borrowing thread. The caller waits {@code borrowTimeout} for the
+   * One borrow and the works done with it, on a borrowing thread. The caller waits {@code borrowTimeout} for the
    * connection; whichever comes first, the connection or the caller giving up, decides (one compare-and-set):
    * a connection that arrives after the caller gave up goes straight back to the pool.
    */
-  private final class Lease<T> implements Runnable {
+  private final class Lease implements Runnable {
     private static final int WAITING = 0;
     private static final int WORKING = 1;
     private static final int ABANDONED = 2;
 
-    private final SessionWork<T> work;
+    private final List<? extends SessionWork<?>> works;
     private final AtomicInteger state = new AtomicInteger(WAITING);
-    private final CompletableFuture<T> done = new CompletableFuture<>();
+    private final CompletableFuture<List<Outcome>> done = new CompletableFuture<>();
 
-    Lease(SessionWork<T> work) {
-      this.work = work;
+    Lease(List<? extends SessionWork<?>> works) {
+      this.works = works;
     }
 
     @Override
@@ -131,20 +141,28 @@ public final class SessionFactory implements AutoCloseable {
         abandonedBorrows.decrementAndGet();
         return;
       }
-      T result;
+      List<Outcome> outcomes = new ArrayList<>(works.size());
       try {
-        result = inTransaction(c, work);
-      } catch (Throwable t) {
+        for (SessionWork<?> work : works) {
+          long started = System.nanoTime();
+          try {
+            Object result = inTransaction(c, work);
+            outcomes.add(new Outcome(result, null, started, System.nanoTime()));
+          } catch (Throwable t) {
+            outcomes.add(new Outcome(null, t, started, System.nanoTime()));
+            if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+              break;
+            }
+          }
+        }
+      } finally {
+        // back in the pool before the caller goes on
         closeQuietly(c);
-        done.completeExceptionally(t);
-        return;
+        done.complete(outcomes);
       }
-      // back in the pool before the caller goes on
-      closeQuietly(c);
-      done.complete(result);
     }
 
-    T result() throws SQLException, PoolBusyException {
+    List<Outcome> outcomes() throws SQLException, PoolBusyException {
       boolean interrupted = false;
       try {
         long deadline = System.nanoTime() + borrowTimeout.toNanos();
@@ -157,7 +175,7 @@ public final class SessionFactory implements AutoCloseable {
               }
               return done.get(left, TimeUnit.NANOSECONDS);
             }
-            // the connection came in time: the work is bounded by the statement timeout, so wait it out
+            // the connection came in time: the works are bounded by the statement timeout, so wait them out
             return done.get();
           } catch (TimeoutException | InterruptedException e) {
             interrupted |= e instanceof InterruptedException;
@@ -167,7 +185,7 @@ public final class SessionFactory implements AutoCloseable {
                   : "no pool connection within " + borrowTimeout.toMillis() + " ms");
             }
           } catch (ExecutionException e) {
-            throw rethrown(e.getCause());
+            throw borrowFailed(e.getCause());
           }
         }
       } finally {
@@ -178,15 +196,10 @@ public final class SessionFactory implements AutoCloseable {
     }
   }
 
-  private static SQLException rethrown(Throwable cause) {
+  /** What the pool's {@code getConnection} threw, as the caller sees it. */
+  private static SQLException borrowFailed(Throwable cause) {
     if (cause instanceof SQLException sql) {
       return sql;
-    }
-    if (cause instanceof RuntimeException e) {
-      throw e;
-    }
-    if (cause instanceof Error e) {
-      throw e;
     }
     return new SQLException("DataSource.getConnection failed: " + cause, "08001", cause);
   }
