@@ -11,6 +11,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.pgintel.collect.Collector;
 import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.SqlSession;
+import io.pgintel.runtime.Breakers;
+import io.pgintel.runtime.CircuitBreaker;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PgTest;
 import io.pgintel.test.PostgresServers;
@@ -176,6 +178,26 @@ class SessionSafetyTest {
       p.collectNow();
       assertNotNull(status(p, "database").lastSuccess());
       assertEquals(0, pool.getHikariPoolMXBean().getActiveConnections(), "returned after the collection");
+    }
+  }
+
+  @PgTest
+  void collectorsSharingABorrowGoOnWhenOneLosesTheConnection(PgServer pg) throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(pg.dataSource());
+    config.setMaximumPoolSize(2);
+    Collector killer = probe(session -> session.query("SELECT pg_terminate_backend(pg_backend_pid())::text AS v",
+        r -> r.string("v")));
+    try (HikariDataSource pool = new HikariDataSource(config); TestTelemetry otel = new TestTelemetry();
+        PgIntel p = only(pool, otel, killer, new QueryCollector("after", "SELECT 'read'::text AS v"),
+            new QueryCollector("last", "SELECT 'read'::text AS v")).build()) {
+      p.collectNow();
+      assertNotNull(status(p, "probe").lastError(), "the first lost its connection");
+      assertNotNull(status(p, "after").lastSuccess(), () -> "borrowed again: " + status(p, "after"));
+      assertNotNull(status(p, "last").lastSuccess(), () -> String.valueOf(status(p, "last")));
+      assertEquals(CircuitBreaker.State.CLOSED, p.circuits().stream()
+          .filter(c -> c.name().equals(Breakers.SERVER)).findFirst().orElseThrow().state(),
+          "one lost connection is not a server that is down");
     }
   }
 

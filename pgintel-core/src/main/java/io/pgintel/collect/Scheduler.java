@@ -31,13 +31,20 @@ import org.slf4j.LoggerFactory;
  * <p>Collectors due at the same moment share one borrowed connection (every grid is counted from the same start,
  * so at the defaults five of them meet every 15 s): the first of them to wake claims the others' ticks and runs
  * them all, each in a session of its own, fastest interval first. One borrow instead of five is four fewer times
- * that an application thread waits for a connection pgintel holds.
+ * that an application thread waits for a connection pgintel holds. A batch whose last sessions took more than
+ * 20 ms borrows again for the rest, so that no one wait grows long.
  */
 public final class Scheduler implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
   private static final Duration RECHECK_UNAVAILABLE = Duration.ofMinutes(10);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+  /**
+   * Longest that collectors due together hold one borrowed connection, going by their last sessions: past it they
+   * borrow again, so that an application thread waiting for that connection waits about as long as for one slow
+   * collection, not for all of them (at the defaults, every collector is due at the same minute).
+   */
+  private static final long SHARED_HOLD_BUDGET_NANOS = Duration.ofMillis(20).toNanos();
 
   private final SessionFactory sessions;
   private final Breakers breakers;
@@ -113,7 +120,8 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /**
-   * Runs {@code due} (each locked by the caller) in one borrow, each collector in a session of its own.
+   * Runs {@code due} (each locked by the caller), each collector in a session of its own, as many of them to a
+   * borrow as fit {@link #SHARED_HOLD_BUDGET_NANOS}.
    *
    * @param forced asked for by {@link #collectNow()}: runs even with a circuit open, as a probe
    */
@@ -128,36 +136,48 @@ public final class Scheduler implements AutoCloseable {
         works.add(work);
       }
     }
-    if (admitted.isEmpty()) {
-      return;
+    int next = 0;
+    while (next < admitted.size()) {
+      // as many as fit the budget by their last sessions' times, at least one
+      int end = next + 1;
+      long expected = admitted.get(next).lastSessionNanos;
+      while (end < admitted.size() && expected + admitted.get(end).lastSessionNanos <= SHARED_HOLD_BUDGET_NANOS) {
+        expected += admitted.get(end).lastSessionNanos;
+        end++;
+      }
+      next += runBorrowed(admitted.subList(next, end), works.subList(next, end));
     }
+  }
+
+  /**
+   * Runs {@code works} in one borrow and settles their tasks' outcomes.
+   *
+   * @return how many ran: fewer than all when the connection was lost on the way, and the rest need another borrow
+   */
+  private int runBorrowed(List<Task> batch, List<SessionFactory.SessionWork<List<? extends Record>>> works) {
     long started = System.nanoTime();
     List<SessionFactory.Outcome> outcomes;
     try {
       outcomes = sessions.inSessions(works);
     } catch (PoolBusyException e) {
-      for (Task t : admitted) {
+      for (Task t : batch) {
         t.poolBusy(e);
       }
-      return;
+      return batch.size();
     } catch (Throwable e) {
-      for (Task t : admitted) {
+      for (Task t : batch) {
         t.failed(e, Duration.ofNanos(System.nanoTime() - started));
       }
-      return;
+      return batch.size();
     }
     VirtualMachineError fatal = null;
     // each collection's time: the wait for the connection, then its own session
     long borrowWait = outcomes.isEmpty() ? 0 : outcomes.get(0).startedNanos() - started;
-    for (int i = 0; i < admitted.size(); i++) {
-      Task t = admitted.get(i);
-      if (i >= outcomes.size()) {
-        // not run: an earlier one ended the borrow with a fatal error
-        t.notRun();
-        continue;
-      }
+    for (int i = 0; i < outcomes.size(); i++) {
+      Task t = batch.get(i);
       SessionFactory.Outcome o = outcomes.get(i);
       t.endedAt = o.endedNanos();
+      t.lastSessionNanos = o.endedNanos() - o.startedNanos();
       Duration took = Duration.ofNanos(borrowWait + o.endedNanos() - o.startedNanos());
       if (o.failure() == null) {
         @SuppressWarnings("unchecked")
@@ -171,8 +191,13 @@ public final class Scheduler implements AutoCloseable {
       }
     }
     if (fatal != null) {
+      // what an error of the JVM left undone is given up, and the error goes on
+      for (Task t : batch.subList(outcomes.size(), batch.size())) {
+        t.notRun();
+      }
       throw fatal;
     }
+    return Math.max(1, outcomes.size());
   }
 
   public List<CollectorStatus> status() {
@@ -244,8 +269,10 @@ public final class Scheduler implements AutoCloseable {
     long dueTick;
     /** The last tick taken on to run (by this task's timer or a companion's); -1 before any; under dueTicks. */
     long claimed = -1;
-    /** When this tick's collection ended ({@link System#nanoTime()}), 0 if it did not run; its runner's thread. */
+    /** When this tick's collection ended ({@link System#nanoTime()}), 0 if it did not run; under lock. */
     long endedAt;
+    /** How long its last session held the connection; 0 before the first; under lock. */
+    long lastSessionNanos;
     ScheduledFuture<?> next;
     volatile Instant lastSuccess;
     volatile String lastError;

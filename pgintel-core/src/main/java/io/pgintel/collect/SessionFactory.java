@@ -90,7 +90,8 @@ public final class SessionFactory implements AutoCloseable {
    * due at the same moment share the borrow. The works run on the thread that borrowed the connection, as soon as
    * the pool hands it over: waking another thread first would add to the time the connection is held.
    *
-   * @return what each work came to, in order
+   * @return what each work came to, in order; fewer than the works when the connection was lost on the way (the
+   *     caller borrows again for the rest)
    * @throws PoolBusyException no pool connection within the borrow timeout: none of the works ran
    * @throws SQLException the pool failed to lend a connection: none of the works ran
    */
@@ -150,7 +151,8 @@ public final class SessionFactory implements AutoCloseable {
             outcomes.add(new Outcome(result, null, started, System.nanoTime()));
           } catch (Throwable t) {
             outcomes.add(new Outcome(null, t, started, System.nanoTime()));
-            if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+            if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError) || lost(c)) {
+              // the rest would fail with it: the caller borrows again for them
               break;
             }
           }
@@ -193,6 +195,15 @@ public final class SessionFactory implements AutoCloseable {
           Thread.currentThread().interrupt();
         }
       }
+    }
+  }
+
+  /** Whether the connection is gone (the driver and the pool know it without a round trip). */
+  private static boolean lost(Connection c) {
+    try {
+      return c.isClosed();
+    } catch (SQLException e) {
+      return true;
     }
   }
 

@@ -118,6 +118,25 @@ class SchedulerTest {
   }
 
   @Test
+  void collectorsDueTogetherThatHoldTheConnectionLongBorrowOneAfterTheOther(PgServer pg) throws Exception {
+    AtomicInteger borrows = new AtomicInteger();
+    DataSource counting = TestDataSources.counting(pg.dataSource(), borrows);
+    Scripted fast = new Scripted("fast");
+    Scripted slow = new Scripted("slow");
+    fast.sleepMillis = 15;
+    slow.sleepMillis = 15;
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = startTwo(counting, otel, fast, slow, Duration.ofMillis(250))) {
+      Thread.sleep(1600);
+      p.close();
+      assertTrue(slow.starts.size() >= 3, "slow runs: " + slow.starts.size());
+      // 30 ms together is past the 20-ms budget: only the first tick, before either was timed, shares a borrow
+      assertEquals(fast.starts.size() + slow.starts.size() - 1, borrows.get(),
+          "borrows for " + fast.starts.size() + " + " + slow.starts.size() + " collections");
+    }
+  }
+
+  @Test
   void aSlowCompanionMakesAFastCollectorLateButSkipsNoneOfItsTicks(PgServer pg) throws Exception {
     Scripted fast = new Scripted("fast");
     Scripted slow = new Scripted("slow");
