@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 
@@ -164,25 +165,33 @@ public final class PoolHoldBenchmark {
     LongAdder holds = new LongAdder();
     LongAdder executes = new LongAdder();
     AtomicLong longest = new AtomicLong();
-    DataSource timed = proxy(DataSource.class, pool, (method, result) -> {
+    AtomicReference<String> longestCalls = new AtomicReference<>("");
+    DataSource timed = proxy(DataSource.class, pool, (method, arguments, result, nanos) -> {
       if (!method.equals("getConnection")) {
         return result;
       }
       long lent = System.nanoTime();
-      return proxy(Connection.class, (Connection) result, (connectionMethod, made) -> {
+      // what this hold spent its time on: each statement's text (its start) and how long its execution took
+      StringBuilder calls = new StringBuilder();
+      return proxy(Connection.class, (Connection) result, (connectionMethod, connectionArguments, made, took) -> {
         if (connectionMethod.equals("close")) {
           long held = System.nanoTime() - lent;
           heldNanos.add(held);
           holds.increment();
-          if (measuring) {
-            longest.accumulateAndGet(held, Math::max);
+          synchronized (longestCalls) {
+            if (measuring && held > longest.get()) {
+              longest.set(held);
+              longestCalls.set(calls.toString());
+            }
           }
         }
         if (made instanceof PreparedStatement ps) {
-          return proxy(PreparedStatement.class, ps, (m, r) -> count(m, r, executes));
+          String sql = (String) connectionArguments[0];
+          return proxy(PreparedStatement.class, ps, (m, a, r, t) -> count(m, sql, t, calls, executes, r));
         }
-        if (made instanceof Statement s) {
-          return proxy(Statement.class, s, (m, r) -> count(m, r, executes));
+        if (made instanceof Statement st) {
+          return proxy(Statement.class, st, (m, a, r, t) -> count(m, a != null && a.length > 0 && a[0] instanceof String
+              ? (String) a[0] : "", t, calls, executes, r));
         }
         return made;
       });
@@ -211,25 +220,33 @@ public final class PoolHoldBenchmark {
       double held = (heldNanos.sum() - held0) / 1e6;
       long n = holds.sum() - holds0;
       System.out.printf(Locale.ROOT, "pgintel held the pool's connections %.2f ms a second: %.2f borrows a second, "
-          + "%.2f ms each (longest %.1f ms), %.2f JDBC executions a second; the application %,.0f operations a "
-          + "second%n", held / elapsed, n / elapsed, held / Math.max(1, n), longest.get() / 1e6,
-          (executes.sum() - executes0) / elapsed, (ops.sum() - ops0) / elapsed);
+          + "%.2f ms each, %.2f JDBC executions a second; the application %,.0f operations a second%n"
+          + "the longest hold: %.1f ms, executing%s%n", held / elapsed, n / elapsed, held / Math.max(1, n),
+          (executes.sum() - executes0) / elapsed, (ops.sum() - ops0) / elapsed, longest.get() / 1e6,
+          longestCalls.get());
     }
   }
 
-  private static Object count(String method, Object result, LongAdder executes) {
+  /** Counts an execution and notes its statement (the start of the text after pgintel's marker) and time. */
+  private static Object count(String method, String sql, long nanos, StringBuilder calls, LongAdder executes,
+      Object result) {
     if (method.startsWith("execute")) {
       executes.increment();
+      String text = sql.replace("/* pgintel */", "").replaceAll("\\s+", " ").trim();
+      calls.append(String.format(Locale.ROOT, "%n  %6.2f ms  %s", nanos / 1e6,
+          text.substring(0, Math.min(110, text.length()))));
     }
     return result;
   }
 
-  /** Calls on {@code target} through an interface, each result passed through {@code after}. */
+  /** Calls on {@code target} through an interface, each result passed through {@code after} with the call's time. */
   private static <T> T proxy(Class<T> type, T target, After after) {
     return type.cast(Proxy.newProxyInstance(PoolHoldBenchmark.class.getClassLoader(), new Class<?>[] {type},
         (p, method, arguments) -> {
           try {
-            return after.apply(method.getName(), method.invoke(target, arguments));
+            long start = System.nanoTime();
+            Object result = method.invoke(target, arguments);
+            return after.apply(method.getName(), arguments, result, System.nanoTime() - start);
           } catch (InvocationTargetException e) {
             throw e.getCause();
           }
@@ -238,7 +255,7 @@ public final class PoolHoldBenchmark {
 
   @FunctionalInterface
   private interface After {
-    Object apply(String method, Object result) throws Exception;
+    Object apply(String method, Object[] arguments, Object result, long nanos) throws Exception;
   }
 
   private static long cpu(ThreadMXBean threads, List<Thread> workers) {
