@@ -69,9 +69,9 @@ public final class SessionFactory implements AutoCloseable {
         + " set_config('lock_timeout', '" + Math.max(1, lockTimeout.toMillis()) + "', true)";
     OwnStatements.register(text);
     this.settings = SqlSession.MARKER + " " + text;
-    // a thread per collection in flight (the scheduler's two, callers of collectNow, a borrow given up on but
-    // still waiting): each borrows and then works, kept 30 s between collections
-    this.borrower = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+    // a thread per collection in flight: each borrows and then works. Two stay (the scheduler runs two batches at
+    // most); more come for callers of collectNow or while a borrow given up on still waits, and go after 30 s
+    this.borrower = new ThreadPoolExecutor(2, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
         DaemonThreads.factory("pgintel-session"));
   }
 
@@ -335,9 +335,14 @@ public final class SessionFactory implements AutoCloseable {
         b.readAllStats(), Map.copyOf(extensions), preload == null ? null : Set.copyOf(preload));
   }
 
+  /**
+   * Takes no more work. A collection still running finishes on its thread (its statement timeout bounds it), and a
+   * borrow still waiting hands its connection back when it comes: neither is interrupted, since interrupting a
+   * thread inside the driver or the pool could leave the application's connection broken.
+   */
   @Override
   public void close() {
-    borrower.shutdownNow();
+    borrower.shutdown();
   }
 
   /** Work done inside one session. */

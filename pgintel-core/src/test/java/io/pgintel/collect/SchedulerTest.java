@@ -123,14 +123,14 @@ class SchedulerTest {
     DataSource counting = TestDataSources.counting(pg.dataSource(), borrows);
     Scripted fast = new Scripted("fast");
     Scripted slow = new Scripted("slow");
-    fast.sleepMillis = 15;
-    slow.sleepMillis = 15;
+    fast.sleepMillis = 30;
+    slow.sleepMillis = 30;
     try (TestTelemetry otel = new TestTelemetry();
         PgIntel p = startTwo(counting, otel, fast, slow, Duration.ofMillis(250))) {
       Thread.sleep(1600);
       p.close();
       assertTrue(slow.starts.size() >= 3, "slow runs: " + slow.starts.size());
-      // 30 ms together is past the 20-ms budget: only the first tick, before either was timed, shares a borrow
+      // 60 ms together is past the 50-ms budget: only the first tick, before either was timed, shares a borrow
       assertEquals(fast.starts.size() + slow.starts.size() - 1, borrows.get(),
           "borrows for " + fast.starts.size() + " + " + slow.starts.size() + " collections");
     }
