@@ -97,43 +97,41 @@ class SchedulerTest {
     return p;
   }
 
-  @Test
-  void collectorsDueAtTheSameMomentShareOneBorrow(PgServer pg) throws Exception {
+  /** Runs {@code fast} every 250 ms and {@code slow} every 500 ms for 1.6 s; returns how often they borrowed. */
+  private static int borrowsOfTwo(PgServer pg, Scripted fast, Scripted slow) throws Exception {
     AtomicInteger borrows = new AtomicInteger();
     DataSource counting = TestDataSources.counting(pg.dataSource(), borrows);
-    Scripted fast = new Scripted("fast");
-    Scripted slow = new Scripted("slow");
     try (TestTelemetry otel = new TestTelemetry();
         PgIntel p = startTwo(counting, otel, fast, slow, Duration.ofMillis(250))) {
       Thread.sleep(1600);
-      p.close();
-      assertTrue(slow.starts.size() >= 3, "slow runs: " + slow.starts.size());
-      // every tick of slow is also one of fast's: it never borrows on its own
-      assertEquals(fast.starts.size(), borrows.get(),
-          "borrows for " + fast.starts.size() + " + " + slow.starts.size() + " collections");
-      for (Thread t : slow.threads) {
-        assertTrue(fast.threads.contains(t), "slow ran on the session thread fast ran on");
-      }
+    }
+    assertTrue(slow.starts.size() >= 3, "slow runs: " + slow.starts.size());
+    return borrows.get();
+  }
+
+  @Test
+  void collectorsDueAtTheSameMomentShareOneBorrow(PgServer pg) throws Exception {
+    Scripted fast = new Scripted("fast");
+    Scripted slow = new Scripted("slow");
+    int borrows = borrowsOfTwo(pg, fast, slow);
+    // every tick of slow is also one of fast's: it never borrows on its own
+    assertEquals(fast.starts.size(), borrows,
+        "borrows for " + fast.starts.size() + " + " + slow.starts.size() + " collections");
+    for (Thread t : slow.threads) {
+      assertTrue(fast.threads.contains(t), "slow ran on the session thread fast ran on");
     }
   }
 
   @Test
   void collectorsDueTogetherThatHoldTheConnectionLongBorrowOneAfterTheOther(PgServer pg) throws Exception {
-    AtomicInteger borrows = new AtomicInteger();
-    DataSource counting = TestDataSources.counting(pg.dataSource(), borrows);
     Scripted fast = new Scripted("fast");
     Scripted slow = new Scripted("slow");
     fast.sleepMillis = 30;
     slow.sleepMillis = 30;
-    try (TestTelemetry otel = new TestTelemetry();
-        PgIntel p = startTwo(counting, otel, fast, slow, Duration.ofMillis(250))) {
-      Thread.sleep(1600);
-      p.close();
-      assertTrue(slow.starts.size() >= 3, "slow runs: " + slow.starts.size());
-      // 60 ms together is past the 50-ms budget: only the first tick, before either was timed, shares a borrow
-      assertEquals(fast.starts.size() + slow.starts.size() - 1, borrows.get(),
-          "borrows for " + fast.starts.size() + " + " + slow.starts.size() + " collections");
-    }
+    int borrows = borrowsOfTwo(pg, fast, slow);
+    // 60 ms together is past the 50-ms budget: only the first tick, before either was timed, shares a borrow
+    assertEquals(fast.starts.size() + slow.starts.size() - 1, borrows,
+        "borrows for " + fast.starts.size() + " + " + slow.starts.size() + " collections");
   }
 
   @Test
