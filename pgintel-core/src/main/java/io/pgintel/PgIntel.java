@@ -120,7 +120,10 @@ public final class PgIntel implements AutoCloseable {
     return settings;
   }
 
-  /** Runs every enabled collector once, now, on the calling thread; for tests and command-line tools. */
+  /**
+   * Runs every enabled collector once, now, on one borrowed connection; returns when they are done. For tests and
+   * command-line tools.
+   */
   public void collectNow() {
     if (state.get() != CLOSED) {
       scheduler.collectNow();

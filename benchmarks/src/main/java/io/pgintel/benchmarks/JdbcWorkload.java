@@ -14,6 +14,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
@@ -33,6 +37,9 @@ import javax.sql.DataSource;
 public final class JdbcWorkload {
 
   private static final Object GATE = new Object();
+  /** Other threads' CPU when last seen, by thread id, and their running total: see {@link #cpu()}. */
+  private static final Map<Long, Long> OTHER_SEEN = new HashMap<>();
+  private static long otherTotal;
   private static volatile boolean running;
 
   private JdbcWorkload() {}
@@ -87,19 +94,33 @@ public final class JdbcWorkload {
     System.out.flush();
   }
 
-  /** CPU nanoseconds of the workload's threads, and of every other Java thread of this JVM. */
+  /**
+   * CPU nanoseconds of the workload's threads, and of every other Java thread of this JVM as a running total that
+   * never goes down: a thread that ends takes its CPU time out of a plain sum, so the total adds each thread's
+   * growth since it was last seen (a thread that ended keeps what was counted; only its last few moments are lost).
+   */
   private static long[] cpu() {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long[] sums = new long[2];
+    Set<Long> alive = new HashSet<>();
     for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (info == null) {
         continue;
       }
       long nanos = threads.getThreadCpuTime(info.getThreadId());
-      if (nanos > 0) {
-        sums[info.getThreadName().startsWith("workload-") ? 0 : 1] += nanos;
+      if (nanos <= 0) {
+        continue;
+      }
+      if (info.getThreadName().startsWith("workload-")) {
+        sums[0] += nanos;
+      } else {
+        alive.add(info.getThreadId());
+        Long last = OTHER_SEEN.put(info.getThreadId(), nanos);
+        otherTotal += nanos - (last == null ? 0 : last);
       }
     }
+    OTHER_SEEN.keySet().retainAll(alive);
+    sums[1] = otherTotal;
     return sums;
   }
 

@@ -44,8 +44,6 @@ public final class SqlSession {
   private boolean perQuery;
   /** In a transaction whose settings have not been sent yet. */
   private boolean settingsPending;
-  /** This session turned the connection's autocommit off for a transaction of its own. */
-  private boolean openedTransaction;
   private Boolean simpleProtocol;
 
   /**
@@ -71,14 +69,12 @@ public final class SqlSession {
     server = info;
   }
 
-  /** Whether the connection is in a transaction the session's owner must end (commit or roll back). */
+  /**
+   * Whether the connection is in a transaction the session's owner must end (commit or roll back), and whose
+   * autocommit it restores if the session turned it off.
+   */
   boolean inTransaction() {
     return !perQuery;
-  }
-
-  /** Whether this session turned autocommit off (its owner turns it back on). */
-  boolean openedTransaction() {
-    return openedTransaction;
   }
 
   /** Reads all rows of a query. */
@@ -155,7 +151,6 @@ public final class SqlSession {
     if (perQuery) {
       connection.setAutoCommit(false);
       perQuery = false;
-      openedTransaction = true;
       settingsPending = true;
     }
     if (settingsPending) {
