@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each collector on its own interval on two daemon threads named {@code pgintel-collector-*}.
+ * Runs each collector on its own interval: two daemon threads named {@code pgintel-collector-*} keep time, and
+ * the collections run on the session threads that borrow the connections ({@link SessionFactory}).
  *
  * <p>Ticks sit on a fixed grid (start + k * interval, no jitter), so that series line up with the interval.
  * A collector is never run twice at once: its next tick is planned only when the current one ends, and ticks
@@ -275,7 +275,6 @@ public final class Scheduler implements AutoCloseable {
     long endedAt;
     /** How long its last session held the connection; 0 before the first; under lock. */
     long lastSessionNanos;
-    ScheduledFuture<?> next;
     volatile Instant lastSuccess;
     volatile String lastError;
     volatile int failures;
@@ -297,7 +296,7 @@ public final class Scheduler implements AutoCloseable {
           dueAt = due;
         }
         try {
-          next = executor.schedule(() -> fire(k), Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
+          executor.schedule(() -> fire(k), Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (RuntimeException rejected) {
           // shut down concurrently
         }
