@@ -37,14 +37,13 @@ public final class SqlSession {
   private final int queryTimeoutSeconds;
   /** The statement that makes a transaction read-only with pgintel's timeouts, marker included. */
   private final String settings;
-  /** The driver sends a two-statement text before it waits for the server: pgjdbc. */
+  /** The driver is pgjdbc: it sends a two-statement text before it waits, and it has the simple protocol. */
   private final boolean pipelines;
   private ServerInfo server;
   /** Each query is a transaction of its own, carrying the settings (autocommit, pgjdbc). */
   private boolean perQuery;
   /** In a transaction whose settings have not been sent yet. */
   private boolean settingsPending;
-  private Boolean simpleProtocol;
 
   /**
    * @param perQuery the connection is in autocommit and {@code pipelines}: every query carries the settings;
@@ -195,14 +194,12 @@ public final class SqlSession {
     return executePlain(sql, simpleProtocol());
   }
 
-  /** Whether {@link #executeAround} sends with the simple query protocol: the driver is pgjdbc. */
-  public boolean simpleProtocol() throws SQLException {
-    if (simpleProtocol == null) {
-      try (Statement s = connection.createStatement()) {
-        simpleProtocol = SimpleQueryProtocol.available(s);
-      }
-    }
-    return simpleProtocol;
+  /**
+   * Whether {@link #executeAround} sends with the simple query protocol: the driver is pgjdbc, which the session
+   * factory found out once (the same test decides whether the settings can travel with a query).
+   */
+  public boolean simpleProtocol() {
+    return pipelines;
   }
 
   private List<String> executePlain(String sql, boolean simple) throws SQLException {

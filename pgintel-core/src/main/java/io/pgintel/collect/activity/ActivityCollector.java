@@ -58,6 +58,10 @@ public final class ActivityCollector extends NamedCollector {
       .maximumSize(10_000).expireAfterWrite(1, TimeUnit.MINUTES).build();
   private final Map<String, Long> chainsReported = new HashMap<>();
   private final Map<String, Long> waitingSince = new HashMap<>();
+  /** The sample's statement for the server's version, built once: it is sent every second. */
+  private volatile SampleStatement sampleStatement = new SampleStatement(-1, "");
+
+  private record SampleStatement(int major, String sql) {}
 
   private long windowStart = -1;
   private int windowTicks;
@@ -118,13 +122,22 @@ public final class ActivityCollector extends NamedCollector {
 
   private record Lock(int pid, String type, String mode, boolean granted, String relation, Double waitAge) {}
 
+  private String activitySqlFor(int major) {
+    SampleStatement known = sampleStatement;
+    if (known.major() != major) {
+      known = new SampleStatement(major, activitySql(major));
+      sampleStatement = known;
+    }
+    return known.sql();
+  }
+
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     int major = session.server().major();
     // every session but idle ones (the query leaves those out), each row with the transaction horizon's figures
     Long[] horizon = new Long[2];
     List<ActivitySample> busy = new ArrayList<>();
-    session.query(activitySql(major), r -> {
+    session.query(activitySqlFor(major), r -> {
       horizon[0] = r.longOrNull("slot_age");
       horizon[1] = r.longOrNull("prepared_age");
       if (r.longOrNull("pid") != null) {
