@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * by its non-null fraction) plus the tuple header and item pointer, derives how many pages the live rows need at
  * the table's fill factor, and reports the pages beyond that. It is an estimate (alignment padding and TOAST are
  * approximated) and is null for tables without statistics.
+ *
+ * <p>The statement reads {@code pg_stat_user_tables} once (a materialized CTE both rankings and the output read)
+ * and {@code pg_stats} only for the chosen tables, by name: aggregating the whole view (every column of every
+ * catalog table too) took most of the statement's time, and the connection it runs on is the application's.
  */
 public final class TablesCollector extends NamedCollector {
 
@@ -43,29 +47,29 @@ public final class TablesCollector extends NamedCollector {
 
   static final String TABLES_SQL = "WITH " + LOCKED + """
       ,
+      base AS MATERIALIZED (
+        SELECT s.*, c.relpages, c.reltuples, c.reltoastrelid, c.relfrozenxid, c.reloptions
+        FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid),
       chosen AS (
-        (SELECT s.relid FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-         ORDER BY c.relpages DESC LIMIT 200)
+        (SELECT relid FROM base ORDER BY relpages DESC LIMIT 200)
         UNION
-        (SELECT s.relid FROM pg_stat_user_tables s
-         ORDER BY coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0) + s.n_tup_ins + s.n_tup_upd + s.n_tup_del DESC
+        (SELECT relid FROM base
+         ORDER BY coalesce(seq_scan, 0) + coalesce(idx_scan, 0) + n_tup_ins + n_tup_upd + n_tup_del DESC
          LIMIT 100)),
-      widths AS (
-        SELECT st.schemaname, st.tablename, sum((1 - st.null_frac) * st.avg_width) AS width,
-               max(st.null_frac) > 0 AS has_nulls, count(*) AS columns
-        FROM pg_stats st GROUP BY st.schemaname, st.tablename),
       t AS (
-        SELECT s.*, c.relpages, c.reltuples, c.reltoastrelid, age(c.relfrozenxid) AS frozen_age,
-               coalesce((SELECT option_value::int FROM pg_options_to_table(c.reloptions)
+        SELECT s.*, age(s.relfrozenxid) AS frozen_age,
+               coalesce((SELECT option_value::int FROM pg_options_to_table(s.reloptions)
                          WHERE option_name = 'fillfactor'), 100) AS fillfactor,
                w.width, w.has_nulls, w.columns,
                (s.relid IN (SELECT relation FROM locked)
                 OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = s.relid
                            AND i.indexrelid IN (SELECT relation FROM locked))
-                OR c.reltoastrelid IN (SELECT relation FROM locked)) AS locked
-        FROM pg_stat_user_tables s
-        JOIN pg_class c ON c.oid = s.relid
-        LEFT JOIN widths w ON w.schemaname = s.schemaname AND w.tablename = s.relname
+                OR s.reltoastrelid IN (SELECT relation FROM locked)) AS locked
+        FROM base s
+        LEFT JOIN LATERAL (
+          SELECT sum((1 - st.null_frac) * st.avg_width) AS width, max(st.null_frac) > 0 AS has_nulls,
+                 count(*) AS columns
+          FROM pg_stats st WHERE st.schemaname = s.schemaname AND st.tablename = s.relname) w ON true
         WHERE s.relid IN (SELECT relid FROM chosen))
       SELECT t.relid, quote_ident(t.schemaname) || '.' || quote_ident(t.relname) AS name,
              coalesce(t.seq_scan, 0) AS seq_scan, t.idx_scan, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
