@@ -58,8 +58,13 @@ import javax.sql.DataSource;
  * <p>Run from the repository root, after {@code mvn -B -q -DskipTests -pl pgintel-agent,benchmarks -am package}:
  * {@code java -cp benchmarks/target/benchmarks.jar io.pgintel.benchmarks.AgentOverheadBenchmark}
  * [--agent JAR] [--agent-args key=value,...] [--pairs N] [--windows N] [--window-ms MS] [--warmup S]
- * [--threads T] [--starts N] [--jvm-arg ARG (both sides; {run} is replaced by a name of the JVM)] [--control true]
- * [--warmup-together true].
+ * [--threads T] [--pool CONNECTIONS] [--starts N] [--jvm-arg ARG (both sides; {run} is replaced by a name of the
+ * JVM)] [--control true] [--warmup-together true].
+ *
+ * <p>{@code --pool} sizes the workload's pool; by default it has one connection per thread and none to spare, the
+ * worst case for a monitor that borrows from it: while pgintel holds a connection, one of the application's threads
+ * waits, and HikariCP's hand-over to it costs the others CPU ({@code PoolHoldBenchmark}). {@code --pool 10},
+ * HikariCP's default size, is an application with connections to spare.
  *
  * <p>{@code --control true} starts the second JVM without the agent too: the same method measuring two identical
  * sides, so that its result shows how far from 1.000 the method itself lands (its noise floor).
@@ -84,6 +89,7 @@ public final class AgentOverheadBenchmark {
     int windowMillis = 2000;
     int warmup = 60;
     int threads = 4;
+    int connections = -1;
     int starts = 10;
     boolean control = false;
     boolean warmupTogether = false;
@@ -97,6 +103,7 @@ public final class AgentOverheadBenchmark {
         case "--window-ms" -> windowMillis = Integer.parseInt(args[i + 1]);
         case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
         case "--threads" -> threads = Integer.parseInt(args[i + 1]);
+        case "--pool" -> connections = Integer.parseInt(args[i + 1]);
         case "--starts" -> starts = Integer.parseInt(args[i + 1]);
         case "--jvm-arg" -> jvmArgs.add(args[i + 1]);
         case "--control" -> control = Boolean.parseBoolean(args[i + 1]);
@@ -127,13 +134,15 @@ public final class AgentOverheadBenchmark {
         System.out.println("CONTROL RUN: the second JVM runs without the agent as well; the ratio is the method's own");
       }
 
-      System.out.printf(Locale.ROOT, "JDBC workload: %d threads, HikariCP, %d-row table, 4 selects : 1 update by "
-          + "primary key; %d pairs of JVMs, each JVM %d s of warm-up, then %d windows of %d ms each, "
-          + "alternating A B B A%n", threads, ROWS, pairs, warmup, windows, windowMillis);
+      int poolSize = connections > 0 ? connections : threads;
+      System.out.printf(Locale.ROOT, "JDBC workload: %d threads, HikariCP with %d connections, %d-row table, "
+          + "4 selects : 1 update by primary key; %d pairs of JVMs, each JVM %d s of warm-up, then %d windows of "
+          + "%d ms each, alternating A B B A%n", threads, poolSize, ROWS, pairs, warmup, windows, windowMillis);
       List<Double> ratios = new ArrayList<>();
       Side without = new Side();
       Side with = new Side();
-      List<String> workload = List.of(url, "postgres", String.valueOf(threads), String.valueOf(ROWS));
+      List<String> workload = List.of(url, "postgres", String.valueOf(threads), String.valueOf(ROWS),
+          String.valueOf(poolSize));
       for (int p = 1; p <= pairs; p++) {
         // the same server state for every pair: the updates of the pair before leave dead rows and dirty pages
         Sql.exec(ds, "VACUUM accounts");

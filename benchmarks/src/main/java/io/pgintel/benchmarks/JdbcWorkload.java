@@ -29,7 +29,8 @@ import javax.sql.DataSource;
  * application the agent meets. It prints how long the JVM took from launch to {@code main}.
  *
  * <p>Arguments: launch time (epoch ms, taken by the parent just before it started this JVM), then either
- * {@code start-only}, or JDBC URL, user, threads, rows. In the second form the threads wait; each line
+ * {@code start-only}, or JDBC URL, user, threads, rows and optionally the pool's size (default: as many connections
+ * as threads). In the second form the threads wait; each line
  * {@code run MILLIS} on standard input lets them work for that long and prints one {@code window} line with the
  * operations done and the CPU spent, so that the benchmark can alternate two JVMs window by window; {@code quit}
  * ends the JVM.
@@ -53,8 +54,9 @@ public final class JdbcWorkload {
     }
     int threads = Integer.parseInt(args[3]);
     int rows = Integer.parseInt(args[4]);
+    int connections = args.length > 5 ? Integer.parseInt(args[5]) : threads;
     LongAdder ops = new LongAdder();
-    try (HikariDataSource pool = pool(args[1], args[2], threads)) {
+    try (HikariDataSource pool = pool(args[1], args[2], connections)) {
       for (int i = 0; i < threads; i++) {
         Thread worker = new Thread(() -> work(pool, rows, ops), "workload-" + i);
         worker.setDaemon(true);
@@ -156,13 +158,13 @@ public final class JdbcWorkload {
     }
   }
 
-  /** The application's pool: as many connections as busy threads, all open from the start. */
-  static HikariDataSource pool(String url, String user, int threads) {
+  /** The application's pool: {@code connections} connections (the benchmarks' default: one per thread), all open. */
+  static HikariDataSource pool(String url, String user, int connections) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(user);
-    config.setMaximumPoolSize(threads);
-    config.setMinimumIdle(threads);
+    config.setMaximumPoolSize(connections);
+    config.setMinimumIdle(connections);
     return new HikariDataSource(config);
   }
 

@@ -51,7 +51,7 @@ class CompilerDirectivesTest {
   void directivesAreTheTwoListsAsMethodPatterns() {
     String expected = """
         [
-          { match: ["io/pgintel/agent/shaded/otel/context/*.*", "io/pgintel/agent/shaded/otel/api/*.*"], \
+          { match: ["io/pgintel/agent/shaded/otel/context/*.*", "io/pgintel/agent/shaded/otel/api/trace/*.*"], \
         c2: { Exclude: false } },
           { match: ["io/pgintel/agent/shaded/*.*", "io/pgintel/collect/*.*", "io/pgintel/emit/*.*", \
         "io/pgintel/internal/*.*", "io/pgintel/process/*.*", "io/pgintel/runtime/*.*", "io/pgintel/sql/*.*"], \
