@@ -27,8 +27,9 @@ import org.slf4j.Logger;
 
 /**
  * Weaves {@link DriverConnect} into the PostgreSQL driver's {@code connect(String, Properties)}, which finds
- * applications that use {@code DriverManager} only, and {@link GetConnection} into every class that declares {@code getConnection()} and whose name says it is
- * a DataSource, including classes loaded before the agent was ready (retransformation).
+ * applications that use {@code DriverManager} only, {@link StatementExecute} into the driver's statement execution
+ * (trace correlation), and {@link GetConnection} into every class that declares {@code getConnection()} and whose
+ * name says it is a DataSource, including classes loaded before the agent was ready (retransformation).
  *
  * <p>The type is matched on the declaring class, not on {@code implements DataSource}: implementations often
  * inherit {@code getConnection} from a base that is not a DataSource itself (the PostgreSQL driver's
@@ -45,11 +46,22 @@ final class DataSourceInstrumentation {
       .and(takesArguments(2)).and(takesArgument(0, String.class)).and(takesArgument(1, named("java.util.Properties")))
       .and(isPublic()).and(not(isAbstract()));
 
+  /**
+   * pgjdbc's statement execution: every execute of a {@code Statement}, {@code PreparedStatement} or
+   * {@code CallableStatement} goes through {@code execute(CachedQuery, ParameterList, int)}, every batch through
+   * {@code internalExecuteBatch()} (pgjdbc 42.x). Both are {@code PgStatement}'s own, not overridden.
+   */
+  private static final ElementMatcher.Junction<MethodDescription> EXECUTE = named("execute")
+      .and(takesArguments(3)).and(takesArgument(0, named("org.postgresql.core.CachedQuery")))
+      .or(named("internalExecuteBatch").and(takesArguments(0)))
+      .and(not(isAbstract()));
+
   private DataSourceInstrumentation() {}
 
-  static void install(Instrumentation instrumentation, Logger log) {
+  /** @param correlation whether to weave the statement hooks too ({@code pgintel.agent.correlation}) */
+  static void install(Instrumentation instrumentation, Logger log, boolean correlation) {
     AtomicReference<Throwable> firstError = new AtomicReference<>();
-    new AgentBuilder.Default()
+    AgentBuilder builder = new AgentBuilder.Default()
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
@@ -67,12 +79,14 @@ final class DataSourceInstrumentation {
             .or(nameStartsWith("net.bytebuddy.")).or(isSynthetic()))
         .type(nameContains("DataSource").and(not(isInterface())).and(declaresMethod(GET_CONNECTION)),
             not(isBootstrapClassLoader()))
-        .transform((builder, type, loader, module, domain) ->
-            builder.visit(Advice.to(GetConnection.class).on(GET_CONNECTION)))
+        .transform((b, type, loader, module, domain) -> b.visit(Advice.to(GetConnection.class).on(GET_CONNECTION)))
         .type(named("org.postgresql.Driver"), not(isBootstrapClassLoader()))
-        .transform((builder, type, loader, module, domain) ->
-            builder.visit(Advice.to(DriverConnect.class).on(CONNECT)))
-        .installOn(instrumentation);
+        .transform((b, type, loader, module, domain) -> b.visit(Advice.to(DriverConnect.class).on(CONNECT)));
+    if (correlation) {
+      builder = builder.type(named("org.postgresql.jdbc.PgStatement"), not(isBootstrapClassLoader()))
+          .transform((b, type, loader, module, domain) -> b.visit(Advice.to(StatementExecute.class).on(EXECUTE)));
+    }
+    builder.installOn(instrumentation);
     Throwable error = firstError.get();
     if (error != null) {
       log.debug("pgintel agent: could not instrument {}", error.getMessage(), error.getCause());
@@ -93,6 +107,25 @@ final class DataSourceInstrumentation {
     static void exit(@Advice.Enter boolean outermost, @Advice.This Object dataSource,
         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object connection) {
       connection = Bridge.exit(outermost, dataSource, connection);
+    }
+  }
+
+  /**
+   * Inlined into pgjdbc's statement execution: the statement hooks of trace correlation, on the driver's own
+   * connection (the statement's {@code connection} field), with no wrapper around the application's objects.
+   */
+  static final class StatementExecute {
+
+    private StatementExecute() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static Object enter(@Advice.FieldValue(value = "connection", typing = Assigner.Typing.DYNAMIC) Object connection) {
+      return Bridge.statementEnter(connection);
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit(@Advice.Enter Object token) {
+      Bridge.statementExit(token);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.pgintel.agent;
 
+import io.pgintel.agent.bootstrap.Bridge;
+import io.pgintel.trace.DriverHooks;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,10 +107,7 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
         log.info("pgintel agent: no OpenTelemetry javaagent and no global OpenTelemetry set by the application; "
             + "reporting through pgintel's own SDK, configured by the otel.* settings");
       }
-      Discovery own = new Discovery(settings);
-      ready(new Object[] {(BiFunction<Object, Object, Object>) own::onConnection, (Runnable) own::close,
-          (BiConsumer<Object, Object>) own::onInnerConnection,
-          (BiFunction<Object[], Object, Object>) own::onDriverConnect});
+      ready(parts(new Discovery(settings)));
     } catch (Throwable t) {
       log.warn("pgintel agent: could not start; the application runs unmonitored", t);
       synchronized (pendingDriverCalls) {
@@ -163,7 +165,19 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
     }
   }
 
-  /** {@code parts}: the handler, the close, the inner handler and the driver handler of a discovery. */
+  /**
+   * A discovery as JDK types the agent's own copy can hold, whichever copy of pgintel it lives in: its handler, its
+   * close, its inner handler, its driver handler, and its statement hooks (before, after, linked pid).
+   */
+  private static Object[] parts(Discovery d) {
+    DriverHooks hooks = d.hooks();
+    return new Object[] {(BiFunction<Object, Object, Object>) d::onConnection, (Runnable) d::close,
+        (BiConsumer<Object, Object>) d::onInnerConnection, (BiFunction<Object[], Object, Object>) d::onDriverConnect,
+        (Function<Object, Object>) hooks::enter, (Consumer<Object>) hooks::exit,
+        (ToIntFunction<Object>) hooks::linkedPid};
+  }
+
+  /** {@code parts}: what {@link #parts} made, in this copy or in a linked one. */
   @SuppressWarnings("unchecked")
   private void ready(Object[] parts) {
     Runnable closer = (Runnable) parts[1];
@@ -179,6 +193,10 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
     for (Object[] p : pending) {
       d.apply((Object[]) p[0], p[1]);
     }
+    if (settings.correlation()) {
+      Bridge.statementHandlers((Function<Object, Object>) parts[4], (Consumer<Object>) parts[5],
+          (ToIntFunction<Object>) parts[6]);
+    }
     discovery = (BiFunction<Object, Object, Object>) parts[0];
     if (closed) {
       closer.run(); // the JVM began to exit while this was starting
@@ -186,14 +204,12 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
   }
 
   /**
-   * In the linked copy: a discovery whose pgintel reports through the host's OpenTelemetry, as JDK types the
-   * agent's own copy can hold (its handler, its close, its inner handler and its driver handler).
+   * In the linked copy: a discovery whose pgintel reports through the host's OpenTelemetry (and whose statement
+   * hooks read the host's current span), as {@link #parts}.
    */
   static Object[] open(Map<String, Object> core, boolean correlation) {
     // the compiler directives are the agent's own copy's business, added before it linked this one
-    Discovery d = new Discovery(new AgentSettings(core, correlation, false, List.of()));
-    return new Object[] {(BiFunction<Object, Object, Object>) d::onConnection, (Runnable) d::close,
-        (BiConsumer<Object, Object>) d::onInnerConnection, (BiFunction<Object[], Object, Object>) d::onDriverConnect};
+    return parts(new Discovery(new AgentSettings(core, correlation, false, List.of())));
   }
 
   /** Stops the discovery, if it started; for the JVM's shutdown. */

@@ -3,12 +3,13 @@ package io.pgintel.agent;
 import io.pgintel.PgIntel;
 import io.pgintel.agent.bootstrap.Bridge;
 import io.pgintel.trace.SessionRegistry;
-import io.pgintel.trace.TracingDataSource;
+import io.pgintel.trace.DriverHooks;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.sql.Connection;
 import java.sql.Driver;
+import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -36,17 +37,20 @@ import org.slf4j.LoggerFactory;
  * redeployed web application, a test context). A monitor reads through a WeakDataSource for the same reason;
  * when its DataSource is collected the sweep closes it.
  *
- * The check runs on the agent's one thread: it borrows a connection (marked internal, so it is neither counted
- * nor wrapped), reads the JDBC URL, and for PostgreSQL builds one PgIntel per server and database. All monitors
+ * The check runs on the agent's one thread: it borrows a connection (marked internal, so it is not counted),
+ * reads the JDBC URL, and for PostgreSQL builds one PgIntel per server and database. All monitors
  * are started, replaced and stopped on that thread. What a database is read through is ranked: a known pool over
  * any other DataSource (a pool fills itself from a driver DataSource, which the advice sees too, often first)
  * over pgintel's own connection through the driver (for applications that only use DriverManager). A better one
- * found later takes over, keeping the session registry, so that connections already wrapped stay correlated.
+ * found later takes over, keeping the session registry, so that sessions already linked stay linked.
  *
  * A DataSource that hands out another DataSource's connection inside its own getConnection (Spring's
  * AbstractRoutingDataSource, a wrapper around a pool) is skipped: reading through a router would reach whichever
- * target our thread happens to route to. The DataSources behind it are tracked as they hand out connections, and
- * the application's connection is correlated with the one it came from.
+ * target our thread happens to route to. The DataSources behind it are tracked as they hand out connections.
+ *
+ * Statements are correlated by hooks woven into the driver's statement execution (DriverHooks), which find a
+ * connection's database by its URL the first time it runs a statement: what a router hands out is linked to the
+ * database it reaches, and the application's objects are never wrapped.
  *
  * A driver connect that is not inside any getConnection is the application's own use of DriverManager. The check
  * waits a moment (a pool's housekeeping thread connects through the driver too, and the pool itself is usually
@@ -74,8 +78,7 @@ final class Discovery {
 
   /**
    * Per thread, one read on every getConnection: {@link #INTERNAL} while pgintel itself borrows a connection (not
-   * the application's, so not tracked or wrapped), else the last DataSource that handed out a connection inside
-   * the current outermost getConnection, else null.
+   * the application's, so not tracked), else null.
    */
   private static final ThreadLocal<Object> MARK = new ThreadLocal<>();
   private static final Object INTERNAL = new Object();
@@ -90,6 +93,7 @@ final class Discovery {
   private final Set<String> driverDatabases = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService worker;
   private volatile boolean closed;
+  private final DriverHooks hooks = new DriverHooks(this::registryFor);
 
   Discovery(AgentSettings settings) {
     this.settings = settings;
@@ -101,27 +105,39 @@ final class Discovery {
     worker.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.MINUTES);
   }
 
-  /** The bridge's handler: the connection the application gets from {@code dataSource}. */
+  /**
+   * The bridge's handler: the connection the application gets from {@code dataSource}, always the one it was
+   * given (statements are correlated by the hooks woven into the driver, not by wrappers).
+   */
   Object onConnection(Object dataSource, Object connection) {
-    Object mark = MARK.get();
-    if (mark == INTERNAL) {
-      return connection;
+    if (!closed && MARK.get() != INTERNAL && dataSource instanceof DataSource ds && connection != null) {
+      lookup(ds, true);
     }
-    Tracked inner = null;
-    if (mark != null) {
-      inner = (Tracked) mark;
-      MARK.set(null);
+    return connection;
+  }
+
+  /**
+   * The statement hooks' question ({@link DriverHooks}): the registry of the database the driver's connection
+   * reaches, or null while no monitor reads it. Once per driver connection, on the application's thread; by the
+   * connection's own URL, so that a connection handed out through a router is correlated with the database it
+   * reaches.
+   */
+  SessionRegistry registryFor(Object physical) {
+    if (closed || !settings.correlation() || !(physical instanceof Connection c)) {
+      return null;
     }
-    if (closed || !(dataSource instanceof DataSource ds) || !(connection instanceof Connection c)) {
-      return connection;
+    try {
+      String url = c.getMetaData().getURL();
+      Monitor m = url == null ? null : monitors.get(databaseKey(url));
+      return m == null ? null : m.registry();
+    } catch (SQLException e) {
+      return null;
     }
-    Tracked t = lookup(ds, true);
-    SessionRegistry registry = t.registry;
-    if (registry == null && t.state == State.SKIPPED && inner != null) {
-      // a router's connection is the target's: correlate it with the target's database
-      registry = inner.registry;
-    }
-    return registry == null ? connection : TracingDataSource.wrapConnection(c, registry);
+  }
+
+  /** The statement hooks to weave into the driver, answering through {@link #registryFor}. */
+  DriverHooks hooks() {
+    return hooks;
   }
 
   /** The bridge's inner handler: {@code dataSource} handed out a connection inside another getConnection. */
@@ -129,7 +145,7 @@ final class Discovery {
     if (closed || MARK.get() == INTERNAL || !(dataSource instanceof DataSource ds)) {
       return;
     }
-    MARK.set(lookup(ds, false));
+    lookup(ds, false);
   }
 
   /** Marks what this thread borrows or connects, until {@link #external()}, as pgintel's own. */
@@ -189,7 +205,7 @@ final class Discovery {
    */
   Object onDriverConnect(Object[] call, Object connection) {
     if (closed || MARK.get() == INTERNAL || !(call[0] instanceof Driver driver) || !(call[1] instanceof String url)
-        || !(connection instanceof Connection c)) {
+        || connection == null) {
       return connection;
     }
     String database = databaseKey(url);
@@ -203,8 +219,7 @@ final class Discovery {
         // the worker is shut down: the JVM is exiting
       }
     }
-    boolean ours = m != null && m.rank() == Rank.DRIVER && settings.correlation();
-    return ours ? TracingDataSource.wrapConnection(c, m.registry()) : connection;
+    return connection;
   }
 
   private void schedule(Tracked t) {
@@ -247,9 +262,6 @@ final class Discovery {
     }
     Monitor m = monitor(databaseKey(url), ds, isPool(ds) ? Rank.POOL : Rank.DATA_SOURCE, null);
     t.state = State.MONITORED;
-    if (m != null && settings.correlation()) {
-      t.registry = m.registry();
-    }
   }
 
   /** On the agent's thread, a moment after the application first connected through the driver. */
@@ -309,6 +321,8 @@ final class Discovery {
       if ((m.dataSource().get() == null || m.own() != null && m.own().gone()) && monitors.remove(database, m)) {
         log.info("pgintel agent: the DataSource of {} is gone; monitoring stopped", database);
         m.close();
+        // connections still open to it find their sessions again if a monitor of that database comes back
+        m.registry().detachAll();
       }
     });
   }
@@ -394,7 +408,6 @@ final class Discovery {
     private final int hash;
     volatile State state;
     volatile long since;
-    volatile SessionRegistry registry;
 
     Tracked(DataSource ds, ReferenceQueue<Object> queue) {
       super(ds, queue);

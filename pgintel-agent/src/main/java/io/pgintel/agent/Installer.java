@@ -48,7 +48,7 @@ final class Installer {
       Bridge.innerHandler(discovery::onInner);
       Bridge.driverHandler(discovery::onDriver);
       Runtime.getRuntime().addShutdownHook(new Thread(discovery::close, "pgintel-agent-shutdown"));
-      DataSourceInstrumentation.install(instrumentation, log);
+      DataSourceInstrumentation.install(instrumentation, log, settings.correlation());
       log.info("pgintel agent {}: watching DataSources for PostgreSQL", version());
     } catch (Throwable t) {
       if (log != null) {

@@ -41,7 +41,7 @@ class AgentIT {
       assertTrue(run.output().contains("reporting through pgintel's own SDK"), run.output());
       assertEquals(List.of("gzip"), receiver.encodings().stream().distinct().toList());
       assertTrue(run.output().contains("agent.active=true"), run.output());
-      assertTrue(run.output().contains("wrapped=true"), "statements are correlated: " + run.output());
+      assertTrue(run.output().contains("linked=true"), "statements are correlated: " + run.output());
       assertCompilerDirectives(true, run.output());
       assertCommitsReceived(receiver, database, run.output());
       if (kind.equals("hikari")) {

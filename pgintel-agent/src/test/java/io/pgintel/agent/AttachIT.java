@@ -35,7 +35,7 @@ class AttachIT {
       assertEquals(0, run.exit(), run.output());
       assertTrue(run.output().contains("agent.active=true"), run.output());
       assertTrue(run.output().contains("through com.zaxxer.hikari.HikariDataSource"), run.output());
-      assertTrue(run.output().contains("wrapped=true"), "connections borrowed after attaching are correlated: "
+      assertTrue(run.output().contains("linked=true"), "connections borrowed after attaching are correlated: "
           + run.output());
       AgentIT.assertCommitsReceived(receiver, database, run.output());
     }

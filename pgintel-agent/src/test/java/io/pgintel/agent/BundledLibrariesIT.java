@@ -47,7 +47,7 @@ class BundledLibrariesIT {
       assertTrue(out.contains("slf4j.backend=org.slf4j.impl.SimpleLoggerFactory"), out);
       assertTrue(out.contains("otel.from=opentelemetry-sdk-1.62.0.jar"), out);
       assertTrue(out.contains("pgintel agent: reporting through the application's global OpenTelemetry"), out);
-      assertTrue(out.contains("wrapped=true"), "statements are correlated in the linked copy too: " + out);
+      assertTrue(out.contains("linked=true"), "statements are correlated in the linked copy too: " + out);
 
       List<Received> pgintel = receiver.receivedMetrics().stream()
           .filter(r -> r.metric().getName().startsWith("postgresql.") || r.metric().getName().startsWith("pgintel."))

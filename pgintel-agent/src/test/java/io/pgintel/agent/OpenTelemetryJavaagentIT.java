@@ -49,7 +49,7 @@ class OpenTelemetryJavaagentIT {
 
       assertEquals(0, run.exit(), run.output());
       assertTrue(run.output().contains("pgintel agent: reporting through the OpenTelemetry javaagent"), run.output());
-      assertTrue(run.output().contains("wrapped=true"), "statements are correlated in the linked copy too: "
+      assertTrue(run.output().contains("linked=true"), "statements are correlated in the linked copy too: "
           + run.output());
       List<Received> metrics = receiver.receivedMetrics();
       List<Received> pgintel = metrics.stream().filter(r -> r.metric().getName().startsWith("postgresql.")

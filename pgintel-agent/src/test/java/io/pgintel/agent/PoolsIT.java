@@ -51,7 +51,7 @@ class PoolsIT {
       Run run = app.await(Duration.ofSeconds(60));
 
       assertEquals(0, run.exit(), run.output());
-      assertTrue(run.output().contains("wrapped=true"), "statements are correlated: " + run.output());
+      assertTrue(run.output().contains("linked=true"), "statements are correlated: " + run.output());
       for (String db : databases) {
         String key = Discovery.databaseKey(pg.jdbcUrl(db));
         List<String> monitoring = run.output().lines().filter(l -> l.contains("pgintel agent: monitoring " + key + " "))

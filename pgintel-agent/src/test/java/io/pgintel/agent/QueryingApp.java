@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Properties;
 import javax.management.ObjectName;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -41,7 +42,7 @@ public final class QueryingApp {
       default -> Pools.create(args[0], args[1], args[2]);
     };
     long end = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000_000L;
-    boolean wrapped = false;
+    boolean linked = false;
     String physical = "";
     int queries = 0;
     long otherSessions = 0;
@@ -54,7 +55,7 @@ public final class QueryingApp {
         if (queries++ == 0) {
           System.out.println("first query done");
         }
-        wrapped = c.getClass().getName().equals("io.pgintel.trace.TracedConnection");
+        linked = linkedToItsSession(c);
         if (ds instanceof HikariDataSource pool) {
           // the driver connection HikariCP holds: one the pool made after the agent knew the database
           physical = c.unwrap(Connection.class).getClass().getName();
@@ -68,7 +69,7 @@ public final class QueryingApp {
       Thread.sleep(100);
     }
     System.out.println("queries=" + queries);
-    System.out.println("wrapped=" + wrapped);
+    System.out.println("linked=" + linked);
     System.out.println("physical=" + physical);
     System.out.println("otherSessions.max=" + otherSessions);
     System.out.println("agent.active=" + System.getProperty("pgintel.agent.active"));
@@ -79,6 +80,24 @@ public final class QueryingApp {
     }
     if (ds instanceof AutoCloseable pool) {
       pool.close();
+    }
+  }
+
+  /**
+   * Whether the agent records this connection's statements for its own session: the backend pid the agent's
+   * statement hooks linked the driver's connection to, asked through the agent's bridge (on the bootstrap class path
+   * when the agent runs), is the connection's own.
+   */
+  static boolean linkedToItsSession(Connection c) {
+    try {
+      PGConnection physical = c.unwrap(PGConnection.class);
+      // from the bootstrap class loader only: asked through the application's, an attached agent's jar could
+      // define the bridge there first, and the agent would refuse to start
+      Object pid = Class.forName("io.pgintel.agent.bootstrap.Bridge", false, null)
+          .getMethod("linkedPid", Object.class).invoke(null, physical);
+      return pid instanceof Integer p && p > 0 && p == physical.getBackendPID();
+    } catch (ReflectiveOperationException | java.sql.SQLException e) {
+      return false;
     }
   }
 

@@ -96,12 +96,13 @@ public final class SessionRegistry {
     if (b == null || b.span() != span || b.thread() != thread) {
       session.bind(new Binding(span, thread));
     }
+    session.used = true;
     session.executing(true);
   }
 
   /** The statement ended; the span stays linked (an idle-in-transaction session still belongs to it). */
   void done(Session session) {
-    session.executing(false);
+    session.finished();
   }
 
   /** The connection was closed or returned to its pool. */
@@ -170,8 +171,10 @@ public final class SessionRegistry {
   }
 
   /**
-   * Drops the entries of sessions not linked to anything: ended, or idle in their pool (a later borrow makes anew).
-   * Runs on an application thread, so it never waits: a thread that finds another sweeping goes on.
+   * Drops the entries of sessions not linked to anything (ended, or idle in their pool) and of sessions that ran no
+   * statement since the sweep before, which is how sessions found through {@link DriverHooks} end: nothing releases
+   * them. A later statement makes the entry anew. Runs on an application thread, so it never waits: a thread that
+   * finds another sweeping goes on.
    */
   private void sweep() {
     if (!sweeping.compareAndSet(false, true)) {
@@ -182,15 +185,29 @@ public final class SessionRegistry {
         return;
       }
       for (Session s : byPid.values()) {
-        if (s.binding() == null) {
-          s.detached = true;
-          byPid.remove(s.pid, s);
+        if (s.binding() == null || !s.used && !s.executing()) {
+          detach(s);
+        } else {
+          s.used = false;
         }
       }
       sweepAt = Math.max(SWEEP_AT, 2 * byPid.size());
     } finally {
       sweeping.set(false);
     }
+  }
+
+  /**
+   * Drops every entry: the registry is no longer read (its monitor stopped), and a connection holding one finds its
+   * session anew, through whatever registry then serves its database.
+   */
+  public void detachAll() {
+    byPid.values().forEach(this::detach);
+  }
+
+  private void detach(Session s) {
+    s.detached = true;
+    byPid.remove(s.pid, s);
   }
 
   static boolean infrastructure(String className) {
@@ -243,6 +260,8 @@ public final class SessionRegistry {
     @SuppressWarnings("unused") // through EXECUTING
     private boolean executing;
     private volatile boolean detached;
+    /** A statement ran since the last sweep; plain: a lost write only makes a sweep drop an entry found again. */
+    private boolean used;
 
     private Session(int pid) {
       this.pid = pid;
@@ -270,6 +289,11 @@ public final class SessionRegistry {
 
     private void executing(boolean e) {
       EXECUTING.setRelease(this, e);
+    }
+
+    /** The statement that ran on this session ended. */
+    void finished() {
+      executing(false);
     }
   }
 }

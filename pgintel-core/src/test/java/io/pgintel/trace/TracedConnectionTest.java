@@ -56,8 +56,8 @@ import org.postgresql.PGConnection;
  */
 class TracedConnectionTest {
 
-  private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
-  private static final String SPAN = "00f067aa0ba902b7";
+  static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  static final String SPAN = "00f067aa0ba902b7";
 
   static Stream<Arguments> wrappers() {
     return Stream.of(Arguments.of(Connection.class, TracedConnection.class),
@@ -282,7 +282,7 @@ class TracedConnectionTest {
     }
   }
 
-  private static Context span() {
+  static Context span() {
     SpanContext context = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
     return Context.root().with(Span.wrap(context));
   }
@@ -341,7 +341,7 @@ class TracedConnectionTest {
   }
 
   /** A context whose lookups fail. */
-  private static final class BrokenContext implements Context {
+  static final class BrokenContext implements Context {
     @Override
     public <V> V get(ContextKey<V> key) {
       throw new IllegalStateException("broken on purpose");

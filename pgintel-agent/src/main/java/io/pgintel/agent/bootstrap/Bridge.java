@@ -2,12 +2,16 @@ package io.pgintel.agent.bootstrap;
 
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
- * What the advice woven into the application's DataSources and into the PostgreSQL driver calls. The agent puts
- * this class on the bootstrap class path before anything loads it, so that it is visible from every class loader
- * (an application server's, Spring Boot's nested jars) and is one class for the whole JVM. It names JDK types
- * only: the agent's own classes may be invisible to the class the advice runs in.
+ * What the advice woven into the application's DataSources and into the PostgreSQL driver (its connect and its
+ * statement execution) calls. The agent puts this class on the bootstrap class path before anything loads it, so
+ * that it is visible from every class loader (an application server's, Spring Boot's nested jars) and is one class
+ * for the whole JVM. It names JDK types only: the agent's own classes may be invisible to the class the advice
+ * runs in.
  *
  * <p>Only the outermost {@code getConnection} or {@code connect} on a thread is the application's: a pool that
  * borrows from a driver's DataSource inside its own {@code getConnection} is one call, made by the application,
@@ -26,6 +30,12 @@ public final class Bridge {
   private static volatile BiConsumer<Object, Object> innerHandler;
   /** ({driver, url, info}, connection) to the connection to return, for the outermost driver connect. */
   private static volatile BiFunction<Object[], Object, Object> driverHandler;
+  /** The driver's connection, before one of its statements runs, to what {@link #statementExit} is given after. */
+  private static volatile Function<Object, Object> statementHandler;
+  /** What the statement handler returned, once the statement has ended. */
+  private static volatile Consumer<Object> statementDoneHandler;
+  /** The driver's connection to the backend pid its statements are recorded for, or -1; for diagnostics. */
+  private static volatile ToIntFunction<Object> linkHandler;
 
   private Bridge() {}
 
@@ -39,6 +49,51 @@ public final class Bridge {
 
   public static void driverHandler(BiFunction<Object[], Object, Object> h) {
     driverHandler = h;
+  }
+
+  /** The statement hooks: before and after each statement the driver runs, and what they recorded. */
+  public static void statementHandlers(Function<Object, Object> before, Consumer<Object> after,
+      ToIntFunction<Object> linked) {
+    statementDoneHandler = after;
+    linkHandler = linked;
+    statementHandler = before;
+  }
+
+  /** Before a statement of the driver's {@code connection} runs; what to hand to {@link #statementExit}. */
+  public static Object statementEnter(Object connection) {
+    try {
+      Function<Object, Object> h = statementHandler;
+      return h == null ? null : h.apply(connection);
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  /** After the statement ran or threw, with what {@link #statementEnter} returned. */
+  public static void statementExit(Object token) {
+    if (token != null) {
+      try {
+        Consumer<Object> h = statementDoneHandler;
+        if (h != null) {
+          h.accept(token);
+        }
+      } catch (Throwable t) {
+        // the statement's own outcome stands
+      }
+    }
+  }
+
+  /**
+   * The backend pid the statements of the driver's {@code connection} are recorded for, -1 when they are not (or
+   * not yet): lets a test or a diagnostic in the application see that its statements are correlated.
+   */
+  public static int linkedPid(Object connection) {
+    try {
+      ToIntFunction<Object> h = linkHandler;
+      return h == null ? -1 : h.applyAsInt(connection);
+    } catch (Throwable t) {
+      return -1;
+    }
   }
 
   /** On entry to {@code getConnection} or {@code connect}: true when no other one runs on this thread. */
