@@ -227,12 +227,17 @@ public final class PoolHoldBenchmark {
     }
   }
 
-  /** Counts an execution and notes its statement (the start of the text after pgintel's marker) and time. */
+  /**
+   * Counts an execution and notes its statement (the start of the text after pgintel's marker, which follows the
+   * settings statement a query carries in its own text) and time.
+   */
   private static Object count(String method, String sql, long nanos, StringBuilder calls, LongAdder executes,
       Object result) {
     if (method.startsWith("execute")) {
       executes.increment();
-      String text = sql.replace("/* pgintel */", "").replaceAll("\\s+", " ").trim();
+      int marker = sql.indexOf("/* pgintel */");
+      String text = (marker < 0 ? sql : sql.substring(marker + "/* pgintel */".length())).replaceAll("\\s+", " ")
+          .trim();
       calls.append(String.format(Locale.ROOT, "%n  %6.2f ms  %s", nanos / 1e6,
           text.substring(0, Math.min(110, text.length()))));
     }
