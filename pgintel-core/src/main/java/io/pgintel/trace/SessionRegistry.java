@@ -11,19 +11,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Which application span each database session (backend pid) serves, recorded by {@link TracingDataSource} while
- * the application runs statements, read by the activity sampler.
+ * Which application span each database session (backend pid) serves, recorded while the application runs
+ * statements (by {@link TracingDataSource}'s wrappers, or by the agent's hooks in the driver through
+ * {@link DriverHooks}), read by the activity sampler.
  *
  * <p>The statement path only stores the current span and thread into the session's entry, which a borrowed
- * connection finds once: a flag set before and cleared after each statement, the span and thread only when they
- * changed. The line of code is found at sampling time, from the thread's stack, and only for sessions the sampler
+ * connection (or, through the hooks, a driver connection) finds once: a flag set before and cleared after each
+ * statement, the span and thread only when they changed. The line of code is found at sampling time, from the thread's stack, and only for sessions the sampler
  * sees active: stack walks cost microseconds and would not fit the per-statement budget, and most statements end
  * before any sample sees them.
  *
  * <p>A session's entry outlives its borrowing (a pool hands the same session out again and again, and looking it up
  * again costs more than keeping it); returning a connection only clears what the entry links to. Entries of
- * sessions that ended are dropped when the map has grown past a bound, so it holds about as many entries as the
- * pools have connections.
+ * sessions that ended, or ran no statement for a while, are dropped when the map has grown past a bound, so it
+ * holds about as many entries as the pools have connections.
  */
 public final class SessionRegistry {
 
