@@ -1,8 +1,6 @@
 package io.pgintel.trace;
 
-import java.lang.ref.WeakReference;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
 /**
@@ -22,13 +20,11 @@ public final class DriverHooks {
 
   /** Slots of the table of connections; a power of two. */
   static final int SLOTS = 1024;
-  /** Slots looked at for one connection before its entry takes the place of another's. */
-  private static final int PROBES = 4;
   /** How long a connection whose database has no registry waits before it is asked again. */
   static final long RETRY_NANOS = 1_000_000_000L;
 
   private final Function<Object, SessionRegistry> registryOf;
-  private final AtomicReferenceArray<Entry> entries = new AtomicReferenceArray<>(SLOTS);
+  private final WeakIdentitySlots<Entry> entries = new WeakIdentitySlots<>(SLOTS);
 
   /**
    * @param registryOf the registry of the database a driver connection reaches, or null when it is not monitored
@@ -45,13 +41,13 @@ public final class DriverHooks {
    */
   public Object enter(Object connection) {
     try {
-      Entry e = find(connection);
+      Entry e = entries.get(connection);
       if (e == null || e.stale()) {
         e = resolve(connection);
       }
-      SessionRegistry.Session s = e.session;
+      SessionRegistry.Session s = e.session();
       if (s != null) {
-        e.registry.executing(s);
+        e.registry().executing(s);
       }
       return s;
     } catch (RuntimeException | LinkageError failure) {
@@ -68,22 +64,12 @@ public final class DriverHooks {
 
   /** The backend pid this connection's statements are recorded for, or -1: for diagnostics and tests. */
   public int linkedPid(Object connection) {
-    Entry e = find(connection);
-    return e != null && e.session != null && !e.session.detached() ? e.session.pid() : -1;
+    Entry e = entries.get(connection);
+    SessionRegistry.Session s = e == null ? null : e.session();
+    return s != null && !s.detached() ? s.pid() : -1;
   }
 
-  private Entry find(Object connection) {
-    int slot = System.identityHashCode(connection);
-    for (int i = 0; i < PROBES; i++) {
-      Entry e = entries.get((slot + i) & (SLOTS - 1));
-      if (e != null && e.get() == connection) {
-        return e;
-      }
-    }
-    return null;
-  }
-
-  /** The connection's entry, made anew: in its own slot, a free one or one whose connection is gone, else the first. */
+  /** The connection's entry, made anew. */
   private Entry resolve(Object connection) {
     SessionRegistry registry;
     SessionRegistry.Session session = null;
@@ -95,33 +81,13 @@ public final class DriverHooks {
     } catch (RuntimeException | LinkageError e) {
       registry = null;
     }
-    Entry made = new Entry(connection, registry, session, System.nanoTime() + RETRY_NANOS);
-    int slot = System.identityHashCode(connection);
-    int target = slot & (SLOTS - 1);
-    for (int i = 0; i < PROBES; i++) {
-      int at = (slot + i) & (SLOTS - 1);
-      Entry e = entries.get(at);
-      if (e == null || e.get() == null || e.get() == connection) {
-        target = at;
-        break;
-      }
-    }
-    entries.set(target, made);
+    Entry made = new Entry(registry, session, System.nanoTime() + RETRY_NANOS);
+    entries.put(connection, made);
     return made;
   }
 
-  /** A driver connection, held weakly, and where its statements are recorded (both null when nowhere). */
-  private static final class Entry extends WeakReference<Object> {
-    final SessionRegistry registry;
-    final SessionRegistry.Session session;
-    final long retryAt;
-
-    Entry(Object connection, SessionRegistry registry, SessionRegistry.Session session, long retryAt) {
-      super(connection);
-      this.registry = registry;
-      this.session = session;
-      this.retryAt = retryAt;
-    }
+  /** Where a driver connection's statements are recorded (both null when nowhere). */
+  private record Entry(SessionRegistry registry, SessionRegistry.Session session, long retryAt) {
 
     /** A session a sweep dropped, or no session and time to ask again. */
     boolean stale() {

@@ -4,11 +4,9 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Which application span each database session (backend pid) serves, recorded while the application runs
@@ -17,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>The statement path only stores the current span and thread into the session's entry, which a borrowed
  * connection (or, through the hooks, a driver connection) finds once: a flag set before and cleared after each
- * statement, the span and thread only when they changed. The line of code is found at sampling time, from the thread's stack, and only for sessions the sampler
+ * statement, the span and thread only when they changed. The line of code is found at sampling time, from the
+ * thread's stack, and only for sessions the sampler
  * sees active: stack walks cost microseconds and would not fit the per-statement budget, and most statements end
  * before any sample sees them.
  *
@@ -46,12 +45,8 @@ public final class SessionRegistry {
   private static final int KNOWN = 64;
 
   private final Map<Integer, Session> byPid = new ConcurrentHashMap<>();
-  /**
-   * The session of a driver connection, by the connection's identity hash, held weakly: a pool hands the same
-   * connection out again and again, and this finds its session without its pid or a map lookup (a boxed key and a
-   * shared map's nodes on every borrow). Written only when a slot misses; two connections in one slot take turns.
-   */
-  private final AtomicReferenceArray<Known> known = new AtomicReferenceArray<>(KNOWN);
+  /** The session of a driver connection, found without its pid or a map lookup; written only on a miss. */
+  private final WeakIdentitySlots<Session> known = new WeakIdentitySlots<>(KNOWN);
   private volatile int sweepAt = SWEEP_AT;
   private final AtomicBoolean sweeping = new AtomicBoolean();
 
@@ -60,17 +55,16 @@ public final class SessionRegistry {
    * be read; once per borrowed connection.
    */
   Session session(Object physical) {
-    int slot = System.identityHashCode(physical) & (KNOWN - 1);
-    Known k = known.get(slot);
-    if (k != null && k.get() == physical && !k.session.detached()) {
-      return k.session;
+    Session k = known.get(physical);
+    if (k != null && !k.detached()) {
+      return k;
     }
     int pid = BackendPid.of(physical);
     if (pid <= 0) {
       return null;
     }
     Session s = session(pid);
-    known.set(slot, new Known(physical, s));
+    known.put(physical, s);
     return s;
   }
 
@@ -218,16 +212,6 @@ public final class SessionRegistry {
       }
     }
     return className.contains("$$") || className.contains("$Proxy");
-  }
-
-  /** A driver connection, held weakly, and its session. */
-  private static final class Known extends WeakReference<Object> {
-    final Session session;
-
-    Known(Object physical, Session session) {
-      super(physical);
-      this.session = session;
-    }
   }
 
   /** Which span a session serves, and on which thread. */
