@@ -121,6 +121,14 @@ public final class PgIntelBuilder {
   }
 
   /**
+   * While the application's pool has no connection to spare, each collector borrows at most this often (default
+   * 10 s; {@code pgintel.session.exhausted-pool-interval}).
+   */
+  public PgIntelBuilder exhaustedPoolInterval(Duration interval) {
+    return setting(Setting.EXHAUSTED_POOL_INTERVAL.key(), interval);
+  }
+
+  /**
    * A sampling rule for events, the same as the {@code pgintel.sampler.rules.<name>.*} settings: events for which
    * {@code when} holds are kept at {@code ratePercent}, at most {@code maxPerMinute} a minute (0: no cap); the
    * first matching rule by priority decides. Checked at {@link #build()}.
@@ -189,7 +197,8 @@ public final class PgIntelBuilder {
         : OpenTelemetrySource.resolve(OpenTelemetry.noop(), Map.of());
     Breakers breakers = breakers(settings);
     return new PgIntel(settings, sessions,
-        listener -> new Scheduler(sessions, scheduled, disabled, listener, settings.maxBackoff(), breakers),
+        listener -> new Scheduler(sessions, scheduled, disabled, listener, settings.maxBackoff(),
+            (Duration) settings.value(Setting.EXHAUSTED_POOL_INTERVAL), breakers),
         telemetry, registry, sql, processors(settings), breakers);
   }
 

@@ -45,6 +45,10 @@ public record Setting(String key, Type type, String defaultValue, String min, St
   public static final Setting BORROW_TIMEOUT = new Setting("pgintel.session.borrow-timeout", Type.DURATION, "1s",
       "1ms", "1m", Tier.FREQUENT,
       "Longest wait for a pool connection; when the pool has none free the tick is skipped and counted.");
+  public static final Setting EXHAUSTED_POOL_INTERVAL = new Setting("pgintel.session.exhausted-pool-interval",
+      Type.DURATION, "10s", "100ms", "1h", Tier.FREQUENT,
+      "While the application's pool (HikariCP, DBCP 2, Tomcat JDBC) has no idle connection and no room for another,"
+      + " a collector borrows at most this often; its ticks in between are skipped and counted (pool_exhausted).");
   public static final Setting MAX_BACKOFF = new Setting("pgintel.backoff.max", Type.DURATION, "5m", "1s", "24h",
       Tier.RARE, "Longest pause of a failing collector; pauses double from its interval up to this.");
 
@@ -125,7 +129,7 @@ public record Setting(String key, Type type, String defaultValue, String min, St
 
   /** Every setting, in README order. */
   public static final List<Setting> ALL = List.of(ENABLED, COLLECTOR_ENABLED_SETTING, COLLECTOR_INTERVAL_SETTING,
-      STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, STATEMENTS_TOP_N, ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT,
+      STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, EXHAUSTED_POOL_INTERVAL, STATEMENTS_TOP_N, ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT,
       PII_ENABLED, SAMPLER_DEFAULT_RATE, RULE_WHEN, RULE_RATE, RULE_PRIORITY, RULE_MAX_PER_MINUTE, CIRCUIT_ENABLED,
       PLANS_HELPER_FUNCTION, MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY,
       STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE, SAMPLER_DEDUP_WINDOW,

@@ -76,8 +76,15 @@ final class WeakDataSource implements DataSource {
     throw new SQLFeatureNotSupportedException("not a DataSource of the application's");
   }
 
+  /**
+   * {@code DataSource.class} unwraps to the application's DataSource itself (pgintel's pool gauge reads the pool's
+   * counters through it on every reading, holding no reference); other types as the application's answers.
+   */
   @Override
   public <T> T unwrap(Class<T> type) throws SQLException {
+    if (type == DataSource.class) {
+      return type.cast(target());
+    }
     if (type.isInstance(this)) {
       return type.cast(this);
     }

@@ -13,6 +13,6 @@ public interface CollectionListener {
   /** A collection failed; {@code errorType} is low-cardinality ({@code statement_timeout}, {@code connection}, ...). */
   void failed(String collector, String errorType, Duration took);
 
-  /** A tick was skipped ({@code pool_busy}, {@code overrun}). */
+  /** A tick was skipped ({@code pool_busy}, {@code pool_exhausted}, {@code overrun}, {@code circuit_open}). */
   void skipped(String collector, String reason);
 }

@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * them all, each in a session of its own, fastest interval first. One borrow instead of five is four fewer times
  * that an application thread waits for a connection pgintel holds. A batch whose last sessions took more than
  * 50 ms borrows again for the rest, so that no one wait grows long.
+ *
+ * <p>Before it borrows, the scheduler asks the application's pool whether it has a connection to spare
+ * ({@link SessionFactory#poolExhausted()}): while it has none, a collector borrows at most once per
+ * {@code exhaustedPoolInterval} (at the defaults this slows only the every-second {@code activity} sample, to one
+ * every 10 s), and the ticks in between are skipped and counted ({@code pool_exhausted}). A borrow from a pool
+ * with nothing idle takes the connection an application thread is about to ask for.
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -52,6 +58,7 @@ public final class Scheduler implements AutoCloseable {
   private final Breakers breakers;
   private final CollectionListener listener;
   private final Duration maxBackoff;
+  private final long exhaustedPoolNanos;
   private final List<Task> tasks = new ArrayList<>();
   /** Guards every task's due tick, so that collectors due at the same moment are taken on together, once. */
   private final Object dueTicks = new Object();
@@ -63,13 +70,15 @@ public final class Scheduler implements AutoCloseable {
   /**
    * @param collectors the enabled collectors with their intervals
    * @param disabled status entries for collectors switched off in settings
+   * @param exhaustedPoolInterval while the pool has no connection to spare, a collector borrows at most this often
    */
   public Scheduler(SessionFactory sessions, List<Scheduled> collectors, List<CollectorStatus> disabled,
-      CollectionListener listener, Duration maxBackoff, Breakers breakers) {
+      CollectionListener listener, Duration maxBackoff, Duration exhaustedPoolInterval, Breakers breakers) {
     this.sessions = sessions;
     this.breakers = breakers;
     this.listener = listener;
     this.maxBackoff = maxBackoff;
+    this.exhaustedPoolNanos = exhaustedPoolInterval.toNanos();
     this.disabled = List.copyOf(disabled);
     for (Scheduled s : collectors) {
       tasks.add(new Task(s.collector(), s.interval()));
@@ -130,8 +139,15 @@ public final class Scheduler implements AutoCloseable {
   private void runTogether(List<Task> due, boolean forced) {
     List<Task> admitted = new ArrayList<>(due.size());
     List<SessionFactory.SessionWork<List<? extends Record>>> works = new ArrayList<>(due.size());
+    long now = System.nanoTime();
+    // the pool is asked only when its answer could hold a collector back
+    boolean exhausted = !forced && due.stream().anyMatch(t -> t.mayYield(now)) && sessions.poolExhausted();
     for (Task t : due) {
       t.endedAt = 0;
+      if (exhausted && t.mayYield(now)) {
+        listener.skipped(t.collector.name(), "pool_exhausted");
+        continue;
+      }
       SessionFactory.SessionWork<List<? extends Record>> work = t.admit(forced);
       if (work != null) {
         admitted.add(t);
@@ -158,6 +174,9 @@ public final class Scheduler implements AutoCloseable {
    */
   private int runBorrowed(List<Task> batch, List<SessionFactory.SessionWork<List<? extends Record>>> works) {
     long started = System.nanoTime();
+    for (Task t : batch) {
+      t.lastBorrow = started;
+    }
     List<SessionFactory.Outcome> outcomes;
     try {
       outcomes = sessions.inSessions(works);
@@ -275,6 +294,8 @@ public final class Scheduler implements AutoCloseable {
     long endedAt;
     /** How long its last session held the connection; 0 before the first; under lock. */
     long lastSessionNanos;
+    /** When it last borrowed, or asked to ({@link System#nanoTime()}); 0 before the first; under lock. */
+    long lastBorrow;
     volatile Instant lastSuccess;
     volatile String lastError;
     volatile int failures;
@@ -285,6 +306,16 @@ public final class Scheduler implements AutoCloseable {
       this.interval = interval;
       this.intervalNanos = interval.toNanos();
       this.failureLog = new RateLimitedLog(log, Duration.ofMinutes(1));
+    }
+
+    /**
+     * Whether an exhausted pool holds this collector back at {@code now}: it runs more often than
+     * {@code exhaustedPoolInterval} and borrowed less than that ago (half an interval of slack, so that a tick on
+     * its grid a moment early is not skipped for it). Its first tick never waits.
+     */
+    boolean mayYield(long now) {
+      return intervalNanos < exhaustedPoolNanos && lastBorrow != 0
+          && now - lastBorrow < exhaustedPoolNanos - intervalNanos / 2;
     }
 
     /** Schedules {@link #tick}, due at {@code due}. */

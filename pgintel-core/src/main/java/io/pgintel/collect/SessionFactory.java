@@ -53,6 +53,7 @@ public final class SessionFactory implements AutoCloseable {
   private final String settings;
   private final ExecutorService borrower;
   private final AtomicInteger abandonedBorrows = new AtomicInteger();
+  private final PoolGauge pool;
   private volatile ServerInfo server;
   /** Whether the pool's connections are pgjdbc's, once known: see {@link #pipelines}. */
   private volatile Boolean pgjdbc;
@@ -60,6 +61,7 @@ public final class SessionFactory implements AutoCloseable {
   public SessionFactory(DataSource dataSource, Duration borrowTimeout, Duration statementTimeout,
       Duration lockTimeout) {
     this.dataSource = dataSource;
+    this.pool = PoolGauge.of(dataSource);
     this.borrowTimeout = borrowTimeout;
     this.statementTimeout = statementTimeout;
     // One statement, so that pg_stat_statements keeps the marker with it (a second statement of a multi-statement
@@ -78,6 +80,14 @@ public final class SessionFactory implements AutoCloseable {
   /** The server as last discovered, or null before the first successful session. */
   public ServerInfo server() {
     return server;
+  }
+
+  /**
+   * Whether the application's pool has no connection to spare now (no idle one and no room for another, or
+   * threads waiting), as its own counters tell; false for a DataSource whose counters pgintel cannot read.
+   */
+  boolean poolExhausted() {
+    return pool.exhausted();
   }
 
   /** Forget what was discovered (after a connection failure the server may have been upgraded or failed over). */

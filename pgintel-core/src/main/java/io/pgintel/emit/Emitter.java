@@ -117,7 +117,8 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     errors = meter.counterBuilder("pgintel.collector.errors").setUnit("{error}")
         .setDescription("Failed collections, by error type.").build();
     skipped = meter.counterBuilder("pgintel.collector.skipped").setUnit("{tick}")
-        .setDescription("Ticks skipped: pool had no free connection (pool_busy), previous tick still running (overrun).")
+        .setDescription("Ticks skipped: pool had no free connection (pool_busy), pool exhausted and borrowed from"
+            + " recently (pool_exhausted), previous tick still running (overrun), circuit open (circuit_open).")
         .build();
     io.opentelemetry.api.logs.Logger events = openTelemetry.getLogsBridge().loggerBuilder(SCOPE)
         .setInstrumentationVersion(Version.get()).build();

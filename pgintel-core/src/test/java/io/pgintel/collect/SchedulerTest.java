@@ -3,13 +3,17 @@ package io.pgintel.collect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.pgintel.PgIntel;
 import io.pgintel.PgIntelBuilder;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.TestDataSources;
 import io.pgintel.test.TestTelemetry;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -213,6 +217,48 @@ class SchedulerTest {
       assertTrue(recovered >= 8, "back on its 100 ms grid: " + recovered + " runs in 1 s");
       assertEquals(CollectorStatus.State.ACTIVE,
           p.status().stream().filter(s -> s.name().equals("scripted")).findFirst().orElseThrow().state());
+    }
+  }
+
+  @Test
+  void aCollectorYieldsToAnExhaustedPoolAndBorrowsAtMostOncePerExhaustedPoolInterval(PgServer pg) throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(pg.dataSource());
+    config.setMaximumPoolSize(2);
+    config.setConnectionTimeout(250);
+    Scripted c = new Scripted();
+    PgIntelBuilder b = PgIntel.builder().borrowTimeout(Duration.ofMillis(100))
+        .exhaustedPoolInterval(Duration.ofSeconds(1));
+    for (String name : BuiltInCollectors.defaultIntervals().keySet()) {
+      b.collectorEnabled(name, false);
+    }
+    try (HikariDataSource pool = new HikariDataSource(config); TestTelemetry otel = new TestTelemetry();
+        PgIntel p = b.dataSource(pool).openTelemetry(otel.openTelemetry()).addCollector(c)
+            .collectorInterval(c.name(), Duration.ofMillis(100)).build()) {
+      p.start();
+      Thread.sleep(700);
+      assertTrue(c.starts.size() >= 4, "a pool with connections to spare: every tick, ran " + c.starts.size());
+
+      List<Connection> lent = new ArrayList<>(List.of(pool.getConnection(), pool.getConnection()));
+      // a collection that had its connection before may still end
+      Thread.sleep(150);
+      int ranBefore = c.starts.size();
+      Map<String, Object> exhausted = Map.of("pgintel.collector", c.name(), "pgintel.skip.reason", "pool_exhausted");
+      Map<String, Object> busy = Map.of("pgintel.collector", c.name(), "pgintel.skip.reason", "pool_busy");
+      double yieldedBefore = otel.value("pgintel.collector.skipped", exhausted).orElse(0.0);
+      Thread.sleep(2500);
+      double yielded = otel.value("pgintel.collector.skipped", exhausted).orElse(0.0) - yieldedBefore;
+      double triedAndBusy = otel.value("pgintel.collector.skipped", busy).orElse(0.0);
+      assertEquals(ranBefore, c.starts.size(), "no connection to run with");
+      // 25 ticks: about one borrow attempt a second, each skipped as pool_busy; the rest never asked the pool
+      assertTrue(triedAndBusy >= 1 && triedAndBusy <= 4, "borrow attempts while exhausted: " + triedAndBusy);
+      assertTrue(yielded >= 14, "ticks that did not borrow: " + yielded);
+
+      for (Connection l : lent) {
+        l.close();
+      }
+      Thread.sleep(700);
+      assertTrue(c.starts.size() - ranBefore >= 4, "every tick again: " + (c.starts.size() - ranBefore));
     }
   }
 }

@@ -62,6 +62,11 @@ public final class PgServer {
     return user;
   }
 
+  /** The password, or null when the server needs none (the embedded one). */
+  public String password() {
+    return password;
+  }
+
   public String jdbcUrl(String database) {
     return jdbcUrl(host, port, database);
   }

@@ -142,6 +142,7 @@ public class PgIntelProperties {
     putIfSet(out, "pgintel.session.statement-timeout", session.getStatementTimeout());
     putIfSet(out, "pgintel.session.lock-timeout", session.getLockTimeout());
     putIfSet(out, "pgintel.session.borrow-timeout", session.getBorrowTimeout());
+    putIfSet(out, "pgintel.session.exhausted-pool-interval", session.getExhaustedPoolInterval());
     putIfSet(out, "pgintel.backoff.max", backoff.getMax());
     putIfSet(out, "pgintel.pii.enabled", pii.getEnabled());
     if (pii.getDetectors() != null) {
@@ -182,6 +183,20 @@ public class PgIntelProperties {
      * Longest wait for a pool connection; when the pool has none free the tick is skipped and counted.
      */
     private Duration borrowTimeout;
+
+    /**
+     * While the application's pool has no idle connection and no room for another, a collector borrows at most
+     * this often; its ticks in between are skipped and counted.
+     */
+    private Duration exhaustedPoolInterval;
+
+    public Duration getExhaustedPoolInterval() {
+      return exhaustedPoolInterval;
+    }
+
+    public void setExhaustedPoolInterval(Duration exhaustedPoolInterval) {
+      this.exhaustedPoolInterval = exhaustedPoolInterval;
+    }
 
     public Duration getStatementTimeout() {
       return statementTimeout;
