@@ -121,8 +121,8 @@ public final class PgIntelBuilder {
   }
 
   /**
-   * While the application's pool has no connection to spare, each collector borrows at most this often (default
-   * 10 s; {@code pgintel.session.exhausted-pool-interval}).
+   * Once the application's pool is found with no connection to spare, for this long each collector borrows at most
+   * this often (default 10 s; {@code pgintel.session.exhausted-pool-interval}).
    */
   public PgIntelBuilder exhaustedPoolInterval(Duration interval) {
     return setting(Setting.EXHAUSTED_POOL_INTERVAL.key(), interval);

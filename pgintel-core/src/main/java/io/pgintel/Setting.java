@@ -47,8 +47,9 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       "Longest wait for a pool connection; when the pool has none free the tick is skipped and counted.");
   public static final Setting EXHAUSTED_POOL_INTERVAL = new Setting("pgintel.session.exhausted-pool-interval",
       Type.DURATION, "10s", "100ms", "1h", Tier.FREQUENT,
-      "While the application's pool (HikariCP, DBCP 2, Tomcat JDBC) has no idle connection and no room for another,"
-      + " a collector borrows at most this often; its ticks in between are skipped and counted (pool_exhausted).");
+      "Once the application's pool (HikariCP, DBCP 2, Tomcat JDBC) is found with no idle connection and no room for"
+      + " another, for this long a collector borrows at most this often; its ticks in between are skipped and counted"
+      + " (pool_exhausted).");
   public static final Setting MAX_BACKOFF = new Setting("pgintel.backoff.max", Type.DURATION, "5m", "1s", "24h",
       Tier.RARE, "Longest pause of a failing collector; pauses double from its interval up to this.");
 

@@ -35,10 +35,13 @@ import org.slf4j.LoggerFactory;
  * 50 ms borrows again for the rest, so that no one wait grows long.
  *
  * <p>Before it borrows, the scheduler asks the application's pool whether it has a connection to spare
- * ({@link SessionFactory#poolExhausted()}): while it has none, a collector borrows at most once per
- * {@code exhaustedPoolInterval} (at the defaults this slows only the every-second {@code activity} sample, to one
- * every 10 s), and the ticks in between are skipped and counted ({@code pool_exhausted}). A borrow from a pool
- * with nothing idle takes the connection an application thread is about to ask for.
+ * ({@link SessionFactory#poolExhausted()}): while it was found with none within the last
+ * {@code exhaustedPoolInterval}, a collector borrows at most once per {@code exhaustedPoolInterval} (at the
+ * defaults this slows only the every-second {@code activity} sample, to one every 10 s), and the ticks in between
+ * are skipped and counted ({@code pool_exhausted}). A borrow from a pool with nothing idle takes the connection an
+ * application thread is about to ask for. "Within the last": one reading is a moment's, and an application whose
+ * threads use every connection leaves one idle whenever a thread between two borrows is not running (on a busy
+ * machine, often), so one reading that finds the pool exhausted counts for the whole interval.
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -59,6 +62,8 @@ public final class Scheduler implements AutoCloseable {
   private final CollectionListener listener;
   private final Duration maxBackoff;
   private final long exhaustedPoolNanos;
+  /** When a reading of the pool last found it exhausted ({@link System#nanoTime()}), 0 if none has. */
+  private volatile long lastExhausted;
   private final List<Task> tasks = new ArrayList<>();
   /** Guards every task's due tick, so that collectors due at the same moment are taken on together, once. */
   private final Object dueTicks = new Object();
@@ -70,7 +75,8 @@ public final class Scheduler implements AutoCloseable {
   /**
    * @param collectors the enabled collectors with their intervals
    * @param disabled status entries for collectors switched off in settings
-   * @param exhaustedPoolInterval while the pool has no connection to spare, a collector borrows at most this often
+   * @param exhaustedPoolInterval once the pool is found with no connection to spare, for this long a collector
+   *     borrows at most this often
    */
   public Scheduler(SessionFactory sessions, List<Scheduled> collectors, List<CollectorStatus> disabled,
       CollectionListener listener, Duration maxBackoff, Duration exhaustedPoolInterval, Breakers breakers) {
@@ -141,7 +147,7 @@ public final class Scheduler implements AutoCloseable {
     List<SessionFactory.SessionWork<List<? extends Record>>> works = new ArrayList<>(due.size());
     long now = System.nanoTime();
     // the pool is asked only when its answer could hold a collector back
-    boolean exhausted = !forced && due.stream().anyMatch(t -> t.mayYield(now)) && sessions.poolExhausted();
+    boolean exhausted = !forced && due.stream().anyMatch(t -> t.mayYield(now)) && poolExhaustedLately(now);
     for (Task t : due) {
       t.endedAt = 0;
       if (exhausted && t.mayYield(now)) {
@@ -165,6 +171,16 @@ public final class Scheduler implements AutoCloseable {
       }
       next += runBorrowed(admitted.subList(next, end), works.subList(next, end));
     }
+  }
+
+  /** Reads the pool: whether it is exhausted now, or was found so within the last exhausted-pool interval. */
+  private boolean poolExhaustedLately(long now) {
+    if (sessions.poolExhausted()) {
+      lastExhausted = now;
+      return true;
+    }
+    long last = lastExhausted;
+    return last != 0 && now - last < exhaustedPoolNanos;
   }
 
   /**

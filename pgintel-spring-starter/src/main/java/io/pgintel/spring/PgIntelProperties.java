@@ -185,8 +185,8 @@ public class PgIntelProperties {
     private Duration borrowTimeout;
 
     /**
-     * While the application's pool has no idle connection and no room for another, a collector borrows at most
-     * this often; its ticks in between are skipped and counted.
+     * Once the application's pool is found with no idle connection and no room for another, for this long a
+     * collector borrows at most this often; its ticks in between are skipped and counted.
      */
     private Duration exhaustedPoolInterval;
 
