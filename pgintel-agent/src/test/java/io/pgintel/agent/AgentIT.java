@@ -134,6 +134,39 @@ class AgentIT {
     assertTrue(run.output().matches("pgintel-agent \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"), run.output());
   }
 
+  @Test
+  void theActivitySampleYieldsToAPoolWhoseEveryConnectionIsLent() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    String database = pg.createDatabase("exhausted");
+    try (OtlpReceiver receiver = new OtlpReceiver()) {
+      // the application holds all three of its connections for 5 s, from its third second on
+      Run run = runApp(List.of("-javaagent:" + JAR, "-Dqueryingapp.hold-all-seconds=5",
+          "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(), "-Dotel.exporter.otlp.protocol=http/protobuf",
+          "-Dotel.metric.export.interval=1000", "-Dotel.logs.exporter=none"), "hikari", pg.jdbcUrl(database),
+          pg.user(), 11);
+
+      assertEquals(0, run.exit(), run.output());
+      assertTrue(run.output().contains("holding all 3 connections"), run.output());
+      double yielded = skipped(receiver, "activity", "pool_exhausted");
+      // every second of the five, but for at most one borrow attempt after the exhausted-pool interval's 10 s
+      assertTrue(yielded >= 3, "activity ticks that did not borrow from the exhausted pool: " + yielded + "\n"
+          + run.output());
+    }
+  }
+
+  /** The last value of {@code pgintel.collector.skipped} for a collector and reason, 0 if none arrived. */
+  private static double skipped(OtlpReceiver receiver, String collector, String reason) {
+    return receiver.receivedMetrics().stream()
+        .filter(r -> r.metric().getName().equals("pgintel.collector.skipped"))
+        .flatMap(r -> r.metric().getSum().getDataPointsList().stream())
+        .filter(dp -> dp.getAttributesList().stream().anyMatch(a -> a.getKey().equals("pgintel.collector")
+            && a.getValue().getStringValue().equals(collector))
+            && dp.getAttributesList().stream().anyMatch(a -> a.getKey().equals("pgintel.skip.reason")
+            && a.getValue().getStringValue().equals(reason)))
+        .mapToDouble(dp -> dp.hasAsDouble() ? dp.getAsDouble() : dp.getAsInt())
+        .max().orElse(0);
+  }
+
   /** The database's {@code postgresql.commits} reached the receiver: pgintel monitored it and exported. */
   static void assertCommitsReceived(OtlpReceiver receiver, String database, String output) {
     boolean commitsOfDatabase = receiver.receivedMetrics().stream()

@@ -22,7 +22,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * database besides its own: with {@code drivermanager} these are pgintel's.
  *
  * <p>Arguments: {@code simple}, {@code hikari}, {@code drivermanager} or a kind {@link Pools} makes, JDBC URL,
- * user, seconds to run.
+ * user, seconds to run. With {@code -Dqueryingapp.hold-all-seconds=S} and {@code hikari}, after 30 queries the
+ * application borrows every connection of its pool and holds them for S seconds: an exhausted pool.
  */
 public final class QueryingApp {
 
@@ -46,6 +47,7 @@ public final class QueryingApp {
     String physical = "";
     int queries = 0;
     long otherSessions = 0;
+    int holdAllSeconds = Integer.getInteger("queryingapp.hold-all-seconds", 0);
     while (System.nanoTime() < end) {
       try (Connection c = ds.getConnection(); Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE datname = current_database() "
@@ -64,6 +66,9 @@ public final class QueryingApp {
           }
         }
       }
+      if (holdAllSeconds > 0 && queries == 30 && ds instanceof HikariDataSource pool) {
+        holdAll(pool, holdAllSeconds);
+      }
       // a routing application: every other borrow reaches the second database
       ROUTE.set(queries % 2 == 0 ? "a" : "b");
       Thread.sleep(100);
@@ -80,6 +85,22 @@ public final class QueryingApp {
     }
     if (ds instanceof AutoCloseable pool) {
       pool.close();
+    }
+  }
+
+  /** Borrows every connection the pool may have and keeps them for {@code seconds}. */
+  private static void holdAll(HikariDataSource pool, int seconds) throws Exception {
+    List<Connection> held = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < pool.getMaximumPoolSize(); i++) {
+        held.add(pool.getConnection());
+      }
+      System.out.println("holding all " + held.size() + " connections");
+      Thread.sleep(seconds * 1000L);
+    } finally {
+      for (Connection c : held) {
+        c.close();
+      }
     }
   }
 

@@ -8,8 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether the application's connection pool has a connection to spare right now, read from the pool's own
- * counters: HikariCP ({@code getHikariPoolMXBean()}), Apache Commons DBCP 2's {@code BasicDataSource} and Tomcat
- * JDBC's {@code DataSource}, found by their public methods' names (pgintel does not need the pools on its class
+ * counters: HikariCP ({@code getHikariPoolMXBean()}), Apache Commons DBCP 2's {@code BasicDataSource}, Tomcat
+ * JDBC's {@code DataSource} and c3p0's {@code PooledDataSource} (its default user's pool), found by their public
+ * methods' names (pgintel does not need the pools on its class
  * path). Any other {@code DataSource} has no gauge, and is never reported exhausted.
  *
  * <p>Why: a borrow from a pool with no idle connection, and no room to open one, takes a connection that one of
@@ -90,6 +91,12 @@ final class PoolGauge {
       // Tomcat JDBC: getSize() is idle and lent together
       return new PoolGauge(source, unwrap, type, null, publicMethod(type, "getIdle"), publicMethod(type, "getSize"),
           maxActive, publicMethod(type, "getWaitCount")).checked("Tomcat JDBC");
+    }
+    Method c3p0Idle = publicMethod(type, "getNumIdleConnectionsDefaultUser");
+    if (c3p0Idle != null) {
+      return new PoolGauge(source, unwrap, type, null, c3p0Idle, publicMethod(type, "getNumConnectionsDefaultUser"),
+          publicMethod(type, "getMaxPoolSize"), publicMethod(type, "getNumThreadsAwaitingCheckoutDefaultUser"))
+          .checked("c3p0");
     }
     return NONE;
   }
