@@ -228,14 +228,14 @@ public final class PoolHoldBenchmark {
   }
 
   /**
-   * Counts an execution and notes its statement (the start of the text after pgintel's marker, which follows the
-   * settings statement a query carries in its own text) and time.
+   * Counts an execution and notes its statement (the start of the text after pgintel's last marker: the settings
+   * statement a query carries in its own text has one too) and time.
    */
   private static Object count(String method, String sql, long nanos, StringBuilder calls, LongAdder executes,
       Object result) {
     if (method.startsWith("execute")) {
       executes.increment();
-      int marker = sql.indexOf("/* pgintel */");
+      int marker = sql.lastIndexOf("/* pgintel */");
       String text = (marker < 0 ? sql : sql.substring(marker + "/* pgintel */".length())).replaceAll("\\s+", " ")
           .trim();
       calls.append(String.format(Locale.ROOT, "%n  %6.2f ms  %s", nanos / 1e6,
