@@ -59,8 +59,10 @@ class DatabaseCollectorTest {
       Stats.settle(pg, view.formatted("xact_rollback"), rollbacks0 + ROLLBACKS);
       // counters the workload does not pin: pgintel's own queries in this database move them too, and the server
       // publishes a session's counts up to a second late, so the collected value lies between a read just before
-      // and one just after
-      String[][] columns = {{"postgresql.blks_hit", "blks_hit"}, {"postgresql.blks_read", "blks_read"},
+      // and one just after. Commits too: once, under the full suite, 16 came instead of 14, two commits no session
+      // of the test made (most likely an autovacuum worker visiting the new database); the workload's are a floor
+      String[][] columns = {{"postgresql.commits", "xact_commit"}, {"postgresql.blks_hit", "blks_hit"},
+          {"postgresql.blks_read", "blks_read"},
           {"postgresql.tup_returned", "tup_returned"}, {"postgresql.tup_fetched", "tup_fetched"},
           {"postgresql.tup_updated", "tup_updated"}, {"postgresql.tup_deleted", "tup_deleted"},
           {"postgresql.deadlocks", "deadlocks"}};
@@ -76,7 +78,8 @@ class DatabaseCollectorTest {
             columns[i][0] + ": " + collected + " is not between the server's " + before[i] + " and " + after);
       }
 
-      assertEquals(expectedCommits, otel.value("postgresql.commits", attrs).orElseThrow());
+      assertTrue(otel.value("postgresql.commits", attrs).orElseThrow() >= expectedCommits,
+          "every commit of the workload counted");
       assertEquals(rollbacks0 + ROLLBACKS, otel.value("postgresql.rollbacks", attrs).orElseThrow());
       // rolled-back inserts count as inserted tuples too: the server counts work done, not work kept
       assertEquals(inserted0 + COMMITS * ROWS_PER_COMMIT + ROLLBACKS,
