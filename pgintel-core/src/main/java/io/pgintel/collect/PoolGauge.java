@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
  * Whether the application's connection pool has a connection to spare right now, read from the pool's own
  * counters: HikariCP ({@code getHikariPoolMXBean()}), Apache Commons DBCP 2's {@code BasicDataSource}, Tomcat
  * JDBC's {@code DataSource} and c3p0's {@code PooledDataSource} (its default user's pool), found by their public
- * methods' names (pgintel does not need the pools on its class
- * path). Any other {@code DataSource} has no gauge, and is never reported exhausted.
+ * methods' names (pgintel does not need the pools on its class path). Any other {@code DataSource} has no gauge,
+ * and is never reported exhausted.
  *
  * <p>Why: a borrow from a pool with no idle connection, and no room to open one, takes a connection that one of
  * the application's threads is about to ask for; that thread waits as long as pgintel holds it, and the pool hands

@@ -64,6 +64,8 @@ public final class Scheduler implements AutoCloseable {
   private final long exhaustedPoolNanos;
   /** When a reading of the pool last found it exhausted ({@link System#nanoTime()}), 0 if none has. */
   private volatile long lastExhausted;
+  /** Says once an hour that collectors are holding back, so that sparser samples have a reason in the log. */
+  private final RateLimitedLog exhaustedLog = new RateLimitedLog(log, Duration.ofHours(1));
   private final List<Task> tasks = new ArrayList<>();
   /** Guards every task's due tick, so that collectors due at the same moment are taken on together, once. */
   private final Object dueTicks = new Object();
@@ -152,6 +154,10 @@ public final class Scheduler implements AutoCloseable {
       t.endedAt = 0;
       if (exhausted && t.mayYield(now)) {
         listener.skipped(t.collector.name(), "pool_exhausted");
+        exhaustedLog.info("pgintel found the application's connection pool with no connection to spare: while that"
+            + " lasts, collectors borrow at most every {} (pgintel.session.exhausted-pool-interval), and the ticks"
+            + " they skip are counted in pgintel.collector.skipped (pool_exhausted)",
+            Duration.ofNanos(exhaustedPoolNanos));
         continue;
       }
       SessionFactory.SessionWork<List<? extends Record>> work = t.admit(forced);

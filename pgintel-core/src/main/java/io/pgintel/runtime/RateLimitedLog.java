@@ -26,6 +26,12 @@ public final class RateLimitedLog {
     }
   }
 
+  public void info(String format, Object... args) {
+    if (permit()) {
+      log.info(withSuppressed(format), args);
+    }
+  }
+
   public void debug(String format, Object... args) {
     if (log.isDebugEnabled() && permit()) {
       log.debug(withSuppressed(format), args);

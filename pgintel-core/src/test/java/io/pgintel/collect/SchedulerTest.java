@@ -225,7 +225,8 @@ class SchedulerTest {
     HikariConfig config = new HikariConfig();
     config.setDataSource(pg.dataSource());
     config.setMaximumPoolSize(2);
-    config.setConnectionTimeout(250);
+    // the test's own borrows below may wait for a collection to hand its connection back
+    config.setConnectionTimeout(1000);
     Scripted c = new Scripted();
     PgIntelBuilder b = PgIntel.builder().borrowTimeout(Duration.ofMillis(100))
         .exhaustedPoolInterval(Duration.ofSeconds(1));
