@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mchange.v2.c3p0.ComboPooledDataSource;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pgintel.test.PgServer;
+import io.pgintel.test.TestDataSources;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,21 +52,15 @@ class PoolGaugeTest {
 
   @Test
   void hikariCp(PgServer pg) throws Exception {
-    HikariConfig config = new HikariConfig();
-    config.setDataSource(pg.dataSource());
-    config.setMaximumPoolSize(2);
-    try (HikariDataSource pool = new HikariDataSource(config)) {
+    try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 30_000)) {
       exhaustedOnlyWithBothConnectionsLent(pool);
     }
   }
 
   @Test
   void hikariCpCountsAThreadWaitingEvenWithNoRoomToSpare(PgServer pg) throws Exception {
-    HikariConfig config = new HikariConfig();
-    config.setDataSource(pg.dataSource());
-    config.setMaximumPoolSize(1);
-    config.setConnectionTimeout(5_000);
-    try (HikariDataSource pool = new HikariDataSource(config); Connection held = pool.getConnection()) {
+    try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 1, 5_000);
+        Connection held = pool.getConnection()) {
       PoolGauge gauge = PoolGauge.of(pool);
       CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> {
         try (Connection c = pool.getConnection()) {
@@ -160,10 +154,7 @@ class PoolGaugeTest {
 
   @Test
   void aWrapperThatUnwrapsToThePoolIsReadThroughOnEveryReading(PgServer pg) throws Exception {
-    HikariConfig config = new HikariConfig();
-    config.setDataSource(pg.dataSource());
-    config.setMaximumPoolSize(2);
-    try (HikariDataSource pool = new HikariDataSource(config)) {
+    try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 30_000)) {
       AtomicReference<DataSource> target = new AtomicReference<>(pool);
       DataSource wrapper = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
           new Class<?>[] {DataSource.class}, (proxy, method, args) -> switch (method.getName()) {

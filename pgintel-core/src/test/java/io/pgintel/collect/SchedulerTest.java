@@ -3,7 +3,6 @@ package io.pgintel.collect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pgintel.PgIntel;
 import io.pgintel.PgIntelBuilder;
@@ -222,18 +221,15 @@ class SchedulerTest {
 
   @Test
   void aCollectorYieldsToAnExhaustedPoolAndBorrowsAtMostOncePerExhaustedPoolInterval(PgServer pg) throws Exception {
-    HikariConfig config = new HikariConfig();
-    config.setDataSource(pg.dataSource());
-    config.setMaximumPoolSize(2);
-    // the test's own borrows below may wait for a collection to hand its connection back
-    config.setConnectionTimeout(1000);
     Scripted c = new Scripted();
     PgIntelBuilder b = PgIntel.builder().borrowTimeout(Duration.ofMillis(100))
         .exhaustedPoolInterval(Duration.ofSeconds(1));
     for (String name : BuiltInCollectors.defaultIntervals().keySet()) {
       b.collectorEnabled(name, false);
     }
-    try (HikariDataSource pool = new HikariDataSource(config); TestTelemetry otel = new TestTelemetry();
+    // the test's own borrows below may wait for a collection to hand its connection back
+    try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 1000);
+        TestTelemetry otel = new TestTelemetry();
         PgIntel p = b.dataSource(pool).openTelemetry(otel.openTelemetry()).addCollector(c)
             .collectorInterval(c.name(), Duration.ofMillis(100)).build()) {
       p.start();

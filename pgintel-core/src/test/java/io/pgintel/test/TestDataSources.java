@@ -1,5 +1,7 @@
 package io.pgintel.test;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -61,5 +63,14 @@ public final class TestDataSources {
             throw e.getCause();
           }
         });
+  }
+
+  /** A HikariCP pool of {@code size} connections over {@code target}; a borrow waits at most {@code timeoutMillis}. */
+  public static HikariDataSource hikari(DataSource target, int size, long timeoutMillis) {
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(target);
+    config.setMaximumPoolSize(size);
+    config.setConnectionTimeout(timeoutMillis);
+    return new HikariDataSource(config);
   }
 }
