@@ -22,9 +22,12 @@ import io.pgintel.test.TestTelemetry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -286,6 +289,46 @@ class SessionSafetyTest {
         assertEquals("0", rs.getString(2));
       }
     }
+  }
+
+  @Test
+  void pgintelsStatementsNeverBecomePreparedStatementsOfTheApplicationsBackend() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    String read = "SELECT current_setting('lock_timeout') || ' ' || ?::int AS v";
+    Collector probe = probe(session -> {
+      for (int i = 0; i < 3; i++) {
+        session.query(read, List.of(i), r -> r.string("v"));
+        session.queryOne("SELECT current_setting('transaction_read_only') AS v", r -> r.string("v"));
+      }
+    });
+    try (Connection physical = pg.connect(); TestTelemetry otel = new TestTelemetry();
+        PgIntel p = only(TestDataSources.singleConnection(physical), otel, probe).build()) {
+      for (int i = 0; i < 3; i++) {
+        p.collectNow();
+      }
+      assertNotNull(status(p, "probe").lastSuccess(), () -> String.valueOf(status(p, "probe")));
+      // nine executions of each text on this connection, pgjdbc's threshold (5) passed
+      assertEquals(List.of(), prepared(physical), "server-prepared statements of pgintel's in the backend");
+      // the same connection prepares the application's statements as before
+      for (int i = 0; i < 6; i++) {
+        try (PreparedStatement ps = physical.prepareStatement("SELECT ?::int + 1")) {
+          ps.setInt(1, i);
+          ps.executeQuery().close();
+        }
+      }
+      assertEquals(List.of("SELECT $1::int + 1"), prepared(physical), "the application's statement, prepared");
+    }
+  }
+
+  private static List<String> prepared(Connection c) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT statement FROM pg_prepared_statements ORDER BY prepare_time")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
   }
 
   @Test

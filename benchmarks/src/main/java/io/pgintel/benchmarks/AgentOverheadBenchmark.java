@@ -59,7 +59,7 @@ import javax.sql.DataSource;
  * {@code java -cp benchmarks/target/benchmarks.jar io.pgintel.benchmarks.AgentOverheadBenchmark}
  * [--agent JAR] [--agent-args key=value,...] [--pairs N] [--windows N] [--window-ms MS] [--warmup S]
  * [--threads T] [--pool CONNECTIONS] [--starts N] [--jvm-arg ARG (both sides; {run} is replaced by a name of the
- * JVM)] [--control true] [--warmup-together true].
+ * JVM)] [--control true] [--warmup-together true] [--detail true (a line per measured window)].
  *
  * <p>{@code --pool} sizes the workload's pool; by default it has one connection per thread and none to spare, the
  * worst case for a monitor that borrows from it: while pgintel holds a connection, one of the application's threads
@@ -93,6 +93,7 @@ public final class AgentOverheadBenchmark {
     int starts = 10;
     boolean control = false;
     boolean warmupTogether = false;
+    boolean detail = false;
     List<String> jvmArgs = new ArrayList<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
@@ -108,6 +109,7 @@ public final class AgentOverheadBenchmark {
         case "--jvm-arg" -> jvmArgs.add(args[i + 1]);
         case "--control" -> control = Boolean.parseBoolean(args[i + 1]);
         case "--warmup-together" -> warmupTogether = Boolean.parseBoolean(args[i + 1]);
+        case "--detail" -> detail = Boolean.parseBoolean(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -177,6 +179,13 @@ public final class AgentOverheadBenchmark {
             } else {
               wb = b.window(windowMillis);
               wa = a.window(windowMillis);
+            }
+            if (detail) {
+              System.out.printf(Locale.ROOT, "  window %d: ratio %.3f; application threads %.2f / %.2f us CPU per op;"
+                  + " other threads %.1f / %.1f ms; JIT %d / %d ms%n", w + 1, wb.opsPerSecond() / wa.opsPerSecond(),
+                  wa.appCpuNanos() / 1000.0 / wa.ops(), wb.appCpuNanos() / 1000.0 / wb.ops(),
+                  pairWithout.otherSince(wa) / 1e6, pairWith.otherSince(wb) / 1e6, wa.compileMillis(),
+                  wb.compileMillis());
             }
             pairWithout.add(wa);
             pairWith.add(wb);
@@ -259,6 +268,11 @@ public final class AgentOverheadBenchmark {
 
     void from(Window start) {
       last = start;
+    }
+
+    /** The other threads' CPU from the last window added to {@code w}. */
+    long otherSince(Window w) {
+      return w.otherCpuTotalNanos() - last.otherCpuTotalNanos();
     }
 
     void add(Window w) {

@@ -273,7 +273,7 @@ public final class SessionFactory implements AutoCloseable {
     if (known == null) {
       // the same test as for the simple query protocol: pgjdbc's statement class behind the pool's
       try (Statement s = c.createStatement()) {
-        known = SimpleQueryProtocol.available(s);
+        known = Pgjdbc.available(s);
       } catch (SQLException e) {
         known = false;
       }

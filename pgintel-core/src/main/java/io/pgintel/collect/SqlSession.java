@@ -27,6 +27,8 @@ import java.util.List;
  *       settings sent once, with the first query where the driver sends both before it waits (pgjdbc), else in a
  *       round trip of their own.
  * </ul>
+ * With pgjdbc no statement of pgintel's becomes a prepared statement of the server's, however often it runs on one
+ * of the application's connections ({@link Pgjdbc#oneShot}).
  */
 public final class SqlSession {
 
@@ -37,7 +39,10 @@ public final class SqlSession {
   private final int queryTimeoutSeconds;
   /** The statement that makes a transaction read-only with pgintel's timeouts, marker included. */
   private final String settings;
-  /** The driver is pgjdbc: it sends a two-statement text before it waits, and it has the simple protocol. */
+  /**
+   * The driver is pgjdbc: it sends a two-statement text before it waits, it has the simple protocol, and pgintel's
+   * statements are one-shot on it ({@link Pgjdbc}).
+   */
   private final boolean pipelines;
   private ServerInfo server;
   /** Each query is a transaction of its own, carrying the settings (autocommit, pgjdbc). */
@@ -92,6 +97,7 @@ public final class SqlSession {
     String ahead = settingsAhead();
     String text = ahead == null ? MARKER + " " + sql : ahead + ";\n" + MARKER + " " + sql;
     try (PreparedStatement ps = connection.prepareStatement(text)) {
+      oneShot(ps);
       for (int i = 0; i < parameters.size(); i++) {
         Object p = parameters.get(i);
         if (p instanceof long[] longs) {
@@ -160,6 +166,7 @@ public final class SqlSession {
 
   private void sendSettings() throws SQLException {
     try (Statement s = connection.createStatement()) {
+      oneShot(s);
       s.execute(settings);
     }
   }
@@ -205,11 +212,12 @@ public final class SqlSession {
   private List<String> executePlain(String sql, boolean simple) throws SQLException {
     transactionWithSettings();
     try (Statement s = connection.createStatement()) {
+      oneShot(s);
       s.setEscapeProcessing(false);
       s.setQueryTimeout(queryTimeoutSeconds);
       List<String> out = new ArrayList<>();
       String text = MARKER + " " + sql;
-      if (simple ? SimpleQueryProtocol.execute(s, text) : s.execute(text)) {
+      if (simple ? Pgjdbc.executeSimple(s, text) : s.execute(text)) {
         try (ResultSet rs = s.getResultSet()) {
           while (rs.next()) {
             out.add(rs.getString(1));
@@ -217,6 +225,13 @@ public final class SqlSession {
         }
       }
       return out;
+    }
+  }
+
+  /** pgjdbc's statements never become prepared statements of the application's backends (see {@link Pgjdbc}). */
+  private void oneShot(Statement s) {
+    if (pipelines) {
+      Pgjdbc.oneShot(s);
     }
   }
 

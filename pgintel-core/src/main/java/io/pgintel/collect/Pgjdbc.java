@@ -1,0 +1,87 @@
+package io.pgintel.collect;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * What pgintel asks of pgjdbc beyond JDBC, through the driver's public methods found by name (pgintel does not need
+ * the driver on its own class path).
+ *
+ * <ul>
+ *   <li><b>The simple query protocol</b> ({@code BaseStatement.executeWithFlags(sql,
+ *       QueryExecutor.QUERY_EXECUTE_AS_SIMPLE)}). With the extended protocol, which JDBC drivers use by default,
+ *       the server reads every {@code $n} of a statement as a parameter of that statement, to be bound;
+ *       {@code EXPLAIN (GENERIC_PLAN) ... $1} must reach the server with its {@code $1} unbound, which only the
+ *       simple protocol does. Binding values instead would let the planner fold them in and plan for those values.
+ *   <li><b>Never a server-prepared statement</b> ({@code PGStatement.setPrepareThreshold(0)}). pgjdbc turns a
+ *       statement text into a named prepared statement of the connection's backend from its fifth execution on
+ *       that connection (its {@code prepareThreshold}). pgintel's statements run on the application's pool
+ *       connections, so they would each take a plan's memory in every backend of the pool for as long as the
+ *       connection lives. And the switch is a code path of the driver's that pgintel's statements would reach for
+ *       the first time minutes into the application's life, one statement after another: each time the JIT
+ *       compiler throws away the application's compiled driver code that never took it (an {@code unstable_if}
+ *       deoptimization) and the application's threads run the driver slower until it is compiled again. One-shot
+ *       statements take the same path from the first collection on; the server plans them each time (a fraction
+ *       of a millisecond for pgintel's queries).
+ * </ul>
+ */
+final class Pgjdbc {
+
+  private static volatile Class<?> baseStatement;
+  private static volatile Method executeWithFlags;
+  private static volatile Method setPrepareThreshold;
+  private static volatile int simpleFlag;
+
+  private Pgjdbc() {}
+
+  /** Whether statements of this kind are pgjdbc's (behind any pool's wrapper): the methods here apply to them. */
+  static boolean available(Statement s) {
+    try {
+      Class<?> type = baseStatement;
+      if (type == null) {
+        ClassLoader loader = s.getClass().getClassLoader();
+        loader = loader != null ? loader : ClassLoader.getSystemClassLoader();
+        type = Class.forName("org.postgresql.core.BaseStatement", false, loader);
+        Class<?> executor = Class.forName("org.postgresql.core.QueryExecutor", false, loader);
+        simpleFlag = executor.getField("QUERY_EXECUTE_AS_SIMPLE").getInt(null);
+        executeWithFlags = type.getMethod("executeWithFlags", String.class, int.class);
+        setPrepareThreshold = type.getMethod("setPrepareThreshold", int.class);
+        baseStatement = type;
+      }
+      return s.isWrapperFor(type);
+    } catch (ReflectiveOperationException | SQLException | RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /**
+   * Like {@link Statement#execute(String)} but with the simple query protocol; call only when {@link #available}
+   * said so.
+   */
+  static boolean executeSimple(Statement s, String sql) throws SQLException {
+    try {
+      return (Boolean) executeWithFlags.invoke(s.unwrap(baseStatement), sql, simpleFlag);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof SQLException sql2) {
+        throw sql2;
+      }
+      throw new SQLException("pgjdbc failed to send a statement: " + e.getCause(), "XX000", e.getCause());
+    } catch (IllegalAccessException e) {
+      throw new SQLException("pgjdbc's executeWithFlags is not accessible", "0A000", e);
+    }
+  }
+
+  /**
+   * Makes the statement one-shot: never a prepared statement of the server's, however often its text runs on the
+   * connection. Call only when {@link #available} said so; a statement that refuses stays as the driver made it.
+   */
+  static void oneShot(Statement s) {
+    try {
+      setPrepareThreshold.invoke(s.unwrap(baseStatement), 0);
+    } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+      // as the connection's own threshold says: prepared from its fifth execution
+    }
+  }
+}
