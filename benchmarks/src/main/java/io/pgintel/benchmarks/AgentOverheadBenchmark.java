@@ -165,6 +165,10 @@ public final class AgentOverheadBenchmark {
               lastB = b.window(windowMillis);
             }
           }
+          if (detail) {
+            // what the agent chose to read through, and anything it warned of, by the end of its warm-up
+            b.lines("pgintel", "WARN", "Exception").forEach(l -> System.out.println("  agent: " + l));
+          }
           Side pairWithout = new Side();
           Side pairWith = new Side();
           pairWithout.from(lastA);
@@ -335,6 +339,11 @@ public final class AgentOverheadBenchmark {
         throw new IllegalStateException("the agent did not start:\n" + String.join("\n", child.recent));
       }
       return child;
+    }
+
+    /** What the JVM printed of late (its last 50 lines besides the workload's own) that contains one of {@code parts}. */
+    List<String> lines(String... parts) {
+      return recent.stream().filter(l -> Arrays.stream(parts).anyMatch(l::contains)).toList();
     }
 
     Window window(long millis) throws IOException {

@@ -56,6 +56,8 @@ public final class JdbcWorkload {
     int rows = Integer.parseInt(args[4]);
     int connections = args.length > 5 ? Integer.parseInt(args[5]) : threads;
     LongAdder ops = new LongAdder();
+    // an application that does other work before it builds its pool (-Dworkload.pool-delay-ms, default none)
+    Thread.sleep(Long.getLong("workload.pool-delay-ms", 0));
     try (HikariDataSource pool = pool(args[1], args[2], connections)) {
       for (int i = 0; i < threads; i++) {
         Thread worker = new Thread(() -> work(pool, rows, ops), "workload-" + i);

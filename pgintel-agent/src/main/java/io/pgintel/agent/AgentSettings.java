@@ -27,10 +27,12 @@ import java.util.Properties;
  * @param core {@code pgintel.*} and {@code otel.*} settings for {@code PgIntel.builder()}, every one valid
  * @param correlation whether the application's connections are wrapped to link statements to spans
  * @param compilerDirectives whether pgintel's background code is kept on the C1 compiler ({@link CompilerDirectives})
+ * @param ownConnection whether pgintel reads through a connection of its own, opened by its own copy of the
+ *     application's driver ({@link IsolatedDriver}), instead of borrowing from the application's pool
  * @param problems one message per bad key, naming it
  */
 record AgentSettings(Map<String, Object> core, boolean correlation, boolean compilerDirectives,
-    List<String> problems) {
+    boolean ownConnection, List<String> problems) {
 
   /** Set by the agent; the Spring starter stands down when it sees it. Not a setting. */
   static final String ACTIVE = "pgintel.agent.active";
@@ -38,6 +40,8 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
   static final String CORRELATION = "pgintel.agent.correlation";
   /** Agent-only: {@code false} leaves the JIT compiler's choices for pgintel's code to the JVM. */
   static final String COMPILER_DIRECTIVES = "pgintel.agent.compiler-directives";
+  /** Agent-only: {@code true} reads through one connection of pgintel's own and its own copy of the driver. */
+  static final String OWN_CONNECTION = "pgintel.agent.own-connection";
   /** Where the optional properties file is; not a setting of its own. */
   static final String CONFIG_FILE = "pgintel.config.file";
 
@@ -59,10 +63,11 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
     all.putAll(raw);
 
     Map<String, Object> core = new LinkedHashMap<>();
-    // the agent's own switches, all on by default
+    // the agent's own switches and their defaults
     Map<String, Boolean> agent = new LinkedHashMap<>();
     agent.put(loose(CORRELATION), true);
     agent.put(loose(COMPILER_DIRECTIVES), true);
+    agent.put(loose(OWN_CONNECTION), false);
     for (Map.Entry<String, String> e : all.entrySet()) {
       String key = e.getKey();
       String loose = loose(key);
@@ -79,7 +84,8 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
         continue;
       }
       if (loose.startsWith("pgintelagent")) {
-        problems.add(key + ": unknown agent setting; the agent takes " + CORRELATION + " and " + COMPILER_DIRECTIVES);
+        problems.add(key + ": unknown agent setting; the agent takes " + CORRELATION + ", " + COMPILER_DIRECTIVES
+            + " and " + OWN_CONNECTION);
         continue;
       }
       // one key at a time, so that a bad key is left out and the rest still apply
@@ -92,7 +98,7 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
       }
     }
     return new AgentSettings(Map.copyOf(core), agent.get(loose(CORRELATION)), agent.get(loose(COMPILER_DIRECTIVES)),
-        List.copyOf(problems));
+        agent.get(loose(OWN_CONNECTION)), List.copyOf(problems));
   }
 
   /** The {@code pgintel.*} and {@code otel.*} keys of a properties file; a file that cannot be read is one problem. */

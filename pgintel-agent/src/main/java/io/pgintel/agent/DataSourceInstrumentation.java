@@ -1,5 +1,6 @@
 package io.pgintel.agent;
 
+import static net.bytebuddy.matcher.ElementMatchers.any;
 import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isBootstrapClassLoader;
@@ -56,6 +57,8 @@ final class DataSourceInstrumentation {
       .or(named("internalExecuteBatch").and(takesArguments(0)))
       .and(not(isAbstract()));
 
+  private static final String ISOLATED_LOADER = IsolatedDriver.Loader.class.getName();
+
   private DataSourceInstrumentation() {}
 
   /** @param correlation whether to weave the statement hooks too ({@code pgintel.agent.correlation}) */
@@ -77,6 +80,9 @@ final class DataSourceInstrumentation {
         .ignore(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
             .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun.")).or(nameStartsWith("io.pgintel."))
             .or(nameStartsWith("net.bytebuddy.")).or(isSynthetic()))
+        // pgintel's own copy of the driver, in whichever copy of pgintel (the agent's or one linked to a host SDK);
+        // or'ed to the names above: a second ignore() would replace them
+        .or(any(), loader -> loader != null && loader.getClass().getName().equals(ISOLATED_LOADER))
         .type(nameContains("DataSource").and(not(isInterface())).and(declaresMethod(GET_CONNECTION)),
             not(isBootstrapClassLoader()))
         .transform((b, type, loader, module, domain) -> b.visit(Advice.to(GetConnection.class).on(GET_CONNECTION)))

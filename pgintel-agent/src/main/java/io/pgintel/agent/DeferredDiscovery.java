@@ -151,9 +151,10 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
     try {
       long start = System.nanoTime();
       Method open = Class.forName(DeferredDiscovery.class.getName(), true, linked)
-          .getDeclaredMethod("open", Map.class, boolean.class);
+          .getDeclaredMethod("open", Map.class, boolean.class, boolean.class);
       open.setAccessible(true);
-      ready((Object[]) open.invoke(null, settings.core(), settings.correlation()));
+      ready((Object[]) open.invoke(null, settings.core(), settings.correlation(),
+          settings.ownConnection()));
       log.info("pgintel agent: reporting through {} (linked in {} ms)", host.description(),
           (System.nanoTime() - start) / 1_000_000);
       return true;
@@ -207,9 +208,9 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
    * In the linked copy: a discovery whose pgintel reports through the host's OpenTelemetry (and whose statement
    * hooks read the host's current span), as {@link #parts}.
    */
-  static Object[] open(Map<String, Object> core, boolean correlation) {
+  static Object[] open(Map<String, Object> core, boolean correlation, boolean ownConnection) {
     // the compiler directives are the agent's own copy's business, added before it linked this one
-    return parts(new Discovery(new AgentSettings(core, correlation, false, List.of())));
+    return parts(new Discovery(new AgentSettings(core, correlation, false, ownConnection, List.of())));
   }
 
   /** Stops the discovery, if it started; for the JVM's shutdown. */

@@ -200,21 +200,27 @@ final class Discovery {
   }
 
   /**
-   * The bridge's driver handler: the application connected through the PostgreSQL driver outside any
-   * DataSource. {@code call} is the driver, the URL and the properties (which may hold a password).
+   * The bridge's driver handler: the application, or a DataSource of its, connected through the PostgreSQL driver.
+   * {@code call} is the driver, the URL, the properties (which may hold a password) and whether the connect was
+   * outside any DataSource. Without {@code pgintel.agent.own-connection} only those outside one matter.
    */
   Object onDriverConnect(Object[] call, Object connection) {
     if (closed || MARK.get() == INTERNAL || !(call[0] instanceof Driver driver) || !(call[1] instanceof String url)
         || connection == null) {
       return connection;
     }
+    if (call.length > 3 && Boolean.FALSE.equals(call[3]) && !settings.ownConnection()) {
+      return connection; // a DataSource connecting: the DataSource is what pgintel reads through
+    }
     String database = databaseKey(url);
     Monitor m = monitors.get(database);
-    if (m == null && driverDatabases.add(database)) {
+    if ((m == null || settings.ownConnection() && m.own() == null) && driverDatabases.add(database)) {
       DriverConnection own = new DriverConnection(driver, url, call[2] instanceof Properties p ? p : null,
           database);
       try {
-        worker.schedule(() -> checkDriver(database, own), DRIVER_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        // without its own connection, pgintel gives a DataSource a moment to claim the database first
+        worker.schedule(() -> checkDriver(database, own), settings.ownConnection() ? 0 : DRIVER_GRACE_MILLIS,
+            TimeUnit.MILLISECONDS);
       } catch (RuntimeException e) {
         // the worker is shut down: the JVM is exiting
       }
@@ -260,17 +266,44 @@ final class Discovery {
           String.valueOf(url)));
       return;
     }
-    Monitor m = monitor(databaseKey(url), ds, isPool(ds) ? Rank.POOL : Rank.DATA_SOURCE, null);
+    String database = databaseKey(url);
+    if (settings.ownConnection() && !driverDatabases.contains(database)) {
+      log.info("pgintel agent: {} is set, but {} connected to {} before the agent was ready, so pgintel has not seen "
+          + "how to connect; reading through it until it opens a new connection", AgentSettings.OWN_CONNECTION,
+          ds.getClass().getName(), database);
+    }
+    monitor(database, ds, isPool(ds) ? Rank.POOL : Rank.DATA_SOURCE, null);
     t.state = State.MONITORED;
   }
 
   /** On the agent's thread, a moment after the application first connected through the driver. */
   private void checkDriver(String database, DriverConnection own) {
+    if (settings.ownConnection() && !closed) {
+      DriverConnection isolated = isolated(database, own);
+      if (isolated != null) {
+        monitor(database, isolated, Rank.OWN, isolated);
+        return;
+      }
+    }
     if (closed || monitors.containsKey(database)) {
       own.close(); // a DataSource reaches it: pgintel needs no connection of its own
       return;
     }
     monitor(database, own, Rank.DRIVER, own);
+  }
+
+  /**
+   * {@code own} through pgintel's own copy of the driver, or null, having said why, when the copy cannot be made
+   * (pgintel then reads as it would without {@code pgintel.agent.own-connection}).
+   */
+  private DriverConnection isolated(String database, DriverConnection own) {
+    try {
+      return own.isolatedCopy();
+    } catch (IllegalStateException e) {
+      log.warn("pgintel agent: {} is set but {}; reading {} through the application's connections instead",
+          AgentSettings.OWN_CONNECTION, e.getMessage(), database);
+      return null;
+    }
   }
 
   /**
@@ -344,8 +377,11 @@ final class Discovery {
 
   private enum State { QUEUED, RETRY, OTHER, MONITORED, SKIPPED }
 
-  /** What a monitor reads through, worst first. */
-  enum Rank { DRIVER, DATA_SOURCE, POOL }
+  /**
+   * What a monitor reads through, worst first; {@code OWN}, pgintel's own copy of the driver, only with
+   * {@code pgintel.agent.own-connection}.
+   */
+  enum Rank { DRIVER, DATA_SOURCE, POOL, OWN }
 
   /**
    * Whether a DataSource is a connection pool the agent knows. A pool fills itself from a driver DataSource,

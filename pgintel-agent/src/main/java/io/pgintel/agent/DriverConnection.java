@@ -32,8 +32,12 @@ final class DriverConnection implements DataSource, AutoCloseable {
 
   /** Longer than any collection: a borrow waiting this long finds a stuck connection, not a busy one. */
   private static final long WAIT_SECONDS = 60;
+  /** {@code application_name} of a session of pgintel's own beside the application's pool. */
+  static final String APPLICATION_NAME = "pgintel";
 
   private final WeakReference<Driver> driver;
+  /** pgintel's own copy of the driver ({@link IsolatedDriver}) to connect with instead, or null. */
+  private Driver copy;
   private final String url;
   private final String database;
   private final Semaphore turn = new Semaphore(1);
@@ -42,7 +46,13 @@ final class DriverConnection implements DataSource, AutoCloseable {
   private boolean closed;
 
   DriverConnection(Driver driver, String url, Properties info, String database) {
+    this(driver, null, url, info, database);
+  }
+
+  /** @param copy a copy of {@code driver} in a class loader of pgintel's own to connect through, or null */
+  DriverConnection(Driver driver, Driver copy, String url, Properties info, String database) {
     this.driver = new WeakReference<>(driver);
+    this.copy = copy;
     this.url = url;
     this.database = database;
     this.info = new Properties();
@@ -87,6 +97,9 @@ final class DriverConnection implements DataSource, AutoCloseable {
       return physical;
     }
     Driver d = driver.get();
+    if (d != null && copy != null) {
+      d = copy;
+    }
     if (d == null) {
       throw new SQLException("the application's PostgreSQL driver is gone", "08001");
     }
@@ -130,11 +143,38 @@ final class DriverConnection implements DataSource, AutoCloseable {
       }
       physical = null;
     }
+    if (copy != null) {
+      IsolatedDriver.release(copy);
+      copy = null;
+    }
+  }
+
+  /**
+   * The same connection made through a copy of the driver of pgintel's own ({@link IsolatedDriver}); this one is
+   * closed (its properties forgotten) once the copy exists.
+   *
+   * @throws IllegalStateException with the reason when no copy can be made; this one is then left as it was
+   */
+  synchronized DriverConnection isolatedCopy() {
+    Driver d = driver.get();
+    if (d == null || closed) {
+      throw new IllegalStateException("the application's PostgreSQL driver is gone");
+    }
+    DriverConnection c = new DriverConnection(d, IsolatedDriver.copyOf(d), url, info, database);
+    // a session beside the application's: named for what it is where a DBA looks (unless the URL names one)
+    c.info.setProperty("ApplicationName", APPLICATION_NAME);
+    close();
+    return c;
+  }
+
+  /** Whether pgintel connects through a copy of the driver of its own. */
+  boolean isolated() {
+    return copy != null;
   }
 
   @Override
   public String toString() {
-    return "pgintel's own connection to " + database;
+    return "pgintel's own connection to " + database + (copy != null ? " (its own copy of the driver)" : "");
   }
 
   @Override

@@ -61,6 +61,41 @@ class AgentIT {
     }
   }
 
+  @Test
+  void ownConnectionReadsThroughACopyOfTheDriverBesideThePool() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    String database = pg.createDatabase("own");
+    Path classLog = Files.createTempFile("agent-it-classes", ".log");
+    try (OtlpReceiver receiver = new OtlpReceiver()) {
+      Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.agent.own-connection=true,"
+          + "pgintel.collectors.database.interval=1s", "-Dqueryingapp.pgintel-sessions=true",
+          "-Xlog:class+load=info:file=" + classLog, "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(),
+          "-Dotel.exporter.otlp.protocol=http/protobuf", "-Dotel.metric.export.interval=1000",
+          "-Dotel.logs.exporter=none"), "hikari", pg.jdbcUrl(database), pg.user(), 8);
+
+      assertEquals(0, run.exit(), run.output());
+      assertTrue(run.output().contains("monitoring " + Discovery.databaseKey(pg.jdbcUrl(database))
+          + " through pgintel's own connection to " + Discovery.databaseKey(pg.jdbcUrl(database))
+          + " (its own copy of the driver)"), run.output());
+      // pgintel's own classes stay out of the instrumentation beside the copy's (its wrapper is never tracked)
+      assertFalse(run.output().contains(WeakDataSource.class.getName()), run.output());
+      // every session whose last statement was pgintel's is its own, none of the pool's
+      assertTrue(run.output().contains("pgintel.sessions=[" + DriverConnection.APPLICATION_NAME + "]"),
+          run.output());
+      // the application's statements are still linked to their sessions by the hooks in its driver
+      assertTrue(run.output().contains("linked=true"), run.output());
+      assertCommitsReceived(receiver, database, run.output());
+      // the driver's statement class read from its jar twice: the application's, and pgintel's copy (a third line,
+      // source __VM_RedefineClasses__, is the agent's hooks woven into the application's)
+      List<String> loads = Files.readAllLines(classLog).stream()
+          .filter(l -> l.contains(" org.postgresql.jdbc.PgStatement source: file:")).toList();
+      assertEquals(2, loads.size(), "PgStatement loaded by the application and by pgintel's copy: " + loads);
+      assertFalse(run.output().contains(QueryingApp.PASSWORD), "the password never reaches the log");
+    } finally {
+      Files.deleteIfExists(classLog);
+    }
+  }
+
   @ParameterizedTest
   @CsvSource({"pgintel.collectors.database.interval=-5s, pgintel.collectors.database.interval",
       "config=/nonexistent/pgintel.properties, pgintel.config.file"})

@@ -55,7 +55,20 @@ class AgentSettingsTest {
     assertEquals(List.of(), s.problems());
     assertFalse(s.correlation());
     assertTrue(s.compilerDirectives(), "on unless switched off");
+    assertFalse(s.ownConnection(), "off unless switched on");
     assertTrue(s.core().isEmpty(), s.core().toString());
+  }
+
+  @Test
+  void ownConnectionSwitchTakesABooleanAndAnUnknownAgentKeyNamesTheKnownOnes() {
+    assertTrue(AgentSettings.resolve("", Map.of("PGINTEL_AGENT_OWN_CONNECTION", "true"), new Properties())
+        .ownConnection());
+
+    AgentSettings typo = AgentSettings.resolve("pgintel.agent.own-connections=true", Map.of(), new Properties());
+    assertFalse(typo.ownConnection());
+    assertEquals(1, typo.problems().size(), typo.problems().toString());
+    assertTrue(typo.problems().get(0).startsWith("pgintel.agent.own-connections: unknown agent setting")
+        && typo.problems().get(0).endsWith(AgentSettings.OWN_CONNECTION), typo.problems().get(0));
   }
 
   @Test

@@ -82,6 +82,28 @@ class DriverConnectionTest {
   }
 
   @Test
+  void isolatedCopyConnectsThroughDriverClassesTheApplicationNeverCalls() throws Exception {
+    DriverConnection own = own();
+    try (DriverConnection isolated = own.isolatedCopy()) {
+      assertTrue(isolated.isolated());
+      assertThrows(SQLException.class, own::getConnection, "the original is closed once the copy exists");
+      try (Connection c = isolated.getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+        rs.next();
+        assertEquals(DriverConnection.APPLICATION_NAME, rs.getString(1));
+        ClassLoader copy = s.getClass().getClassLoader();
+        assertNotEquals(driver.getClass().getClassLoader(), copy);
+        assertEquals(IsolatedDriver.Loader.class, copy.getClass());
+        assertNotEquals(org.postgresql.jdbc.PgStatement.class, s.getClass(), "the same class name, another class");
+        assertEquals(org.postgresql.jdbc.PgStatement.class.getName(), s.getClass().getName());
+        // loading the copy registered it with DriverManager, and it took itself out again
+        Object registered = copy.loadClass("org.postgresql.Driver").getMethod("isRegistered").invoke(null);
+        assertEquals(Boolean.FALSE, registered);
+      }
+    }
+  }
+
+  @Test
   void closedOwnConnectionRefusesToOpenAgain() throws Exception {
     DriverConnection own = own();
     own.getConnection().close();

@@ -10,6 +10,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.management.ObjectName;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -48,6 +50,8 @@ public final class QueryingApp {
     int queries = 0;
     long otherSessions = 0;
     int holdAllSeconds = Integer.getInteger("queryingapp.hold-all-seconds", 0);
+    boolean watchPgintel = Boolean.getBoolean("queryingapp.pgintel-sessions");
+    Set<String> pgintelSessions = new TreeSet<>();
     while (System.nanoTime() < end) {
       try (Connection c = ds.getConnection(); Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE datname = current_database() "
@@ -58,6 +62,9 @@ public final class QueryingApp {
           System.out.println("first query done");
         }
         linked = linkedToItsSession(c);
+        if (watchPgintel) {
+          watchPgintel(c, pgintelSessions);
+        }
         if (ds instanceof HikariDataSource pool) {
           // the driver connection HikariCP holds: one the pool made after the agent knew the database
           physical = c.unwrap(Connection.class).getClass().getName();
@@ -79,12 +86,28 @@ public final class QueryingApp {
     System.out.println("otherSessions.max=" + otherSessions);
     System.out.println("agent.active=" + System.getProperty("pgintel.agent.active"));
     System.out.println("compiler.directives=" + compilerDirectives());
+    if (watchPgintel) {
+      System.out.println("pgintel.sessions=" + pgintelSessions);
+    }
     if (Boolean.getBoolean("queryingapp.hotloop")) {
       // after the first borrow, so the agent's directives are in place
       System.out.println("hotloop=" + io.pgintel.app.HotLoop.run(1_500));
     }
     if (ds instanceof AutoCloseable pool) {
       pool.close();
+    }
+  }
+
+  /**
+   * Adds to {@code names} the application name of every session of this database whose last statement was pgintel's
+   * (its statements begin with a comment naming it).
+   */
+  private static void watchPgintel(Connection c, Set<String> names) throws Exception {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT DISTINCT application_name "
+        + "FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '/* pgintel%'")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
     }
   }
 

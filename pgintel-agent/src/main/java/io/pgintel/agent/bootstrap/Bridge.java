@@ -28,7 +28,10 @@ public final class Bridge {
   private static volatile BiFunction<Object, Object, Object> handler;
   /** (dataSource, connection) of a getConnection inside another one; sees, never replaces. */
   private static volatile BiConsumer<Object, Object> innerHandler;
-  /** ({driver, url, info}, connection) to the connection to return, for the outermost driver connect. */
+  /**
+   * ({driver, url, info, outermost}, connection) to the connection to return, for every driver connect; one inside a
+   * DataSource's getConnection (a pool filling itself) has outermost {@code false}.
+   */
   private static volatile BiFunction<Object[], Object, Object> driverHandler;
   /** The driver's connection, before one of its statements runs, to what {@link #statementExit} is given after. */
   private static volatile Function<Object, Object> statementHandler;
@@ -161,10 +164,10 @@ public final class Bridge {
     try {
       leave();
       BiFunction<Object[], Object, Object> h = driverHandler;
-      if (!outermost || h == null || connection == null) {
+      if (h == null || connection == null) {
         return connection;
       }
-      Object result = h.apply(new Object[] {driver, url, info}, connection);
+      Object result = h.apply(new Object[] {driver, url, info, outermost}, connection);
       return result != null ? result : connection;
     } catch (Throwable t) {
       return connection;
