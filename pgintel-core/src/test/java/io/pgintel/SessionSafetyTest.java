@@ -21,7 +21,10 @@ import io.pgintel.test.TestDataSources;
 import io.pgintel.test.TestTelemetry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -317,6 +321,41 @@ class SessionSafetyTest {
         }
       }
       assertEquals(List.of("SELECT $1::int + 1"), prepared(physical), "the application's statement, prepared");
+    }
+  }
+
+  @Test
+  void pgintelsStatementsStayOneShotOnEveryCopyOfTheDriverInTheJvm() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    Collector probe = probe(session -> {
+      for (int i = 0; i < 3; i++) {
+        session.queryOne("SELECT current_setting('transaction_read_only') AS v", r -> r.string("v"));
+      }
+    });
+    // a second pgjdbc, as a second application (or the agent's own copy) holds it: its classes are other classes
+    URL jar = org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation();
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar}, ClassLoader.getPlatformClassLoader())) {
+      Class<?> type = Class.forName("org.postgresql.Driver", true, loader);
+      type.getMethod("deregister").invoke(null);
+      Driver copy = (Driver) type.getDeclaredConstructor().newInstance();
+      Properties info = new Properties();
+      info.setProperty("user", pg.user());
+      if (pg.password() != null) {
+        info.setProperty("password", pg.password());
+      }
+      // either order: whichever copy pgintel met first, the other one's statements are one-shot as well
+      for (Connection physical : List.of(copy.connect(pg.jdbcUrl("postgres"), info), pg.connect(),
+          copy.connect(pg.jdbcUrl("postgres"), info))) {
+        try (physical; TestTelemetry otel = new TestTelemetry();
+            PgIntel p = only(TestDataSources.singleConnection(physical), otel, probe).build()) {
+          for (int i = 0; i < 3; i++) {
+            p.collectNow();
+          }
+          assertNotNull(status(p, "probe").lastSuccess(), () -> String.valueOf(status(p, "probe")));
+          assertEquals(List.of(), prepared(physical), "server-prepared statements of pgintel's through "
+              + physical.getClass().getClassLoader());
+        }
+      }
     }
   }
 

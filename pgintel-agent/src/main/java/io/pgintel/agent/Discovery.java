@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -248,9 +249,11 @@ final class Discovery {
       return;
     }
     String url;
+    Class<?> physical;
     internal();
     try (Connection c = ds.getConnection()) {
       url = c.getMetaData().getURL();
+      physical = physicalType(c);
     } catch (Exception | LinkageError e) {
       t.state = State.RETRY;
       t.since = System.nanoTime();
@@ -268,12 +271,51 @@ final class Discovery {
     }
     String database = databaseKey(url);
     if (settings.ownConnection() && !driverDatabases.contains(database)) {
-      log.info("pgintel agent: {} is set, but {} connected to {} before the agent was ready, so pgintel has not seen "
-          + "how to connect; reading through it until it opens a new connection", AgentSettings.OWN_CONNECTION,
-          ds.getClass().getName(), database);
+      DriverConnection own = ownFromConfiguration(ds, physical, database);
+      if (own != null && driverDatabases.add(database)) {
+        monitor(database, own, Rank.OWN, own);
+        t.state = State.MONITORED;
+        return;
+      }
+      if (own != null) {
+        own.close(); // the pool connected meanwhile: that connect brings pgintel's own connection
+      } else {
+        log.info("pgintel agent: {} is set, but {} connected to {} before the agent was ready, and its settings do "
+            + "not say how; reading through it until it opens a new connection", AgentSettings.OWN_CONNECTION,
+            ds.getClass().getName(), database);
+      }
     }
     monitor(database, ds, isPool(ds) ? Rank.POOL : Rank.DATA_SOURCE, null);
     t.state = State.MONITORED;
+  }
+
+  /** The class of the driver's connection behind a pool's {@code c} (HikariCP unwraps to it), else c's own. */
+  private static Class<?> physicalType(Connection c) {
+    try {
+      return c.unwrap(Connection.class).getClass();
+    } catch (SQLException | RuntimeException e) {
+      return c.getClass();
+    }
+  }
+
+  /**
+   * pgintel's own connection made as {@code pool}'s configuration says ({@link PoolConnect}), through a copy of the
+   * driver of the pool's connection {@code physical}; null when the configuration does not say or no copy can be
+   * made (the latter with a warning).
+   */
+  private DriverConnection ownFromConfiguration(DataSource pool, Class<?> physical, String database) {
+    Optional<PoolConnect.Settings> how = PoolConnect.of(pool);
+    if (how.isEmpty()) {
+      return null;
+    }
+    try {
+      Class<?> driver = Class.forName("org.postgresql.Driver", false, physical.getClassLoader());
+      return DriverConnection.isolated(pool, driver, how.get().url(), how.get().info(), database);
+    } catch (ClassNotFoundException | LinkageError | IllegalStateException e) {
+      log.warn("pgintel agent: {} is set but pgintel cannot connect on its own ({}); reading {} through {}",
+          AgentSettings.OWN_CONNECTION, e.getMessage(), database, pool.getClass().getName());
+      return null;
+    }
   }
 
   /** On the agent's thread, a moment after the application first connected through the driver. */

@@ -19,14 +19,15 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * What a monitor reads through when the application uses {@code DriverManager} only: at most one connection of
- * pgintel's own, opened by the application's PostgreSQL driver with the URL and properties the application
- * connected with, kept open between collections and handed to one collection at a time. The application's own
- * connections are never borrowed.
+ * One connection of pgintel's own, kept open between collections and handed to one collection at a time, opened
+ * with the URL and properties the application connected with: by the application's PostgreSQL driver when the
+ * application uses {@code DriverManager} only, or by pgintel's own copy of it ({@link IsolatedDriver}) with
+ * {@code pgintel.agent.own-connection}. The application's own connections are never borrowed.
  *
  * <p>The properties may hold a password. They live only in this object, in memory, for as long as the monitor
  * runs: never written anywhere, never logged ({@link #toString()} names the database only), dropped on
- * {@link #close()}. The driver is held weakly so that a redeployed application's class loader can go.
+ * {@link #close()}. What the application connected with (its driver, or its pool) is held weakly, so that a
+ * redeployed application's class loader can go, and monitoring ends with it.
  */
 final class DriverConnection implements DataSource, AutoCloseable {
 
@@ -35,9 +36,11 @@ final class DriverConnection implements DataSource, AutoCloseable {
   /** {@code application_name} of a session of pgintel's own beside the application's pool. */
   static final String APPLICATION_NAME = "pgintel";
 
-  private final WeakReference<Driver> driver;
-  /** pgintel's own copy of the driver ({@link IsolatedDriver}) to connect with instead, or null. */
+  /** The application's driver (connected through unless {@link #copy} is set), or the pool that connected. */
+  private final WeakReference<Object> owner;
+  /** pgintel's own copy of the driver ({@link IsolatedDriver}) to connect with instead, or null once closed. */
   private Driver copy;
+  private final boolean isolated;
   private final String url;
   private final String database;
   private final Semaphore turn = new Semaphore(1);
@@ -49,10 +52,14 @@ final class DriverConnection implements DataSource, AutoCloseable {
     this(driver, null, url, info, database);
   }
 
-  /** @param copy a copy of {@code driver} in a class loader of pgintel's own to connect through, or null */
-  DriverConnection(Driver driver, Driver copy, String url, Properties info, String database) {
-    this.driver = new WeakReference<>(driver);
+  /**
+   * @param owner the application's driver, or with {@code copy} whatever of the application's bounds the monitoring
+   * @param copy a copy of the application's driver in a class loader of pgintel's own to connect through, or null
+   */
+  private DriverConnection(Object owner, Driver copy, String url, Properties info, String database) {
+    this.owner = new WeakReference<>(owner);
     this.copy = copy;
+    this.isolated = copy != null;
     this.url = url;
     this.database = database;
     this.info = new Properties();
@@ -64,9 +71,22 @@ final class DriverConnection implements DataSource, AutoCloseable {
     }
   }
 
-  /** Whether the application's driver has been unloaded: nothing left to monitor with. */
+  /**
+   * A connection through pgintel's own copy ({@link IsolatedDriver}) of the driver class {@code driver}, named for
+   * what it is; monitoring ends when {@code owner} (the application's pool, say) is gone.
+   *
+   * @throws IllegalStateException with the reason when no copy can be made
+   */
+  static DriverConnection isolated(Object owner, Class<?> driver, String url, Properties info, String database) {
+    DriverConnection c = new DriverConnection(owner, IsolatedDriver.copyOf(driver), url, info, database);
+    // a session beside the application's: named for what it is where a DBA looks (unless the URL names one)
+    c.info.setProperty("ApplicationName", APPLICATION_NAME);
+    return c;
+  }
+
+  /** Whether what the application connected with has been unloaded: nothing left to monitor with. */
   boolean gone() {
-    return driver.get() == null;
+    return owner.get() == null;
   }
 
   @Override
@@ -96,13 +116,11 @@ final class DriverConnection implements DataSource, AutoCloseable {
     if (physical != null && !physical.isClosed()) {
       return physical;
     }
-    Driver d = driver.get();
-    if (d != null && copy != null) {
-      d = copy;
-    }
-    if (d == null) {
+    Object o = owner.get();
+    if (o == null) {
       throw new SQLException("the application's PostgreSQL driver is gone", "08001");
     }
+    Driver d = copy != null ? copy : (Driver) o;
     Discovery.internal();
     try {
       physical = d.connect(url, info);
@@ -156,25 +174,23 @@ final class DriverConnection implements DataSource, AutoCloseable {
    * @throws IllegalStateException with the reason when no copy can be made; this one is then left as it was
    */
   synchronized DriverConnection isolatedCopy() {
-    Driver d = driver.get();
+    Object d = owner.get();
     if (d == null || closed) {
       throw new IllegalStateException("the application's PostgreSQL driver is gone");
     }
-    DriverConnection c = new DriverConnection(d, IsolatedDriver.copyOf(d), url, info, database);
-    // a session beside the application's: named for what it is where a DBA looks (unless the URL names one)
-    c.info.setProperty("ApplicationName", APPLICATION_NAME);
+    DriverConnection c = isolated(d, d.getClass(), url, info, database);
     close();
     return c;
   }
 
   /** Whether pgintel connects through a copy of the driver of its own. */
   boolean isolated() {
-    return copy != null;
+    return isolated;
   }
 
   @Override
   public String toString() {
-    return "pgintel's own connection to " + database + (copy != null ? " (its own copy of the driver)" : "");
+    return "pgintel's own connection to " + database + (isolated ? " (its own copy of the driver)" : "");
   }
 
   @Override

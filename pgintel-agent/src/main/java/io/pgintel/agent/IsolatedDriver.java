@@ -37,13 +37,13 @@ final class IsolatedDriver {
   }
 
   /**
-   * A driver of pgintel's own loaded from where {@code application}'s classes come from.
+   * A driver of pgintel's own loaded from where the application's driver class {@code application} comes from.
    *
    * @throws IllegalStateException with the reason when the driver's classes cannot be loaded a second time (a
    *     driver not in a plain jar or directory, such as one nested in a Spring Boot jar)
    */
-  static Driver copyOf(Driver application) {
-    CodeSource source = application.getClass().getProtectionDomain().getCodeSource();
+  static Driver copyOf(Class<?> application) {
+    CodeSource source = application.getProtectionDomain().getCodeSource();
     URL location = source == null ? null : source.getLocation();
     if (location == null || !"file".equals(location.getProtocol().toLowerCase(Locale.ROOT))) {
       throw new IllegalStateException("the PostgreSQL driver's classes do not come from a jar file or directory ("

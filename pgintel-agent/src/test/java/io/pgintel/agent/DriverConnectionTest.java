@@ -104,6 +104,20 @@ class DriverConnectionTest {
   }
 
   @Test
+  void driverThatCannotBeLoadedAgainSaysWhy() {
+    // where this test's classes come from holds no org.postgresql.Driver
+    IllegalStateException none = assertThrows(IllegalStateException.class,
+        () -> IsolatedDriver.copyOf(DriverConnectionTest.class));
+    assertTrue(none.getMessage().startsWith("could not load a copy of the PostgreSQL driver from file:"),
+        none.getMessage());
+    // a class of the JDK's own comes from no jar file or directory at all
+    IllegalStateException nowhere = assertThrows(IllegalStateException.class, () -> IsolatedDriver.copyOf(
+        String.class));
+    assertTrue(nowhere.getMessage().startsWith("the PostgreSQL driver's classes do not come from a jar file"),
+        nowhere.getMessage());
+  }
+
+  @Test
   void closedOwnConnectionRefusesToOpenAgain() throws Exception {
     DriverConnection own = own();
     own.getConnection().close();

@@ -100,11 +100,12 @@ public final class QueryingApp {
 
   /**
    * Adds to {@code names} the application name of every session of this database whose last statement was pgintel's
-   * (its statements begin with a comment naming it).
+   * (its statements begin with a comment naming it), and {@code "session named pgintel"} while one is connected.
    */
   private static void watchPgintel(Connection c, Set<String> names) throws Exception {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT DISTINCT application_name "
-        + "FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '/* pgintel%'")) {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT DISTINCT CASE WHEN query LIKE "
+        + "'/* pgintel%' THEN application_name ELSE 'session named pgintel' END FROM pg_stat_activity WHERE datname "
+        + "= current_database() AND (query LIKE '/* pgintel%' OR application_name = 'pgintel')")) {
       while (rs.next()) {
         names.add(rs.getString(1));
       }

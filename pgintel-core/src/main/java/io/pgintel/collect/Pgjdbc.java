@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 
 /**
  * What pgintel asks of pgjdbc beyond JDBC, through the driver's public methods found by name (pgintel does not need
@@ -29,29 +30,25 @@ import java.sql.Statement;
  */
 final class Pgjdbc {
 
-  private static volatile Class<?> baseStatement;
-  private static volatile Method executeWithFlags;
-  private static volatile Method setPrepareThreshold;
-  private static volatile int simpleFlag;
+  /**
+   * The driver's methods as seen from a statement's class loader: per class, because a JVM may hold more than one
+   * copy of pgjdbc (two applications, or the agent's own copy beside the application's).
+   */
+  private static final ClassValue<Optional<Api>> API = new ClassValue<>() {
+    @Override
+    protected Optional<Api> computeValue(Class<?> statementType) {
+      return Api.find(statementType.getClassLoader());
+    }
+  };
 
   private Pgjdbc() {}
 
   /** Whether statements of this kind are pgjdbc's (behind any pool's wrapper): the methods here apply to them. */
   static boolean available(Statement s) {
+    Optional<Api> api = API.get(s.getClass());
     try {
-      Class<?> type = baseStatement;
-      if (type == null) {
-        ClassLoader loader = s.getClass().getClassLoader();
-        loader = loader != null ? loader : ClassLoader.getSystemClassLoader();
-        type = Class.forName("org.postgresql.core.BaseStatement", false, loader);
-        Class<?> executor = Class.forName("org.postgresql.core.QueryExecutor", false, loader);
-        simpleFlag = executor.getField("QUERY_EXECUTE_AS_SIMPLE").getInt(null);
-        executeWithFlags = type.getMethod("executeWithFlags", String.class, int.class);
-        setPrepareThreshold = type.getMethod("setPrepareThreshold", int.class);
-        baseStatement = type;
-      }
-      return s.isWrapperFor(type);
-    } catch (ReflectiveOperationException | SQLException | RuntimeException | LinkageError e) {
+      return api.isPresent() && s.isWrapperFor(api.get().baseStatement());
+    } catch (SQLException | RuntimeException e) {
       return false;
     }
   }
@@ -61,8 +58,9 @@ final class Pgjdbc {
    * said so.
    */
   static boolean executeSimple(Statement s, String sql) throws SQLException {
+    Api api = API.get(s.getClass()).orElseThrow();
     try {
-      return (Boolean) executeWithFlags.invoke(s.unwrap(baseStatement), sql, simpleFlag);
+      return (Boolean) api.executeWithFlags().invoke(s.unwrap(api.baseStatement()), sql, api.simpleFlag());
     } catch (InvocationTargetException e) {
       if (e.getCause() instanceof SQLException sql2) {
         throw sql2;
@@ -79,9 +77,27 @@ final class Pgjdbc {
    */
   static void oneShot(Statement s) {
     try {
-      setPrepareThreshold.invoke(s.unwrap(baseStatement), 0);
+      Api api = API.get(s.getClass()).orElseThrow();
+      api.setPrepareThreshold().invoke(s.unwrap(api.baseStatement()), 0);
     } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
       // as the connection's own threshold says: prepared from its fifth execution
+    }
+  }
+
+  /** pgjdbc's {@code BaseStatement} and the two methods of it pgintel calls, as one class loader sees them. */
+  private record Api(Class<?> baseStatement, Method executeWithFlags, Method setPrepareThreshold, int simpleFlag) {
+
+    static Optional<Api> find(ClassLoader loader) {
+      try {
+        ClassLoader l = loader != null ? loader : ClassLoader.getSystemClassLoader();
+        Class<?> type = Class.forName("org.postgresql.core.BaseStatement", false, l);
+        Class<?> executor = Class.forName("org.postgresql.core.QueryExecutor", false, l);
+        int simple = executor.getField("QUERY_EXECUTE_AS_SIMPLE").getInt(null);
+        return Optional.of(new Api(type, type.getMethod("executeWithFlags", String.class, int.class),
+            type.getMethod("setPrepareThreshold", int.class), simple));
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        return Optional.empty();
+      }
     }
   }
 }
