@@ -82,10 +82,10 @@ class BridgeTest {
   }
 
   @Test
-  void onlyADriverConnectOutsideEveryDataSourceReachesTheDriverHandler() {
-    List<Object> urls = new ArrayList<>();
+  void everyDriverConnectReachesTheDriverHandlerSayingWhetherADataSourceMadeIt() {
+    List<Object> calls = new ArrayList<>();
     Bridge.driverHandler((call, c) -> {
-      urls.add(call[1]);
+      calls.add(call[1] + " outermost=" + call[3]);
       return "wrapped " + c;
     });
 
@@ -94,8 +94,11 @@ class BridgeTest {
     Bridge.exit(ds, "ds", insideDataSource);
     Object alone = Bridge.driverExit(Bridge.enter(), "driver", "jdbc:postgresql:b", null, "c2");
 
-    assertEquals("c1", insideDataSource);
+    assertEquals("wrapped c1", insideDataSource);
     assertEquals("wrapped c2", alone);
-    assertEquals(List.of("jdbc:postgresql:b"), urls);
+    assertEquals(List.of("jdbc:postgresql:a outermost=false", "jdbc:postgresql:b outermost=true"), calls);
+    // the nesting the DataSource's getConnection began is over: the next getConnection is outermost again
+    assertTrue(Bridge.enter());
+    Bridge.exit(true, "ds", null);
   }
 }
