@@ -71,6 +71,9 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
 
   /** The bridge's driver handler. */
   Object onDriver(Object[] call, Object connection) {
+    if (call.length > 3 && Boolean.FALSE.equals(call[3]) && !settings.ownConnection()) {
+      return connection; // a DataSource connecting: only pgintel.agent.own-connection asks how it connects
+    }
     BiFunction<Object[], Object, Object> d = driver;
     if (d != null) {
       return d.apply(call, connection);

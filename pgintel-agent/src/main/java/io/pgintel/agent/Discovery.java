@@ -203,15 +203,13 @@ final class Discovery {
   /**
    * The bridge's driver handler: the application, or a DataSource of its, connected through the PostgreSQL driver.
    * {@code call} is the driver, the URL, the properties (which may hold a password) and whether the connect was
-   * outside any DataSource. Without {@code pgintel.agent.own-connection} only those outside one matter.
+   * outside any DataSource. Without {@code pgintel.agent.own-connection} {@link DeferredDiscovery} hands over only
+   * those outside one.
    */
   Object onDriverConnect(Object[] call, Object connection) {
     if (closed || MARK.get() == INTERNAL || !(call[0] instanceof Driver driver) || !(call[1] instanceof String url)
         || connection == null) {
       return connection;
-    }
-    if (call.length > 3 && Boolean.FALSE.equals(call[3]) && !settings.ownConnection()) {
-      return connection; // a DataSource connecting: the DataSource is what pgintel reads through
     }
     String database = databaseKey(url);
     Monitor m = monitors.get(database);
