@@ -270,13 +270,14 @@ final class Discovery {
     String database = databaseKey(url);
     if (settings.ownConnection() && !driverDatabases.contains(database)) {
       DriverConnection own = ownFromConfiguration(ds, physical, database);
-      if (own != null && driverDatabases.add(database)) {
+      if (own != null && connects(own, database) && driverDatabases.add(database)) {
         monitor(database, own, Rank.OWN, own);
         t.state = State.MONITORED;
         return;
       }
       if (own != null) {
-        own.close(); // the pool connected meanwhile: that connect brings pgintel's own connection
+        // it cannot connect (said so), or the pool connected meanwhile and that connect brings pgintel's own
+        own.close();
       } else {
         log.info("pgintel agent: {} is set, but {} connected to {} before the agent was ready, and its settings do "
             + "not say how; reading through it until it opens a new connection", AgentSettings.OWN_CONNECTION,
@@ -285,6 +286,23 @@ final class Discovery {
     }
     monitor(database, ds, isPool(ds) ? Rank.POOL : Rank.DATA_SOURCE, null);
     t.state = State.MONITORED;
+  }
+
+  /**
+   * Whether pgintel's own connection opens (it then stays open for the first collection). One that cannot (the
+   * server at its connection limit, credentials the pool gets elsewhere) would leave the database unmonitored, so
+   * the application's connections are read through instead, as without {@code pgintel.agent.own-connection}.
+   */
+  private static boolean connects(DriverConnection own, String database) {
+    try (Connection c = own.getConnection()) {
+      return true;
+    } catch (SQLException | RuntimeException | LinkageError e) {
+      String state = e instanceof SQLException sql ? " (SQL state " + sql.getSQLState() + ")" : "";
+      log.warn("pgintel agent: {} is set but pgintel's own connection to {} failed: {}{}; reading through the "
+          + "application's pool instead, where it has one", AgentSettings.OWN_CONNECTION, database, e.getMessage(),
+          state);
+      return false;
+    }
   }
 
   /** The class of the driver's connection behind a pool's {@code c} (HikariCP unwraps to it), else c's own. */
@@ -320,9 +338,13 @@ final class Discovery {
   private void checkDriver(String database, DriverConnection own) {
     if (settings.ownConnection() && !closed) {
       DriverConnection isolated = isolated(database, own);
-      if (isolated != null) {
+      if (isolated != null && connects(isolated, database)) {
         monitor(database, isolated, Rank.OWN, isolated);
         return;
+      }
+      if (isolated != null) {
+        isolated.close();
+        return; // the application's connections are read through, as without the setting
       }
     }
     if (closed || monitors.containsKey(database)) {
@@ -405,6 +427,12 @@ final class Discovery {
     while ((r = collected.poll()) != null) {
       tracked.remove(r);
     }
+  }
+
+  /** What the monitor of {@code database} reads through, or null while none does; for diagnostics and tests. */
+  Rank rank(String database) {
+    Monitor m = monitors.get(database);
+    return m == null ? null : m.rank();
   }
 
   /** Stops every monitor, exporting what is pending; for the JVM's shutdown. */

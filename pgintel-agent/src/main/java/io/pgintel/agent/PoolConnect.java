@@ -21,7 +21,13 @@ final class PoolConnect {
   private PoolConnect() {}
 
   /** The URL and properties the pool's driver connects with. */
-  record Settings(String url, Properties info) {}
+  record Settings(String url, Properties info) {
+    /** Host, port and database only: the properties, and the URL's parameters, may hold a password. */
+    @Override
+    public String toString() {
+      return "Settings[" + Discovery.databaseKey(url) + "]";
+    }
+  }
 
   /** What {@code pool} connects with, when it is a HikariCP pool configured with a JDBC URL. */
   static Optional<Settings> of(DataSource pool) {

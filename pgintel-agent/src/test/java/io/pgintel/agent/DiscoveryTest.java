@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -84,6 +88,38 @@ class DiscoveryTest {
     assertFalse(byPool.isEmpty(), "HikariCP filled itself from the DataSource");
     assertTrue(byPool.stream().allMatch(b -> b), "every call HikariCP made, on its own threads or the builder's: "
         + byPool);
+  }
+
+  @Test
+  void ownConnectionThatCannotConnectLeavesThePoolToBeReadThrough() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    String database = pg.createDatabase("limited");
+    // a role the server lets connect once at a time: the pool's one connection takes that once
+    pg.execute("postgres", "DO $$ BEGIN CREATE ROLE pgintel_limited LOGIN CONNECTION LIMIT 1; "
+        + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    pg.execute("postgres", "GRANT pg_monitor TO pgintel_limited");
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(pg.jdbcUrl(database));
+    config.setUsername("pgintel_limited");
+    config.setMaximumPoolSize(1);
+    AgentSettings settings = AgentSettings.resolve("pgintel.agent.own-connection=true,otel.metrics.exporter=none,"
+        + "otel.logs.exporter=none,otel.traces.exporter=none", Map.of(), new Properties());
+    Discovery discovery = new Discovery(settings);
+    try (HikariDataSource pool = new HikariDataSource(config)) {
+      Connection lent = pool.getConnection();
+      lent.close();
+      // as the advice would tell it: the application got a connection from the pool
+      discovery.onConnection(pool, lent);
+      String key = Discovery.databaseKey(pg.jdbcUrl(database));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (discovery.rank(key) == null && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      // its configuration said how to connect, but the server refused a second session of that role
+      assertEquals(Discovery.Rank.POOL, discovery.rank(key));
+    } finally {
+      discovery.close();
+    }
   }
 
   @Test
