@@ -251,7 +251,8 @@ final class Discovery {
     internal();
     try (Connection c = ds.getConnection()) {
       url = c.getMetaData().getURL();
-      physical = physicalType(c);
+      // only what pgintel.agent.own-connection needs to copy the driver
+      physical = settings.ownConnection() ? physicalType(c) : null;
     } catch (Exception | LinkageError e) {
       t.state = State.RETRY;
       t.since = System.nanoTime();
