@@ -2,6 +2,8 @@ package io.pgintel.collect;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
@@ -26,6 +28,12 @@ import java.util.Optional;
  *       deoptimization) and the application's threads run the driver slower until it is compiled again. One-shot
  *       statements take the same path from the first collection on. The server parses and plans them each time;
  *       pgintel's holds of the pool's connections did not grow for it ({@code PoolHoldBenchmark}, README).
+ *   <li><b>Results as the text the server sent</b> ({@code PgResultSet.getBytes(int)} on a column that came as
+ *       text), which {@link Row} parses itself, rather than the typed getters by column name. Those are the
+ *       driver's (and the pool's) code that the application calls too: pgintel's columns (NULLs, numerics, names
+ *       looked up in lower case) take branches of them the application's compiled code never took, and the JIT
+ *       compiler recompiles them with C2 minutes into the application's life. {@code getBytes} is a method
+ *       applications rarely call, and the parsing is pgintel's own code, which the agent keeps on C1.
  * </ul>
  */
 final class Pgjdbc {
@@ -84,8 +92,39 @@ final class Pgjdbc {
     }
   }
 
-  /** pgjdbc's {@code BaseStatement} and the two methods of it pgintel calls, as one class loader sees them. */
-  private record Api(Class<?> baseStatement, Method executeWithFlags, Method setPrepareThreshold, int simpleFlag) {
+  /**
+   * pgjdbc's own result set behind {@code rs} (a pool's wrapper, or {@code rs} itself) when every column of it
+   * came as text, so that {@link ResultSet#getBytes(int)} gives the text the server sent; otherwise null.
+   */
+  static ResultSet textResult(ResultSet rs) {
+    Api api = API.get(rs.getClass()).orElse(null);
+    if (api == null || api.resultSet() == null) {
+      return null;
+    }
+    try {
+      if (!rs.isWrapperFor(api.resultSet())) {
+        return null;
+      }
+      ResultSet own = (ResultSet) rs.unwrap(api.resultSet());
+      ResultSetMetaData meta = own.getMetaData();
+      for (int i = 1, n = meta.getColumnCount(); i <= n; i++) {
+        if (!(api.getFormat().invoke(meta, i) instanceof Integer format) || format != 0) {
+          return null; // binary (1): the bytes are not text
+        }
+      }
+      return own;
+    } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * pgjdbc's {@code BaseStatement} and the two methods of it pgintel calls, as one class loader sees them, and
+   * its result set class with the metadata method that says whether a column came as text (null when this
+   * version of the driver has neither).
+   */
+  private record Api(Class<?> baseStatement, Method executeWithFlags, Method setPrepareThreshold, int simpleFlag,
+      Class<?> resultSet, Method getFormat) {
 
     static Optional<Api> find(ClassLoader loader) {
       try {
@@ -93,8 +132,16 @@ final class Pgjdbc {
         Class<?> type = Class.forName("org.postgresql.core.BaseStatement", false, l);
         Class<?> executor = Class.forName("org.postgresql.core.QueryExecutor", false, l);
         int simple = executor.getField("QUERY_EXECUTE_AS_SIMPLE").getInt(null);
+        Class<?> resultSet = null;
+        Method getFormat = null;
+        try {
+          resultSet = Class.forName("org.postgresql.jdbc.PgResultSet", false, l);
+          getFormat = Class.forName("org.postgresql.PGResultSetMetaData", false, l).getMethod("getFormat", int.class);
+        } catch (ReflectiveOperationException | LinkageError e) {
+          resultSet = null; // results read through JDBC's typed getters
+        }
         return Optional.of(new Api(type, type.getMethod("executeWithFlags", String.class, int.class),
-            type.getMethod("setPrepareThreshold", int.class), simple));
+            type.getMethod("setPrepareThreshold", int.class), simple, resultSet, getFormat));
       } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
         return Optional.empty();
       }

@@ -114,7 +114,7 @@ public final class SqlSession {
       ps.setQueryTimeout(queryTimeoutSeconds);
       try (ResultSet rs = ahead == null ? ps.executeQuery() : secondResult(ps)) {
         List<T> out = new ArrayList<>();
-        Row row = new Row(rs);
+        Row row = Row.of(rs);
         while (rs.next()) {
           out.add(mapper.map(row));
         }
