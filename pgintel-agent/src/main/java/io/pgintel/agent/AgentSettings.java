@@ -29,10 +29,11 @@ import java.util.Properties;
  * @param compilerDirectives whether pgintel's background code is kept on the C1 compiler ({@link CompilerDirectives})
  * @param ownConnection whether pgintel reads through a connection of its own, opened by its own copy of the
  *     application's driver ({@link IsolatedDriver}), instead of borrowing from the application's pool
+ * @param ownLogin the role that connection logs in as, or null for the application's
  * @param problems one message per bad key, naming it
  */
 record AgentSettings(Map<String, Object> core, boolean correlation, boolean compilerDirectives,
-    boolean ownConnection, List<String> problems) {
+    boolean ownConnection, OwnLogin ownLogin, List<String> problems) {
 
   /** Set by the agent; the Spring starter stands down when it sees it. Not a setting. */
   static final String ACTIVE = "pgintel.agent.active";
@@ -42,6 +43,10 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
   static final String COMPILER_DIRECTIVES = "pgintel.agent.compiler-directives";
   /** Agent-only: {@code true} reads through one connection of pgintel's own and its own copy of the driver. */
   static final String OWN_CONNECTION = "pgintel.agent.own-connection";
+  /** Agent-only: the role pgintel's own connection logs in as ({@link OwnLogin}); the application's by default. */
+  static final String OWN_USER = "pgintel.agent.own-connection.user";
+  /** Agent-only: that role's password. */
+  static final String OWN_PASSWORD = "pgintel.agent.own-connection.password";
   /** Where the optional properties file is; not a setting of its own. */
   static final String CONFIG_FILE = "pgintel.config.file";
 
@@ -68,6 +73,7 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
     agent.put(loose(CORRELATION), true);
     agent.put(loose(COMPILER_DIRECTIVES), true);
     agent.put(loose(OWN_CONNECTION), false);
+    Map<String, String> login = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : all.entrySet()) {
       String key = e.getKey();
       String loose = loose(key);
@@ -83,9 +89,13 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
         }
         continue;
       }
+      if (loose.equals(loose(OWN_USER)) || loose.equals(loose(OWN_PASSWORD))) {
+        login.put(loose, e.getValue());
+        continue;
+      }
       if (loose.startsWith("pgintelagent")) {
         problems.add(key + ": unknown agent setting; the agent takes " + CORRELATION + ", " + COMPILER_DIRECTIVES
-            + " and " + OWN_CONNECTION);
+            + ", " + OWN_CONNECTION + ", " + OWN_USER + " and " + OWN_PASSWORD);
         continue;
       }
       // one key at a time, so that a bad key is left out and the rest still apply
@@ -97,8 +107,28 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
         problems.addAll(bad);
       }
     }
+    boolean own = agent.get(loose(OWN_CONNECTION));
     return new AgentSettings(Map.copyOf(core), agent.get(loose(CORRELATION)), agent.get(loose(COMPILER_DIRECTIVES)),
-        agent.get(loose(OWN_CONNECTION)), List.copyOf(problems));
+        own, ownLogin(login.get(loose(OWN_USER)), login.get(loose(OWN_PASSWORD)), own, problems),
+        List.copyOf(problems));
+  }
+
+  /** The own connection's role, or null (the application's) with a problem when the settings do not make one. */
+  private static OwnLogin ownLogin(String user, String password, boolean ownConnection, List<String> problems) {
+    if (user == null && password == null) {
+      return null;
+    }
+    if (user == null || user.isBlank()) {
+      problems.add(OWN_PASSWORD + ": set " + OWN_USER + " too, the role the password is for; pgintel's own "
+          + "connection logs in as the application does");
+      return null;
+    }
+    if (!ownConnection) {
+      problems.add(OWN_USER + ": applies only with " + OWN_CONNECTION + "=true; pgintel reads through the "
+          + "application's connections, as the application's role");
+      return null;
+    }
+    return new OwnLogin(user.trim(), password);
   }
 
   /** The {@code pgintel.*} and {@code otel.*} keys of a properties file; a file that cannot be read is one problem. */

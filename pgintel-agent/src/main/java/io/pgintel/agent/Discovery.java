@@ -294,14 +294,15 @@ final class Discovery {
    * server at its connection limit, credentials the pool gets elsewhere) would leave the database unmonitored, so
    * the application's connections are read through instead, as without {@code pgintel.agent.own-connection}.
    */
-  private static boolean connects(DriverConnection own, String database) {
+  private boolean connects(DriverConnection own, String database) {
     try (Connection c = own.getConnection()) {
       return true;
     } catch (SQLException | RuntimeException | LinkageError e) {
       String state = e instanceof SQLException sql ? " (SQL state " + sql.getSQLState() + ")" : "";
-      log.warn("pgintel agent: {} is set but pgintel's own connection to {} failed: {}{}; reading through the "
-          + "application's pool instead, where it has one", AgentSettings.OWN_CONNECTION, database, e.getMessage(),
-          state);
+      OwnLogin login = settings.ownLogin();
+      log.warn("pgintel agent: {} is set but pgintel's own connection to {}{} failed: {}{}; reading through the "
+          + "application's pool instead, where it has one", AgentSettings.OWN_CONNECTION, database,
+          login == null ? "" : " as " + login, e.getMessage(), state);
       return false;
     }
   }
@@ -327,7 +328,8 @@ final class Discovery {
     }
     try {
       Class<?> driver = Class.forName("org.postgresql.Driver", false, physical.getClassLoader());
-      return DriverConnection.isolated(pool, driver, how.get().url(), how.get().info(), database);
+      return DriverConnection.isolated(pool, driver, how.get().url(), how.get().info(), database,
+          settings.ownLogin());
     } catch (ClassNotFoundException | LinkageError | IllegalStateException e) {
       log.warn("pgintel agent: {} is set but pgintel cannot connect on its own ({}); reading {} through {}",
           AgentSettings.OWN_CONNECTION, e.getMessage(), database, pool.getClass().getName());
@@ -361,7 +363,7 @@ final class Discovery {
    */
   private DriverConnection isolated(String database, DriverConnection own) {
     try {
-      return own.isolatedCopy();
+      return own.isolatedCopy(settings.ownLogin());
     } catch (IllegalStateException e) {
       log.warn("pgintel agent: {} is set but {}; reading {} through the application's connections instead",
           AgentSettings.OWN_CONNECTION, e.getMessage(), database);

@@ -22,7 +22,8 @@ import javax.sql.DataSource;
  * One connection of pgintel's own, kept open between collections and handed to one collection at a time, opened
  * with the URL and properties the application connected with: by the application's PostgreSQL driver when the
  * application uses {@code DriverManager} only, or by pgintel's own copy of it ({@link IsolatedDriver}) with
- * {@code pgintel.agent.own-connection}. The application's own connections are never borrowed.
+ * {@code pgintel.agent.own-connection}, then optionally as a role of its own ({@link OwnLogin}). The application's
+ * own connections are never borrowed.
  *
  * <p>The properties may hold a password. They live only in this object, in memory, for as long as the monitor
  * runs: never written anywhere, never logged ({@link #toString()} names the database only), dropped on
@@ -75,12 +76,18 @@ final class DriverConnection implements DataSource, AutoCloseable {
    * A connection through pgintel's own copy ({@link IsolatedDriver}) of the driver class {@code driver}, named for
    * what it is; monitoring ends when {@code owner} (the application's pool, say) is gone.
    *
+   * @param login the role to log in as instead of the one {@code url} and {@code info} name, or null
    * @throws IllegalStateException with the reason when no copy can be made
    */
-  static DriverConnection isolated(Object owner, Class<?> driver, String url, Properties info, String database) {
-    DriverConnection c = new DriverConnection(owner, IsolatedDriver.copyOf(driver), url, info, database);
+  static DriverConnection isolated(Object owner, Class<?> driver, String url, Properties info, String database,
+      OwnLogin login) {
+    DriverConnection c = new DriverConnection(owner, IsolatedDriver.copyOf(driver),
+        login == null ? url : OwnLogin.withoutCredentials(url), info, database);
     // a session beside the application's: named for what it is where a DBA looks (unless the URL names one)
     c.info.setProperty("ApplicationName", APPLICATION_NAME);
+    if (login != null) {
+      login.applyTo(c.info);
+    }
     return c;
   }
 
@@ -173,12 +180,12 @@ final class DriverConnection implements DataSource, AutoCloseable {
    *
    * @throws IllegalStateException with the reason when no copy can be made; this one is then left as it was
    */
-  synchronized DriverConnection isolatedCopy() {
+  synchronized DriverConnection isolatedCopy(OwnLogin login) {
     Object d = owner.get();
     if (d == null || closed) {
       throw new IllegalStateException("the application's PostgreSQL driver is gone");
     }
-    DriverConnection c = isolated(d, d.getClass(), url, info, database);
+    DriverConnection c = isolated(d, d.getClass(), url, info, database, login);
     close();
     return c;
   }

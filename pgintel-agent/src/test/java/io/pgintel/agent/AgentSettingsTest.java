@@ -68,7 +68,51 @@ class AgentSettingsTest {
     assertFalse(typo.ownConnection());
     assertEquals(1, typo.problems().size(), typo.problems().toString());
     assertTrue(typo.problems().get(0).startsWith("pgintel.agent.own-connections: unknown agent setting")
-        && typo.problems().get(0).endsWith(AgentSettings.OWN_CONNECTION), typo.problems().get(0));
+        && typo.problems().get(0).contains(AgentSettings.OWN_CONNECTION + ", ")
+        && typo.problems().get(0).endsWith(AgentSettings.OWN_PASSWORD), typo.problems().get(0));
+  }
+
+  @Test
+  void ownConnectionLogsInAsTheRoleGivenWithAPasswordFromTheEnvironmentThatNoStringShows() {
+    AgentSettings s = AgentSettings.resolve("pgintel.agent.own-connection=true,"
+        + "pgintel.agent.own-connection.user=pgintel_monitor",
+        Map.of("PGINTEL_AGENT_OWN_CONNECTION_PASSWORD", "s3cret"), new Properties());
+
+    assertEquals(List.of(), s.problems());
+    assertEquals(new OwnLogin("pgintel_monitor", "s3cret"), s.ownLogin());
+    assertFalse(s.toString().contains("s3cret"), s.toString());
+    assertTrue(s.toString().contains("role pgintel_monitor"), s.toString());
+
+    AgentSettings noPassword = AgentSettings.resolve("pgintel.agent.own-connection=true,"
+        + "pgintel.agent.own-connection.user=monitor", Map.of(), new Properties());
+    assertEquals(new OwnLogin("monitor", null), noPassword.ownLogin(), "trust or certificate authentication");
+  }
+
+  @Test
+  void ownConnectionRoleThatCannotApplyIsOneProblemAndTheApplicationsRoleStays() {
+    AgentSettings withoutOwn = AgentSettings.resolve("pgintel.agent.own-connection.user=monitor", Map.of(),
+        new Properties());
+    assertEquals(null, withoutOwn.ownLogin());
+    assertEquals(List.of(AgentSettings.OWN_USER + ": applies only with " + AgentSettings.OWN_CONNECTION
+        + "=true; pgintel reads through the application's connections, as the application's role"),
+        withoutOwn.problems());
+
+    AgentSettings passwordAlone = AgentSettings.resolve("pgintel.agent.own-connection=true,"
+        + "pgintel.agent.own-connection.password=x", Map.of(), new Properties());
+    assertEquals(null, passwordAlone.ownLogin());
+    assertEquals(1, passwordAlone.problems().size());
+    assertTrue(passwordAlone.problems().get(0).startsWith(AgentSettings.OWN_PASSWORD + ": set "
+        + AgentSettings.OWN_USER + " too"), passwordAlone.problems().get(0));
+    assertFalse(passwordAlone.problems().get(0).contains("=x"));
+  }
+
+  @Test
+  void credentialsLeaveTheUrlSoThatTheRoleApplies() {
+    assertEquals("jdbc:postgresql://h:5432/db?ssl=true&ApplicationName=x", OwnLogin.withoutCredentials(
+        "jdbc:postgresql://h:5432/db?user=app&ssl=true&password=p&ApplicationName=x"));
+    assertEquals("jdbc:postgresql://h/db", OwnLogin.withoutCredentials("jdbc:postgresql://h/db?password=p&user=a"));
+    assertEquals("jdbc:postgresql://h/db", OwnLogin.withoutCredentials("jdbc:postgresql://h/db"));
+    assertEquals("jdbc:postgresql://h/db?usermode=1", OwnLogin.withoutCredentials("jdbc:postgresql://h/db?usermode=1"));
   }
 
   @Test

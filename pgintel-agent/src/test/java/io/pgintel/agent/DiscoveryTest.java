@@ -123,6 +123,62 @@ class DiscoveryTest {
   }
 
   @Test
+  void ownConnectionLogsInAsTheMonitoringRoleAndARoleThatCannotLogInLeavesThePool() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    pg.execute("postgres", "DO $$ BEGIN CREATE ROLE pgintel_watcher LOGIN IN ROLE pg_monitor; "
+        + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    pg.execute("postgres", "DO $$ BEGIN CREATE ROLE pgintel_nologin NOLOGIN; "
+        + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+
+    String watched = pg.createDatabase("watched");
+    assertEquals(Discovery.Rank.OWN, rankOfOwnConnectionAs(pg, watched, "pgintel_watcher", () -> {
+      try (Connection c = pg.dataSource(watched).getConnection(); java.sql.Statement s = c.createStatement();
+          java.sql.ResultSet rs = s.executeQuery("SELECT usename, application_name FROM pg_stat_activity "
+              + "WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename = 'pgintel_watcher'")) {
+        assertTrue(rs.next(), "pgintel's session, as the monitoring role");
+        assertEquals(DriverConnection.APPLICATION_NAME, rs.getString(2));
+      }
+    }));
+
+    String refused = pg.createDatabase("refused");
+    assertEquals(Discovery.Rank.POOL, rankOfOwnConnectionAs(pg, refused, "pgintel_nologin", () -> { }));
+  }
+
+  /** Discovery of a HikariCP pool over {@code database} with the own connection as {@code role}; then {@code check}. */
+  private static Discovery.Rank rankOfOwnConnectionAs(PgServer pg, String database, String role, Check check)
+      throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(pg.jdbcUrl(database));
+    config.setUsername(pg.user());
+    config.setMaximumPoolSize(1);
+    AgentSettings settings = AgentSettings.resolve("pgintel.agent.own-connection=true,"
+        + "pgintel.agent.own-connection.user=" + role + ",otel.metrics.exporter=none,otel.logs.exporter=none,"
+        + "otel.traces.exporter=none", Map.of(), new Properties());
+    assertEquals(List.of(), settings.problems());
+    Discovery discovery = new Discovery(settings);
+    try (HikariDataSource pool = new HikariDataSource(config)) {
+      Connection lent = pool.getConnection();
+      lent.close();
+      discovery.onConnection(pool, lent);
+      String key = Discovery.databaseKey(pg.jdbcUrl(database));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (discovery.rank(key) == null && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      Discovery.Rank rank = discovery.rank(key);
+      check.run();
+      return rank;
+    } finally {
+      discovery.close();
+    }
+  }
+
+  @FunctionalInterface
+  private interface Check {
+    void run() throws Exception;
+  }
+
+  @Test
   void onlyTheKnownPoolsPackagesArePoolCode() {
     assertTrue(Discovery.poolCode("com.mchange.v2.c3p0.DriverManagerDataSource"));
     assertTrue(Discovery.poolCode("com.zaxxer.hikari.pool.HikariPool"));

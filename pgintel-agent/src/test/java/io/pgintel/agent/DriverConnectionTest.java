@@ -84,7 +84,7 @@ class DriverConnectionTest {
   @Test
   void isolatedCopyConnectsThroughDriverClassesTheApplicationNeverCalls() throws Exception {
     DriverConnection own = own();
-    try (DriverConnection isolated = own.isolatedCopy()) {
+    try (DriverConnection isolated = own.isolatedCopy(null)) {
       assertTrue(isolated.isolated());
       assertThrows(SQLException.class, own::getConnection, "the original is closed once the copy exists");
       try (Connection c = isolated.getConnection(); Statement s = c.createStatement();
@@ -99,6 +99,33 @@ class DriverConnectionTest {
         // loading the copy registered it with DriverManager, and it took itself out again
         Object registered = copy.loadClass("org.postgresql.Driver").getMethod("isRegistered").invoke(null);
         assertEquals(Boolean.FALSE, registered);
+      }
+    }
+  }
+
+  @Test
+  void isolatedCopyLogsInAsTheMonitoringRoleEvenWhenTheUrlNamesTheApplicationsRole() throws Exception {
+    try (Connection admin = pg.dataSource().getConnection(); Statement s = admin.createStatement()) {
+      s.execute("DROP ROLE IF EXISTS pgintel_monitor_test");
+      s.execute("CREATE ROLE pgintel_monitor_test LOGIN PASSWORD 'monitor-secret' IN ROLE pg_monitor");
+    }
+    String url = pg.jdbcUrl("postgres") + (pg.jdbcUrl("postgres").contains("?") ? "&" : "?") + "user=" + pg.user();
+    Properties info = new Properties();
+    info.setProperty("user", pg.user());
+    try (DriverConnection isolated = DriverConnection.isolated(driver, org.postgresql.Driver.class, url, info,
+        Discovery.databaseKey(url), new OwnLogin("pgintel_monitor_test", "monitor-secret"));
+        Connection c = isolated.getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT current_user, application_name, "
+            + "pg_has_role('pg_read_all_stats', 'USAGE') FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+      rs.next();
+      assertEquals("pgintel_monitor_test", rs.getString(1));
+      assertEquals(DriverConnection.APPLICATION_NAME, rs.getString(2));
+      assertTrue(rs.getBoolean(3), "sees every session's statement, as pg_monitor");
+      assertEquals("pgintel's own connection to " + Discovery.databaseKey(url) + " (its own copy of the driver)",
+          isolated.toString());
+    } finally {
+      try (Connection admin = pg.dataSource().getConnection(); Statement s = admin.createStatement()) {
+        s.execute("DROP ROLE IF EXISTS pgintel_monitor_test");
       }
     }
   }
