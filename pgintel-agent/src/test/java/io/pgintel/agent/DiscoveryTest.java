@@ -10,8 +10,10 @@ import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -98,28 +100,8 @@ class DiscoveryTest {
     pg.execute("postgres", "DO $$ BEGIN CREATE ROLE pgintel_limited LOGIN CONNECTION LIMIT 1; "
         + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
     pg.execute("postgres", "GRANT pg_monitor TO pgintel_limited");
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(pg.jdbcUrl(database));
-    config.setUsername("pgintel_limited");
-    config.setMaximumPoolSize(1);
-    AgentSettings settings = AgentSettings.resolve("pgintel.agent.own-connection=true,otel.metrics.exporter=none,"
-        + "otel.logs.exporter=none,otel.traces.exporter=none", Map.of(), new Properties());
-    Discovery discovery = new Discovery(settings);
-    try (HikariDataSource pool = new HikariDataSource(config)) {
-      Connection lent = pool.getConnection();
-      lent.close();
-      // as the advice would tell it: the application got a connection from the pool
-      discovery.onConnection(pool, lent);
-      String key = Discovery.databaseKey(pg.jdbcUrl(database));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (discovery.rank(key) == null && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      // its configuration said how to connect, but the server refused a second session of that role
-      assertEquals(Discovery.Rank.POOL, discovery.rank(key));
-    } finally {
-      discovery.close();
-    }
+    // its configuration says how to connect, but the server refuses a second session of that role
+    assertEquals(Discovery.Rank.POOL, rankOfOwnConnection(pg, database, "pgintel_limited", "", () -> { }));
   }
 
   @Test
@@ -131,9 +113,10 @@ class DiscoveryTest {
         + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
 
     String watched = pg.createDatabase("watched");
-    assertEquals(Discovery.Rank.OWN, rankOfOwnConnectionAs(pg, watched, "pgintel_watcher", () -> {
-      try (Connection c = pg.dataSource(watched).getConnection(); java.sql.Statement s = c.createStatement();
-          java.sql.ResultSet rs = s.executeQuery("SELECT usename, application_name FROM pg_stat_activity "
+    assertEquals(Discovery.Rank.OWN, rankOfOwnConnection(pg, watched, pg.user(),
+        "pgintel.agent.own-connection.user=pgintel_watcher,", () -> {
+      try (Connection c = pg.dataSource(watched).getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT usename, application_name FROM pg_stat_activity "
               + "WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename = 'pgintel_watcher'")) {
         assertTrue(rs.next(), "pgintel's session, as the monitoring role");
         assertEquals(DriverConnection.APPLICATION_NAME, rs.getString(2));
@@ -141,24 +124,28 @@ class DiscoveryTest {
     }));
 
     String refused = pg.createDatabase("refused");
-    assertEquals(Discovery.Rank.POOL, rankOfOwnConnectionAs(pg, refused, "pgintel_nologin", () -> { }));
+    assertEquals(Discovery.Rank.POOL, rankOfOwnConnection(pg, refused, pg.user(),
+        "pgintel.agent.own-connection.user=pgintel_nologin,", () -> { }));
   }
 
-  /** Discovery of a HikariCP pool over {@code database} with the own connection as {@code role}; then {@code check}. */
-  private static Discovery.Rank rankOfOwnConnectionAs(PgServer pg, String database, String role, Check check)
-      throws Exception {
+  /**
+   * What a discovery with {@code pgintel.agent.own-connection} (and {@code agentArguments}) reads a HikariCP pool of
+   * {@code poolUser} over {@code database} through, once it has decided; {@code check} runs while it still does.
+   */
+  private static Discovery.Rank rankOfOwnConnection(PgServer pg, String database, String poolUser,
+      String agentArguments, Check check) throws Exception {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(pg.jdbcUrl(database));
-    config.setUsername(pg.user());
+    config.setUsername(poolUser);
     config.setMaximumPoolSize(1);
-    AgentSettings settings = AgentSettings.resolve("pgintel.agent.own-connection=true,"
-        + "pgintel.agent.own-connection.user=" + role + ",otel.metrics.exporter=none,otel.logs.exporter=none,"
-        + "otel.traces.exporter=none", Map.of(), new Properties());
+    AgentSettings settings = AgentSettings.resolve("pgintel.agent.own-connection=true," + agentArguments
+        + "otel.metrics.exporter=none,otel.logs.exporter=none,otel.traces.exporter=none", Map.of(), new Properties());
     assertEquals(List.of(), settings.problems());
     Discovery discovery = new Discovery(settings);
     try (HikariDataSource pool = new HikariDataSource(config)) {
       Connection lent = pool.getConnection();
       lent.close();
+      // as the advice would tell it: the application got a connection from the pool
       discovery.onConnection(pool, lent);
       String key = Discovery.databaseKey(pg.jdbcUrl(database));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
