@@ -1,6 +1,8 @@
 package io.pgintel.agent;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -8,15 +10,30 @@ import javax.sql.DataSource;
 /**
  * How a pool connects to the server, read from its configuration: for {@code pgintel.agent.own-connection} when the
  * pool opened its connections before the agent could see them (a {@code main} that builds its pool first thing).
- * HikariCP only, and only when it connects through the driver with a JDBC URL ({@code jdbcUrl}); a pool built on a
- * DataSource of its own, or another pool, is read through until the agent sees it connect.
+ * HikariCP, DBCP 2, Tomcat JDBC and c3p0, each only when it connects through the driver with a JDBC URL; a pool
+ * built on a DataSource of its own, or another pool, is read through until the agent sees it connect.
  *
  * <p>What it returns may hold a password, like the properties the agent sees a driver connect with; it is handed
  * straight to a {@link DriverConnection}.
  */
 final class PoolConnect {
 
-  private static final String HIKARI = "com.zaxxer.hikari.HikariDataSource";
+  /**
+   * Each pool's getters for its JDBC URL, user, password (null: in the properties) and the properties it hands the
+   * driver (the pool passes user and password over those), and for the DataSource it connects through instead of the URL when it has one,
+   * by the pool's class (or a superclass) name.
+   */
+  private static final Map<String, Getters> POOLS = Map.of(
+      "com.zaxxer.hikari.HikariDataSource",
+      new Getters("getJdbcUrl", "getUsername", "getPassword", "getDataSourceProperties", null),
+      // DBCP 2's properties getter is package-private
+      "org.apache.commons.dbcp2.BasicDataSource",
+      new Getters("getUrl", "getUsername", "getPassword", "getConnectionProperties", null),
+      "org.apache.tomcat.jdbc.pool.DataSourceProxy",
+      // Tomcat's getPassword() answers a placeholder; setPassword puts the password in its driver properties
+      new Getters("getUrl", "getUsername", null, "getDbProperties", "getDataSource"),
+      "com.mchange.v2.c3p0.AbstractComboPooledDataSource",
+      new Getters("getJdbcUrl", "getUser", "getPassword", "getProperties", null));
 
   private PoolConnect() {}
 
@@ -29,26 +46,33 @@ final class PoolConnect {
     }
   }
 
-  /** What {@code pool} connects with, when it is a HikariCP pool configured with a JDBC URL. */
+  private record Getters(String url, String user, String password, String properties, String dataSource) {}
+
+  /** What {@code pool} connects with, when it is a pool named in {@link #POOLS} configured with a JDBC URL. */
   static Optional<Settings> of(DataSource pool) {
-    if (!pool.getClass().getName().equals(HIKARI)) {
+    Getters getters = null;
+    for (Class<?> c = pool.getClass(); c != null && getters == null; c = c.getSuperclass()) {
+      getters = POOLS.get(c.getName());
+    }
+    if (getters == null) {
       return Optional.empty();
     }
     try {
-      // HikariConfig's getters, public on the pool; HikariCP hands the driver these properties, user and password
-      if (!(get(pool, "getJdbcUrl") instanceof String url)) {
+      // HikariCP configured with a DataSource has no URL; Tomcat JDBC on one ignores its URL
+      if (!(get(pool, getters.url()) instanceof String url) || url.isBlank()
+          || getters.dataSource() != null && get(pool, getters.dataSource()) != null) {
         return Optional.empty();
       }
       Properties info = new Properties();
-      if (get(pool, "getDataSourceProperties") instanceof Properties own) {
+      if (optional(pool, getters.properties()) instanceof Properties own) {
         for (String name : own.stringPropertyNames()) {
           info.setProperty(name, own.getProperty(name));
         }
       }
-      if (get(pool, "getUsername") instanceof String user) {
+      if (get(pool, getters.user()) instanceof String user) {
         info.setProperty("user", user);
       }
-      if (get(pool, "getPassword") instanceof String password) {
+      if (getters.password() != null && get(pool, getters.password()) instanceof String password) {
         info.setProperty("password", password);
       }
       return Optional.of(new Settings(url, info));
@@ -58,7 +82,26 @@ final class PoolConnect {
   }
 
   private static Object get(Object target, String getter) throws ReflectiveOperationException {
-    Method m = target.getClass().getMethod(getter);
-    return m.invoke(target);
+    for (Class<?> c = target.getClass(); c != null; c = c.getSuperclass()) {
+      try {
+        Method m = c.getDeclaredMethod(getter);
+        if (!Modifier.isPublic(m.getModifiers()) || !Modifier.isPublic(c.getModifiers())) {
+          m.setAccessible(true);
+        }
+        return m.invoke(target);
+      } catch (NoSuchMethodException e) {
+        // declared higher up
+      }
+    }
+    throw new NoSuchMethodException(target.getClass().getName() + "." + getter + "()");
+  }
+
+  /** A getter some versions lack, or that refuses: null. */
+  private static Object optional(Object target, String getter) {
+    try {
+      return get(target, getter);
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return null;
+    }
   }
 }

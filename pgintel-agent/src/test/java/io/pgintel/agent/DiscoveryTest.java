@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.apache.commons.dbcp2.BasicDataSource;
 import org.junit.jupiter.api.Test;
 
 /** How discovery tells a pool's own supplier of connections from a DataSource the application calls. */
@@ -138,11 +139,19 @@ class DiscoveryTest {
     config.setJdbcUrl(pg.jdbcUrl(database));
     config.setUsername(poolUser);
     config.setMaximumPoolSize(1);
+    try (HikariDataSource pool = new HikariDataSource(config)) {
+      return rankOfOwnConnection(pg, database, pool, agentArguments, check);
+    }
+  }
+
+  /** The same for any {@code pool} over {@code database} that has connected before the discovery saw it. */
+  private static Discovery.Rank rankOfOwnConnection(PgServer pg, String database, DataSource pool,
+      String agentArguments, Check check) throws Exception {
     AgentSettings settings = AgentSettings.resolve("pgintel.agent.own-connection=true," + agentArguments
         + "otel.metrics.exporter=none,otel.logs.exporter=none,otel.traces.exporter=none", Map.of(), new Properties());
     assertEquals(List.of(), settings.problems());
     Discovery discovery = new Discovery(settings);
-    try (HikariDataSource pool = new HikariDataSource(config)) {
+    try {
       Connection lent = pool.getConnection();
       lent.close();
       // as the advice would tell it: the application got a connection from the pool
@@ -157,6 +166,25 @@ class DiscoveryTest {
       return rank;
     } finally {
       discovery.close();
+    }
+  }
+
+  @Test
+  void ownConnectionOfADbcp2PoolThatConnectedBeforeTheAgentComesFromItsConfiguration() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    String database = pg.createDatabase("dbcp");
+    try (BasicDataSource pool = new BasicDataSource()) {
+      pool.setUrl(pg.jdbcUrl(database));
+      pool.setUsername(pg.user());
+      pool.setMaxTotal(1);
+      assertEquals(Discovery.Rank.OWN, rankOfOwnConnection(pg, database, pool, "", () -> {
+        try (Connection c = pg.dataSource(database).getConnection(); Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                + "AND application_name = '" + DriverConnection.APPLICATION_NAME + "'")) {
+          rs.next();
+          assertEquals(1, rs.getInt(1), "pgintel's one session beside the pool's");
+        }
+      }));
     }
   }
 
