@@ -20,8 +20,8 @@ final class PoolConnect {
 
   /**
    * Each pool's getters for its JDBC URL, user, password (null: in the properties) and the properties it hands the
-   * driver (the pool passes user and password over those), and for the DataSource it connects through instead of the URL when it has one,
-   * by the pool's class (or a superclass) name.
+   * driver (the pool passes user and password over those), and for the DataSource it connects through instead of
+   * the URL when it has one; by the pool's class (or a superclass) name.
    */
   private static final Map<String, Getters> POOLS = Map.of(
       "com.zaxxer.hikari.HikariDataSource",
