@@ -141,8 +141,8 @@ final class DriverConnection implements DataSource, AutoCloseable {
   }
 
   /**
-   * A connection-level failure (SQL state class 08, or 57P: the server ended the session) on {@code c}: it is closed so that the next collection opens a
-   * new one instead of failing on it for as long as the monitor runs.
+   * A connection-level failure (SQL state class 08, or 57P: the server ended the session) on {@code c}: it is
+   * closed so that the next collection opens a new one instead of failing on it for as long as the monitor runs.
    */
   private synchronized void broken(Connection c) {
     if (physical == c) {
