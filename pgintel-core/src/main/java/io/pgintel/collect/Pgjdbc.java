@@ -96,7 +96,7 @@ final class Pgjdbc {
    * pgjdbc's own result set behind {@code rs} (a pool's wrapper, or {@code rs} itself) when every column of it
    * came as text, so that {@link ResultSet#getBytes(int)} gives the text the server sent; otherwise null.
    */
-  static ResultSet textResult(ResultSet rs) {
+  static TextResult textResult(ResultSet rs) {
     Api api = API.get(rs.getClass()).orElse(null);
     if (api == null || api.resultSet() == null) {
       return null;
@@ -112,11 +112,36 @@ final class Pgjdbc {
           return null; // binary (1): the bytes are not text
         }
       }
-      return own;
+      return new TextResult(own, utf8(api, own));
     } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
       return null;
     }
   }
+
+  /**
+   * Whether the connection's client encoding is UTF-8 (pgjdbc sets it so and refuses a change unless told
+   * {@code allowEncodingChanges}), asked of the driver, never assumed.
+   */
+  private static boolean utf8(Api api, ResultSet own) {
+    try {
+      Object connection = own.getStatement().getConnection();
+      if (api.getEncoding() == null || !api.getEncoding().getDeclaringClass().isInstance(connection)) {
+        return false;
+      }
+      Object encoding = api.getEncoding().invoke(connection);
+      return encoding != null && "UTF-8".equals(api.encodingName().invoke(encoding));
+    } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * A result read as the server's text.
+   *
+   * @param resultSet pgjdbc's own result set, every column text
+   * @param utf8 whether that text is UTF-8 (else only its ASCII is read without the driver)
+   */
+  record TextResult(ResultSet resultSet, boolean utf8) {}
 
   /**
    * pgjdbc's {@code BaseStatement} and the two methods of it pgintel calls, as one class loader sees them, and
@@ -124,7 +149,7 @@ final class Pgjdbc {
    * version of the driver has neither).
    */
   private record Api(Class<?> baseStatement, Method executeWithFlags, Method setPrepareThreshold, int simpleFlag,
-      Class<?> resultSet, Method getFormat) {
+      Class<?> resultSet, Method getFormat, Method getEncoding, Method encodingName) {
 
     static Optional<Api> find(ClassLoader loader) {
       try {
@@ -140,8 +165,17 @@ final class Pgjdbc {
         } catch (ReflectiveOperationException | LinkageError e) {
           resultSet = null; // results read through JDBC's typed getters
         }
+        Method getEncoding = null;
+        Method encodingName = null;
+        try {
+          getEncoding = Class.forName("org.postgresql.core.BaseConnection", false, l).getMethod("getEncoding");
+          encodingName = Class.forName("org.postgresql.core.Encoding", false, l).getMethod("name");
+        } catch (ReflectiveOperationException | LinkageError e) {
+          getEncoding = null; // non-ASCII text read through the driver's getter
+        }
         return Optional.of(new Api(type, type.getMethod("executeWithFlags", String.class, int.class),
-            type.getMethod("setPrepareThreshold", int.class), simple, resultSet, getFormat));
+            type.getMethod("setPrepareThreshold", int.class), simple, resultSet, getFormat, getEncoding,
+            encodingName));
       } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
         return Optional.empty();
       }

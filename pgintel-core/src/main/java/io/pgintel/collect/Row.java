@@ -12,8 +12,8 @@ import java.util.Map;
  *
  * <p>On pgjdbc a row is read as the text the server sent ({@link Pgjdbc#textResult}): each column's bytes, parsed
  * here, found by a column index looked up once per result. Plain integers, short decimals, {@code t}/{@code f} and
- * ASCII text are parsed here; anything else (an integer with a fraction, a non-ASCII string, {@code NaN}) falls
- * back to the driver's typed getter for that column, so every value reads as JDBC would give it. On another driver,
+ * text (UTF-8, the client encoding pgjdbc sets; ASCII only in another) are parsed here; anything else (an integer
+ * with a fraction, {@code NaN}) falls back to the driver's typed getter for that column, so every value reads as JDBC would give it. On another driver,
  * or with a column the server sent in binary, every value goes through the typed getters by name.
  */
 public final class Row {
@@ -34,33 +34,42 @@ public final class Row {
   private final ResultSet rs;
   /** pgjdbc's own result set behind {@link #rs}, every column text; null when read through the typed getters. */
   private final ResultSet text;
+  /** Whether {@link #text} is UTF-8, so that non-ASCII strings are decoded here too. */
+  private final boolean utf8;
   /** Column label to index (from 1), first of each label as JDBC finds it; empty when {@link #text} is null. */
   private final Map<String, Integer> columns;
 
-  private Row(ResultSet rs, ResultSet text, Map<String, Integer> columns) {
+  private Row(ResultSet rs, ResultSet text, boolean utf8, Map<String, Integer> columns) {
     this.rs = rs;
     this.text = text;
+    this.utf8 = utf8;
     this.columns = columns;
   }
 
   /** The row cursor of {@code rs}: read as text where the driver allows it. */
   static Row of(ResultSet rs) throws SQLException {
-    ResultSet text = Pgjdbc.textResult(rs);
-    if (text == null) {
-      return new Row(rs, null, Map.of());
+    Pgjdbc.TextResult result = Pgjdbc.textResult(rs);
+    if (result == null) {
+      return new Row(rs, null, false, Map.of());
     }
+    ResultSet text = result.resultSet();
     ResultSetMetaData meta = text.getMetaData();
     int n = meta.getColumnCount();
     Map<String, Integer> columns = new HashMap<>(2 * n);
     for (int i = 1; i <= n; i++) {
       columns.putIfAbsent(meta.getColumnLabel(i), i);
     }
-    return new Row(rs, text, columns);
+    return new Row(rs, text, result.utf8(), columns);
   }
 
   /** Whether this row reads the server's text (for tests). */
   boolean readsText() {
     return text != null;
+  }
+
+  /** Whether it decodes non-ASCII text itself, as UTF-8 (for tests). */
+  boolean decodesUtf8() {
+    return utf8;
   }
 
   public long getLong(String column) throws SQLException {
@@ -145,7 +154,8 @@ public final class Row {
     }
     for (byte b : v) {
       if (b < 0) {
-        return rs.getString(i); // decoded by the driver, in the connection's encoding
+        // the server sends valid text of the client encoding; any other encoding is the driver's to decode
+        return utf8 ? new String(v, StandardCharsets.UTF_8) : rs.getString(i);
       }
     }
     return new String(v, StandardCharsets.ISO_8859_1);

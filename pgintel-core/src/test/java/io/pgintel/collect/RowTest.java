@@ -75,6 +75,7 @@ class RowTest {
       try (ResultSet rs = ps.executeQuery()) {
         Row row = Row.of(rs);
         assertTrue(row.readsText(), "pgjdbc's one-shot results are text");
+        assertTrue(row.decodesUtf8(), "pgjdbc's client encoding is UTF-8");
         ResultSetMetaData meta = rs.getMetaData();
         int rows = 0;
         while (rs.next()) {
