@@ -13,8 +13,9 @@ import java.util.Map;
  * <p>On pgjdbc a row is read as the text the server sent ({@link Pgjdbc#textResult}): each column's bytes, parsed
  * here, found by a column index looked up once per result. Plain integers, short decimals, {@code t}/{@code f} and
  * text (UTF-8, the client encoding pgjdbc sets; ASCII only in another) are parsed here; anything else (an integer
- * with a fraction, {@code NaN}) falls back to the driver's typed getter for that column, so every value reads as JDBC would give it. On another driver,
- * or with a column the server sent in binary, every value goes through the typed getters by name.
+ * with a fraction, {@code NaN}) falls back to the driver's typed getter for that column, so every value reads as
+ * JDBC would give it. On another driver, or with a column the server sent in binary, every value goes through the
+ * typed getters by name.
  */
 public final class Row {
 
