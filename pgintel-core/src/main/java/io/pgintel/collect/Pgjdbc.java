@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -93,8 +95,9 @@ final class Pgjdbc {
   }
 
   /**
-   * pgjdbc's own result set behind {@code rs} (a pool's wrapper, or {@code rs} itself) when every column of it
-   * came as text, so that {@link ResultSet#getBytes(int)} gives the text the server sent; otherwise null.
+   * pgjdbc's own result set behind {@code rs} (a pool's wrapper, or {@code rs} itself) and its columns' indexes,
+   * when every column of it came as text, so that {@link ResultSet#getBytes(int)} gives the text the server sent;
+   * otherwise null. One pass over the result's metadata.
    */
   static TextResult textResult(ResultSet rs) {
     Api api = API.get(rs.getClass()).orElse(null);
@@ -107,22 +110,29 @@ final class Pgjdbc {
       }
       ResultSet own = (ResultSet) rs.unwrap(api.resultSet());
       ResultSetMetaData meta = own.getMetaData();
-      for (int i = 1, n = meta.getColumnCount(); i <= n; i++) {
+      int n = meta.getColumnCount();
+      Map<String, Integer> columns = new HashMap<>(2 * n);
+      for (int i = 1; i <= n; i++) {
         if (!(api.getFormat().invoke(meta, i) instanceof Integer format) || format != 0) {
           return null; // binary (1): the bytes are not text
         }
+        columns.putIfAbsent(meta.getColumnLabel(i), i); // the first of a label, as JDBC finds it
       }
-      return new TextResult(own, utf8(api, own));
+      return new TextResult(own, columns);
     } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
       return null;
     }
   }
 
   /**
-   * Whether the connection's client encoding is UTF-8 (pgjdbc sets it so and refuses a change unless told
-   * {@code allowEncodingChanges}), asked of the driver, never assumed.
+   * Whether the client encoding of the connection behind pgjdbc's result set {@code own} is UTF-8 (pgjdbc sets it
+   * so and refuses a change unless told {@code allowEncodingChanges}), asked of the driver, never assumed.
    */
-  private static boolean utf8(Api api, ResultSet own) {
+  static boolean utf8(ResultSet own) {
+    Api api = API.get(own.getClass()).orElse(null);
+    if (api == null) {
+      return false;
+    }
     try {
       Object connection = own.getStatement().getConnection();
       if (api.getEncoding() == null || !api.getEncoding().getDeclaringClass().isInstance(connection)) {
@@ -139,9 +149,9 @@ final class Pgjdbc {
    * A result read as the server's text.
    *
    * @param resultSet pgjdbc's own result set, every column text
-   * @param utf8 whether that text is UTF-8 (else only its ASCII is read without the driver)
+   * @param columns column label to index (from 1)
    */
-  record TextResult(ResultSet resultSet, boolean utf8) {}
+  record TextResult(ResultSet resultSet, Map<String, Integer> columns) {}
 
   /**
    * pgjdbc's {@code BaseStatement} and the two methods of it pgintel calls, as one class loader sees them, and

@@ -2,9 +2,7 @@ package io.pgintel.collect;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -35,32 +33,21 @@ public final class Row {
   private final ResultSet rs;
   /** pgjdbc's own result set behind {@link #rs}, every column text; null when read through the typed getters. */
   private final ResultSet text;
-  /** Whether {@link #text} is UTF-8, so that non-ASCII strings are decoded here too. */
-  private final boolean utf8;
+  /** Whether {@link #text} is UTF-8, so that non-ASCII strings are decoded here too; asked at the first one. */
+  private Boolean utf8;
   /** Column label to index (from 1), first of each label as JDBC finds it; empty when {@link #text} is null. */
   private final Map<String, Integer> columns;
 
-  private Row(ResultSet rs, ResultSet text, boolean utf8, Map<String, Integer> columns) {
+  private Row(ResultSet rs, ResultSet text, Map<String, Integer> columns) {
     this.rs = rs;
     this.text = text;
-    this.utf8 = utf8;
     this.columns = columns;
   }
 
   /** The row cursor of {@code rs}: read as text where the driver allows it. */
-  static Row of(ResultSet rs) throws SQLException {
+  static Row of(ResultSet rs) {
     Pgjdbc.TextResult result = Pgjdbc.textResult(rs);
-    if (result == null) {
-      return new Row(rs, null, false, Map.of());
-    }
-    ResultSet text = result.resultSet();
-    ResultSetMetaData meta = text.getMetaData();
-    int n = meta.getColumnCount();
-    Map<String, Integer> columns = new HashMap<>(2 * n);
-    for (int i = 1; i <= n; i++) {
-      columns.putIfAbsent(meta.getColumnLabel(i), i);
-    }
-    return new Row(rs, text, result.utf8(), columns);
+    return result == null ? new Row(rs, null, Map.of()) : new Row(rs, result.resultSet(), result.columns());
   }
 
   /** Whether this row reads the server's text (for tests). */
@@ -68,8 +55,11 @@ public final class Row {
     return text != null;
   }
 
-  /** Whether it decodes non-ASCII text itself, as UTF-8 (for tests). */
+  /** Whether it decodes non-ASCII text itself, as UTF-8. */
   boolean decodesUtf8() {
+    if (utf8 == null) {
+      utf8 = text != null && Pgjdbc.utf8(text);
+    }
     return utf8;
   }
 
@@ -156,7 +146,7 @@ public final class Row {
     for (byte b : v) {
       if (b < 0) {
         // the server sends valid text of the client encoding; any other encoding is the driver's to decode
-        return utf8 ? new String(v, StandardCharsets.UTF_8) : rs.getString(i);
+        return decodesUtf8() ? new String(v, StandardCharsets.UTF_8) : rs.getString(i);
       }
     }
     return new String(v, StandardCharsets.ISO_8859_1);
