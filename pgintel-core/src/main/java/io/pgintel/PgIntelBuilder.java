@@ -40,6 +40,7 @@ public final class PgIntelBuilder {
   private static final int VERIFIER_MEMORY = 50_000;
 
   private DataSource dataSource;
+  private DataSource exhaustedPoolDataSource;
   private OpenTelemetry openTelemetry;
   private SessionRegistry sessionRegistry;
   private final Map<String, Object> raw = new LinkedHashMap<>();
@@ -51,6 +52,18 @@ public final class PgIntelBuilder {
   /** The application's DataSource; pgintel borrows a connection from it for each collection. Required. */
   public PgIntelBuilder dataSource(DataSource dataSource) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    return this;
+  }
+
+  /**
+   * A DataSource of pgintel's own (say, one connection that is not the application's) to read through instead of
+   * the application's while its pool is found with no connection to spare ({@link #exhaustedPoolInterval}): then
+   * no collector waits for the pool or takes a connection an application thread is about to ask for, and none is
+   * slowed down. Optional; without it collectors borrow less often from an exhausted pool. If it cannot connect,
+   * collectors borrow from the pool as without it, and try it again 5 minutes later.
+   */
+  public PgIntelBuilder exhaustedPoolDataSource(DataSource own) {
+    this.exhaustedPoolDataSource = Objects.requireNonNull(own, "own");
     return this;
   }
 
@@ -179,8 +192,8 @@ public final class PgIntelBuilder {
     SqlEngine sql = SqlEngine.create();
     List<Collector> collectors = new ArrayList<>(BuiltInCollectors.create(settings, registry, sql));
     collectors.addAll(extraCollectors);
-    SessionFactory sessions = new SessionFactory(dataSource, settings.borrowTimeout(), settings.statementTimeout(),
-        settings.lockTimeout());
+    SessionFactory sessions = new SessionFactory(dataSource, exhaustedPoolDataSource, settings.borrowTimeout(),
+        settings.statementTimeout(), settings.lockTimeout());
     List<Scheduler.Scheduled> scheduled = new ArrayList<>();
     List<CollectorStatus> disabled = new ArrayList<>();
     for (Collector c : collectors) {

@@ -29,11 +29,13 @@ import java.util.Properties;
  * @param compilerDirectives whether pgintel's background code is kept on the C1 compiler ({@link CompilerDirectives})
  * @param ownConnection whether pgintel reads through a connection of its own, opened by its own copy of the
  *     application's driver ({@link IsolatedDriver}), instead of borrowing from the application's pool
+ * @param ownWhenPoolExhausted whether, without {@code ownConnection}, pgintel reads through such a connection while
+ *     the application's pool has no connection to spare (the default, {@code when-pool-exhausted})
  * @param ownLogin the role that connection logs in as, or null for the application's
  * @param problems one message per bad key, naming it
  */
 record AgentSettings(Map<String, Object> core, boolean correlation, boolean compilerDirectives,
-    boolean ownConnection, OwnLogin ownLogin, List<String> problems) {
+    boolean ownConnection, boolean ownWhenPoolExhausted, OwnLogin ownLogin, List<String> problems) {
 
   /** Set by the agent; the Spring starter stands down when it sees it. Not a setting. */
   static final String ACTIVE = "pgintel.agent.active";
@@ -41,8 +43,14 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
   static final String CORRELATION = "pgintel.agent.correlation";
   /** Agent-only: {@code false} leaves the JIT compiler's choices for pgintel's code to the JVM. */
   static final String COMPILER_DIRECTIVES = "pgintel.agent.compiler-directives";
-  /** Agent-only: {@code true} reads through one connection of pgintel's own and its own copy of the driver. */
+  /**
+   * Agent-only: {@code true} reads through one connection of pgintel's own and its own copy of the driver,
+   * {@code when-pool-exhausted} (the default) does so only while the application's pool has no connection to spare,
+   * {@code false} always borrows.
+   */
   static final String OWN_CONNECTION = "pgintel.agent.own-connection";
+  /** {@link #OWN_CONNECTION}'s default value. */
+  static final String WHEN_POOL_EXHAUSTED = "when-pool-exhausted";
   /** Agent-only: the role pgintel's own connection logs in as ({@link OwnLogin}); the application's by default. */
   static final String OWN_USER = "pgintel.agent.own-connection.user";
   /** Agent-only: that role's password. */
@@ -72,12 +80,21 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
     Map<String, Boolean> agent = new LinkedHashMap<>();
     agent.put(loose(CORRELATION), true);
     agent.put(loose(COMPILER_DIRECTIVES), true);
-    agent.put(loose(OWN_CONNECTION), false);
+    String ownMode = WHEN_POOL_EXHAUSTED;
     Map<String, String> login = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : all.entrySet()) {
       String key = e.getKey();
       String loose = loose(key);
       if (loose.equals(loose(ACTIVE)) || loose.equals(loose(CONFIG_FILE))) {
+        continue;
+      }
+      if (loose.equals(loose(OWN_CONNECTION))) {
+        String mode = ownMode(e.getValue());
+        if (mode == null) {
+          problems.add(key + ": '" + e.getValue() + "' is not allowed; use true, false or " + WHEN_POOL_EXHAUSTED);
+        } else {
+          ownMode = mode;
+        }
         continue;
       }
       if (agent.containsKey(loose)) {
@@ -107,9 +124,9 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
         problems.addAll(bad);
       }
     }
-    boolean own = agent.get(loose(OWN_CONNECTION));
+    boolean own = ownMode.equals("true");
     return new AgentSettings(Map.copyOf(core), agent.get(loose(CORRELATION)), agent.get(loose(COMPILER_DIRECTIVES)),
-        own, ownLogin(login.get(loose(OWN_USER)), login.get(loose(OWN_PASSWORD)), own, problems),
+        own, ownMode.equals(WHEN_POOL_EXHAUSTED), ownLogin(login.get(loose(OWN_USER)), login.get(loose(OWN_PASSWORD)), own, problems),
         List.copyOf(problems));
   }
 
@@ -188,6 +205,15 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
   /** The loose key matching core uses: lower case, without separators. */
   private static String loose(String key) {
     return key.toLowerCase(Locale.ROOT).replaceAll("[._-]", "");
+  }
+
+  /** {@code true}, {@code false} or {@link #WHEN_POOL_EXHAUSTED} for a value of {@link #OWN_CONNECTION}; else null. */
+  private static String ownMode(String value) {
+    if (value.trim().equalsIgnoreCase(WHEN_POOL_EXHAUSTED)) {
+      return WHEN_POOL_EXHAUSTED;
+    }
+    Boolean on = parseBoolean(value);
+    return on == null ? null : on.toString();
   }
 
   private static Boolean parseBoolean(String value) {

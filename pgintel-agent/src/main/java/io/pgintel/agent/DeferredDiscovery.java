@@ -154,11 +154,11 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
     try {
       long start = System.nanoTime();
       Method open = Class.forName(DeferredDiscovery.class.getName(), true, linked)
-          .getDeclaredMethod("open", Map.class, boolean.class, boolean.class, String[].class);
+          .getDeclaredMethod("open", Map.class, boolean.class, boolean.class, boolean.class, String[].class);
       open.setAccessible(true);
       OwnLogin login = settings.ownLogin();
       ready((Object[]) open.invoke(null, settings.core(), settings.correlation(), settings.ownConnection(),
-          login == null ? null : new String[] {login.user(), login.password()}));
+          settings.ownWhenPoolExhausted(), login == null ? null : new String[] {login.user(), login.password()}));
       log.info("pgintel agent: reporting through {} (linked in {} ms)", host.description(),
           (System.nanoTime() - start) / 1_000_000);
       return true;
@@ -212,9 +212,10 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
    * In the linked copy: a discovery whose pgintel reports through the host's OpenTelemetry (and whose statement
    * hooks read the host's current span), as {@link #parts}.
    */
-  static Object[] open(Map<String, Object> core, boolean correlation, boolean ownConnection, String[] login) {
+  static Object[] open(Map<String, Object> core, boolean correlation, boolean ownConnection,
+      boolean ownWhenPoolExhausted, String[] login) {
     // the compiler directives are the agent's own copy's business, added before it linked this one
-    return parts(new Discovery(new AgentSettings(core, correlation, false, ownConnection,
+    return parts(new Discovery(new AgentSettings(core, correlation, false, ownConnection, ownWhenPoolExhausted,
         login == null ? null : new OwnLogin(login[0], login[1]), List.of())));
   }
 

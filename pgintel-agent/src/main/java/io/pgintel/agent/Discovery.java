@@ -1,6 +1,7 @@
 package io.pgintel.agent;
 
 import io.pgintel.PgIntel;
+import io.pgintel.PgIntelBuilder;
 import io.pgintel.agent.bootstrap.Bridge;
 import io.pgintel.trace.SessionRegistry;
 import io.pgintel.trace.DriverHooks;
@@ -252,7 +253,7 @@ final class Discovery {
     try (Connection c = ds.getConnection()) {
       url = c.getMetaData().getURL();
       // only what pgintel.agent.own-connection needs to copy the driver
-      physical = settings.ownConnection() ? physicalType(c) : null;
+      physical = settings.ownConnection() || settings.ownWhenPoolExhausted() ? physicalType(c) : null;
     } catch (Exception | LinkageError e) {
       t.state = State.RETRY;
       t.since = System.nanoTime();
@@ -270,9 +271,9 @@ final class Discovery {
     }
     String database = databaseKey(url);
     if (settings.ownConnection() && !driverDatabases.contains(database)) {
-      DriverConnection own = ownFromConfiguration(ds, physical, database);
+      DriverConnection own = ownFromConfiguration(ds, physical, database, false);
       if (own != null && connects(own, database) && driverDatabases.add(database)) {
-        monitor(database, own, Rank.OWN, own);
+        monitor(database, own, Rank.OWN, own, null);
         t.state = State.MONITORED;
         return;
       }
@@ -285,7 +286,9 @@ final class Discovery {
             ds.getClass().getName(), database);
       }
     }
-    monitor(database, ds, isPool(ds) ? Rank.POOL : Rank.DATA_SOURCE, null);
+    boolean pool = isPool(ds);
+    monitor(database, ds, pool ? Rank.POOL : Rank.DATA_SOURCE, null,
+        pool && settings.ownWhenPoolExhausted() ? ownFromConfiguration(ds, physical, database, true) : null);
     t.state = State.MONITORED;
   }
 
@@ -318,21 +321,26 @@ final class Discovery {
 
   /**
    * pgintel's own connection made as {@code pool}'s configuration says ({@link PoolConnect}), through a copy of the
-   * driver of the pool's connection {@code physical}; null when the configuration does not say or no copy can be
-   * made (the latter with a warning).
+   * driver of the pool's connection {@code physical}; null when the configuration does not say (the pool connected
+   * before the agent was ready) or no copy can be made (the latter with a warning).
+   *
+   * @param onDemand for {@code when-pool-exhausted}: the copy is made, as the application's role, only when the
+   *     connection is first asked for
    */
-  private DriverConnection ownFromConfiguration(DataSource pool, Class<?> physical, String database) {
+  private DriverConnection ownFromConfiguration(DataSource pool, Class<?> physical, String database,
+      boolean onDemand) {
     Optional<PoolConnect.Settings> how = PoolConnect.of(pool);
     if (how.isEmpty()) {
       return null;
     }
     try {
       Class<?> driver = Class.forName("org.postgresql.Driver", false, physical.getClassLoader());
-      return DriverConnection.isolated(pool, driver, how.get().url(), how.get().info(), database,
-          settings.ownLogin());
+      return onDemand ? DriverConnection.isolatedOnDemand(pool, driver, how.get().url(), how.get().info(), database)
+          : DriverConnection.isolated(pool, driver, how.get().url(), how.get().info(), database, settings.ownLogin());
     } catch (ClassNotFoundException | LinkageError | IllegalStateException e) {
-      log.warn("pgintel agent: {} is set but pgintel cannot connect on its own ({}); reading {} through {}",
-          AgentSettings.OWN_CONNECTION, e.getMessage(), database, pool.getClass().getName());
+      log.warn("pgintel agent: {}={} but pgintel cannot make a connection of its own ({}); reading {} through {}",
+          AgentSettings.OWN_CONNECTION, onDemand ? AgentSettings.WHEN_POOL_EXHAUSTED : "true", e.getMessage(),
+          database, pool.getClass().getName());
       return null;
     }
   }
@@ -342,7 +350,7 @@ final class Discovery {
     if (settings.ownConnection() && !closed) {
       DriverConnection isolated = isolated(database, own);
       if (isolated != null && connects(isolated, database)) {
-        monitor(database, isolated, Rank.OWN, isolated);
+        monitor(database, isolated, Rank.OWN, isolated, null);
         return;
       }
       if (isolated != null) {
@@ -354,7 +362,7 @@ final class Discovery {
       own.close(); // a DataSource reaches it: pgintel needs no connection of its own
       return;
     }
-    monitor(database, own, Rank.DRIVER, own);
+    monitor(database, own, Rank.DRIVER, own, null);
   }
 
   /**
@@ -374,32 +382,42 @@ final class Discovery {
   /**
    * The monitor of {@code database}: an existing one, or one started through {@code ds}; when {@code ds} ranks
    * higher than what the existing one reads through, a new one through {@code ds} takes its place.
+   *
+   * @param own what {@code ds} is when it is pgintel's own connection, else null
+   * @param spare pgintel's own connection for while {@code ds}'s pool is exhausted, or null
    */
-  private Monitor monitor(String database, DataSource ds, Rank rank, DriverConnection own) {
-    Monitor m = monitors.computeIfAbsent(database, k -> start(k, ds, rank, new SessionRegistry(), own));
+  private Monitor monitor(String database, DataSource ds, Rank rank, DriverConnection own, DriverConnection spare) {
+    Monitor m = monitors.computeIfAbsent(database, k -> start(k, ds, rank, new SessionRegistry(), own, spare));
     if (m != null && m.rank().compareTo(rank) < 0 && m.dataSource().get() != ds) {
-      Monitor better = start(database, ds, rank, m.registry(), own);
+      Monitor better = start(database, ds, rank, m.registry(), own, spare);
       if (better != null) {
         monitors.put(database, better);
         m.close();
         return better;
       }
     }
-    if (own != null && (m == null || m.own() != own)) {
-      own.close();
+    for (DriverConnection unused : new DriverConnection[] {own, spare}) {
+      if (unused != null && (m == null || m.own() != unused && m.spare() != unused)) {
+        unused.close();
+      }
     }
     return m;
   }
 
   private Monitor start(String database, DataSource ds, Rank rank, SessionRegistry registry,
-      DriverConnection own) {
+      DriverConnection own, DriverConnection spare) {
     WeakReference<DataSource> ref = new WeakReference<>(ds);
     try {
-      PgIntel pgintel = PgIntel.builder().dataSource(new WeakDataSource(ref)).sessionRegistry(registry)
-          .settings(settings.core()).build();
+      PgIntelBuilder builder = PgIntel.builder().dataSource(new WeakDataSource(ref)).sessionRegistry(registry)
+          .settings(settings.core());
+      if (spare != null) {
+        builder.exhaustedPoolDataSource(spare);
+      }
+      PgIntel pgintel = builder.build();
       pgintel.start();
-      log.info("pgintel agent: monitoring {} through {}", database, own != null ? own : ds.getClass().getName());
-      return new Monitor(ref, registry, pgintel, rank, own);
+      log.info("pgintel agent: monitoring {} through {}{}", database, own != null ? own : ds.getClass().getName(),
+          spare != null ? ", and through a connection of its own while that pool has none to spare" : "");
+      return new Monitor(ref, registry, pgintel, rank, own, spare);
     } catch (RuntimeException | LinkageError e) {
       log.warn("pgintel agent: could not start monitoring {}; the application is not affected", database, e);
       return null;
@@ -491,12 +509,15 @@ final class Discovery {
 
   /** Monitored through {@code dataSource}; {@code own} is pgintel's own connection when it reads through that. */
   private record Monitor(WeakReference<DataSource> dataSource, SessionRegistry registry, PgIntel pgintel,
-      Rank rank, DriverConnection own) {
+      Rank rank, DriverConnection own, DriverConnection spare) {
 
     void close() {
       pgintel.close();
       if (own != null) {
         own.close();
+      }
+      if (spare != null) {
+        spare.close();
       }
     }
   }

@@ -39,8 +39,13 @@ final class DriverConnection implements DataSource, AutoCloseable {
 
   /** The application's driver (connected through unless {@link #copy} is set), or the pool that connected. */
   private final WeakReference<Object> owner;
-  /** pgintel's own copy of the driver ({@link IsolatedDriver}) to connect with instead, or null once closed. */
+  /**
+   * pgintel's own copy of the driver ({@link IsolatedDriver}) to connect with instead; null once closed, and until
+   * the first connection for a copy made on demand ({@link #isolatedOnDemand}).
+   */
   private Driver copy;
+  /** For a copy made on demand: the application's driver class to copy; held weakly, as the owner is. */
+  private final WeakReference<Class<?>> toCopy;
   private final boolean isolated;
   private final String url;
   private final String database;
@@ -50,17 +55,20 @@ final class DriverConnection implements DataSource, AutoCloseable {
   private boolean closed;
 
   DriverConnection(Driver driver, String url, Properties info, String database) {
-    this(driver, null, url, info, database);
+    this(driver, null, null, url, info, database);
   }
 
   /**
    * @param owner the application's driver, or with {@code copy} whatever of the application's bounds the monitoring
    * @param copy a copy of the application's driver in a class loader of pgintel's own to connect through, or null
+   * @param toCopy without {@code copy}: the application's driver class to copy at the first connection, or null
    */
-  private DriverConnection(Object owner, Driver copy, String url, Properties info, String database) {
+  private DriverConnection(Object owner, Driver copy, Class<?> toCopy, String url, Properties info,
+      String database) {
     this.owner = new WeakReference<>(owner);
     this.copy = copy;
-    this.isolated = copy != null;
+    this.toCopy = toCopy == null ? null : new WeakReference<>(toCopy);
+    this.isolated = copy != null || toCopy != null;
     this.url = url;
     this.database = database;
     this.info = new Properties();
@@ -81,8 +89,21 @@ final class DriverConnection implements DataSource, AutoCloseable {
    */
   static DriverConnection isolated(Object owner, Class<?> driver, String url, Properties info, String database,
       OwnLogin login) {
-    DriverConnection c = new DriverConnection(owner, IsolatedDriver.copyOf(driver),
-        login == null ? url : OwnLogin.withoutCredentials(url), info, database);
+    return named(new DriverConnection(owner, IsolatedDriver.copyOf(driver), null,
+        login == null ? url : OwnLogin.withoutCredentials(url), info, database), login);
+  }
+
+  /**
+   * As {@link #isolated}, as the application's role, with the copy of the driver made only when the first
+   * connection is asked for: for a connection that may never be needed ({@code when-pool-exhausted}). A copy that
+   * cannot be made then fails that connection with the reason.
+   */
+  static DriverConnection isolatedOnDemand(Object owner, Class<?> driver, String url, Properties info,
+      String database) {
+    return named(new DriverConnection(owner, null, driver, url, info, database), null);
+  }
+
+  private static DriverConnection named(DriverConnection c, OwnLogin login) {
     // a session beside the application's: named for what it is where a DBA looks (unless the URL names one)
     c.info.setProperty("ApplicationName", APPLICATION_NAME);
     if (login != null) {
@@ -127,7 +148,7 @@ final class DriverConnection implements DataSource, AutoCloseable {
     if (o == null) {
       throw new SQLException("the application's PostgreSQL driver is gone", "08001");
     }
-    Driver d = copy != null ? copy : (Driver) o;
+    Driver d = isolated ? copy() : (Driver) o;
     Discovery.internal();
     try {
       physical = d.connect(url, info);
@@ -138,6 +159,22 @@ final class DriverConnection implements DataSource, AutoCloseable {
       throw new SQLException("the PostgreSQL driver did not accept the application's URL", "08001");
     }
     return physical;
+  }
+
+  /** The copy of the driver to connect with, made now when it is made on demand. */
+  private Driver copy() throws SQLException {
+    if (copy == null) {
+      Class<?> driver = toCopy == null ? null : toCopy.get();
+      if (driver == null) {
+        throw new SQLException("the application's PostgreSQL driver is gone", "08001");
+      }
+      try {
+        copy = IsolatedDriver.copyOf(driver);
+      } catch (IllegalStateException e) {
+        throw new SQLException(e.getMessage(), "08001", e);
+      }
+    }
+    return copy;
   }
 
   /**

@@ -55,14 +55,27 @@ class AgentSettingsTest {
     assertEquals(List.of(), s.problems());
     assertFalse(s.correlation());
     assertTrue(s.compilerDirectives(), "on unless switched off");
-    assertFalse(s.ownConnection(), "off unless switched on");
+    assertFalse(s.ownConnection(), "not always unless switched on");
+    assertTrue(s.ownWhenPoolExhausted(), "while the pool is exhausted unless switched off");
     assertTrue(s.core().isEmpty(), s.core().toString());
   }
 
   @Test
-  void ownConnectionSwitchTakesABooleanAndAnUnknownAgentKeyNamesTheKnownOnes() {
-    assertTrue(AgentSettings.resolve("", Map.of("PGINTEL_AGENT_OWN_CONNECTION", "true"), new Properties())
-        .ownConnection());
+  void ownConnectionSwitchTakesABooleanOrWhenPoolExhaustedAndAnUnknownAgentKeyNamesTheKnownOnes() {
+    AgentSettings always = AgentSettings.resolve("", Map.of("PGINTEL_AGENT_OWN_CONNECTION", "true"),
+        new Properties());
+    assertTrue(always.ownConnection());
+    assertFalse(always.ownWhenPoolExhausted(), "always covers it");
+    AgentSettings never = AgentSettings.resolve("pgintel.agent.own-connection=off", Map.of(), new Properties());
+    assertFalse(never.ownConnection() || never.ownWhenPoolExhausted(), "never");
+    AgentSettings exhausted = AgentSettings.resolve("pgintel.agent.own-connection=When-Pool-Exhausted", Map.of(),
+        new Properties());
+    assertEquals(List.of(), exhausted.problems());
+    assertTrue(exhausted.ownWhenPoolExhausted() && !exhausted.ownConnection());
+    AgentSettings bad = AgentSettings.resolve("pgintel.agent.own-connection=sometimes", Map.of(), new Properties());
+    assertEquals(List.of("pgintel.agent.own-connection: 'sometimes' is not allowed; use true, false or "
+        + "when-pool-exhausted"), bad.problems());
+    assertTrue(bad.ownWhenPoolExhausted(), "the default stays");
 
     AgentSettings typo = AgentSettings.resolve("pgintel.agent.own-connections=true", Map.of(), new Properties());
     assertFalse(typo.ownConnection());

@@ -102,7 +102,7 @@ class DiscoveryTest {
         + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
     pg.execute("postgres", "GRANT pg_monitor TO pgintel_limited");
     // its configuration says how to connect, but the server refuses a second session of that role
-    assertEquals(Discovery.Rank.POOL, rankOfOwnConnection(pg, database, "pgintel_limited", "", () -> { }));
+    assertEquals(Discovery.Rank.POOL, rankOf(pg, database, "pgintel_limited", OWN, () -> { }));
   }
 
   @Test
@@ -114,8 +114,8 @@ class DiscoveryTest {
         + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
 
     String watched = pg.createDatabase("watched");
-    assertEquals(Discovery.Rank.OWN, rankOfOwnConnection(pg, watched, pg.user(),
-        "pgintel.agent.own-connection.user=pgintel_watcher,", () -> {
+    assertEquals(Discovery.Rank.OWN, rankOf(pg, watched, pg.user(),
+        OWN + "pgintel.agent.own-connection.user=pgintel_watcher,", () -> {
       try (Connection c = pg.dataSource(watched).getConnection(); Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT usename, application_name FROM pg_stat_activity "
               + "WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename = 'pgintel_watcher'")) {
@@ -125,29 +125,63 @@ class DiscoveryTest {
     }));
 
     String refused = pg.createDatabase("refused");
-    assertEquals(Discovery.Rank.POOL, rankOfOwnConnection(pg, refused, pg.user(),
-        "pgintel.agent.own-connection.user=pgintel_nologin,", () -> { }));
+    assertEquals(Discovery.Rank.POOL, rankOf(pg, refused, pg.user(),
+        OWN + "pgintel.agent.own-connection.user=pgintel_nologin,", () -> { }));
+  }
+
+  @Test
+  void byDefaultAnExhaustedPoolIsLeftAloneForAConnectionOfPgintelsOwnMadeOnlyThen() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    String database = pg.createDatabase("exhausted");
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(pg.jdbcUrl(database));
+    config.setUsername(pg.user());
+    config.setMaximumPoolSize(1);
+    try (HikariDataSource pool = new HikariDataSource(config)) {
+      assertEquals(Discovery.Rank.POOL, rankOf(pg, database, pool, "", () -> {
+        Thread.sleep(1500);
+        assertEquals(0, pgintelSessions(pg, database), "a pool with a connection to spare is borrowed from");
+        try (Connection held = pool.getConnection()) {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+          while (pgintelSessions(pg, database) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+          }
+          assertEquals(1, pgintelSessions(pg, database), "pgintel's one session beside the exhausted pool's");
+          assertEquals(0, pool.getHikariPoolMXBean().getThreadsAwaitingConnection(), "nothing waits for the pool");
+        }
+      }));
+    }
+  }
+
+  /** Sessions on {@code database} named as pgintel's own connection names itself. */
+  private static int pgintelSessions(PgServer pg, String database) throws SQLException {
+    try (Connection c = pg.dataSource(database).getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            + "AND application_name = '" + DriverConnection.APPLICATION_NAME + "'")) {
+      rs.next();
+      return rs.getInt(1);
+    }
   }
 
   /**
-   * What a discovery with {@code pgintel.agent.own-connection} (and {@code agentArguments}) reads a HikariCP pool of
-   * {@code poolUser} over {@code database} through, once it has decided; {@code check} runs while it still does.
+   * What a discovery with {@code agentArguments} reads a HikariCP pool of {@code poolUser} over {@code database}
+   * through, once it has decided; {@code check} runs while it still does.
    */
-  private static Discovery.Rank rankOfOwnConnection(PgServer pg, String database, String poolUser,
+  private static Discovery.Rank rankOf(PgServer pg, String database, String poolUser,
       String agentArguments, Check check) throws Exception {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(pg.jdbcUrl(database));
     config.setUsername(poolUser);
     config.setMaximumPoolSize(1);
     try (HikariDataSource pool = new HikariDataSource(config)) {
-      return rankOfOwnConnection(pg, database, pool, agentArguments, check);
+      return rankOf(pg, database, pool, agentArguments, check);
     }
   }
 
   /** The same for any {@code pool} over {@code database} that has connected before the discovery saw it. */
-  private static Discovery.Rank rankOfOwnConnection(PgServer pg, String database, DataSource pool,
+  private static Discovery.Rank rankOf(PgServer pg, String database, DataSource pool,
       String agentArguments, Check check) throws Exception {
-    AgentSettings settings = AgentSettings.resolve("pgintel.agent.own-connection=true," + agentArguments
+    AgentSettings settings = AgentSettings.resolve(agentArguments
         + "otel.metrics.exporter=none,otel.logs.exporter=none,otel.traces.exporter=none", Map.of(), new Properties());
     assertEquals(List.of(), settings.problems());
     Discovery discovery = new Discovery(settings);
@@ -177,16 +211,14 @@ class DiscoveryTest {
       pool.setUrl(pg.jdbcUrl(database));
       pool.setUsername(pg.user());
       pool.setMaxTotal(1);
-      assertEquals(Discovery.Rank.OWN, rankOfOwnConnection(pg, database, pool, "", () -> {
-        try (Connection c = pg.dataSource(database).getConnection(); Statement s = c.createStatement();
-            ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                + "AND application_name = '" + DriverConnection.APPLICATION_NAME + "'")) {
-          rs.next();
-          assertEquals(1, rs.getInt(1), "pgintel's one session beside the pool's");
-        }
+      assertEquals(Discovery.Rank.OWN, rankOf(pg, database, pool, OWN, () -> {
+        assertEquals(1, pgintelSessions(pg, database), "pgintel's one session beside the pool's");
       }));
     }
   }
+
+  /** The agent argument that makes pgintel read through a connection of its own, always. */
+  private static final String OWN = "pgintel.agent.own-connection=true,";
 
   @FunctionalInterface
   private interface Check {

@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * application thread is about to ask for. "Within the last": one reading is a moment's, and an application whose
  * threads use every connection leaves one idle whenever a thread between two borrows is not running (on a busy
  * machine, often), so one reading that finds the pool exhausted counts for the whole interval.
+ *
+ * <p>With a DataSource of pgintel's own for that case ({@link SessionFactory#ownUsable()}), the pool is asked at
+ * every tick instead, and while it was found exhausted within the interval every collector reads through that
+ * DataSource at its own interval: nothing is skipped, and no application thread waits for pgintel.
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -66,6 +70,8 @@ public final class Scheduler implements AutoCloseable {
   private volatile long lastExhausted;
   /** Says once an hour that collectors are holding back, so that sparser samples have a reason in the log. */
   private final RateLimitedLog exhaustedLog = new RateLimitedLog(log, Duration.ofHours(1));
+  /** Says once an hour that collectors read through pgintel's own connection because the pool is exhausted. */
+  private final RateLimitedLog ownLog = new RateLimitedLog(log, Duration.ofHours(1));
   private final List<Task> tasks = new ArrayList<>();
   /** Guards every task's due tick, so that collectors due at the same moment are taken on together, once. */
   private final Object dueTicks = new Object();
@@ -148,11 +154,18 @@ public final class Scheduler implements AutoCloseable {
     List<Task> admitted = new ArrayList<>(due.size());
     List<SessionFactory.SessionWork<List<? extends Record>>> works = new ArrayList<>(due.size());
     long now = System.nanoTime();
-    // the pool is asked only when its answer could hold a collector back
-    boolean exhausted = !forced && due.stream().anyMatch(t -> t.mayYield(now)) && poolExhaustedLately(now);
+    // the pool is asked only when its answer could hold a collector back, or send it through pgintel's own
+    boolean own = sessions.ownUsable();
+    boolean exhausted = (own || !forced && due.stream().anyMatch(t -> t.mayYield(now))) && poolExhaustedLately(now);
+    boolean viaOwn = own && exhausted;
+    if (viaOwn) {
+      ownLog.info("pgintel found the application's connection pool with no connection to spare: while that lasts, it"
+          + " reads through a connection of its own instead of borrowing (pgintel.session.exhausted-pool-interval"
+          + " after the last time it found the pool so)");
+    }
     for (Task t : due) {
       t.endedAt = 0;
-      if (exhausted && t.mayYield(now)) {
+      if (exhausted && !viaOwn && !forced && t.mayYield(now)) {
         listener.skipped(t.collector.name(), "pool_exhausted");
         exhaustedLog.info("pgintel found the application's connection pool with no connection to spare: while that"
             + " lasts, collectors borrow at most every {} (pgintel.session.exhausted-pool-interval), and the ticks"
@@ -175,7 +188,7 @@ public final class Scheduler implements AutoCloseable {
         expected += admitted.get(end).lastSessionNanos;
         end++;
       }
-      next += runBorrowed(admitted.subList(next, end), works.subList(next, end));
+      next += runBorrowed(admitted.subList(next, end), works.subList(next, end), viaOwn);
     }
   }
 
@@ -194,14 +207,15 @@ public final class Scheduler implements AutoCloseable {
    *
    * @return how many ran: fewer than all when the connection was lost on the way, and the rest need another borrow
    */
-  private int runBorrowed(List<Task> batch, List<SessionFactory.SessionWork<List<? extends Record>>> works) {
+  private int runBorrowed(List<Task> batch, List<SessionFactory.SessionWork<List<? extends Record>>> works,
+      boolean viaOwn) {
     long started = System.nanoTime();
     for (Task t : batch) {
       t.lastBorrow = started;
     }
     List<SessionFactory.Outcome> outcomes;
     try {
-      outcomes = sessions.inSessions(works);
+      outcomes = sessions.inSessions(works, viaOwn);
     } catch (PoolBusyException e) {
       for (Task t : batch) {
         t.poolBusy(e);

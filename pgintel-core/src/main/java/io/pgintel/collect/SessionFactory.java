@@ -1,6 +1,7 @@
 package io.pgintel.collect;
 
 import io.pgintel.internal.DaemonThreads;
+import io.pgintel.runtime.RateLimitedLog;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one way pgintel touches the database: borrow, run read-only with {@code statement_timeout} and
@@ -43,24 +46,45 @@ import javax.sql.DataSource;
  * ({@code set_config(..., true)}), so they end with it. The isolation level is
  * never changed, so it is not read either: pgjdbc answers {@code getTransactionIsolation()} with a
  * {@code SHOW TRANSACTION ISOLATION LEVEL} round trip, which would be two statements more per collection.
+ *
+ * <p>Given a DataSource of pgintel's own for when the application's pool has no connection to spare (the agent's
+ * one connection, opened by its own copy of the driver), the scheduler reads through that instead while the pool is
+ * exhausted ({@link #inSessions(List, boolean)}). If it cannot connect, that collection borrows from the pool after
+ * all, and the own DataSource is left alone for {@link #OWN_RETRY}, with one warning.
  */
 public final class SessionFactory implements AutoCloseable {
 
-  private final DataSource dataSource;
+  private static final Logger log = LoggerFactory.getLogger(SessionFactory.class);
+  /** How long the own DataSource is left alone after it failed to connect. */
+  static final Duration OWN_RETRY = Duration.ofMinutes(5);
+
+  private final Source application;
+  /** pgintel's own DataSource for while the application's pool is exhausted, or null. */
+  private final Source own;
+  /** When the own DataSource last failed to connect ({@link System#nanoTime()}); 0 when it has not. */
+  private volatile long ownFailed;
+  private final RateLimitedLog ownLog = new RateLimitedLog(log, Duration.ofHours(1));
   private final Duration borrowTimeout;
   private final Duration statementTimeout;
   /** The settings statement; the same text every time, so built and registered once. */
   private final String settings;
   private final ExecutorService borrower;
-  private final AtomicInteger abandonedBorrows = new AtomicInteger();
   private final PoolGauge pool;
   private volatile ServerInfo server;
-  /** Whether the pool's connections are pgjdbc's, once known: see {@link #pipelines}. */
-  private volatile Boolean pgjdbc;
 
   public SessionFactory(DataSource dataSource, Duration borrowTimeout, Duration statementTimeout,
       Duration lockTimeout) {
-    this.dataSource = dataSource;
+    this(dataSource, null, borrowTimeout, statementTimeout, lockTimeout);
+  }
+
+  /**
+   * @param own a DataSource of pgintel's own, read through while the application's pool has no connection to
+   *     spare; null to borrow from {@code dataSource} always
+   */
+  public SessionFactory(DataSource dataSource, DataSource own, Duration borrowTimeout, Duration statementTimeout,
+      Duration lockTimeout) {
+    this.application = new Source(dataSource);
+    this.own = own == null ? null : new Source(own);
     this.pool = PoolGauge.of(dataSource);
     this.borrowTimeout = borrowTimeout;
     this.statementTimeout = statementTimeout;
@@ -90,6 +114,15 @@ public final class SessionFactory implements AutoCloseable {
     return pool.exhausted();
   }
 
+  /**
+   * Whether there is a DataSource of pgintel's own to read through while the pool is exhausted, and it has not
+   * failed to connect within the last {@link #OWN_RETRY}.
+   */
+  boolean ownUsable() {
+    long failed = ownFailed;
+    return own != null && (failed == 0 || System.nanoTime() - failed > OWN_RETRY.toNanos());
+  }
+
   /** Forget what was discovered (after a connection failure the server may have been upgraded or failed over). */
   void forgetServer() {
     server = null;
@@ -106,10 +139,21 @@ public final class SessionFactory implements AutoCloseable {
    * @throws SQLException the pool failed to lend a connection: none of the works ran
    */
   List<Outcome> inSessions(List<? extends SessionWork<?>> works) throws SQLException, PoolBusyException {
-    if (abandonedBorrows.get() > 0) {
-      throw new PoolBusyException("an earlier borrow is still waiting for a pool connection");
+    return inSessions(works, false);
+  }
+
+  /**
+   * As {@link #inSessions(List)}; with {@code viaOwn}, through pgintel's own DataSource (when there is one) rather
+   * than the application's pool.
+   */
+  List<Outcome> inSessions(List<? extends SessionWork<?>> works, boolean viaOwn) throws SQLException,
+      PoolBusyException {
+    Source source = viaOwn && own != null ? own : application;
+    if (source.abandoned.get() > 0) {
+      throw new PoolBusyException(source == own ? "an earlier collection still waits for pgintel's own connection"
+          : "an earlier borrow is still waiting for a pool connection");
     }
-    Lease lease = new Lease(works);
+    Lease lease = new Lease(works, source);
     borrower.execute(lease);
     return lease.outcomes();
   }
@@ -128,28 +172,33 @@ public final class SessionFactory implements AutoCloseable {
     private static final int ABANDONED = 2;
 
     private final List<? extends SessionWork<?>> works;
+    /** Where the connection is asked for first; a caller that gives up counts against it. */
+    private final Source source;
     private final AtomicInteger state = new AtomicInteger(WAITING);
     private final CompletableFuture<List<Outcome>> done = new CompletableFuture<>();
+    /** Where the connection came from: {@link #source}, or the application's when the own one failed. */
+    private Source from;
 
-    Lease(List<? extends SessionWork<?>> works) {
+    Lease(List<? extends SessionWork<?>> works, Source source) {
       this.works = works;
+      this.source = source;
     }
 
     @Override
     public void run() {
       Connection c;
       try {
-        c = dataSource.getConnection();
+        c = connect();
       } catch (Throwable t) {
         if (!state.compareAndSet(WAITING, WORKING)) {
-          abandonedBorrows.decrementAndGet();
+          source.abandoned.decrementAndGet();
         }
         done.completeExceptionally(t);
         return;
       }
       if (!state.compareAndSet(WAITING, WORKING)) {
         closeQuietly(c);
-        abandonedBorrows.decrementAndGet();
+        source.abandoned.decrementAndGet();
         return;
       }
       List<Outcome> outcomes = new ArrayList<>(works.size());
@@ -157,7 +206,7 @@ public final class SessionFactory implements AutoCloseable {
         for (SessionWork<?> work : works) {
           long started = System.nanoTime();
           try {
-            Object result = inTransaction(c, work);
+            Object result = inTransaction(c, from, work);
             outcomes.add(new Outcome(result, null, started, System.nanoTime()));
           } catch (Throwable t) {
             outcomes.add(new Outcome(null, t, started, System.nanoTime()));
@@ -172,6 +221,23 @@ public final class SessionFactory implements AutoCloseable {
         closeQuietly(c);
         done.complete(outcomes);
       }
+    }
+
+    /** A connection from {@link #source}; from the application's pool when pgintel's own fails to connect. */
+    private Connection connect() throws SQLException {
+      if (source == own) {
+        try {
+          from = own;
+          return own.dataSource.getConnection();
+        } catch (SQLException | RuntimeException e) {
+          ownFailed = System.nanoTime();
+          ownLog.warn("pgintel's own connection, which it reads through while the application's pool has no "
+              + "connection to spare, failed: {}; borrowing from the pool as before, and trying again in {}",
+              e.getMessage(), OWN_RETRY);
+        }
+      }
+      from = application;
+      return application.dataSource.getConnection();
     }
 
     List<Outcome> outcomes() throws SQLException, PoolBusyException {
@@ -192,7 +258,7 @@ public final class SessionFactory implements AutoCloseable {
           } catch (TimeoutException | InterruptedException e) {
             interrupted |= e instanceof InterruptedException;
             if (state.compareAndSet(WAITING, ABANDONED)) {
-              abandonedBorrows.incrementAndGet();
+              source.abandoned.incrementAndGet();
               throw new PoolBusyException(interrupted ? "interrupted while waiting for a pool connection"
                   : "no pool connection within " + borrowTimeout.toMillis() + " ms");
             }
@@ -225,10 +291,10 @@ public final class SessionFactory implements AutoCloseable {
     return new SQLException("DataSource.getConnection failed: " + cause, "08001", cause);
   }
 
-  private <T> T inTransaction(Connection c, SessionWork<T> work) throws SQLException {
+  private <T> T inTransaction(Connection c, Source from, SessionWork<T> work) throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     boolean readOnly = c.isReadOnly();
-    boolean pipelines = pipelines(c);
+    boolean pipelines = pipelines(c, from);
     // autocommit and pgjdbc: each query its own transaction, carrying the settings (see SqlSession)
     boolean perQuery = autoCommit && pipelines;
     int backstop = (int) Math.max(1, statementTimeout.plusSeconds(5).toSeconds());
@@ -268,8 +334,8 @@ public final class SessionFactory implements AutoCloseable {
    * text and sends both statements before it waits for the server. Another driver may hand the text to the server
    * as one statement, which the extended protocol refuses, so it gets the settings in a round trip of their own.
    */
-  private boolean pipelines(Connection c) {
-    Boolean known = pgjdbc;
+  private static boolean pipelines(Connection c, Source from) {
+    Boolean known = from.pgjdbc;
     if (known == null) {
       // the same test as for the simple query protocol: pgjdbc's statement class behind the pool's
       try (Statement s = c.createStatement()) {
@@ -277,9 +343,22 @@ public final class SessionFactory implements AutoCloseable {
       } catch (SQLException e) {
         known = false;
       }
-      pgjdbc = known;
+      from.pgjdbc = known;
     }
     return known;
+  }
+
+  /** A DataSource connections come from, with what is known about them. */
+  private static final class Source {
+    final DataSource dataSource;
+    /** Borrows whose caller gave up and that still wait: while any does, later ones are not queued behind it. */
+    final AtomicInteger abandoned = new AtomicInteger();
+    /** Whether its connections are pgjdbc's, once known: see {@link #pipelines}. */
+    volatile Boolean pgjdbc;
+
+    Source(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
   }
 
   private static void restore(Connection c, boolean autoCommit, boolean readOnly) {

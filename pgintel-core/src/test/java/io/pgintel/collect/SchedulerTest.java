@@ -264,4 +264,80 @@ class SchedulerTest {
       assertTrue(c.starts.size() - resumed >= 4, "every tick again: " + (c.starts.size() - resumed));
     }
   }
+  @Test
+  void whileThePoolIsExhaustedEveryTickReadsThroughTheExhaustedPoolDataSourceAndNoneWaitsForThePool(PgServer pg)
+      throws Exception {
+    Scripted c = new Scripted();
+    AtomicInteger ownConnections = new AtomicInteger();
+    PgIntelBuilder b = PgIntel.builder().borrowTimeout(Duration.ofMillis(100))
+        .exhaustedPoolInterval(Duration.ofSeconds(1))
+        .exhaustedPoolDataSource(TestDataSources.counting(pg.dataSource(), ownConnections));
+    for (String name : BuiltInCollectors.defaultIntervals().keySet()) {
+      b.collectorEnabled(name, false);
+    }
+    try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 1000);
+        TestTelemetry otel = new TestTelemetry();
+        PgIntel p = b.dataSource(pool).openTelemetry(otel.openTelemetry()).addCollector(c)
+            .collectorInterval(c.name(), Duration.ofMillis(100)).build()) {
+      p.start();
+      Thread.sleep(700);
+      assertTrue(c.starts.size() >= 4, "a pool with connections to spare: every tick, ran " + c.starts.size());
+      assertEquals(0, ownConnections.get(), "a pool with a connection to spare is borrowed from");
+
+      List<Connection> lent = new ArrayList<>(List.of(pool.getConnection(), pool.getConnection()));
+      Thread.sleep(150);
+      int ranBefore = c.starts.size();
+      Thread.sleep(2500);
+      int ran = c.starts.size() - ranBefore;
+      assertTrue(ran >= 15, "every tick through pgintel's own DataSource: " + ran + " runs in 2.5 s");
+      assertTrue(ownConnections.get() >= ran - 1, "own connections " + ownConnections.get() + " for " + ran);
+      for (String reason : List.of("pool_exhausted", "pool_busy")) {
+        assertEquals(0.0, otel.value("pgintel.collector.skipped",
+            Map.of("pgintel.collector", c.name(), "pgintel.skip.reason", reason)).orElse(0.0), reason);
+      }
+      assertEquals(0, pool.getHikariPoolMXBean().getThreadsAwaitingConnection(), "nothing waits for the pool");
+
+      for (Connection l : lent) {
+        l.close();
+      }
+      // found exhausted up to the release: the own DataSource for one more exhausted-pool interval, then the pool
+      Thread.sleep(1500);
+      int own = ownConnections.get();
+      int resumed = c.starts.size();
+      Thread.sleep(600);
+      assertTrue(c.starts.size() - resumed >= 4, "every tick: " + (c.starts.size() - resumed));
+      assertEquals(own, ownConnections.get(), "back to the pool once it has a connection to spare again");
+    }
+  }
+
+  @Test
+  void anExhaustedPoolDataSourceThatCannotConnectIsLeftAloneAndCollectorsYieldToTheExhaustedPoolAsWithoutIt(
+      PgServer pg) throws Exception {
+    Scripted c = new Scripted();
+    AtomicInteger ownConnections = new AtomicInteger();
+    org.postgresql.ds.PGSimpleDataSource refused = new org.postgresql.ds.PGSimpleDataSource();
+    refused.setUrl("jdbc:postgresql://127.0.0.1:1/postgres");
+    PgIntelBuilder b = PgIntel.builder().borrowTimeout(Duration.ofMillis(100))
+        .exhaustedPoolInterval(Duration.ofSeconds(1))
+        .exhaustedPoolDataSource(TestDataSources.counting(refused, ownConnections));
+    for (String name : BuiltInCollectors.defaultIntervals().keySet()) {
+      b.collectorEnabled(name, false);
+    }
+    try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 1000);
+        TestTelemetry otel = new TestTelemetry();
+        PgIntel p = b.dataSource(pool).openTelemetry(otel.openTelemetry()).addCollector(c)
+            .collectorInterval(c.name(), Duration.ofMillis(100)).build()) {
+      p.start();
+      Thread.sleep(500);
+      List<Connection> lent = new ArrayList<>(List.of(pool.getConnection(), pool.getConnection()));
+      Thread.sleep(2500);
+      assertEquals(1, ownConnections.get(), "tried once, then left alone for " + SessionFactory.OWN_RETRY);
+      double yielded = otel.value("pgintel.collector.skipped",
+          Map.of("pgintel.collector", c.name(), "pgintel.skip.reason", "pool_exhausted")).orElse(0.0);
+      assertTrue(yielded >= 14, "ticks that yielded to the exhausted pool as without it: " + yielded);
+      for (Connection l : lent) {
+        l.close();
+      }
+    }
+  }
 }
