@@ -60,7 +60,7 @@ public final class PgIntelBuilder {
    * the application's while its pool is found with no connection to spare ({@link #exhaustedPoolInterval}): then
    * no collector waits for the pool or takes a connection an application thread is about to ask for, and none is
    * slowed down. Optional; without it collectors borrow less often from an exhausted pool. If it cannot connect,
-   * collectors borrow from the pool as without it, and try it again 5 minutes later.
+   * that tick is skipped ({@code pool_busy}), and for 5 minutes collectors yield to the exhausted pool as without it.
    */
   public PgIntelBuilder exhaustedPoolDataSource(DataSource own) {
     this.exhaustedPoolDataSource = Objects.requireNonNull(own, "own");

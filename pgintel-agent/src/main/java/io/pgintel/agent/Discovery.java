@@ -415,8 +415,11 @@ final class Discovery {
       }
       PgIntel pgintel = builder.build();
       pgintel.start();
-      log.info("pgintel agent: monitoring {} through {}{}", database, own != null ? own : ds.getClass().getName(),
-          spare != null ? ", and through a connection of its own while that pool has none to spare" : "");
+      log.info("pgintel agent: monitoring {} through {}", database, own != null ? own : ds.getClass().getName());
+      if (spare != null) {
+        log.info("pgintel agent: while that pool has no connection to spare, reading {} through {} instead",
+            database, spare);
+      }
       return new Monitor(ref, registry, pgintel, rank, own, spare);
     } catch (RuntimeException | LinkageError e) {
       log.warn("pgintel agent: could not start monitoring {}; the application is not affected", database, e);

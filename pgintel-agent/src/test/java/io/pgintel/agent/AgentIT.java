@@ -11,7 +11,9 @@ import io.pgintel.test.PostgresServers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -174,22 +176,42 @@ class AgentIT {
   }
 
   @Test
-  void theActivitySampleYieldsToAPoolWhoseEveryConnectionIsLent() throws Exception {
-    PgServer pg = PostgresServers.newest();
-    String database = pg.createDatabase("exhausted");
-    try (OtlpReceiver receiver = new OtlpReceiver()) {
-      // the application holds all three of its connections for 5 s, from its third second on
-      Run run = runApp(List.of("-javaagent:" + JAR, "-Dqueryingapp.hold-all-seconds=5",
-          "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(), "-Dotel.exporter.otlp.protocol=http/protobuf",
-          "-Dotel.metric.export.interval=1000", "-Dotel.logs.exporter=none"), "hikari", pg.jdbcUrl(database),
-          pg.user(), 11);
-
-      assertEquals(0, run.exit(), run.output());
-      assertTrue(run.output().contains("holding all 3 connections"), run.output());
+  void withoutAConnectionOfItsOwnTheActivitySampleYieldsToAPoolWhoseEveryConnectionIsLent() throws Exception {
+    Run run = holdingEveryConnection(List.of("-Dpgintel.agent.own-connection=false"), (r, receiver) -> {
       double yielded = skipped(receiver, "activity", "pool_exhausted");
       // every second of the five, but for at most one borrow attempt after the exhausted-pool interval's 10 s
       assertTrue(yielded >= 3, "activity ticks that did not borrow from the exhausted pool: " + yielded + "\n"
-          + run.output());
+          + r.output());
+    });
+    assertFalse(run.output().contains("reads through a connection of its own"), run.output());
+  }
+
+  @Test
+  void byDefaultAPoolWhoseEveryConnectionIsLentIsLeftAloneForAConnectionOfPgintelsOwn() throws Exception {
+    holdingEveryConnection(List.of(), (r, receiver) -> {
+      assertTrue(r.output().contains("while that pool has no connection to spare, reading"), r.output());
+      assertTrue(r.output().contains("reads through a connection of its own instead of borrowing"), r.output());
+      assertEquals(0.0, skipped(receiver, "activity", "pool_exhausted"), r.output());
+      assertEquals(0.0, skipped(receiver, "activity", "pool_busy"), r.output());
+    });
+  }
+
+  /** The querying application on HikariCP holding all three of its connections for 5 s, from its third second. */
+  private static Run holdingEveryConnection(List<String> settings, BiConsumer<Run, OtlpReceiver> check)
+      throws Exception {
+    PgServer pg = PostgresServers.newest();
+    String database = pg.createDatabase("exhausted");
+    try (OtlpReceiver receiver = new OtlpReceiver()) {
+      List<String> jvm = new ArrayList<>(List.of("-javaagent:" + JAR, "-Dqueryingapp.hold-all-seconds=5",
+          "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(), "-Dotel.exporter.otlp.protocol=http/protobuf",
+          "-Dotel.metric.export.interval=1000", "-Dotel.logs.exporter=none"));
+      jvm.addAll(settings);
+      Run run = runApp(jvm, "hikari", pg.jdbcUrl(database), pg.user(), 11);
+
+      assertEquals(0, run.exit(), run.output());
+      assertTrue(run.output().contains("holding all 3 connections"), run.output());
+      check.accept(run, receiver);
+      return run;
     }
   }
 

@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Given a DataSource of pgintel's own for when the application's pool has no connection to spare (the agent's
  * one connection, opened by its own copy of the driver), the scheduler reads through that instead while the pool is
- * exhausted ({@link #inSessions(List, boolean)}). If it cannot connect, that collection borrows from the pool after
- * all, and the own DataSource is left alone for {@link #OWN_RETRY}, with one warning.
+ * exhausted ({@link #inSessions(List, boolean)}). If it cannot connect, that tick is skipped as if the pool had been
+ * busy, and the own DataSource is left alone for {@link #OWN_RETRY}, with one warning: the scheduler yields to the
+ * exhausted pool meanwhile, as without one.
  */
 public final class SessionFactory implements AutoCloseable {
 
@@ -172,12 +173,10 @@ public final class SessionFactory implements AutoCloseable {
     private static final int ABANDONED = 2;
 
     private final List<? extends SessionWork<?>> works;
-    /** Where the connection is asked for first; a caller that gives up counts against it. */
+    /** Where the connection comes from; a caller that gives up waiting for it counts against it. */
     private final Source source;
     private final AtomicInteger state = new AtomicInteger(WAITING);
     private final CompletableFuture<List<Outcome>> done = new CompletableFuture<>();
-    /** Where the connection came from: {@link #source}, or the application's when the own one failed. */
-    private Source from;
 
     Lease(List<? extends SessionWork<?>> works, Source source) {
       this.works = works;
@@ -206,7 +205,7 @@ public final class SessionFactory implements AutoCloseable {
         for (SessionWork<?> work : works) {
           long started = System.nanoTime();
           try {
-            Object result = inTransaction(c, from, work);
+            Object result = inTransaction(c, source, work);
             outcomes.add(new Outcome(result, null, started, System.nanoTime()));
           } catch (Throwable t) {
             outcomes.add(new Outcome(null, t, started, System.nanoTime()));
@@ -223,21 +222,23 @@ public final class SessionFactory implements AutoCloseable {
       }
     }
 
-    /** A connection from {@link #source}; from the application's pool when pgintel's own fails to connect. */
-    private Connection connect() throws SQLException {
-      if (source == own) {
-        try {
-          from = own;
-          return own.dataSource.getConnection();
-        } catch (SQLException | RuntimeException e) {
-          ownFailed = System.nanoTime();
-          ownLog.warn("pgintel's own connection, which it reads through while the application's pool has no "
-              + "connection to spare, failed: {}; borrowing from the pool as before, and trying again in {}",
-              e.getMessage(), OWN_RETRY);
-        }
+    /**
+     * A connection from {@link #source}. pgintel's own failing is a busy pool to the caller: it is used only while
+     * the pool has no connection to spare.
+     */
+    private Connection connect() throws SQLException, PoolBusyException {
+      if (source != own) {
+        return source.dataSource.getConnection();
       }
-      from = application;
-      return application.dataSource.getConnection();
+      try {
+        return own.dataSource.getConnection();
+      } catch (SQLException | RuntimeException e) {
+        ownFailed = System.nanoTime();
+        ownLog.warn("pgintel's own connection, which it reads through while the application's pool has no "
+            + "connection to spare, failed: {}; yielding to the pool as without it, and trying again in {}",
+            e.getMessage(), OWN_RETRY);
+        throw new PoolBusyException("pgintel's own connection failed, and the pool has no connection to spare");
+      }
     }
 
     List<Outcome> outcomes() throws SQLException, PoolBusyException {
@@ -263,6 +264,9 @@ public final class SessionFactory implements AutoCloseable {
                   : "no pool connection within " + borrowTimeout.toMillis() + " ms");
             }
           } catch (ExecutionException e) {
+            if (e.getCause() instanceof PoolBusyException busy) {
+              throw busy;
+            }
             throw borrowFailed(e.getCause());
           }
         }

@@ -335,6 +335,12 @@ class SchedulerTest {
       double yielded = otel.value("pgintel.collector.skipped",
           Map.of("pgintel.collector", c.name(), "pgintel.skip.reason", "pool_exhausted")).orElse(0.0);
       assertTrue(yielded >= 14, "ticks that yielded to the exhausted pool as without it: " + yielded);
+      double busy = otel.value("pgintel.collector.skipped",
+          Map.of("pgintel.collector", c.name(), "pgintel.skip.reason", "pool_busy")).orElse(0.0);
+      // the tick whose own connection failed, and about one borrow attempt a second
+      assertTrue(busy >= 1 && busy <= 5, "ticks skipped as busy: " + busy);
+      assertEquals(0.0, otel.value("pgintel.collector.errors", Map.of("pgintel.collector", c.name(),
+          "error.type", "connection")).orElse(0.0), "a failed own connection is no failed collection");
       for (Connection l : lent) {
         l.close();
       }
