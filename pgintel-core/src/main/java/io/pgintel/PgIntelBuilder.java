@@ -59,7 +59,9 @@ public final class PgIntelBuilder {
    * A DataSource of pgintel's own (say, one connection that is not the application's) to read through instead of
    * the application's while its pool is found with no connection to spare ({@link #exhaustedPoolInterval}): then
    * no collector waits for the pool or takes a connection an application thread is about to ask for, and none is
-   * slowed down. Optional; without it collectors borrow less often from an exhausted pool. If it cannot connect,
+   * slowed down. It is asked for a connection at every collection meanwhile (the {@code activity} sample's is every
+   * second), so give one that keeps its connection open, a pool of one say, not one that connects each time.
+   * Optional; without it collectors borrow less often from an exhausted pool. If it cannot connect,
    * that tick is skipped ({@code pool_busy}), and for 5 minutes collectors yield to the exhausted pool as without it.
    */
   public PgIntelBuilder exhaustedPoolDataSource(DataSource own) {

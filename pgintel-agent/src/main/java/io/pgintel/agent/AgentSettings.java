@@ -125,9 +125,9 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
       }
     }
     boolean own = ownMode.equals("true");
+    OwnLogin ownLogin = ownLogin(login.get(loose(OWN_USER)), login.get(loose(OWN_PASSWORD)), own, problems);
     return new AgentSettings(Map.copyOf(core), agent.get(loose(CORRELATION)), agent.get(loose(COMPILER_DIRECTIVES)),
-        own, ownMode.equals(WHEN_POOL_EXHAUSTED), ownLogin(login.get(loose(OWN_USER)), login.get(loose(OWN_PASSWORD)), own, problems),
-        List.copyOf(problems));
+        own, ownMode.equals(WHEN_POOL_EXHAUSTED), ownLogin, List.copyOf(problems));
   }
 
   /** The own connection's role, or null (the application's) with a problem when the settings do not make one. */

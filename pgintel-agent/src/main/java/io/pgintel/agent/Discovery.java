@@ -11,6 +11,7 @@ import java.lang.ref.WeakReference;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -77,6 +78,8 @@ final class Discovery {
   private static final StackWalker STACK = StackWalker.getInstance();
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final long DRIVER_GRACE_MILLIS = 2000;
+  /** How long pgintel's own session for an exhausted pool stays open unused before the sweep closes it. */
+  static final Duration SPARE_IDLE = Duration.ofMinutes(10);
 
   /**
    * Per thread, one read on every getConnection: {@link #INTERNAL} while pgintel itself borrows a connection (not
@@ -433,10 +436,17 @@ final class Discovery {
     return (q < 0 ? url : url.substring(0, q)).toLowerCase(Locale.ROOT);
   }
 
-  /** Closes monitors whose DataSource the application has dropped. */
+  /**
+   * Closes monitors whose DataSource the application has dropped, and the session of pgintel's own for an exhausted
+   * pool that has not been needed for {@link #SPARE_IDLE}.
+   */
   private void sweep() {
     expunge();
     monitors.forEach((database, m) -> {
+      if (m.spare() != null && m.spare().closeIfIdle(SPARE_IDLE)) {
+        log.info("pgintel agent: the pool of {} has had connections to spare for {}; closed pgintel's own session "
+            + "until it runs out again", database, SPARE_IDLE);
+      }
       if ((m.dataSource().get() == null || m.own() != null && m.own().gone()) && monitors.remove(database, m)) {
         log.info("pgintel agent: the DataSource of {} is gone; monitoring stopped", database);
         m.close();

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,8 @@ final class DriverConnection implements DataSource, AutoCloseable {
   private final Semaphore turn = new Semaphore(1);
   private Properties info;
   private Connection physical;
+  /** When a collection last took the connection ({@link System#nanoTime()}). */
+  private long lastUsed;
   private boolean closed;
 
   DriverConnection(Driver driver, String url, Properties info, String database) {
@@ -141,6 +144,7 @@ final class DriverConnection implements DataSource, AutoCloseable {
     if (closed) {
       throw new SQLException("monitoring of " + database + " has stopped", "08003");
     }
+    lastUsed = System.nanoTime();
     if (physical != null && !physical.isClosed()) {
       return physical;
     }
@@ -190,6 +194,28 @@ final class DriverConnection implements DataSource, AutoCloseable {
       }
       physical = null;
     }
+  }
+
+  /**
+   * Closes the session when no collection has taken it for {@code idle} and none holds it now; the next collection
+   * opens a new one. For a connection used only while the application's pool is exhausted: no session of pgintel's
+   * stays beside a pool that has long had connections to spare.
+   *
+   * @return whether a session was closed
+   */
+  synchronized boolean closeIfIdle(Duration idle) {
+    if (physical == null || System.nanoTime() - lastUsed < idle.toNanos() || !turn.tryAcquire()) {
+      return false;
+    }
+    try {
+      physical.close();
+    } catch (SQLException ignored) {
+      // the server or the network already closed it
+    } finally {
+      physical = null;
+      turn.release();
+    }
+    return true;
   }
 
   /** Closes pgintel's own connection and forgets the properties, password included. */

@@ -1,6 +1,7 @@
 package io.pgintel.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +80,35 @@ class DriverConnectionTest {
       try (Connection c = own.getConnection()) {
         assertNotEquals(pid, backendPid(c));
       }
+    }
+  }
+
+  @Test
+  void sessionUnusedForTheIdleTimeIsClosedAndTheNextCollectionOpensAnother() throws Exception {
+    try (DriverConnection own = own()) {
+      Connection held = own.getConnection();
+      int pid = backendPid(held);
+      assertFalse(own.closeIfIdle(Duration.ZERO), "not while a collection holds it");
+      held.close();
+      assertFalse(own.closeIfIdle(Duration.ofMinutes(1)), "taken within the idle time");
+      assertTrue(own.closeIfIdle(Duration.ZERO));
+      assertFalse(own.closeIfIdle(Duration.ZERO), "nothing left to close");
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (sessionExists(pid) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertFalse(sessionExists(pid), "the server ended pgintel's session");
+      try (Connection c = own.getConnection()) {
+        assertNotEquals(pid, backendPid(c));
+      }
+    }
+  }
+
+  private boolean sessionExists(int pid) throws SQLException {
+    try (Connection c = pg.dataSource().getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid)) {
+      rs.next();
+      return rs.getInt(1) > 0;
     }
   }
 
