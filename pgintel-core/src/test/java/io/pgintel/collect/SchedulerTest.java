@@ -219,19 +219,27 @@ class SchedulerTest {
     }
   }
 
-  @Test
-  void aCollectorYieldsToAnExhaustedPoolAndBorrowsAtMostOncePerExhaustedPoolInterval(PgServer pg) throws Exception {
-    Scripted c = new Scripted();
+  /**
+   * {@code c} alone, every 100 ms, on {@code pool}: a borrow given up after 100 ms, a pool found exhausted counting
+   * for 1 s.
+   */
+  private static PgIntelBuilder onPool(HikariDataSource pool, TestTelemetry otel, Scripted c) {
     PgIntelBuilder b = PgIntel.builder().borrowTimeout(Duration.ofMillis(100))
         .exhaustedPoolInterval(Duration.ofSeconds(1));
     for (String name : BuiltInCollectors.defaultIntervals().keySet()) {
       b.collectorEnabled(name, false);
     }
+    return b.dataSource(pool).openTelemetry(otel.openTelemetry()).addCollector(c)
+        .collectorInterval(c.name(), Duration.ofMillis(100));
+  }
+
+  @Test
+  void aCollectorYieldsToAnExhaustedPoolAndBorrowsAtMostOncePerExhaustedPoolInterval(PgServer pg) throws Exception {
+    Scripted c = new Scripted();
     // the test's own borrows below may wait for a collection to hand its connection back
     try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 1000);
         TestTelemetry otel = new TestTelemetry();
-        PgIntel p = b.dataSource(pool).openTelemetry(otel.openTelemetry()).addCollector(c)
-            .collectorInterval(c.name(), Duration.ofMillis(100)).build()) {
+        PgIntel p = onPool(pool, otel, c).build()) {
       p.start();
       Thread.sleep(700);
       assertTrue(c.starts.size() >= 4, "a pool with connections to spare: every tick, ran " + c.starts.size());
@@ -269,16 +277,10 @@ class SchedulerTest {
       throws Exception {
     Scripted c = new Scripted();
     AtomicInteger ownConnections = new AtomicInteger();
-    PgIntelBuilder b = PgIntel.builder().borrowTimeout(Duration.ofMillis(100))
-        .exhaustedPoolInterval(Duration.ofSeconds(1))
-        .exhaustedPoolDataSource(TestDataSources.counting(pg.dataSource(), ownConnections));
-    for (String name : BuiltInCollectors.defaultIntervals().keySet()) {
-      b.collectorEnabled(name, false);
-    }
     try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 1000);
         TestTelemetry otel = new TestTelemetry();
-        PgIntel p = b.dataSource(pool).openTelemetry(otel.openTelemetry()).addCollector(c)
-            .collectorInterval(c.name(), Duration.ofMillis(100)).build()) {
+        PgIntel p = onPool(pool, otel, c)
+            .exhaustedPoolDataSource(TestDataSources.counting(pg.dataSource(), ownConnections)).build()) {
       p.start();
       Thread.sleep(700);
       assertTrue(c.starts.size() >= 4, "a pool with connections to spare: every tick, ran " + c.starts.size());
@@ -317,16 +319,10 @@ class SchedulerTest {
     AtomicInteger ownConnections = new AtomicInteger();
     org.postgresql.ds.PGSimpleDataSource refused = new org.postgresql.ds.PGSimpleDataSource();
     refused.setUrl("jdbc:postgresql://127.0.0.1:1/postgres");
-    PgIntelBuilder b = PgIntel.builder().borrowTimeout(Duration.ofMillis(100))
-        .exhaustedPoolInterval(Duration.ofSeconds(1))
-        .exhaustedPoolDataSource(TestDataSources.counting(refused, ownConnections));
-    for (String name : BuiltInCollectors.defaultIntervals().keySet()) {
-      b.collectorEnabled(name, false);
-    }
     try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 1000);
         TestTelemetry otel = new TestTelemetry();
-        PgIntel p = b.dataSource(pool).openTelemetry(otel.openTelemetry()).addCollector(c)
-            .collectorInterval(c.name(), Duration.ofMillis(100)).build()) {
+        PgIntel p = onPool(pool, otel, c)
+            .exhaustedPoolDataSource(TestDataSources.counting(refused, ownConnections)).build()) {
       p.start();
       Thread.sleep(500);
       List<Connection> lent = new ArrayList<>(List.of(pool.getConnection(), pool.getConnection()));
