@@ -260,8 +260,9 @@ public final class SessionFactory implements AutoCloseable {
             interrupted |= e instanceof InterruptedException;
             if (state.compareAndSet(WAITING, ABANDONED)) {
               source.abandoned.incrementAndGet();
-              throw new PoolBusyException(interrupted ? "interrupted while waiting for a pool connection"
-                  : "no pool connection within " + borrowTimeout.toMillis() + " ms");
+              String what = source == own ? "pgintel's own connection" : "a pool connection";
+              throw new PoolBusyException((interrupted ? "interrupted while waiting for " : "waited in vain for ")
+                  + what + (interrupted ? "" : " for " + borrowTimeout.toMillis() + " ms"));
             }
           } catch (ExecutionException e) {
             if (e.getCause() instanceof PoolBusyException busy) {
