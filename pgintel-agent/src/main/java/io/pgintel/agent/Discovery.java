@@ -341,9 +341,15 @@ final class Discovery {
       return onDemand ? DriverConnection.isolatedOnDemand(pool, driver, how.get().url(), how.get().info(), database)
           : DriverConnection.isolated(pool, driver, how.get().url(), how.get().info(), database, settings.ownLogin());
     } catch (ClassNotFoundException | LinkageError | IllegalStateException e) {
-      log.warn("pgintel agent: {}={} but pgintel cannot make a connection of its own ({}); reading {} through {}",
-          AgentSettings.OWN_CONNECTION, onDemand ? AgentSettings.WHEN_POOL_EXHAUSTED : "true", e.getMessage(),
-          database, pool.getClass().getName());
+      if (onDemand) {
+        // the default: said once, not as a problem, and the pool is yielded to as with the setting false
+        log.info("pgintel agent: pgintel cannot make a connection of its own to {} ({}); while {} has no connection "
+            + "to spare, collectors borrow from it less often instead", database, e.getMessage(),
+            pool.getClass().getName());
+      } else {
+        log.warn("pgintel agent: {}=true but pgintel cannot make a connection of its own ({}); reading {} through {}",
+            AgentSettings.OWN_CONNECTION, e.getMessage(), database, pool.getClass().getName());
+      }
       return null;
     }
   }

@@ -100,9 +100,13 @@ final class DriverConnection implements DataSource, AutoCloseable {
    * As {@link #isolated}, as the application's role, with the copy of the driver made only when the first
    * connection is asked for: for a connection that may never be needed ({@code when-pool-exhausted}). A copy that
    * cannot be made then fails that connection with the reason.
+   *
+   * @throws IllegalStateException with the reason when it is clear now that no copy can be made (a driver nested in
+   *     a Spring Boot jar)
    */
   static DriverConnection isolatedOnDemand(Object owner, Class<?> driver, String url, Properties info,
       String database) {
+    IsolatedDriver.location(driver);
     return named(new DriverConnection(owner, null, driver, url, info, database), null);
   }
 

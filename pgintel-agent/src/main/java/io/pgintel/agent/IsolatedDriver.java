@@ -37,18 +37,29 @@ final class IsolatedDriver {
   }
 
   /**
-   * A driver of pgintel's own loaded from where the application's driver class {@code application} comes from.
+   * Where the driver class {@code application} comes from, when that is a jar file or directory that a class loader
+   * of pgintel's own can read again.
    *
-   * @throws IllegalStateException with the reason when the driver's classes cannot be loaded a second time (a
-   *     driver not in a plain jar or directory, such as one nested in a Spring Boot jar)
+   * @throws IllegalStateException with the reason when it is not (a driver nested in a Spring Boot jar, say)
    */
-  static Driver copyOf(Class<?> application) {
+  static URL location(Class<?> application) {
     CodeSource source = application.getProtectionDomain().getCodeSource();
     URL location = source == null ? null : source.getLocation();
     if (location == null || !"file".equals(location.getProtocol().toLowerCase(Locale.ROOT))) {
       throw new IllegalStateException("the PostgreSQL driver's classes do not come from a jar file or directory ("
           + location + ")");
     }
+    return location;
+  }
+
+  /**
+   * A driver of pgintel's own loaded from where the application's driver class {@code application} comes from.
+   *
+   * @throws IllegalStateException with the reason when the driver's classes cannot be loaded a second time (a
+   *     driver not in a plain jar or directory, such as one nested in a Spring Boot jar)
+   */
+  static Driver copyOf(Class<?> application) {
+    URL location = location(application);
     Loader loader = new Loader(location);
     try {
       Class<?> type = Class.forName(DRIVER, true, loader);

@@ -173,6 +173,10 @@ class DriverConnectionTest {
         String.class));
     assertTrue(nowhere.getMessage().startsWith("the PostgreSQL driver's classes do not come from a jar file"),
         nowhere.getMessage());
+    // a copy made on demand is refused at once when it could never be made
+    IllegalStateException later = assertThrows(IllegalStateException.class, () -> DriverConnection.isolatedOnDemand(
+        driver, String.class, pg.jdbcUrl("postgres"), new Properties(), "postgres"));
+    assertEquals(nowhere.getMessage(), later.getMessage());
   }
 
   @Test
