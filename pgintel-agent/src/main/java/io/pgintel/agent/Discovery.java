@@ -255,8 +255,8 @@ final class Discovery {
     internal();
     try (Connection c = ds.getConnection()) {
       url = c.getMetaData().getURL();
-      // only what pgintel.agent.own-connection needs to copy the driver
-      physical = settings.ownConnection() || settings.ownWhenPoolExhausted() ? physicalType(c) : null;
+      // only what pgintel.agent.own-connection needs to copy the driver (by default, for a pool only)
+      physical = settings.ownConnection() || settings.ownWhenPoolExhausted() && isPool(ds) ? physicalType(c) : null;
     } catch (Exception | LinkageError e) {
       t.state = State.RETRY;
       t.since = System.nanoTime();
