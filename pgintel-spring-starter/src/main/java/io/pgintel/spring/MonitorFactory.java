@@ -45,7 +45,9 @@ final class MonitorFactory {
       warnWhenMetricsAreDropped(openTelemetry);
     }
     Map<String, Object> settings = properties.toSettings();
+    OwnSession.Mode own = ownSessionMode(properties);
     List<Monitor> monitors = new ArrayList<>();
+    List<AutoCloseable> ownSessions = new ArrayList<>();
     try {
       byDatabase.forEach((database, inspected) -> {
         Inspected chosen = inspected.get(0);
@@ -59,6 +61,7 @@ final class MonitorFactory {
         if (openTelemetry != null) {
           builder.openTelemetry(openTelemetry);
         }
+        ownSession(builder, chosen, own, ownSessions);
         List<String> others = inspected.stream().skip(1).map(Inspected::beanName).toList();
         monitors.add(new Monitor(chosen.beanName(), database, others, build(builder)));
         if (!others.isEmpty()) {
@@ -68,12 +71,49 @@ final class MonitorFactory {
       });
     } catch (RuntimeException e) {
       monitors.forEach(m -> m.pgintel().close());
+      PgIntelMonitors.closeAll(ownSessions);
       throw e;
     }
     if (monitors.isEmpty()) {
       log.info("pgintel: no PostgreSQL DataSource to monitor among {}", beans.keySet());
     }
-    return new PgIntelMonitors(monitors);
+    return new PgIntelMonitors(monitors, ownSessions);
+  }
+
+  private static OwnSession.Mode ownSessionMode(PgIntelProperties properties) {
+    try {
+      return OwnSession.Mode.parse(properties.getSession().getOwnConnection());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidPgIntelSettingException(e);
+    }
+  }
+
+  /** Gives the instance a session of its own beside the pool, as {@code pgintel.session.own-connection} asks. */
+  private static void ownSession(PgIntelBuilder builder, Inspected chosen, OwnSession.Mode mode,
+      List<AutoCloseable> ownSessions) {
+    if (mode == OwnSession.Mode.NEVER) {
+      return;
+    }
+    DataSource own = OwnSession.beside(chosen.beanName(), chosen.target()).orElse(null);
+    if (own == null) {
+      if (mode == OwnSession.Mode.ALWAYS) {
+        log.warn("pgintel: {}=true, but DataSource '{}' is not a HikariCP pool configured with a JDBC URL or a "
+            + "DataSource class name, whose configuration pgintel can copy; reading through the DataSource",
+            OwnSession.PROPERTY, chosen.beanName());
+      }
+      return;
+    }
+    ownSessions.add((AutoCloseable) own);
+    if (mode == OwnSession.Mode.ALWAYS) {
+      builder.dataSource(own);
+      log.info("pgintel: reads the database of '{}' through a session of its own (application_name {})",
+          chosen.beanName(), OwnSession.APPLICATION_NAME);
+    } else {
+      builder.exhaustedPoolDataSource(own);
+      log.info("pgintel: while pool '{}' has no connection to spare, reads through a session of its own "
+          + "(application_name {}, closed after {} unused)", chosen.beanName(), OwnSession.APPLICATION_NAME,
+          OwnSession.IDLE);
+    }
   }
 
   /** The selected PostgreSQL beans, grouped by the database they reach, in bean registration order. */

@@ -22,10 +22,17 @@ public final class PgIntelMonitors implements SmartLifecycle, DisposableBean {
   private static final Logger log = LoggerFactory.getLogger(PgIntelMonitors.class);
 
   private final List<Monitor> monitors;
+  /** Sessions of pgintel's own ({@code pgintel.session.own-connection}), closed after the instances. */
+  private final List<AutoCloseable> ownSessions;
   private volatile boolean running;
 
   PgIntelMonitors(List<Monitor> monitors) {
+    this(monitors, List.of());
+  }
+
+  PgIntelMonitors(List<Monitor> monitors, List<AutoCloseable> ownSessions) {
     this.monitors = List.copyOf(monitors);
+    this.ownSessions = List.copyOf(ownSessions);
   }
 
   /**
@@ -94,6 +101,18 @@ public final class PgIntelMonitors implements SmartLifecycle, DisposableBean {
       } catch (RuntimeException e) {
         // shutting down: one instance's failure must not keep the others (or the DataSources) open
         log.warn("pgintel: closing the monitor of DataSource '{}' failed: {}", m.dataSource(), e.toString());
+      }
+    }
+    closeAll(ownSessions);
+  }
+
+  /** Closes each of {@code sessions}; one that fails is logged and the rest are still closed. */
+  static void closeAll(List<AutoCloseable> sessions) {
+    for (AutoCloseable own : sessions) {
+      try {
+        own.close();
+      } catch (Exception e) {
+        log.warn("pgintel: closing its own session failed: {}", e.toString());
       }
     }
   }

@@ -190,6 +190,22 @@ public class PgIntelProperties {
      */
     private Duration exhaustedPoolInterval;
 
+    /**
+     * What pgintel reads through: 'when-pool-exhausted' (default) borrows from the application's HikariCP pool
+     * while it has a connection to spare and otherwise uses one session of pgintel's own (application_name
+     * pgintel, opened from the pool's configuration, closed after 10 minutes unused); 'true' always uses that
+     * session; 'false' always borrows and skips collections while the pool is exhausted.
+     */
+    private String ownConnection;
+
+    public String getOwnConnection() {
+      return ownConnection;
+    }
+
+    public void setOwnConnection(String ownConnection) {
+      this.ownConnection = ownConnection;
+    }
+
     public Duration getExhaustedPoolInterval() {
       return exhaustedPoolInterval;
     }

@@ -1,0 +1,128 @@
+package io.pgintel.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PostgresServers;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * {@code pgintel.session.own-connection} against a real PostgreSQL and a HikariCP pool of one connection, which the
+ * test holds to exhaust it; pgintel's own session is told apart by its {@code application_name}.
+ */
+class OwnSessionTest {
+
+  private static PgServer pg;
+  private static String database;
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(PgIntelAutoConfiguration.class))
+      .withUserConfiguration(OnePool.class, PgIntelAutoConfigurationTest.InMemoryTelemetry.class)
+      .withPropertyValues("pgintel.collectors.activity.interval=1s");
+
+  @BeforeAll
+  static void server() throws Exception {
+    pg = PostgresServers.newest();
+    database = pg.createDatabase("own_session");
+  }
+
+  @Test
+  void byDefaultAnExhaustedPoolIsLeftAloneForASessionOfPgintelsOwnMadeOnlyThen() throws Exception {
+    runner.run(context -> {
+      assertThat(context).hasNotFailed();
+      HikariDataSource pool = context.getBean(HikariDataSource.class);
+      Thread.sleep(1500);
+      assertThat(pgintelSessions()).as("a pool with a connection to spare is borrowed from").isZero();
+      try (Connection held = pool.getConnection()) {
+        assertThat(await(n -> n == 1)).as("pgintel's one session beside the exhausted pool's").isEqualTo(1);
+        assertThat(pool.getHikariPoolMXBean().getThreadsAwaitingConnection()).as("nothing waits for the pool")
+            .isZero();
+      }
+    });
+    assertThat(await(n -> n == 0)).as("closed with the application context").isZero();
+  }
+
+  @Test
+  void falseYieldsToTheExhaustedPool() throws Exception {
+    runner.withPropertyValues("pgintel.session.own-connection=false").run(context -> {
+      assertThat(context).hasNotFailed();
+      try (Connection held = context.getBean(HikariDataSource.class).getConnection()) {
+        // four activity ticks
+        Thread.sleep(4000);
+        assertThat(pgintelSessions()).isZero();
+      }
+    });
+  }
+
+  @Test
+  void trueReadsThroughItsOwnSessionWhileThePoolCouldLend() {
+    runner.withPropertyValues("pgintel.session.own-connection=TRUE").run(context -> {
+      assertThat(context).hasNotFailed();
+      context.getBean(PgIntelMonitors.class).collectNow();
+      assertThat(pgintelSessions()).isEqualTo(1);
+      // HikariCP starts a pool made without a configuration object at its first borrow
+      assertThat(context.getBean(HikariDataSource.class).getHikariPoolMXBean())
+          .as("the application's pool never lent a connection").isNull();
+    });
+  }
+
+  @Test
+  void anyOtherValueFailsStartupNamingTheProperty() {
+    runner.withPropertyValues("pgintel.session.own-connection=sometimes").run(context -> {
+      assertThat(context).hasFailed();
+      Throwable failure = context.getStartupFailure();
+      while (failure != null && !(failure instanceof InvalidPgIntelSettingException)) {
+        failure = failure.getCause();
+      }
+      assertThat(failure).isNotNull().hasMessageContaining("'sometimes'")
+          .hasMessageContaining("true, false or when-pool-exhausted");
+      assertThat(((InvalidPgIntelSettingException) failure).property()).isEqualTo(OwnSession.PROPERTY);
+    });
+  }
+
+  /** Sessions on the test's database named as pgintel's own session names itself. */
+  private static int pgintelSessions() throws SQLException {
+    try (Connection c = pg.dataSource(database).getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            + "AND application_name = '" + OwnSession.APPLICATION_NAME + "'")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  /** {@link #pgintelSessions()} once it meets {@code wanted}, or as it is after 20 s. */
+  private static int await(IntPredicate wanted) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    int n = pgintelSessions();
+    while (!wanted.test(n) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      n = pgintelSessions();
+    }
+    return n;
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OnePool {
+
+    @Bean
+    HikariDataSource dataSource() {
+      HikariDataSource ds = new HikariDataSource();
+      ds.setJdbcUrl(pg.jdbcUrl(database));
+      ds.setUsername(pg.user());
+      ds.setMaximumPoolSize(1);
+      return ds;
+    }
+  }
+}
