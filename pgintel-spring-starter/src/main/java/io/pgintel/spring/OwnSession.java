@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -26,6 +28,7 @@ final class OwnSession {
   /** The session closes once unused this long; the next exhaustion opens another. */
   static final Duration IDLE = Duration.ofMinutes(10);
 
+  private static final Logger log = LoggerFactory.getLogger(OwnSession.class);
   private static final boolean HIKARI =
       ClassUtils.isPresent("com.zaxxer.hikari.HikariDataSource", OwnSession.class.getClassLoader());
 
@@ -55,7 +58,17 @@ final class OwnSession {
    * HikariCP pool configured with a JDBC URL or a DataSource class name. The caller closes it.
    */
   static Optional<DataSource> beside(String beanName, DataSource pool) {
-    return HIKARI && Hikari.copyable(pool) ? Optional.of(Hikari.beside(beanName, pool)) : Optional.empty();
+    if (!HIKARI || !Hikari.copyable(pool)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Hikari.beside(beanName, pool));
+    } catch (RuntimeException e) {
+      // a setting the copy refuses (its driver class not loadable from here, say) must not fail the application
+      log.warn("pgintel: cannot make a session of its own beside pool '{}' ({}); borrowing from the pool only",
+          beanName, e.toString());
+      return Optional.empty();
+    }
   }
 
   /** Only touched when HikariCP is on the class path. */
