@@ -79,6 +79,18 @@ class OwnSessionTest {
   }
 
   @Test
+  void aPoolConfiguredWithTheDriversDataSourceClassIsCopiedToo() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(PgIntelAutoConfiguration.class))
+        .withUserConfiguration(PoolOverDataSourceClass.class, PgIntelAutoConfigurationTest.InMemoryTelemetry.class)
+        .withPropertyValues("pgintel.session.own-connection=true").run(context -> {
+          assertThat(context).hasNotFailed();
+          context.getBean(PgIntelMonitors.class).collectNow();
+          assertThat(pgintelSessions()).as("named through the driver DataSource's applicationName").isEqualTo(1);
+        });
+  }
+
+  @Test
   void anyOtherValueFailsStartupNamingTheProperty() {
     runner.withPropertyValues("pgintel.session.own-connection=sometimes").run(context -> {
       assertThat(context).hasFailed();
@@ -120,6 +132,20 @@ class OwnSessionTest {
     HikariDataSource dataSource() {
       HikariDataSource ds = new HikariDataSource();
       ds.setJdbcUrl(pg.jdbcUrl(database));
+      ds.setUsername(pg.user());
+      ds.setMaximumPoolSize(1);
+      return ds;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class PoolOverDataSourceClass {
+
+    @Bean
+    HikariDataSource dataSource() {
+      HikariDataSource ds = new HikariDataSource();
+      ds.setDataSourceClassName("org.postgresql.ds.PGSimpleDataSource");
+      ds.addDataSourceProperty("url", pg.jdbcUrl(database));
       ds.setUsername(pg.user());
       ds.setMaximumPoolSize(1);
       return ds;
