@@ -103,6 +103,9 @@ final class MonitorFactory {
       }
       return;
     }
+    if (mode == OwnSession.Mode.ALWAYS) {
+      own = OwnSession.alone(own);
+    }
     ownSessions.add((AutoCloseable) own);
     if (mode == OwnSession.Mode.ALWAYS) {
       builder.dataSource(own);

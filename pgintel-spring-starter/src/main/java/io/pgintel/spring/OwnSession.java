@@ -71,6 +71,69 @@ final class OwnSession {
     }
   }
 
+  /**
+   * {@code session} as the only DataSource of an instance ({@code true}): one that does not show itself as a
+   * HikariCP pool. pgintel asks a pool it reads through whether it has a connection to spare and, finding none,
+   * borrows less often; of its own pool of one, which it finds lent whenever two of its collections overlap, that
+   * would slow it down for nothing. A collection that finds the session busy waits for it as for any DataSource.
+   */
+  static DataSource alone(DataSource session) {
+    return new Alone(session);
+  }
+
+  private record Alone(DataSource session) implements DataSource, AutoCloseable {
+
+    @Override
+    public java.sql.Connection getConnection() throws java.sql.SQLException {
+      return session.getConnection();
+    }
+
+    @Override
+    public java.sql.Connection getConnection(String user, String password) throws java.sql.SQLException {
+      return session.getConnection(user, password);
+    }
+
+    @Override
+    public java.io.PrintWriter getLogWriter() throws java.sql.SQLException {
+      return session.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(java.io.PrintWriter out) throws java.sql.SQLException {
+      session.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws java.sql.SQLException {
+      session.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws java.sql.SQLException {
+      return session.getLoginTimeout();
+    }
+
+    @Override
+    public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException {
+      return session.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) throws java.sql.SQLException {
+      throw new java.sql.SQLException("pgintel's own session wraps nothing it shows");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) {
+      return false;
+    }
+
+    @Override
+    public void close() throws Exception {
+      ((AutoCloseable) session).close();
+    }
+  }
+
   /** Only touched when HikariCP is on the class path. */
   private static final class Hikari {
 

@@ -106,6 +106,11 @@ public final class PgIntelMonitors implements SmartLifecycle, DisposableBean {
     closeAll(ownSessions);
   }
 
+  /** Sessions of pgintel's own, made for {@code pgintel.session.own-connection}; for tests. */
+  List<AutoCloseable> ownSessions() {
+    return ownSessions;
+  }
+
   /** Closes each of {@code sessions}; one that fails is logged and the rest are still closed. */
   static void closeAll(List<AutoCloseable> sessions) {
     for (AutoCloseable own : sessions) {

@@ -3,14 +3,21 @@ package io.pgintel.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -79,6 +86,24 @@ class OwnSessionTest {
   }
 
   @Test
+  void withTrueACollectionThatFindsTheSessionBusyWaitsAndDoesNotSlowDown() throws Exception {
+    runner.withPropertyValues("pgintel.session.own-connection=true").run(context -> {
+      assertThat(context).hasNotFailed();
+      DataSource own = (DataSource) context.getBean(PgIntelMonitors.class).ownSessions().get(0);
+      // as if another collection of pgintel's held the session for four activity ticks
+      try (Connection busy = own.getConnection()) {
+        Thread.sleep(4000);
+      }
+      Thread.sleep(1500);
+      InMemoryMetricReader reader = context.getBean(InMemoryMetricReader.class);
+      Map<String, Long> skipped = skipped(reader);
+      assertThat(skipped.getOrDefault("pool_busy", 0L)).as("ticks that found the session busy").isPositive();
+      assertThat(skipped).as("pgintel's own session is not read as an exhausted pool").doesNotContainKey(
+          "pool_exhausted");
+    });
+  }
+
+  @Test
   void aPoolConfiguredWithTheDriversDataSourceClassIsCopiedToo() {
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(PgIntelAutoConfiguration.class))
@@ -102,6 +127,19 @@ class OwnSessionTest {
           .hasMessageContaining("true, false or when-pool-exhausted");
       assertThat(((InvalidPgIntelSettingException) failure).property()).isEqualTo(OwnSession.PROPERTY);
     });
+  }
+
+  /** {@code pgintel.collector.skipped} by reason, over all collectors. */
+  private static Map<String, Long> skipped(InMemoryMetricReader reader) {
+    Map<String, Long> out = new HashMap<>();
+    for (MetricData m : reader.collectAllMetrics()) {
+      if (m.getName().equals("pgintel.collector.skipped")) {
+        for (LongPointData p : m.getLongSumData().getPoints()) {
+          out.merge(p.getAttributes().get(AttributeKey.stringKey("pgintel.skip.reason")), p.getValue(), Long::sum);
+        }
+      }
+    }
+    return out;
   }
 
   /** Sessions on the test's database named as pgintel's own session names itself. */
