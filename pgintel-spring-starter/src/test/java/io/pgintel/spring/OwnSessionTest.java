@@ -119,13 +119,11 @@ class OwnSessionTest {
   void anyOtherValueFailsStartupNamingTheProperty() {
     runner.withPropertyValues("pgintel.session.own-connection=sometimes").run(context -> {
       assertThat(context).hasFailed();
-      Throwable failure = context.getStartupFailure();
-      while (failure != null && !(failure instanceof InvalidPgIntelSettingException)) {
-        failure = failure.getCause();
-      }
-      assertThat(failure).isNotNull().hasMessageContaining("'sometimes'")
+      InvalidPgIntelSettingException failure = PgIntelAutoConfigurationTest.findCause(context.getStartupFailure(),
+          InvalidPgIntelSettingException.class);
+      assertThat(failure).hasMessageContaining("'sometimes'")
           .hasMessageContaining("true, false or when-pool-exhausted");
-      assertThat(((InvalidPgIntelSettingException) failure).property()).isEqualTo(OwnSession.PROPERTY);
+      assertThat(failure.property()).isEqualTo(OwnSession.PROPERTY);
     });
   }
 

@@ -267,7 +267,7 @@ class PgIntelAutoConfigurationTest {
     });
   }
 
-  private static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
+  static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (type.isInstance(t)) {
         return type.cast(t);
