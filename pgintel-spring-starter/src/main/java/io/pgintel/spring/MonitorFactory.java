@@ -7,6 +7,7 @@ import io.pgintel.PgIntelBuilder;
 import io.pgintel.spring.DataSourceInspector.Inspected;
 import io.pgintel.spring.DataSourceInspector.Kind;
 import io.pgintel.spring.PgIntelMonitors.Monitor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,8 @@ final class MonitorFactory {
   private static final Logger log = LoggerFactory.getLogger(MonitorFactory.class);
 
   private static final String STATE_FILE = "pgintel.circuit.state-file";
+  /** The least a borrow from pgintel's own session waits for its connection (HikariCP's own default). */
+  private static final Duration OWN_SESSION_WAIT = Duration.ofSeconds(30);
 
   private MonitorFactory() {}
 
@@ -46,6 +49,7 @@ final class MonitorFactory {
     }
     Map<String, Object> settings = properties.toSettings();
     OwnSession.Mode own = ownSessionMode(properties);
+    Duration ownWait = ownSessionWait(properties.getSession().getBorrowTimeout());
     List<Monitor> monitors = new ArrayList<>();
     List<AutoCloseable> ownSessions = new ArrayList<>();
     try {
@@ -61,7 +65,7 @@ final class MonitorFactory {
         if (openTelemetry != null) {
           builder.openTelemetry(openTelemetry);
         }
-        ownSession(builder, chosen, own, ownSessions);
+        ownSession(builder, chosen, own, ownWait, ownSessions);
         List<String> others = inspected.stream().skip(1).map(Inspected::beanName).toList();
         monitors.add(new Monitor(chosen.beanName(), database, others, build(builder)));
         if (!others.isEmpty()) {
@@ -88,23 +92,29 @@ final class MonitorFactory {
     }
   }
 
+  /**
+   * How long a borrow from pgintel's own session waits for its one connection: longer than pgintel waits for it
+   * ({@code borrow-timeout}), so that a wait pgintel gave up on is never taken for a session that cannot connect.
+   */
+  static Duration ownSessionWait(Duration borrowTimeout) {
+    Duration twice = (borrowTimeout == null ? Duration.ofSeconds(1) : borrowTimeout).multipliedBy(2);
+    return twice.compareTo(OWN_SESSION_WAIT) > 0 ? twice : OWN_SESSION_WAIT;
+  }
+
   /** Gives the instance a session of its own beside the pool, as {@code pgintel.session.own-connection} asks. */
-  private static void ownSession(PgIntelBuilder builder, Inspected chosen, OwnSession.Mode mode,
+  private static void ownSession(PgIntelBuilder builder, Inspected chosen, OwnSession.Mode mode, Duration wait,
       List<AutoCloseable> ownSessions) {
     if (mode == OwnSession.Mode.NEVER) {
       return;
     }
-    DataSource own = OwnSession.beside(chosen.beanName(), chosen.target()).orElse(null);
+    DataSource own = OwnSession.beside(chosen.beanName(), chosen.target(), wait).orElse(null);
     if (own == null) {
       if (mode == OwnSession.Mode.ALWAYS) {
-        log.warn("pgintel: {}=true, but DataSource '{}' is not a HikariCP pool configured with a JDBC URL or a "
-            + "DataSource class name, whose configuration pgintel can copy; reading through the DataSource",
-            OwnSession.PROPERTY, chosen.beanName());
+        log.warn("pgintel: {}=true, but DataSource '{}' is not a HikariCP pool of PostgreSQL configured with a JDBC "
+            + "URL or the driver's DataSource class, whose configuration pgintel can copy; reading through the "
+            + "DataSource", OwnSession.PROPERTY, chosen.beanName());
       }
       return;
-    }
-    if (mode == OwnSession.Mode.ALWAYS) {
-      own = OwnSession.alone(own);
     }
     ownSessions.add((AutoCloseable) own);
     if (mode == OwnSession.Mode.ALWAYS) {

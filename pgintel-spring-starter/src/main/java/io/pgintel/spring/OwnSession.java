@@ -12,13 +12,14 @@ import org.springframework.util.ClassUtils;
 /**
  * {@code pgintel.session.own-connection}: the session pgintel reads through while the application's HikariCP pool
  * has no connection to spare ({@code when-pool-exhausted}, the default), always ({@code true}) or never
- * ({@code false}, yielding to the exhausted pool).
+ * ({@code false}, borrowing from the exhausted pool at most once per {@code exhausted-pool-interval}).
  *
  * <p>The session is a HikariCP pool of at most one connection, made from the application pool's own configuration
- * (its JDBC URL or DataSource class, user, password and driver properties), named {@code pgintel} in
- * {@code pg_stat_activity}. It opens its connection only when pgintel first reads through it and closes it after
- * {@link #IDLE} unused, so an application whose pool never runs out never sees it. A pool of another kind, or a
- * HikariCP pool built on a DataSource object of its own, is not copied: pgintel yields to it as with {@code false}.
+ * (its JDBC URL or the PostgreSQL driver's DataSource class, user, password or credentials provider, driver
+ * properties, connection init SQL), named {@code pgintel} in {@code pg_stat_activity} unless the URL names it. It
+ * opens its connection only when pgintel first reads through it and closes it after {@link #IDLE} unused, so an
+ * application whose pool never runs out never sees it. A pool of another kind, another database's, or a HikariCP
+ * pool built on a DataSource object of its own, is not copied: pgintel borrows from it as with {@code false}.
  */
 final class OwnSession {
 
@@ -55,15 +56,16 @@ final class OwnSession {
 
   /**
    * A one-connection pool that connects as {@code pool} does, not connected yet; empty when {@code pool} is not a
-   * HikariCP pool configured with a JDBC URL or a DataSource class name. The caller closes it.
+   * HikariCP pool of PostgreSQL configured with a JDBC URL or the driver's DataSource class. A borrow waits up to
+   * {@code wait} for its connection. The caller closes it; it is {@link AutoCloseable}.
    */
-  static Optional<DataSource> beside(String beanName, DataSource pool) {
+  static Optional<DataSource> beside(String beanName, DataSource pool, Duration wait) {
     if (!HIKARI || !Hikari.copyable(pool)) {
       return Optional.empty();
     }
     try {
-      return Optional.of(Hikari.beside(beanName, pool));
-    } catch (RuntimeException e) {
+      return Optional.of(new Guarded(Hikari.beside(beanName, pool, wait)));
+    } catch (RuntimeException | LinkageError e) {
       // a setting the copy refuses (its driver class not loadable from here, say) must not fail the application
       log.warn("pgintel: cannot make a session of its own beside pool '{}' ({}); borrowing from the pool only",
           beanName, e.toString());
@@ -72,25 +74,45 @@ final class OwnSession {
   }
 
   /**
-   * {@code session} as the only DataSource of an instance ({@code true}): one that does not show itself as a
-   * HikariCP pool. pgintel asks a pool it reads through whether it has a connection to spare and, finding none,
-   * borrows less often; of its own pool of one, which it finds lent whenever two of its collections overlap, that
-   * would slow it down for nothing. A collection that finds the session busy waits for it as for any DataSource.
+   * pgintel's own pool as a plain DataSource: it does not show itself as a HikariCP pool, and it closes for good.
+   * Not shown as a pool because pgintel asks a pool it reads through ({@code true}) whether it has a connection to
+   * spare and, finding none, borrows less often; of its own pool of one, which it finds lent whenever two of its
+   * collections overlap, that would slow it down for nothing (such a collection waits for the session as for any
+   * DataSource). Closed for good because HikariCP starts the pool at the first borrow: a first borrow that was
+   * under way when the context closed would otherwise leave a pool (a thread, a connection) behind.
    */
-  static DataSource alone(DataSource session) {
-    return new Alone(session);
-  }
+  private static final class Guarded implements DataSource, AutoCloseable {
+    private final DataSource session;
+    private volatile boolean closed;
 
-  private record Alone(DataSource session) implements DataSource, AutoCloseable {
+    Guarded(DataSource session) {
+      this.session = session;
+    }
 
     @Override
     public java.sql.Connection getConnection() throws java.sql.SQLException {
-      return session.getConnection();
+      return checked(session.getConnection());
     }
 
     @Override
     public java.sql.Connection getConnection(String user, String password) throws java.sql.SQLException {
-      return session.getConnection(user, password);
+      return checked(session.getConnection(user, password));
+    }
+
+    private java.sql.Connection checked(java.sql.Connection c) throws java.sql.SQLException {
+      if (closed) {
+        c.close();
+        Hikari.shutDown(session);
+        throw new java.sql.SQLException("pgintel's own session is closed", "08003");
+      }
+      return c;
+    }
+
+    @Override
+    public void close() throws Exception {
+      closed = true;
+      ((AutoCloseable) session).close();
+      // a borrow that started the pool after the close above ends in checked(), which shuts it
     }
 
     @Override
@@ -127,22 +149,24 @@ final class OwnSession {
     public boolean isWrapperFor(Class<?> type) {
       return false;
     }
-
-    @Override
-    public void close() throws Exception {
-      ((AutoCloseable) session).close();
-    }
   }
 
   /** Only touched when HikariCP is on the class path. */
   private static final class Hikari {
 
+    /** Getters and setters of the pool's credentials besides user and password; newer HikariCP versions only. */
+    private static final java.util.List<String> CREDENTIALS =
+        java.util.List.of("CredentialsProvider", "CredentialsProviderClassName");
+
     static boolean copyable(DataSource ds) {
-      return ds instanceof com.zaxxer.hikari.HikariDataSource h && h.getDataSource() == null
-          && (h.getJdbcUrl() != null || h.getDataSourceClassName() != null);
+      if (!(ds instanceof com.zaxxer.hikari.HikariDataSource h) || h.getDataSource() != null) {
+        return false;
+      }
+      return h.getJdbcUrl() != null ? DataSourceInspector.PostgresUrl.isPostgres(h.getJdbcUrl())
+          : h.getDataSourceClassName() != null && h.getDataSourceClassName().startsWith("org.postgresql.");
     }
 
-    static DataSource beside(String beanName, DataSource ds) {
+    static DataSource beside(String beanName, DataSource ds, Duration wait) {
       com.zaxxer.hikari.HikariDataSource pool = (com.zaxxer.hikari.HikariDataSource) ds;
       // made without a configuration object: HikariCP then starts the pool (and its threads) at the first borrow
       com.zaxxer.hikari.HikariDataSource own = new com.zaxxer.hikari.HikariDataSource();
@@ -153,26 +177,57 @@ final class OwnSession {
         if (pool.getDriverClassName() != null) {
           own.setDriverClassName(pool.getDriverClassName());
         }
-        // the driver's connection property; a parameter of the URL, if it has one, still wins
+        // the driver's connection property; a parameter of the URL, if it has one, wins
         properties.setProperty("ApplicationName", APPLICATION_NAME);
       } else {
         own.setDataSourceClassName(pool.getDataSourceClassName());
-        if (pool.getDataSourceClassName().startsWith("org.postgresql.")) {
-          // a bean property of the driver's DataSources; another class may not have it
-          properties.setProperty("applicationName", APPLICATION_NAME);
-        }
+        // a bean property of the driver's DataSources
+        properties.setProperty("applicationName", APPLICATION_NAME);
       }
       own.setDataSourceProperties(properties);
       own.setUsername(pool.getUsername());
       own.setPassword(pool.getPassword());
+      copyCredentials(pool, own);
+      // what the application's connections run first (a SET ROLE, a search_path): pgintel's session is like them
+      own.setConnectionInitSql(pool.getConnectionInitSql());
       own.setPoolName("pgintel-" + beanName);
       own.setMaximumPoolSize(1);
       own.setMinimumIdle(0);
       own.setIdleTimeout(IDLE.toMillis());
       own.setInitializationFailTimeout(-1);
-      own.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+      own.setConnectionTimeout(wait.toMillis());
       own.setRegisterMbeans(false);
       return own;
+    }
+
+    /** A credentials provider of the pool's (rotating passwords), on the HikariCP versions that have one. */
+    private static void copyCredentials(com.zaxxer.hikari.HikariDataSource pool,
+        com.zaxxer.hikari.HikariDataSource own) {
+      for (String name : CREDENTIALS) {
+        try {
+          java.lang.reflect.Method get = com.zaxxer.hikari.HikariConfig.class.getMethod("get" + name);
+          Object value = get.invoke(pool);
+          if (value != null) {
+            com.zaxxer.hikari.HikariConfig.class.getMethod("set" + name, get.getReturnType()).invoke(own, value);
+          }
+        } catch (NoSuchMethodException e) {
+          // an older HikariCP: user and password are all there is
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException("cannot copy the pool's " + name + ": " + e.getCause(), e);
+        }
+      }
+    }
+
+    /** Shuts the pool a borrow started after {@code session} was closed (its close found none to shut). */
+    static void shutDown(DataSource session) {
+      if (((com.zaxxer.hikari.HikariDataSource) session).getHikariPoolMXBean()
+          instanceof com.zaxxer.hikari.pool.HikariPool started) {
+        try {
+          started.shutdown();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 }

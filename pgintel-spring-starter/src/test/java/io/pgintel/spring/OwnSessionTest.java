@@ -1,8 +1,10 @@
 package io.pgintel.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.Credentials;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
@@ -13,6 +15,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -65,11 +68,14 @@ class OwnSessionTest {
   void falseYieldsToTheExhaustedPool() throws Exception {
     runner.withPropertyValues("pgintel.session.own-connection=false").run(context -> {
       assertThat(context).hasNotFailed();
+      assertThat(context.getBean(PgIntelMonitors.class).ownSessions()).isEmpty();
       try (Connection held = context.getBean(HikariDataSource.class).getConnection()) {
         // four activity ticks
         Thread.sleep(4000);
         assertThat(pgintelSessions()).isZero();
       }
+      assertThat(skipped(context.getBean(InMemoryMetricReader.class)).getOrDefault("pool_exhausted", 0L))
+          .as("ticks that yielded to the exhausted pool").isPositive();
     });
   }
 
@@ -113,6 +119,49 @@ class OwnSessionTest {
           context.getBean(PgIntelMonitors.class).collectNow();
           assertThat(pgintelSessions()).as("named through the driver DataSource's applicationName").isEqualTo(1);
         });
+  }
+
+  @Test
+  void aPoolsCredentialsProviderAndInitSqlAreCopied() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(PgIntelAutoConfiguration.class))
+        .withUserConfiguration(PoolWithCredentialsProvider.class,
+            PgIntelAutoConfigurationTest.InMemoryTelemetry.class)
+        .withPropertyValues("pgintel.session.own-connection=true").run(context -> {
+          assertThat(context).hasNotFailed();
+          context.getBean(PgIntelMonitors.class).collectNow();
+          try (Connection c = pg.dataSource(database).getConnection(); Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery("SELECT usename FROM pg_stat_activity "
+                  + "WHERE application_name = 'named by the init SQL'")) {
+            assertThat(rs.next()).as("a session that ran the pool's init SQL").isTrue();
+            assertThat(rs.getString(1)).as("logged in as the provider's user").isEqualTo(pg.user());
+          }
+          assertThat(context.getBean(PgIntelMonitors.class).forDataSource("dataSource").status())
+              .allSatisfy(status -> assertThat(status.consecutiveFailures()).as(status.name()).isZero());
+        });
+  }
+
+  @Test
+  void onlyAHikariPoolOfPostgresqlIsCopied() throws Exception {
+    Duration wait = Duration.ofSeconds(30);
+    try (HikariDataSource mysql = new HikariDataSource(); HikariDataSource mysqlClass = new HikariDataSource();
+        HikariDataSource postgres = new HikariDataSource()) {
+      mysql.setJdbcUrl("jdbc:mysql://localhost:3306/shop");
+      mysqlClass.setDataSourceClassName("com.mysql.cj.jdbc.MysqlDataSource");
+      postgres.setJdbcUrl(pg.jdbcUrl(database));
+      assertThat(OwnSession.beside("a", mysql, wait)).isEmpty();
+      assertThat(OwnSession.beside("b", mysqlClass, wait)).isEmpty();
+      assertThat(OwnSession.beside("c", pg.dataSource(database), wait)).as("not a pool").isEmpty();
+      DataSource own = OwnSession.beside("d", postgres, wait).orElseThrow();
+      ((AutoCloseable) own).close();
+      assertThat(catchThrowable(own::getConnection)).as("closed for good").isInstanceOf(SQLException.class);
+    }
+  }
+
+  @Test
+  void aBorrowFromTheOwnSessionWaitsLongerThanPgintelWaitsForIt() {
+    assertThat(MonitorFactory.ownSessionWait(null)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(MonitorFactory.ownSessionWait(Duration.ofSeconds(20))).isEqualTo(Duration.ofSeconds(40));
   }
 
   @Test
@@ -169,6 +218,20 @@ class OwnSessionTest {
       HikariDataSource ds = new HikariDataSource();
       ds.setJdbcUrl(pg.jdbcUrl(database));
       ds.setUsername(pg.user());
+      ds.setMaximumPoolSize(1);
+      return ds;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class PoolWithCredentialsProvider {
+
+    @Bean
+    HikariDataSource dataSource() {
+      HikariDataSource ds = new HikariDataSource();
+      ds.setJdbcUrl(pg.jdbcUrl(database));
+      ds.setCredentialsProvider(() -> Credentials.of(pg.user(), null));
+      ds.setConnectionInitSql("SET application_name = 'named by the init SQL'");
       ds.setMaximumPoolSize(1);
       return ds;
     }
