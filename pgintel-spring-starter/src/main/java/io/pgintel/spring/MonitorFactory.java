@@ -41,7 +41,7 @@ final class MonitorFactory {
     if (Boolean.getBoolean(AGENT_ACTIVE)) {
       log.info("pgintel: the pgintel agent is active in this JVM (-D{}=true); the Spring starter monitors nothing",
           AGENT_ACTIVE);
-      return new PgIntelMonitors(List.of());
+      return new PgIntelMonitors(List.of(), List.of());
     }
     Map<String, List<Inspected>> byDatabase = select(beans, properties.getDatasources());
     if (openTelemetry != null) {
@@ -97,8 +97,9 @@ final class MonitorFactory {
    * ({@code borrow-timeout}), so that a wait pgintel gave up on is never taken for a session that cannot connect.
    */
   static Duration ownSessionWait(Duration borrowTimeout) {
-    Duration twice = (borrowTimeout == null ? Duration.ofSeconds(1) : borrowTimeout).multipliedBy(2);
-    return twice.compareTo(OWN_SESSION_WAIT) > 0 ? twice : OWN_SESSION_WAIT;
+    // unset: core's default, far below the floor
+    return borrowTimeout == null || borrowTimeout.multipliedBy(2).compareTo(OWN_SESSION_WAIT) <= 0
+        ? OWN_SESSION_WAIT : borrowTimeout.multipliedBy(2);
   }
 
   /** Gives the instance a session of its own beside the pool, as {@code pgintel.session.own-connection} asks. */

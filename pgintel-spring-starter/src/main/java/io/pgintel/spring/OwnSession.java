@@ -64,90 +64,12 @@ final class OwnSession {
       return Optional.empty();
     }
     try {
-      return Optional.of(new Guarded(Hikari.beside(beanName, pool, wait)));
+      return Optional.of(Hikari.beside(beanName, pool, wait));
     } catch (RuntimeException | LinkageError e) {
       // a setting the copy refuses (its driver class not loadable from here, say) must not fail the application
       log.warn("pgintel: cannot make a session of its own beside pool '{}' ({}); borrowing from the pool only",
           beanName, e.toString());
       return Optional.empty();
-    }
-  }
-
-  /**
-   * pgintel's own pool as a plain DataSource: it does not show itself as a HikariCP pool, and it closes for good.
-   * Not shown as a pool because pgintel asks a pool it reads through ({@code true}) whether it has a connection to
-   * spare and, finding none, borrows less often; of its own pool of one, which it finds lent whenever two of its
-   * collections overlap, that would slow it down for nothing (such a collection waits for the session as for any
-   * DataSource). Closed for good because HikariCP starts the pool at the first borrow: a first borrow that was
-   * under way when the context closed would otherwise leave a pool (a thread, a connection) behind.
-   */
-  private static final class Guarded implements DataSource, AutoCloseable {
-    private final DataSource session;
-    private volatile boolean closed;
-
-    Guarded(DataSource session) {
-      this.session = session;
-    }
-
-    @Override
-    public java.sql.Connection getConnection() throws java.sql.SQLException {
-      return checked(session.getConnection());
-    }
-
-    @Override
-    public java.sql.Connection getConnection(String user, String password) throws java.sql.SQLException {
-      return checked(session.getConnection(user, password));
-    }
-
-    private java.sql.Connection checked(java.sql.Connection c) throws java.sql.SQLException {
-      if (closed) {
-        c.close();
-        Hikari.shutDown(session);
-        throw new java.sql.SQLException("pgintel's own session is closed", "08003");
-      }
-      return c;
-    }
-
-    @Override
-    public void close() throws Exception {
-      closed = true;
-      ((AutoCloseable) session).close();
-      // a borrow that started the pool after the close above ends in checked(), which shuts it
-    }
-
-    @Override
-    public java.io.PrintWriter getLogWriter() throws java.sql.SQLException {
-      return session.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(java.io.PrintWriter out) throws java.sql.SQLException {
-      session.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws java.sql.SQLException {
-      session.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws java.sql.SQLException {
-      return session.getLoginTimeout();
-    }
-
-    @Override
-    public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException {
-      return session.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws java.sql.SQLException {
-      throw new java.sql.SQLException("pgintel's own session wraps nothing it shows");
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) {
-      return false;
     }
   }
 
@@ -197,7 +119,7 @@ final class OwnSession {
       own.setInitializationFailTimeout(-1);
       own.setConnectionTimeout(wait.toMillis());
       own.setRegisterMbeans(false);
-      return own;
+      return new Guarded(own);
     }
 
     /** A credentials provider of the pool's (rotating passwords), on the HikariCP versions that have one. */
@@ -218,15 +140,87 @@ final class OwnSession {
       }
     }
 
-    /** Shuts the pool a borrow started after {@code session} was closed (its close found none to shut). */
-    static void shutDown(DataSource session) {
-      if (((com.zaxxer.hikari.HikariDataSource) session).getHikariPoolMXBean()
-          instanceof com.zaxxer.hikari.pool.HikariPool started) {
-        try {
-          started.shutdown();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+    /**
+     * pgintel's own pool as a plain DataSource: it does not show itself as a HikariCP pool, and it closes for good.
+     * Not shown as a pool because pgintel asks a pool it reads through ({@code true}) whether it has a connection to
+     * spare and, finding none, borrows less often; of its own pool of one, which it finds lent whenever two of its
+     * collections overlap, that would slow it down for nothing (such a collection waits for the session as for any
+     * DataSource). Closed for good because HikariCP starts the pool at the first borrow: a first borrow that was
+     * under way when the context closed would otherwise leave a pool (a thread, a connection) behind.
+     */
+    private static final class Guarded implements DataSource, AutoCloseable {
+      private final com.zaxxer.hikari.HikariDataSource session;
+      private volatile boolean closed;
+
+      Guarded(com.zaxxer.hikari.HikariDataSource session) {
+        this.session = session;
+      }
+
+      @Override
+      public java.sql.Connection getConnection() throws java.sql.SQLException {
+        return checked(session.getConnection());
+      }
+
+      @Override
+      public java.sql.Connection getConnection(String user, String password) throws java.sql.SQLException {
+        return checked(session.getConnection(user, password));
+      }
+
+      private java.sql.Connection checked(java.sql.Connection c) throws java.sql.SQLException {
+        if (closed) {
+          c.close();
+          if (session.getHikariPoolMXBean() instanceof com.zaxxer.hikari.pool.HikariPool started) {
+            try {
+              started.shutdown();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          throw new java.sql.SQLException("pgintel's own session is closed", "08003");
         }
+        return c;
+      }
+
+      @Override
+      public void close() {
+        closed = true;
+        session.close();
+        // a borrow that started the pool after the close above ends in checked(), which shuts it
+      }
+
+      @Override
+      public java.io.PrintWriter getLogWriter() throws java.sql.SQLException {
+        return session.getLogWriter();
+      }
+
+      @Override
+      public void setLogWriter(java.io.PrintWriter out) throws java.sql.SQLException {
+        session.setLogWriter(out);
+      }
+
+      @Override
+      public void setLoginTimeout(int seconds) throws java.sql.SQLException {
+        session.setLoginTimeout(seconds);
+      }
+
+      @Override
+      public int getLoginTimeout() throws java.sql.SQLException {
+        return session.getLoginTimeout();
+      }
+
+      @Override
+      public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException {
+        return session.getParentLogger();
+      }
+
+      @Override
+      public <T> T unwrap(Class<T> type) throws java.sql.SQLException {
+        throw new java.sql.SQLException("pgintel's own session wraps nothing it shows");
+      }
+
+      @Override
+      public boolean isWrapperFor(Class<?> type) {
+        return false;
       }
     }
   }

@@ -26,10 +26,6 @@ public final class PgIntelMonitors implements SmartLifecycle, DisposableBean {
   private final List<AutoCloseable> ownSessions;
   private volatile boolean running;
 
-  PgIntelMonitors(List<Monitor> monitors) {
-    this(monitors, List.of());
-  }
-
   PgIntelMonitors(List<Monitor> monitors, List<AutoCloseable> ownSessions) {
     this.monitors = List.copyOf(monitors);
     this.ownSessions = List.copyOf(ownSessions);

@@ -37,9 +37,11 @@ class OwnSessionTest {
   private static PgServer pg;
   private static String database;
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+  /** The starter and the application's telemetry, no pool yet. */
+  private final ApplicationContextRunner starter = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(PgIntelAutoConfiguration.class))
-      .withUserConfiguration(OnePool.class, PgIntelAutoConfigurationTest.InMemoryTelemetry.class)
+      .withUserConfiguration(PgIntelAutoConfigurationTest.InMemoryTelemetry.class);
+  private final ApplicationContextRunner runner = starter.withUserConfiguration(OnePool.class)
       .withPropertyValues("pgintel.collectors.activity.interval=1s");
 
   @BeforeAll
@@ -111,9 +113,7 @@ class OwnSessionTest {
 
   @Test
   void aPoolConfiguredWithTheDriversDataSourceClassIsCopiedToo() {
-    new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(PgIntelAutoConfiguration.class))
-        .withUserConfiguration(PoolOverDataSourceClass.class, PgIntelAutoConfigurationTest.InMemoryTelemetry.class)
+    starter.withUserConfiguration(PoolOverDataSourceClass.class)
         .withPropertyValues("pgintel.session.own-connection=true").run(context -> {
           assertThat(context).hasNotFailed();
           context.getBean(PgIntelMonitors.class).collectNow();
@@ -123,10 +123,7 @@ class OwnSessionTest {
 
   @Test
   void aPoolsCredentialsProviderAndInitSqlAreCopied() {
-    new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(PgIntelAutoConfiguration.class))
-        .withUserConfiguration(PoolWithCredentialsProvider.class,
-            PgIntelAutoConfigurationTest.InMemoryTelemetry.class)
+    starter.withUserConfiguration(PoolWithCredentialsProvider.class)
         .withPropertyValues("pgintel.session.own-connection=true").run(context -> {
           assertThat(context).hasNotFailed();
           context.getBean(PgIntelMonitors.class).collectNow();
@@ -210,15 +207,21 @@ class OwnSessionTest {
     return n;
   }
 
+  /** The application's pool, of one connection, so that holding it exhausts the pool. */
+  private static HikariDataSource poolOfOne() {
+    HikariDataSource ds = new HikariDataSource();
+    ds.setMaximumPoolSize(1);
+    return ds;
+  }
+
   @Configuration(proxyBeanMethods = false)
   static class OnePool {
 
     @Bean
     HikariDataSource dataSource() {
-      HikariDataSource ds = new HikariDataSource();
+      HikariDataSource ds = poolOfOne();
       ds.setJdbcUrl(pg.jdbcUrl(database));
       ds.setUsername(pg.user());
-      ds.setMaximumPoolSize(1);
       return ds;
     }
   }
@@ -228,11 +231,10 @@ class OwnSessionTest {
 
     @Bean
     HikariDataSource dataSource() {
-      HikariDataSource ds = new HikariDataSource();
+      HikariDataSource ds = poolOfOne();
       ds.setJdbcUrl(pg.jdbcUrl(database));
       ds.setCredentialsProvider(() -> Credentials.of(pg.user(), null));
       ds.setConnectionInitSql("SET application_name = 'named by the init SQL'");
-      ds.setMaximumPoolSize(1);
       return ds;
     }
   }
@@ -242,11 +244,10 @@ class OwnSessionTest {
 
     @Bean
     HikariDataSource dataSource() {
-      HikariDataSource ds = new HikariDataSource();
+      HikariDataSource ds = poolOfOne();
       ds.setDataSourceClassName("org.postgresql.ds.PGSimpleDataSource");
       ds.addDataSourceProperty("url", pg.jdbcUrl(database));
       ds.setUsername(pg.user());
-      ds.setMaximumPoolSize(1);
       return ds;
     }
   }
