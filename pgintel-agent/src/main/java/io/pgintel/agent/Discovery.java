@@ -3,6 +3,7 @@ package io.pgintel.agent;
 import io.pgintel.PgIntel;
 import io.pgintel.PgIntelBuilder;
 import io.pgintel.agent.bootstrap.Bridge;
+import io.pgintel.internal.PoolConnect;
 import io.pgintel.trace.SessionRegistry;
 import io.pgintel.trace.DriverHooks;
 import java.lang.ref.Reference;
@@ -11,7 +12,6 @@ import java.lang.ref.WeakReference;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -78,8 +78,6 @@ final class Discovery {
   private static final StackWalker STACK = StackWalker.getInstance();
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final long DRIVER_GRACE_MILLIS = 2000;
-  /** How long pgintel's own session for an exhausted pool stays open unused before the sweep closes it. */
-  static final Duration SPARE_IDLE = Duration.ofMinutes(10);
 
   /**
    * Per thread, one read on every getConnection: {@link #INTERNAL} while pgintel itself borrows a connection (not
@@ -133,7 +131,7 @@ final class Discovery {
     }
     try {
       String url = c.getMetaData().getURL();
-      Monitor m = url == null ? null : monitors.get(databaseKey(url));
+      Monitor m = url == null ? null : monitors.get(PoolConnect.databaseKey(url));
       return m == null ? null : m.registry();
     } catch (SQLException e) {
       return null;
@@ -215,7 +213,7 @@ final class Discovery {
         || connection == null) {
       return connection;
     }
-    String database = databaseKey(url);
+    String database = PoolConnect.databaseKey(url);
     Monitor m = monitors.get(database);
     if ((m == null || settings.ownConnection() && m.own() == null) && driverDatabases.add(database)) {
       DriverConnection own = new DriverConnection(driver, url, call[2] instanceof Properties p ? p : null,
@@ -268,11 +266,11 @@ final class Discovery {
     }
     if (url == null || !url.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
       t.state = State.OTHER;
-      log.debug("pgintel agent: {} is not PostgreSQL ({}); not monitored", ds.getClass().getName(), databaseKey(
-          String.valueOf(url)));
+      log.debug("pgintel agent: {} is not PostgreSQL ({}); not monitored", ds.getClass().getName(),
+          PoolConnect.databaseKey(String.valueOf(url)));
       return;
     }
-    String database = databaseKey(url);
+    String database = PoolConnect.databaseKey(url);
     if (settings.ownConnection() && !driverDatabases.contains(database)) {
       DriverConnection own = ownFromConfiguration(ds, physical, database, false);
       if (own != null && connects(own, database) && driverDatabases.add(database)) {
@@ -436,23 +434,13 @@ final class Discovery {
     }
   }
 
-  /** Host(s), port(s) and database of a JDBC URL: what two DataSources reaching the same database share. */
-  static String databaseKey(String url) {
-    int q = url.indexOf('?');
-    return (q < 0 ? url : url.substring(0, q)).toLowerCase(Locale.ROOT);
-  }
-
   /**
-   * Closes monitors whose DataSource the application has dropped, and the session of pgintel's own for an exhausted
-   * pool that has not been needed for {@link #SPARE_IDLE}.
+   * Closes monitors whose DataSource the application has dropped. (A session of pgintel's own for an exhausted pool
+   * is closed once unused for a while by the monitor itself: see {@link io.pgintel.internal.OwnConnection}.)
    */
   private void sweep() {
     expunge();
     monitors.forEach((database, m) -> {
-      if (m.spare() != null && m.spare().closeIfIdle(SPARE_IDLE)) {
-        log.info("pgintel agent: the pool of {} has had connections to spare for {}; closed pgintel's own session "
-            + "until it runs out again", database, SPARE_IDLE);
-      }
       if ((m.dataSource().get() == null || m.own() != null && m.own().gone()) && monitors.remove(database, m)) {
         log.info("pgintel agent: the DataSource of {} is gone; monitoring stopped", database);
         m.close();

@@ -1,42 +1,26 @@
 package io.pgintel.agent;
 
-import java.io.PrintWriter;
+import io.pgintel.internal.OwnConnection;
 import java.lang.ref.WeakReference;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
 
 /**
- * One connection of pgintel's own, kept open between collections and handed to one collection at a time, opened
- * with the URL and properties the application connected with: by the application's PostgreSQL driver when the
- * application uses {@code DriverManager} only, or by pgintel's own copy of it ({@link IsolatedDriver}) with
- * {@code pgintel.agent.own-connection}, then optionally as a role of its own ({@link OwnLogin}). The application's
- * own connections are never borrowed.
+ * The agent's {@link OwnConnection}, opened with the URL and properties the application connected with: by the
+ * application's PostgreSQL driver when the application uses {@code DriverManager} only, or by pgintel's own copy of
+ * it ({@link IsolatedDriver}) with {@code pgintel.agent.own-connection}, then optionally as a role of its own
+ * ({@link OwnLogin}). The application's own connections are never borrowed.
  *
- * <p>The properties may hold a password. They live only in this object, in memory, for as long as the monitor
- * runs: never written anywhere, never logged ({@link #toString()} names the database only), dropped on
- * {@link #close()}. What the application connected with (its driver, or its pool) is held weakly, so that a
- * redeployed application's class loader can go, and monitoring ends with it.
+ * <p>What the application connected with (its driver, or its pool) is held weakly, so that a redeployed
+ * application's class loader can go, and monitoring ends with it.
  */
-final class DriverConnection implements DataSource, AutoCloseable {
+final class DriverConnection extends OwnConnection {
 
   /** Longer than any collection: a borrow waiting this long finds a stuck connection, not a busy one. */
-  private static final long WAIT_SECONDS = 60;
-  /** {@code application_name} of a session of pgintel's own beside the application's pool. */
-  static final String APPLICATION_NAME = "pgintel";
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   /** The application's driver (connected through unless {@link #copy} is set), or the pool that connected. */
   private final WeakReference<Object> owner;
@@ -48,14 +32,6 @@ final class DriverConnection implements DataSource, AutoCloseable {
   /** For a copy made on demand: the application's driver class to copy; held weakly, as the owner is. */
   private final WeakReference<Class<?>> toCopy;
   private final boolean isolated;
-  private final String url;
-  private final String database;
-  private final Semaphore turn = new Semaphore(1);
-  private Properties info;
-  private Connection physical;
-  /** When a collection last took the connection ({@link System#nanoTime()}). */
-  private long lastUsed;
-  private boolean closed;
 
   DriverConnection(Driver driver, String url, Properties info, String database) {
     this(driver, null, null, url, info, database);
@@ -68,19 +44,11 @@ final class DriverConnection implements DataSource, AutoCloseable {
    */
   private DriverConnection(Object owner, Driver copy, Class<?> toCopy, String url, Properties info,
       String database) {
+    super(url, info, database, WAIT, IDLE);
     this.owner = new WeakReference<>(owner);
     this.copy = copy;
     this.toCopy = toCopy == null ? null : new WeakReference<>(toCopy);
     this.isolated = copy != null || toCopy != null;
-    this.url = url;
-    this.database = database;
-    this.info = new Properties();
-    // a flat copy: DriverManager's Properties may have defaults, and the caller may reuse its object
-    if (info != null) {
-      for (String name : info.stringPropertyNames()) {
-        this.info.setProperty(name, info.getProperty(name));
-      }
-    }
   }
 
   /**
@@ -112,9 +80,9 @@ final class DriverConnection implements DataSource, AutoCloseable {
 
   private static DriverConnection named(DriverConnection c, OwnLogin login) {
     // a session beside the application's: named for what it is where a DBA looks (unless the URL names one)
-    c.info.setProperty("ApplicationName", APPLICATION_NAME);
+    c.nameSession();
     if (login != null) {
-      login.applyTo(c.info);
+      login.applyTo(c.info());
     }
     return c;
   }
@@ -125,33 +93,7 @@ final class DriverConnection implements DataSource, AutoCloseable {
   }
 
   @Override
-  public Connection getConnection() throws SQLException {
-    try {
-      if (!turn.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        throw new SQLException("pgintel's own connection to " + database + " is still in use", "08001");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SQLException("interrupted while waiting for pgintel's own connection", "08001", e);
-    }
-    try {
-      Connection c = open();
-      return (Connection) Proxy.newProxyInstance(DriverConnection.class.getClassLoader(),
-          new Class<?>[] {Connection.class}, new Lease(c, turn, this::broken));
-    } catch (SQLException | RuntimeException e) {
-      turn.release();
-      throw e;
-    }
-  }
-
-  private synchronized Connection open() throws SQLException {
-    if (closed) {
-      throw new SQLException("monitoring of " + database + " has stopped", "08003");
-    }
-    lastUsed = System.nanoTime();
-    if (physical != null && !physical.isClosed()) {
-      return physical;
-    }
+  protected Connection connect(String url, Properties info) throws SQLException {
     Object o = owner.get();
     if (o == null) {
       throw new SQLException("the application's PostgreSQL driver is gone", "08001");
@@ -159,14 +101,10 @@ final class DriverConnection implements DataSource, AutoCloseable {
     Driver d = isolated ? copy() : (Driver) o;
     Discovery.internal();
     try {
-      physical = d.connect(url, info);
+      return d.connect(url, info);
     } finally {
       Discovery.external();
     }
-    if (physical == null) {
-      throw new SQLException("the PostgreSQL driver did not accept the application's URL", "08001");
-    }
-    return physical;
   }
 
   /** The copy of the driver to connect with, made now when it is made on demand. */
@@ -185,56 +123,8 @@ final class DriverConnection implements DataSource, AutoCloseable {
     return copy;
   }
 
-  /**
-   * A connection-level failure (SQL state class 08, or 57P: the server ended the session) on {@code c}: it is
-   * closed so that the next collection opens a new one instead of failing on it for as long as the monitor runs.
-   */
-  private synchronized void broken(Connection c) {
-    if (physical == c) {
-      try {
-        c.close();
-      } catch (SQLException ignored) {
-        // broken already
-      }
-      physical = null;
-    }
-  }
-
-  /**
-   * Closes the session when no collection has taken it for {@code idle} and none holds it now; the next collection
-   * opens a new one. For a connection used only while the application's pool is exhausted: no session of pgintel's
-   * stays beside a pool that has long had connections to spare.
-   *
-   * @return whether a session was closed
-   */
-  synchronized boolean closeIfIdle(Duration idle) {
-    if (physical == null || System.nanoTime() - lastUsed < idle.toNanos() || !turn.tryAcquire()) {
-      return false;
-    }
-    try {
-      physical.close();
-    } catch (SQLException ignored) {
-      // the server or the network already closed it
-    } finally {
-      physical = null;
-      turn.release();
-    }
-    return true;
-  }
-
-  /** Closes pgintel's own connection and forgets the properties, password included. */
   @Override
-  public synchronized void close() {
-    closed = true;
-    info = new Properties();
-    if (physical != null) {
-      try {
-        physical.close();
-      } catch (SQLException ignored) {
-        // the server or the network already closed it
-      }
-      physical = null;
-    }
+  protected void released() {
     if (copy != null) {
       IsolatedDriver.release(copy);
       copy = null;
@@ -249,10 +139,10 @@ final class DriverConnection implements DataSource, AutoCloseable {
    */
   synchronized DriverConnection isolatedCopy(OwnLogin login) {
     Object d = owner.get();
-    if (d == null || closed) {
+    if (d == null || closed()) {
       throw new IllegalStateException("the application's PostgreSQL driver is gone");
     }
-    DriverConnection c = isolated(d, d.getClass(), url, info, database, login);
+    DriverConnection c = isolated(d, d.getClass(), url(), info(), database(), login);
     close();
     return c;
   }
@@ -264,92 +154,6 @@ final class DriverConnection implements DataSource, AutoCloseable {
 
   @Override
   public String toString() {
-    return "pgintel's own connection to " + database + (isolated ? " (its own copy of the driver)" : "");
-  }
-
-  @Override
-  public Connection getConnection(String username, String password) throws SQLException {
-    throw new SQLFeatureNotSupportedException("pgintel connects as the application did");
-  }
-
-  @Override
-  public PrintWriter getLogWriter() {
-    return null;
-  }
-
-  @Override
-  public void setLogWriter(PrintWriter out) {
-    // nothing is logged through JDBC
-  }
-
-  @Override
-  public void setLoginTimeout(int seconds) {
-    // the application's URL and properties decide
-  }
-
-  @Override
-  public int getLoginTimeout() {
-    return 0;
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    throw new SQLFeatureNotSupportedException("not a DataSource of the application's");
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> type) throws SQLException {
-    if (type.isInstance(this)) {
-      return type.cast(this);
-    }
-    throw new SQLException("not a wrapper for " + type.getName());
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> type) {
-    return type.isInstance(this);
-  }
-
-  /** One collection's turn on the connection: closing it ends the turn, the connection stays open. */
-  private static final class Lease implements InvocationHandler {
-    private final Connection target;
-    private final Semaphore turn;
-    private final Consumer<Connection> broken;
-    private final AtomicBoolean returned = new AtomicBoolean();
-
-    Lease(Connection target, Semaphore turn, Consumer<Connection> broken) {
-      this.target = target;
-      this.turn = turn;
-      this.broken = broken;
-    }
-
-    @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-      switch (method.getName()) {
-        case "close" -> {
-          if (returned.compareAndSet(false, true)) {
-            turn.release();
-          }
-          return null;
-        }
-        case "isClosed" -> {
-          return returned.get() || target.isClosed();
-        }
-        default -> {
-          if (returned.get()) {
-            throw new SQLException("connection already returned", "08003");
-          }
-          try {
-            return method.invoke(target, args);
-          } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof SQLException failure && failure.getSQLState() != null
-                && (failure.getSQLState().startsWith("08") || failure.getSQLState().startsWith("57P"))) {
-              broken.accept(target);
-            }
-            throw e.getCause();
-          }
-        }
-      }
-    }
+    return super.toString() + (isolated ? " (its own copy of the driver)" : "");
   }
 }

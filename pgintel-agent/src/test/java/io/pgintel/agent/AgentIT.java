@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgintel.internal.PoolConnect;
 import io.pgintel.test.OtlpReceiver;
 import io.pgintel.test.PgServer;
 import io.pgintel.agent.ChildJvm.Run;
@@ -54,7 +55,7 @@ class AgentIT {
         assertTrue(run.output().contains("physical=org.postgresql.jdbc.PgConnection"), run.output());
       }
       if (kind.equals("drivermanager")) {
-        assertTrue(run.output().contains("monitoring " + Discovery.databaseKey(pg.jdbcUrl(database))
+        assertTrue(run.output().contains("monitoring " + PoolConnect.databaseKey(pg.jdbcUrl(database))
             + " through pgintel's own connection"), run.output());
         assertTrue(run.output().contains("otherSessions.max=1"),
             "pgintel opens exactly one connection of its own: " + run.output());
@@ -76,8 +77,8 @@ class AgentIT {
           "-Dotel.logs.exporter=none"), "hikari", pg.jdbcUrl(database), pg.user(), 8);
 
       assertEquals(0, run.exit(), run.output());
-      assertTrue(run.output().contains("monitoring " + Discovery.databaseKey(pg.jdbcUrl(database))
-          + " through pgintel's own connection to " + Discovery.databaseKey(pg.jdbcUrl(database))
+      assertTrue(run.output().contains("monitoring " + PoolConnect.databaseKey(pg.jdbcUrl(database))
+          + " through pgintel's own connection to " + PoolConnect.databaseKey(pg.jdbcUrl(database))
           + " (its own copy of the driver)"), run.output());
       // the pool connected before the agent was ready: its configuration said how (never read through the pool)
       assertFalse(run.output().contains("through com.zaxxer.hikari.HikariDataSource"), run.output());

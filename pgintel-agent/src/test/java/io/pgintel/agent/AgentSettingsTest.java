@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgintel.internal.PoolConnect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -222,6 +223,6 @@ class AgentSettingsTest {
   @Test
   void databaseKeyDropsConnectionParameters() {
     assertEquals("jdbc:postgresql://db:5432/orders",
-        Discovery.databaseKey("jdbc:postgresql://DB:5432/orders?ApplicationName=x&ssl=true"));
+        PoolConnect.databaseKey("jdbc:postgresql://DB:5432/orders?ApplicationName=x&ssl=true"));
   }
 }

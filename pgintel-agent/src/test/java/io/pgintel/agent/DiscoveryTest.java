@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.pgintel.internal.PoolConnect;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
 import java.io.PrintWriter;
@@ -190,7 +191,7 @@ class DiscoveryTest {
       lent.close();
       // as the advice would tell it: the application got a connection from the pool
       discovery.onConnection(pool, lent);
-      String key = Discovery.databaseKey(pg.jdbcUrl(database));
+      String key = PoolConnect.databaseKey(pg.jdbcUrl(database));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (discovery.rank(key) == null && System.nanoTime() < deadline) {
         Thread.sleep(50);

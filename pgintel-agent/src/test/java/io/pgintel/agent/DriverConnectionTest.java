@@ -1,22 +1,24 @@
 package io.pgintel.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgintel.internal.PoolConnect;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-/** pgintel's own connection for DriverManager applications, on a real server. */
+/**
+ * The agent's own connection, through pgintel's own copy of the driver, on a real server; what every session of
+ * pgintel's own does (turns, idle closing, replacing a broken session) is {@code OwnConnectionTest}'s.
+ */
 class DriverConnectionTest {
 
   private final PgServer pg = PostgresServers.newest();
@@ -30,86 +32,7 @@ class DriverConnectionTest {
     Properties info = new Properties();
     info.setProperty("user", pg.user());
     String url = pg.jdbcUrl("postgres");
-    return new DriverConnection(driver, url, info, Discovery.databaseKey(url));
-  }
-
-  private static int backendPid(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
-      rs.next();
-      return rs.getInt(1);
-    }
-  }
-
-  @Test
-  void everyCollectionGetsTheSameSessionOneAtATime() throws Exception {
-    try (DriverConnection own = own()) {
-      int first;
-      try (Connection c = own.getConnection()) {
-        first = backendPid(c);
-      }
-      Connection second = own.getConnection();
-      assertEquals(first, backendPid(second));
-      Thread waiting = new Thread(() -> {
-        try (Connection third = own.getConnection()) {
-          backendPid(third);
-        } catch (SQLException e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      waiting.start();
-      waiting.join(300);
-      assertTrue(waiting.isAlive(), "a second collection waits while the connection is in use");
-      second.close();
-      waiting.join(5000);
-      assertTrue(!waiting.isAlive());
-      assertThrows(SQLException.class, () -> second.createStatement(), "a returned lease is unusable");
-    }
-  }
-
-  @Test
-  void terminatedSessionIsReplacedOnTheNextCollection() throws Exception {
-    try (DriverConnection own = own()) {
-      int pid;
-      try (Connection c = own.getConnection()) {
-        pid = backendPid(c);
-      }
-      pg.execute("postgres", "SELECT pg_terminate_backend(" + pid + ")");
-      try (Connection c = own.getConnection()) {
-        assertThrows(SQLException.class, () -> backendPid(c));
-      }
-      try (Connection c = own.getConnection()) {
-        assertNotEquals(pid, backendPid(c));
-      }
-    }
-  }
-
-  @Test
-  void sessionUnusedForTheIdleTimeIsClosedAndTheNextCollectionOpensAnother() throws Exception {
-    try (DriverConnection own = own()) {
-      Connection held = own.getConnection();
-      int pid = backendPid(held);
-      assertFalse(own.closeIfIdle(Duration.ZERO), "not while a collection holds it");
-      held.close();
-      assertFalse(own.closeIfIdle(Duration.ofMinutes(1)), "taken within the idle time");
-      assertTrue(own.closeIfIdle(Duration.ZERO));
-      assertFalse(own.closeIfIdle(Duration.ZERO), "nothing left to close");
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      while (sessionExists(pid) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      assertFalse(sessionExists(pid), "the server ended pgintel's session");
-      try (Connection c = own.getConnection()) {
-        assertNotEquals(pid, backendPid(c));
-      }
-    }
-  }
-
-  private boolean sessionExists(int pid) throws SQLException {
-    try (Connection c = pg.dataSource().getConnection(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid)) {
-      rs.next();
-      return rs.getInt(1) > 0;
-    }
+    return new DriverConnection(driver, url, info, PoolConnect.databaseKey(url));
   }
 
   @Test
@@ -144,7 +67,7 @@ class DriverConnectionTest {
     Properties info = new Properties();
     info.setProperty("user", pg.user());
     try (DriverConnection isolated = DriverConnection.isolated(driver, org.postgresql.Driver.class, url, info,
-        Discovery.databaseKey(url), new OwnLogin("pgintel_monitor_test", "monitor-secret"));
+        PoolConnect.databaseKey(url), new OwnLogin("pgintel_monitor_test", "monitor-secret"));
         Connection c = isolated.getConnection(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT current_user, application_name, "
             + "pg_has_role('pg_read_all_stats', 'USAGE') FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
@@ -152,7 +75,7 @@ class DriverConnectionTest {
       assertEquals("pgintel_monitor_test", rs.getString(1));
       assertEquals(DriverConnection.APPLICATION_NAME, rs.getString(2));
       assertTrue(rs.getBoolean(3), "sees every session's statement, as pg_monitor");
-      assertEquals("pgintel's own connection to " + Discovery.databaseKey(url) + " (its own copy of the driver)",
+      assertEquals("pgintel's own connection to " + PoolConnect.databaseKey(url) + " (its own copy of the driver)",
           isolated.toString());
     } finally {
       try (Connection admin = pg.dataSource().getConnection(); Statement s = admin.createStatement()) {
@@ -177,15 +100,5 @@ class DriverConnectionTest {
     IllegalStateException later = assertThrows(IllegalStateException.class, () -> DriverConnection.isolatedOnDemand(
         driver, String.class, pg.jdbcUrl("postgres"), new Properties(), "postgres"));
     assertEquals(nowhere.getMessage(), later.getMessage());
-  }
-
-  @Test
-  void closedOwnConnectionRefusesToOpenAgain() throws Exception {
-    DriverConnection own = own();
-    own.getConnection().close();
-    own.close();
-
-    assertThrows(SQLException.class, own::getConnection);
-    assertEquals("pgintel's own connection to " + Discovery.databaseKey(pg.jdbcUrl("postgres")), own.toString());
   }
 }

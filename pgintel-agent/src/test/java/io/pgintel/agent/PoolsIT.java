@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgintel.agent.ChildJvm.Run;
+import io.pgintel.internal.PoolConnect;
 import io.pgintel.test.OtlpReceiver;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
@@ -53,7 +54,7 @@ class PoolsIT {
       assertEquals(0, run.exit(), run.output());
       assertTrue(run.output().contains("linked=true"), "statements are correlated: " + run.output());
       for (String db : databases) {
-        String key = Discovery.databaseKey(pg.jdbcUrl(db));
+        String key = PoolConnect.databaseKey(pg.jdbcUrl(db));
         List<String> monitoring = run.output().lines().filter(l -> l.contains("pgintel agent: monitoring " + key + " "))
             .toList();
         assertFalse(monitoring.isEmpty(), db + " is monitored: " + run.output());

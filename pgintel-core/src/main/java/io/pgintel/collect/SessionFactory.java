@@ -1,6 +1,7 @@
 package io.pgintel.collect;
 
 import io.pgintel.internal.DaemonThreads;
+import io.pgintel.internal.OwnConnection;
 import io.pgintel.runtime.RateLimitedLog;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -51,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * one connection, opened by its own copy of the driver), the scheduler reads through that instead while the pool is
  * exhausted ({@link #inSessions(List, boolean)}). If it cannot connect, that tick is skipped as if the pool had been
  * busy, and the own DataSource is left alone for {@link #OWN_RETRY}, with one warning: the scheduler yields to the
- * exhausted pool meanwhile, as without one.
+ * exhausted pool meanwhile, as without one. When it is an {@link OwnConnection} (the agent's and the Spring
+ * starter's), every borrow from the pool asks it to close its session if unused for its idle time: no session of
+ * pgintel's stays open beside a pool that has long had connections to spare.
  */
 public final class SessionFactory implements AutoCloseable {
 
@@ -150,6 +153,11 @@ public final class SessionFactory implements AutoCloseable {
   List<Outcome> inSessions(List<? extends SessionWork<?>> works, boolean viaOwn) throws SQLException,
       PoolBusyException {
     Source source = viaOwn && own != null ? own : application;
+    if (source == application && own != null && own.dataSource instanceof OwnConnection session
+        && session.closeIfIdle()) {
+      log.info("pgintel: the application's pool has had connections to spare for a while; closed {} until it runs "
+          + "out again", session);
+    }
     if (source.abandoned.get() > 0) {
       throw new PoolBusyException(source == own ? "an earlier collection still waits for pgintel's own connection"
           : "an earlier borrow is still waiting for a pool connection");

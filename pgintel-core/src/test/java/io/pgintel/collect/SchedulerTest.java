@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pgintel.PgIntel;
 import io.pgintel.PgIntelBuilder;
+import io.pgintel.internal.OwnConnection;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.TestDataSources;
 import io.pgintel.test.TestTelemetry;
@@ -309,6 +310,47 @@ class SchedulerTest {
       Thread.sleep(600);
       assertTrue(c.starts.size() - resumed >= 4, "every tick: " + (c.starts.size() - resumed));
       assertEquals(own, ownConnections.get(), "back to the pool once it has a connection to spare again");
+    }
+  }
+
+  @Test
+  void pgintelsOwnSessionClosesOnceUnusedForItsIdleTimeWhileThePoolHasConnectionsToSpareAgain(PgServer pg)
+      throws Exception {
+    Scripted c = new Scripted();
+    java.util.Properties info = new java.util.Properties();
+    info.setProperty("user", pg.user());
+    try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 1000);
+        OwnConnection own = OwnConnection.through(new org.postgresql.Driver(), pg.jdbcUrl("postgres"), info,
+            "postgres", Duration.ofSeconds(60), Duration.ofMillis(1500));
+        TestTelemetry otel = new TestTelemetry();
+        PgIntel p = onPool(pool, otel, c).exhaustedPoolDataSource(own).build()) {
+      p.start();
+      List<Connection> lent = new ArrayList<>(List.of(pool.getConnection(), pool.getConnection()));
+      Thread.sleep(1500);
+      assertEquals(1, ownSessions(pg), "read through pgintel's own session while the pool is exhausted");
+      for (Connection l : lent) {
+        l.close();
+      }
+      // the own session for one more exhausted-pool interval (1 s), then unused for its idle time (1.5 s)
+      Thread.sleep(2000);
+      assertEquals(1, ownSessions(pg), "kept open for its idle time");
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (ownSessions(pg) > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(0, ownSessions(pg), "closed once unused for its idle time, the pool having connections to spare");
+      int ran = c.starts.size();
+      Thread.sleep(500);
+      assertTrue(c.starts.size() - ran >= 3, "collections go on, through the pool");
+    }
+  }
+
+  private static int ownSessions(PgServer pg) throws SQLException {
+    try (Connection c = pg.dataSource().getConnection(); java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+            + OwnConnection.APPLICATION_NAME + "'")) {
+      rs.next();
+      return rs.getInt(1);
     }
   }
 

@@ -1,22 +1,24 @@
-package io.pgintel.agent;
+package io.pgintel.internal;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
 
 /**
- * How a pool connects to the server, read from its configuration: for {@code pgintel.agent.own-connection} when the
- * pool opened its connections before the agent could see them (a {@code main} that builds its pool first thing).
- * HikariCP, DBCP 2, Tomcat JDBC and c3p0, each only when it connects through the driver with a JDBC URL; a pool
- * built on a DataSource of its own, or another pool, is read through until the agent sees it connect.
+ * How a pool connects to the server, read from its configuration, for a session of pgintel's own beside it
+ * ({@link OwnConnection}): the agent's when the pool opened its connections before the agent could see them, the
+ * Spring starter's for pools other than HikariCP. HikariCP, DBCP 2, Tomcat JDBC and c3p0, each only when it connects
+ * through the driver with a JDBC URL; for a pool built on a DataSource of its own, or another pool, nothing.
  *
- * <p>What it returns may hold a password, like the properties the agent sees a driver connect with; it is handed
- * straight to a {@link DriverConnection}.
+ * <p>What it returns may hold a password; it is handed straight to an {@link OwnConnection}.
+ *
+ * <p>Not part of pgintel's API: shared by its modules, and may change in any release.
  */
-final class PoolConnect {
+public final class PoolConnect {
 
   /**
    * Each pool's getters for its JDBC URL, user, password (null: in the properties) and the properties it hands the
@@ -38,18 +40,18 @@ final class PoolConnect {
   private PoolConnect() {}
 
   /** The URL and properties the pool's driver connects with. */
-  record Settings(String url, Properties info) {
+  public record Settings(String url, Properties info) {
     /** Host, port and database only: the properties, and the URL's parameters, may hold a password. */
     @Override
     public String toString() {
-      return "Settings[" + Discovery.databaseKey(url) + "]";
+      return "Settings[" + databaseKey(url) + "]";
     }
   }
 
   private record Getters(String url, String user, String password, String properties, String dataSource) {}
 
   /** What {@code pool} connects with, when it is a pool named in {@link #POOLS} configured with a JDBC URL. */
-  static Optional<Settings> of(DataSource pool) {
+  public static Optional<Settings> of(DataSource pool) {
     Getters getters = null;
     for (Class<?> c = pool.getClass(); c != null && getters == null; c = c.getSuperclass()) {
       getters = POOLS.get(c.getName());
@@ -79,6 +81,15 @@ final class PoolConnect {
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Host(s), port(s) and database of a JDBC URL, lower case: what two DataSources reaching the same database share,
+   * and what may be logged of a URL (its parameters may hold a password).
+   */
+  public static String databaseKey(String url) {
+    int q = url.indexOf('?');
+    return (q < 0 ? url : url.substring(0, q)).toLowerCase(Locale.ROOT);
   }
 
   private static Object get(Object target, String getter) throws ReflectiveOperationException {

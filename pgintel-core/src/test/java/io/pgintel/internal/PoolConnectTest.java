@@ -1,4 +1,4 @@
-package io.pgintel.agent;
+package io.pgintel.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +10,7 @@ import org.apache.commons.dbcp2.BasicDataSource;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
-/** What the agent reads of a pool's configuration to connect on its own; no pool here is started. */
+/** What pgintel reads of a pool's configuration to connect on its own; no pool here is started. */
 class PoolConnectTest {
 
   @Test
@@ -68,7 +68,7 @@ class PoolConnectTest {
       PoolConnect.Settings how = PoolConnect.of(c3p0).orElseThrow();
       assertEquals(url, how.url());
       assertEquals(expected, how.info());
-      assertEquals("Settings[" + Discovery.databaseKey(url) + "]", how.toString(), "no password in what may be logged");
+      assertEquals("Settings[" + PoolConnect.databaseKey(url) + "]", how.toString(), "no password in what may be logged");
     } finally {
       c3p0.close();
     }

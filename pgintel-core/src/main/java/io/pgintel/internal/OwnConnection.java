@@ -1,0 +1,310 @@
+package io.pgintel.internal;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * One connection of pgintel's own, kept open between collections and handed to one collection at a time: the
+ * session the agent and the Spring starter read through beside the application's pool, never one of the pool's.
+ * Closing what {@link #getConnection()} returned ends that collection's turn; the session stays open until it has
+ * been unused for a while ({@link #closeIfIdle}, which pgintel's session factory calls whenever it borrows from the
+ * application's pool instead), fails at the connection level (the next turn opens another), or this is closed for
+ * good.
+ *
+ * <p>The properties may hold a password. They live only in this object, in memory: never written anywhere, never
+ * logged ({@link #toString()} names the database only), dropped on {@link #close()}.
+ *
+ * <p>Not part of pgintel's API: shared by its modules, and may change in any release.
+ */
+public abstract class OwnConnection implements DataSource, AutoCloseable {
+
+  /** {@code application_name} of a session of pgintel's own, where a DBA looks (unless the URL names one). */
+  public static final String APPLICATION_NAME = "pgintel";
+  /** How long a session unused is kept open, by default: it is not wanted beside a pool with connections to spare. */
+  public static final Duration IDLE = Duration.ofMinutes(10);
+
+  private final String url;
+  private final String database;
+  private final long waitNanos;
+  private final long idleNanos;
+  private final Semaphore turn = new Semaphore(1);
+  private Properties info;
+  private Connection physical;
+  /** When a collection last took or returned the connection ({@link System#nanoTime()}). */
+  private volatile long lastUsed;
+  private boolean closed;
+
+  /**
+   * @param info the driver's properties, copied
+   * @param database what {@link #toString()} names: the database, never a password
+   * @param wait how long a collection waits for the turn of another; longer than any collection, so that a wait
+   *     this long finds a stuck connection rather than a busy one
+   * @param idle how long the session is kept open unused ({@link #closeIfIdle()})
+   */
+  protected OwnConnection(String url, Properties info, String database, Duration wait, Duration idle) {
+    this.url = url;
+    this.database = database;
+    this.waitNanos = wait.toNanos();
+    this.idleNanos = idle.toNanos();
+    this.info = new Properties();
+    // a flat copy: DriverManager's Properties may have defaults, and the caller may reuse its object
+    if (info != null) {
+      for (String name : info.stringPropertyNames()) {
+        this.info.setProperty(name, info.getProperty(name));
+      }
+    }
+  }
+
+  /**
+   * A session opened by {@code driver} as {@code info} says, named {@link #APPLICATION_NAME} (a parameter of the URL,
+   * if it has one, wins).
+   */
+  public static OwnConnection through(Driver driver, String url, Properties info, String database, Duration wait,
+      Duration idle) {
+    OwnConnection own = new OwnConnection(url, info, database, wait, idle) {
+      @Override
+      protected Connection connect(String url, Properties info) throws SQLException {
+        return driver.connect(url, info);
+      }
+    };
+    own.nameSession();
+    return own;
+  }
+
+  /** Names the session {@link #APPLICATION_NAME} where a DBA looks (a parameter of the URL, if it has one, wins). */
+  protected final synchronized void nameSession() {
+    info.setProperty("ApplicationName", APPLICATION_NAME);
+  }
+
+  /**
+   * Opens the session; called with this object's lock held, by one collection at a time.
+   *
+   * @return the connection, or null when the driver does not accept {@code url}
+   */
+  protected abstract Connection connect(String url, Properties info) throws SQLException;
+
+  /** Called once when this is closed for good, after the session is; for what a subclass holds besides. */
+  protected void released() {}
+
+  /** The properties connected with: for a subclass to adjust before the first connection, or to copy. */
+  protected final synchronized Properties info() {
+    return info;
+  }
+
+  protected final String url() {
+    return url;
+  }
+
+  protected final String database() {
+    return database;
+  }
+
+  /** Whether {@link #close()} has been called. */
+  protected final synchronized boolean closed() {
+    return closed;
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    try {
+      if (!turn.tryAcquire(waitNanos, TimeUnit.NANOSECONDS)) {
+        throw new SQLException("pgintel's own connection to " + database + " is still in use", "08001");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while waiting for pgintel's own connection", "08001", e);
+    }
+    try {
+      Connection c = open();
+      return (Connection) Proxy.newProxyInstance(OwnConnection.class.getClassLoader(),
+          new Class<?>[] {Connection.class}, new Lease(c, this::endTurn, this::broken));
+    } catch (SQLException | RuntimeException e) {
+      turn.release();
+      throw e;
+    }
+  }
+
+  private synchronized Connection open() throws SQLException {
+    if (closed) {
+      throw new SQLException("pgintel's own connection to " + database + " is closed", "08003");
+    }
+    lastUsed = System.nanoTime();
+    if (physical != null && !physical.isClosed()) {
+      return physical;
+    }
+    physical = connect(url, info);
+    if (physical == null) {
+      throw new SQLException("the PostgreSQL driver did not accept the application's URL", "08001");
+    }
+    return physical;
+  }
+
+  private void endTurn() {
+    lastUsed = System.nanoTime();
+    turn.release();
+  }
+
+  /**
+   * A connection-level failure (SQL state class 08, or 57P: the server ended the session) on {@code c}: it is
+   * closed so that the next collection opens a new one instead of failing on it for as long as the monitor runs.
+   */
+  private synchronized void broken(Connection c) {
+    if (physical == c) {
+      closeQuietly(c);
+      physical = null;
+    }
+  }
+
+  /**
+   * Closes the session when no collection has had it for the idle time and none holds it now; the next collection
+   * opens a new one. Never waits: a session in use, or being opened, is left alone.
+   *
+   * @return whether a session was closed
+   */
+  public boolean closeIfIdle() {
+    if (!turn.tryAcquire()) {
+      return false;
+    }
+    try {
+      synchronized (this) {
+        if (physical == null || System.nanoTime() - lastUsed < idleNanos) {
+          return false;
+        }
+        closeQuietly(physical);
+        physical = null;
+        return true;
+      }
+    } finally {
+      turn.release();
+    }
+  }
+
+  /** Closes the session for good and forgets the properties, password included. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    info = new Properties();
+    if (physical != null) {
+      closeQuietly(physical);
+      physical = null;
+    }
+    released();
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // the server or the network already closed it
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "pgintel's own connection to " + database;
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    throw new SQLFeatureNotSupportedException("pgintel connects as the application did");
+  }
+
+  @Override
+  public PrintWriter getLogWriter() {
+    return null;
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) {
+    // nothing is logged through JDBC
+  }
+
+  @Override
+  public void setLoginTimeout(int seconds) {
+    // the application's URL and properties decide
+  }
+
+  @Override
+  public int getLoginTimeout() {
+    return 0;
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    throw new SQLFeatureNotSupportedException("not a DataSource of the application's");
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) throws SQLException {
+    if (type.isInstance(this)) {
+      return type.cast(this);
+    }
+    throw new SQLException("not a wrapper for " + type.getName());
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> type) {
+    return type.isInstance(this);
+  }
+
+  /** One collection's turn on the connection: closing it ends the turn, the connection stays open. */
+  private static final class Lease implements InvocationHandler {
+    private final Connection target;
+    private final Runnable end;
+    private final Consumer<Connection> broken;
+    private final AtomicBoolean returned = new AtomicBoolean();
+
+    Lease(Connection target, Runnable end, Consumer<Connection> broken) {
+      this.target = target;
+      this.end = end;
+      this.broken = broken;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      switch (method.getName()) {
+        case "close" -> {
+          if (returned.compareAndSet(false, true)) {
+            end.run();
+          }
+          return null;
+        }
+        case "isClosed" -> {
+          return returned.get() || target.isClosed();
+        }
+        default -> {
+          if (returned.get()) {
+            throw new SQLException("connection already returned", "08003");
+          }
+          try {
+            return method.invoke(target, args);
+          } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof SQLException failure && failure.getSQLState() != null
+                && (failure.getSQLState().startsWith("08") || failure.getSQLState().startsWith("57P"))) {
+              broken.accept(target);
+            }
+            throw e.getCause();
+          }
+        }
+      }
+    }
+  }
+}
