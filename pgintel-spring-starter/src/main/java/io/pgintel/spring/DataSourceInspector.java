@@ -1,5 +1,6 @@
 package io.pgintel.spring;
 
+import io.pgintel.internal.PoolConnect;
 import java.util.Locale;
 import javax.sql.DataSource;
 import org.springframework.util.ClassUtils;
@@ -8,8 +9,9 @@ import org.springframework.util.ClassUtils;
  * Tells what a DataSource bean is without opening a connection: the pool behind wrappers and proxies, its JDBC
  * URL when the type exposes one, and so whether it is PostgreSQL, a routing DataSource, or cannot be told.
  *
- * <p>Only known types are asked (HikariCP, the PostgreSQL driver's DataSources, Spring's driver-based ones),
- * each behind a class-presence check, because the starter must load in applications that have none of them.
+ * <p>Only known types are asked (HikariCP, the PostgreSQL driver's DataSources, Spring's driver-based ones, each
+ * behind a class-presence check, because the starter must load in applications that have none of them; DBCP 2,
+ * Tomcat JDBC and c3p0 by their getters' names, {@link PoolConnect}).
  * Reading {@code DatabaseMetaData} would answer for every type but costs a connection on the startup path.
  */
 final class DataSourceInspector {
@@ -71,6 +73,8 @@ final class DataSourceInspector {
       return new Inspected(beanName, target, PgDriver.url(target), PG_DRIVER_CLASS, Kind.POSTGRESQL);
     } else if (SPRING_JDBC && SpringJdbc.isDriverBased(target)) {
       url = SpringJdbc.url(target);
+    } else {
+      url = PoolConnect.of(target).map(PoolConnect.Settings::url).orElse(null);
     }
     return new Inspected(beanName, target, url, driver, kind(url, driver));
   }

@@ -111,9 +111,10 @@ final class MonitorFactory {
     DataSource own = OwnSession.beside(chosen.beanName(), chosen.target(), wait).orElse(null);
     if (own == null) {
       if (mode == OwnSession.Mode.ALWAYS) {
-        log.warn("pgintel: {}=true, but DataSource '{}' is not a HikariCP pool of PostgreSQL configured with a JDBC "
-            + "URL or the driver's DataSource class, whose configuration pgintel can copy; reading through the "
-            + "DataSource", OwnSession.PROPERTY, chosen.beanName());
+        log.warn("pgintel: {}=true, but DataSource '{}' is not a pool whose configuration pgintel can copy (a "
+            + "HikariCP, DBCP 2, Tomcat JDBC or c3p0 pool of PostgreSQL configured with a JDBC URL, or HikariCP with "
+            + "the driver's DataSource class); reading through the DataSource", OwnSession.PROPERTY,
+            chosen.beanName());
       }
       return;
     }

@@ -191,10 +191,11 @@ public class PgIntelProperties {
     private Duration exhaustedPoolInterval;
 
     /**
-     * What pgintel reads through: 'when-pool-exhausted' (default) borrows from the application's HikariCP pool
-     * while it has a connection to spare and otherwise uses one session of pgintel's own (application_name
-     * pgintel, opened from the pool's configuration, closed after 10 minutes unused); 'true' always uses that
-     * session; 'false' always borrows, from an exhausted pool at most once per exhausted-pool-interval.
+     * What pgintel reads through: 'when-pool-exhausted' (default) borrows from the application's pool (HikariCP,
+     * DBCP 2, Tomcat JDBC or c3p0) while it has a connection to spare and otherwise uses one session of pgintel's
+     * own (application_name pgintel, opened from the pool's configuration, closed after 10 minutes unused); 'true'
+     * always uses that session; 'false' always borrows, from an exhausted pool at most once per
+     * exhausted-pool-interval.
      */
     private String ownConnection;
 

@@ -92,6 +92,30 @@ class DataSourceInspectorTest {
   }
 
   @Test
+  void dbcp2TomcatAndC3p0PoolsAreReadWithoutStartingThem() throws Exception {
+    try (org.apache.commons.dbcp2.BasicDataSource dbcp = new org.apache.commons.dbcp2.BasicDataSource()) {
+      dbcp.setUrl("jdbc:postgresql://db:5432/shop");
+      DataSourceInspector.Inspected i = DataSourceInspector.inspect("dbcp", dbcp);
+      assertThat(i.kind()).isEqualTo(Kind.POSTGRESQL);
+      assertThat(i.databaseKey()).isEqualTo("db:5432/shop");
+      assertThat(dbcp.getNumIdle() + dbcp.getNumActive()).as("no connection opened").isZero();
+      dbcp.setUrl("jdbc:mysql://db/shop");
+      assertThat(DataSourceInspector.inspect("dbcp", dbcp).kind()).isEqualTo(Kind.OTHER_DATABASE);
+    }
+    org.apache.tomcat.jdbc.pool.DataSource tomcat = new org.apache.tomcat.jdbc.pool.DataSource();
+    tomcat.setUrl("jdbc:postgresql://db/shop");
+    assertThat(DataSourceInspector.inspect("tomcat", tomcat).databaseKey()).isEqualTo("db:5432/shop");
+    assertThat(tomcat.getPool()).as("not started").isNull();
+    com.mchange.v2.c3p0.ComboPooledDataSource c3p0 = new com.mchange.v2.c3p0.ComboPooledDataSource();
+    try {
+      c3p0.setJdbcUrl("jdbc:postgresql://db/shop");
+      assertThat(DataSourceInspector.inspect("c3p0", c3p0).kind()).isEqualTo(Kind.POSTGRESQL);
+    } finally {
+      c3p0.close();
+    }
+  }
+
+  @Test
   void unknownTypeIsItsOwnDatabase() {
     DataSource unknown = new DelegatingDataSource() {};
     DataSourceInspector.Inspected i = DataSourceInspector.inspect("mine", unknown);

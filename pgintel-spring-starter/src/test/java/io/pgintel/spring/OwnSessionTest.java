@@ -29,8 +29,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * {@code pgintel.session.own-connection} against a real PostgreSQL and a HikariCP pool of one connection, which the
- * test holds to exhaust it; pgintel's own session is told apart by its {@code application_name}.
+ * {@code pgintel.session.own-connection} against a real PostgreSQL and pools of one connection (HikariCP, DBCP 2),
+ * which the test holds to exhaust them, or pools never lent from (Tomcat JDBC, c3p0); pgintel's own session is told
+ * apart by its {@code application_name}.
  */
 class OwnSessionTest {
 
@@ -139,7 +140,44 @@ class OwnSessionTest {
   }
 
   @Test
-  void onlyAHikariPoolOfPostgresqlIsCopied() throws Exception {
+  void aDbcp2PoolIsReadThroughASessionOfPgintelsOwnWhileExhausted() throws Exception {
+    starter.withUserConfiguration(Dbcp2PoolOfOne.class)
+        .withPropertyValues("pgintel.collectors.activity.interval=1s").run(context -> {
+          assertThat(context).hasNotFailed();
+          DataSource pool = context.getBean(org.apache.commons.dbcp2.BasicDataSource.class);
+          Thread.sleep(1500);
+          assertThat(pgintelSessions()).as("a pool with a connection to spare is borrowed from").isZero();
+          try (Connection held = pool.getConnection()) {
+            assertThat(await(n -> n == 1)).as("pgintel's one session beside the exhausted pool's").isEqualTo(1);
+          }
+          assertThat(skipped(context.getBean(InMemoryMetricReader.class))).as("no tick yielded to the pool")
+              .doesNotContainKey("pool_exhausted");
+        });
+    assertThat(await(n -> n == 0)).as("closed with the application context").isZero();
+  }
+
+  @Test
+  void tomcatAndC3p0PoolsAreCopiedTooAndNeverLendWithTrue() {
+    starter.withUserConfiguration(TomcatPool.class).withPropertyValues("pgintel.session.own-connection=true")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          context.getBean(PgIntelMonitors.class).collectNow();
+          assertThat(pgintelSessions()).isEqualTo(1);
+          // Tomcat JDBC opens initialSize (10) connections when its pool starts, at the first borrow
+          assertThat(otherSessions()).as("the application's pool never started").isZero();
+        });
+    starter.withUserConfiguration(C3p0Pool.class).withPropertyValues("pgintel.session.own-connection=true")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          context.getBean(PgIntelMonitors.class).collectNow();
+          assertThat(pgintelSessions()).isEqualTo(1);
+          assertThat(context.getBean(PgIntelMonitors.class).forDataSource("dataSource").status())
+              .allSatisfy(status -> assertThat(status.consecutiveFailures()).as(status.name()).isZero());
+        });
+  }
+
+  @Test
+  void onlyAPoolOfPostgresqlIsCopied() throws Exception {
     Duration wait = Duration.ofSeconds(30);
     try (HikariDataSource mysql = new HikariDataSource(); HikariDataSource mysqlClass = new HikariDataSource();
         HikariDataSource postgres = new HikariDataSource()) {
@@ -152,6 +190,21 @@ class OwnSessionTest {
       DataSource own = OwnSession.beside("d", postgres, wait).orElseThrow();
       ((AutoCloseable) own).close();
       assertThat(catchThrowable(own::getConnection)).as("closed for good").isInstanceOf(SQLException.class);
+    }
+    try (org.apache.commons.dbcp2.BasicDataSource dbcp = new org.apache.commons.dbcp2.BasicDataSource()) {
+      dbcp.setUrl("jdbc:mysql://localhost:3306/shop");
+      assertThat(OwnSession.beside("e", dbcp, wait)).isEmpty();
+      dbcp.setUrl("jdbc:p6spy:postgresql://localhost/shop");
+      assertThat(OwnSession.beside("f", dbcp, wait)).as("a wrapping driver's URL, not the driver's own").isEmpty();
+      dbcp.setUrl(pg.jdbcUrl(database));
+      dbcp.setUsername(pg.user());
+      DataSource own = OwnSession.beside("g", dbcp, wait).orElseThrow();
+      try (Connection c = own.getConnection()) {
+        assertThat(c.isValid(1)).isTrue();
+      }
+      ((AutoCloseable) own).close();
+      assertThat(catchThrowable(own::getConnection)).as("closed for good").isInstanceOf(SQLException.class);
+      assertThat(dbcp.getNumIdle() + dbcp.getNumActive()).as("the pool itself never connected").isZero();
     }
   }
 
@@ -196,6 +249,16 @@ class OwnSessionTest {
     }
   }
 
+  /** Sessions on the test's database besides pgintel's own and the one asking. */
+  private static int otherSessions() throws SQLException {
+    try (Connection c = pg.dataSource(database).getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            + "AND pid <> pg_backend_pid() AND application_name <> '" + OwnSession.APPLICATION_NAME + "'")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
   /** {@link #pgintelSessions()} once it meets {@code wanted}, or as it is after 20 s. */
   private static int await(IntPredicate wanted) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -222,6 +285,43 @@ class OwnSessionTest {
       HikariDataSource ds = poolOfOne();
       ds.setJdbcUrl(pg.jdbcUrl(database));
       ds.setUsername(pg.user());
+      return ds;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Dbcp2PoolOfOne {
+
+    @Bean
+    org.apache.commons.dbcp2.BasicDataSource dataSource() {
+      org.apache.commons.dbcp2.BasicDataSource ds = new org.apache.commons.dbcp2.BasicDataSource();
+      ds.setUrl(pg.jdbcUrl(database));
+      ds.setUsername(pg.user());
+      ds.setMaxTotal(1);
+      return ds;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class TomcatPool {
+
+    @Bean
+    org.apache.tomcat.jdbc.pool.DataSource dataSource() {
+      org.apache.tomcat.jdbc.pool.DataSource ds = new org.apache.tomcat.jdbc.pool.DataSource();
+      ds.setUrl(pg.jdbcUrl(database));
+      ds.setUsername(pg.user());
+      return ds;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class C3p0Pool {
+
+    @Bean
+    com.mchange.v2.c3p0.ComboPooledDataSource dataSource() {
+      com.mchange.v2.c3p0.ComboPooledDataSource ds = new com.mchange.v2.c3p0.ComboPooledDataSource();
+      ds.setJdbcUrl(pg.jdbcUrl(database));
+      ds.setUser(pg.user());
       return ds;
     }
   }
