@@ -5,6 +5,7 @@ import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
 import io.pgintel.emit.Emitter;
 import io.pgintel.emit.OpenTelemetrySource;
+import io.pgintel.internal.OwnConnection;
 import io.pgintel.process.Processor;
 import io.pgintel.process.ProcessorChain;
 import io.pgintel.process.ProcessorStats;
@@ -54,11 +55,14 @@ public final class PgIntel implements AutoCloseable {
   private final Breakers breakers;
   private final AtomicInteger state = new AtomicInteger(NEW);
   private final SessionRegistry registry;
+  /** A session of pgintel's own that the builder made, closed with this instance; or null. */
+  private final OwnConnection ownSession;
 
   PgIntel(Settings settings, SessionFactory sessions, Scheduler.Factory schedulerFactory,
       OpenTelemetrySource telemetry, SessionRegistry registry, SqlEngine sql, List<Processor> processors,
-      Breakers breakers) {
+      Breakers breakers, OwnConnection ownSession) {
     this.breakers = breakers;
+    this.ownSession = ownSession;
     this.settings = settings;
     this.registry = registry;
     this.sessions = sessions;
@@ -143,6 +147,9 @@ public final class PgIntel implements AutoCloseable {
     }
     scheduler.close();
     sessions.close();
+    if (ownSession != null) {
+      ownSession.close();
+    }
     telemetry.flush();
     emitter.close();
     telemetry.close();

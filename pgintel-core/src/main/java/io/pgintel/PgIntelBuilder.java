@@ -9,6 +9,7 @@ import io.pgintel.collect.SessionFactory;
 import io.pgintel.collect.plans.PlansCollector;
 import io.pgintel.emit.OpenTelemetrySource;
 import io.pgintel.emit.MetricMeasures;
+import io.pgintel.internal.OwnConnection;
 import io.pgintel.process.CardinalityLimiter;
 import io.pgintel.process.Measures;
 import io.pgintel.process.PlanProcessor;
@@ -26,6 +27,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a {@link PgIntel}. Setters only record what they are given; {@link #build()} checks everything at once
@@ -33,6 +36,8 @@ import javax.sql.DataSource;
  * {@link #setting(String, Object)}, the same keys the agent and the Spring starter read.
  */
 public final class PgIntelBuilder {
+
+  private static final Logger log = LoggerFactory.getLogger(PgIntelBuilder.class);
 
   /** Occurrences the sampler remembers to drop duplicates: about 50 bytes each. */
   private static final int SAMPLER_MEMORY = 10_000;
@@ -57,12 +62,17 @@ public final class PgIntelBuilder {
 
   /**
    * A DataSource of pgintel's own (say, one connection that is not the application's) to read through instead of
-   * the application's while its pool is found with no connection to spare ({@link #exhaustedPoolInterval}): then
-   * no collector waits for the pool or takes a connection an application thread is about to ask for, and none is
-   * slowed down. It is asked for a connection at every collection meanwhile (the {@code activity} sample's is every
-   * second), so give one that keeps its connection open, a pool of one say, not one that connects each time.
-   * Optional; without it collectors borrow less often from an exhausted pool. If it cannot connect,
-   * that tick is skipped ({@code pool_busy}), and for 5 minutes collectors yield to the exhausted pool as without it.
+   * the application's while its pool is found with no connection to spare ({@link #exhaustedPoolInterval}), or
+   * always with {@code pgintel.session.own-connection=true}: then no collector waits for the pool or takes a
+   * connection an application thread is about to ask for, and none is slowed down. It is asked for a connection at
+   * every collection meanwhile (the {@code activity} sample's is every second), so give one that keeps its
+   * connection open, a pool of one say, not one that connects each time. If it cannot connect, that tick is skipped
+   * ({@code pool_busy}), and for 5 minutes collectors yield to the exhausted pool as without it.
+   *
+   * <p>Optional: without it pgintel makes one connection of its own, by the PostgreSQL driver, from the
+   * configuration of a HikariCP, DBCP 2, Tomcat JDBC or c3p0 pool given as {@link #dataSource} (JDBC URL, user,
+   * password, driver properties); for a DataSource of another kind collectors borrow less often from an exhausted
+   * pool instead. With {@code pgintel.session.own-connection=false}, {@link #build()} refuses it.
    */
   public PgIntelBuilder exhaustedPoolDataSource(DataSource own) {
     this.exhaustedPoolDataSource = Objects.requireNonNull(own, "own");
@@ -194,7 +204,8 @@ public final class PgIntelBuilder {
     SqlEngine sql = SqlEngine.create();
     List<Collector> collectors = new ArrayList<>(BuiltInCollectors.create(settings, registry, sql));
     collectors.addAll(extraCollectors);
-    SessionFactory sessions = new SessionFactory(dataSource, exhaustedPoolDataSource, settings.borrowTimeout(),
+    Reading reading = reading(settings);
+    SessionFactory sessions = new SessionFactory(reading.dataSource(), reading.own(), settings.borrowTimeout(),
         settings.statementTimeout(), settings.lockTimeout());
     List<Scheduler.Scheduled> scheduled = new ArrayList<>();
     List<CollectorStatus> disabled = new ArrayList<>();
@@ -214,7 +225,51 @@ public final class PgIntelBuilder {
     return new PgIntel(settings, sessions,
         listener -> new Scheduler(sessions, scheduled, disabled, listener, settings.maxBackoff(),
             (Duration) settings.value(Setting.EXHAUSTED_POOL_INTERVAL), breakers),
-        telemetry, registry, sql, processors(settings), breakers);
+        telemetry, registry, sql, processors(settings), breakers, reading.made());
+  }
+
+  /**
+   * What collectors read through, as {@code pgintel.session.own-connection} says.
+   *
+   * @param own pgintel's own session for while the pool is exhausted, or null
+   * @param made the session made here, closed with the instance; or null
+   */
+  private record Reading(DataSource dataSource, DataSource own, OwnConnection made) {}
+
+  private Reading reading(Settings settings) {
+    String mode = (String) settings.value(Setting.OWN_CONNECTION);
+    if (mode.equals("false")) {
+      if (exhaustedPoolDataSource != null) {
+        throw new IllegalArgumentException(Setting.OWN_CONNECTION.key() + ": 'false' contradicts the DataSource of "
+            + "pgintel's own given to exhaustedPoolDataSource(...); use when-pool-exhausted or true, or give none");
+      }
+      return new Reading(dataSource, null, null);
+    }
+    OwnConnection made = null;
+    if (exhaustedPoolDataSource == null) {
+      try {
+        made = OwnConnection.beside(dataSource, OwnConnection.waitFor(settings.borrowTimeout())).orElse(null);
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        log.warn("pgintel: cannot make a session of its own beside {} ({}); borrowing from it only",
+            dataSource.getClass().getName(), e.toString());
+      }
+    }
+    DataSource own = exhaustedPoolDataSource != null ? exhaustedPoolDataSource : made;
+    boolean always = mode.equals("true");
+    if (own == null) {
+      if (always && settings.enabled()) {
+        log.warn("pgintel: {}=true, but {} is not a pool whose configuration pgintel can read (HikariCP, DBCP 2, "
+            + "Tomcat JDBC or c3p0 of PostgreSQL configured with a JDBC URL), and no exhaustedPoolDataSource was "
+            + "given; reading through it", Setting.OWN_CONNECTION.key(), dataSource.getClass().getName());
+      }
+      return new Reading(dataSource, null, null);
+    }
+    if (settings.enabled()) {
+      log.info(always ? "pgintel: collectors read through {} only ({}=true)"
+          : "pgintel: should the application's pool run out of connections to spare, collectors read through {} "
+              + "meanwhile ({}=when-pool-exhausted)", own, Setting.OWN_CONNECTION.key());
+    }
+    return always ? new Reading(own, null, made) : new Reading(dataSource, own, made);
   }
 
   private static Breakers breakers(Settings settings) {

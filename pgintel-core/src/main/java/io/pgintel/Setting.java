@@ -50,6 +50,12 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       "Once the application's pool (HikariCP, DBCP 2, Tomcat JDBC, c3p0) is found with no idle connection and no"
       + " room for another, for this long a collector borrows at most this often; its ticks in between are skipped"
       + " and counted (pool_exhausted).");
+  public static final Setting OWN_CONNECTION = new Setting("pgintel.session.own-connection", Type.CHOICE,
+      "when-pool-exhausted", "when-pool-exhausted|true|false", null, Tier.FREQUENT,
+      "when-pool-exhausted: while the application's pool has no connection to spare, collectors read through one"
+      + " session of pgintel's own instead of borrowing (application_name pgintel, opened from the pool's"
+      + " configuration, closed after 10 minutes unused); true: only ever through that session; false: only ever"
+      + " borrow.");
   public static final Setting MAX_BACKOFF = new Setting("pgintel.backoff.max", Type.DURATION, "5m", "1s", "24h",
       Tier.RARE, "Longest pause of a failing collector; pauses double from its interval up to this.");
 
@@ -130,12 +136,12 @@ public record Setting(String key, Type type, String defaultValue, String min, St
 
   /** Every setting, in README order. */
   public static final List<Setting> ALL = List.of(ENABLED, COLLECTOR_ENABLED_SETTING, COLLECTOR_INTERVAL_SETTING,
-      STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, EXHAUSTED_POOL_INTERVAL, STATEMENTS_TOP_N, ACTIVITY_LONG_QUERY,
-      ACTIVITY_LOCK_WAIT, PII_ENABLED, SAMPLER_DEFAULT_RATE, RULE_WHEN, RULE_RATE, RULE_PRIORITY, RULE_MAX_PER_MINUTE,
-      CIRCUIT_ENABLED, PLANS_HELPER_FUNCTION, MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY,
-      STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE, SAMPLER_DEDUP_WINDOW, CIRCUIT_FAILURES,
-      CIRCUIT_SLOW_SHARE, CIRCUIT_PRESSURE, CIRCUIT_OPEN_DURATION, CIRCUIT_STATE_FILE, VERIFY_ENABLED,
-      MAX_SERIES_PER_METRIC, PLANS_MAX_PER_INTERVAL, PLANS_REEXPLAIN_AFTER);
+      STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, EXHAUSTED_POOL_INTERVAL, OWN_CONNECTION, STATEMENTS_TOP_N,
+      ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT, PII_ENABLED, SAMPLER_DEFAULT_RATE, RULE_WHEN, RULE_RATE, RULE_PRIORITY,
+      RULE_MAX_PER_MINUTE, CIRCUIT_ENABLED, PLANS_HELPER_FUNCTION, MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY,
+      STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE,
+      SAMPLER_DEDUP_WINDOW, CIRCUIT_FAILURES, CIRCUIT_SLOW_SHARE, CIRCUIT_PRESSURE, CIRCUIT_OPEN_DURATION,
+      CIRCUIT_STATE_FILE, VERIFY_ENABLED, MAX_SERIES_PER_METRIC, PLANS_MAX_PER_INTERVAL, PLANS_REEXPLAIN_AFTER);
 
   /** Parses and range-checks a value given for {@code key}; messages name the key and what is allowed. */
   Object parse(String key, Object value) {

@@ -1,5 +1,6 @@
 package io.pgintel.agent;
 
+import io.pgintel.Setting;
 import io.pgintel.Settings;
 import java.io.IOException;
 import java.io.Reader;
@@ -46,7 +47,8 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
   /**
    * Agent-only: {@code true} reads through one connection of pgintel's own and its own copy of the driver,
    * {@code when-pool-exhausted} (the default) does so only while the application's pool has no connection to spare,
-   * {@code false} always borrows.
+   * {@code false} always borrows. Core's {@code pgintel.session.own-connection} (the library's and the starter's
+   * name) is read as this.
    */
   static final String OWN_CONNECTION = "pgintel.agent.own-connection";
   /** {@link #OWN_CONNECTION}'s default value. */
@@ -88,7 +90,7 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
       if (loose.equals(loose(ACTIVE)) || loose.equals(loose(CONFIG_FILE))) {
         continue;
       }
-      if (loose.equals(loose(OWN_CONNECTION))) {
+      if (loose.equals(loose(OWN_CONNECTION)) || loose.equals(loose(Setting.OWN_CONNECTION.key()))) {
         String mode = ownMode(e.getValue());
         if (mode == null) {
           problems.add(key + ": '" + e.getValue() + "' is not allowed; use true, false or " + WHEN_POOL_EXHAUSTED);

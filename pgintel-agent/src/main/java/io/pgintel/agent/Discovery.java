@@ -2,6 +2,7 @@ package io.pgintel.agent;
 
 import io.pgintel.PgIntel;
 import io.pgintel.PgIntelBuilder;
+import io.pgintel.Setting;
 import io.pgintel.agent.bootstrap.Bridge;
 import io.pgintel.internal.PoolConnect;
 import io.pgintel.trace.SessionRegistry;
@@ -417,16 +418,14 @@ final class Discovery {
     try {
       PgIntelBuilder builder = PgIntel.builder().dataSource(new WeakDataSource(ref)).sessionRegistry(registry)
           .settings(settings.core());
+      // the agent makes its own sessions (pgintel.agent.own-connection), through its own copy of the driver
+      builder.setting(Setting.OWN_CONNECTION.key(), spare != null ? AgentSettings.WHEN_POOL_EXHAUSTED : "false");
       if (spare != null) {
         builder.exhaustedPoolDataSource(spare);
       }
       PgIntel pgintel = builder.build();
       pgintel.start();
       log.info("pgintel agent: monitoring {} through {}", database, own != null ? own : ds.getClass().getName());
-      if (spare != null) {
-        log.info("pgintel agent: while that pool has no connection to spare, reading {} through {} instead",
-            database, spare);
-      }
       return new Monitor(ref, registry, pgintel, rank, own, spare);
     } catch (RuntimeException | LinkageError e) {
       log.warn("pgintel agent: could not start monitoring {}; the application is not affected", database, e);

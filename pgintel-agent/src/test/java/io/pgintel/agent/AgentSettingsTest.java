@@ -77,6 +77,10 @@ class AgentSettingsTest {
     assertEquals(List.of("pgintel.agent.own-connection: 'sometimes' is not allowed; use true, false or "
         + "when-pool-exhausted"), bad.problems());
     assertTrue(bad.ownWhenPoolExhausted(), "the default stays");
+    AgentSettings coreName = AgentSettings.resolve("pgintel.session.own-connection=false", Map.of(),
+        new Properties());
+    assertFalse(coreName.ownConnection() || coreName.ownWhenPoolExhausted(), "the library's and starter's name too");
+    assertFalse(coreName.core().containsKey("pgintel.session.own-connection"), "the agent's to apply, not core's");
 
     AgentSettings typo = AgentSettings.resolve("pgintel.agent.own-connections=true", Map.of(), new Properties());
     assertFalse(typo.ownConnection());

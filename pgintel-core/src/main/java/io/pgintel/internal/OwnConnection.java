@@ -10,6 +10,8 @@ import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,8 @@ public abstract class OwnConnection implements DataSource, AutoCloseable {
   public static final String APPLICATION_NAME = "pgintel";
   /** How long a session unused is kept open, by default: it is not wanted beside a pool with connections to spare. */
   public static final Duration IDLE = Duration.ofMinutes(10);
+  /** The shortest wait of a borrow from the session, {@link #waitFor}. */
+  private static final Duration MIN_WAIT = Duration.ofSeconds(30);
 
   private final String url;
   private final String database;
@@ -68,6 +72,44 @@ public abstract class OwnConnection implements DataSource, AutoCloseable {
         this.info.setProperty(name, info.getProperty(name));
       }
     }
+  }
+
+  /**
+   * How long a borrow from a session of pgintel's own waits for its turn, given how long pgintel waits for a
+   * connection ({@code borrow-timeout}): twice that and at least 30 s, so that a wait pgintel gave up on (another
+   * collection still had the session) is not taken for a session that cannot connect.
+   */
+  public static Duration waitFor(Duration borrowTimeout) {
+    Duration twice = borrowTimeout.multipliedBy(2);
+    return twice.compareTo(MIN_WAIT) > 0 ? twice : MIN_WAIT;
+  }
+
+  /**
+   * A session opened by the PostgreSQL driver as {@code pool}'s configuration says ({@link PoolConnect}), not
+   * connected yet, named {@link #APPLICATION_NAME}; empty when {@code pool} is not a pool whose configuration
+   * {@link PoolConnect} reads, or does not connect with a URL of the PostgreSQL driver itself (a wrapping driver's
+   * is not copied).
+   *
+   * @throws ReflectiveOperationException when the driver cannot be loaded where the pool's classes or pgintel's are
+   */
+  public static Optional<OwnConnection> beside(DataSource pool, Duration wait) throws ReflectiveOperationException {
+    Optional<PoolConnect.Settings> how = PoolConnect.of(pool);
+    if (how.isEmpty() || !how.get().url().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
+      return Optional.empty();
+    }
+    String url = how.get().url();
+    return Optional.of(through(postgresDriver(pool), url, how.get().info(), PoolConnect.databaseKey(url), wait,
+        IDLE));
+  }
+
+  private static Driver postgresDriver(DataSource pool) throws ReflectiveOperationException {
+    Class<?> driver;
+    try {
+      driver = Class.forName("org.postgresql.Driver", true, pool.getClass().getClassLoader());
+    } catch (ClassNotFoundException e) {
+      driver = Class.forName("org.postgresql.Driver", true, OwnConnection.class.getClassLoader());
+    }
+    return (Driver) driver.getDeclaredConstructor().newInstance();
   }
 
   /**

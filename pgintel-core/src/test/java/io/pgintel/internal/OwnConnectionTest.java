@@ -114,6 +114,30 @@ class OwnConnectionTest {
   }
 
   @Test
+  void besideAPoolOnlyForThePostgresqlDriversOwnUrl() throws Exception {
+    Duration wait = Duration.ofSeconds(30);
+    try (org.apache.commons.dbcp2.BasicDataSource dbcp = new org.apache.commons.dbcp2.BasicDataSource()) {
+      dbcp.setUrl("jdbc:mysql://localhost:3306/shop");
+      assertTrue(OwnConnection.beside(dbcp, wait).isEmpty(), "another database's");
+      dbcp.setUrl("jdbc:p6spy:postgresql://localhost/shop");
+      assertTrue(OwnConnection.beside(dbcp, wait).isEmpty(), "a wrapping driver's URL, not the driver's own");
+      assertTrue(OwnConnection.beside(pg.dataSource(), wait).isEmpty(), "not a pool");
+      dbcp.setUrl(pg.jdbcUrl("postgres"));
+      dbcp.setUsername(pg.user());
+      dbcp.setPassword(pg.password());
+      try (OwnConnection own = OwnConnection.beside(dbcp, wait).orElseThrow(); Connection c = own.getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+        rs.next();
+        assertEquals(OwnConnection.APPLICATION_NAME, rs.getString(1));
+      }
+      assertEquals(0, dbcp.getNumIdle() + dbcp.getNumActive(), "the pool itself never connected");
+    }
+    assertEquals(Duration.ofSeconds(30), OwnConnection.waitFor(Duration.ofSeconds(1)));
+    assertEquals(Duration.ofSeconds(40), OwnConnection.waitFor(Duration.ofSeconds(20)));
+  }
+
+  @Test
   void closedOwnConnectionRefusesToOpenAgainAndNamesOnlyTheDatabase() throws Exception {
     OwnConnection own = own(OwnConnection.IDLE);
     own.getConnection().close();

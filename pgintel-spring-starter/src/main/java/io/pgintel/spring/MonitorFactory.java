@@ -4,6 +4,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.pgintel.PgIntel;
 import io.pgintel.PgIntelBuilder;
+import io.pgintel.internal.OwnConnection;
 import io.pgintel.spring.DataSourceInspector.Inspected;
 import io.pgintel.spring.DataSourceInspector.Kind;
 import io.pgintel.spring.PgIntelMonitors.Monitor;
@@ -31,8 +32,6 @@ final class MonitorFactory {
   private static final Logger log = LoggerFactory.getLogger(MonitorFactory.class);
 
   private static final String STATE_FILE = "pgintel.circuit.state-file";
-  /** The least a borrow from pgintel's own session waits for its connection (HikariCP's own default). */
-  private static final Duration OWN_SESSION_WAIT = Duration.ofSeconds(30);
 
   private MonitorFactory() {}
 
@@ -48,7 +47,7 @@ final class MonitorFactory {
       warnWhenMetricsAreDropped(openTelemetry);
     }
     Map<String, Object> settings = properties.toSettings();
-    OwnSession.Mode own = ownSessionMode(properties);
+    boolean own = !"false".equalsIgnoreCase(String.valueOf(settings.get(OwnSession.PROPERTY)).trim());
     Duration ownWait = ownSessionWait(properties.getSession().getBorrowTimeout());
     List<Monitor> monitors = new ArrayList<>();
     List<AutoCloseable> ownSessions = new ArrayList<>();
@@ -84,51 +83,29 @@ final class MonitorFactory {
     return new PgIntelMonitors(monitors, ownSessions);
   }
 
-  private static OwnSession.Mode ownSessionMode(PgIntelProperties properties) {
-    try {
-      return OwnSession.Mode.parse(properties.getSession().getOwnConnection());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidPgIntelSettingException(e);
-    }
-  }
-
   /**
    * How long a borrow from pgintel's own session waits for its one connection: longer than pgintel waits for it
    * ({@code borrow-timeout}), so that a wait pgintel gave up on is never taken for a session that cannot connect.
    */
   static Duration ownSessionWait(Duration borrowTimeout) {
-    // unset: core's default, far below the floor
-    return borrowTimeout == null || borrowTimeout.multipliedBy(2).compareTo(OWN_SESSION_WAIT) <= 0
-        ? OWN_SESSION_WAIT : borrowTimeout.multipliedBy(2);
+    // unset: core's default (1 s), far below the floor
+    return OwnConnection.waitFor(borrowTimeout == null ? Duration.ZERO : borrowTimeout);
   }
 
-  /** Gives the instance a session of its own beside the pool, as {@code pgintel.session.own-connection} asks. */
-  private static void ownSession(PgIntelBuilder builder, Inspected chosen, OwnSession.Mode mode, Duration wait,
+  /**
+   * Gives the instance a copy of a HikariCP pool to read through as {@code pgintel.session.own-connection} says
+   * (which core reads: while the pool is exhausted, or always); core makes a session of its own for the other
+   * pools it knows, from what their configuration says.
+   */
+  private static void ownSession(PgIntelBuilder builder, Inspected chosen, boolean wanted, Duration wait,
       List<AutoCloseable> ownSessions) {
-    if (mode == OwnSession.Mode.NEVER) {
+    if (!wanted) {
       return;
     }
-    DataSource own = OwnSession.beside(chosen.beanName(), chosen.target(), wait).orElse(null);
-    if (own == null) {
-      if (mode == OwnSession.Mode.ALWAYS) {
-        log.warn("pgintel: {}=true, but DataSource '{}' is not a pool whose configuration pgintel can copy (a "
-            + "HikariCP, DBCP 2, Tomcat JDBC or c3p0 pool of PostgreSQL configured with a JDBC URL, or HikariCP with "
-            + "the driver's DataSource class); reading through the DataSource", OwnSession.PROPERTY,
-            chosen.beanName());
-      }
-      return;
-    }
-    ownSessions.add((AutoCloseable) own);
-    if (mode == OwnSession.Mode.ALWAYS) {
-      builder.dataSource(own);
-      log.info("pgintel: reads the database of '{}' through a session of its own (application_name {})",
-          chosen.beanName(), OwnSession.APPLICATION_NAME);
-    } else {
+    OwnSession.beside(chosen.beanName(), chosen.target(), wait).ifPresent(own -> {
+      ownSessions.add((AutoCloseable) own);
       builder.exhaustedPoolDataSource(own);
-      log.info("pgintel: while pool '{}' has no connection to spare, reads through a session of its own "
-          + "(application_name {}, closed after {} unused)", chosen.beanName(), OwnSession.APPLICATION_NAME,
-          OwnSession.IDLE);
-    }
+    });
   }
 
   /** The selected PostgreSQL beans, grouped by the database they reach, in bean registration order. */

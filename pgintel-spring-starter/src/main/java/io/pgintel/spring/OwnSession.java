@@ -1,10 +1,7 @@
 package io.pgintel.spring;
 
 import io.pgintel.internal.OwnConnection;
-import io.pgintel.internal.PoolConnect;
-import java.sql.Driver;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -13,18 +10,14 @@ import org.slf4j.LoggerFactory;
 import org.springframework.util.ClassUtils;
 
 /**
- * {@code pgintel.session.own-connection}: the session pgintel reads through while the application's pool has no
- * connection to spare ({@code when-pool-exhausted}, the default), always ({@code true}) or never ({@code false},
- * borrowing from the exhausted pool at most once per {@code exhausted-pool-interval}).
- *
- * <p>The session is made from the application pool's own configuration and named {@code pgintel} in
- * {@code pg_stat_activity} unless the URL names it. For HikariCP, a HikariCP pool of at most one connection with the
- * pool's JDBC URL or PostgreSQL DataSource class, user, password or credentials provider, driver properties and
- * connection init SQL; for DBCP 2, Tomcat JDBC and c3p0, one connection opened by the PostgreSQL driver with the
- * pool's JDBC URL, user, password and driver properties ({@link PoolConnect}, {@link OwnConnection}). Either opens
- * its connection only when pgintel first reads through it and closes it after {@link #IDLE} unused, so an
- * application whose pool never runs out never sees it. A pool of another kind, another database's, or one built on
- * a DataSource object of its own, is not copied: pgintel borrows from it as with {@code false}.
+ * The session of its own pgintel reads through beside an application's HikariCP pool, as
+ * {@code pgintel.session.own-connection} says (core reads the setting: while the pool has no connection to spare,
+ * always, or never): a HikariCP pool of at most one connection made from the pool's own configuration (its JDBC URL
+ * or the PostgreSQL driver's DataSource class, user, password or credentials provider, driver properties, connection
+ * init SQL), named {@code pgintel} in {@code pg_stat_activity} unless the URL names it. It opens its connection only
+ * when pgintel first reads through it and closes it after {@link #IDLE} unused, so an application whose pool never
+ * runs out never sees it. For DBCP 2, Tomcat JDBC and c3p0 pools core makes the session itself
+ * ({@link OwnConnection#beside}), from what it can read of their configuration.
  */
 final class OwnSession {
 
@@ -40,69 +33,23 @@ final class OwnSession {
 
   private OwnSession() {}
 
-  /** The values of {@link #PROPERTY}. */
-  enum Mode {
-    ALWAYS, NEVER, WHEN_POOL_EXHAUSTED;
-
-    /** {@code true}, {@code false} or {@code when-pool-exhausted} (any case); null is the default. */
-    static Mode parse(String value) {
-      if (value == null) {
-        return WHEN_POOL_EXHAUSTED;
-      }
-      return switch (value.trim().toLowerCase(Locale.ROOT)) {
-        case "true" -> ALWAYS;
-        case "false" -> NEVER;
-        case "when-pool-exhausted" -> WHEN_POOL_EXHAUSTED;
-        default -> throw new IllegalArgumentException(PROPERTY + ": '" + value
-            + "' is not allowed; use true, false or when-pool-exhausted");
-      };
-    }
-  }
-
   /**
-   * A session of one connection that connects as {@code pool} does, not connected yet; empty when {@code pool} is
-   * neither a HikariCP pool of PostgreSQL configured with a JDBC URL or the driver's DataSource class, nor a DBCP 2,
-   * Tomcat JDBC or c3p0 pool configured with a PostgreSQL JDBC URL. A borrow waits up to {@code wait} for its
-   * connection. The caller closes it; it is {@link AutoCloseable}.
+   * A HikariCP pool of one connection that connects as {@code pool} does, not connected yet; empty when {@code pool}
+   * is not a HikariCP pool of PostgreSQL configured with a JDBC URL or the driver's DataSource class. A borrow waits
+   * up to {@code wait} for its connection. The caller closes it; it is {@link AutoCloseable}.
    */
   static Optional<DataSource> beside(String beanName, DataSource pool, Duration wait) {
+    if (!HIKARI || !Hikari.copyable(pool)) {
+      return Optional.empty();
+    }
     try {
-      if (HIKARI && Hikari.copyable(pool)) {
-        return Optional.of(Hikari.beside(beanName, pool, wait));
-      }
-      return throughDriver(pool, wait);
-    } catch (RuntimeException | LinkageError | ReflectiveOperationException e) {
+      return Optional.of(Hikari.beside(beanName, pool, wait));
+    } catch (RuntimeException | LinkageError e) {
       // a setting the copy refuses (its driver class not loadable from here, say) must not fail the application
       log.warn("pgintel: cannot make a session of its own beside pool '{}' ({}); borrowing from the pool only",
           beanName, e.toString());
       return Optional.empty();
     }
-  }
-
-  /**
-   * One connection opened by the PostgreSQL driver as {@code pool}'s configuration says, for the pools whose
-   * configuration {@link PoolConnect} reads; a URL of another driver (a wrapping one included) is not copied.
-   */
-  private static Optional<DataSource> throughDriver(DataSource pool, Duration wait)
-      throws ReflectiveOperationException {
-    Optional<PoolConnect.Settings> how = PoolConnect.of(pool);
-    if (how.isEmpty() || !how.get().url().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
-      return Optional.empty();
-    }
-    String url = how.get().url();
-    return Optional.of(OwnConnection.through(postgresDriver(pool), url, how.get().info(),
-        PoolConnect.databaseKey(url), wait, IDLE));
-  }
-
-  /** The PostgreSQL driver where the pool's classes see it, else where pgintel's do. */
-  private static Driver postgresDriver(DataSource pool) throws ReflectiveOperationException {
-    Class<?> driver;
-    try {
-      driver = Class.forName("org.postgresql.Driver", true, pool.getClass().getClassLoader());
-    } catch (ClassNotFoundException e) {
-      driver = Class.forName("org.postgresql.Driver", true, OwnSession.class.getClassLoader());
-    }
-    return (Driver) driver.getDeclaredConstructor().newInstance();
   }
 
   /** Only touched when HikariCP is on the class path. */
@@ -243,6 +190,11 @@ final class OwnSession {
       @Override
       public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException {
         return session.getParentLogger();
+      }
+
+      @Override
+      public String toString() {
+        return "pgintel's own session (HikariCP pool " + session.getPoolName() + ")";
       }
 
       @Override

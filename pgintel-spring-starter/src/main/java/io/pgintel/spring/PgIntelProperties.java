@@ -143,6 +143,7 @@ public class PgIntelProperties {
     putIfSet(out, "pgintel.session.lock-timeout", session.getLockTimeout());
     putIfSet(out, "pgintel.session.borrow-timeout", session.getBorrowTimeout());
     putIfSet(out, "pgintel.session.exhausted-pool-interval", session.getExhaustedPoolInterval());
+    putIfSet(out, "pgintel.session.own-connection", session.getOwnConnection());
     putIfSet(out, "pgintel.backoff.max", backoff.getMax());
     putIfSet(out, "pgintel.pii.enabled", pii.getEnabled());
     if (pii.getDetectors() != null) {

@@ -107,13 +107,10 @@ class PgIntelPropertiesTest {
       }
     }
     for (String starterOnly : List.of("pgintel.datasources.include", "pgintel.datasources.exclude",
-        "pgintel.correlation.enabled", "pgintel.health.fail-on-error", OwnSession.PROPERTY)) {
+        "pgintel.correlation.enabled", "pgintel.health.fail-on-error")) {
       assertThat(metadata).containsKey(starterOnly);
       assertThat(metadata.get(starterOnly).has("description")).as(starterOnly).isTrue();
     }
-    assertThat(defaultOf(metadata.get(OwnSession.PROPERTY))).isEqualTo("when-pool-exhausted");
-    assertThat(OwnSession.Mode.parse(defaultOf(metadata.get(OwnSession.PROPERTY))))
-        .isEqualTo(OwnSession.Mode.parse(null));
   }
 
   private static String defaultOf(JsonNode property) {
