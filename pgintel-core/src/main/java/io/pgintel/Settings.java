@@ -235,8 +235,10 @@ public final class Settings {
       }
       String c = canonical(key);
       Setting setting = plain.get(c);
+      // messages name a known key as it is documented, however it was spelled (PGINTEL_SESSION_LOCK_TIMEOUT
+      // arrives as pgintel.session.lock.timeout)
       if (setting != null) {
-        values.put(setting, setting.parse(key, value));
+        values.put(setting, setting.parse(setting.key(), value));
         return;
       }
       if (lower.startsWith(Setting.RULE_PREFIX)) {
@@ -245,10 +247,13 @@ public final class Settings {
       }
       String collector = collectorKeys.get(c);
       if (collector != null) {
+        String prefix = "pgintel.collectors." + collector;
         if (c.endsWith("enabled")) {
-          collectorEnabled.put(collector, (Boolean) Setting.COLLECTOR_ENABLED_SETTING.parse(key, value));
+          collectorEnabled.put(collector, (Boolean) Setting.COLLECTOR_ENABLED_SETTING.parse(prefix + ".enabled",
+              value));
         } else {
-          collectorInterval.put(collector, (Duration) Setting.COLLECTOR_INTERVAL_SETTING.parse(key, value));
+          collectorInterval.put(collector, (Duration) Setting.COLLECTOR_INTERVAL_SETTING.parse(prefix + ".interval",
+              value));
         }
         return;
       }
@@ -280,12 +285,13 @@ public final class Settings {
               throw new IllegalArgumentException(key + ": a rule name is 1 to 63 letters, digits, '-' or '_', and"
                   + " not '" + Sampler.DEFAULT_RULE + "'");
             }
-            Object parsed = s.parse(key, value);
+            String documented = Setting.RULE_PREFIX + name + s.key().substring(s.key().lastIndexOf('.'));
+            Object parsed = s.parse(documented, value);
             if (s == Setting.RULE_WHEN) {
               try {
                 Condition.parse((String) parsed, Sampler.knownFields());
               } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(key + ": rule '" + name + "' " + e.getMessage());
+                throw new IllegalArgumentException(documented + ": rule '" + name + "' " + e.getMessage());
               }
             }
             ruleValues.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(s, parsed);

@@ -96,6 +96,20 @@ class SettingsTest {
   }
 
   @Test
+  void aBadValueFromTheEnvironmentIsReportedUnderItsDocumentedKey() {
+    Map<String, String> env = Settings.fromEnvironment(Map.of("PGINTEL_SESSION_LOCK_TIMEOUT", "abc"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> builder().settings(env).build());
+    assertTrue(e.getMessage().startsWith("pgintel.session.lock-timeout: 'abc'"), e.getMessage());
+    IllegalArgumentException topN = assertThrows(IllegalArgumentException.class, () -> builder().settings(
+        Settings.fromEnvironment(Map.of("PGINTEL_COLLECTORS_STATEMENTS_TOP_N", "0"))).build());
+    assertTrue(topN.getMessage().startsWith("pgintel.collectors.statements.top-n: "), topN.getMessage());
+    IllegalArgumentException rule = assertThrows(IllegalArgumentException.class, () -> builder().settings(
+        Settings.fromEnvironment(Map.of("PGINTEL_SAMPLER_RULES_SLOW_QUERIES_MAX_PER_MINUTE", "-1"))).build());
+    assertTrue(rule.getMessage().startsWith("pgintel.sampler.rules.slow_queries.max-per-minute: "),
+        rule.getMessage());
+  }
+
+  @Test
   void defaultsAreTheDocumentedOnes() {
     try (PgIntel p = builder().build()) {
       Settings s = p.settings();

@@ -36,6 +36,11 @@ public final class PgIntelAgent {
       // the property too: the same jar given both as -javaagent and as the OpenTelemetry javaagent's extension is
       // two copies of this class, in two class loaders, and must monitor once
       if (!STARTED.compareAndSet(false, true) || Boolean.getBoolean(AgentSettings.ACTIVE)) {
+        if (arguments != null && !arguments.isBlank()) {
+          // attached again with settings: say that they change nothing rather than seem to have been taken
+          System.err.println("pgintel agent: already active in this JVM; the settings given now are ignored "
+              + "(they apply from the next start of the JVM)");
+        }
         return;
       }
       // before the application's main: the Spring starter reads it when its context starts

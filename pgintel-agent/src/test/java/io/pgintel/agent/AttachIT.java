@@ -28,12 +28,17 @@ class AttachIT {
           "pgintel.collectors.database.interval=1s,otel.exporter.otlp.endpoint=" + receiver.endpoint()
               + ",otel.exporter.otlp.protocol=http/protobuf,otel.metric.export.interval=1000,"
               + "otel.service.name=attach-it");
+      Run again = ChildJvm.agentCommand("attach", String.valueOf(app.pid()),
+          "pgintel.collectors.database.interval=10s");
       Run run = app.await(Duration.ofSeconds(60));
 
       assertEquals(0, attach.exit(), attach.output());
       assertTrue(attach.output().contains("pgintel agent loaded into JVM " + app.pid()), attach.output());
       assertEquals(0, run.exit(), run.output());
       assertTrue(run.output().contains("agent.active=true"), run.output());
+      assertEquals(0, again.exit(), again.output());
+      assertTrue(run.output().contains("pgintel agent: already active in this JVM; the settings given now are "
+          + "ignored"), "a second attach says its settings change nothing: " + run.output());
       assertTrue(run.output().contains("through com.zaxxer.hikari.HikariDataSource"), run.output());
       assertTrue(run.output().contains("linked=true"), "connections borrowed after attaching are correlated: "
           + run.output());

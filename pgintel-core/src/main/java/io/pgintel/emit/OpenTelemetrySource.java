@@ -46,9 +46,15 @@ public final class OpenTelemetrySource {
     Map<String, String> defaults = new HashMap<>();
     // pgintel emits metrics and events, never spans of its own
     defaults.put("otel.traces.exporter", "none");
+    // OTLP over HTTP, as the specification's default (the Java SDK's own is gRPC), compressed: one export of the
+    // top statements' events can be a few hundred kilobytes
+    defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
+    defaults.put("otel.exporter.otlp.compression", "gzip");
     OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
+        // the defaults lose to otel.* system properties and OTEL_* environment variables; what the builder was
+        // given wins over both
         .addPropertiesSupplier(() -> defaults)
-        .addPropertiesSupplier(() -> otelProperties)
+        .addPropertiesCustomizer(config -> otelProperties)
         .disableShutdownHook()
         .build()
         .getOpenTelemetrySdk();

@@ -161,6 +161,8 @@ public final class Quickstart {
     defaults.put("otel.metrics.exporter", otlp ? "otlp" : "none");
     defaults.put("otel.logs.exporter", otlp ? "otlp" : "none");
     defaults.put("otel.metric.export.interval", String.valueOf(refresh.toMillis()));
+    // OTLP over HTTP (port 4318), as pgintel's own SDK sends it; OTEL_EXPORTER_OTLP_PROTOCOL=grpc for 4317
+    defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
     return AutoConfiguredOpenTelemetrySdk.builder()
         .addPropertiesSupplier(() -> defaults)
         .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(
@@ -223,24 +225,31 @@ public final class Quickstart {
     }
 
     private static Duration duration(String text, String option) {
-      String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+      Duration d = parse(text.trim().toLowerCase(java.util.Locale.ROOT));
+      if (d == null) {
+        throw new IllegalArgumentException(option + ": '" + text + "' is not a duration such as 20s, 5m or 1h");
+      }
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(option + ": '" + text + "' is too short; give at least 1s");
+      }
+      return d;
+    }
+
+    /** {@code 20s}, {@code 5m}, {@code 1h} or ISO-8601 ({@code PT20S}); null for anything else. */
+    private static Duration parse(String t) {
       try {
         if (t.startsWith("pt")) {
           return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
         }
         long n = Long.parseLong(t.substring(0, t.length() - 1));
-        Duration d = switch (t.charAt(t.length() - 1)) {
+        return switch (t.charAt(t.length() - 1)) {
           case 's' -> Duration.ofSeconds(n);
           case 'm' -> Duration.ofMinutes(n);
           case 'h' -> Duration.ofHours(n);
-          default -> throw new IllegalArgumentException();
+          default -> null;
         };
-        if (d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException();
-        }
-        return d;
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException(option + ": '" + text + "' is not a duration such as 20s, 5m or 1h");
+        return null;
       }
     }
   }
