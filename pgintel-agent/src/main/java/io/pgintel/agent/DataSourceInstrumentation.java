@@ -17,10 +17,12 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.pgintel.agent.bootstrap.Bridge;
 import java.lang.instrument.Instrumentation;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
@@ -58,13 +60,18 @@ final class DataSourceInstrumentation {
       .and(not(isAbstract()));
 
   private static final String ISOLATED_LOADER = IsolatedDriver.Loader.class.getName();
+  private static final int MAX_ERRORS_LOGGED = 5;
 
   private DataSourceInstrumentation() {}
 
   /** @param correlation whether to weave the statement hooks too ({@code pgintel.agent.correlation}) */
   static void install(Instrumentation instrumentation, Logger log, boolean correlation) {
-    AtomicReference<Throwable> firstError = new AtomicReference<>();
-    AgentBuilder builder = new AgentBuilder.Default()
+    AtomicInteger errors = new AtomicInteger();
+    // only the methods a class declares are looked at, never its whole hierarchy: another agent (the OpenTelemetry
+    // javaagent's virtual fields) may have given a class an interface of its own making, which has no class file
+    // to describe it, and resolving it would fail the class's transformation (HikariDataSource, PgStatement)
+    ByteBuddy declaredOnly = new ByteBuddy().with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
+    AgentBuilder builder = new AgentBuilder.Default(declaredOnly)
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
@@ -73,8 +80,12 @@ final class DataSourceInstrumentation {
           @Override
           public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
               Throwable throwable) {
-            // an application thread may be loading the class: remember, log from the agent's thread
-            firstError.compareAndSet(null, new IllegalStateException(typeName, throwable));
+            // a DataSource left as it is goes unseen: say so, a few times at most (the agent's own logger, on
+            // whichever thread loads the class)
+            if (errors.incrementAndGet() <= MAX_ERRORS_LOGGED) {
+              log.warn("pgintel agent: could not instrument {} ({}); its connections are not seen", typeName,
+                  throwable.toString());
+            }
           }
         })
         .ignore(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
@@ -93,10 +104,6 @@ final class DataSourceInstrumentation {
           .transform((b, type, loader, module, domain) -> b.visit(Advice.to(StatementExecute.class).on(EXECUTE)));
     }
     builder.installOn(instrumentation);
-    Throwable error = firstError.get();
-    if (error != null) {
-      log.debug("pgintel agent: could not instrument {}", error.getMessage(), error.getCause());
-    }
   }
 
   /** Inlined into {@code getConnection}; names only the bridge, which every class loader can see. */

@@ -38,6 +38,9 @@ public final class QueryingApp {
   static final String PASSWORD = "pw-never-logged-7d1e";
 
   public static void main(String[] args) throws Exception {
+    // an application whose startup takes a while (an embedded server, say): its DataSource classes load after the
+    // agents have installed their transformers, not before
+    Thread.sleep(Integer.getInteger("queryingapp.start-delay-ms", 0));
     DataSource ds = switch (args[0]) {
       case "hikari" -> hikari(args[1], args[2]);
       case "drivermanager" -> driverManager(args[1], args[2]);
