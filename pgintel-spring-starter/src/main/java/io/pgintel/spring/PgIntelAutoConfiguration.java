@@ -5,6 +5,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -14,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
 
 /**
  * pgintel for Spring Boot 3.5 and 4.x: a {@link PgIntelMonitors} bean watching every PostgreSQL DataSource bean,
@@ -49,13 +51,16 @@ public final class PgIntelAutoConfiguration {
     return MonitorFactory.create(dataSources, properties, openTelemetry.getIfUnique(), registries);
   }
 
+  /** Infrastructure: the post-processor needs it before the other post-processors exist, which is expected. */
   @Bean
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
   static SessionRegistries pgintelSessionRegistries() {
     return new SessionRegistries();
   }
 
   /** Static: a post-processor must exist before the DataSource beans it wraps. */
   @Bean
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
   @ConditionalOnProperty(prefix = "pgintel.correlation", name = "enabled", havingValue = "true",
       matchIfMissing = true)
   @ConditionalOnClass(name = "org.springframework.aop.framework.ProxyFactory")

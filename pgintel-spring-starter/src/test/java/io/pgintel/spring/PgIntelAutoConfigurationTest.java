@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,6 +61,18 @@ class PgIntelAutoConfigurationTest {
       assertThat(monitors.monitors().get(0).database()).isEqualTo("localhost:" + pg.port() + "/postgres");
       assertThat(monitors.isRunning()).isTrue();
       assertThat(context).hasSingleBean(PgIntelEndpoint.class).hasBean("pgintelHealthIndicator");
+    });
+  }
+
+  @Test
+  void theBeansThePostProcessorNeedsEarlyAreInfrastructureSoSpringDoesNotWarnAboutThem() {
+    runner.withUserConfiguration(OneDataSource.class, InMemoryTelemetry.class).run(context -> {
+      assertThat(context).hasNotFailed();
+      for (String name : List.of("pgintelSessionRegistries", "pgintelCorrelationPostProcessor")) {
+        // Spring's "is not eligible for getting processed by all BeanPostProcessors" skips infrastructure beans
+        assertThat(context.getBeanFactory().getBeanDefinition(name).getRole()).as(name)
+            .isEqualTo(org.springframework.beans.factory.config.BeanDefinition.ROLE_INFRASTRUCTURE);
+      }
     });
   }
 
