@@ -28,7 +28,7 @@ final class PoolGauge {
 
   private static final Logger log = LoggerFactory.getLogger(PoolGauge.class);
   /** No gauge: a plain DataSource, a pool pgintel does not know, or one whose counters failed. */
-  static final PoolGauge NONE = new PoolGauge(null, false, null, null, null, null, null, null);
+  static final PoolGauge NONE = new PoolGauge(null, false, null, null, null, null, null, null, null);
 
   /** The DataSource given: the pool itself, or a wrapper that unwraps to it. */
   private final DataSource source;
@@ -41,10 +41,12 @@ final class PoolGauge {
   private final Method total;
   private final Method max;
   private final Method waiting;
+  /** The pool's {@code isClosed()} (HikariCP, DBCP 2), or null. */
+  private final Method isClosed;
   private volatile boolean failed;
 
   private PoolGauge(DataSource source, boolean unwrap, Class<?> poolClass, Method mxBean, Method idle, Method total,
-      Method max, Method waiting) {
+      Method max, Method waiting, Method isClosed) {
     this.source = source;
     this.unwrap = unwrap;
     this.poolClass = poolClass;
@@ -53,6 +55,7 @@ final class PoolGauge {
     this.total = total;
     this.max = max;
     this.waiting = waiting;
+    this.isClosed = isClosed;
   }
 
   /** The gauge of {@code dataSource}'s pool, or {@link #NONE}. Never throws. */
@@ -78,24 +81,24 @@ final class PoolGauge {
       Class<?> bean = hikari.getReturnType();
       return new PoolGauge(source, unwrap, type, hikari, publicMethod(bean, "getIdleConnections"),
           publicMethod(bean, "getTotalConnections"), publicMethod(type, "getMaximumPoolSize"),
-          publicMethod(bean, "getThreadsAwaitingConnection")).checked("HikariCP");
+          publicMethod(bean, "getThreadsAwaitingConnection"), publicMethod(type, "isClosed")).checked("HikariCP");
     }
     Method maxTotal = publicMethod(type, "getMaxTotal");
     if (maxTotal != null && publicMethod(type, "getNumIdle") != null) {
       // DBCP 2: no count of waiting threads on the DataSource
       return new PoolGauge(source, unwrap, type, null, publicMethod(type, "getNumIdle"),
-          publicMethod(type, "getNumActive"), maxTotal, null).checked("DBCP 2");
+          publicMethod(type, "getNumActive"), maxTotal, null, publicMethod(type, "isClosed")).checked("DBCP 2");
     }
     Method maxActive = publicMethod(type, "getMaxActive");
     if (maxActive != null && publicMethod(type, "getIdle") != null) {
       // Tomcat JDBC: getSize() is idle and lent together
       return new PoolGauge(source, unwrap, type, null, publicMethod(type, "getIdle"), publicMethod(type, "getSize"),
-          maxActive, publicMethod(type, "getWaitCount")).checked("Tomcat JDBC");
+          maxActive, publicMethod(type, "getWaitCount"), null).checked("Tomcat JDBC");
     }
     Method c3p0Idle = publicMethod(type, "getNumIdleConnectionsDefaultUser");
     if (c3p0Idle != null) {
       return new PoolGauge(source, unwrap, type, null, c3p0Idle, publicMethod(type, "getNumConnectionsDefaultUser"),
-          publicMethod(type, "getMaxPoolSize"), publicMethod(type, "getNumThreadsAwaitingCheckoutDefaultUser"))
+          publicMethod(type, "getMaxPoolSize"), publicMethod(type, "getNumThreadsAwaitingCheckoutDefaultUser"), null)
           .checked("c3p0");
     }
     return NONE;
@@ -144,6 +147,22 @@ final class PoolGauge {
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       failed = true;
       log.info("pgintel stops reading the pool's counters ({}): it borrows without looking first", e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Whether the application has closed its pool (HikariCP and DBCP 2 say; a closed Tomcat JDBC pool opens again at
+   * the next borrow): its shutdown, not a failure of pgintel's. False when it cannot tell.
+   */
+  boolean closed() {
+    if (source == null || isClosed == null) {
+      return false;
+    }
+    try {
+      Object pool = unwrap ? source.unwrap(DataSource.class) : source;
+      return pool != null && pool.getClass() == poolClass && Boolean.TRUE.equals(isClosed.invoke(pool));
+    } catch (java.sql.SQLException | ReflectiveOperationException | RuntimeException | LinkageError e) {
       return false;
     }
   }

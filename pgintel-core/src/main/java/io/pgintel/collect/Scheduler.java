@@ -79,6 +79,8 @@ public final class Scheduler implements AutoCloseable {
   private final ScheduledThreadPoolExecutor executor;
   private volatile boolean running;
   private volatile boolean closed;
+  /** Whether the application's closed pool has been mentioned: once, however many ticks it skips. */
+  private volatile boolean poolClosedSaid;
 
   /**
    * @param collectors the enabled collectors with their intervals
@@ -222,8 +224,17 @@ public final class Scheduler implements AutoCloseable {
       }
       return batch.size();
     } catch (Throwable e) {
+      boolean closedPool = !viaOwn && sessions.poolClosed();
+      if (closedPool && !poolClosedSaid) {
+        poolClosedSaid = true;
+        log.info("pgintel: the application's pool is closed; collectors skip their ticks (pool_closed) while it is");
+      }
       for (Task t : batch) {
-        t.failed(e, Duration.ofNanos(System.nanoTime() - started));
+        if (closedPool) {
+          t.poolClosed();
+        } else {
+          t.failed(e, Duration.ofNanos(System.nanoTime() - started));
+        }
       }
       return batch.size();
     }
@@ -497,6 +508,12 @@ public final class Scheduler implements AutoCloseable {
 
     void notRun() {
       breakers.abandoned(collector.name());
+    }
+
+    /** The application closed its pool (its shutdown): a skipped tick, not a failure. */
+    void poolClosed() {
+      notRun();
+      listener.skipped(collector.name(), "pool_closed");
     }
 
     void poolBusy(PoolBusyException e) {

@@ -118,6 +118,11 @@ public final class SessionFactory implements AutoCloseable {
     return pool.exhausted();
   }
 
+  /** Whether the application has closed its pool, as the pool tells ({@link PoolGauge#closed()}). */
+  boolean poolClosed() {
+    return pool.closed();
+  }
+
   /**
    * Whether there is a DataSource of pgintel's own to read through while the pool is exhausted, and it has not
    * failed to connect within the last {@link #OWN_RETRY}.

@@ -355,6 +355,29 @@ class SchedulerTest {
   }
 
   @Test
+  void aPoolTheApplicationClosedIsSkippedNotFailed(PgServer pg) throws Exception {
+    Scripted c = new Scripted();
+    try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 1000);
+        TestTelemetry otel = new TestTelemetry();
+        PgIntel p = onPool(pool, otel, c).build()) {
+      p.start();
+      Thread.sleep(500);
+      int ran = c.starts.size();
+      assertTrue(ran >= 2, "ran " + ran);
+      // the application shuts down before pgintel does
+      pool.close();
+      Thread.sleep(800);
+      assertTrue(c.starts.size() - ran <= 1, "nothing runs on a closed pool: " + (c.starts.size() - ran));
+      assertTrue(otel.value("pgintel.collector.skipped", Map.of("pgintel.collector", c.name(),
+          "pgintel.skip.reason", "pool_closed")).orElse(0.0) >= 4, "ticks skipped as pool_closed");
+      assertTrue(otel.points("pgintel.collector.errors", Map.of("pgintel.collector", c.name())).isEmpty(),
+          "the application's shutdown is no failure of pgintel's");
+      assertEquals(0, p.status().stream().filter(s -> s.name().equals(c.name())).findFirst().orElseThrow()
+          .consecutiveFailures());
+    }
+  }
+
+  @Test
   void anExhaustedPoolDataSourceThatCannotConnectIsLeftAloneAndCollectorsYieldToTheExhaustedPoolAsWithoutIt(
       PgServer pg) throws Exception {
     Scripted c = new Scripted();
