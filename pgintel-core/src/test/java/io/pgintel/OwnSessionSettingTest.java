@@ -50,6 +50,15 @@ class OwnSessionSettingTest {
     return pool;
   }
 
+  private static BasicDataSource dbcpOfOne(PgServer pg, String database) {
+    BasicDataSource pool = new BasicDataSource();
+    pool.setUrl(pg.jdbcUrl(database));
+    pool.setUsername(pg.user());
+    pool.setPassword(pg.password());
+    pool.setMaxTotal(1);
+    return pool;
+  }
+
   @Test
   void byDefaultAnExhaustedPoolIsReadThroughASessionMadeFromItsConfigurationClosedWithTheInstance(PgServer pg)
       throws Exception {
@@ -88,11 +97,7 @@ class OwnSessionSettingTest {
   @Test
   void falseYieldsToTheExhaustedPoolAndMakesNoSession(PgServer pg) throws Exception {
     String database = pg.createDatabase("own_false");
-    try (BasicDataSource pool = new BasicDataSource(); TestTelemetry otel = new TestTelemetry()) {
-      pool.setUrl(pg.jdbcUrl(database));
-      pool.setUsername(pg.user());
-      pool.setPassword(pg.password());
-      pool.setMaxTotal(1);
+    try (BasicDataSource pool = dbcpOfOne(pg, database); TestTelemetry otel = new TestTelemetry()) {
       try (PgIntel p = activityOn(pool, otel).setting("pgintel.session.own-connection", "false").build()) {
         p.start();
         Thread.sleep(500);
@@ -109,11 +114,7 @@ class OwnSessionSettingTest {
   @Test
   void aDbcp2PoolIsCopiedToo(PgServer pg) throws Exception {
     String database = pg.createDatabase("own_dbcp");
-    try (BasicDataSource pool = new BasicDataSource(); TestTelemetry otel = new TestTelemetry()) {
-      pool.setUrl(pg.jdbcUrl(database));
-      pool.setUsername(pg.user());
-      pool.setPassword(pg.password());
-      pool.setMaxTotal(1);
+    try (BasicDataSource pool = dbcpOfOne(pg, database); TestTelemetry otel = new TestTelemetry()) {
       try (PgIntel p = activityOn(pool, otel).build()) {
         p.start();
         try (Connection held = pool.getConnection()) {
