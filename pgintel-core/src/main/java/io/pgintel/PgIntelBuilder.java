@@ -265,9 +265,12 @@ public final class PgIntelBuilder {
       return new Reading(dataSource, null, null);
     }
     if (settings.enabled()) {
+      // pgintel's own sessions name only their database; another DataSource's toString may show its URL
+      Object named = own instanceof OwnConnection ? own : "a DataSource of pgintel's own (" + own.getClass().getName()
+          + ")";
       log.info(always ? "pgintel: collectors read through {} only ({}=true)"
           : "pgintel: should the application's pool run out of connections to spare, collectors read through {} "
-              + "meanwhile ({}=when-pool-exhausted)", own, Setting.OWN_CONNECTION.key());
+              + "meanwhile ({}=when-pool-exhausted)", named, Setting.OWN_CONNECTION.key());
     }
     return always ? new Reading(own, null, made) : new Reading(dataSource, own, made);
   }

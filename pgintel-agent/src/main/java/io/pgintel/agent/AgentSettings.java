@@ -82,7 +82,11 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
     Map<String, Boolean> agent = new LinkedHashMap<>();
     agent.put(loose(CORRELATION), true);
     agent.put(loose(COMPILER_DIRECTIVES), true);
-    String ownMode = WHEN_POOL_EXHAUSTED;
+    // messages name a key as it is documented, however it was spelled (an environment variable's arrives dotted)
+    Map<String, String> documented = Map.of(loose(CORRELATION), CORRELATION, loose(COMPILER_DIRECTIVES),
+        COMPILER_DIRECTIVES);
+    String ownByAgentName = null;
+    String ownByCoreName = null;
     Map<String, String> login = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : all.entrySet()) {
       String key = e.getKey();
@@ -90,19 +94,23 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
       if (loose.equals(loose(ACTIVE)) || loose.equals(loose(CONFIG_FILE))) {
         continue;
       }
-      if (loose.equals(loose(OWN_CONNECTION)) || loose.equals(loose(Setting.OWN_CONNECTION.key()))) {
+      boolean agentName = loose.equals(loose(OWN_CONNECTION));
+      if (agentName || loose.equals(loose(Setting.OWN_CONNECTION.key()))) {
+        String name = agentName ? OWN_CONNECTION : Setting.OWN_CONNECTION.key();
         String mode = ownMode(e.getValue());
         if (mode == null) {
-          problems.add(key + ": '" + e.getValue() + "' is not allowed; use true, false or " + WHEN_POOL_EXHAUSTED);
+          problems.add(name + ": '" + e.getValue() + "' is not allowed; use true, false or " + WHEN_POOL_EXHAUSTED);
+        } else if (agentName) {
+          ownByAgentName = mode;
         } else {
-          ownMode = mode;
+          ownByCoreName = mode;
         }
         continue;
       }
       if (agent.containsKey(loose)) {
         Boolean on = parseBoolean(e.getValue());
         if (on == null) {
-          problems.add(key + ": '" + e.getValue() + "' is not a boolean; use true or false");
+          problems.add(documented.get(loose) + ": '" + e.getValue() + "' is not a boolean; use true or false");
         } else {
           agent.put(loose, on);
         }
@@ -126,6 +134,12 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
         problems.addAll(bad);
       }
     }
+    if (ownByAgentName != null && ownByCoreName != null && !ownByAgentName.equals(ownByCoreName)) {
+      problems.add(OWN_CONNECTION + " and " + Setting.OWN_CONNECTION.key() + " are one setting, given '"
+          + ownByAgentName + "' and '" + ownByCoreName + "'; " + OWN_CONNECTION + " applies");
+    }
+    String ownMode = ownByAgentName != null ? ownByAgentName
+        : ownByCoreName != null ? ownByCoreName : WHEN_POOL_EXHAUSTED;
     boolean own = ownMode.equals("true");
     OwnLogin ownLogin = ownLogin(login.get(loose(OWN_USER)), login.get(loose(OWN_PASSWORD)), own, problems);
     return new AgentSettings(Map.copyOf(core), agent.get(loose(CORRELATION)), agent.get(loose(COMPILER_DIRECTIVES)),

@@ -107,8 +107,14 @@ final class DriverConnection extends OwnConnection {
     }
   }
 
-  /** The copy of the driver to connect with, made now when it is made on demand. */
-  private Driver copy() throws SQLException {
+  /**
+   * The copy of the driver to connect with, made now when it is made on demand; under the lock that
+   * {@link #released()} takes, so that a copy is never made after, or released during, the close.
+   */
+  private synchronized Driver copy() throws SQLException {
+    if (closed()) {
+      throw new SQLException("pgintel's own connection to " + database() + " is closed", "08003");
+    }
     if (copy == null) {
       Class<?> driver = toCopy == null ? null : toCopy.get();
       if (driver == null) {

@@ -39,7 +39,7 @@ public final class PgIntelAgent {
         if (arguments != null && !arguments.isBlank()) {
           // attached again with settings: say that they change nothing rather than seem to have been taken
           System.err.println("pgintel agent: already active in this JVM; the settings given now are ignored "
-              + "(they apply from the next start of the JVM)");
+              + "(it keeps those it started with)");
         }
         return;
       }

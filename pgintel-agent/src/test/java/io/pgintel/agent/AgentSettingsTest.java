@@ -81,6 +81,17 @@ class AgentSettingsTest {
         new Properties());
     assertFalse(coreName.ownConnection() || coreName.ownWhenPoolExhausted(), "the library's and starter's name too");
     assertFalse(coreName.core().containsKey("pgintel.session.own-connection"), "the agent's to apply, not core's");
+    AgentSettings both = AgentSettings.resolve("pgintel.agent.own-connection=true,pgintel.session.own-connection=false",
+        Map.of(), new Properties());
+    assertTrue(both.ownConnection(), "the agent's own name wins");
+    assertEquals(List.of("pgintel.agent.own-connection and pgintel.session.own-connection are one setting, given "
+        + "'true' and 'false'; pgintel.agent.own-connection applies"), both.problems());
+    AgentSettings fromEnvironment = AgentSettings.resolve("", Map.of("PGINTEL_AGENT_OWN_CONNECTION", "maybe",
+        "PGINTEL_AGENT_COMPILER_DIRECTIVES", "perhaps"), new Properties());
+    assertTrue(fromEnvironment.problems().contains("pgintel.agent.own-connection: 'maybe' is not allowed; use true, "
+        + "false or when-pool-exhausted"), fromEnvironment.problems().toString());
+    assertTrue(fromEnvironment.problems().contains("pgintel.agent.compiler-directives: 'perhaps' is not a boolean; "
+        + "use true or false"), fromEnvironment.problems().toString());
 
     AgentSettings typo = AgentSettings.resolve("pgintel.agent.own-connections=true", Map.of(), new Properties());
     assertFalse(typo.ownConnection());

@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * one connection, opened by its own copy of the driver), the scheduler reads through that instead while the pool is
  * exhausted ({@link #inSessions(List, boolean)}). If it cannot connect, that tick is skipped as if the pool had been
  * busy, and the own DataSource is left alone for {@link #OWN_RETRY}, with one warning: the scheduler yields to the
- * exhausted pool meanwhile, as without one. When it is an {@link OwnConnection} (the agent's and the Spring
- * starter's), every borrow from the pool asks it to close its session if unused for its idle time: no session of
+ * exhausted pool meanwhile, as without one. When it is an {@link OwnConnection} (the agent's, the library's, and
+ * the Spring starter's for pools other than HikariCP), every borrow from the pool asks it to close its session if unused for its idle time: no session of
  * pgintel's stays open beside a pool that has long had connections to spare.
  */
 public final class SessionFactory implements AutoCloseable {
@@ -68,6 +68,8 @@ public final class SessionFactory implements AutoCloseable {
   /** When the own DataSource last failed to connect ({@link System#nanoTime()}); 0 when it has not. */
   private volatile long ownFailed;
   private final RateLimitedLog ownLog = new RateLimitedLog(log, Duration.ofHours(1));
+  /** Set by {@link #close()}: a borrow still waiting then is the instance stopping, not a failure to report. */
+  private volatile boolean closed;
   private final Duration borrowTimeout;
   private final Duration statementTimeout;
   /** The settings statement; the same text every time, so built and registered once. */
@@ -247,6 +249,9 @@ public final class SessionFactory implements AutoCloseable {
         return own.dataSource.getConnection();
       } catch (SQLException | RuntimeException e) {
         ownFailed = System.nanoTime();
+        if (closed) {
+          throw new PoolBusyException("pgintel stopped while this collection waited for its own connection");
+        }
         ownLog.warn("pgintel's own connection, which it reads through while the application's pool has no "
             + "connection to spare, failed: {}; yielding to the pool as without it, and trying again in {}",
             e.getMessage(), OWN_RETRY);
@@ -449,6 +454,7 @@ public final class SessionFactory implements AutoCloseable {
    */
   @Override
   public void close() {
+    closed = true;
     borrower.shutdown();
   }
 

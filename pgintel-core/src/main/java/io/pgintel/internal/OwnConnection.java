@@ -134,13 +134,14 @@ public abstract class OwnConnection implements DataSource, AutoCloseable {
   }
 
   /**
-   * Opens the session; called with this object's lock held, by one collection at a time.
+   * Opens the session; called by one collection at a time (the one whose turn it is), without this object's lock,
+   * so that {@link #close()} never waits for a connect.
    *
    * @return the connection, or null when the driver does not accept {@code url}
    */
   protected abstract Connection connect(String url, Properties info) throws SQLException;
 
-  /** Called once when this is closed for good, after the session is; for what a subclass holds besides. */
+  /** Called once when this is closed for good, with this object's lock held; for what a subclass holds besides. */
   protected void released() {}
 
   /** The properties connected with: for a subclass to adjust before the first connection, or to copy. */
@@ -181,19 +182,36 @@ public abstract class OwnConnection implements DataSource, AutoCloseable {
     }
   }
 
-  private synchronized Connection open() throws SQLException {
-    if (closed) {
-      throw new SQLException("pgintel's own connection to " + database + " is closed", "08003");
+  /** The session, opened now if there is none; only ever called by the collection whose turn it is. */
+  private Connection open() throws SQLException {
+    Properties with;
+    synchronized (this) {
+      if (closed) {
+        throw closedException();
+      }
+      lastUsed = System.nanoTime();
+      if (physical != null && !physical.isClosed()) {
+        return physical;
+      }
+      with = info;
     }
-    lastUsed = System.nanoTime();
-    if (physical != null && !physical.isClosed()) {
-      return physical;
-    }
-    physical = connect(url, info);
-    if (physical == null) {
+    // outside the lock: a connect may take the driver's whole connect timeout, and close() must not wait for it
+    Connection fresh = connect(url, with);
+    if (fresh == null) {
       throw new SQLException("the PostgreSQL driver did not accept the application's URL", "08001");
     }
-    return physical;
+    synchronized (this) {
+      if (!closed) {
+        physical = fresh;
+        return fresh;
+      }
+    }
+    closeQuietly(fresh);
+    throw closedException();
+  }
+
+  private SQLException closedException() {
+    return new SQLException("pgintel's own connection to " + database + " is closed", "08003");
   }
 
   private void endTurn() {
@@ -205,11 +223,14 @@ public abstract class OwnConnection implements DataSource, AutoCloseable {
    * A connection-level failure (SQL state class 08, or 57P: the server ended the session) on {@code c}: it is
    * closed so that the next collection opens a new one instead of failing on it for as long as the monitor runs.
    */
-  private synchronized void broken(Connection c) {
-    if (physical == c) {
-      closeQuietly(c);
+  private void broken(Connection c) {
+    synchronized (this) {
+      if (physical != c) {
+        return;
+      }
       physical = null;
     }
+    closeQuietly(c);
   }
 
   /**
@@ -223,32 +244,41 @@ public abstract class OwnConnection implements DataSource, AutoCloseable {
       return false;
     }
     try {
+      Connection idle;
       synchronized (this) {
         if (physical == null || System.nanoTime() - lastUsed < idleNanos) {
           return false;
         }
-        closeQuietly(physical);
+        idle = physical;
         physical = null;
-        return true;
       }
+      closeQuietly(idle);
+      return true;
     } finally {
       turn.release();
     }
   }
 
-  /** Closes the session for good and forgets the properties, password included. */
+  /**
+   * Closes the session for good and forgets the properties, password included. Never waits for a collection's
+   * connect: one under way closes what it opened when it ends.
+   */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    info = new Properties();
-    if (physical != null) {
-      closeQuietly(physical);
+  public void close() {
+    Connection open;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      info = new Properties();
+      open = physical;
       physical = null;
+      released();
     }
-    released();
+    if (open != null) {
+      closeQuietly(open);
+    }
   }
 
   private static void closeQuietly(Connection c) {

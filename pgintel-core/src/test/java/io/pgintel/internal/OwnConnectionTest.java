@@ -114,6 +114,47 @@ class OwnConnectionTest {
   }
 
   @Test
+  void closeNeverWaitsForAConnectUnderWayWhichThenClosesWhatItOpened() throws Exception {
+    java.util.concurrent.CountDownLatch connecting = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    var opened = new java.util.concurrent.atomic.AtomicReference<Connection>();
+    Properties info = new Properties();
+    info.setProperty("user", pg.user());
+    OwnConnection own = new OwnConnection(pg.jdbcUrl("postgres"), info, "postgres", Duration.ofSeconds(60),
+        OwnConnection.IDLE) {
+      @Override
+      protected Connection connect(String url, Properties with) throws SQLException {
+        connecting.countDown();
+        try {
+          // as a connect to a server that does not answer, until the driver's connect timeout
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        opened.set(new org.postgresql.Driver().connect(url, with));
+        return opened.get();
+      }
+    };
+    var collection = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try (Connection c = own.getConnection()) {
+        return null;
+      } catch (SQLException e) {
+        return e;
+      }
+    });
+    assertTrue(connecting.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    try {
+      // the application's thread closing pgintel (a Spring context closing) while pgintel connects
+      java.util.concurrent.CompletableFuture.runAsync(own::close).get(1, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      release.countDown();
+    }
+    Throwable failure = collection.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertTrue(failure instanceof SQLException && failure.getMessage().contains("is closed"), String.valueOf(failure));
+    assertTrue(opened.get().isClosed(), "what the connect opened after the close is closed");
+  }
+
+  @Test
   void besideAPoolOnlyForThePostgresqlDriversOwnUrl() throws Exception {
     Duration wait = Duration.ofSeconds(30);
     try (org.apache.commons.dbcp2.BasicDataSource dbcp = new org.apache.commons.dbcp2.BasicDataSource()) {

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,10 @@ final class MonitorFactory {
       warnWhenMetricsAreDropped(openTelemetry);
     }
     Map<String, Object> settings = properties.toSettings();
-    boolean own = !"false".equalsIgnoreCase(String.valueOf(settings.get(OwnSession.PROPERTY)).trim());
+    // a value core refuses makes no copy: core's build then fails naming the property
+    Object ownValue = settings.get(OwnSession.PROPERTY);
+    boolean own = ownValue == null
+        || List.of("true", "when-pool-exhausted").contains(ownValue.toString().trim().toLowerCase(Locale.ROOT));
     Duration ownWait = ownSessionWait(properties.getSession().getBorrowTimeout());
     List<Monitor> monitors = new ArrayList<>();
     List<AutoCloseable> ownSessions = new ArrayList<>();
@@ -99,13 +104,17 @@ final class MonitorFactory {
    */
   private static void ownSession(PgIntelBuilder builder, Inspected chosen, boolean wanted, Duration wait,
       List<AutoCloseable> ownSessions) {
-    if (!wanted) {
+    if (!wanted || !OwnSession.copyable(chosen.target())) {
       return;
     }
-    OwnSession.beside(chosen.beanName(), chosen.target(), wait).ifPresent(own -> {
-      ownSessions.add((AutoCloseable) own);
-      builder.exhaustedPoolDataSource(own);
-    });
+    Optional<DataSource> own = OwnSession.beside(chosen.beanName(), chosen.target(), wait);
+    if (own.isPresent()) {
+      ownSessions.add((AutoCloseable) own.get());
+      builder.exhaustedPoolDataSource(own.get());
+    } else {
+      // the copy failed (said so): core's plainer session would miss what the copy could not take over
+      builder.setting(OwnSession.PROPERTY, "false");
+    }
   }
 
   /** The selected PostgreSQL beans, grouped by the database they reach, in bean registration order. */

@@ -33,13 +33,18 @@ final class OwnSession {
 
   private OwnSession() {}
 
+  /** Whether {@code pool} is a HikariCP pool of PostgreSQL that this class copies (rather than core). */
+  static boolean copyable(DataSource pool) {
+    return HIKARI && Hikari.copyable(pool);
+  }
+
   /**
    * A HikariCP pool of one connection that connects as {@code pool} does, not connected yet; empty when {@code pool}
    * is not a HikariCP pool of PostgreSQL configured with a JDBC URL or the driver's DataSource class. A borrow waits
    * up to {@code wait} for its connection. The caller closes it; it is {@link AutoCloseable}.
    */
   static Optional<DataSource> beside(String beanName, DataSource pool, Duration wait) {
-    if (!HIKARI || !Hikari.copyable(pool)) {
+    if (!copyable(pool)) {
       return Optional.empty();
     }
     try {
