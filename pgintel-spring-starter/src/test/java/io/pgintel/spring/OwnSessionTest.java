@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
@@ -159,24 +160,18 @@ class OwnSessionTest {
 
   @Test
   void tomcatAndC3p0PoolsAreCopiedTooAndNeverLendWithTrue() {
-    starter.withUserConfiguration(TomcatPool.class).withPropertyValues("pgintel.session.own-connection=true")
-        .run(context -> {
-          assertThat(context).hasNotFailed();
-          context.getBean(PgIntelMonitors.class).collectNow();
-          assertThat(pgintelSessions()).isEqualTo(1);
-          // Tomcat JDBC opens initialSize (10) connections when its pool starts, at the first borrow
-          assertThat(otherSessions()).as("the application's pool never started").isZero();
-        });
-    starter.withUserConfiguration(C3p0Pool.class).withPropertyValues("pgintel.session.own-connection=true")
-        .run(context -> {
-          assertThat(context).hasNotFailed();
-          context.getBean(PgIntelMonitors.class).collectNow();
-          assertThat(pgintelSessions()).isEqualTo(1);
-          // c3p0 opens initialPoolSize (3) connections when its pool starts, at the first borrow
-          assertThat(otherSessions()).as("the application's pool never started").isZero();
-          assertThat(context.getBean(PgIntelMonitors.class).forDataSource("dataSource").status())
-              .allSatisfy(status -> assertThat(status.consecutiveFailures()).as(status.name()).isZero());
-        });
+    // each opens connections when its pool starts, at the first borrow: Tomcat JDBC initialSize (10), c3p0
+    // initialPoolSize (3)
+    for (Class<?> pool : List.of(TomcatPool.class, C3p0Pool.class)) {
+      starter.withUserConfiguration(pool).withPropertyValues("pgintel.session.own-connection=true").run(context -> {
+        assertThat(context).hasNotFailed();
+        context.getBean(PgIntelMonitors.class).collectNow();
+        assertThat(pgintelSessions()).as(pool.getSimpleName()).isEqualTo(1);
+        assertThat(otherSessions()).as(pool.getSimpleName() + ": the application's pool never started").isZero();
+        assertThat(context.getBean(PgIntelMonitors.class).forDataSource("dataSource").status())
+            .allSatisfy(status -> assertThat(status.consecutiveFailures()).as(status.name()).isZero());
+      });
+    }
   }
 
   @Test
