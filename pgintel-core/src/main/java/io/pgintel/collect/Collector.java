@@ -26,6 +26,15 @@ public interface Collector {
     return Optional.empty();
   }
 
+  /**
+   * Why this collector cannot run, read from what a collection threw, when the server says so only then (a role
+   * that may not read {@code shared_preload_libraries} learns that pg_stat_statements is not preloaded from the
+   * view's error); empty for a failure to count and back off from.
+   */
+  default Optional<String> unavailableReason(java.sql.SQLException failure) {
+    return Optional.empty();
+  }
+
   /** Reads the views once. Throwing is allowed: the scheduler contains, counts and backs off. */
   List<? extends Record> collect(SqlSession session) throws SQLException;
 }

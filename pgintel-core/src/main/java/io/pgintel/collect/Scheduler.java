@@ -485,7 +485,16 @@ public final class Scheduler implements AutoCloseable {
           markUnavailable(reason.get());
           return null;
         }
-        return collector.collect(session);
+        try {
+          return collector.collect(session);
+        } catch (SQLException e) {
+          Optional<String> unavailable = collector.unavailableReason(e);
+          if (unavailable.isEmpty()) {
+            throw e;
+          }
+          markUnavailable(unavailable.get());
+          return null;
+        }
       };
     }
 

@@ -70,6 +70,8 @@ public final class SessionFactory implements AutoCloseable {
   private final RateLimitedLog ownLog = new RateLimitedLog(log, Duration.ofHours(1));
   /** Set by {@link #close()}: a borrow still waiting then is the instance stopping, not a failure to report. */
   private volatile boolean closed;
+  /** Whether the role's partial view (no pg_monitor) has been said: once per instance, not per rediscovery. */
+  private volatile boolean partialViewSaid;
   private final Duration borrowTimeout;
   private final Duration statementTimeout;
   /** The settings statement; the same text every time, so built and registered once. */
@@ -332,6 +334,13 @@ public final class SessionFactory implements AutoCloseable {
         ServerInfo info = discover(session, c);
         server = info;
         session.discovered(info);
+        if (!info.canReadAllStats() && !partialViewSaid) {
+          partialViewSaid = true;
+          log.warn("pgintel: the role it connects as is neither a superuser nor a member of pg_monitor (or "
+              + "pg_read_all_stats): other roles' sessions and statements are hidden from it, so connection counts, "
+              + "active sessions, lock waits, the server breaker's pressure and query samples cover its own only; "
+              + "GRANT pg_monitor TO that role");
+        }
       }
       T result = work.run(session);
       if (session.inTransaction()) {

@@ -100,6 +100,11 @@ public final class PlansCollector extends NamedCollector {
     return StatementsCollector.missingExtension(server);
   }
 
+  @Override
+  public Optional<String> unavailableReason(java.sql.SQLException failure) {
+    return StatementsCollector.notPreloaded(failure);
+  }
+
   private record Key(long queryid, long userid) {}
 
   @Override

@@ -83,16 +83,33 @@ public final class StatementsCollector extends NamedCollector {
   }
 
 
+  private static final String NOT_PRELOADED = "pg_stat_statements is not in shared_preload_libraries: add it to"
+      + " postgresql.conf and restart the server";
+
   @Override
   public Optional<String> unavailableReason(ServerInfo server) {
     return missingExtension(server);
   }
 
+  @Override
+  public Optional<String> unavailableReason(SQLException failure) {
+    return notPreloaded(failure);
+  }
+
+  /**
+   * The reason of {@link #missingExtension} for an error reading the view that says the library is not preloaded
+   * (SQL state 55000), which is how a role that may not read {@code shared_preload_libraries} learns it.
+   */
+  public static Optional<String> notPreloaded(SQLException failure) {
+    String message = String.valueOf(failure.getMessage());
+    return "55000".equals(failure.getSQLState()) && message.contains("pg_stat_statements")
+        && message.contains("shared_preload_libraries") ? Optional.of(NOT_PRELOADED) : Optional.empty();
+  }
+
   /** Why pg_stat_statements cannot be read on this server, with the fix; empty when it can. */
   public static Optional<String> missingExtension(ServerInfo server) {
     if (server.preloadLibraries() != null && !server.preloadLibraries().contains("pg_stat_statements")) {
-      return Optional.of("pg_stat_statements is not in shared_preload_libraries: add it to postgresql.conf and"
-          + " restart the server");
+      return Optional.of(NOT_PRELOADED);
     }
     if (!server.extensions().containsKey("pg_stat_statements")) {
       return Optional.of("the pg_stat_statements extension is not created in database '" + server.database()
