@@ -93,19 +93,25 @@ final class DoctorCommand {
           : new Check(Verdict.WARN, "pg_monitor", "other sessions' details and statements stay hidden; run: GRANT "
               + "pg_monitor TO " + quoteIdent(role) + ";"));
 
-      String preload = textOrNull(s, "SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'");
-      boolean preloaded = preload != null && List.of(preload.replace("\"", "").split("\\s*,\\s*"))
-          .contains("pg_stat_statements");
-      checks.add(preload == null
-          ? new Check(Verdict.WARN, "pg_stat_statements preloaded", "this role may not read shared_preload_libraries")
-          : preloaded ? new Check(Verdict.PASS, "pg_stat_statements preloaded", "shared_preload_libraries = '"
-              + preload + "'")
-          : new Check(Verdict.FAIL, "pg_stat_statements preloaded", "add it in postgresql.conf: "
-              + "shared_preload_libraries = '" + (preload.isBlank() ? "" : preload + ",") + "pg_stat_statements',"
-              + " then restart the server"));
-
       String installed = textOrNull(s,
           "SELECT extversion FROM pg_extension WHERE extname = 'pg_stat_statements'");
+      String preload = textOrNull(s, "SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'");
+      // a role that may not read the setting (no pg_read_all_settings) asks the view: it refuses when not preloaded
+      Boolean preloaded = null;
+      if (preload != null) {
+        preloaded = List.of(preload.replace("\"", "").split("\\s*,\\s*")).contains("pg_stat_statements");
+      } else if (installed != null) {
+        preloaded = viewAnswers(s);
+      }
+      checks.add(preloaded == null
+          ? new Check(Verdict.WARN, "pg_stat_statements preloaded", "this role may not read shared_preload_libraries "
+              + "and the extension is not created to ask; pg_monitor (pg_read_all_settings) shows it")
+          : preloaded ? new Check(Verdict.PASS, "pg_stat_statements preloaded", preload != null
+              ? "shared_preload_libraries = '" + preload + "'" : "the view answers")
+          : new Check(Verdict.FAIL, "pg_stat_statements preloaded", "add it in postgresql.conf: "
+              + "shared_preload_libraries = '" + (preload == null || preload.isBlank() ? "" : preload + ",")
+              + "pg_stat_statements', then restart the server"));
+
       checks.add(installed != null
           ? new Check(Verdict.PASS, "pg_stat_statements created", "version " + installed + " in " + database)
           : new Check(Verdict.FAIL, "pg_stat_statements created", "run in database " + database
@@ -125,7 +131,9 @@ final class DoctorCommand {
               + "track_io_timing = on; SELECT pg_reload_conf();"));
       if (major >= 14) {
         String queryId = text(s, "SELECT current_setting('compute_query_id')");
-        boolean computed = queryId.equals("on") || queryId.equals("regress") || queryId.equals("auto") && preloaded;
+        // whether this very statement got a query id: what 'auto' gives depends on what is loaded
+        boolean computed = queryId.equals("on") || queryId.equals("regress") || queryId.equals("auto")
+            && textOrNull(s, "SELECT query_id FROM pg_stat_activity WHERE pid = pg_backend_pid()") != null;
         checks.add(computed ? new Check(Verdict.PASS, "compute_query_id", queryId)
             : new Check(Verdict.WARN, "compute_query_id", queryId + ": activity cannot be joined to statements;"
                 + " run: ALTER SYSTEM SET compute_query_id = on; SELECT pg_reload_conf();"));
@@ -150,6 +158,18 @@ final class DoctorCommand {
 
   private static String quoteIdent(String name) {
     return name.matches("[a-z_][a-z0-9_$]*") ? name : "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  /**
+   * Whether pg_stat_statements answers: false when the server says it is not preloaded (SQL state 55000), null when
+   * it refuses for another reason.
+   */
+  private static Boolean viewAnswers(Statement s) {
+    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_statements(false)")) {
+      return true;
+    } catch (SQLException e) {
+      return "55000".equals(e.getSQLState()) ? false : null;
+    }
   }
 
   private static String textOrNull(Statement s, String sql) throws SQLException {

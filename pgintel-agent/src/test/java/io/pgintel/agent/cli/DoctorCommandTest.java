@@ -52,6 +52,33 @@ class DoctorCommandTest {
   }
 
   @Test
+  void aRoleThatMayNotReadSettingsIsToldWhetherStatementsArePreloadedByTheViewItself() throws Exception {
+    PgServer shared = PostgresServers.newest();
+    shared.execute("postgres", "DO $$ BEGIN CREATE ROLE doctor_plain LOGIN; EXCEPTION WHEN duplicate_object THEN "
+        + "NULL; END $$");
+    Result ready = doctor("--url", shared.jdbcUrl("postgres"), "--user", "doctor_plain");
+    assertEquals(0, ready.exit(), ready.out());
+    assertTrue(ready.out().lines().anyMatch(l -> l.startsWith("PASS  pg_stat_statements preloaded")
+        && l.endsWith("the view answers")), ready.out());
+    assertTrue(ready.out().lines().anyMatch(l -> l.startsWith("WARN  pg_monitor")), ready.out());
+
+    PgServer bare = PostgresServers.startPrivate(shared.majorVersion(),
+        java.util.Map.of("shared_preload_libraries", "", "compute_query_id", "auto"));
+    try {
+      bare.execute("postgres", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      bare.execute("postgres", "CREATE ROLE doctor_plain LOGIN");
+      Result r = doctor("--url", bare.jdbcUrl("postgres"), "--user", "doctor_plain");
+      assertEquals(1, r.exit(), r.out());
+      assertTrue(r.out().lines().anyMatch(l -> l.startsWith("FAIL  pg_stat_statements preloaded")
+          && l.contains("shared_preload_libraries = 'pg_stat_statements'")), r.out());
+      // auto computes no query id without the library: the warning is right here
+      assertTrue(r.out().lines().anyMatch(l -> l.startsWith("WARN  compute_query_id")), r.out());
+    } finally {
+      bare.stop();
+    }
+  }
+
+  @Test
   void unreachableServerFailsAndBadArgumentsAreAUsageError() {
     Result down = doctor("--url", "jdbc:postgresql://127.0.0.1:1/postgres", "--user", "x");
     assertEquals(1, down.exit());
