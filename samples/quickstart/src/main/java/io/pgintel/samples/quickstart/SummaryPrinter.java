@@ -105,13 +105,20 @@ final class SummaryPrinter implements MetricExporter {
         }
       }
     }
-    if (byDatabase.isEmpty()) {
-      return; // pgintel has not collected yet, or has stopped
-    }
     long elapsed = (now - startedNanos) / 1_000_000_000L;
+    String header = String.format(Locale.ROOT, "%n── pgintel quickstart · %s · %02d:%02d %s%n", server, elapsed / 60,
+        elapsed % 60, "─".repeat(20));
+    if (byDatabase.isEmpty()) {
+      if (errors > 0) {
+        // pgintel runs but reads nothing: say so rather than print nothing
+        out.printf(Locale.ROOT, "%spgintel        %d/%d collectors up · %d errors · %d ticks skipped (nothing read "
+            + "yet: pgintel's log says why)%n", header, up, collectors, Math.round(errors), Math.round(skipped));
+        out.flush();
+      }
+      return; // otherwise pgintel has not collected yet, or has stopped
+    }
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%n── pgintel quickstart · %s · %02d:%02d %s%n", server, elapsed / 60,
-        elapsed % 60, "─".repeat(20)));
+    sb.append(header);
     sb.append(String.format(Locale.ROOT, "%-14s %10s %12s %11s %10s %10s %10s %10s%n", "database", "commits/s",
         "rollbacks/s", "inserted/s", "updated/s", "fetched/s", "cache hit", "size"));
     byDatabase.forEach((db, values) -> {
