@@ -79,12 +79,11 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
 
     Map<String, Object> core = new LinkedHashMap<>();
     // the agent's own switches and their defaults
+    // by the documented key, which messages name however the key was spelled (an environment variable's arrives
+    // dotted)
     Map<String, Boolean> agent = new LinkedHashMap<>();
-    agent.put(loose(CORRELATION), true);
-    agent.put(loose(COMPILER_DIRECTIVES), true);
-    // messages name a key as it is documented, however it was spelled (an environment variable's arrives dotted)
-    Map<String, String> documented = Map.of(loose(CORRELATION), CORRELATION, loose(COMPILER_DIRECTIVES),
-        COMPILER_DIRECTIVES);
+    agent.put(CORRELATION, true);
+    agent.put(COMPILER_DIRECTIVES, true);
     String ownByAgentName = null;
     String ownByCoreName = null;
     Map<String, String> login = new LinkedHashMap<>();
@@ -107,12 +106,13 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
         }
         continue;
       }
-      if (agent.containsKey(loose)) {
+      String agentSwitch = agent.keySet().stream().filter(k -> loose(k).equals(loose)).findFirst().orElse(null);
+      if (agentSwitch != null) {
         Boolean on = parseBoolean(e.getValue());
         if (on == null) {
-          problems.add(documented.get(loose) + ": '" + e.getValue() + "' is not a boolean; use true or false");
+          problems.add(agentSwitch + ": '" + e.getValue() + "' is not a boolean; use true or false");
         } else {
-          agent.put(loose, on);
+          agent.put(agentSwitch, on);
         }
         continue;
       }
@@ -142,7 +142,7 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
         : ownByCoreName != null ? ownByCoreName : WHEN_POOL_EXHAUSTED;
     boolean own = ownMode.equals("true");
     OwnLogin ownLogin = ownLogin(login.get(loose(OWN_USER)), login.get(loose(OWN_PASSWORD)), own, problems);
-    return new AgentSettings(Map.copyOf(core), agent.get(loose(CORRELATION)), agent.get(loose(COMPILER_DIRECTIVES)),
+    return new AgentSettings(Map.copyOf(core), agent.get(CORRELATION), agent.get(COMPILER_DIRECTIVES),
         own, ownMode.equals(WHEN_POOL_EXHAUSTED), ownLogin, List.copyOf(problems));
   }
 

@@ -48,13 +48,13 @@ import org.slf4j.LoggerFactory;
  * never changed, so it is not read either: pgjdbc answers {@code getTransactionIsolation()} with a
  * {@code SHOW TRANSACTION ISOLATION LEVEL} round trip, which would be two statements more per collection.
  *
- * <p>Given a DataSource of pgintel's own for when the application's pool has no connection to spare (the agent's
- * one connection, opened by its own copy of the driver), the scheduler reads through that instead while the pool is
- * exhausted ({@link #inSessions(List, boolean)}). If it cannot connect, that tick is skipped as if the pool had been
- * busy, and the own DataSource is left alone for {@link #OWN_RETRY}, with one warning: the scheduler yields to the
- * exhausted pool meanwhile, as without one. When it is an {@link OwnConnection} (the agent's, the library's, and
- * the Spring starter's for pools other than HikariCP), every borrow from the pool asks it to close its session if unused for its idle time: no session of
- * pgintel's stays open beside a pool that has long had connections to spare.
+ * <p>Given a DataSource of pgintel's own for when the application's pool has no connection to spare
+ * ({@code pgintel.session.own-connection}), the scheduler reads through that instead while the pool is exhausted
+ * ({@link #inSessions(List, boolean)}). If it cannot connect, that tick is skipped as if the pool had been busy, and
+ * the own DataSource is left alone for {@link #OWN_RETRY}, with one warning: the scheduler yields to the exhausted
+ * pool meanwhile, as without one. When it is an {@link OwnConnection} (the agent's, the library's, and the Spring
+ * starter's for pools other than HikariCP), every borrow from the pool asks it to close its session if unused for
+ * its idle time: no session of pgintel's stays open beside a pool that has long had connections to spare.
  */
 public final class SessionFactory implements AutoCloseable {
 

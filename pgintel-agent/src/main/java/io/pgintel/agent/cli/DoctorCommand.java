@@ -1,5 +1,6 @@
 package io.pgintel.agent.cli;
 
+import io.pgintel.collect.statements.StatementsCollector;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -161,14 +162,14 @@ final class DoctorCommand {
   }
 
   /**
-   * Whether pg_stat_statements answers: false when the server says it is not preloaded (SQL state 55000), null when
-   * it refuses for another reason.
+   * Whether pg_stat_statements answers: false when the server says it is not preloaded (as the statements collector
+   * reads that error), null when it refuses for another reason.
    */
   private static Boolean viewAnswers(Statement s) {
     try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_statements(false)")) {
       return true;
     } catch (SQLException e) {
-      return "55000".equals(e.getSQLState()) ? false : null;
+      return StatementsCollector.notPreloaded(e).isPresent() ? false : null;
     }
   }
 

@@ -111,8 +111,8 @@ final class SummaryPrinter implements MetricExporter {
     if (byDatabase.isEmpty()) {
       if (errors > 0) {
         // pgintel runs but reads nothing: say so rather than print nothing
-        out.printf(Locale.ROOT, "%spgintel        %d/%d collectors up · %d errors · %d ticks skipped (nothing read "
-            + "yet: pgintel's log says why)%n", header, up, collectors, Math.round(errors), Math.round(skipped));
+        out.printf(Locale.ROOT, "%s%s (nothing read yet: pgintel's log says why)%n", header,
+            status(up, collectors, errors, skipped));
         out.flush();
       }
       return; // otherwise pgintel has not collected yet, or has stopped
@@ -167,13 +167,17 @@ final class SummaryPrinter implements MetricExporter {
     if (collectors == 0) {
       sb.append("pgintel        stopped\n");
     } else {
-      sb.append(String.format(Locale.ROOT, "pgintel        %d/%d collectors up · %d errors · %d ticks skipped%n", up,
-          collectors, Math.round(errors), Math.round(skipped)));
+      sb.append(status(up, collectors, errors, skipped)).append('\n');
     }
     out.print(sb);
     out.flush();
     previous = current;
     previousNanos = now;
+  }
+
+  private static String status(int up, int collectors, double errors, double skipped) {
+    return String.format(Locale.ROOT, "pgintel        %d/%d collectors up · %d errors · %d ticks skipped", up,
+        collectors, Math.round(errors), Math.round(skipped));
   }
 
   private String rate(String db, String metric, Map<String, Double> values, double seconds) {
