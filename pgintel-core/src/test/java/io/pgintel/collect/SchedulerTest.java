@@ -278,10 +278,17 @@ class SchedulerTest {
       throws Exception {
     Scripted c = new Scripted();
     AtomicInteger ownConnections = new AtomicInteger();
-    try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 1000);
+    java.util.Properties info = new java.util.Properties();
+    info.setProperty("user", pg.user());
+    // a session that stays open, as pgintel's own do: a connect per tick could outlast the 100 ms borrow timeout
+    // on a busy machine, and this test is about where ticks read, not how fast a server accepts connections
+    try (OwnConnection session = OwnConnection.through(new org.postgresql.Driver(), pg.jdbcUrl("postgres"), info,
+            "postgres", Duration.ofSeconds(60), OwnConnection.IDLE);
+        HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 1000);
         TestTelemetry otel = new TestTelemetry();
         PgIntel p = onPool(pool, otel, c)
-            .exhaustedPoolDataSource(TestDataSources.counting(pg.dataSource(), ownConnections)).build()) {
+            .exhaustedPoolDataSource(TestDataSources.counting(session, ownConnections)).build()) {
+      session.getConnection().close();
       p.start();
       Thread.sleep(700);
       assertTrue(c.starts.size() >= 4, "a pool with connections to spare: every tick, ran " + c.starts.size());
