@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,13 @@ public final class Scheduler implements AutoCloseable {
   private volatile boolean closed;
   /** Whether the application's closed pool has been mentioned: once, however many ticks it skips. */
   private volatile boolean poolClosedSaid;
+  /**
+   * Failures to get or keep a database session ({@link Breakers#sessionFailure}): every collector meets the same
+   * cause, so they are said once a minute for all, not once per collector.
+   */
+  private final RateLimitedLog sessionLog = new RateLimitedLog(log, Duration.ofMinutes(1));
+  /** Whether sessions failed since the last collection that had one: its end is said once. */
+  private final AtomicBoolean sessionsFailing = new AtomicBoolean();
 
   /**
    * @param collectors the enabled collectors with their intervals
@@ -314,6 +322,8 @@ public final class Scheduler implements AutoCloseable {
         case "42501" -> "insufficient_privilege";
         case "42P01", "42883", "42703" -> "undefined_object";
         case "57P01", "57P02", "57P03" -> "server_shutdown";
+        case "53300" -> "too_many_connections";
+        case "28P01", "28000" -> "authentication";
         case "25006" -> "read_only_violation";
         default -> "sqlstate_" + state;
       };
@@ -346,6 +356,8 @@ public final class Scheduler implements AutoCloseable {
     volatile Instant lastSuccess;
     volatile String lastError;
     volatile int failures;
+    /** Whether every failure since the last success was a session's, which the scheduler reports for all. */
+    volatile boolean sessionFailuresOnly = true;
     volatile String unavailable;
 
     Task(Collector collector, Duration interval) {
@@ -505,10 +517,14 @@ public final class Scheduler implements AutoCloseable {
         return;
       }
       breakers.succeeded(collector.name(), System.currentTimeMillis(), took, interval, records);
-      if (failures > 0 || unavailable != null) {
+      if (sessionsFailing.compareAndSet(true, false)) {
+        log.info("pgintel has a database session again: collectors resume");
+      }
+      if (failures > 0 && !sessionFailuresOnly || unavailable != null) {
         log.info("pgintel collector '{}' recovered after {} failed attempt(s)", collector.name(), failures);
       }
       failures = 0;
+      sessionFailuresOnly = true;
       unavailable = null;
       lastError = null;
       lastSuccess = Instant.now();
@@ -533,15 +549,23 @@ public final class Scheduler implements AutoCloseable {
 
     void failed(Throwable e, Duration took) {
       String type = errorType(e);
-      if (type.equals("connection") || type.equals("server_shutdown")) {
+      boolean session = Breakers.sessionFailure(type);
+      if (session) {
         sessions.forgetServer();
       }
       failures++;
       lastError = type + ": " + e.getMessage();
       breakers.failed(collector.name(), System.currentTimeMillis(), type);
       listener.failed(collector.name(), type, took);
-      failureLog.warn("pgintel collector '{}' failed ({} in a row, {}): {}; {}", collector.name(), failures, type,
-          e.getMessage(), hint(type));
+      if (session) {
+        sessionsFailing.set(true);
+        sessionLog.warn("pgintel lost or could not open a database session ({}, collector '{}' and any other due): {}; {}", type,
+            collector.name(), e.getMessage(), hint(type));
+      } else {
+        sessionFailuresOnly = false;
+        failureLog.warn("pgintel collector '{}' failed ({} in a row, {}): {}; {}", collector.name(), failures, type,
+            e.getMessage(), hint(type));
+      }
     }
 
     private void markUnavailable(String reason) {
@@ -573,7 +597,12 @@ public final class Scheduler implements AutoCloseable {
     return switch (errorType) {
       case "statement_timeout" -> "the query ran past pgintel.session.statement-timeout; it will back off";
       case "lock_timeout" -> "a lock held by another session was in the way; it will back off";
-      case "connection", "server_shutdown" -> "the server is unreachable; pgintel retries with back-off";
+      case "connection" -> "the server is unreachable; pgintel retries with back-off";
+      case "server_shutdown" -> "the server ended the session (shutdown, restart or pg_terminate_backend); pgintel "
+          + "retries with back-off";
+      case "too_many_connections" -> "the server or the role has no connection to spare; pgintel retries with "
+          + "back-off";
+      case "authentication" -> "the server refused the role's credentials; pgintel retries with back-off";
       case "insufficient_privilege" -> "grant pg_monitor to the application's role";
       default -> "pgintel retries with back-off";
     };

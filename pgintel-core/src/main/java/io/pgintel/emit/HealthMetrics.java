@@ -51,6 +51,27 @@ final class HealthMetrics {
           .attributes(HealthMetrics::table).longValue(TableStats::seqScans),
       counter("postgresql.table.index_scans", "{scan}", TableStats.class, "Index scans on the table's indexes.")
           .attributes(HealthMetrics::table).longValue(TableStats::indexScans),
+      counter("postgresql.table.sequential_scan.rows", "{row}", TableStats.class,
+          "Live rows read by sequential scans of the table (seq_tup_read).")
+          .attributes(HealthMetrics::table).longValue(TableStats::seqRowsRead),
+      counter("postgresql.table.index_scan.rows", "{row}", TableStats.class,
+          "Live rows fetched by index scans of the table (idx_tup_fetch).")
+          .attributes(HealthMetrics::table).longValue(TableStats::indexRowsFetched),
+      upDown("postgresql.table.inserts_since_vacuum", "{row}", TableStats.class,
+          "Rows inserted since the table was last vacuumed: what triggers an insert autovacuum.")
+          .attributes(HealthMetrics::table).longValue(TableStats::insertedSinceVacuum),
+      counter("postgresql.blocks_read", "1", TableStats.class,
+          "Blocks of the table, its indexes, its TOAST table and TOAST index read from the operating system or "
+              + "found in shared buffers (pg_statio_user_tables).")
+          .attributes(HealthMetrics::table)
+          .point(Attrs.SOURCE, "heap_read", r -> r.blocks().heapRead())
+          .point(Attrs.SOURCE, "heap_hit", r -> r.blocks().heapHit())
+          .point(Attrs.SOURCE, "idx_read", r -> r.blocks().indexRead())
+          .point(Attrs.SOURCE, "idx_hit", r -> r.blocks().indexHit())
+          .point(Attrs.SOURCE, "toast_read", r -> r.blocks().toastRead())
+          .point(Attrs.SOURCE, "toast_hit", r -> r.blocks().toastHit())
+          .point(Attrs.SOURCE, "tidx_read", r -> r.blocks().toastIndexRead())
+          .point(Attrs.SOURCE, "tidx_hit", r -> r.blocks().toastIndexHit()).build(),
       counter("postgresql.table.vacuum.count", "{vacuum}", TableStats.class, "Manual vacuums of the table.")
           .attributes(HealthMetrics::table).longValue(TableStats::vacuums),
       counter("postgresql.table.autovacuum.count", "{vacuum}", TableStats.class, "Autovacuums of the table.")
@@ -80,6 +101,11 @@ final class HealthMetrics {
       counter("postgresql.index.tuples.fetched", "{tuple}", IndexStats.class,
           "Live table rows fetched by simple index scans.")
           .attributes(HealthMetrics::index).longValue(IndexStats::tuplesFetched),
+      counter("postgresql.index.blocks_read", "1", IndexStats.class,
+          "Blocks of the index read from the operating system or found in shared buffers (pg_statio_user_indexes).")
+          .attributes(HealthMetrics::index)
+          .point(Attrs.SOURCE, "idx_read", IndexStats::blocksRead)
+          .point(Attrs.SOURCE, "idx_hit", IndexStats::blocksHit).build(),
       gauge("postgresql.index.unused", "{index}", IndexStats.class,
           "1 for an index never scanned since statistics were reset and backing no constraint (only such indexes).")
           .attributes(HealthMetrics::index).longValue(r -> r.unused() ? 1L : null),

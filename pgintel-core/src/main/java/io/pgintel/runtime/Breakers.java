@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The circuit breakers of one pgintel instance: one per collector and one for the server (the monitored
- * database's), which every collection must also pass. The server breaker opens when the server is unreachable (consecutive connection
- * failures of any collector) or under pressure: when client connections, or active sessions, reach a share of the
- * connections available, as the {@code connections} collector reads them. Monitoring then backs off exactly when
+ * database's), which every collection must also pass. The server breaker opens when pgintel gets no session
+ * (consecutive {@linkplain #sessionFailure session failures} of any collector) or the server is under pressure:
+ * when client connections, or active sessions, reach a share of the connections available, as the
+ * {@code connections} collector reads them. Monitoring then backs off exactly when
  * the database struggles; while it is open only one probe at a time goes through (the {@code connections}
  * collector's reading decides whether the pressure is over).
  *
@@ -148,23 +149,41 @@ public final class Breakers {
     writeUnsaved();
   }
 
+  /**
+   * Whether a failure of this type is the database session's rather than the collector's: the server down or
+   * restarting, at its connection limit, or refusing pgintel's credentials. Every collector meets the same cause,
+   * so it counts against the server's breaker alone and is reported once for all.
+   */
+  public static boolean sessionFailure(String errorType) {
+    return switch (errorType) {
+      case "connection", "server_shutdown", "too_many_connections", "authentication" -> true;
+      default -> false;
+    };
+  }
+
   /** A collection failed; {@code errorType} as the scheduler classifies it. */
   public void failed(String collector, long now, String errorType) {
     synchronized (this) {
       if (!enabled) {
         return;
       }
-      boolean changed = breaker(collector).failure(now, errorType);
+      CircuitBreaker own = breaker(collector);
       CircuitBreaker server = breaker(SERVER);
       boolean probe = collector.equals(serverProbe);
-      if (errorType.equals("connection") || errorType.equals("server_shutdown")) {
-        changed |= server.failure(now, "server unreachable (" + errorType + ")");
+      boolean changed;
+      if (sessionFailure(errorType)) {
+        // the server's breaker opens and closes for all; the collector's own would only repeat it, later
+        own.abandon();
+        changed = server.failure(now, "no database session (" + errorType + ")");
         pressureTrip = false;
-      } else if (probe && !pressureTrip) {
-        // the server answered, if only with an error of this collector's own
-        changed |= server.success();
-      } else if (probe) {
-        server.abandon();
+      } else {
+        changed = own.failure(now, errorType);
+        if (probe && !pressureTrip) {
+          // the server answered, if only with an error of this collector's own
+          changed |= server.success();
+        } else if (probe) {
+          server.abandon();
+        }
       }
       settle(probe, changed, now);
     }

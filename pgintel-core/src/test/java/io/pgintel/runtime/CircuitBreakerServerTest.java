@@ -14,6 +14,9 @@ import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
 import io.pgintel.test.TestPgIntel;
 import io.pgintel.test.TestTelemetry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** The breakers against a real server: stopped and restarted, made slow on purpose, crowded with connections. */
 class CircuitBreakerServerTest {
@@ -95,6 +99,57 @@ class CircuitBreakerServerTest {
     } finally {
       pg.stop();
     }
+  }
+
+  @Test
+  void aRoleAtItsConnectionLimitIsOneWarningForEveryCollectorAndOneLineWhenSessionsAreBack() throws Exception {
+    assumeTrue(System.getenv("PGINTEL_TEST_JDBC_URL") == null, "creates a role");
+    PgServer pg = PostgresServers.newest();
+    String role = "full_" + Long.toHexString(System.nanoTime());
+    pg.execute("postgres", "CREATE ROLE " + role + " LOGIN CONNECTION LIMIT 0");
+    PGSimpleDataSource full = new PGSimpleDataSource();
+    full.setUrl(pg.jdbcUrl("postgres"));
+    full.setUser(role);
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    try (TestTelemetry otel = new TestTelemetry()) {
+      System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+      try (PgIntel p = PgIntel.builder().dataSource(full).openTelemetry(otel.openTelemetry()).build()) {
+        p.collectNow();
+        p.collectNow();
+        assertEquals(State.OPEN, circuit(p, Breakers.SERVER));
+        for (CircuitBreaker.Status c : p.circuits()) {
+          assertTrue(c.name().equals(Breakers.SERVER) || c.state() == State.CLOSED, "only the server's: " + c);
+        }
+        List<CollectorStatus> failing = p.status().stream()
+            .filter(s -> s.state() == CollectorStatus.State.BACKING_OFF).toList();
+        assertTrue(failing.size() >= 10, "every enabled collector tried: " + p.status());
+        for (CollectorStatus s : failing) {
+          // nothing lost silently: every attempt is counted, though said once for all
+          assertEquals(2.0, otel.value("pgintel.collector.errors",
+              Map.of("pgintel.collector", s.name(), "error.type", "too_many_connections")).orElse(0.0), s.name());
+        }
+        pg.execute("postgres", "ALTER ROLE " + role + " CONNECTION LIMIT -1");
+        p.collectNow();
+        assertEquals(State.CLOSED, circuit(p, Breakers.SERVER));
+      } finally {
+        System.setErr(stderr);
+      }
+      String log = logged.toString(StandardCharsets.UTF_8);
+      assertEquals(1, count(log, "lost or could not open a database session (too_many_connections"), log);
+      assertTrue(log.contains("too many connections for role"), log);
+      assertEquals(0, count(log, "' failed ("), "no warning per collector: " + log);
+      assertEquals(1, count(log, "circuit 'server' is open"), log);
+      assertEquals(0, count(log, "is open until") - count(log, "circuit 'server' is open"), log);
+      assertEquals(1, count(log, "has a database session again"), log);
+      assertEquals(0, count(log, "recovered after"), "no line per collector: " + log);
+    } finally {
+      pg.execute("postgres", "DROP ROLE " + role);
+    }
+  }
+
+  private static int count(String text, String part) {
+    return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
   }
 
   /** Sleeps on the server for as long as it is told. */

@@ -56,8 +56,12 @@ class DoctorCommandTest {
     PgServer shared = PostgresServers.newest();
     shared.execute("postgres", "DO $$ BEGIN CREATE ROLE doctor_plain LOGIN; EXCEPTION WHEN duplicate_object THEN "
         + "NULL; END $$");
+    // auto with the library loaded computes query ids: no warning for it
+    shared.execute("postgres", "ALTER ROLE doctor_plain SET compute_query_id = auto");
     Result ready = doctor("--url", shared.jdbcUrl("postgres"), "--user", "doctor_plain");
     assertEquals(0, ready.exit(), ready.out());
+    assertTrue(ready.out().lines().anyMatch(l -> l.startsWith("PASS  compute_query_id") && l.endsWith("auto")),
+        ready.out());
     assertTrue(ready.out().lines().anyMatch(l -> l.startsWith("PASS  pg_stat_statements preloaded")
         && l.endsWith("the view answers")), ready.out());
     assertTrue(ready.out().lines().anyMatch(l -> l.startsWith("WARN  pg_monitor")), ready.out());

@@ -6,6 +6,8 @@ package io.pgintel.collect.tables;
  * @param unused never scanned since statistics were reset, and not backing a constraint (so it could be dropped)
  * @param invalid {@code NOT indisvalid}: a failed concurrent build, costing writes and serving no reads
  * @param bytes null when the index or its table was under an ACCESS EXCLUSIVE lock
+ * @param blocksRead {@code pg_statio_user_indexes.idx_blks_read}: blocks read from the operating system
+ * @param blocksHit {@code idx_blks_hit}: blocks found in shared buffers
  */
 public record IndexStats(String database, String table, String name, long scans, long tuplesRead,
-    long tuplesFetched, boolean unused, boolean invalid, Long bytes) {}
+    long tuplesFetched, boolean unused, boolean invalid, Long bytes, Long blocksRead, Long blocksHit) {}

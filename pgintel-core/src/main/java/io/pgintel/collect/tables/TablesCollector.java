@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tables and indexes of the monitored database: {@code pg_stat_user_tables}, {@code pg_stat_user_indexes}, sizes
- * and a bloat estimate, for the {@value #MAX_TABLES} largest and busiest tables.
+ * Tables and indexes of the monitored database: {@code pg_stat_user_tables}, {@code pg_stat_user_indexes}, their
+ * {@code pg_statio_} block counts, sizes and a bloat estimate, for the {@value #MAX_TABLES} largest and busiest tables.
  *
  * <p>{@code pg_relation_size()} and its siblings open the relation with ACCESS SHARE, so they would queue behind
  * an ACCESS EXCLUSIVE lock that is held or merely waited for (a waiting {@code ALTER TABLE} already blocks new
@@ -72,7 +72,8 @@ public final class TablesCollector extends NamedCollector {
           FROM pg_stats st WHERE st.schemaname = s.schemaname AND st.tablename = s.relname) w ON true
         WHERE s.relid IN (SELECT relid FROM chosen))
       SELECT t.relid, quote_ident(t.schemaname) || '.' || quote_ident(t.relname) AS name,
-             coalesce(t.seq_scan, 0) AS seq_scan, t.idx_scan, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
+             coalesce(t.seq_scan, 0) AS seq_scan, t.idx_scan, coalesce(t.seq_tup_read, 0) AS seq_tup_read,
+             t.idx_tup_fetch, t.n_ins_since_vacuum, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
              t.n_live_tup, t.n_dead_tup, t.n_mod_since_analyze, t.vacuum_count, t.autovacuum_count,
              t.analyze_count, t.autoanalyze_count,
              extract(epoch FROM clock_timestamp() - greatest(t.last_vacuum, t.last_autovacuum))::float8 AS vacuum_age,
@@ -87,19 +88,23 @@ public final class TablesCollector extends NamedCollector {
                  + CASE WHEN t.has_nulls THEN ceil(t.columns / 8.0) ELSE 0 END)
                  / ((current_setting('block_size')::int - 24) * t.fillfactor / 100.0)))::bigint
                  * current_setting('block_size')::bigint
-             END AS bloat_bytes
-      FROM t ORDER BY t.relpages DESC""";
+             END AS bloat_bytes,
+             io.heap_blks_read, io.heap_blks_hit, io.idx_blks_read, io.idx_blks_hit, io.toast_blks_read,
+             io.toast_blks_hit, io.tidx_blks_read, io.tidx_blks_hit
+      FROM t LEFT JOIN LATERAL (SELECT * FROM pg_statio_user_tables io WHERE io.relid = t.relid) io ON true
+      ORDER BY t.relpages DESC""";
 
   static final String INDEXES_SQL = "WITH " + LOCKED + """
       SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.relname) AS table_name,
              quote_ident(s.indexrelname) AS index_name, s.idx_scan, s.idx_tup_read, s.idx_tup_fetch,
              (s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
               AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid)) AS unused,
-             NOT i.indisvalid AS invalid,
+             NOT i.indisvalid AS invalid, io.idx_blks_read, io.idx_blks_hit,
              CASE WHEN s.indexrelid NOT IN (SELECT relation FROM locked)
                    AND s.relid NOT IN (SELECT relation FROM locked)
                   THEN pg_relation_size(s.indexrelid) END AS bytes
       FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
+      LEFT JOIN LATERAL (SELECT * FROM pg_statio_user_indexes io WHERE io.indexrelid = s.indexrelid) io ON true
       WHERE s.relid = ANY(?)
       ORDER BY s.idx_scan DESC LIMIT\s""" + MAX_INDEXES;
 
@@ -118,7 +123,8 @@ public final class TablesCollector extends NamedCollector {
     List<Record> out = new ArrayList<>(tables);
     out.addAll(session.query(INDEXES_SQL, List.of(relids), r -> new IndexStats(db, r.string("table_name"),
         r.string("index_name"), r.getLong("idx_scan"), r.getLong("idx_tup_read"), r.getLong("idx_tup_fetch"),
-        r.getBoolean("unused"), r.getBoolean("invalid"), r.longOrNull("bytes"))));
+        r.getBoolean("unused"), r.getBoolean("invalid"), r.longOrNull("bytes"), r.longOrNull("idx_blks_read"),
+        r.longOrNull("idx_blks_hit"))));
     long skipped = tables.stream().filter(TableStats::sizeSkipped).count();
     if (skipped > 0) {
       log.debug("pgintel skipped the size of {} table(s) under an ACCESS EXCLUSIVE lock", skipped);
@@ -132,11 +138,15 @@ public final class TablesCollector extends NamedCollector {
 
   private static TableStats table(String db, Row r) throws SQLException {
     return new TableStats(db, r.string("name"), r.getLong("seq_scan"), r.longOrNull("idx_scan"),
+        r.getLong("seq_tup_read"), r.longOrNull("idx_tup_fetch"), r.getLong("n_ins_since_vacuum"),
         r.getLong("n_tup_ins"), r.getLong("n_tup_upd"), r.getLong("n_tup_del"), r.getLong("n_tup_hot_upd"),
         r.getLong("n_live_tup"), r.getLong("n_dead_tup"), r.getLong("n_mod_since_analyze"),
         r.getLong("vacuum_count"), r.getLong("autovacuum_count"), r.getLong("analyze_count"),
         r.getLong("autoanalyze_count"), r.doubleOrNull("vacuum_age"), r.doubleOrNull("analyze_age"),
         r.getLong("frozen_age"), r.getBoolean("locked"), r.longOrNull("table_bytes"), r.longOrNull("toast_bytes"),
-        r.longOrNull("index_bytes"), r.longOrNull("bloat_bytes"));
+        r.longOrNull("index_bytes"), r.longOrNull("bloat_bytes"), new TableStats.Blocks(r.longOrNull("heap_blks_read"),
+            r.longOrNull("heap_blks_hit"), r.longOrNull("idx_blks_read"), r.longOrNull("idx_blks_hit"),
+            r.longOrNull("toast_blks_read"), r.longOrNull("toast_blks_hit"), r.longOrNull("tidx_blks_read"),
+            r.longOrNull("tidx_blks_hit")));
   }
 }

@@ -86,7 +86,10 @@ class ServerHealthTest {
           {"postgresql.table.index_scans", "idx_scan"}, {"postgresql.table.analyze.count", "analyze_count"},
           {"postgresql.table.autovacuum.count", "autovacuum_count"},
           {"postgresql.table.autoanalyze.count", "autoanalyze_count"},
-          {"postgresql.table.modifications_since_analyze", "n_mod_since_analyze"}}) {
+          {"postgresql.table.modifications_since_analyze", "n_mod_since_analyze"},
+          {"postgresql.table.sequential_scan.rows", "seq_tup_read"},
+          {"postgresql.table.index_scan.rows", "idx_tup_fetch"},
+          {"postgresql.table.inserts_since_vacuum", "n_ins_since_vacuum"}}) {
         assertEquals(Stats.read(pg, db, view.formatted(column[1])), otel.value(column[0], items).orElseThrow(),
             column[0]);
       }
@@ -116,6 +119,21 @@ class ServerHealthTest {
           otel.value("postgresql.index.tuples.read", pkey).orElseThrow());
       assertEquals(Stats.read(pg, db, index.formatted("idx_tup_fetch")),
           otel.value("postgresql.index.tuples.fetched", pkey).orElseThrow());
+      String indexIo = "SELECT %s FROM pg_statio_user_indexes WHERE indexrelname = 'items_pkey'";
+      for (String source : new String[] {"idx_read", "idx_hit"}) {
+        assertEquals(Stats.read(pg, db, indexIo.formatted(source.replace("idx_", "idx_blks_"))),
+            otel.value("postgresql.index.blocks_read", with(pkey, "source", source)).orElseThrow(), source);
+      }
+      String tableIo = "SELECT %s FROM pg_statio_user_tables WHERE relid = 'public.items'::regclass";
+      double heapHits = 0;
+      for (String source : new String[] {"heap_read", "heap_hit", "idx_read", "idx_hit", "toast_read", "toast_hit",
+          "tidx_read", "tidx_hit"}) {
+        String column = source.replace("_read", "_blks_read").replace("_hit", "_blks_hit");
+        double value = otel.value("postgresql.blocks_read", with(items, "source", source)).orElseThrow();
+        assertEquals(Stats.read(pg, db, tableIo.formatted(column)), value, source);
+        heapHits += source.equals("heap_hit") ? value : 0;
+      }
+      assertTrue(heapHits > 0, "the table was read");
     }
   }
 
