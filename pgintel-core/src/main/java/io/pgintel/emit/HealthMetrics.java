@@ -14,6 +14,7 @@ import io.pgintel.collect.tables.TableStats;
 import io.pgintel.collect.tables.TablesSummary;
 import io.pgintel.collect.vacuum.DatabaseAge;
 import io.pgintel.collect.vacuum.MaintenanceProgress;
+import io.pgintel.collect.vacuum.TransactionIds;
 import java.util.List;
 
 /** Tables, indexes, vacuum and wraparound, maintenance progress and locks: the server health metrics. */
@@ -121,17 +122,27 @@ final class HealthMetrics {
           "mxid_age(datminmxid): multixact IDs since the database's oldest one.")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(DatabaseAge::mxidAge),
       gauge("postgresql.database.wraparound.remaining", "{transaction}", DatabaseAge.class,
-          "Transaction IDs left before wraparound protection stops writes (2^31 - 1 - age).")
+          "Transaction IDs left before the server refuses new ones: 2^31 - 1 - age, less the 3 million it keeps back "
+              + "(1 million before PostgreSQL 14).")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(DatabaseAge::xidRemaining),
       gauge("postgresql.autovacuum.freeze_max_age", "{transaction}", DatabaseAge.class,
           "autovacuum_freeze_max_age: the age at which autovacuum forces a freeze.")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(DatabaseAge::freezeMaxAge),
+      gauge("postgresql.autovacuum.multixact_freeze_max_age", "{multixact}", DatabaseAge.class,
+          "autovacuum_multixact_freeze_max_age: the multixact age at which autovacuum forces a freeze.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()))
+          .longValue(DatabaseAge::multixactFreezeMaxAge),
+      counter("postgresql.transaction.ids", "{transaction}", TransactionIds.class,
+          "The server's transaction ID counter (64 bits, never wraps): its rate is how fast transaction IDs are "
+              + "consumed.")
+          .longValue(TransactionIds::next),
       gauge("postgresql.maintenance.progress", "1", MaintenanceProgress.class,
-          "Share of the current phase done by a running vacuum, analyze, index build or cluster (0 to 1).")
-          .attributes((r, b) -> b.put(Attrs.MAINTENANCE_KIND, r.kind()).put(Attrs.PID, (long) r.pid())
-              .put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.relation())
-              .put(Attrs.MAINTENANCE_PHASE, r.phase()))
-          .doubleValue(MaintenanceProgress::fraction),
+          "Share of the current phase done by a running vacuum, analyze, index build or cluster (0 to 1), by the "
+              + "measure that phase advances; none in a phase without one.")
+          .attributes(HealthMetrics::maintenance).doubleValue(MaintenanceProgress::fraction),
+      gauge("postgresql.maintenance.duration", "s", MaintenanceProgress.class,
+          "How long a running vacuum, analyze, index build or cluster has been running, in every phase.")
+          .attributes(HealthMetrics::maintenance).doubleValue(MaintenanceProgress::runningSeconds),
 
       // pg_stat_io (16+), pg_stat_slru
       counter("postgresql.io.operations", "{operation}", IoStats.class,
@@ -202,6 +213,11 @@ final class HealthMetrics {
 
   private static Double seconds(Double ms) {
     return ms == null ? null : ms / 1000.0;
+  }
+
+  private static void maintenance(MaintenanceProgress r, AttributesBuilder b) {
+    b.put(Attrs.MAINTENANCE_KIND, r.kind()).put(Attrs.PID, (long) r.pid()).put(Attrs.DB_NAMESPACE, r.database())
+        .put(Attrs.DB_COLLECTION_NAME, r.relation()).put(Attrs.MAINTENANCE_PHASE, r.phase());
   }
 
   private static void index(IndexStats r, AttributesBuilder b) {

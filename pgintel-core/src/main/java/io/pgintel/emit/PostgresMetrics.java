@@ -118,8 +118,9 @@ final class PostgresMetrics {
           "Configured maximum number of client connections (max_connections).")
           .longValue(ConnectionLimits::maxConnections),
       gauge("postgresql.connection.reserved", "{connections}", ConnectionLimits.class,
-          "Connection slots reserved for superusers (superuser_reserved_connections).")
-          .longValue(ConnectionLimits::superuserReserved),
+          "Connection slots an ordinary role cannot use: superuser_reserved_connections, plus reserved_connections "
+              + "from PostgreSQL 16.")
+          .longValue(ConnectionLimits::reserved),
 
       // pg_stat_bgwriter, pg_stat_checkpointer
       counter("postgresql.bgwriter.buffers.allocated", "{buffers}", BackgroundWriterStats.class,
@@ -157,7 +158,7 @@ final class PostgresMetrics {
           .longValue(WalStats::lsnBytes),
       counter("postgresql.wal.records", "{record}", WalStats.class, "WAL records generated (PostgreSQL 14+).")
           .longValue(WalStats::records),
-      counter("postgresql.wal.full_page_images", "{record}", WalStats.class,
+      counter("postgresql.wal.full_page_images", "{page}", WalStats.class,
           "WAL full page images generated (PostgreSQL 14+).")
           .longValue(WalStats::fullPageImages),
       counter("postgresql.wal.bytes", "By", WalStats.class, "WAL generated (PostgreSQL 14+).")

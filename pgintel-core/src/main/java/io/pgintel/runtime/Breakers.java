@@ -253,7 +253,7 @@ public final class Breakers {
     if (limits == null) {
       return null;
     }
-    long available = Math.max(1, limits.maxConnections() - limits.superuserReserved());
+    long available = Math.max(1, limits.maxConnections() - limits.reserved());
     long busiest = Math.max(clients, active);
     if (busiest < pressureShare * available) {
       return null;

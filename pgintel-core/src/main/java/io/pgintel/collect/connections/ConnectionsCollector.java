@@ -36,7 +36,8 @@ public final class ConnectionsCollector extends NamedCollector {
 
   static final String LIMITS_SQL = """
       SELECT current_setting('max_connections')::bigint AS max_connections,
-             current_setting('superuser_reserved_connections')::bigint AS superuser_reserved""";
+             current_setting('superuser_reserved_connections')::bigint
+               + coalesce(current_setting('reserved_connections', true), '0')::bigint AS reserved""";
 
 
   public ConnectionsCollector() {
@@ -61,7 +62,7 @@ public final class ConnectionsCollector extends NamedCollector {
       out.add(ConnectionGroup.other(folded));
     }
     out.add(session.queryOne(LIMITS_SQL,
-        r -> new ConnectionLimits(r.getLong("max_connections"), r.getLong("superuser_reserved"))));
+        r -> new ConnectionLimits(r.getLong("max_connections"), r.getLong("reserved"))));
     return out;
   }
 }

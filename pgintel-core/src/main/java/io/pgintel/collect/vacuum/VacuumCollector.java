@@ -8,9 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Wraparound distance of every database and the progress of running vacuums, analyzes, index builds and
- * clusters ({@code pg_stat_progress_*}; the columns read here exist from PostgreSQL 13 to 18, so PostgreSQL 17's
- * renames of the vacuum dead-tuple columns do not matter).
+ * Wraparound distance of every database, the server's transaction ID counter, and the progress of running
+ * vacuums, analyzes, index builds and clusters ({@code pg_stat_progress_*}).
+ *
+ * <p>Progress is the share done of the current phase by the measure that phase advances (heap blocks scanned, then
+ * vacuumed; sample blocks; lockers waited for; ...): a phase the server gives no measure for has none, rather
+ * than a figure left over from an earlier phase. Index vacuuming has one from PostgreSQL 17.
  */
 public final class VacuumCollector extends NamedCollector {
 
@@ -26,30 +29,71 @@ public final class VacuumCollector extends NamedCollector {
              current_setting('autovacuum_multixact_freeze_max_age')::bigint AS mxid_freeze_max_age
       FROM pg_database WHERE datallowconn""";
 
-  static final String PROGRESS_SQL = """
-      SELECT 'vacuum' AS kind, pid, datname, relid::regclass::text AS relation, phase,
-             heap_blks_scanned AS done, heap_blks_total AS total FROM pg_stat_progress_vacuum
-      UNION ALL
-      SELECT 'analyze', pid, datname, relid::regclass::text, phase, sample_blks_scanned, sample_blks_total
-      FROM pg_stat_progress_analyze
-      UNION ALL
-      SELECT 'create_index', pid, datname, relid::regclass::text, phase, blocks_done, blocks_total
-      FROM pg_stat_progress_create_index
-      UNION ALL
-      SELECT 'cluster', pid, datname, relid::regclass::text, phase, heap_blks_scanned, heap_blks_total
-      FROM pg_stat_progress_cluster""";
+  /** The next transaction ID to be assigned, 64 bits wide; reading it assigns none. */
+  static final String NEXT_XID_SQL = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next_xid";
 
   public VacuumCollector() {
     super(NAME, DEFAULT_INTERVAL);
   }
 
+  /**
+   * Transaction IDs the server keeps back from {@link #XID_LIMIT}: it refuses new ones that close to wraparound
+   * (3 million from PostgreSQL 14, 1 million before).
+   */
+  static long xidStopMargin(int major) {
+    return major >= 14 ? 3_000_000L : 1_000_000L;
+  }
+
+  /** One branch per view; {@code done} and {@code total} are the current phase's measure, null when it has none. */
+  static String progressSql(int major) {
+    String indexesDone = major >= 17
+        ? " WHEN 'vacuuming indexes' THEN indexes_processed WHEN 'cleaning up indexes' THEN indexes_processed" : "";
+    String indexesTotal = major >= 17
+        ? " WHEN 'vacuuming indexes' THEN indexes_total WHEN 'cleaning up indexes' THEN indexes_total" : "";
+    return """
+        SELECT p.*, extract(epoch FROM clock_timestamp() - a.query_start)::float8 AS running
+        FROM (
+          SELECT 'vacuum' AS kind, pid, datname, relid::regclass::text AS relation, phase,
+                 CASE phase WHEN 'scanning heap' THEN heap_blks_scanned
+                            WHEN 'vacuuming heap' THEN heap_blks_vacuumed%s END AS done,
+                 CASE phase WHEN 'scanning heap' THEN heap_blks_total
+                            WHEN 'vacuuming heap' THEN heap_blks_total%s END AS total
+          FROM pg_stat_progress_vacuum
+          UNION ALL
+          SELECT 'analyze', pid, datname, relid::regclass::text, phase,
+                 CASE phase WHEN 'acquiring sample rows' THEN sample_blks_scanned
+                            WHEN 'acquiring inherited sample rows' THEN child_tables_done
+                            WHEN 'computing extended statistics' THEN ext_stats_computed END,
+                 CASE phase WHEN 'acquiring sample rows' THEN sample_blks_total
+                            WHEN 'acquiring inherited sample rows' THEN child_tables_total
+                            WHEN 'computing extended statistics' THEN ext_stats_total END
+          FROM pg_stat_progress_analyze
+          UNION ALL
+          SELECT 'create_index', pid, datname, relid::regclass::text, phase,
+                 CASE WHEN phase LIKE 'waiting%%' THEN lockers_done WHEN blocks_total > 0 THEN blocks_done
+                      WHEN tuples_total > 0 THEN tuples_done END,
+                 CASE WHEN phase LIKE 'waiting%%' THEN lockers_total WHEN blocks_total > 0 THEN blocks_total
+                      WHEN tuples_total > 0 THEN tuples_total END
+          FROM pg_stat_progress_create_index
+          UNION ALL
+          SELECT 'cluster', pid, datname, relid::regclass::text, phase,
+                 CASE phase WHEN 'seq scanning heap' THEN heap_blks_scanned END,
+                 CASE phase WHEN 'seq scanning heap' THEN heap_blks_total END
+          FROM pg_stat_progress_cluster) p
+        LEFT JOIN pg_stat_activity a ON a.pid = p.pid""".formatted(indexesDone, indexesTotal);
+  }
+
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
+    int major = session.server().major();
+    long stopLimit = XID_LIMIT - xidStopMargin(major);
     List<Record> out = new ArrayList<>(session.query(AGES_SQL, r -> new DatabaseAge(r.string("datname"),
-        r.getLong("xid_age"), r.getLong("mxid_age"), XID_LIMIT - r.getLong("xid_age"), r.getLong("freeze_max_age"),
+        r.getLong("xid_age"), r.getLong("mxid_age"), stopLimit - r.getLong("xid_age"), r.getLong("freeze_max_age"),
         r.getLong("mxid_freeze_max_age"))));
-    out.addAll(session.query(PROGRESS_SQL, r -> new MaintenanceProgress(r.string("kind"), r.getInt("pid"),
-        r.string("datname"), r.string("relation"), r.string("phase"), r.getLong("done"), r.getLong("total"))));
+    out.add(session.queryOne(NEXT_XID_SQL, r -> new TransactionIds(r.getLong("next_xid"))));
+    out.addAll(session.query(progressSql(major), r -> new MaintenanceProgress(r.string("kind"), r.getInt("pid"),
+        r.string("datname"), r.string("relation"), r.string("phase"), r.longOrNull("done"), r.longOrNull("total"),
+        r.doubleOrNull("running"))));
     return out;
   }
 }
