@@ -69,7 +69,7 @@ public final class PgIntel implements AutoCloseable {
     this.telemetry = telemetry;
     this.emitter = new Emitter(telemetry.openTelemetry(), sessions::server, sql::cacheStats, this::status,
         (Boolean) settings.value(Setting.PII_ENABLED), settings.choices(Setting.PII_DETECTORS), processing,
-        breakers::status);
+        breakers::status, settings.customQueries());
     this.chain = new ProcessorChain(processors, processing, emitter);
     this.scheduler = schedulerFactory.create(chain);
   }

@@ -4,6 +4,8 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.pgintel.collect.BuiltInCollectors;
 import io.pgintel.collect.Collector;
 import io.pgintel.collect.CollectorStatus;
+import io.pgintel.collect.custom.CustomQuery;
+import io.pgintel.collect.custom.CustomQueryCollector;
 import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
 import io.pgintel.collect.plans.PlansCollector;
@@ -217,6 +219,13 @@ public final class PgIntelBuilder {
         disabled.add(new CollectorStatus(c.name(), CollectorStatus.State.DISABLED, interval, null, null, 0,
             "pgintel.collectors." + c.name() + ".enabled=false"));
       }
+    }
+    for (CustomQuery q : settings.customQueries()) {
+      if (collectors.stream().anyMatch(c -> c.name().equals(q.collectorName()))) {
+        throw new IllegalArgumentException(Setting.QUERY_PREFIX + q.name() + ".sql: a collector named '"
+            + q.collectorName() + "' is already registered");
+      }
+      scheduled.add(new Scheduler.Scheduled(new CustomQueryCollector(q), q.interval()));
     }
     OpenTelemetrySource telemetry = settings.enabled()
         ? OpenTelemetrySource.resolve(openTelemetry, settings.openTelemetryProperties())

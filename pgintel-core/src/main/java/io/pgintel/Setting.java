@@ -29,6 +29,8 @@ public record Setting(String key, Type type, String defaultValue, String min, St
   public static final String COLLECTOR_INTERVAL = "pgintel.collectors.<collector>.interval";
   /** Keys of one sampling rule start with this, then the rule's name. */
   public static final String RULE_PREFIX = "pgintel.sampler.rules.";
+  /** Keys of one custom query start with this, then the query's name. */
+  public static final String QUERY_PREFIX = "pgintel.queries.";
 
   public static final Setting ENABLED = new Setting("pgintel.enabled", Type.BOOLEAN, "true", null, null,
       Tier.ESSENTIAL, "Master switch. When false, start() does nothing and no connection is borrowed.");
@@ -134,14 +136,29 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       Type.DURATION, "1h", "1s", "24h", Tier.RARE,
       "A statement is explained again at most this often; a plan change is seen at the next explain.");
 
+  public static final Setting QUERY_SQL = new Setting(QUERY_PREFIX + "<query>.sql", Type.TEXT, "", null, null,
+      Tier.FREQUENT, "A SELECT of the application's own, run like a collector (read-only, with the session's"
+      + " timeouts) and reported as metrics postgresql.custom.<query>.<column>; required for each query.");
+  public static final Setting QUERY_GAUGES = new Setting(QUERY_PREFIX + "<query>.gauges", Type.TEXT, "", null,
+      null, Tier.FREQUENT, "Numeric columns of the query reported as gauges, comma separated; every column named"
+      + " neither here nor in .counters is an attribute of them.");
+  public static final Setting QUERY_COUNTERS = new Setting(QUERY_PREFIX + "<query>.counters", Type.TEXT, "", null,
+      null, Tier.FREQUENT, "Numeric columns that only grow (totals since some start), reported as counters.");
+  public static final Setting QUERY_INTERVAL = new Setting(QUERY_PREFIX + "<query>.interval", Type.DURATION, "60s",
+      "1s", "24h", Tier.RARE, "How often the custom query runs.");
+  public static final Setting QUERY_MAX_ROWS = new Setting(QUERY_PREFIX + "<query>.max-rows", Type.INTEGER, "100",
+      "1", "10000", Tier.RARE, "Most rows of a custom query reported per run (series per metric); the rest are"
+      + " counted in pgintel.custom.rows as dropped.");
+
   /** Every setting, in README order. */
   public static final List<Setting> ALL = List.of(ENABLED, COLLECTOR_ENABLED_SETTING, COLLECTOR_INTERVAL_SETTING,
       STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, EXHAUSTED_POOL_INTERVAL, OWN_CONNECTION, STATEMENTS_TOP_N,
       ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT, PII_ENABLED, SAMPLER_DEFAULT_RATE, RULE_WHEN, RULE_RATE, RULE_PRIORITY,
-      RULE_MAX_PER_MINUTE, CIRCUIT_ENABLED, PLANS_HELPER_FUNCTION, MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY,
-      STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE,
+      RULE_MAX_PER_MINUTE, CIRCUIT_ENABLED, PLANS_HELPER_FUNCTION, QUERY_SQL, QUERY_GAUGES, QUERY_COUNTERS,
+      MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE,
       SAMPLER_DEDUP_WINDOW, CIRCUIT_FAILURES, CIRCUIT_SLOW_SHARE, CIRCUIT_PRESSURE, CIRCUIT_OPEN_DURATION,
-      CIRCUIT_STATE_FILE, VERIFY_ENABLED, MAX_SERIES_PER_METRIC, PLANS_MAX_PER_INTERVAL, PLANS_REEXPLAIN_AFTER);
+      CIRCUIT_STATE_FILE, VERIFY_ENABLED, MAX_SERIES_PER_METRIC, PLANS_MAX_PER_INTERVAL, PLANS_REEXPLAIN_AFTER,
+      QUERY_INTERVAL, QUERY_MAX_ROWS);
 
   /** Parses and range-checks a value given for {@code key}; messages name the key and what is allowed. */
   Object parse(String key, Object value) {

@@ -1,6 +1,7 @@
 package io.pgintel;
 
 import io.pgintel.collect.BuiltInCollectors;
+import io.pgintel.collect.custom.CustomQuery;
 import io.pgintel.process.Condition;
 import io.pgintel.process.Sampler;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class Settings {
   private final Map<String, String> openTelemetryProperties;
   private final Map<Setting, Object> values;
   private final List<Sampler.Rule> samplingRules;
+  private final List<CustomQuery> customQueries;
 
   private Settings(Parser p) {
     this.enabled = (Boolean) p.value(Setting.ENABLED);
@@ -46,6 +48,7 @@ public final class Settings {
     this.openTelemetryProperties = Collections.unmodifiableMap(p.otel);
     this.values = Collections.unmodifiableMap(p.values);
     this.samplingRules = p.rules();
+    this.customQueries = p.queries();
   }
 
   /**
@@ -159,6 +162,25 @@ public final class Settings {
     return samplingRules;
   }
 
+  /** Custom queries ({@code pgintel.queries.<query>.*}), checked, in the order given. */
+  public List<CustomQuery> customQueries() {
+    return customQueries;
+  }
+
+  /**
+   * The custom query a {@code pgintel.queries.*} key belongs to, as the settings name it ({@code orders_by_status}
+   * for {@code pgintel.queries.orders-by-status.sql} and {@code PGINTEL_QUERIES_ORDERS_BY_STATUS_SQL}); null for
+   * another key. For integrations that check settings one query at a time.
+   */
+  public static String customQueryName(String key) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    if (!lower.startsWith(Setting.QUERY_PREFIX)) {
+      return null;
+    }
+    Map.Entry<String, Setting> member = Parser.member(Parser.QUERIES, lower.substring(Setting.QUERY_PREFIX.length()));
+    return member == null ? null : member.getKey();
+  }
+
   /** {@code otel.*} keys given with the settings, for pgintel's own SDK. */
   public Map<String, String> openTelemetryProperties() {
     return openTelemetryProperties;
@@ -189,6 +211,7 @@ public final class Settings {
     final Map<String, Duration> collectorInterval = new LinkedHashMap<>();
     final Map<String, String> otel = new TreeMap<>();
     final Map<String, Map<Setting, Object>> ruleValues = new LinkedHashMap<>();
+    final Map<String, Map<Setting, Object>> queryValues = new LinkedHashMap<>();
     final Consumer<String> problems;
 
     Parser(Map<String, ?> raw, Map<String, Duration> collectorDefaults, Consumer<String> problems) {
@@ -242,7 +265,11 @@ public final class Settings {
         return;
       }
       if (lower.startsWith(Setting.RULE_PREFIX)) {
-        rule(key, lower.substring(Setting.RULE_PREFIX.length()), value);
+        named(RULES, key, lower.substring(Setting.RULE_PREFIX.length()), value, ruleValues);
+        return;
+      }
+      if (lower.startsWith(Setting.QUERY_PREFIX)) {
+        named(QUERIES, key, lower.substring(Setting.QUERY_PREFIX.length()), value, queryValues);
         return;
       }
       String collector = collectorKeys.get(c);
@@ -270,37 +297,75 @@ public final class Settings {
       throw new IllegalArgumentException(key + ": unknown setting; known settings: " + knownKeys());
     }
 
-    /** {@code rest} is what follows the rule prefix: the rule's name, a dot and the rule setting. */
-    private void rule(String key, String rest, Object value) {
-      // the rule setting is read from the end, so that a name may hold '_' or '-' and the environment's form
-      // (PGINTEL_SAMPLER_RULES_SLOW_QUERIES_MAX_PER_MINUTE) names the same rule as slow_queries.max-per-minute
+    /**
+     * Settings that come in named groups: sampling rules, custom queries. Each group's keys are its prefix, the
+     * member's name, a dot and one of {@code settings}.
+     *
+     * @param reserved a name no member may take
+     */
+    private record Group(String prefix, String member, List<Setting> settings, String reserved) {}
+
+    private static final Group RULES = new Group(Setting.RULE_PREFIX, "rule", List.of(Setting.RULE_WHEN,
+        Setting.RULE_RATE, Setting.RULE_PRIORITY, Setting.RULE_MAX_PER_MINUTE), Sampler.DEFAULT_RULE);
+    private static final Group QUERIES = new Group(Setting.QUERY_PREFIX, "query", List.of(Setting.QUERY_SQL,
+        Setting.QUERY_GAUGES, Setting.QUERY_COUNTERS, Setting.QUERY_INTERVAL, Setting.QUERY_MAX_ROWS), null);
+
+    /** {@code rest} is what follows the group's prefix: the member's name, a dot and the member's setting. */
+    private void named(Group group, String key, String rest, Object value, Map<String, Map<Setting, Object>> into) {
+      Map.Entry<String, Setting> member = member(group, rest);
+      if (member == null) {
+        StringBuilder takes = new StringBuilder();
+        for (Setting s : group.settings()) {
+          takes.append(takes.length() == 0 ? s.key() : ", " + s.key().substring(s.key().lastIndexOf('.')));
+        }
+        throw new IllegalArgumentException(key + ": unknown " + group.member() + " setting; a " + group.member()
+            + " takes " + takes);
+      }
+      String name = member.getKey();
+      Setting s = member.getValue();
+      if (!name.matches("[a-z0-9][a-z0-9_]{0,62}") || name.equals(group.reserved())) {
+        throw new IllegalArgumentException(key + ": a " + group.member() + " name is 1 to 63 letters, digits,"
+            + " '-' or '_'" + (group.reserved() == null ? "" : ", and not '" + group.reserved() + "'"));
+      }
+      String documented = group.prefix() + name + s.key().substring(s.key().lastIndexOf('.'));
+      Object parsed = s.parse(documented, value);
+      if (s == Setting.RULE_WHEN) {
+        try {
+          Condition.parse((String) parsed, Sampler.knownFields());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(documented + ": rule '" + name + "' " + e.getMessage());
+        }
+      }
+      into.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(s, parsed);
+    }
+
+    /**
+     * The member's name and setting in {@code rest} (lower case, after the group's prefix), or null for none of
+     * the group's settings. The setting is read from the end, so that a name may hold '_' or '-' and the
+     * environment's form (PGINTEL_SAMPLER_RULES_SLOW_QUERIES_MAX_PER_MINUTE) names the same rule as
+     * slow_queries.max-per-minute.
+     */
+    static Map.Entry<String, Setting> member(Group group, String rest) {
       String[] parts = rest.split("\\.");
       for (int k = 1; k < parts.length; k++) {
         String property = canonical(String.join(".", java.util.Arrays.copyOfRange(parts, k, parts.length)));
-        for (Setting s : List.of(Setting.RULE_WHEN, Setting.RULE_RATE, Setting.RULE_PRIORITY,
-            Setting.RULE_MAX_PER_MINUTE)) {
+        for (Setting s : group.settings()) {
           if (canonical(s.key().substring(s.key().lastIndexOf('.') + 1)).equals(property)) {
             String name = String.join("_", java.util.Arrays.copyOfRange(parts, 0, k)).replace('-', '_');
-            if (!name.matches("[a-z0-9][a-z0-9_]{0,62}") || name.equals(Sampler.DEFAULT_RULE)) {
-              throw new IllegalArgumentException(key + ": a rule name is 1 to 63 letters, digits, '-' or '_', and"
-                  + " not '" + Sampler.DEFAULT_RULE + "'");
-            }
-            String documented = Setting.RULE_PREFIX + name + s.key().substring(s.key().lastIndexOf('.'));
-            Object parsed = s.parse(documented, value);
-            if (s == Setting.RULE_WHEN) {
-              try {
-                Condition.parse((String) parsed, Sampler.knownFields());
-              } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(documented + ": rule '" + name + "' " + e.getMessage());
-              }
-            }
-            ruleValues.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(s, parsed);
-            return;
+            return Map.entry(name, s);
           }
         }
       }
-      throw new IllegalArgumentException(key + ": unknown rule setting; a rule takes "
-          + "pgintel.sampler.rules.<rule>.when, .rate, .priority and .max-per-minute");
+      return null;
+    }
+
+    /** A member that cannot be used: fails parsing, or is reported and left out (the agent's way). */
+    private boolean refused(String message) {
+      if (problems == null) {
+        throw new IllegalArgumentException(message);
+      }
+      problems.accept(message + "; it is ignored");
+      return false;
     }
 
     List<Sampler.Rule> rules() {
@@ -308,11 +373,7 @@ public final class Settings {
       ruleValues.forEach((name, v) -> {
         String when = (String) v.get(Setting.RULE_WHEN);
         if (when == null || when.isEmpty()) {
-          String message = Setting.RULE_PREFIX + name + ".when: rule '" + name + "' has no condition";
-          if (problems == null) {
-            throw new IllegalArgumentException(message);
-          }
-          problems.accept(message + "; the rule is ignored");
+          refused(Setting.RULE_PREFIX + name + ".when: rule '" + name + "' has no condition");
           return;
         }
         out.add(new Sampler.Rule(name, Condition.parse(when, Sampler.knownFields()),
@@ -320,6 +381,67 @@ public final class Settings {
             (Integer) v.getOrDefault(Setting.RULE_MAX_PER_MINUTE, 0)));
       });
       return List.copyOf(out);
+    }
+
+    List<CustomQuery> queries() {
+      List<CustomQuery> out = new ArrayList<>();
+      queryValues.forEach((name, v) -> {
+        String prefix = Setting.QUERY_PREFIX + name;
+        String sql = (String) v.getOrDefault(Setting.QUERY_SQL, "");
+        List<String> gauges = columns(prefix + ".gauges", (String) v.getOrDefault(Setting.QUERY_GAUGES, ""));
+        List<String> counters = columns(prefix + ".counters", (String) v.getOrDefault(Setting.QUERY_COUNTERS, ""));
+        if (gauges == null || counters == null || !readOnlySelect(prefix + ".sql", name, sql)) {
+          return;
+        }
+        if (gauges.isEmpty() && counters.isEmpty()) {
+          refused(prefix + ".gauges: query '" + name + "' names no column to report; give .gauges or .counters");
+          return;
+        }
+        for (String g : gauges) {
+          if (counters.contains(g)) {
+            refused(prefix + ".counters: column '" + g + "' of query '" + name + "' is also a gauge");
+            return;
+          }
+        }
+        out.add(new CustomQuery(name, sql, gauges, counters,
+            (Duration) v.getOrDefault(Setting.QUERY_INTERVAL, Duration.ofSeconds(60)),
+            (Integer) v.getOrDefault(Setting.QUERY_MAX_ROWS, 100)));
+      });
+      return List.copyOf(out);
+    }
+
+    /** Column names of a list setting, or null when one is not a plain lower-case name (reported). */
+    private List<String> columns(String key, String list) {
+      List<String> out = new ArrayList<>();
+      for (String part : list.split(",")) {
+        String column = part.trim();
+        if (column.isEmpty()) {
+          continue;
+        }
+        if (!column.matches("[a-z_][a-z0-9_]{0,62}")) {
+          refused(key + ": '" + column + "' is not a plain lower-case column name (what PostgreSQL names an"
+              + " unquoted column alias)");
+          return null;
+        }
+        if (!out.contains(column)) {
+          out.add(column);
+        }
+      }
+      return out;
+    }
+
+    /** Whether {@code sql} is one SELECT, as pgintel's SQL engine reads it (reported when not). */
+    private boolean readOnlySelect(String key, String name, String sql) {
+      if (sql.isEmpty()) {
+        return refused(key + ": query '" + name + "' has no SQL");
+      }
+      io.pgintel.sql.NormalizedQuery q = io.pgintel.sql.SqlEngine.analyzeUncached(sql, false);
+      if (!"SELECT".equals(q.operation()) || q.truncated()) {
+        return refused(key + ": query '" + name + "' is not one complete SELECT (" + (q.truncated()
+            ? "it is cut short" : "it reads as " + (q.operation().isEmpty() ? "no statement" : q.operation()))
+            + ")");
+      }
+      return true;
     }
 
     private static String knownKeys() {

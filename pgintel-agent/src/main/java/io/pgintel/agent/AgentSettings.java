@@ -87,6 +87,8 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
     String ownByAgentName = null;
     String ownByCoreName = null;
     Map<String, String> login = new LinkedHashMap<>();
+    // a custom query's keys are checked together: .gauges alone is no query
+    Map<String, Map<String, String>> queries = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : all.entrySet()) {
       String key = e.getKey();
       String loose = loose(key);
@@ -125,11 +127,25 @@ record AgentSettings(Map<String, Object> core, boolean correlation, boolean comp
             + ", " + OWN_CONNECTION + ", " + OWN_USER + " and " + OWN_PASSWORD);
         continue;
       }
+      String query = Settings.customQueryName(key);
+      if (query != null) {
+        queries.computeIfAbsent(query, q -> new LinkedHashMap<>()).put(key, e.getValue());
+        continue;
+      }
       // one key at a time, so that a bad key is left out and the rest still apply
       List<String> bad = new ArrayList<>();
       Settings.lenient(Map.of(key, e.getValue()), bad::add);
       if (bad.isEmpty()) {
         core.put(key, e.getValue());
+      } else {
+        problems.addAll(bad);
+      }
+    }
+    for (Map<String, String> query : queries.values()) {
+      List<String> bad = new ArrayList<>();
+      Settings.lenient(query, bad::add);
+      if (bad.isEmpty()) {
+        core.putAll(query);
       } else {
         problems.addAll(bad);
       }

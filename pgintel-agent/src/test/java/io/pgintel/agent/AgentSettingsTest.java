@@ -47,6 +47,21 @@ class AgentSettingsTest {
   }
 
   @Test
+  void aCustomQuerysKeysAreCheckedTogetherFromEveryPlaceAndABadQueryIsOneProblemWhileTheRestApply() {
+    Properties system = new Properties();
+    system.setProperty("pgintel.queries.waiting.gauges", "n");
+    AgentSettings s = AgentSettings.resolve("pgintel.queries.waiting.sql=SELECT count(*) AS n FROM jobs",
+        Map.of("PGINTEL_QUERIES_BROKEN_SQL", "DELETE FROM jobs", "PGINTEL_QUERIES_BROKEN_GAUGES", "n"), system);
+
+    assertEquals(1, s.problems().size(), s.problems().toString());
+    assertTrue(s.problems().get(0).startsWith("pgintel.queries.broken.sql: query 'broken' is not one complete "
+        + "SELECT"), s.problems().get(0));
+    assertEquals("SELECT count(*) AS n FROM jobs", s.core().get("pgintel.queries.waiting.sql"));
+    assertEquals("n", s.core().get("pgintel.queries.waiting.gauges"));
+    assertFalse(s.core().keySet().stream().anyMatch(k -> k.contains("broken")), s.core().toString());
+  }
+
+  @Test
   void agentKeysStayWithTheAgent() {
     Properties system = new Properties();
     system.setProperty(AgentSettings.ACTIVE, "true");

@@ -3,6 +3,7 @@ package io.pgintel.collect;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,6 +38,7 @@ public final class Row {
   private Boolean utf8;
   /** Column label to index (from 1), first of each label as JDBC finds it; empty when {@link #text} is null. */
   private final Map<String, Integer> columns;
+  private List<String> labels;
 
   private Row(ResultSet rs, ResultSet text, Map<String, Integer> columns) {
     this.rs = rs;
@@ -61,6 +63,19 @@ public final class Row {
       utf8 = text != null && Pgjdbc.utf8(text);
     }
     return utf8;
+  }
+
+  /** Labels of the result's columns, in order (read once per result). */
+  public List<String> columnLabels() throws SQLException {
+    if (labels == null) {
+      java.sql.ResultSetMetaData md = rs.getMetaData();
+      List<String> out = new java.util.ArrayList<>(md.getColumnCount());
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        out.add(md.getColumnLabel(i));
+      }
+      labels = List.copyOf(out);
+    }
+    return labels;
   }
 
   public long getLong(String column) throws SQLException {

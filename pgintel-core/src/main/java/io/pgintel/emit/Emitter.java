@@ -15,6 +15,7 @@ import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.ServerInfo;
 import io.pgintel.collect.activity.BlockingChain;
 import io.pgintel.collect.activity.QuerySample;
+import io.pgintel.collect.custom.CustomQuery;
 import io.pgintel.collect.plans.PlanSkipped;
 import io.pgintel.collect.statements.TopQuery;
 import io.pgintel.runtime.CircuitBreaker;
@@ -64,7 +65,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final AttributeGuard guard;
   private final ObservableLongMeasurement piiRedactions;
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
-  private final Map<Class<?>, List<MetricDef<?>>> defsByType = MetricCatalog.BY_TYPE;
+  private final Map<Class<?>, List<MetricDef<?>>> defsByType;
   private final java.util.Set<String> defDoubles = new java.util.HashSet<>();
   private final Map<String, ObservableMeasurement> instruments = new LinkedHashMap<>();
   private final ObservableLongMeasurement up;
@@ -85,10 +86,13 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   /**
    * @param pii whether every emitted string is checked for personal data and secrets
    * @param detectors which detectors run (labels of {@link PiiDetector.Kind})
+   * @param queries custom queries, whose columns are metrics too
    */
   public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<SqlEngine.CacheStats> sqlCache,
       Supplier<List<CollectorStatus>> status, boolean pii, List<String> detectors, ProcessorStats processing,
-      Supplier<List<CircuitBreaker.Status>> circuits) {
+      Supplier<List<CircuitBreaker.Status>> circuits, List<CustomQuery> queries) {
+    List<MetricDef<?>> custom = CustomMetrics.of(queries);
+    this.defsByType = MetricCatalog.withExtra(custom);
     this.circuits = circuits;
     EnumSet<PiiDetector.Kind> kinds = EnumSet.noneOf(PiiDetector.Kind.class);
     for (String d : detectors) {
@@ -101,7 +105,9 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     this.processing = processing;
     Meter meter = openTelemetry.getMeterProvider().meterBuilder(SCOPE).setInstrumentationVersion(Version.get())
         .build();
-    for (MetricDef<?> def : MetricCatalog.ALL) {
+    List<MetricDef<?>> defs = new ArrayList<>(MetricCatalog.ALL);
+    defs.addAll(custom);
+    for (MetricDef<?> def : defs) {
       if (def.doubles()) {
         defDoubles.add(def.name());
       }

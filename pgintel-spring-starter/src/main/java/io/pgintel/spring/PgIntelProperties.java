@@ -34,6 +34,12 @@ public class PgIntelProperties {
    */
   private Map<String, Object> sampler = new LinkedHashMap<>();
 
+  /**
+   * Custom queries by name: pgintel.queries.&lt;query&gt;.sql, .gauges, .counters, .interval, .max-rows. Passed to
+   * core as they are.
+   */
+  private Map<String, Map<String, Object>> queries = new LinkedHashMap<>();
+
   /** Circuit breakers: pgintel.circuit.enabled, .failure-threshold, .slow-share, ... Passed to core as they are. */
   private Map<String, Object> circuit = new LinkedHashMap<>();
 
@@ -77,6 +83,14 @@ public class PgIntelProperties {
 
   public void setSampler(Map<String, Object> sampler) {
     this.sampler = sampler;
+  }
+
+  public Map<String, Map<String, Object>> getQueries() {
+    return queries;
+  }
+
+  public void setQueries(Map<String, Map<String, Object>> queries) {
+    this.queries = queries;
   }
 
   public Map<String, Object> getCircuit() {
@@ -136,6 +150,7 @@ public class PgIntelProperties {
     out.put("pgintel.enabled", enabled);
     collectors.forEach((name, values) -> flatten(out, "pgintel.collectors." + name, values));
     flatten(out, "pgintel.sampler", sampler);
+    queries.forEach((name, values) -> flatten(out, "pgintel.queries." + name, values));
     flatten(out, "pgintel.circuit", circuit);
     flatten(out, "pgintel.verify", verify);
     flatten(out, "pgintel.cardinality", cardinality);

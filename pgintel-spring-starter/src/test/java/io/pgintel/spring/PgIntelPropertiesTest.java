@@ -51,6 +51,11 @@ class PgIntelPropertiesTest {
         Map.entry("pgintel.circuit.failure-threshold", "4"),
         Map.entry("pgintel.verify.enabled", "false"),
         Map.entry("pgintel.cardinality.max-series", "50"));
+    assertThat(bind(Map.of("pgintel.queries.orders-by-status.sql", "SELECT status, count(*) AS n FROM orders",
+        "pgintel.queries.orders-by-status.gauges", "n")).toSettings()).containsOnly(
+        Map.entry("pgintel.enabled", true),
+        Map.entry("pgintel.queries.orders-by-status.sql", "SELECT status, count(*) AS n FROM orders"),
+        Map.entry("pgintel.queries.orders-by-status.gauges", "n"));
     assertThat(p.getCorrelation().isEnabled()).isFalse();
   }
 
@@ -89,9 +94,10 @@ class PgIntelPropertiesTest {
                 .isEqualTo(String.valueOf(BuiltInCollectors.enabledByDefault(collector)));
           }
         });
-      } else if (s.key().contains("<rule>")) {
+      } else if (s.key().contains("<rule>") || s.key().contains("<query>")) {
         String property = s.key().substring(s.key().lastIndexOf('.') + 1);
-        assertThat(metadata.get("pgintel.sampler.rules").get("description").asText()).as(s.key())
+        String group = s.key().contains("<rule>") ? "pgintel.sampler.rules" : "pgintel.queries";
+        assertThat(metadata.get(group).get("description").asText()).as(s.key())
             .contains("." + property + " (");
       } else {
         assertThat(metadata).containsKey(s.key());

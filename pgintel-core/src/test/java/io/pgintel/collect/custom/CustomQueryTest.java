@@ -1,0 +1,161 @@
+package io.pgintel.collect.custom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgintel.PgIntel;
+import io.pgintel.PgIntelBuilder;
+import io.pgintel.Settings;
+import io.pgintel.collect.CollectorStatus;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PostgresServers;
+import io.pgintel.test.Stats;
+import io.pgintel.test.TestPgIntel;
+import io.pgintel.test.TestTelemetry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** Custom queries ({@code pgintel.queries.<query>.*}) against a real server: what they report, bound and refuse. */
+class CustomQueryTest {
+
+  private static PgServer pg;
+  private static String db;
+
+  @BeforeAll
+  static void shop() throws Exception {
+    pg = PostgresServers.newest();
+    db = pg.createDatabase("custom");
+    pg.execute(db, """
+        CREATE TABLE orders (id int, status text, total numeric, owner text);
+        INSERT INTO orders VALUES (1, 'paid', 10.5, 'alice@example.com'), (2, 'paid', 4.5, 'bob@example.com'),
+          (3, 'open', 7, 'carol@example.com'), (4, 'void', 1, 'dave@example.com');
+        CREATE SEQUENCE ticket""");
+  }
+
+  private static PgIntelBuilder builder(TestTelemetry otel) {
+    PgIntelBuilder b = TestPgIntel.only(TestPgIntel.builder(pg, otel));
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(pg.jdbcUrl(db));
+    ds.setUser(pg.user());
+    return b.dataSource(ds);
+  }
+
+  private static CollectorStatus status(PgIntel p, String name) {
+    return p.status().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void columnsBecomeGaugesAndCountersWithTheOtherColumnsAsAttributes() throws Exception {
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = builder(otel)
+        .setting("pgintel.queries.orders-by-status.sql",
+            "SELECT status, count(*) AS orders, sum(total) AS revenue FROM orders GROUP BY status;")
+        .setting("pgintel.queries.orders-by-status.gauges", "orders")
+        .setting("pgintel.queries.orders-by-status.counters", "revenue").build()) {
+      p.collectNow();
+      assertEquals(CollectorStatus.State.ACTIVE, status(p, "query.orders_by_status").state());
+      Map<String, Object> paid = Map.of("db.namespace", db, "status", "paid");
+      assertEquals(2.0, otel.value("postgresql.custom.orders_by_status.orders", paid).orElseThrow());
+      assertEquals(15.0, otel.value("postgresql.custom.orders_by_status.revenue", paid).orElseThrow());
+      assertEquals(1.0, otel.value("postgresql.custom.orders_by_status.orders",
+          Map.of("status", "void")).orElseThrow());
+      assertEquals(3, otel.points("postgresql.custom.orders_by_status.orders", Map.of()).size());
+      assertEquals(3.0, otel.value("pgintel.custom.rows", Map.of("pgintel.custom.query", "orders_by_status",
+          "pgintel.outcome", "reported")).orElseThrow());
+      assertEquals(0.0, otel.value("pgintel.custom.rows", Map.of("pgintel.custom.query", "orders_by_status",
+          "pgintel.outcome", "dropped")).orElseThrow());
+    }
+  }
+
+  @Test
+  void rowsBeyondMaxRowsAreDroppedAndCountedAndAttributesAreCheckedForPersonalData() throws Exception {
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = builder(otel)
+        .setting("pgintel.queries.owners.sql", "SELECT id, owner, total FROM orders ORDER BY id -- the first three")
+        .setting("pgintel.queries.owners.gauges", "total")
+        .setting("pgintel.queries.owners.max-rows", 3).build()) {
+      p.collectNow();
+      assertEquals(3, otel.points("postgresql.custom.owners.total", Map.of()).size());
+      assertEquals(1.0, otel.value("pgintel.custom.rows", Map.of("pgintel.custom.query", "owners",
+          "pgintel.outcome", "dropped")).orElseThrow());
+      String exported = otel.collect().toString();
+      assertTrue(!exported.contains("alice@example.com"), "an e-mail address left pgintel: " + exported);
+      assertTrue(exported.contains("[REDACTED:email]"), exported);
+    }
+  }
+
+  @Test
+  void aQueryThatWritesOrLacksItsColumnFailsWithTheReasonAndTheRestGoesOn() throws Exception {
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = builder(otel)
+        .setting("pgintel.queries.writer.sql", "SELECT nextval('ticket') AS n")
+        .setting("pgintel.queries.writer.gauges", "n")
+        .setting("pgintel.queries.misnamed.sql", "SELECT count(*) AS orders FROM orders")
+        .setting("pgintel.queries.misnamed.gauges", "order_count")
+        .setting("pgintel.queries.fine.sql", "SELECT count(*) AS orders FROM orders")
+        .setting("pgintel.queries.fine.gauges", "orders").build()) {
+      p.collectNow();
+      CollectorStatus writer = status(p, "query.writer");
+      assertEquals(CollectorStatus.State.BACKING_OFF, writer.state());
+      assertTrue(writer.lastError().startsWith("read_only_violation"), writer.lastError());
+      CollectorStatus misnamed = status(p, "query.misnamed");
+      assertTrue(misnamed.lastError().contains("has no column 'order_count' (its columns: orders)"),
+          misnamed.lastError());
+      assertEquals(4.0, otel.value("postgresql.custom.fine.orders", Map.of()).orElseThrow());
+    }
+    assertEquals(0.0, Stats.read(pg, db, "SELECT is_called::int FROM ticket"), "the sequence never moved");
+  }
+
+  @Test
+  void badQueriesFailBuildNamingTheKey() {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    List<String[]> cases = List.of(
+        new String[] {"pgintel.queries.q.gauges", "n", "pgintel.queries.q.sql: query 'q' has no SQL"},
+        new String[] {"pgintel.queries.q.sql", "DELETE FROM orders",
+            "pgintel.queries.q.sql: query 'q' is not one complete SELECT (it reads as DELETE)"},
+        new String[] {"pgintel.queries.q.sql", "SELECT 'unterminated",
+            "pgintel.queries.q.sql: query 'q' is not one complete SELECT (it is cut short)"},
+        new String[] {"pgintel.queries.q.sql", "SELECT 1 AS n",
+            "pgintel.queries.q.gauges: query 'q' names no column to report"},
+        new String[] {"pgintel.queries.q.interval", "0s", "pgintel.queries.q.interval: 0ms is out of range; allowed from 1s to 24h"},
+        new String[] {"pgintel.queries.q.colour", "red", "pgintel.queries.q.colour: unknown query setting"});
+    for (String[] c : cases) {
+      PgIntelBuilder b = PgIntel.builder().dataSource(ds).setting(c[0], c[1]);
+      if (!c[0].endsWith(".sql") && !c[2].contains("has no SQL")) {
+        b.setting("pgintel.queries.q.sql", "SELECT 1 AS n");
+      }
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build, c[0] + "=" + c[1]);
+      assertTrue(e.getMessage().startsWith(c[2]), e.getMessage());
+    }
+    IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> PgIntel.builder()
+        .dataSource(ds).setting("pgintel.queries.q.sql", "SELECT 1 AS n").setting("pgintel.queries.q.gauges", "n")
+        .setting("pgintel.queries.q.counters", "n").build());
+    assertTrue(both.getMessage().contains("column 'n' of query 'q' is also a gauge"), both.getMessage());
+    IllegalArgumentException column = assertThrows(IllegalArgumentException.class, () -> PgIntel.builder()
+        .dataSource(ds).setting("pgintel.queries.q.sql", "SELECT 1 AS n").setting("pgintel.queries.q.gauges",
+            "n, \"N\"").build());
+    assertTrue(column.getMessage().startsWith("pgintel.queries.q.gauges: '\"N\"' is not a plain lower-case column"),
+        column.getMessage());
+  }
+
+  @Test
+  void theEnvironmentNamesAQueryAsSettingsDoAndTheAgentsWayReportsABadOneAndGoesOn() {
+    List<String> problems = new ArrayList<>();
+    Settings s = Settings.lenient(Settings.fromEnvironment(Map.of(
+        "PGINTEL_QUERIES_ORDERS_BY_STATUS_SQL", "SELECT status, count(*) AS n FROM orders GROUP BY 1",
+        "PGINTEL_QUERIES_ORDERS_BY_STATUS_GAUGES", "n",
+        "PGINTEL_QUERIES_ORDERS_BY_STATUS_MAX_ROWS", "20",
+        "PGINTEL_QUERIES_BROKEN_SQL", "UPDATE orders SET total = 0",
+        "PGINTEL_QUERIES_BROKEN_GAUGES", "n")), problems::add);
+    assertEquals(1, s.customQueries().size(), s.customQueries().toString());
+    CustomQuery q = s.customQueries().get(0);
+    assertEquals("orders_by_status", q.name());
+    assertEquals(List.of("n"), q.gauges());
+    assertEquals(20, q.maxRows());
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("pgintel.queries.broken.sql: query 'broken' is not one complete SELECT"),
+        problems.toString());
+  }
+}
