@@ -62,6 +62,8 @@ final class Attrs {
   static final AttributeKey<String> SKIP_REASON = AttributeKey.stringKey("pgintel.skip.reason");
   static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("pgintel.outcome");
   static final AttributeKey<String> CUSTOM_QUERY = AttributeKey.stringKey("pgintel.custom.query");
+  static final AttributeKey<String> POSTGRESQL_VERSION = AttributeKey.stringKey("postgresql.version");
+  static final AttributeKey<String> SEQUENCE_NAME = AttributeKey.stringKey("postgresql.sequence.name");
   static final AttributeKey<String> CACHE_RESULT = AttributeKey.stringKey("pgintel.cache.result");
   static final AttributeKey<String> CIRCUIT = AttributeKey.stringKey("pgintel.circuit");
   static final AttributeKey<String> PROCESSOR = AttributeKey.stringKey("pgintel.processor");

@@ -10,6 +10,7 @@ import io.pgintel.collect.io.IoStats;
 import io.pgintel.collect.io.SlruStats;
 import io.pgintel.collect.locks.LockCount;
 import io.pgintel.collect.tables.IndexStats;
+import io.pgintel.collect.tables.SequenceUsage;
 import io.pgintel.collect.tables.TableStats;
 import io.pgintel.collect.tables.TablesSummary;
 import io.pgintel.collect.vacuum.DatabaseAge;
@@ -114,6 +115,14 @@ final class HealthMetrics {
           "1 for an invalid index, e.g. a failed concurrent build (only such indexes).")
           .attributes(HealthMetrics::index).longValue(r -> r.invalid() ? 1L : null),
 
+      // pg_sequences
+      gauge("postgresql.sequence.usage", "1", SequenceUsage.class,
+          "Share of a sequence's range used, by the narrower of its bounds and its integer column's (0 to 1).")
+          .attributes(HealthMetrics::sequence).doubleValue(SequenceUsage::used),
+      gauge("postgresql.sequence.remaining", "{value}", SequenceUsage.class,
+          "Values a sequence can still give before nextval() fails or its column overflows.")
+          .attributes(HealthMetrics::sequence).longValue(SequenceUsage::remaining),
+
       // wraparound, maintenance progress
       gauge("postgresql.database.frozen_xid.age", "{transaction}", DatabaseAge.class,
           "age(datfrozenxid): transaction IDs since the database's oldest unfrozen one.")
@@ -213,6 +222,10 @@ final class HealthMetrics {
 
   private static Double seconds(Double ms) {
     return ms == null ? null : ms / 1000.0;
+  }
+
+  private static void sequence(SequenceUsage r, AttributesBuilder b) {
+    b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.SEQUENCE_NAME, r.name());
   }
 
   private static void maintenance(MaintenanceProgress r, AttributesBuilder b) {

@@ -13,6 +13,7 @@ import io.pgintel.collect.connections.ConnectionGroup;
 import io.pgintel.collect.connections.ConnectionLimits;
 import io.pgintel.collect.database.DatabaseCount;
 import io.pgintel.collect.database.DatabaseStats;
+import io.pgintel.collect.database.ServerUptime;
 import io.pgintel.collect.statements.DatabaseQueryTime;
 import io.pgintel.collect.statements.QuerySeries;
 import io.pgintel.collect.statements.StatementsInfo;
@@ -109,6 +110,10 @@ final class PostgresMetrics {
       upDown("postgresql.database.count", "{databases}", DatabaseCount.class,
           "Number of databases, templates excluded.")
           .longValue(DatabaseCount::databases),
+      gauge("postgresql.uptime", "s", ServerUptime.class,
+          "Time since the server started (pg_postmaster_start_time()); a drop is a restart, which resets the "
+              + "server's cumulative statistics.")
+          .attributes((r, b) -> b.put(Attrs.POSTGRESQL_VERSION, r.version())).doubleValue(ServerUptime::seconds),
 
       // pg_stat_activity, settings
       upDown("postgresql.connection.count", "{connection}", ConnectionGroup.class,

@@ -88,6 +88,15 @@ class DatabaseCollectorTest {
           otel.value("postgresql.db_size", attrs).orElseThrow());
       assertEquals(Stats.read(pg, "SELECT count(*) FROM pg_database WHERE NOT datistemplate"),
           otel.value("postgresql.database.count", Map.of()).orElseThrow());
+      String version;
+      try (java.sql.Connection c = pg.connect(); java.sql.ResultSet v = c.createStatement()
+          .executeQuery("SELECT current_setting('server_version')")) {
+        v.next();
+        version = v.getString(1);
+      }
+      double uptime = otel.value("postgresql.uptime", Map.of("postgresql.version", version)).orElseThrow();
+      double started = Stats.read(pg, "SELECT extract(epoch FROM clock_timestamp() - pg_postmaster_start_time())");
+      assertTrue(uptime > 0 && uptime <= started, uptime + " s against " + started + " s since the server started");
       assertEquals(Stats.read(pg, view.formatted("numbackends")),
           otel.value("postgresql.backends", attrs).orElseThrow());
       String conflicts = "SELECT %s FROM pg_stat_database_conflicts WHERE datname = '" + db + "'";

@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads {@code pg_stat_database} and {@code pg_stat_database_conflicts} for every non-template database. */
+/**
+ * Reads {@code pg_stat_database} and {@code pg_stat_database_conflicts} for every non-template database, and the
+ * server's uptime and version.
+ */
 public final class DatabaseCollector extends NamedCollector {
 
   public static final String NAME = "database";
@@ -38,6 +41,10 @@ public final class DatabaseCollector extends NamedCollector {
       """ + FROM;
 
 
+  static final String UPTIME_SQL = """
+      SELECT extract(epoch FROM clock_timestamp() - pg_postmaster_start_time())::float8 AS uptime,
+             current_setting('server_version') AS version""";
+
   public DatabaseCollector() {
     super(NAME, DEFAULT_INTERVAL);
   }
@@ -49,6 +56,7 @@ public final class DatabaseCollector extends NamedCollector {
     List<Record> out = new ArrayList<>(stats.size() + 1);
     out.addAll(stats);
     out.add(new DatabaseCount(stats.size()));
+    out.add(session.queryOne(UPTIME_SQL, r -> new ServerUptime(r.getDouble("uptime"), r.string("version"))));
     return out;
   }
 

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tables and indexes of the monitored database: {@code pg_stat_user_tables}, {@code pg_stat_user_indexes}, their
- * {@code pg_statio_} block counts, sizes and a bloat estimate, for the {@value #MAX_TABLES} largest and busiest tables.
+ * {@code pg_statio_} block counts, sizes and a bloat estimate, and the sequences nearest their end, for the {@value #MAX_TABLES} largest and busiest tables.
  *
  * <p>{@code pg_relation_size()} and its siblings open the relation with ACCESS SHARE, so they would queue behind
  * an ACCESS EXCLUSIVE lock that is held or merely waited for (a waiting {@code ALTER TABLE} already blocks new
@@ -108,6 +108,39 @@ public final class TablesCollector extends NamedCollector {
       WHERE s.relid = ANY(?)
       ORDER BY s.idx_scan DESC LIMIT\s""" + MAX_INDEXES;
 
+  static final int MAX_SEQUENCES = 100;
+
+  /**
+   * The sequences closest to their end, by the narrower of the sequence's own bounds and those of the integer
+   * column it feeds (a bigint sequence behind an int column ends at 2^31 - 1). {@code pg_sequences} gives
+   * {@code last_value} only where the role may read the sequence, and none for one never used; cycling sequences
+   * never end.
+   */
+  static final String SEQUENCES_SQL = "WITH " + LOCKED + """
+      ,
+      bounded AS (
+        SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.sequencename) AS name, s.last_value,
+               s.increment_by,
+               greatest(s.min_value, CASE col.atttypid WHEN 'int2'::regtype THEN -32768
+                                                       WHEN 'int4'::regtype THEN -2147483648 END) AS lo,
+               least(s.max_value, CASE col.atttypid WHEN 'int2'::regtype THEN 32767
+                                                    WHEN 'int4'::regtype THEN 2147483647 END) AS hi
+        FROM pg_sequences s
+        JOIN pg_namespace n ON n.nspname = s.schemaname
+        JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.sequencename
+        LEFT JOIN LATERAL (
+          SELECT a.atttypid FROM pg_depend d
+          JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
+            AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+          LIMIT 1) col ON true
+        WHERE NOT s.cycle AND c.oid NOT IN (SELECT relation FROM locked))
+      SELECT name, last_value, increment_by, lo, hi,
+             CASE WHEN increment_by > 0 THEN (last_value - lo)::float8 ELSE (hi - last_value)::float8 END
+               / greatest(hi - lo, 1) AS used
+      FROM bounded WHERE last_value IS NOT NULL
+      ORDER BY used DESC LIMIT\s""" + MAX_SEQUENCES;
+
   static final String COUNT_SQL = "SELECT count(*) AS tables FROM pg_stat_user_tables";
 
   public TablesCollector() {
@@ -129,6 +162,12 @@ public final class TablesCollector extends NamedCollector {
     if (skipped > 0) {
       log.debug("pgintel skipped the size of {} table(s) under an ACCESS EXCLUSIVE lock", skipped);
     }
+    out.addAll(session.query(SEQUENCES_SQL, r -> {
+      long last = r.getLong("last_value");
+      long step = Math.abs(r.getLong("increment_by"));
+      long room = r.getLong("increment_by") > 0 ? r.getLong("hi") - last : last - r.getLong("lo");
+      return new SequenceUsage(db, r.string("name"), Math.min(1.0, r.getDouble("used")), Math.max(0, room) / step);
+    }));
     long count = session.queryOne(COUNT_SQL, r -> r.getLong("tables"));
     out.add(new TablesSummary(db, count, tables.size(), skipped));
     return out;

@@ -138,6 +138,39 @@ class ServerHealthTest {
   }
 
   @PgTest
+  void sequencesAreMeasuredAgainstTheNarrowerOfTheirBoundsAndTheirColumns(PgServer pg) throws Exception {
+    String db = pg.createDatabase("sequences");
+    pg.execute(db, """
+        CREATE TABLE small (id serial);
+        SELECT setval('small_id_seq', 2000000000);
+        CREATE TABLE narrow (id int);
+        CREATE SEQUENCE narrow_seq AS bigint OWNED BY narrow.id;
+        SELECT setval('narrow_seq', 2147483000);
+        CREATE SEQUENCE down INCREMENT -1 MINVALUE -100 MAXVALUE -1 START -1;
+        SELECT setval('down', -91);
+        CREATE SEQUENCE unused;
+        CREATE SEQUENCE wheel MAXVALUE 10 CYCLE;
+        SELECT setval('wheel', 9)""");
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "tables")) {
+      p.collectNow();
+      Map<String, Object> small = Map.of("db.namespace", db, "postgresql.sequence.name", "public.small_id_seq");
+      assertEquals((2_000_000_000.0 - 1) / (2_147_483_647.0 - 1),
+          otel.value("postgresql.sequence.usage", small).orElseThrow(), 1e-12);
+      assertEquals(147_483_647.0, otel.value("postgresql.sequence.remaining", small).orElseThrow());
+      // a bigint sequence ends where its int column does
+      Map<String, Object> narrow = Map.of("postgresql.sequence.name", "public.narrow_seq");
+      assertEquals(647.0, otel.value("postgresql.sequence.remaining", narrow).orElseThrow());
+      Map<String, Object> down = Map.of("postgresql.sequence.name", "public.down");
+      assertEquals(90.0 / 99, otel.value("postgresql.sequence.usage", down).orElseThrow(), 1e-12);
+      assertEquals(9.0, otel.value("postgresql.sequence.remaining", down).orElseThrow());
+      assertTrue(otel.points("postgresql.sequence.usage", Map.of("postgresql.sequence.name", "public.unused"))
+          .isEmpty(), "never used");
+      assertTrue(otel.points("postgresql.sequence.usage", Map.of("postgresql.sequence.name", "public.wheel"))
+          .isEmpty(), "a cycling sequence never ends");
+    }
+  }
+
+  @PgTest
   void tableUnderAccessExclusiveLockIsReportedWithoutSizeAndDoesNotBlock(PgServer pg) throws Exception {
     String db = pg.createDatabase("locked");
     pg.execute(db, "CREATE TABLE hot (id int); CREATE TABLE calm (id int); INSERT INTO calm VALUES (1)");
