@@ -18,6 +18,7 @@ import io.pgintel.collect.statements.DatabaseQueryTime;
 import io.pgintel.collect.statements.QuerySeries;
 import io.pgintel.collect.statements.StatementsInfo;
 import io.pgintel.collect.wal.ArchiverStats;
+import io.pgintel.collect.wal.WalDirectory;
 import io.pgintel.collect.wal.WalStats;
 import java.util.List;
 import java.util.function.Function;
@@ -193,6 +194,16 @@ final class PostgresMetrics {
       gauge("postgresql.archiver.last_failed.age", "s", ArchiverStats.class,
           "Time since the last failed archive attempt.")
           .doubleValue(ArchiverStats::lastFailedAgeSeconds),
+
+      upDown("postgresql.wal.directory.segments", "{file}", WalDirectory.class,
+          "WAL segment files in the WAL directory (pg_ls_waldir(); needs pg_monitor).")
+          .longValue(WalDirectory::segments),
+      upDown("postgresql.wal.directory.size", "By", WalDirectory.class,
+          "Disk space of the WAL directory's files (pg_ls_waldir(); needs pg_monitor).")
+          .longValue(WalDirectory::bytes),
+      upDown("postgresql.archiver.pending", "{file}", WalDirectory.class,
+          "WAL segments waiting for the archiver (.ready in archive_status; needs pg_monitor).")
+          .longValue(WalDirectory::archivePending),
 
       // pg_stat_statements
       counter("postgresql.query.execution.time", "s", DatabaseQueryTime.class,

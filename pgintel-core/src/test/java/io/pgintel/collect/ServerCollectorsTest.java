@@ -118,6 +118,43 @@ class ServerCollectorsTest {
     }
   }
 
+  @PgTest
+  void walDirectoryIsListedForAMonitoringRoleAndLeftOutForOneThatMayNot(PgServer pg) throws Exception {
+    String segments = "SELECT count(*) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$'";
+    String bytes = "SELECT sum(size) FROM pg_ls_waldir()";
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "wal").build()) {
+      double segmentsBefore = Stats.read(pg, segments);
+      double bytesBefore = Stats.read(pg, bytes);
+      pgintel.collectNow();
+      double segmentsAfter = Stats.read(pg, segments);
+      double bytesAfter = Stats.read(pg, bytes);
+      // a checkpoint may add or recycle a segment meanwhile
+      double emitted = otel.value("postgresql.wal.directory.segments", Map.of()).orElseThrow();
+      assertTrue(emitted >= Math.min(segmentsBefore, segmentsAfter) && emitted >= 1
+          && emitted <= Math.max(segmentsBefore, segmentsAfter), emitted + " vs " + segmentsBefore + ", " + segmentsAfter);
+      double size = otel.value("postgresql.wal.directory.size", Map.of()).orElseThrow();
+      assertTrue(size >= Math.min(bytesBefore, bytesAfter) && size <= Math.max(bytesBefore, bytesAfter),
+          size + " vs " + bytesBefore + ", " + bytesAfter);
+      assertTrue(size >= emitted * Stats.read(pg, "SELECT setting::bigint FROM pg_settings WHERE name = "
+          + "'wal_segment_size'"), "segments are whole files");
+      assertEquals(0.0, otel.value("postgresql.archiver.pending", Map.of()).orElseThrow(), "archive_mode is off");
+    }
+    pg.execute("postgres", "DO $$ BEGIN CREATE ROLE wal_plain LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
+        + " END $$");
+    org.postgresql.ds.PGSimpleDataSource plain = new org.postgresql.ds.PGSimpleDataSource();
+    plain.setUrl(pg.jdbcUrl("postgres"));
+    plain.setUser("wal_plain");
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "wal").dataSource(plain).build()) {
+      pgintel.collectNow();
+      assertEquals(io.pgintel.collect.CollectorStatus.State.ACTIVE, pgintel.status().stream()
+          .filter(st -> st.name().equals("wal")).findFirst().orElseThrow().state());
+      assertTrue(otel.value("postgresql.wal.directory.size", Map.of()).isEmpty(), "not listed without pg_monitor");
+      assertTrue(otel.value("postgresql.wal.lsn", Map.of()).isPresent(), "the rest of the collector reads on");
+    }
+  }
+
   private static double lsnBytes(PgServer pg) throws Exception {
     try (Connection c = pg.connect(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')")) {

@@ -7,7 +7,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 
-/** Reads WAL position, {@code pg_stat_wal} where the server has it, and {@code pg_stat_archiver}. */
+/**
+ * Reads WAL position, {@code pg_stat_wal} where the server has it, {@code pg_stat_archiver}, and what the WAL
+ * directory holds where the role may list it.
+ */
 public final class WalCollector extends NamedCollector {
 
   public static final String NAME = "wal";
@@ -40,6 +43,22 @@ public final class WalCollector extends NamedCollector {
       FROM pg_stat_archiver""";
 
 
+  /**
+   * Asked first: a function the role may not execute fails the whole statement that names it, even in a branch
+   * never taken (its permission is checked when the statement starts).
+   */
+  static final String DIRECTORY_RIGHTS_SQL = """
+      SELECT has_function_privilege('pg_catalog.pg_ls_waldir()', 'EXECUTE') AS waldir,
+             has_function_privilege('pg_catalog.pg_ls_archive_statusdir()', 'EXECUTE') AS archive_status""";
+
+  /** Segment files only (24 hexadecimal digits), not history files or the archive_status directory. */
+  static final String WALDIR_SQL = """
+      SELECT count(*) FILTER (WHERE name ~ '^[0-9A-F]{24}$') AS segments, coalesce(sum(size), 0)::bigint AS bytes
+      FROM pg_ls_waldir()""";
+
+  static final String ARCHIVE_PENDING_SQL =
+      "SELECT count(*) AS pending FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'";
+
   public WalCollector() {
     super(NAME, DEFAULT_INTERVAL);
   }
@@ -52,7 +71,16 @@ public final class WalCollector extends NamedCollector {
     ArchiverStats archiver = session.queryOne(ARCHIVER_SQL, r -> new ArchiverStats(r.getBoolean("archive_mode"),
         r.getLong("archived_count"), r.getLong("failed_count"), r.doubleOrNull("last_archived_age"),
         r.doubleOrNull("last_failed_age")));
-    return List.of(wal, archiver);
+    return List.of(wal, archiver, directory(session));
+  }
+
+  private static WalDirectory directory(SqlSession session) throws SQLException {
+    boolean[] rights = session.queryOne(DIRECTORY_RIGHTS_SQL,
+        r -> new boolean[] {r.getBoolean("waldir"), r.getBoolean("archive_status")});
+    long[] files = rights[0]
+        ? session.queryOne(WALDIR_SQL, r -> new long[] {r.getLong("segments"), r.getLong("bytes")}) : null;
+    Long pending = rights[1] ? session.queryOne(ARCHIVE_PENDING_SQL, r -> r.getLong("pending")) : null;
+    return new WalDirectory(files == null ? null : files[0], files == null ? null : files[1], pending);
   }
 
   private static WalStats map(Row r, int major) throws SQLException {
