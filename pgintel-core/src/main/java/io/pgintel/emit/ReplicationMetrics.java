@@ -84,6 +84,10 @@ final class ReplicationMetrics {
       gauge("postgresql.replication_slot.wal.retained", "By", ReplicationSlot.class,
           "WAL the server keeps for the slot: bytes from its restart_lsn to the current position.")
           .attributes(ReplicationMetrics::slot).longValue(ReplicationSlot::retainedBytes),
+      gauge("postgresql.replication_slot.confirmed_flush.lag", "By", ReplicationSlot.class,
+          "WAL a logical slot's consumer has not confirmed yet: bytes from its confirmed_flush_lsn to the current "
+              + "position (logical slots only).")
+          .attributes(ReplicationMetrics::slot).longValue(ReplicationSlot::unconfirmedBytes),
       gauge("postgresql.replication_slot.wal.safe_size", "By", ReplicationSlot.class,
           "WAL that can still be written before the slot is lost (only with max_slot_wal_keep_size).")
           .attributes(ReplicationMetrics::slot).longValue(ReplicationSlot::safeWalSizeBytes),

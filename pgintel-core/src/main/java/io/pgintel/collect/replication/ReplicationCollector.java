@@ -187,6 +187,7 @@ public final class ReplicationCollector extends NamedCollector {
         : "NULL::bigint AS total_txns";
     return "SELECT s.slot_name, s.slot_type, s.active,\n"
         + "       " + behind(access, "s.restart_lsn") + " AS retained_bytes,\n"
+        + "       " + behind(access, "s.confirmed_flush_lsn") + " AS unconfirmed_bytes,\n"
         + "       s.wal_status, s.safe_wal_size,\n"
         + "       age(s.xmin)::bigint AS xmin_age, age(s.catalog_xmin)::bigint AS catalog_xmin_age,\n"
         + (major >= 16 ? "       s.conflicting,\n" : "       NULL::boolean AS conflicting,\n")
@@ -213,7 +214,7 @@ public final class ReplicationCollector extends NamedCollector {
           r.getLong("total_txns"), r.getLong("total_bytes"));
     }
     return new ReplicationSlot(r.string("slot_name"), r.string("slot_type"), r.getBoolean("active"),
-        r.longOrNull("retained_bytes"), r.stringOrNull("wal_status"), r.longOrNull("safe_wal_size"),
+        r.longOrNull("retained_bytes"), r.longOrNull("unconfirmed_bytes"), r.stringOrNull("wal_status"), r.longOrNull("safe_wal_size"),
         r.longOrNull("xmin_age"), r.longOrNull("catalog_xmin_age"), conflicting, r.doubleOrNull("inactive_age"),
         r.stringOrNull("invalidation_reason"), decoding);
   }

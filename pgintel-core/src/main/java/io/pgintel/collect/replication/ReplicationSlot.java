@@ -7,6 +7,8 @@ package io.pgintel.collect.replication;
  *
  * @param type {@code physical} or {@code logical}
  * @param retainedBytes WAL kept for the slot: this server's current position minus the slot's restart_lsn
+ * @param unconfirmedBytes WAL a logical slot's consumer has not confirmed yet: the current position minus the
+ *     slot's confirmed_flush_lsn; null for a physical slot
  * @param walStatus reserved, extended, unreserved or lost
  * @param safeWalSizeBytes WAL that can still be written before the slot is lost; null without
  *     max_slot_wal_keep_size
@@ -16,9 +18,9 @@ package io.pgintel.collect.replication;
  * @param inactiveSeconds time since the slot was last in use, null while active (PostgreSQL 17+)
  * @param invalidationReason why the slot can no longer be used, empty while it is valid (PostgreSQL 17+)
  */
-public record ReplicationSlot(String name, String type, boolean active, Long retainedBytes, String walStatus,
-    Long safeWalSizeBytes, Long xminAge, Long catalogXminAge, Boolean conflicting, Double inactiveSeconds,
-    String invalidationReason, DecodingStats decoding) {
+public record ReplicationSlot(String name, String type, boolean active, Long retainedBytes, Long unconfirmedBytes,
+    String walStatus, Long safeWalSizeBytes, Long xminAge, Long catalogXminAge, Boolean conflicting,
+    Double inactiveSeconds, String invalidationReason, DecodingStats decoding) {
 
   /**
    * Logical decoding counters of {@code pg_stat_replication_slots}: transactions spilled to disk or streamed to

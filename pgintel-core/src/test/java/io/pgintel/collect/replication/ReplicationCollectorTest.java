@@ -60,12 +60,14 @@ class ReplicationCollectorTest {
         String replayBehind = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) FROM pg_stat_replication";
         String physicalRetained = retainedSql(physicalSlot);
         String logicalRetained = retainedSql(LOGICAL_SLOT);
+        String unconfirmed = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) FROM "
+            + "pg_replication_slots WHERE slot_name = '" + LOGICAL_SLOT + "'";
         double[] before = {Stats.read(primary, replayBehind), Stats.read(primary, physicalRetained),
-            Stats.read(primary, logicalRetained)};
+            Stats.read(primary, logicalRetained), Stats.read(primary, unconfirmed)};
         String flushedBefore = text(primary, "SELECT flush_lsn::text FROM pg_stat_replication");
         pgintel.collectNow();
         double[] after = {Stats.read(primary, replayBehind), Stats.read(primary, physicalRetained),
-            Stats.read(primary, logicalRetained)};
+            Stats.read(primary, logicalRetained), Stats.read(primary, unconfirmed)};
         // what the primary wrote since the standby had flushed all of it (autovacuum, a checkpoint: anything)
         double writtenSince = Stats.read(primary, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '" + flushedBefore
             + "')");
@@ -104,6 +106,11 @@ class ReplicationCollectorTest {
         double logicalRetained0 = value(data, "postgresql.replication_slot.wal.retained", logical);
         assertBetween(before[2], logicalRetained0, after[2], "logical slot retained");
         assertTrue(logicalRetained0 > ROWS * ROW_BYTES, "rows written after the slot: " + logicalRetained0);
+        double unconfirmed0 = value(data, "postgresql.replication_slot.confirmed_flush.lag", logical);
+        assertBetween(before[3], unconfirmed0, after[3], "logical slot unconfirmed");
+        assertTrue(unconfirmed0 > ROWS * ROW_BYTES, "nothing consumed yet: " + unconfirmed0);
+        assertTrue(optional(data, "postgresql.replication_slot.confirmed_flush.lag", physical).isEmpty(),
+            "a physical slot confirms nothing");
         assertEquals(1.0, value(data, "postgresql.replication_slot.wal.status",
             Map.of("postgresql.replication_slot.name", LOGICAL_SLOT, "postgresql.replication_slot.wal_status",
                 "reserved")));
@@ -146,6 +153,8 @@ class ReplicationCollectorTest {
           assertEquals(decoded, value(consumed, "postgresql.replication_slot.decoded.transactions", logical));
           assertTrue(value(consumed, "postgresql.replication_slot.decoded.bytes", logical) > 2 * ROWS * ROW_BYTES);
           double logicalRetained2 = value(consumed, "postgresql.replication_slot.wal.retained", logical);
+          double unconfirmed2 = value(consumed, "postgresql.replication_slot.confirmed_flush.lag", logical);
+          assertTrue(unconfirmed2 < ROWS * ROW_BYTES, "the changes are confirmed: " + unconfirmed2);
           assertTrue(logicalRetained2 < logicalRetained1,
               "consuming the changes releases WAL: " + logicalRetained1 + " -> " + logicalRetained2);
         }
