@@ -7,6 +7,7 @@ import io.opentelemetry.api.common.AttributesBuilder;
 import io.pgintel.collect.replication.RecoveryStatus;
 import io.pgintel.collect.replication.ReplicationClient;
 import io.pgintel.collect.replication.ReplicationSlot;
+import io.pgintel.collect.replication.Subscription;
 import io.pgintel.collect.replication.WalReceiver;
 import java.util.List;
 import java.util.function.Function;
@@ -76,6 +77,21 @@ final class ReplicationMetrics {
       gauge("postgresql.replication.wal_receiver.last_message.age", "s", WalReceiver.class,
           "On a standby: time since the last message from the upstream server arrived.")
           .doubleValue(WalReceiver::lastMessageAgeSeconds),
+
+      // pg_stat_subscription, pg_stat_subscription_stats (15+)
+      gauge("postgresql.subscription.running", "1", Subscription.class,
+          "On a subscriber: 1 while the subscription's apply worker runs, 0 when it has stopped (an error, or "
+              + "disabled).")
+          .attributes(ReplicationMetrics::subscription).longValue(r -> flag(r.running())),
+      gauge("postgresql.subscription.last_message.age", "s", Subscription.class,
+          "On a subscriber: time since the apply worker last heard from the publisher.")
+          .attributes(ReplicationMetrics::subscription).doubleValue(Subscription::lastMessageAgeSeconds),
+      counter("postgresql.subscription.errors", "{error}", Subscription.class,
+          "On a subscriber: errors applying changes (apply) or copying a table's initial data (sync) "
+              + "(PostgreSQL 15+).")
+          .attributes(ReplicationMetrics::subscription)
+          .point(Attrs.SUBSCRIPTION_ERROR, "apply", Subscription::applyErrors)
+          .point(Attrs.SUBSCRIPTION_ERROR, "sync", Subscription::syncErrors).build(),
 
       // pg_replication_slots, pg_stat_replication_slots (14+)
       gauge("postgresql.replication_slot.active", "{slot}", ReplicationSlot.class,
@@ -147,6 +163,10 @@ final class ReplicationMetrics {
 
   private static void client(ReplicationClient r, AttributesBuilder b) {
     b.put(Attrs.REPLICATION_CLIENT, r.client());
+  }
+
+  private static void subscription(Subscription r, AttributesBuilder b) {
+    b.put(Attrs.SUBSCRIPTION_NAME, r.name());
   }
 
   private static void slot(ReplicationSlot r, AttributesBuilder b) {

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads both sides of physical and logical replication: on any server whether it is a standby, the standbys
  * streaming from it ({@code pg_stat_replication}) and its replication slots ({@code pg_replication_slots},
- * {@code pg_stat_replication_slots} from 14); on a standby also replay progress and {@code pg_stat_wal_receiver}.
+ * {@code pg_stat_replication_slots} from 14); on a standby also replay progress and {@code pg_stat_wal_receiver};
+ * on a logical replication subscriber its subscriptions ({@code pg_stat_subscription},
+ * {@code pg_stat_subscription_stats} from 15).
  *
  * <p>Positions are measured against the server's own newest WAL: {@code pg_current_wal_lsn()} on a primary,
  * the last received position on a standby (where {@code pg_current_wal_lsn()} fails), so that a cascading standby
@@ -55,7 +57,8 @@ public final class ReplicationCollector extends NamedCollector {
     int major = session.server().major();
     Access access = session.queryOne(probeSql(major), r -> new Access(r.getBoolean("in_recovery"),
         r.getBoolean("positions"), r.getBoolean("replay_time"), r.getBoolean("senders"), r.getBoolean("slots"),
-        major >= 14 && r.getBoolean("slot_stats"), r.getBoolean("receiver")));
+        major >= 14 && r.getBoolean("slot_stats"), r.getBoolean("receiver"), r.getBoolean("subscriptions"),
+        major >= 15 && r.getBoolean("subscription_stats")));
     List<String> missing = access.missing(major);
     if (!missing.isEmpty()) {
       degradedLog.warn("pgintel's role may not read {}: grant it SELECT on the views and EXECUTE on their functions"
@@ -80,6 +83,11 @@ public final class ReplicationCollector extends NamedCollector {
       // the view has no row while no receiver process runs (archive recovery, or between restarts)
       out.add(receiver.isEmpty() ? new WalReceiver("stopped", false, null) : receiver.get(0));
     }
+    if (access.subscriptions()) {
+      out.addAll(session.query(subscriptionsSql(major, access), r -> new Subscription(r.string("subname"),
+          r.getBoolean("running"), r.doubleOrNull("last_msg_age"), r.longOrNull("apply_error_count"),
+          r.longOrNull("sync_error_count"))));
+    }
     return out;
   }
 
@@ -93,7 +101,26 @@ public final class ReplicationCollector extends NamedCollector {
         + "  " + view("pg_replication_slots", "pg_get_replication_slots()") + " AS slots,\n"
         + (major >= 14 ? "  " + view("pg_stat_replication_slots", "pg_stat_get_replication_slot(text)")
             + " AS slot_stats,\n" : "")
-        + "  " + view("pg_stat_wal_receiver", "pg_stat_get_wal_receiver()") + " AS receiver";
+        + "  " + view("pg_stat_wal_receiver", "pg_stat_get_wal_receiver()") + " AS receiver,\n"
+        + "  " + view("pg_stat_subscription", "pg_stat_get_subscription(oid)") + " AS subscriptions"
+        + (major >= 15 ? ",\n  " + view("pg_stat_subscription_stats", "pg_stat_get_subscription_stats(oid)")
+            + " AS subscription_stats" : "");
+  }
+
+  /**
+   * Each subscription's main (apply) worker: table synchronization workers have a relation, parallel apply
+   * workers (16+) a leader; the main worker's row is there with a null pid while it does not run.
+   */
+  static String subscriptionsSql(int major, Access access) {
+    String errors = access.subscriptionStats() ? "st.apply_error_count, st.sync_error_count"
+        : "NULL::bigint AS apply_error_count, NULL::bigint AS sync_error_count";
+    return "SELECT s.subname, s.pid IS NOT NULL AS running,\n"
+        + "       extract(epoch FROM clock_timestamp() - s.last_msg_receipt_time)::float8 AS last_msg_age,\n"
+        + "       " + errors + "\n"
+        + "FROM pg_stat_subscription s\n"
+        + (access.subscriptionStats() ? "LEFT JOIN pg_stat_subscription_stats st ON st.subid = s.subid\n" : "")
+        + "WHERE s.relid IS NULL" + (major >= 16 ? " AND s.leader_pid IS NULL" : "") + "\n"
+        + "ORDER BY s.subname";
   }
 
   /** A view is usable when the role may select from it and call the functions it is made of. */
@@ -221,7 +248,7 @@ public final class ReplicationCollector extends NamedCollector {
 
   /** Which views and functions the collection may touch; all true for pg_monitor. */
   record Access(boolean inRecovery, boolean positions, boolean replayTime, boolean senders, boolean slots,
-      boolean slotStats, boolean receiver) {
+      boolean slotStats, boolean receiver, boolean subscriptions, boolean subscriptionStats) {
 
     List<String> missing(int major) {
       List<String> missing = new ArrayList<>();
@@ -242,6 +269,12 @@ public final class ReplicationCollector extends NamedCollector {
       }
       if (!receiver) {
         missing.add("pg_stat_wal_receiver");
+      }
+      if (!subscriptions) {
+        missing.add("pg_stat_subscription");
+      }
+      if (major >= 15 && !subscriptionStats) {
+        missing.add("pg_stat_subscription_stats");
       }
       return missing;
     }

@@ -272,6 +272,59 @@ class ReplicationCollectorTest {
         + high);
   }
 
+  @PgTest
+  void aSubscriberReportsWhetherItsSubscriptionRunsAndItsErrors(PgServer pg) throws Exception {
+    int major = pg.majorVersion();
+    PgServer server = PostgresServers.startPrivate(major, Map.of("wal_level", "logical"));
+    try {
+      // publisher and subscriber in one server: the slot is made first, as the documentation says it must be
+      server.execute("postgres", "CREATE TABLE src (id int PRIMARY KEY, v text); CREATE PUBLICATION pub FOR TABLE src");
+      server.execute("postgres", "SELECT pg_create_logical_replication_slot('sub', 'pgoutput')");
+      String db = server.createDatabase("subscriber");
+      server.execute(db, "CREATE TABLE src (id int PRIMARY KEY, v text)");
+      String password = server.password() == null || server.password().isEmpty() ? ""
+          : " password=" + server.password();
+      server.execute(db, "CREATE SUBSCRIPTION sub CONNECTION 'host=" + server.host() + " port=" + server.port()
+          + " dbname=postgres user=" + server.user() + password + "' PUBLICATION pub WITH (create_slot = false, "
+          + "slot_name = 'sub'" + (major >= 15 ? ", disable_on_error = true" : "") + ")");
+      server.execute("postgres", "INSERT INTO src VALUES (1, 'one')");
+      Stats.settle(server, db, "SELECT count(*) FROM src", 1);
+      Map<String, Object> sub = Map.of("postgresql.subscription.name", "sub");
+      try (TestTelemetry otel = new TestTelemetry();
+          PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(server, otel), "replication").build()) {
+        pgintel.collectNow();
+        var data = otel.collect();
+        assertSucceeded(pgintel);
+        assertEquals(1.0, value(data, "postgresql.subscription.running", sub));
+        double age = value(data, "postgresql.subscription.last_message.age", sub);
+        assertTrue(age >= 0 && age < 60, "last message " + age + " s ago");
+        Map<String, Object> apply = Map.of("postgresql.subscription.name", "sub", "postgresql.subscription.error",
+            "apply");
+        assertEquals(major >= 15 ? Optional.of(0.0) : Optional.empty(),
+            optional(data, "postgresql.subscription.errors", apply), "pg_stat_subscription_stats is 15+");
+
+        if (major >= 15) {
+          // a row the subscriber already has: applying the publisher's fails, and disables the subscription
+          server.execute(db, "INSERT INTO src VALUES (2, 'here first')");
+          server.execute("postgres", "INSERT INTO src VALUES (2, 'two')");
+          Stats.settle(server, db, "SELECT count(*) FROM pg_subscription WHERE subname = 'sub' AND NOT subenabled",
+              1);
+          double errors = Stats.settle(server, db,
+              "SELECT apply_error_count FROM pg_stat_subscription_stats WHERE subname = 'sub'", 1);
+          pgintel.collectNow();
+          var stopped = otel.collect();
+          assertEquals(0.0, value(stopped, "postgresql.subscription.running", sub));
+          assertEquals(errors, value(stopped, "postgresql.subscription.errors", apply));
+        }
+      }
+      server.execute(db, "ALTER SUBSCRIPTION sub DISABLE");
+      server.execute(db, "ALTER SUBSCRIPTION sub SET (slot_name = NONE)");
+      server.execute(db, "DROP SUBSCRIPTION sub");
+    } finally {
+      server.stop();
+    }
+  }
+
   private static double value(Collection<MetricData> data,
       String metric, Map<String, Object> attributes) {
     return TestTelemetry.value(data, metric, attributes)
