@@ -56,6 +56,9 @@ final class HealthMetrics {
       counter("postgresql.table.sequential_scan.rows", "{row}", TableStats.class,
           "Live rows read by sequential scans of the table (seq_tup_read).")
           .attributes(HealthMetrics::table).longValue(TableStats::seqRowsRead),
+      gauge("postgresql.table.sequential_scan.age", "s", TableStats.class,
+          "Time since the table was last read by a sequential scan (PostgreSQL 16+).")
+          .attributes(HealthMetrics::table).doubleValue(TableStats::seqScanAgeSeconds),
       counter("postgresql.table.index_scan.rows", "{row}", TableStats.class,
           "Live rows fetched by index scans of the table (idx_tup_fetch).")
           .attributes(HealthMetrics::table).longValue(TableStats::indexRowsFetched),
@@ -108,6 +111,10 @@ final class HealthMetrics {
           .attributes(HealthMetrics::index)
           .point(Attrs.SOURCE, "idx_read", IndexStats::blocksRead)
           .point(Attrs.SOURCE, "idx_hit", IndexStats::blocksHit).build(),
+      gauge("postgresql.index.scan.age", "s", IndexStats.class,
+          "Time since the index was last scanned (PostgreSQL 16+): an index unused for months, even with scans "
+              + "counted long ago.")
+          .attributes(HealthMetrics::index).doubleValue(IndexStats::scanAgeSeconds),
       gauge("postgresql.index.unused", "{index}", IndexStats.class,
           "1 for an index never scanned since statistics were reset and backing no constraint (only such indexes).")
           .attributes(HealthMetrics::index).longValue(r -> r.unused() ? 1L : null),

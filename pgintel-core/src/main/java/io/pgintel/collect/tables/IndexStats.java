@@ -8,6 +8,8 @@ package io.pgintel.collect.tables;
  * @param bytes null when the index or its table was under an ACCESS EXCLUSIVE lock
  * @param blocksRead {@code pg_statio_user_indexes.idx_blks_read}: blocks read from the operating system
  * @param blocksHit {@code idx_blks_hit}: blocks found in shared buffers
+ * @param scanAgeSeconds since the index was last scanned (PostgreSQL 16+; null before, or never scanned)
  */
 public record IndexStats(String database, String table, String name, long scans, long tuplesRead,
-    long tuplesFetched, boolean unused, boolean invalid, Long bytes, Long blocksRead, Long blocksHit) {}
+    long tuplesFetched, boolean unused, boolean invalid, Long bytes, Long blocksRead, Long blocksHit,
+    Double scanAgeSeconds) {}

@@ -9,6 +9,7 @@ package io.pgintel.collect.tables;
  * @param seqRowsRead {@code seq_tup_read}: live rows read by sequential scans
  * @param indexRowsFetched {@code idx_tup_fetch}: live rows fetched by index scans; null without indexes
  * @param insertedSinceVacuum {@code n_ins_since_vacuum}, which triggers an insert autovacuum
+ * @param seqScanAgeSeconds since the last sequential scan (PostgreSQL 16+; null before, or never scanned)
  * @param vacuumAgeSeconds since the last vacuum or autovacuum; null when never vacuumed since stats reset
  * @param analyzeAgeSeconds since the last analyze or autoanalyze
  * @param frozenXidAge {@code age(relfrozenxid)}
@@ -16,7 +17,7 @@ package io.pgintel.collect.tables;
  * @param blocks {@code pg_statio_user_tables}
  */
 public record TableStats(String database, String name, long seqScans, Long indexScans, long seqRowsRead,
-    Long indexRowsFetched, long insertedSinceVacuum, long inserted, long updated, long deleted, long hotUpdated,
+    Long indexRowsFetched, long insertedSinceVacuum, Double seqScanAgeSeconds, long inserted, long updated, long deleted, long hotUpdated,
     long liveRows, long deadRows, long modifiedSinceAnalyze, long vacuums, long autovacuums, long analyzes,
     long autoanalyzes, Double vacuumAgeSeconds, Double analyzeAgeSeconds, long frozenXidAge, boolean sizeSkipped,
     Long tableBytes, Long toastBytes, Long indexBytes, Long bloatBytes, Blocks blocks) {

@@ -45,7 +45,20 @@ public final class TablesCollector extends NamedCollector {
         WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock'
           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))""";
 
-  static final String TABLES_SQL = "WITH " + LOCKED + """
+  /** Since the last scan of a kind, from PostgreSQL 16 on (last_seq_scan, last_idx_scan); null before. */
+  private static String scanAge(int major, String column) {
+    return major >= 16 ? "extract(epoch FROM clock_timestamp() - " + column + ")::float8" : "NULL::float8";
+  }
+
+  static String tablesSql(int major) {
+    return TABLES_SQL.replace("$SEQ_SCAN_AGE", scanAge(major, "t.last_seq_scan"));
+  }
+
+  static String indexesSql(int major) {
+    return INDEXES_SQL.replace("$IDX_SCAN_AGE", scanAge(major, "s.last_idx_scan"));
+  }
+
+  private static final String TABLES_SQL = "WITH " + LOCKED + """
       ,
       base AS MATERIALIZED (
         SELECT s.*, c.relpages, c.reltuples, c.reltoastrelid, c.relfrozenxid, c.reloptions
@@ -73,7 +86,7 @@ public final class TablesCollector extends NamedCollector {
         WHERE s.relid IN (SELECT relid FROM chosen))
       SELECT t.relid, quote_ident(t.schemaname) || '.' || quote_ident(t.relname) AS name,
              coalesce(t.seq_scan, 0) AS seq_scan, t.idx_scan, coalesce(t.seq_tup_read, 0) AS seq_tup_read,
-             t.idx_tup_fetch, t.n_ins_since_vacuum, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
+             t.idx_tup_fetch, t.n_ins_since_vacuum, $SEQ_SCAN_AGE AS seq_scan_age, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
              t.n_live_tup, t.n_dead_tup, t.n_mod_since_analyze, t.vacuum_count, t.autovacuum_count,
              t.analyze_count, t.autoanalyze_count,
              extract(epoch FROM clock_timestamp() - greatest(t.last_vacuum, t.last_autovacuum))::float8 AS vacuum_age,
@@ -94,12 +107,12 @@ public final class TablesCollector extends NamedCollector {
       FROM t LEFT JOIN LATERAL (SELECT * FROM pg_statio_user_tables io WHERE io.relid = t.relid) io ON true
       ORDER BY t.relpages DESC""";
 
-  static final String INDEXES_SQL = "WITH " + LOCKED + """
+  private static final String INDEXES_SQL = "WITH " + LOCKED + """
       SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.relname) AS table_name,
              quote_ident(s.indexrelname) AS index_name, s.idx_scan, s.idx_tup_read, s.idx_tup_fetch,
              (s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
               AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = s.indexrelid)) AS unused,
-             NOT i.indisvalid AS invalid, io.idx_blks_read, io.idx_blks_hit,
+             NOT i.indisvalid AS invalid, io.idx_blks_read, io.idx_blks_hit, $IDX_SCAN_AGE AS scan_age,
              CASE WHEN s.indexrelid NOT IN (SELECT relation FROM locked)
                    AND s.relid NOT IN (SELECT relation FROM locked)
                   THEN pg_relation_size(s.indexrelid) END AS bytes
@@ -150,14 +163,15 @@ public final class TablesCollector extends NamedCollector {
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     String db = session.server().database();
-    List<Chosen> chosen = session.query(TABLES_SQL, r -> new Chosen(r.getLong("relid"), table(db, r)));
+    int major = session.server().major();
+    List<Chosen> chosen = session.query(tablesSql(major), r -> new Chosen(r.getLong("relid"), table(db, r)));
     List<TableStats> tables = chosen.stream().map(Chosen::stats).toList();
     long[] relids = chosen.stream().mapToLong(Chosen::relid).toArray();
     List<Record> out = new ArrayList<>(tables);
-    out.addAll(session.query(INDEXES_SQL, List.of(relids), r -> new IndexStats(db, r.string("table_name"),
+    out.addAll(session.query(indexesSql(major), List.of(relids), r -> new IndexStats(db, r.string("table_name"),
         r.string("index_name"), r.getLong("idx_scan"), r.getLong("idx_tup_read"), r.getLong("idx_tup_fetch"),
         r.getBoolean("unused"), r.getBoolean("invalid"), r.longOrNull("bytes"), r.longOrNull("idx_blks_read"),
-        r.longOrNull("idx_blks_hit"))));
+        r.longOrNull("idx_blks_hit"), r.doubleOrNull("scan_age"))));
     long skipped = tables.stream().filter(TableStats::sizeSkipped).count();
     if (skipped > 0) {
       log.debug("pgintel skipped the size of {} table(s) under an ACCESS EXCLUSIVE lock", skipped);
@@ -178,6 +192,7 @@ public final class TablesCollector extends NamedCollector {
   private static TableStats table(String db, Row r) throws SQLException {
     return new TableStats(db, r.string("name"), r.getLong("seq_scan"), r.longOrNull("idx_scan"),
         r.getLong("seq_tup_read"), r.longOrNull("idx_tup_fetch"), r.getLong("n_ins_since_vacuum"),
+        r.doubleOrNull("seq_scan_age"),
         r.getLong("n_tup_ins"), r.getLong("n_tup_upd"), r.getLong("n_tup_del"), r.getLong("n_tup_hot_upd"),
         r.getLong("n_live_tup"), r.getLong("n_dead_tup"), r.getLong("n_mod_since_analyze"),
         r.getLong("vacuum_count"), r.getLong("autovacuum_count"), r.getLong("analyze_count"),

@@ -119,6 +119,15 @@ class ServerHealthTest {
           otel.value("postgresql.index.tuples.read", pkey).orElseThrow());
       assertEquals(Stats.read(pg, db, index.formatted("idx_tup_fetch")),
           otel.value("postgresql.index.tuples.fetched", pkey).orElseThrow());
+      if (pg.majorVersion() >= 16) {
+        double seqScanAge = otel.value("postgresql.table.sequential_scan.age", items).orElseThrow();
+        assertTrue(seqScanAge >= 0 && seqScanAge < 600, "scanned by the test: " + seqScanAge);
+        assertTrue(Stats.read(pg, db, index.formatted("idx_scan")) == 0
+            || otel.value("postgresql.index.scan.age", pkey).orElseThrow() < 600);
+      } else {
+        assertTrue(otel.value("postgresql.table.sequential_scan.age", items).isEmpty(), "last_seq_scan is 16+");
+      }
+      assertTrue(otel.value("postgresql.index.scan.age", unused).isEmpty(), "never scanned");
       String indexIo = "SELECT %s FROM pg_statio_user_indexes WHERE indexrelname = 'items_pkey'";
       for (String source : new String[] {"idx_read", "idx_hit"}) {
         assertEquals(Stats.read(pg, db, indexIo.formatted(source.replace("idx_", "idx_blks_"))),
