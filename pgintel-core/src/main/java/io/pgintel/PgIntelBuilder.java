@@ -295,7 +295,7 @@ public final class PgIntelBuilder {
   /** The chain in the order of DESIGN.md: verify, the application's stages, sample, limit cardinality, plans. */
   private List<Processor> processors(Settings settings) {
     List<Processor> chain = new ArrayList<>();
-    Measures measures = new MetricMeasures();
+    Measures measures = new MetricMeasures(settings.customQueries());
     if ((Boolean) settings.value(Setting.VERIFY_ENABLED)) {
       chain.add(new Verifier(measures, VERIFIER_MEMORY));
     }

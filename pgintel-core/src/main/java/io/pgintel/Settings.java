@@ -441,6 +441,10 @@ public final class Settings {
             ? "it is cut short" : "it reads as " + (q.operation().isEmpty() ? "no statement" : q.operation()))
             + ")");
       }
+      if (io.pgintel.sql.OneStatement.of(sql) == null) {
+        return refused(key + ": query '" + name + "' is not one complete SELECT (a second statement follows a"
+            + " semicolon, or its parentheses do not match)");
+      }
       return true;
     }
 

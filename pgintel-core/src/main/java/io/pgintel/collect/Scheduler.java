@@ -241,7 +241,7 @@ public final class Scheduler implements AutoCloseable {
         if (closedPool) {
           t.poolClosed();
         } else {
-          t.failed(e, Duration.ofNanos(System.nanoTime() - started));
+          t.failed(e, Duration.ofNanos(System.nanoTime() - started), true);
         }
       }
       return batch.size();
@@ -260,7 +260,7 @@ public final class Scheduler implements AutoCloseable {
         List<? extends Record> records = (List<? extends Record>) o.result();
         t.succeeded(records, took);
       } else {
-        t.failed(o.failure(), took);
+        t.failed(o.failure(), took, false);
         if (o.failure() instanceof VirtualMachineError vm && !(vm instanceof StackOverflowError)) {
           fatal = vm;
         }
@@ -519,6 +519,8 @@ public final class Scheduler implements AutoCloseable {
       breakers.succeeded(collector.name(), System.currentTimeMillis(), took, interval, records);
       if (sessionsFailing.compareAndSet(true, false)) {
         log.info("pgintel has a database session again: collectors resume");
+        // the next outage is said at once, however soon
+        sessionLog.reset();
       }
       if (failures > 0 && !sessionFailuresOnly || unavailable != null) {
         log.info("pgintel collector '{}' recovered after {} failed attempt(s)", collector.name(), failures);
@@ -547,15 +549,20 @@ public final class Scheduler implements AutoCloseable {
       failureLog.debug("pgintel collector '{}' skipped a tick: {}", collector.name(), e.getMessage());
     }
 
-    void failed(Throwable e, Duration took) {
+    /**
+     * @param gettingSession it failed while getting its session, before the collector ran: a cause every
+     *     collector meets alike; once the collector runs (a session ended under it, as by pg_terminate_backend),
+     *     the failure is its own too
+     */
+    void failed(Throwable e, Duration took, boolean gettingSession) {
       String type = errorType(e);
-      boolean session = Breakers.sessionFailure(type);
-      if (session) {
+      if (type.equals("connection") || type.equals("server_shutdown")) {
         sessions.forgetServer();
       }
+      boolean session = gettingSession && Breakers.sessionFailure(type);
       failures++;
       lastError = type + ": " + e.getMessage();
-      breakers.failed(collector.name(), System.currentTimeMillis(), type);
+      breakers.failed(collector.name(), System.currentTimeMillis(), type, gettingSession);
       listener.failed(collector.name(), type, took);
       if (session) {
         sessionsFailing.set(true);

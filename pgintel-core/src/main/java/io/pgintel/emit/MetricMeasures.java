@@ -3,6 +3,7 @@ package io.pgintel.emit;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.pgintel.collect.custom.CustomQuery;
 import io.pgintel.process.Measures;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,9 +12,16 @@ import java.util.Map;
 /** {@link Measures} from the metric catalog: the points the emitter would report for a record. */
 public final class MetricMeasures implements Measures {
 
-  private final Map<Class<?>, List<MetricDef<?>>> defsByType = MetricCatalog.BY_TYPE;
+  private final Map<Class<?>, List<MetricDef<?>>> defsByType;
 
-  public MetricMeasures() {}
+  public MetricMeasures() {
+    this(List.of());
+  }
+
+  /** With the metrics of custom queries too, so that they are verified and bounded like the rest. */
+  public MetricMeasures(List<CustomQuery> queries) {
+    this.defsByType = MetricCatalog.withExtra(CustomMetrics.of(queries));
+  }
 
   @Override
   public List<Measure> of(Record record) {

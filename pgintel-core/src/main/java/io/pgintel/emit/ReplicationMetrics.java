@@ -79,9 +79,13 @@ final class ReplicationMetrics {
           .doubleValue(WalReceiver::lastMessageAgeSeconds),
 
       // pg_stat_subscription, pg_stat_subscription_stats (15+)
+      gauge("postgresql.subscription.enabled", "1", Subscription.class,
+          "On a subscriber: 1 while the subscription is enabled, 0 when disabled (disable_on_error disables it at "
+              + "an error).")
+          .attributes(ReplicationMetrics::subscription).longValue(r -> flag(r.enabled())),
       gauge("postgresql.subscription.running", "1", Subscription.class,
-          "On a subscriber: 1 while the subscription's apply worker runs, 0 when it has stopped (an error, or "
-              + "disabled).")
+          "On a subscriber: 1 while the subscription's apply worker runs; 0 while disabled and between an error "
+              + "and the worker's restart (a persistent error shows in postgresql.subscription.errors).")
           .attributes(ReplicationMetrics::subscription).longValue(r -> flag(r.running())),
       gauge("postgresql.subscription.last_message.age", "s", Subscription.class,
           "On a subscriber: time since the apply worker last heard from the publisher.")

@@ -161,8 +161,19 @@ public final class Breakers {
     };
   }
 
-  /** A collection failed; {@code errorType} as the scheduler classifies it. */
+  /** A collection failed while getting its session; {@code errorType} as the scheduler classifies it. */
   public void failed(String collector, long now, String errorType) {
+    failed(collector, now, errorType, true);
+  }
+
+  /**
+   * A collection failed; {@code errorType} as the scheduler classifies it.
+   *
+   * @param gettingSession before the collector ran: a {@linkplain #sessionFailure session failure} then counts
+   *     against the server's breaker alone; once it ran, against its own too (the server's as well when the
+   *     server went away)
+   */
+  public void failed(String collector, long now, String errorType, boolean gettingSession) {
     synchronized (this) {
       if (!enabled) {
         return;
@@ -171,14 +182,17 @@ public final class Breakers {
       CircuitBreaker server = breaker(SERVER);
       boolean probe = collector.equals(serverProbe);
       boolean changed;
-      if (sessionFailure(errorType)) {
+      if (gettingSession && sessionFailure(errorType)) {
         // the server's breaker opens and closes for all; the collector's own would only repeat it, later
         own.abandon();
         changed = server.failure(now, "no database session (" + errorType + ")");
         pressureTrip = false;
       } else {
         changed = own.failure(now, errorType);
-        if (probe && !pressureTrip) {
+        if (errorType.equals("connection") || errorType.equals("server_shutdown")) {
+          changed |= server.failure(now, "server unreachable (" + errorType + ")");
+          pressureTrip = false;
+        } else if (probe && !pressureTrip) {
           // the server answered, if only with an error of this collector's own
           changed |= server.success();
         } else if (probe) {

@@ -38,6 +38,12 @@ public final class RateLimitedLog {
     }
   }
 
+  /** The next message goes out at once; the count of held-back ones starts again. */
+  public void reset() {
+    nextAllowed.set(Long.MIN_VALUE);
+    suppressed.set(0);
+  }
+
   private boolean permit() {
     long now = System.nanoTime();
     long allowed = nextAllowed.get();

@@ -165,6 +165,26 @@ class CircuitBreakerTest {
   }
 
   @Test
+  void noSessionOpensOnlyTheServersCircuitButASessionEndedUnderACollectorCountsAsItsOwnFailureToo() {
+    Breakers refused = breakers(null);
+    refused.failed("statements", 0, "too_many_connections", true);
+    refused.failed("statements", 1, "too_many_connections", true);
+    assertEquals(State.OPEN, refused.status().get(0).state(), "the server's");
+    assertEquals(List.of(State.CLOSED), refused.status().stream().filter(c -> c.name().equals("statements"))
+        .map(CircuitBreaker.Status::state).toList(), "not the collector's: it never ran");
+
+    // pg_terminate_backend on the statements collector's session, twice, while the others succeed
+    Breakers killed = breakers(null);
+    for (long now = 0; now < 2; now++) {
+      killed.failed("statements", now, "server_shutdown", false);
+      killed.succeeded("tables", now, SECOND, TEN, List.of());
+    }
+    assertEquals(State.CLOSED, killed.status().get(0).state(), "the server answers the others");
+    assertEquals(List.of(State.OPEN), killed.status().stream().filter(c -> c.name().equals("statements"))
+        .map(CircuitBreaker.Status::state).toList(), "the collector whose session ends under it backs off");
+  }
+
+  @Test
   void openCircuitsSurviveARestartThroughTheStateFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("sub").resolve("circuits.properties");
     long now = System.currentTimeMillis();

@@ -3,6 +3,7 @@ package io.pgintel.collect.custom;
 import io.pgintel.collect.Collector;
 import io.pgintel.collect.Row;
 import io.pgintel.collect.SqlSession;
+import io.pgintel.sql.OneStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ public final class CustomQueryCollector implements Collector {
 
   /** The wrapper's column of the query's row count; not an attribute. */
   private static final String TOTAL = "pgintel_rows";
+  /** Longest attribute value taken from a row: longer text is cut (series stay few, points small). */
+  static final int MAX_ATTRIBUTE = 256;
 
   private final CustomQuery query;
   private final String sql;
@@ -27,12 +30,14 @@ public final class CustomQueryCollector implements Collector {
 
   public CustomQueryCollector(CustomQuery query) {
     this.query = query;
-    String body = query.sql().strip();
-    while (body.endsWith(";")) {
-      body = body.substring(0, body.length() - 1).strip();
+    // settings let only one complete statement through; without its trailing semicolon and comments, and its ?
+    // operators doubled for the driver
+    String body = OneStatement.of(query.sql());
+    if (body == null) {
+      throw new IllegalArgumentException("query '" + query.name() + "' is not one complete statement");
     }
-    // the line break ends a trailing -- comment before the wrapper's closing parenthesis
-    this.sql = "SELECT custom_query.*, count(*) OVER () AS " + TOTAL + " FROM (\n" + body + "\n) custom_query LIMIT "
+    // the count first: a column of the query's own with the same label cannot take its place
+    this.sql = "SELECT count(*) OVER () AS " + TOTAL + ", custom_query.* FROM (\n" + body + "\n) custom_query LIMIT "
         + query.maxRows();
     List<String> values = new ArrayList<>(query.gauges());
     values.addAll(query.counters());
@@ -53,42 +58,56 @@ public final class CustomQueryCollector implements Collector {
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     String db = session.server().database();
     long[] total = new long[1];
-    List<Record> out = new ArrayList<>(session.query(sql, r -> {
-      total[0] = r.getLong(TOTAL);
-      return row(r, db);
-    }));
+    List<Record> out;
+    try {
+      out = new ArrayList<>(session.query(sql, r -> {
+        total[0] = r.getLong(TOTAL);
+        return row(r, db);
+      }));
+    } catch (SQLException e) {
+      // the message goes to logs and status: its first line, without the values the server quotes in it
+      throw new SQLException("query '" + query.name() + "': " + withoutValues(e.getMessage()), e.getSQLState());
+    }
     out.add(new CustomQueryRun(query.name(), out.size(), total[0] - out.size()));
     return out;
   }
 
   private CustomRow row(Row r, String db) throws SQLException {
-    List<String> columns = r.columnLabels();
+    // the wrapper's count is the first column
+    List<String> columns = r.columnLabels().subList(1, r.columnLabels().size());
     for (String column : valueColumns) {
       if (!columns.contains(column)) {
-        throw new SQLException("query '" + query.name() + "' has no column '" + column + "' (its columns: "
-            + String.join(", ", columns.stream().filter(c -> !c.equals(TOTAL)).toList()) + ")", "42703");
+        throw new SQLException("has no column '" + column + "' (its columns: " + String.join(", ", columns) + ")",
+            "42703");
       }
     }
     Map<String, Double> values = new HashMap<>();
     Map<String, String> attributes = new LinkedHashMap<>();
     for (String column : columns) {
-      if (column.equals(TOTAL)) {
-        continue;
-      }
       if (valueColumns.contains(column)) {
         try {
           values.put(column, r.doubleOrNull(column));
         } catch (SQLException | NumberFormatException e) {
-          throw new SQLException("column '" + column + "' of query '" + query.name() + "' is not a number: "
-              + e.getMessage(), "42804", e);
+          // not the value itself: it is the application's data
+          throw new SQLException("column '" + column + "' is not a number", "42804");
         }
-      } else {
+      } else if (!column.equals(TOTAL)) {
         String v = r.stringOrNull(column);
         if (v != null) {
-          attributes.put(column, v);
+          attributes.put(column, v.length() > MAX_ATTRIBUTE ? v.substring(0, MAX_ATTRIBUTE) : v);
         }
       }
     }
     return new CustomRow(query.name(), db, attributes, values);
+  }
+
+  /** The first line of a server message, each double-quoted value in it replaced, as PostgreSQL quotes data. */
+  static String withoutValues(String message) {
+    if (message == null) {
+      return "";
+    }
+    int eol = message.indexOf('\n');
+    String line = eol < 0 ? message : message.substring(0, eol);
+    return line.replaceAll("\"[^\"]*\"", "\"…\"");
   }
 }

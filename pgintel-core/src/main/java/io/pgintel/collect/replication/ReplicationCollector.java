@@ -85,7 +85,7 @@ public final class ReplicationCollector extends NamedCollector {
     }
     if (access.subscriptions()) {
       out.addAll(session.query(subscriptionsSql(major, access), r -> new Subscription(r.string("subname"),
-          r.getBoolean("running"), r.doubleOrNull("last_msg_age"), r.longOrNull("apply_error_count"),
+          r.getBoolean("enabled"), r.getBoolean("running"), r.doubleOrNull("last_msg_age"), r.longOrNull("apply_error_count"),
           r.longOrNull("sync_error_count"))));
     }
     return out;
@@ -102,24 +102,28 @@ public final class ReplicationCollector extends NamedCollector {
         + (major >= 14 ? "  " + view("pg_stat_replication_slots", "pg_stat_get_replication_slot(text)")
             + " AS slot_stats,\n" : "")
         + "  " + view("pg_stat_wal_receiver", "pg_stat_get_wal_receiver()") + " AS receiver,\n"
-        + "  " + view("pg_stat_subscription", "pg_stat_get_subscription(oid)") + " AS subscriptions"
+        + "  (" + view("pg_stat_subscription", "pg_stat_get_subscription(oid)")
+        + " AND has_column_privilege('pg_catalog.pg_subscription', 'subdbid', 'SELECT')"
+        + " AND has_column_privilege('pg_catalog.pg_subscription', 'subenabled', 'SELECT')) AS subscriptions"
         + (major >= 15 ? ",\n  " + view("pg_stat_subscription_stats", "pg_stat_get_subscription_stats(oid)")
             + " AS subscription_stats" : "");
   }
 
   /**
-   * Each subscription's main (apply) worker: table synchronization workers have a relation, parallel apply
-   * workers (16+) a leader; the main worker's row is there with a null pid while it does not run.
+   * Each subscription of this database (the view shows every database's) by its main (apply) worker: table
+   * synchronization workers have a relation, parallel apply workers (16+) a leader; the main worker's row is
+   * there with a null pid while it does not run.
    */
   static String subscriptionsSql(int major, Access access) {
     String errors = access.subscriptionStats() ? "st.apply_error_count, st.sync_error_count"
         : "NULL::bigint AS apply_error_count, NULL::bigint AS sync_error_count";
-    return "SELECT s.subname, s.pid IS NOT NULL AS running,\n"
+    return "SELECT s.subname, s.pid IS NOT NULL AS running, su.subenabled AS enabled,\n"
         + "       extract(epoch FROM clock_timestamp() - s.last_msg_receipt_time)::float8 AS last_msg_age,\n"
         + "       " + errors + "\n"
-        + "FROM pg_stat_subscription s\n"
+        + "FROM pg_stat_subscription s JOIN pg_subscription su ON su.oid = s.subid\n"
         + (access.subscriptionStats() ? "LEFT JOIN pg_stat_subscription_stats st ON st.subid = s.subid\n" : "")
-        + "WHERE s.relid IS NULL" + (major >= 16 ? " AND s.leader_pid IS NULL" : "") + "\n"
+        + "WHERE su.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())\n"
+        + "  AND s.relid IS NULL" + (major >= 16 ? " AND s.leader_pid IS NULL" : "") + "\n"
         + "ORDER BY s.subname";
   }
 

@@ -125,34 +125,65 @@ public final class TablesCollector extends NamedCollector {
 
   /**
    * The sequences closest to their end, by the narrower of the sequence's own bounds and those of the integer
-   * column it feeds (a bigint sequence behind an int column ends at 2^31 - 1). {@code pg_sequences} gives
-   * {@code last_value} only where the role may read the sequence, and none for one never used; cycling sequences
-   * never end.
+   * columns it feeds (by OWNED BY, identity, or a column default calling it; a domain by its base type): a bigint
+   * sequence behind an int column ends at 2^31 - 1.
+   *
+   * <p>Reading a sequence's position ({@code pg_sequence_last_value}) locks it (ROW EXCLUSIVE) until the
+   * collection's transaction ends, so few are read, and none another session has locked against that, granted or
+   * waited for (ALTER SEQUENCE, LOCK). Read are the {@value #MAX_SEQUENCES} with the narrowest ranges the role may
+   * read (those of the biggest tables first among equals); ranges too wide to use up in any lifetime (a bigint
+   * sequence on a bigint column: 2^62 values and more) and cycling sequences, which never end, are left out.
+   * The arithmetic is numeric: a range may be wider than a bigint holds.
    */
-  static final String SEQUENCES_SQL = "WITH " + LOCKED + """
-      ,
-      bounded AS (
-        SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.sequencename) AS name, s.last_value,
-               s.increment_by,
-               greatest(s.min_value, CASE col.atttypid WHEN 'int2'::regtype THEN -32768
-                                                       WHEN 'int4'::regtype THEN -2147483648 END) AS lo,
-               least(s.max_value, CASE col.atttypid WHEN 'int2'::regtype THEN 32767
-                                                    WHEN 'int4'::regtype THEN 2147483647 END) AS hi
-        FROM pg_sequences s
-        JOIN pg_namespace n ON n.nspname = s.schemaname
-        JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.sequencename
+  static final String SEQUENCES_SQL = """
+      WITH busy AS (
+        SELECT DISTINCT l.relation FROM pg_locks l
+        WHERE l.locktype = 'relation'
+          AND l.mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())),
+      candidates AS MATERIALIZED (
+        SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name, s.seqincrement AS step,
+               greatest(s.seqmin::numeric, col.lo) AS lo, least(s.seqmax::numeric, col.hi) AS hi
+        FROM pg_sequence s
+        JOIN pg_class c ON c.oid = s.seqrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN LATERAL (
-          SELECT a.atttypid FROM pg_depend d
-          JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
-            AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
-          LIMIT 1) col ON true
-        WHERE NOT s.cycle AND c.oid NOT IN (SELECT relation FROM locked))
-      SELECT name, last_value, increment_by, lo, hi,
-             CASE WHEN increment_by > 0 THEN (last_value - lo)::float8 ELSE (hi - last_value)::float8 END
-               / greatest(hi - lo, 1) AS used
-      FROM bounded WHERE last_value IS NOT NULL
-      ORDER BY used DESC LIMIT\s""" + MAX_SEQUENCES;
+          SELECT max(CASE b.typ WHEN 'int2'::regtype THEN -32768 WHEN 'int4'::regtype THEN -2147483648 END)::numeric
+                   AS lo,
+                 min(CASE b.typ WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647 END)::numeric
+                   AS hi,
+                 max(tc.reltuples) AS table_rows
+          FROM (
+            SELECT a.attrelid, a.atttypid FROM pg_depend d
+            JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+            WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
+              AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+            UNION ALL
+            SELECT a.attrelid, a.atttypid FROM pg_depend d
+            JOIN pg_attrdef ad ON ad.oid = d.objid
+            JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+            WHERE d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid)
+            fed
+          JOIN pg_type t ON t.oid = fed.atttypid
+          JOIN pg_class tc ON tc.oid = fed.attrelid
+          CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END AS typ) b) col
+          ON true
+        WHERE NOT s.seqcycle AND c.relpersistence <> 't'
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND c.oid NOT IN (SELECT relation FROM busy)
+          AND has_sequence_privilege(s.seqrelid, 'SELECT,USAGE')
+          AND least(s.seqmax::numeric, col.hi) - greatest(s.seqmin::numeric, col.lo) < 2::numeric ^ 62
+        ORDER BY least(s.seqmax::numeric, col.hi) - greatest(s.seqmin::numeric, col.lo), col.table_rows DESC NULLS LAST
+        LIMIT\s""" + MAX_SEQUENCES + """
+      ),
+      positions AS MATERIALIZED (
+        SELECT name, step, lo, hi, pg_sequence_last_value(oid)::numeric AS last FROM candidates)
+      SELECT name,
+             (CASE WHEN step > 0 THEN last - lo ELSE hi - last END / greatest(hi - lo, 1))::float8 AS used,
+             least(greatest(floor(CASE WHEN step > 0 THEN hi - last ELSE last - lo END / abs(step)), 0),
+                   9223372036854775807)::bigint AS remaining
+      FROM positions WHERE last IS NOT NULL
+      ORDER BY used DESC""";
 
   static final String COUNT_SQL = "SELECT count(*) AS tables FROM pg_stat_user_tables";
 
@@ -176,12 +207,8 @@ public final class TablesCollector extends NamedCollector {
     if (skipped > 0) {
       log.debug("pgintel skipped the size of {} table(s) under an ACCESS EXCLUSIVE lock", skipped);
     }
-    out.addAll(session.query(SEQUENCES_SQL, r -> {
-      long last = r.getLong("last_value");
-      long step = Math.abs(r.getLong("increment_by"));
-      long room = r.getLong("increment_by") > 0 ? r.getLong("hi") - last : last - r.getLong("lo");
-      return new SequenceUsage(db, r.string("name"), Math.min(1.0, r.getDouble("used")), Math.max(0, room) / step);
-    }));
+    out.addAll(session.query(SEQUENCES_SQL, r -> new SequenceUsage(db, r.string("name"),
+        Math.max(0, Math.min(1.0, r.getDouble("used"))), r.getLong("remaining"))));
     long count = session.queryOne(COUNT_SQL, r -> r.getLong("tables"));
     out.add(new TablesSummary(db, count, tables.size(), skipped));
     return out;

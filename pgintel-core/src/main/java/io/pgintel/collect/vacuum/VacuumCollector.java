@@ -29,7 +29,7 @@ public final class VacuumCollector extends NamedCollector {
              current_setting('autovacuum_multixact_freeze_max_age')::bigint AS mxid_freeze_max_age
       FROM pg_database WHERE datallowconn""";
 
-  /** The next transaction ID to be assigned, 64 bits wide; reading it assigns none. */
+  /** One past the newest completed transaction ID, 64 bits wide; reading it assigns none. */
   static final String NEXT_XID_SQL = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next_xid";
 
   public VacuumCollector() {

@@ -109,6 +109,42 @@ class CustomQueryTest {
   }
 
   @Test
+  void aTrailingSemicolonAndCommentAJsonbQuestionMarkAndAColumnNamedLikeTheWrappersAreFine() throws Exception {
+    pg.execute(db, "CREATE TABLE IF NOT EXISTS docs (d jsonb); INSERT INTO docs VALUES ('{\"a\": 1}'), ('{\"b\": 2}')");
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = builder(otel)
+        .setting("pgintel.queries.docs.sql", "SELECT count(*) FILTER (WHERE d ? 'a') AS with_a, "
+            + "count(*) FILTER (WHERE d ?| array['a', 'b']) AS with_any, 7 AS pgintel_rows FROM docs; -- ; done")
+        .setting("pgintel.queries.docs.gauges", "with_a, with_any").build()) {
+      p.collectNow();
+      assertEquals(CollectorStatus.State.ACTIVE, status(p, "query.docs").state(), p.status().toString());
+      assertEquals(1.0, otel.value("postgresql.custom.docs.with_a", Map.of()).orElseThrow());
+      assertEquals(2.0, otel.value("postgresql.custom.docs.with_any", Map.of()).orElseThrow());
+      assertEquals(0.0, otel.value("pgintel.custom.rows", Map.of("pgintel.custom.query", "docs",
+          "pgintel.outcome", "dropped")).orElseThrow(), "the wrapper's count, not the query's column");
+    }
+  }
+
+  @Test
+  void aFailingQuerysValuesStayOutOfTheStatusAndTheLog() throws Exception {
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = builder(otel)
+        .setting("pgintel.queries.cast.sql", "SELECT owner::int AS n FROM orders")
+        .setting("pgintel.queries.cast.gauges", "n")
+        .setting("pgintel.queries.text.sql", "SELECT owner AS n FROM orders")
+        .setting("pgintel.queries.text.gauges", "n").build()) {
+      p.collectNow();
+      for (String name : List.of("query.cast", "query.text")) {
+        CollectorStatus s = status(p, name);
+        assertEquals(CollectorStatus.State.BACKING_OFF, s.state());
+        assertTrue(!s.lastError().contains("example.com"), "a value of the application's: " + s.lastError());
+      }
+      assertTrue(status(p, "query.cast").lastError().contains("invalid input syntax for type integer: \"…\""),
+          status(p, "query.cast").lastError());
+      assertTrue(status(p, "query.text").lastError().contains("column 'n' is not a number"),
+          status(p, "query.text").lastError());
+    }
+  }
+
+  @Test
   void badQueriesFailBuildNamingTheKey() {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     List<String[]> cases = List.of(
@@ -119,6 +155,13 @@ class CustomQueryTest {
             "pgintel.queries.q.sql: query 'q' is not one complete SELECT (it is cut short)"},
         new String[] {"pgintel.queries.q.sql", "SELECT 1 AS n",
             "pgintel.queries.q.gauges: query 'q' names no column to report"},
+        new String[] {"pgintel.queries.q.sql", "SELECT 1 AS n; SELECT 2 AS n",
+            "pgintel.queries.q.sql: query 'q' is not one complete SELECT (a second statement follows a semicolon"},
+        new String[] {"pgintel.queries.q.sql", "SELECT 1 AS n) x; COMMIT; DELETE FROM orders; SELECT * FROM (SELECT 1",
+            "pgintel.queries.q.sql: query 'q' is not one complete SELECT (a second statement follows a semicolon"},
+        new String[] {"pgintel.queries.q.sql", "SELECT 1 AS n)",
+            "pgintel.queries.q.sql: query 'q' is not one complete SELECT (a second statement follows a semicolon, or"
+                + " its parentheses do not match)"},
         new String[] {"pgintel.queries.q.interval", "0s", "pgintel.queries.q.interval: 0ms is out of range; allowed from 1s to 24h"},
         new String[] {"pgintel.queries.q.colour", "red", "pgintel.queries.q.colour: unknown query setting"});
     for (String[] c : cases) {

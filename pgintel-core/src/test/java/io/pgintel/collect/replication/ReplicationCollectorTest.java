@@ -293,8 +293,21 @@ class ReplicationCollectorTest {
       try (TestTelemetry otel = new TestTelemetry();
           PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(server, otel), "replication").build()) {
         pgintel.collectNow();
+        assertSucceeded(pgintel);
+        assertTrue(optional(otel.collect(), "postgresql.subscription.enabled", sub).isEmpty(),
+            "another database's subscription is that database's to report");
+      }
+      PGSimpleDataSource subscriberDb = new PGSimpleDataSource();
+      subscriberDb.setUrl(server.jdbcUrl(db));
+      subscriberDb.setUser(server.user());
+      subscriberDb.setPassword(server.password());
+      try (TestTelemetry otel = new TestTelemetry();
+          PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(server, otel), "replication")
+              .dataSource(subscriberDb).build()) {
+        pgintel.collectNow();
         var data = otel.collect();
         assertSucceeded(pgintel);
+        assertEquals(1.0, value(data, "postgresql.subscription.enabled", sub));
         assertEquals(1.0, value(data, "postgresql.subscription.running", sub));
         double age = value(data, "postgresql.subscription.last_message.age", sub);
         assertTrue(age >= 0 && age < 60, "last message " + age + " s ago");
@@ -313,6 +326,7 @@ class ReplicationCollectorTest {
               "SELECT apply_error_count FROM pg_stat_subscription_stats WHERE subname = 'sub'", 1);
           pgintel.collectNow();
           var stopped = otel.collect();
+          assertEquals(0.0, value(stopped, "postgresql.subscription.enabled", sub));
           assertEquals(0.0, value(stopped, "postgresql.subscription.running", sub));
           assertEquals(errors, value(stopped, "postgresql.subscription.errors", apply));
         }

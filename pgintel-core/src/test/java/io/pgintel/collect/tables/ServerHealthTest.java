@@ -159,9 +159,32 @@ class ServerHealthTest {
         SELECT setval('down', -91);
         CREATE SEQUENCE unused;
         CREATE SEQUENCE wheel MAXVALUE 10 CYCLE;
-        SELECT setval('wheel', 9)""");
-    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "tables")) {
+        SELECT setval('wheel', 9);
+        CREATE SEQUENCE free_seq AS bigint;
+        CREATE DOMAIN key AS int;
+        CREATE TABLE free (id key DEFAULT nextval('free_seq'));
+        SELECT setval('free_seq', 2147483000);
+        CREATE SEQUENCE wide INCREMENT -1 MINVALUE -9223372036854775808 MAXVALUE 1000000 START 1;
+        SELECT nextval('wide');
+        CREATE SEQUENCE altered AS int;
+        SELECT setval('altered', 5)""");
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "tables");
+        Connection altering = pg.connect(db); Statement alter = altering.createStatement()) {
+      // an ALTER SEQUENCE not yet committed: reading that sequence would wait for it
+      altering.setAutoCommit(false);
+      alter.execute("ALTER SEQUENCE altered RESTART");
+      long started = System.nanoTime();
       p.collectNow();
+      assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos(), "no wait");
+      assertEquals(io.pgintel.collect.CollectorStatus.State.ACTIVE, p.status().stream()
+          .filter(st -> st.name().equals("tables")).findFirst().orElseThrow().state(), p.status().toString());
+      assertTrue(otel.points("postgresql.sequence.usage", Map.of("postgresql.sequence.name", "public.altered"))
+          .isEmpty(), "left alone while altered");
+      // a sequence behind a column default, of a domain over int, without OWNED BY
+      assertEquals(647.0, otel.value("postgresql.sequence.remaining",
+          Map.of("postgresql.sequence.name", "public.free_seq")).orElseThrow());
+      assertTrue(otel.points("postgresql.sequence.usage", Map.of("postgresql.sequence.name", "public.wide"))
+          .isEmpty(), "a range wider than 2^62 is not used up");
       Map<String, Object> small = Map.of("db.namespace", db, "postgresql.sequence.name", "public.small_id_seq");
       assertEquals((2_000_000_000.0 - 1) / (2_147_483_647.0 - 1),
           otel.value("postgresql.sequence.usage", small).orElseThrow(), 1e-12);

@@ -1,0 +1,91 @@
+package io.pgintel.sql;
+
+/**
+ * Makes server text that is one statement ready to run as the body of a JDBC query: what follows its last token
+ * (a semicolon, comments, space) is dropped, and a {@code ?} in an operator is doubled, as JDBC wants it
+ * ({@code ?|} becomes {@code ??|}), so that the driver does not take it for a parameter. Read with the lexer,
+ * so that a semicolon or parenthesis inside a literal, a quoted name or a comment counts for nothing.
+ */
+public final class OneStatement {
+
+  private OneStatement() {}
+
+  /**
+   * The statement ready to embed, or null when {@code sql} is not exactly one complete statement with balanced
+   * parentheses (empty, cut short, a second statement after a semicolon, a closing parenthesis too many).
+   */
+  public static String of(String sql) {
+    char[] chars = sql.toCharArray();
+    Reader reader = new Reader();
+    boolean truncated = Lexer.lex(chars, chars.length, false, reader);
+    if (truncated || reader.broken || reader.depth != 0 || reader.end == 0) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder(reader.end + 8);
+    int from = 0;
+    for (int q = sql.indexOf('?'); q >= 0 && q < reader.end; q = sql.indexOf('?', q + 1)) {
+      if (reader.inOperator(q)) {
+        out.append(sql, from, q + 1).append('?');
+        from = q + 1;
+      }
+    }
+    return out.append(sql, from, reader.end).toString();
+  }
+
+  /** Follows the tokens: where the statement ends, bracket depth, and where its operators are. */
+  private static final class Reader implements Lexer.Sink {
+    int end;
+    int depth;
+    boolean broken;
+    boolean ended;
+    /** Start and end of each operator containing {@code ?}, in pairs. */
+    int[] operators = new int[8];
+    int operatorCount;
+
+    @Override
+    public void word(int start, int end, int keyword, long hash) {
+      statementToken(end);
+    }
+
+    @Override
+    public void token(int kind, int start, int end) {
+      switch (kind) {
+        case Tokens.COMMENT -> {
+          return;
+        }
+        case Tokens.SEMI -> {
+          ended = true;
+          return;
+        }
+        case Tokens.LPAREN -> depth++;
+        case Tokens.RPAREN -> broken |= --depth < 0;
+        case Tokens.OP -> {
+          if (operatorCount + 2 > operators.length) {
+            operators = java.util.Arrays.copyOf(operators, operators.length * 2);
+          }
+          operators[operatorCount++] = start;
+          operators[operatorCount++] = end;
+        }
+        default -> {
+          // any other token belongs to the statement as it is
+        }
+      }
+      statementToken(end);
+    }
+
+    private void statementToken(int tokenEnd) {
+      // a token after a semicolon starts a second statement
+      broken |= ended;
+      end = tokenEnd;
+    }
+
+    boolean inOperator(int position) {
+      for (int i = 0; i < operatorCount; i += 2) {
+        if (position >= operators[i] && position < operators[i + 1]) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+}
