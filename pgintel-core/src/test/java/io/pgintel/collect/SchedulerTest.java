@@ -296,13 +296,20 @@ class SchedulerTest {
 
       List<Connection> lent = new ArrayList<>(List.of(pool.getConnection(), pool.getConnection()));
       Thread.sleep(150);
+      // a tick that chose the pool a moment before the test took its last connection may have timed out waiting:
+      // that is the race of taking them, not what this test is about; from here on none may
+      Map<String, Double> skippedBefore = new java.util.HashMap<>();
+      for (String reason : List.of("pool_exhausted", "pool_busy")) {
+        skippedBefore.put(reason, otel.value("pgintel.collector.skipped",
+            Map.of("pgintel.collector", c.name(), "pgintel.skip.reason", reason)).orElse(0.0));
+      }
       int ranBefore = c.starts.size();
       Thread.sleep(2500);
       int ran = c.starts.size() - ranBefore;
       assertTrue(ran >= 15, "every tick through pgintel's own DataSource: " + ran + " runs in 2.5 s");
       assertTrue(ownConnections.get() >= ran - 1, "own connections " + ownConnections.get() + " for " + ran);
       for (String reason : List.of("pool_exhausted", "pool_busy")) {
-        assertEquals(0.0, otel.value("pgintel.collector.skipped",
+        assertEquals(skippedBefore.get(reason), otel.value("pgintel.collector.skipped",
             Map.of("pgintel.collector", c.name(), "pgintel.skip.reason", reason)).orElse(0.0), reason);
       }
       assertEquals(0, pool.getHikariPoolMXBean().getThreadsAwaitingConnection(), "nothing waits for the pool");

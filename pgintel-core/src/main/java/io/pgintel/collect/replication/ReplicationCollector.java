@@ -58,7 +58,7 @@ public final class ReplicationCollector extends NamedCollector {
     Access access = session.queryOne(probeSql(major), r -> new Access(r.getBoolean("in_recovery"),
         r.getBoolean("positions"), r.getBoolean("replay_time"), r.getBoolean("senders"), r.getBoolean("slots"),
         major >= 14 && r.getBoolean("slot_stats"), r.getBoolean("receiver"), r.getBoolean("subscriptions"),
-        major >= 15 && r.getBoolean("subscription_stats")));
+        major >= 15 && r.getBoolean("subscription_stats"), r.getBoolean("subscription_oid")));
     List<String> missing = access.missing(major);
     if (!missing.isEmpty()) {
       degradedLog.warn("pgintel's role may not read {}: grant it SELECT on the views and EXECUTE on their functions"
@@ -104,7 +104,9 @@ public final class ReplicationCollector extends NamedCollector {
         + "  " + view("pg_stat_wal_receiver", "pg_stat_get_wal_receiver()") + " AS receiver,\n"
         + "  (" + view("pg_stat_subscription", "pg_stat_get_subscription(oid)")
         + " AND has_column_privilege('pg_catalog.pg_subscription', 'subdbid', 'SELECT')"
-        + " AND has_column_privilege('pg_catalog.pg_subscription', 'subenabled', 'SELECT')) AS subscriptions"
+        + " AND has_column_privilege('pg_catalog.pg_subscription', 'subname', 'SELECT')"
+        + " AND has_column_privilege('pg_catalog.pg_subscription', 'subenabled', 'SELECT')) AS subscriptions,\n"
+        + "  has_column_privilege('pg_catalog.pg_subscription', 'oid', 'SELECT') AS subscription_oid"
         + (major >= 15 ? ",\n  " + view("pg_stat_subscription_stats", "pg_stat_get_subscription_stats(oid)")
             + " AS subscription_stats" : "");
   }
@@ -120,7 +122,11 @@ public final class ReplicationCollector extends NamedCollector {
     return "SELECT s.subname, s.pid IS NOT NULL AS running, su.subenabled AS enabled,\n"
         + "       extract(epoch FROM clock_timestamp() - s.last_msg_receipt_time)::float8 AS last_msg_age,\n"
         + "       " + errors + "\n"
-        + "FROM pg_stat_subscription s JOIN pg_subscription su ON su.oid = s.subid\n"
+        + "FROM pg_stat_subscription s JOIN pg_subscription su ON "
+        // a role that may not read pg_subscription.oid (PUBLIC may not in older versions) joins by name, unique
+        // within the database (a subscription of the same name in another database would be read with it)
+        + (access.subscriptionOid() ? "su.oid = s.subid" : "su.subname = s.subname AND su.subdbid = "
+            + "(SELECT oid FROM pg_database WHERE datname = current_database())") + "\n"
         + (access.subscriptionStats() ? "LEFT JOIN pg_stat_subscription_stats st ON st.subid = s.subid\n" : "")
         + "WHERE su.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())\n"
         + "  AND s.relid IS NULL" + (major >= 16 ? " AND s.leader_pid IS NULL" : "") + "\n"
@@ -252,7 +258,8 @@ public final class ReplicationCollector extends NamedCollector {
 
   /** Which views and functions the collection may touch; all true for pg_monitor. */
   record Access(boolean inRecovery, boolean positions, boolean replayTime, boolean senders, boolean slots,
-      boolean slotStats, boolean receiver, boolean subscriptions, boolean subscriptionStats) {
+      boolean slotStats, boolean receiver, boolean subscriptions, boolean subscriptionStats,
+      boolean subscriptionOid) {
 
     List<String> missing(int major) {
       List<String> missing = new ArrayList<>();

@@ -309,6 +309,18 @@ class ReplicationCollectorTest {
         assertSucceeded(pgintel);
         assertEquals(1.0, value(data, "postgresql.subscription.enabled", sub));
         assertEquals(1.0, value(data, "postgresql.subscription.running", sub));
+        // a role without grants: as PUBLIC may read pg_subscription on this version
+        server.execute(db, "DO $$ BEGIN CREATE ROLE sub_plain LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
+            + " END $$");
+        PGSimpleDataSource plain = new PGSimpleDataSource();
+        plain.setUrl(server.jdbcUrl(db));
+        plain.setUser("sub_plain");
+        try (TestTelemetry plainOtel = new TestTelemetry(); PgIntel plainPgintel = TestPgIntel.only(
+            TestPgIntel.builder(server, plainOtel), "replication").dataSource(plain).build()) {
+          plainPgintel.collectNow();
+          assertSucceeded(plainPgintel);
+          assertEquals(1.0, value(plainOtel.collect(), "postgresql.subscription.enabled", sub));
+        }
         double age = value(data, "postgresql.subscription.last_message.age", sub);
         assertTrue(age >= 0 && age < 60, "last message " + age + " s ago");
         Map<String, Object> apply = Map.of("postgresql.subscription.name", "sub", "postgresql.subscription.error",
