@@ -8,6 +8,7 @@ import io.pgintel.collect.custom.CustomQuery;
 import io.pgintel.collect.custom.CustomQueryCollector;
 import io.pgintel.collect.Scheduler;
 import io.pgintel.collect.SessionFactory;
+import io.pgintel.collect.connections.ConnectionsCollector;
 import io.pgintel.collect.plans.PlansCollector;
 import io.pgintel.emit.OpenTelemetrySource;
 import io.pgintel.emit.MetricMeasures;
@@ -289,7 +290,8 @@ public final class PgIntelBuilder {
     return new Breakers((Boolean) settings.value(Setting.CIRCUIT_ENABLED), settings.intValue(Setting.CIRCUIT_FAILURES),
         settings.percent(Setting.CIRCUIT_SLOW_SHARE), settings.percent(Setting.CIRCUIT_PRESSURE),
         (Duration) settings.value(Setting.CIRCUIT_OPEN_DURATION), settings.maxBackoff(),
-        file.isEmpty() ? null : java.nio.file.Path.of(file));
+        file.isEmpty() ? null : java.nio.file.Path.of(file),
+        settings.enabledCollectors().contains(ConnectionsCollector.NAME) ? ConnectionsCollector.NAME : null);
   }
 
   /** The chain in the order of DESIGN.md: verify, the application's stages, sample, limit cardinality, plans. */

@@ -2,6 +2,7 @@ package io.pgintel.runtime;
 
 import io.pgintel.collect.connections.ConnectionGroup;
 import io.pgintel.collect.connections.ConnectionLimits;
+import io.pgintel.collect.connections.ConnectionsCollector;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,6 +60,8 @@ public final class Breakers {
   private boolean pressureTrip;
   private Properties unsaved;
   private final Object fileLock = new Object();
+  /** The collector whose reading tells whether connection pressure is over; null when it does not run. */
+  private final String limitsReader;
 
   /**
    * @param slowSharePercent a collection taking more than this percent of its interval counts as a failure
@@ -67,6 +70,17 @@ public final class Breakers {
    */
   public Breakers(boolean enabled, int threshold, double slowSharePercent, double pressurePercent,
       Duration firstPause, Duration longestPause, Path stateFile) {
+    this(enabled, threshold, slowSharePercent, pressurePercent, firstPause, longestPause, stateFile,
+        ConnectionsCollector.NAME);
+  }
+
+  /**
+   * @param limitsReader the collector that reads the connection limits (the {@code connections} collector), or
+   *     null when it does not run: after a pressure trip only it may probe
+   */
+  public Breakers(boolean enabled, int threshold, double slowSharePercent, double pressurePercent,
+      Duration firstPause, Duration longestPause, Path stateFile, String limitsReader) {
+    this.limitsReader = limitsReader;
     this.enabled = enabled;
     this.threshold = threshold;
     this.slowShare = slowSharePercent / 100;
@@ -89,6 +103,11 @@ public final class Breakers {
     CircuitBreaker db = breaker(SERVER);
     CircuitBreaker own = breaker(collector);
     boolean dbWasClosed = db.state() == CircuitBreaker.State.CLOSED;
+    if (!dbWasClosed && pressureTrip && limitsReader != null && !collector.equals(limitsReader)) {
+      // only a reading of the connections tells that the pressure is over: the probe waits for it (a faster
+      // collector taking every turn would hold the breaker half-open for good)
+      return false;
+    }
     if (!db.allow(now)) {
       return false;
     }

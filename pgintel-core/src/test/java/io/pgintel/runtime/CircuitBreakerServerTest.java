@@ -204,8 +204,10 @@ class CircuitBreakerServerTest {
         ? Map.of("max_connections", "22", "reserved_connections", "2") : Map.of("max_connections", "20"));
     List<Connection> crowd = new ArrayList<>();
     try (TestTelemetry otel = new TestTelemetry();
-        PgIntel p = fast(TestPgIntel.only(TestPgIntel.builder(pg, otel), "connections", "database"))
-            .collectorInterval("connections", Duration.ofMillis(200))
+        // activity ticks faster than connections, as by default: it must not take every probe of the pressure
+        PgIntel p = fast(TestPgIntel.only(TestPgIntel.builder(pg, otel), "connections", "database", "activity"))
+            .collectorInterval("connections", Duration.ofMillis(400))
+            .collectorInterval("activity", Duration.ofMillis(100))
             .collectorInterval("database", Duration.ofMillis(200)).build()) {
       p.start();
       // the status shows a success a moment before its records reach the telemetry

@@ -127,14 +127,14 @@ class CircuitBreakerTest {
     assertTrue(b.status().get(0).reason().contains("88 client connections"), b.status().get(0).reason());
     assertFalse(b.allow("statements", 2));
     assertFalse(b.allow("connections", 2));
-    // the pause is over: a collector that cannot read the pressure does not close it
-    assertTrue(b.allow("tables", 30_001));
-    b.succeeded("tables", 30_001, SECOND, TEN, List.of());
+    // the pause is over: a collector that cannot read the pressure does not take the probe, however often it asks
+    // (an activity collector ticking every second would otherwise take every turn and hold it half-open for good)
+    for (int i = 0; i < 3; i++) {
+      assertFalse(b.allow("activity", 30_001 + i));
+    }
+    // the connections collector probes; the others wait for its verdict
+    assertTrue(b.allow("connections", 30_005));
     assertEquals(State.HALF_OPEN, b.status().get(0).state());
-    b.failed("tables", 30_001, "statement_timeout");
-    assertEquals(State.HALF_OPEN, b.status().get(0).state());
-    // one probe goes through at a time, the others wait for its verdict
-    assertTrue(b.allow("connections", 30_001));
     assertFalse(b.allow("statements", 30_001));
     b.succeeded("connections", 30_002, SECOND, TEN, connections(95, 90, 100));
     assertEquals(State.OPEN, b.status().get(0).state(), "still under pressure: open again, for longer");
@@ -143,6 +143,17 @@ class CircuitBreakerTest {
     b.succeeded("connections", 90_003, SECOND, TEN, connections(20, 5, 100));
     assertEquals(State.CLOSED, b.status().get(0).state());
     assertTrue(b.allow("statements", 90_004));
+  }
+
+  @Test
+  void withoutTheConnectionsCollectorAnyCollectorProbes() {
+    Breakers b = new Breakers(true, 2, 80, 90, Duration.ofSeconds(30), Duration.ofMinutes(5), null, null);
+    b.failed("tables", 0, "connection");
+    b.failed("tables", 1, "connection");
+    assertEquals(State.OPEN, b.status().get(0).state());
+    assertTrue(b.allow("activity", 30_001));
+    b.succeeded("activity", 30_002, SECOND, TEN, List.of());
+    assertEquals(State.CLOSED, b.status().get(0).state());
   }
 
   @Test
