@@ -13,6 +13,22 @@ import java.time.Instant;
 public record CollectorStatus(String name, State state, Duration interval, Instant lastSuccess, String lastError,
     int consecutiveFailures, String detail) {
 
+  /** How long a collector may go without a reading before {@link #reading} says it is not reading. */
+  public static final Duration MIN_STALE = Duration.ofMinutes(1);
+
+  /**
+   * Whether it is active and read within its last three intervals (at least {@link #MIN_STALE}): ticks skipped
+   * because the application's pool had no connection free, or a circuit stayed open, make it not reading although
+   * nothing failed.
+   */
+  public boolean reading(Instant now) {
+    if (state != State.ACTIVE || lastSuccess == null) {
+      return false;
+    }
+    Duration stale = interval.multipliedBy(3);
+    return !lastSuccess.plus(stale.compareTo(MIN_STALE) < 0 ? MIN_STALE : stale).isBefore(now);
+  }
+
   /** Where a collector stands. */
   public enum State {
     /** Scheduled; no failure since its last success. */

@@ -87,6 +87,8 @@ public final class Scheduler implements AutoCloseable {
    * cause, so they are said once a minute for all, not once per collector.
    */
   private final RateLimitedLog sessionLog = new RateLimitedLog(log, Duration.ofMinutes(1));
+  /** Collectors that read nothing for a while though nothing failed (every tick pool_busy): said now and then. */
+  private final RateLimitedLog starvedLog = new RateLimitedLog(log, Duration.ofMinutes(10));
   /** Whether sessions failed since the last collection that had one: its end is said once. */
   private final AtomicBoolean sessionsFailing = new AtomicBoolean();
 
@@ -339,6 +341,7 @@ public final class Scheduler implements AutoCloseable {
     final Duration interval;
     final long intervalNanos;
     final RateLimitedLog failureLog;
+    final Instant created;
     final ReentrantLock lock = new ReentrantLock();
     long gridStart;
     long tick;
@@ -361,6 +364,7 @@ public final class Scheduler implements AutoCloseable {
     volatile String unavailable;
 
     Task(Collector collector, Duration interval) {
+      this.created = Instant.now();
       this.collector = collector;
       this.interval = interval;
       this.intervalNanos = interval.toNanos();
@@ -547,6 +551,16 @@ public final class Scheduler implements AutoCloseable {
       notRun();
       listener.skipped(collector.name(), "pool_busy");
       failureLog.debug("pgintel collector '{}' skipped a tick: {}", collector.name(), e.getMessage());
+      Instant now = Instant.now();
+      Instant since = lastSuccess != null ? lastSuccess : created;
+      if (!new CollectorStatus(collector.name(), CollectorStatus.State.ACTIVE, interval, since, null, 0, null)
+          .reading(now)) {
+        // nothing failed, yet nothing is read: as when the database behind the pool is down
+        starvedLog.warn("pgintel collector '{}' has read nothing for {} s: the application's pool had no "
+            + "connection free within the borrow timeout at its ticks (pool_busy); the database behind it may be "
+            + "unreachable, or the pool too small for the application's own load", collector.name(),
+            Duration.between(since, now).toSeconds());
+      }
     }
 
     /**
@@ -556,7 +570,10 @@ public final class Scheduler implements AutoCloseable {
      */
     void failed(Throwable e, Duration took, boolean gettingSession) {
       String type = errorType(e);
-      if (type.equals("connection") || type.equals("server_shutdown")) {
+      // what was learnt of the server may be out of date: it restarted, or an extension or the database itself
+      // was dropped, re-created or moved; the next session learns it again
+      if (type.equals("connection") || type.equals("server_shutdown") || type.equals("undefined_object")
+          || type.equals("sqlstate_3D000")) {
         sessions.forgetServer();
       }
       boolean session = gettingSession && Breakers.sessionFailure(type);

@@ -114,7 +114,8 @@ public final class Emitter implements CollectionListener, AutoCloseable {
       instruments.computeIfAbsent(def.name(), n -> instrument(meter, def));
     }
     up = meter.gaugeBuilder("pgintel.collector.up").ofLongs().setUnit("1")
-        .setDescription("1 when the collector's last attempt succeeded, 0 otherwise.").buildObserver();
+        .setDescription("1 when the collector's last attempt succeeded and it read within its last three intervals"
+            + " (at least a minute), 0 otherwise.").buildObserver();
     cacheRequests = meter.counterBuilder("pgintel.sql.cache.requests").setUnit("{request}")
         .setDescription("Lookups in the SQL engine's cache of normalized statements, by result (hit, miss).")
         .buildObserver();
@@ -253,8 +254,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
       cacheRequests.record(cache.missCount(), Attributes.of(Attrs.CACHE_RESULT, "miss"));
       for (CollectorStatus st : status.get()) {
         if (st.state() != CollectorStatus.State.DISABLED && st.state() != CollectorStatus.State.STOPPED) {
-          up.record(st.state() == CollectorStatus.State.ACTIVE && st.lastSuccess() != null ? 1 : 0,
-              Attributes.of(Attrs.COLLECTOR, st.name()));
+          up.record(st.reading(now) ? 1 : 0, Attributes.of(Attrs.COLLECTOR, st.name()));
         }
       }
     } catch (RuntimeException e) {

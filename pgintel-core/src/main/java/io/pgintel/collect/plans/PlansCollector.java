@@ -85,7 +85,8 @@ public final class PlansCollector extends NamedCollector {
   /** When a fingerprint may be explained again (several query ids may share one). */
   private final Cache<Long, Instant> dueByFingerprint = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).build();
   private String schema;
-  private int discoveredFor;
+  /** The server as discovered when the extension's schema was read; identity, not equality, tells. */
+  private ServerInfo discoveredFor;
   private Map<Key, double[]> previous;
 
   public PlansCollector(Settings settings) {
@@ -110,10 +111,13 @@ public final class PlansCollector extends NamedCollector {
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     ServerInfo server = session.server();
-    if (schema == null || discoveredFor != server.versionNum()) {
+    if (schema == null || discoveredFor != server) {
+      // learnt again with the server: the extension may have moved to another schema
       schema = StatementsCollector.schema(session);
-      discoveredFor = server.versionNum();
-      previous = null;
+      if (discoveredFor == null || discoveredFor.versionNum() != server.versionNum()) {
+        previous = null;
+      }
+      discoveredFor = server;
     }
     Instant now = Instant.now();
     List<Long> due = dueQueryids(session, now);

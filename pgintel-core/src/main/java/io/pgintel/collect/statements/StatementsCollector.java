@@ -63,7 +63,8 @@ public final class StatementsCollector extends NamedCollector {
       .weigher((Long id, NormalizedQuery q) -> 64 + q.text().length() + q.summary().length())
       .build();
 
-  private int discoveredFor;
+  /** The server as discovered when the view's schema and columns were read; identity, not equality, tells. */
+  private ServerInfo discoveredFor;
   private String textsFunction;
   private String infoView;
   private CounterColumns columns;
@@ -152,9 +153,16 @@ public final class StatementsCollector extends NamedCollector {
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     ServerInfo server = session.server();
-    if (columns == null || discoveredFor != server.versionNum()) {
+    // learnt again with the server (the extension may have been dropped, re-created, moved to another schema);
+    // the baseline goes only when what is read changes, or the server's version does
+    if (columns == null || discoveredFor != server) {
+      String before = countersSql;
       discover(session);
-      discoveredFor = server.versionNum();
+      if (!countersSql.equals(before) || discoveredFor == null || discoveredFor.versionNum() != server.versionNum()) {
+        baseline = new HashMap<>();
+        baselined = false;
+      }
+      discoveredFor = server;
     }
     List<Record> out = new ArrayList<>();
     Long deallocations = null;
@@ -376,8 +384,6 @@ public final class StatementsCollector extends NamedCollector {
       sql.append(", ").append(c);
     }
     countersSql = sql.append(" FROM ").append(schema).append(".pg_stat_statements(false)").toString();
-    baseline = new HashMap<>();
-    baselined = false;
   }
 
   private static String unquote(String ident) {

@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.opentelemetry.api.OpenTelemetry;
 import io.pgintel.PgIntel;
 import io.pgintel.Settings;
+import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.ServerInfo;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PostgresServers;
+import io.pgintel.test.TestPgIntel;
+import io.pgintel.test.TestTelemetry;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,6 +45,33 @@ class StatementsAvailabilityTest {
     Optional<String> reason = collector().unavailableReason(server(Set.of("pg_stat_statements"), Map.of()));
     assertTrue(reason.orElseThrow().contains("CREATE EXTENSION pg_stat_statements"), reason.toString());
     assertTrue(reason.orElseThrow().contains("'shop'"), reason.toString());
+  }
+
+  @Test
+  void anExtensionDroppedAndCreatedInAnotherSchemaWhileRunningIsFoundAgainAtTheNextAttempt() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    String db = pg.createDatabase("moved");
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(pg.jdbcUrl(db));
+    ds.setUser(pg.user());
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel), "statements").dataSource(ds).build()) {
+      p.collectNow();
+      assertEquals(CollectorStatus.State.ACTIVE, statements(p).state(), statements(p).toString());
+      pg.execute(db, "DROP EXTENSION pg_stat_statements");
+      p.collectNow();
+      p.collectNow();
+      CollectorStatus dropped = statements(p);
+      assertEquals(CollectorStatus.State.UNAVAILABLE, dropped.state(), dropped.toString());
+      assertTrue(dropped.detail().contains("CREATE EXTENSION pg_stat_statements"), dropped.detail());
+      pg.execute(db, "CREATE SCHEMA ext; CREATE EXTENSION pg_stat_statements SCHEMA ext");
+      p.collectNow();
+      assertEquals(CollectorStatus.State.ACTIVE, statements(p).state(), statements(p).toString());
+    }
+  }
+
+  private static CollectorStatus statements(PgIntel p) {
+    return p.status().stream().filter(s -> s.name().equals("statements")).findFirst().orElseThrow();
   }
 
   @Test
