@@ -359,8 +359,8 @@ public final class Scheduler implements AutoCloseable {
     volatile Instant lastSuccess;
     volatile String lastError;
     volatile int failures;
-    /** Whether every failure since the last success was a session's, which the scheduler reports for all. */
-    volatile boolean sessionFailuresOnly = true;
+    /** Whether a failure since the last success was logged: only then is the recovery (once per flapping). */
+    volatile boolean failureSaid;
     volatile String unavailable;
 
     Task(Collector collector, Duration interval) {
@@ -526,11 +526,11 @@ public final class Scheduler implements AutoCloseable {
         // the next outage is said at once, however soon
         sessionLog.reset();
       }
-      if (failures > 0 && !sessionFailuresOnly || unavailable != null) {
+      if (failures > 0 && failureSaid || unavailable != null) {
         log.info("pgintel collector '{}' recovered after {} failed attempt(s)", collector.name(), failures);
       }
       failures = 0;
-      sessionFailuresOnly = true;
+      failureSaid = false;
       unavailable = null;
       lastError = null;
       lastSuccess = Instant.now();
@@ -586,9 +586,8 @@ public final class Scheduler implements AutoCloseable {
         sessionLog.warn("pgintel lost or could not open a database session ({}, collector '{}' and any other due): {}; {}", type,
             collector.name(), e.getMessage(), hint(type));
       } else {
-        sessionFailuresOnly = false;
-        failureLog.warn("pgintel collector '{}' failed ({} in a row, {}): {}; {}", collector.name(), failures, type,
-            e.getMessage(), hint(type));
+        failureSaid |= failureLog.warn("pgintel collector '{}' failed ({} in a row, {}): {}; {}", collector.name(),
+            failures, type, e.getMessage(), hint(type));
       }
     }
 

@@ -256,7 +256,7 @@ public final class SessionFactory implements AutoCloseable {
         }
         ownLog.warn("pgintel's own connection, which it reads through while the application's pool has no "
             + "connection to spare, failed: {}; yielding to the pool as without it, and trying again in {}",
-            e.getMessage(), OWN_RETRY);
+            e.getMessage(), io.pgintel.internal.Durations.format(OWN_RETRY));
         throw new PoolBusyException("pgintel's own connection failed, and the pool has no connection to spare");
       }
     }

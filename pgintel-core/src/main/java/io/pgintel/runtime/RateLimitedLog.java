@@ -20,10 +20,13 @@ public final class RateLimitedLog {
     this.periodNanos = period.toNanos();
   }
 
-  public void warn(String format, Object... args) {
+  /** @return whether it was logged (not held back) */
+  public boolean warn(String format, Object... args) {
     if (permit()) {
       log.warn(withSuppressed(format), args);
+      return true;
     }
+    return false;
   }
 
   public void info(String format, Object... args) {

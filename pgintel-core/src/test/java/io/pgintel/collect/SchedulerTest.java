@@ -369,6 +369,31 @@ class SchedulerTest {
   }
 
   @Test
+  void aFlappingCollectorSaysItsFailureAndRecoveryOnceAMinuteNotAtEveryFlap(PgServer pg) throws Exception {
+    Scripted c = new Scripted();
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = io.pgintel.test.TestPgIntel.only(
+        io.pgintel.test.TestPgIntel.builder(pg, otel)).setting("pgintel.circuit.enabled", false).addCollector(c)
+        .build()) {
+      System.setErr(new java.io.PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8));
+      try {
+        for (int flap = 0; flap < 4; flap++) {
+          c.fail.set(true);
+          p.collectNow();
+          c.fail.set(false);
+          p.collectNow();
+        }
+      } finally {
+        System.setErr(stderr);
+      }
+    }
+    String log = logged.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(1, log.split("collector 'scripted' failed", -1).length - 1, log);
+    assertEquals(1, log.split("collector 'scripted' recovered", -1).length - 1, log);
+  }
+
+  @Test
   void aPoolTheApplicationClosedIsSkippedNotFailed(PgServer pg) throws Exception {
     Scripted c = new Scripted();
     try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 1000);

@@ -36,6 +36,8 @@ final class SummaryPrinter implements MetricExporter {
   private final long startedNanos = System.nanoTime();
   private Map<String, Double> previous = Map.of();
   private long previousNanos;
+  /** Whether a database section was printed once: an empty one after that is a pause, not a start. */
+  private boolean readOnce;
 
   SummaryPrinter(PrintStream out, String server, TopQueries topQueries) {
     this.out = out;
@@ -109,14 +111,15 @@ final class SummaryPrinter implements MetricExporter {
     String header = String.format(Locale.ROOT, "%n── pgintel quickstart · %s · %02d:%02d %s%n", server, elapsed / 60,
         elapsed % 60, "─".repeat(20));
     if (byDatabase.isEmpty()) {
-      if (errors > 0) {
-        // pgintel runs but reads nothing: say so rather than print nothing
-        out.printf(Locale.ROOT, "%s%s (nothing read yet: pgintel's log says why)%n", header,
-            status(up, collectors, errors, skipped));
+      if (errors > 0 || skipped > 0) {
+        // pgintel runs but reads nothing (lately): say so rather than print nothing
+        out.printf(Locale.ROOT, "%s%s (nothing read %s: pgintel's log says why)%n", header,
+            status(up, collectors, errors, skipped), readOnce ? "lately" : "yet");
         out.flush();
       }
       return; // otherwise pgintel has not collected yet, or has stopped
     }
+    readOnce = true;
     StringBuilder sb = new StringBuilder();
     sb.append(header);
     sb.append(String.format(Locale.ROOT, "%-14s %10s %12s %11s %10s %10s %10s %10s%n", "database", "commits/s",
