@@ -418,6 +418,11 @@ public final class Settings {
         if (column.isEmpty()) {
           continue;
         }
+        if (column.equals("pgintel_rows")) {
+          refused(key + ": 'pgintel_rows' is the name of pgintel's own count of the query's rows; alias the column"
+              + " otherwise");
+          return null;
+        }
         if (!column.matches("[a-z_][a-z0-9_]{0,62}")) {
           refused(key + ": '" + column + "' is not a plain lower-case column name (what PostgreSQL names an"
               + " unquoted column alias)");

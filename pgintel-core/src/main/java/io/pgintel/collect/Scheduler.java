@@ -91,6 +91,8 @@ public final class Scheduler implements AutoCloseable {
   private final RateLimitedLog starvedLog = new RateLimitedLog(log, Duration.ofMinutes(10));
   /** Whether sessions failed since the last collection that had one: its end is said once. */
   private final AtomicBoolean sessionsFailing = new AtomicBoolean();
+  /** Whether a session failure was logged since the last "again": only then is the end of it. */
+  private volatile boolean sessionFailureSaid;
 
   /**
    * @param collectors the enabled collectors with their intervals
@@ -521,10 +523,10 @@ public final class Scheduler implements AutoCloseable {
         return;
       }
       breakers.succeeded(collector.name(), System.currentTimeMillis(), took, interval, records);
-      if (sessionsFailing.compareAndSet(true, false)) {
+      if (sessionsFailing.compareAndSet(true, false) && sessionFailureSaid) {
+        // said only after a failure that was: a flapping session is a line a minute, not two per flap
+        sessionFailureSaid = false;
         log.info("pgintel has a database session again: collectors resume");
-        // the next outage is said at once, however soon
-        sessionLog.reset();
       }
       if (failures > 0 && failureSaid || unavailable != null) {
         log.info("pgintel collector '{}' recovered after {} failed attempt(s)", collector.name(), failures);
@@ -553,8 +555,8 @@ public final class Scheduler implements AutoCloseable {
       failureLog.debug("pgintel collector '{}' skipped a tick: {}", collector.name(), e.getMessage());
       Instant now = Instant.now();
       Instant since = lastSuccess != null ? lastSuccess : created;
-      if (!new CollectorStatus(collector.name(), CollectorStatus.State.ACTIVE, interval, since, null, 0, null)
-          .reading(now)) {
+      if (failures == 0 && unavailable == null && !new CollectorStatus(collector.name(),
+          CollectorStatus.State.ACTIVE, interval, since, null, 0, null).reading(now)) {
         // nothing failed, yet nothing is read: as when the database behind the pool is down
         starvedLog.warn("pgintel collector '{}' has read nothing for {} s: the application's pool had no "
             + "connection free within the borrow timeout at its ticks (pool_busy); the database behind it may be "
@@ -572,8 +574,9 @@ public final class Scheduler implements AutoCloseable {
       String type = errorType(e);
       // what was learnt of the server may be out of date: it restarted, or an extension or the database itself
       // was dropped, re-created or moved; the next session learns it again
-      if (type.equals("connection") || type.equals("server_shutdown") || type.equals("undefined_object")
-          || type.equals("sqlstate_3D000")) {
+      if (type.equals("connection") || type.equals("server_shutdown") || e instanceof SQLException sql
+          && ("42P01".equals(sql.getSQLState()) || "42883".equals(sql.getSQLState())
+              || "3D000".equals(sql.getSQLState()))) {
         sessions.forgetServer();
       }
       boolean session = gettingSession && Breakers.sessionFailure(type);
@@ -583,8 +586,8 @@ public final class Scheduler implements AutoCloseable {
       listener.failed(collector.name(), type, took);
       if (session) {
         sessionsFailing.set(true);
-        sessionLog.warn("pgintel lost or could not open a database session ({}, collector '{}' and any other due): {}; {}", type,
-            collector.name(), e.getMessage(), hint(type));
+        sessionFailureSaid |= sessionLog.warn("pgintel lost or could not open a database session ({}, collector '{}'"
+            + " and any other due): {}; {}", type, collector.name(), e.getMessage(), hint(type));
       } else {
         failureSaid |= failureLog.warn("pgintel collector '{}' failed ({} in a row, {}): {}; {}", collector.name(),
             failures, type, e.getMessage(), hint(type));

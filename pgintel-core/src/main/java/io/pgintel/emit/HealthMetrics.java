@@ -30,6 +30,9 @@ final class HealthMetrics {
       upDown("postgresql.table.size.skipped", "{table}", TablesSummary.class,
           "Reported tables whose size was not read because an ACCESS EXCLUSIVE lock was held or waited for.")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(TablesSummary::sizeSkipped),
+      upDown("postgresql.sequence.unread", "{sequence}", TablesSummary.class,
+          "Sequences that could end but were not read: beyond the 100 with the narrowest ranges read a collection.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(TablesSummary::sequencesUnread),
       upDown("postgresql.table.size", "By", TableStats.class, "Disk space of the table's main fork.")
           .attributes(HealthMetrics::table).longValue(TableStats::tableBytes),
       upDown("postgresql.table.toast.size", "By", TableStats.class, "Disk space of the table's TOAST data.")

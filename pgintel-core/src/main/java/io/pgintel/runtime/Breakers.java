@@ -129,7 +129,9 @@ public final class Breakers {
    * the database.
    */
   public synchronized void probe(String collector) {
-    if (enabled && breaker(SERVER).state() != CircuitBreaker.State.CLOSED) {
+    if (enabled && breaker(SERVER).state() != CircuitBreaker.State.CLOSED
+        && (serverProbe == null || !serverProbe.equals(limitsReader))) {
+      // of several run at once, the one that can tell the pressure is over probes
       serverProbe = collector;
     }
   }
@@ -215,7 +217,10 @@ public final class Breakers {
           // the server answered, if only with an error of this collector's own
           changed |= server.success();
         } else if (probe) {
+          // the connections collector could not read the pressure: any collector's answer may close it from now
+          // on, or the breaker would wait for a reading that may never come
           server.abandon();
+          pressureTrip = false;
         }
       }
       settle(probe, changed, now);

@@ -41,12 +41,6 @@ public final class RateLimitedLog {
     }
   }
 
-  /** The next message goes out at once; the count of held-back ones starts again. */
-  public void reset() {
-    nextAllowed.set(Long.MIN_VALUE);
-    suppressed.set(0);
-  }
-
   private boolean permit() {
     long now = System.nanoTime();
     long allowed = nextAllowed.get();

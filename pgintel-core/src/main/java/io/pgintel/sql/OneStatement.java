@@ -3,7 +3,8 @@ package io.pgintel.sql;
 /**
  * Makes server text that is one statement ready to run as the body of a JDBC query: what follows its last token
  * (a semicolon, comments, space) is dropped, and a {@code ?} in an operator is doubled, as JDBC wants it
- * ({@code ?|} becomes {@code ??|}), so that the driver does not take it for a parameter. Read with the lexer,
+ * ({@code ?|} becomes {@code ??|}), so that the driver does not take it for a parameter; an operator written with
+ * {@code ??} already is taken as written so (PostgreSQL has no {@code ??} operator of its own). Read with the lexer,
  * so that a semicolon or parenthesis inside a literal, a quoted name or a comment counts for nothing.
  */
 public final class OneStatement {
@@ -16,7 +17,7 @@ public final class OneStatement {
    */
   public static String of(String sql) {
     char[] chars = sql.toCharArray();
-    Reader reader = new Reader();
+    Reader reader = new Reader(sql);
     boolean truncated = Lexer.lex(chars, chars.length, false, reader);
     if (truncated || reader.broken || reader.depth != 0 || reader.end == 0) {
       return null;
@@ -34,6 +35,7 @@ public final class OneStatement {
 
   /** Follows the tokens: where the statement ends, bracket depth, and where its operators are. */
   private static final class Reader implements Lexer.Sink {
+    final String text;
     int end;
     int depth;
     boolean broken;
@@ -41,6 +43,10 @@ public final class OneStatement {
     /** Start and end of each operator containing {@code ?}, in pairs. */
     int[] operators = new int[8];
     int operatorCount;
+
+    Reader(String text) {
+      this.text = text;
+    }
 
     @Override
     public void word(int start, int end, int keyword, long hash) {
@@ -60,6 +66,11 @@ public final class OneStatement {
         case Tokens.LPAREN -> depth++;
         case Tokens.RPAREN -> broken |= --depth < 0;
         case Tokens.OP -> {
+          if (text.indexOf("??", start) >= 0 && text.indexOf("??", start) < end) {
+            // doubled for JDBC by its author already
+            statementToken(end);
+            return;
+          }
           if (operatorCount + 2 > operators.length) {
             operators = java.util.Arrays.copyOf(operators, operators.length * 2);
           }

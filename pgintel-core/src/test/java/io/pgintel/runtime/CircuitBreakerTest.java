@@ -146,13 +146,16 @@ class CircuitBreakerTest {
   }
 
   @Test
-  void withoutTheConnectionsCollectorAnyCollectorProbes() {
-    Breakers b = new Breakers(true, 2, 80, 90, Duration.ofSeconds(30), Duration.ofMinutes(5), null, null);
-    b.failed("tables", 0, "connection");
-    b.failed("tables", 1, "connection");
+  void aPressureProbeTheConnectionsCollectorFailsForItsOwnReasonLetsAnyCollectorCloseTheBreaker() {
+    Breakers b = breakers(null);
+    b.succeeded("connections", 0, SECOND, TEN, connections(95, 10, 100));
     assertEquals(State.OPEN, b.status().get(0).state());
-    assertTrue(b.allow("activity", 30_001));
-    b.succeeded("activity", 30_002, SECOND, TEN, List.of());
+    assertFalse(b.allow("activity", 30_001));
+    assertTrue(b.allow("connections", 30_002));
+    // a privilege revoked, a timeout: the reading that would tell may never come
+    b.failed("connections", 30_003, "insufficient_privilege", false);
+    assertTrue(b.allow("activity", 30_004));
+    b.succeeded("activity", 30_005, SECOND, TEN, List.of());
     assertEquals(State.CLOSED, b.status().get(0).state());
   }
 

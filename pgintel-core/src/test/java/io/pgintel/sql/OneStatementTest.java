@@ -15,6 +15,8 @@ class OneStatementTest {
         OneStatement.of("SELECT d ? 'a', d ?| array['a'], d ?& array['b'] FROM t"));
     assertEquals("SELECT '?', \"a?\", $$?$$ /* ? */ FROM t", OneStatement.of("SELECT '?', \"a?\", $$?$$ /* ? */ FROM t"));
     assertEquals("SELECT (1) AS \"(\"", OneStatement.of("SELECT (1) AS \"(\""));
+    // already doubled for JDBC by its author: as written
+    assertEquals("SELECT d ??| array['a'] FROM t", OneStatement.of("SELECT d ??| array['a'] FROM t"));
   }
 
   @Test

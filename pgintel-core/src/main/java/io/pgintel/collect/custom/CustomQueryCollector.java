@@ -66,7 +66,8 @@ public final class CustomQueryCollector implements Collector {
       }));
     } catch (SQLException e) {
       // the message goes to logs and status: its first line, without the values the server quotes in it
-      throw new SQLException("query '" + query.name() + "': " + withoutValues(e.getMessage()), e.getSQLState());
+      throw new SQLException("query '" + query.name() + "': " + withoutValues(e.getMessage(), e.getSQLState()),
+          e.getSQLState());
     }
     out.add(new CustomQueryRun(query.name(), out.size(), total[0] - out.size()));
     return out;
@@ -94,20 +95,40 @@ public final class CustomQueryCollector implements Collector {
       } else if (!column.equals(TOTAL)) {
         String v = r.stringOrNull(column);
         if (v != null) {
-          attributes.put(column, v.length() > MAX_ATTRIBUTE ? v.substring(0, MAX_ATTRIBUTE) : v);
+          attributes.put(column, cut(v));
         }
       }
     }
     return new CustomRow(query.name(), db, attributes, values);
   }
 
-  /** The first line of a server message, each double-quoted value in it replaced, as PostgreSQL quotes data. */
-  static String withoutValues(String message) {
+  /** At most {@link #MAX_ATTRIBUTE} characters, never half a surrogate pair. */
+  private static String cut(String v) {
+    if (v.length() <= MAX_ATTRIBUTE) {
+      return v;
+    }
+    int end = Character.isHighSurrogate(v.charAt(MAX_ATTRIBUTE - 1)) ? MAX_ATTRIBUTE - 1 : MAX_ATTRIBUTE;
+    return v.substring(0, end);
+  }
+
+  /**
+   * The first line of a server message without the data it may quote: a data exception (class 22: invalid input,
+   * out of range, ...) is cut at the colon before the value, whatever the quotes of the server's language; a
+   * syntax or access rule error (class 42: a column that does not exist, ...) names objects, not data, and is kept
+   * whole, the hint the query's author needs; other messages have their double-quoted values masked.
+   */
+  static String withoutValues(String message, String sqlState) {
     if (message == null) {
       return "";
     }
     int eol = message.indexOf('\n');
     String line = eol < 0 ? message : message.substring(0, eol);
-    return line.replaceAll("\"[^\"]*\"", "\"…\"");
+    if (sqlState != null && sqlState.startsWith("22")) {
+      // "ERROR: invalid input syntax for type integer: <value>": the severity's colon, then the value's
+      int severity = line.indexOf(": ");
+      int value = line.indexOf(':', severity < 0 ? 0 : severity + 2);
+      return value < 0 ? line : line.substring(0, value);
+    }
+    return sqlState != null && sqlState.startsWith("42") ? line : line.replaceAll("\"[^\"]*\"", "\"…\"");
   }
 }

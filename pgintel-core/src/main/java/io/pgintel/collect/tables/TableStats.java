@@ -17,7 +17,8 @@ package io.pgintel.collect.tables;
  * @param blocks {@code pg_statio_user_tables}
  */
 public record TableStats(String database, String name, long seqScans, Long indexScans, long seqRowsRead,
-    Long indexRowsFetched, long insertedSinceVacuum, Double seqScanAgeSeconds, long inserted, long updated, long deleted, long hotUpdated,
+    Long indexRowsFetched, long insertedSinceVacuum, Double seqScanAgeSeconds, long inserted, long updated,
+    long deleted, long hotUpdated,
     long liveRows, long deadRows, long modifiedSinceAnalyze, long vacuums, long autovacuums, long analyzes,
     long autoanalyzes, Double vacuumAgeSeconds, Double analyzeAgeSeconds, long frozenXidAge, boolean sizeSkipped,
     Long tableBytes, Long toastBytes, Long indexBytes, Long bloatBytes, Blocks blocks) {

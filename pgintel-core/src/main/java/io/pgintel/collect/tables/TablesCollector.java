@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tables and indexes of the monitored database: {@code pg_stat_user_tables}, {@code pg_stat_user_indexes}, their
- * {@code pg_statio_} block counts, sizes and a bloat estimate, and the sequences nearest their end, for the {@value #MAX_TABLES} largest and busiest tables.
+ * {@code pg_statio_} block counts, sizes and a bloat estimate, for the {@value #MAX_TABLES} largest and busiest
+ * tables; and the sequences nearest their end.
  *
  * <p>{@code pg_relation_size()} and its siblings open the relation with ACCESS SHARE, so they would queue behind
  * an ACCESS EXCLUSIVE lock that is held or merely waited for (a waiting {@code ALTER TABLE} already blocks new
@@ -86,7 +87,8 @@ public final class TablesCollector extends NamedCollector {
         WHERE s.relid IN (SELECT relid FROM chosen))
       SELECT t.relid, quote_ident(t.schemaname) || '.' || quote_ident(t.relname) AS name,
              coalesce(t.seq_scan, 0) AS seq_scan, t.idx_scan, coalesce(t.seq_tup_read, 0) AS seq_tup_read,
-             t.idx_tup_fetch, t.n_ins_since_vacuum, $SEQ_SCAN_AGE AS seq_scan_age, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
+             t.idx_tup_fetch, t.n_ins_since_vacuum, $SEQ_SCAN_AGE AS seq_scan_age,
+             t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
              t.n_live_tup, t.n_dead_tup, t.n_mod_since_analyze, t.vacuum_count, t.autovacuum_count,
              t.analyze_count, t.autoanalyze_count,
              extract(epoch FROM clock_timestamp() - greatest(t.last_vacuum, t.last_autovacuum))::float8 AS vacuum_age,
@@ -131,7 +133,8 @@ public final class TablesCollector extends NamedCollector {
    * <p>Reading a sequence's position ({@code pg_sequence_last_value}) locks it (ROW EXCLUSIVE) until the
    * collection's transaction ends, so few are read, and none another session has locked against that, granted or
    * waited for (ALTER SEQUENCE, LOCK). Read are the {@value #MAX_SEQUENCES} with the narrowest ranges the role may
-   * read (those of the biggest tables first among equals); ranges too wide to use up in any lifetime (a bigint
+   * read (among equals those feeding the tables with the most inserts since statistics were reset: a queue table
+   * with few rows may have used up most of its keys); ranges too wide to use up in any lifetime (a bigint
    * sequence on a bigint column: 2^62 values and more) and cycling sequences, which never end, are left out.
    * The arithmetic is numeric: a range may be wider than a bigint holds.
    */
@@ -143,7 +146,8 @@ public final class TablesCollector extends NamedCollector {
           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())),
       candidates AS MATERIALIZED (
         SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name, s.seqincrement AS step,
-               greatest(s.seqmin::numeric, col.lo) AS lo, least(s.seqmax::numeric, col.hi) AS hi
+               greatest(s.seqmin::numeric, col.lo) AS lo, least(s.seqmax::numeric, col.hi) AS hi,
+               count(*) OVER () AS eligible
         FROM pg_sequence s
         JOIN pg_class c ON c.oid = s.seqrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -152,7 +156,7 @@ public final class TablesCollector extends NamedCollector {
                    AS lo,
                  min(CASE b.typ WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647 END)::numeric
                    AS hi,
-                 max(tc.reltuples) AS table_rows
+                 max(pg_stat_get_tuples_inserted(tc.oid)) AS inserted
           FROM (
             SELECT a.attrelid, a.atttypid FROM pg_depend d
             JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
@@ -169,16 +173,19 @@ public final class TablesCollector extends NamedCollector {
           CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END AS typ) b) col
           ON true
         WHERE NOT s.seqcycle AND c.relpersistence <> 't'
+          -- an unlogged sequence cannot be read on a standby (15 and 16 before their late-2024 releases fail)
+          AND NOT (c.relpersistence = 'u' AND pg_is_in_recovery())
           AND n.nspname NOT IN ('pg_catalog', 'information_schema')
           AND c.oid NOT IN (SELECT relation FROM busy)
           AND has_sequence_privilege(s.seqrelid, 'SELECT,USAGE')
           AND least(s.seqmax::numeric, col.hi) - greatest(s.seqmin::numeric, col.lo) < 2::numeric ^ 62
-        ORDER BY least(s.seqmax::numeric, col.hi) - greatest(s.seqmin::numeric, col.lo), col.table_rows DESC NULLS LAST
+        ORDER BY least(s.seqmax::numeric, col.hi) - greatest(s.seqmin::numeric, col.lo),
+                 col.inserted DESC NULLS LAST
         LIMIT\s""" + MAX_SEQUENCES + """
       ),
       positions AS MATERIALIZED (
-        SELECT name, step, lo, hi, pg_sequence_last_value(oid)::numeric AS last FROM candidates)
-      SELECT name,
+        SELECT name, step, lo, hi, eligible, pg_sequence_last_value(oid)::numeric AS last FROM candidates)
+      SELECT name, eligible,
              (CASE WHEN step > 0 THEN last - lo ELSE hi - last END / greatest(hi - lo, 1))::float8 AS used,
              least(greatest(floor(CASE WHEN step > 0 THEN hi - last ELSE last - lo END / abs(step)), 0),
                    9223372036854775807)::bigint AS remaining
@@ -207,10 +214,15 @@ public final class TablesCollector extends NamedCollector {
     if (skipped > 0) {
       log.debug("pgintel skipped the size of {} table(s) under an ACCESS EXCLUSIVE lock", skipped);
     }
-    out.addAll(session.query(SEQUENCES_SQL, r -> new SequenceUsage(db, r.string("name"),
-        Math.max(0, Math.min(1.0, r.getDouble("used"))), r.getLong("remaining"))));
+    long[] eligible = new long[1];
+    out.addAll(session.query(SEQUENCES_SQL, r -> {
+      eligible[0] = r.getLong("eligible");
+      return new SequenceUsage(db, r.string("name"), Math.max(0, Math.min(1.0, r.getDouble("used"))),
+          r.getLong("remaining"));
+    }));
+    long unread = Math.max(0, eligible[0] - MAX_SEQUENCES);
     long count = session.queryOne(COUNT_SQL, r -> r.getLong("tables"));
-    out.add(new TablesSummary(db, count, tables.size(), skipped));
+    out.add(new TablesSummary(db, count, tables.size(), skipped, unread));
     return out;
   }
 

@@ -137,11 +137,26 @@ class CustomQueryTest {
         assertEquals(CollectorStatus.State.BACKING_OFF, s.state());
         assertTrue(!s.lastError().contains("example.com"), "a value of the application's: " + s.lastError());
       }
-      assertTrue(status(p, "query.cast").lastError().contains("invalid input syntax for type integer: \"…\""),
+      assertTrue(status(p, "query.cast").lastError().endsWith("invalid input syntax for type integer"),
           status(p, "query.cast").lastError());
       assertTrue(status(p, "query.text").lastError().contains("column 'n' is not a number"),
           status(p, "query.text").lastError());
     }
+  }
+
+  @Test
+  void aServerMessageKeepsTheNamesItGivesButNotTheDataItQuotes() {
+    assertEquals("ERROR: invalid input syntax for type integer", CustomQueryCollector.withoutValues(
+        "ERROR: invalid input syntax for type integer: \"john\"doe@example.com\"\n  Position: 8", "22P02"));
+    assertEquals("FEHLER: ungültige Eingabesyntax für Typ integer", CustomQueryCollector.withoutValues(
+        "FEHLER: ungültige Eingabesyntax für Typ integer: »alice@example.com«", "22P02"));
+    assertEquals("ERROR: value too long for type character varying(3)", CustomQueryCollector.withoutValues(
+        "ERROR: value too long for type character varying(3)", "22001"));
+    assertEquals("ERROR: column \"nme\" does not exist", CustomQueryCollector.withoutValues(
+        "ERROR: column \"nme\" does not exist\n  Hint: Perhaps you meant to reference the column \"name\".",
+        "42703"));
+    assertEquals("ERROR: something about \"…\"", CustomQueryCollector.withoutValues(
+        "ERROR: something about \"secret\"", "XX000"));
   }
 
   @Test
@@ -162,6 +177,8 @@ class CustomQueryTest {
         new String[] {"pgintel.queries.q.sql", "SELECT 1 AS n)",
             "pgintel.queries.q.sql: query 'q' is not one complete SELECT (a second statement follows a semicolon, or"
                 + " its parentheses do not match)"},
+        new String[] {"pgintel.queries.q.gauges", "pgintel_rows",
+            "pgintel.queries.q.gauges: 'pgintel_rows' is the name of pgintel's own count"},
         new String[] {"pgintel.queries.q.interval", "0s", "pgintel.queries.q.interval: 0ms is out of range; allowed from 1s to 24h"},
         new String[] {"pgintel.queries.q.colour", "red", "pgintel.queries.q.colour: unknown query setting"});
     for (String[] c : cases) {
