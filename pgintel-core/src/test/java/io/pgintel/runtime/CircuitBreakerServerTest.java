@@ -148,6 +148,42 @@ class CircuitBreakerServerTest {
     }
   }
 
+  @Test
+  void aSessionComingAndGoingSaysItsFailureAndItsReturnOnceAMinuteNotAtEveryTurn() throws Exception {
+    assumeTrue(System.getenv("PGINTEL_TEST_JDBC_URL") == null, "creates a role");
+    PgServer pg = PostgresServers.newest();
+    String role = "flapping_" + Long.toHexString(System.nanoTime());
+    pg.execute("postgres", "CREATE ROLE " + role + " LOGIN");
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(pg.jdbcUrl("postgres"));
+    ds.setUser(role);
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = TestPgIntel.only(PgIntel.builder().dataSource(ds).openTelemetry(otel.openTelemetry()),
+            "database").build()) {
+      System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+      try {
+        for (int turn = 0; turn < 3; turn++) {
+          pg.execute("postgres", "ALTER ROLE " + role + " CONNECTION LIMIT 0");
+          p.collectNow();
+          pg.execute("postgres", "ALTER ROLE " + role + " CONNECTION LIMIT -1");
+          p.collectNow();
+        }
+      } finally {
+        System.setErr(stderr);
+      }
+      assertEquals(3.0, otel.value("pgintel.collector.errors",
+          Map.of("pgintel.collector", "database", "error.type", "too_many_connections")).orElseThrow(),
+          "every failure counted");
+    } finally {
+      pg.execute("postgres", "DROP ROLE " + role);
+    }
+    String log = logged.toString(StandardCharsets.UTF_8);
+    assertEquals(1, count(log, "lost or could not open a database session"), log);
+    assertEquals(1, count(log, "has a database session again"), log);
+  }
+
   private static int count(String text, String part) {
     return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
   }
