@@ -19,7 +19,7 @@ public record CollectorStatus(String name, State state, Duration interval, Insta
   /**
    * Whether it is active and read within its last three intervals (at least {@link #MIN_STALE}): ticks skipped
    * because the application's pool had no connection free, or a circuit stayed open, make it not reading although
-   * nothing failed.
+   * nothing failed ({@link State#STALLED} in a running instance's status).
    */
   public boolean reading(Instant now) {
     if (state != State.ACTIVE || lastSuccess == null) {
@@ -35,6 +35,12 @@ public record CollectorStatus(String name, State state, Duration interval, Insta
     ACTIVE,
     /** Failing; waiting longer between attempts. */
     BACKING_OFF,
+    /**
+     * Running and nothing failed, yet nothing read within its last three intervals (at least a minute): its
+     * ticks were skipped (the application's pool with no connection free, as while the database behind it is
+     * down; a circuit held open).
+     */
+    STALLED,
     /** The server lacks what it needs (view, extension, privilege); see {@code detail}. */
     UNAVAILABLE,
     /** Switched off in settings. */

@@ -79,6 +79,8 @@ public final class Scheduler implements AutoCloseable {
   private final List<CollectorStatus> disabled;
   private final ScheduledThreadPoolExecutor executor;
   private volatile boolean running;
+  /** When {@link #start()} was called; null before. */
+  private volatile Instant startedAt;
   private volatile boolean closed;
   /** Whether the application's closed pool has been mentioned: once, however many ticks it skips. */
   private volatile boolean poolClosedSaid;
@@ -129,6 +131,7 @@ public final class Scheduler implements AutoCloseable {
     if (running || closed) {
       return;
     }
+    startedAt = Instant.now();
     running = true;
     long now = System.nanoTime();
     // every first tick is due now: none fires before all are scheduled, so that the first takes them all on
@@ -549,19 +552,27 @@ public final class Scheduler implements AutoCloseable {
       listener.skipped(collector.name(), "pool_closed");
     }
 
+    /** Its last reading, or when it started (was made) for one that has not read yet. */
+    Instant readSince() {
+      return lastSuccess != null ? lastSuccess : startedAt != null ? startedAt : created;
+    }
+
+    /** Whether it read within its last three intervals (at least a minute) since it started, as far as it ran. */
+    boolean reading() {
+      return new CollectorStatus(collector.name(), CollectorStatus.State.ACTIVE, interval, readSince(), null, 0,
+          null).reading(Instant.now());
+    }
+
     void poolBusy(PoolBusyException e) {
       notRun();
       listener.skipped(collector.name(), "pool_busy");
       failureLog.debug("pgintel collector '{}' skipped a tick: {}", collector.name(), e.getMessage());
-      Instant now = Instant.now();
-      Instant since = lastSuccess != null ? lastSuccess : created;
-      if (failures == 0 && unavailable == null && !new CollectorStatus(collector.name(),
-          CollectorStatus.State.ACTIVE, interval, since, null, 0, null).reading(now)) {
+      if (failures == 0 && unavailable == null && !reading()) {
         // nothing failed, yet nothing is read: as when the database behind the pool is down
         starvedLog.warn("pgintel collector '{}' has read nothing for {} s: the application's pool had no "
             + "connection free within the borrow timeout at its ticks (pool_busy); the database behind it may be "
             + "unreachable, or the pool too small for the application's own load", collector.name(),
-            Duration.between(since, now).toSeconds());
+            Duration.between(readSince(), Instant.now()).toSeconds());
       }
     }
 
@@ -610,6 +621,8 @@ public final class Scheduler implements AutoCloseable {
         state = CollectorStatus.State.UNAVAILABLE;
       } else if (failures > 0) {
         state = CollectorStatus.State.BACKING_OFF;
+      } else if (running && !reading()) {
+        state = CollectorStatus.State.STALLED;
       } else if (running || lastSuccess != null) {
         state = CollectorStatus.State.ACTIVE;
       } else {

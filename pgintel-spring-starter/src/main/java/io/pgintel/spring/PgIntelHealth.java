@@ -50,6 +50,10 @@ final class PgIntelHealth {
           errors.add(s.name() + ": " + s.lastError() + " (" + s.consecutiveFailures() + " failures in a row)");
         } else if (s.state() == CollectorStatus.State.UNAVAILABLE) {
           errors.add(s.name() + ": " + s.detail());
+        } else if (s.state() == CollectorStatus.State.STALLED) {
+          // nothing failed: a detail, never DOWN (the application's own pool decides what it can serve)
+          errors.add(s.name() + ": nothing read since " + (s.lastSuccess() == null ? "start" : s.lastSuccess())
+              + " (its ticks were skipped: the pool had no connection free, or a circuit stayed open)");
         }
       }
       one.put("collectors", states);
