@@ -70,6 +70,37 @@ class StatementsAvailabilityTest {
     }
   }
 
+  @Test
+  void learningTheServerAgainKeepsTheStatementsBaselineSoNoIntervalIsLost() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    String db = pg.createDatabase("relearn");
+    pg.execute(db, "CREATE TABLE relearned_items (id int)");
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(pg.jdbcUrl(db));
+    ds.setUser(pg.user());
+    // a query of a missing table makes pgintel learn the server again after each collection; it runs after
+    // statements, whose interval is shorter
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel), "statements").dataSource(ds)
+            .setting("pgintel.queries.missing.sql", "SELECT count(*) AS n FROM no_such_table")
+            .setting("pgintel.queries.missing.gauges", "n").build()) {
+      p.collectNow();
+      assertTrue(otel.events("db.server.top_query").isEmpty(), "the first collection is only a baseline");
+      try (java.sql.Connection c = pg.connect(db); java.sql.Statement s = c.createStatement()) {
+        for (int i = 0; i < 5; i++) {
+          s.executeQuery("SELECT count(*) FROM relearned_items").close();
+        }
+      }
+      p.collectNow();
+      long calls = otel.events("db.server.top_query").stream()
+          .filter(e -> String.valueOf(e.getAttributes().get(
+              io.opentelemetry.api.common.AttributeKey.stringKey("db.query.text"))).contains("relearned_items"))
+          .mapToLong(e -> e.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("postgresql.calls")))
+          .sum();
+      assertEquals(5, calls, "the interval after the server was learnt again is reported");
+    }
+  }
+
   private static CollectorStatus statements(PgIntel p) {
     return p.status().stream().filter(s -> s.name().equals("statements")).findFirst().orElseThrow();
   }
