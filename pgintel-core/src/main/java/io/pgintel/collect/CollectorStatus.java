@@ -22,11 +22,13 @@ public record CollectorStatus(String name, State state, Duration interval, Insta
    * nothing failed ({@link State#STALLED} in a running instance's status).
    */
   public boolean reading(Instant now) {
-    if (state != State.ACTIVE || lastSuccess == null) {
-      return false;
-    }
+    return state == State.ACTIVE && lastSuccess != null && readWithin(interval, lastSuccess, now);
+  }
+
+  /** Whether {@code lastRead} lies within three intervals (at least {@link #MIN_STALE}) before {@code now}. */
+  static boolean readWithin(Duration interval, Instant lastRead, Instant now) {
     Duration stale = interval.multipliedBy(3);
-    return !lastSuccess.plus(stale.compareTo(MIN_STALE) < 0 ? MIN_STALE : stale).isBefore(now);
+    return !lastRead.plus(stale.compareTo(MIN_STALE) < 0 ? MIN_STALE : stale).isBefore(now);
   }
 
   /** Where a collector stands. */

@@ -338,6 +338,19 @@ public final class Scheduler implements AutoCloseable {
     return e.getClass().getSimpleName();
   }
 
+  /**
+   * Whether what was learnt of the server may be out of date after this failure: it went away or restarted, or
+   * a relation, function or the database itself was dropped, re-created or moved (an extension, say); the next
+   * session learns it again.
+   */
+  private static boolean outdatesServer(String errorType, Throwable e) {
+    if (errorType.equals("connection") || errorType.equals("server_shutdown")) {
+      return true;
+    }
+    String state = e instanceof SQLException sql ? sql.getSQLState() : null;
+    return "42P01".equals(state) || "42883".equals(state) || "3D000".equals(state);
+  }
+
   /** Order of a batch: the fastest sampler first, on the freshest connection. */
   private static final Comparator<Task> FASTEST_FIRST = Comparator.comparingLong(t -> t.intervalNanos);
 
@@ -559,8 +572,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Whether it read within its last three intervals (at least a minute) since it started, as far as it ran. */
     boolean reading() {
-      return new CollectorStatus(collector.name(), CollectorStatus.State.ACTIVE, interval, readSince(), null, 0,
-          null).reading(Instant.now());
+      return CollectorStatus.readWithin(interval, readSince(), Instant.now());
     }
 
     void poolBusy(PoolBusyException e) {
@@ -583,11 +595,7 @@ public final class Scheduler implements AutoCloseable {
      */
     void failed(Throwable e, Duration took, boolean gettingSession) {
       String type = errorType(e);
-      // what was learnt of the server may be out of date: it restarted, or an extension or the database itself
-      // was dropped, re-created or moved; the next session learns it again
-      if (type.equals("connection") || type.equals("server_shutdown") || e instanceof SQLException sql
-          && ("42P01".equals(sql.getSQLState()) || "42883".equals(sql.getSQLState())
-              || "3D000".equals(sql.getSQLState()))) {
+      if (outdatesServer(type, e)) {
         sessions.forgetServer();
       }
       boolean session = gettingSession && Breakers.sessionFailure(type);

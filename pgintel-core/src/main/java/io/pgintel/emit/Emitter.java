@@ -91,8 +91,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<SqlEngine.CacheStats> sqlCache,
       Supplier<List<CollectorStatus>> status, boolean pii, List<String> detectors, ProcessorStats processing,
       Supplier<List<CircuitBreaker.Status>> circuits, List<CustomQuery> queries) {
-    List<MetricDef<?>> custom = CustomMetrics.of(queries);
-    this.defsByType = MetricCatalog.withExtra(custom);
+    this.defsByType = MetricCatalog.withExtra(CustomMetrics.of(queries));
     this.circuits = circuits;
     EnumSet<PiiDetector.Kind> kinds = EnumSet.noneOf(PiiDetector.Kind.class);
     for (String d : detectors) {
@@ -105,13 +104,13 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     this.processing = processing;
     Meter meter = openTelemetry.getMeterProvider().meterBuilder(SCOPE).setInstrumentationVersion(Version.get())
         .build();
-    List<MetricDef<?>> defs = new ArrayList<>(MetricCatalog.ALL);
-    defs.addAll(custom);
-    for (MetricDef<?> def : defs) {
-      if (def.doubles()) {
-        defDoubles.add(def.name());
+    for (List<MetricDef<?>> defs : defsByType.values()) {
+      for (MetricDef<?> def : defs) {
+        if (def.doubles()) {
+          defDoubles.add(def.name());
+        }
+        instruments.computeIfAbsent(def.name(), n -> instrument(meter, def));
       }
-      instruments.computeIfAbsent(def.name(), n -> instrument(meter, def));
     }
     up = meter.gaugeBuilder("pgintel.collector.up").ofLongs().setUnit("1")
         .setDescription("1 when the collector's last attempt succeeded and it read within its last three intervals"

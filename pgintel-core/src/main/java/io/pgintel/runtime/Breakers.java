@@ -182,11 +182,6 @@ public final class Breakers {
     };
   }
 
-  /** A collection failed while getting its session; {@code errorType} as the scheduler classifies it. */
-  public void failed(String collector, long now, String errorType) {
-    failed(collector, now, errorType, true);
-  }
-
   /**
    * A collection failed; {@code errorType} as the scheduler classifies it.
    *

@@ -7,8 +7,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.pgintel.PgIntel;
 import io.pgintel.PgIntelBuilder;
 import io.pgintel.internal.OwnConnection;
+import io.pgintel.test.CapturedStderr;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.TestDataSources;
+import io.pgintel.test.TestPgIntel;
 import io.pgintel.test.TestTelemetry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -371,26 +373,20 @@ class SchedulerTest {
   @Test
   void aFlappingCollectorSaysItsFailureAndRecoveryOnceAMinuteNotAtEveryFlap(PgServer pg) throws Exception {
     Scripted c = new Scripted();
-    java.io.PrintStream stderr = System.err;
-    java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
-    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = io.pgintel.test.TestPgIntel.only(
-        io.pgintel.test.TestPgIntel.builder(pg, otel)).setting("pgintel.circuit.enabled", false).addCollector(c)
-        .build()) {
-      System.setErr(new java.io.PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8));
-      try {
+    String log;
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel))
+        .setting("pgintel.circuit.enabled", false).addCollector(c).build()) {
+      log = CapturedStderr.during(() -> {
         for (int flap = 0; flap < 4; flap++) {
           c.fail.set(true);
           p.collectNow();
           c.fail.set(false);
           p.collectNow();
         }
-      } finally {
-        System.setErr(stderr);
-      }
+      });
     }
-    String log = logged.toString(java.nio.charset.StandardCharsets.UTF_8);
-    assertEquals(1, log.split("collector 'scripted' failed", -1).length - 1, log);
-    assertEquals(1, log.split("collector 'scripted' recovered", -1).length - 1, log);
+    assertEquals(1, CapturedStderr.count(log, "collector 'scripted' failed"), log);
+    assertEquals(1, CapturedStderr.count(log, "collector 'scripted' recovered"), log);
   }
 
   @Test

@@ -142,11 +142,8 @@ class ServerCollectorsTest {
     }
     pg.execute("postgres", "DO $$ BEGIN CREATE ROLE wal_plain LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
         + " END $$");
-    org.postgresql.ds.PGSimpleDataSource plain = new org.postgresql.ds.PGSimpleDataSource();
-    plain.setUrl(pg.jdbcUrl("postgres"));
-    plain.setUser("wal_plain");
-    try (TestTelemetry otel = new TestTelemetry();
-        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "wal").dataSource(plain).build()) {
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel),
+        "wal").dataSource(pg.dataSourceAs("wal_plain", "postgres")).build()) {
       pgintel.collectNow();
       assertEquals(io.pgintel.collect.CollectorStatus.State.ACTIVE, pgintel.status().stream()
           .filter(st -> st.name().equals("wal")).findFirst().orElseThrow().state());

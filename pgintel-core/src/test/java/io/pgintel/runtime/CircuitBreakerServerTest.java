@@ -1,5 +1,6 @@
 package io.pgintel.runtime;
 
+import static io.pgintel.test.CapturedStderr.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,13 +11,11 @@ import io.pgintel.collect.Collector;
 import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.SqlSession;
 import io.pgintel.runtime.CircuitBreaker.State;
+import io.pgintel.test.CapturedStderr;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
 import io.pgintel.test.TestPgIntel;
 import io.pgintel.test.TestTelemetry;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,7 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /** The breakers against a real server: stopped and restarted, made slow on purpose, crowded with connections. */
 class CircuitBreakerServerTest {
@@ -107,35 +105,29 @@ class CircuitBreakerServerTest {
     PgServer pg = PostgresServers.newest();
     String role = "full_" + Long.toHexString(System.nanoTime());
     pg.execute("postgres", "CREATE ROLE " + role + " LOGIN CONNECTION LIMIT 0");
-    PGSimpleDataSource full = new PGSimpleDataSource();
-    full.setUrl(pg.jdbcUrl("postgres"));
-    full.setUser(role);
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream logged = new ByteArrayOutputStream();
     try (TestTelemetry otel = new TestTelemetry()) {
-      System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
-      try (PgIntel p = PgIntel.builder().dataSource(full).openTelemetry(otel.openTelemetry()).build()) {
-        p.collectNow();
-        p.collectNow();
-        assertEquals(State.OPEN, circuit(p, Breakers.SERVER));
-        for (CircuitBreaker.Status c : p.circuits()) {
-          assertTrue(c.name().equals(Breakers.SERVER) || c.state() == State.CLOSED, "only the server's: " + c);
+      String log = CapturedStderr.during(() -> {
+        try (PgIntel p = PgIntel.builder().dataSource(pg.dataSourceAs(role, "postgres"))
+            .openTelemetry(otel.openTelemetry()).build()) {
+          p.collectNow();
+          p.collectNow();
+          assertEquals(State.OPEN, circuit(p, Breakers.SERVER));
+          for (CircuitBreaker.Status c : p.circuits()) {
+            assertTrue(c.name().equals(Breakers.SERVER) || c.state() == State.CLOSED, "only the server's: " + c);
+          }
+          List<CollectorStatus> failing = p.status().stream()
+              .filter(s -> s.state() == CollectorStatus.State.BACKING_OFF).toList();
+          assertTrue(failing.size() >= 10, "every enabled collector tried: " + p.status());
+          for (CollectorStatus s : failing) {
+            // nothing lost silently: every attempt is counted, though said once for all
+            assertEquals(2.0, otel.value("pgintel.collector.errors",
+                Map.of("pgintel.collector", s.name(), "error.type", "too_many_connections")).orElse(0.0), s.name());
+          }
+          pg.execute("postgres", "ALTER ROLE " + role + " CONNECTION LIMIT -1");
+          p.collectNow();
+          assertEquals(State.CLOSED, circuit(p, Breakers.SERVER));
         }
-        List<CollectorStatus> failing = p.status().stream()
-            .filter(s -> s.state() == CollectorStatus.State.BACKING_OFF).toList();
-        assertTrue(failing.size() >= 10, "every enabled collector tried: " + p.status());
-        for (CollectorStatus s : failing) {
-          // nothing lost silently: every attempt is counted, though said once for all
-          assertEquals(2.0, otel.value("pgintel.collector.errors",
-              Map.of("pgintel.collector", s.name(), "error.type", "too_many_connections")).orElse(0.0), s.name());
-        }
-        pg.execute("postgres", "ALTER ROLE " + role + " CONNECTION LIMIT -1");
-        p.collectNow();
-        assertEquals(State.CLOSED, circuit(p, Breakers.SERVER));
-      } finally {
-        System.setErr(stderr);
-      }
-      String log = logged.toString(StandardCharsets.UTF_8);
+      });
       assertEquals(1, count(log, "lost or could not open a database session (too_many_connections"), log);
       assertTrue(log.contains("too many connections for role"), log);
       assertEquals(0, count(log, "' failed ("), "no warning per collector: " + log);
@@ -154,38 +146,26 @@ class CircuitBreakerServerTest {
     PgServer pg = PostgresServers.newest();
     String role = "flapping_" + Long.toHexString(System.nanoTime());
     pg.execute("postgres", "CREATE ROLE " + role + " LOGIN");
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(pg.jdbcUrl("postgres"));
-    ds.setUser(role);
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    String log;
     try (TestTelemetry otel = new TestTelemetry();
-        PgIntel p = TestPgIntel.only(PgIntel.builder().dataSource(ds).openTelemetry(otel.openTelemetry()),
-            "database").build()) {
-      System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
-      try {
+        PgIntel p = TestPgIntel.only(PgIntel.builder().dataSource(pg.dataSourceAs(role, "postgres"))
+            .openTelemetry(otel.openTelemetry()), "database").build()) {
+      log = CapturedStderr.during(() -> {
         for (int turn = 0; turn < 3; turn++) {
           pg.execute("postgres", "ALTER ROLE " + role + " CONNECTION LIMIT 0");
           p.collectNow();
           pg.execute("postgres", "ALTER ROLE " + role + " CONNECTION LIMIT -1");
           p.collectNow();
         }
-      } finally {
-        System.setErr(stderr);
-      }
+      });
       assertEquals(3.0, otel.value("pgintel.collector.errors",
           Map.of("pgintel.collector", "database", "error.type", "too_many_connections")).orElseThrow(),
           "every failure counted");
     } finally {
       pg.execute("postgres", "DROP ROLE " + role);
     }
-    String log = logged.toString(StandardCharsets.UTF_8);
     assertEquals(1, count(log, "lost or could not open a database session"), log);
     assertEquals(1, count(log, "has a database session again"), log);
-  }
-
-  private static int count(String text, String part) {
-    return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
   }
 
   /** Sleeps on the server for as long as it is told. */

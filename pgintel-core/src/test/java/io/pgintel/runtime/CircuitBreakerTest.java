@@ -169,12 +169,12 @@ class CircuitBreakerTest {
   @Test
   void connectionFailuresOfAnyCollectorOpenTheServerCircuit() {
     Breakers b = breakers(null);
-    b.failed("statements", 0, "connection");
-    b.failed("tables", 1, "connection");
+    b.failed("statements", 0, "connection", true);
+    b.failed("tables", 1, "connection", true);
     assertEquals(State.OPEN, b.status().get(0).state());
     assertFalse(b.allow("wal", 2));
     assertTrue(b.allow("wal", 30_001));
-    b.failed("wal", 30_002, "insufficient_privilege");
+    b.failed("wal", 30_002, "insufficient_privilege", true);
     assertEquals(State.CLOSED, b.status().get(0).state(), "the server answered the probe");
   }
 
@@ -203,8 +203,8 @@ class CircuitBreakerTest {
     Path file = dir.resolve("sub").resolve("circuits.properties");
     long now = System.currentTimeMillis();
     Breakers before = breakers(file);
-    before.failed("statements", now, "connection");
-    before.failed("statements", now, "connection");
+    before.failed("statements", now, "connection", true);
+    before.failed("statements", now, "connection", true);
     assertTrue(Files.exists(file));
     try (var files = Files.list(file.getParent())) {
       assertEquals(1, files.count(), "no temporary file left behind");
@@ -238,7 +238,7 @@ class CircuitBreakerTest {
   @Test
   void switchedOffBreakersAllowEverything() {
     Breakers b = new Breakers(false, 1, 80, 90, TEN, TEN, null);
-    b.failed("statements", 0, "connection");
+    b.failed("statements", 0, "connection", true);
     b.succeeded("connections", 0, SECOND, TEN, connections(99, 99, 100));
     assertTrue(b.allow("statements", 1));
   }

@@ -77,13 +77,25 @@ public final class PgServer {
 
   /** A non-pooling DataSource on the given database; every getConnection() opens a new session. */
   public DataSource dataSource(String database) {
+    return dataSource(user, password, database);
+  }
+
+  /**
+   * A non-pooling DataSource on the given database that logs in as {@code role}, a role a test made (LOGIN, no
+   * password: the harness's servers trust local connections).
+   */
+  public DataSource dataSourceAs(String role, String database) {
+    return dataSource(role, null, database);
+  }
+
+  private DataSource dataSource(String role, String secret, String database) {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setServerNames(new String[] {host});
     ds.setPortNumbers(new int[] {port});
     ds.setDatabaseName(database);
-    ds.setUser(user);
-    if (password != null) {
-      ds.setPassword(password);
+    ds.setUser(role);
+    if (secret != null) {
+      ds.setPassword(secret);
     }
     ds.setConnectTimeout(5);
     return ds;

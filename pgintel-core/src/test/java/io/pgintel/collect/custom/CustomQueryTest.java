@@ -38,11 +38,7 @@ class CustomQueryTest {
   }
 
   private static PgIntelBuilder builder(TestTelemetry otel) {
-    PgIntelBuilder b = TestPgIntel.only(TestPgIntel.builder(pg, otel));
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(pg.jdbcUrl(db));
-    ds.setUser(pg.user());
-    return b.dataSource(ds);
+    return TestPgIntel.only(TestPgIntel.builder(pg, otel)).dataSource(pg.dataSource(db));
   }
 
   private static CollectorStatus status(PgIntel p, String name) {

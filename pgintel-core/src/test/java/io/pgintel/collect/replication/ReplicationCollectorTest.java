@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The replication collector on a real primary with a real streaming standby, both started by the harness at the
@@ -188,12 +187,9 @@ class ReplicationCollectorTest {
       // a role whose grants were narrowed by hand: pg_stat_replication is left out, the rest still collected
       primary.execute("postgres", "CREATE ROLE narrow LOGIN");
       primary.execute("postgres", "REVOKE EXECUTE ON FUNCTION pg_stat_get_wal_senders() FROM PUBLIC");
-      PGSimpleDataSource narrow = new PGSimpleDataSource();
-      narrow.setUrl(primary.jdbcUrl("postgres"));
-      narrow.setUser("narrow");
       try (TestTelemetry otel = new TestTelemetry();
-          PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(primary, otel), "replication").dataSource(narrow)
-              .build()) {
+          PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(primary, otel), "replication")
+              .dataSource(primary.dataSourceAs("narrow", "postgres")).build()) {
         pgintel.collectNow();
         var data = otel.collect();
         assertSucceeded(pgintel);
@@ -297,13 +293,9 @@ class ReplicationCollectorTest {
         assertTrue(optional(otel.collect(), "postgresql.subscription.enabled", sub).isEmpty(),
             "another database's subscription is that database's to report");
       }
-      PGSimpleDataSource subscriberDb = new PGSimpleDataSource();
-      subscriberDb.setUrl(server.jdbcUrl(db));
-      subscriberDb.setUser(server.user());
-      subscriberDb.setPassword(server.password());
       try (TestTelemetry otel = new TestTelemetry();
           PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(server, otel), "replication")
-              .dataSource(subscriberDb).build()) {
+              .dataSource(server.dataSource(db)).build()) {
         pgintel.collectNow();
         var data = otel.collect();
         assertSucceeded(pgintel);
@@ -312,11 +304,9 @@ class ReplicationCollectorTest {
         // a role without grants: as PUBLIC may read pg_subscription on this version
         server.execute(db, "DO $$ BEGIN CREATE ROLE sub_plain LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
             + " END $$");
-        PGSimpleDataSource plain = new PGSimpleDataSource();
-        plain.setUrl(server.jdbcUrl(db));
-        plain.setUser("sub_plain");
         try (TestTelemetry plainOtel = new TestTelemetry(); PgIntel plainPgintel = TestPgIntel.only(
-            TestPgIntel.builder(server, plainOtel), "replication").dataSource(plain).build()) {
+            TestPgIntel.builder(server, plainOtel), "replication").dataSource(server.dataSourceAs("sub_plain", db))
+            .build()) {
           plainPgintel.collectNow();
           assertSucceeded(plainPgintel);
           assertEquals(1.0, value(plainOtel.collect(), "postgresql.subscription.enabled", sub));

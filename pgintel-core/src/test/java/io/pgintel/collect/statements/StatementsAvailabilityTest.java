@@ -51,11 +51,8 @@ class StatementsAvailabilityTest {
   void anExtensionDroppedAndCreatedInAnotherSchemaWhileRunningIsFoundAgainAtTheNextAttempt() throws Exception {
     PgServer pg = PostgresServers.newest();
     String db = pg.createDatabase("moved");
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(pg.jdbcUrl(db));
-    ds.setUser(pg.user());
-    try (TestTelemetry otel = new TestTelemetry();
-        PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel), "statements").dataSource(ds).build()) {
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel),
+        "statements").dataSource(pg.dataSource(db)).build()) {
       p.collectNow();
       assertEquals(CollectorStatus.State.ACTIVE, statements(p).state(), statements(p).toString());
       pg.execute(db, "DROP EXTENSION pg_stat_statements");
@@ -75,13 +72,10 @@ class StatementsAvailabilityTest {
     PgServer pg = PostgresServers.newest();
     String db = pg.createDatabase("relearn");
     pg.execute(db, "CREATE TABLE relearned_items (id int)");
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(pg.jdbcUrl(db));
-    ds.setUser(pg.user());
     // a query of a missing table makes pgintel learn the server again after each collection; it runs after
     // statements, whose interval is shorter
     try (TestTelemetry otel = new TestTelemetry();
-        PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel), "statements").dataSource(ds)
+        PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel), "statements").dataSource(pg.dataSource(db))
             .setting("pgintel.queries.missing.sql", "SELECT count(*) AS n FROM no_such_table")
             .setting("pgintel.queries.missing.gauges", "n").build()) {
       p.collectNow();
