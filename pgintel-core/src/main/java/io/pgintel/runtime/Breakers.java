@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * The circuit breakers of one pgintel instance: one per collector and one for the server (the monitored
  * database's), which every collection must also pass. The server breaker opens when pgintel gets no session
  * (consecutive {@linkplain #sessionFailure session failures} of any collector) or the server is under pressure:
- * when client connections, or active sessions, reach a share of the connections available, as the
- * {@code connections} collector reads them. Monitoring then backs off exactly when
- * the database struggles; while it is open only one probe at a time goes through (the {@code connections}
- * collector's reading decides whether the pressure is over).
+ * when active sessions reach a share of the connections available, as the {@code connections} collector reads
+ * them, or client connections do while pgintel's sessions are connections of their own ({@link #pressure}).
+ * Monitoring then backs off exactly when the database struggles; while it is open only one probe at a time goes
+ * through (the {@code connections} collector's reading decides whether the pressure is over).
  *
  * <p>With a state file, open breakers are written there on every change (a temporary file moved into place, so a
  * crash leaves the old or the new file, never half of one) and read back at start, so that a restarted
@@ -65,7 +65,8 @@ public final class Breakers {
 
   /**
    * @param slowSharePercent a collection taking more than this percent of its interval counts as a failure
-   * @param pressurePercent connections or active sessions at this percent of those available trip the database
+   * @param pressurePercent active sessions (or connections, see {@link #pressure}) at this percent of those available
+   *     trip the server breaker
    * @param stateFile where open breakers are kept across restarts; null for nowhere
    */
   public Breakers(boolean enabled, int threshold, double slowSharePercent, double pressurePercent,
@@ -268,7 +269,12 @@ public final class Breakers {
     return false;
   }
 
-  /** Why the database is under pressure, or null when it is not (or the records do not tell). */
+  /**
+   * Why the database is under pressure, or null when it is not (or the records do not tell). Active sessions at the
+   * share always are; so are client connections at it, idle or not, but only when pgintel's session was opened for
+   * the collection: a pool that lends pgintel a connection it holds anyway takes no slot from anyone, and pausing
+   * then would blind the monitoring just when connections run short.
+   */
   String pressure(List<? extends Record> records) {
     ConnectionLimits limits = null;
     long clients = 0;
@@ -287,12 +293,16 @@ public final class Breakers {
       return null;
     }
     long available = Math.max(1, limits.maxConnections() - limits.reserved());
-    long busiest = Math.max(clients, active);
-    if (busiest < pressureShare * available) {
-      return null;
+    double limit = pressureShare * available;
+    if (active >= limit) {
+      return String.format(java.util.Locale.ROOT, "pressure: %d active sessions, %d client connections, of %d "
+          + "available", active, clients, available);
     }
-    return String.format(java.util.Locale.ROOT, "pressure: %d client connections, %d active, of %d available",
-        clients, active, available);
+    if (limits.newSession() && clients >= limit) {
+      return String.format(java.util.Locale.ROOT, "pressure: %d client connections, %d active, of %d available, "
+          + "and pgintel's sessions are connections of their own", clients, active, available);
+    }
+    return null;
   }
 
   private CircuitBreaker breaker(String name) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.pgintel.PgIntel;
 import io.pgintel.PgIntelBuilder;
 import io.pgintel.collect.Collector;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -247,6 +250,64 @@ class CircuitBreakerServerTest {
     } finally {
       for (Connection c : crowd) {
         c.close();
+      }
+      pg.stop();
+    }
+  }
+
+  @Test
+  void idleConnectionsNearMaxConnectionsLeaveCollectionThroughAPoolAloneButBusySessionsPauseIt() throws Exception {
+    assumeTrue(System.getenv("PGINTEL_TEST_JDBC_URL") == null, "needs a server with few connections");
+    int major = PostgresServers.newest().majorVersion();
+    PgServer pg = PostgresServers.startPrivate(major, major >= 16
+        ? Map.of("max_connections", "22", "reserved_connections", "2") : Map.of("max_connections", "20"));
+    List<Connection> crowd = new ArrayList<>();
+    List<Thread> sleepers = new ArrayList<>();
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(pg.dataSource());
+    config.setMaximumPoolSize(1);
+    try (HikariDataSource pool = new HikariDataSource(config); TestTelemetry otel = new TestTelemetry();
+        PgIntel p = fast(TestPgIntel.only(PgIntel.builder().dataSource(pool).openTelemetry(otel.openTelemetry())
+            .borrowTimeout(Duration.ofSeconds(10)), "connections", "database"))
+            .collectorInterval("connections", Duration.ofMillis(400))
+            .collectorInterval("database", Duration.ofMillis(200)).build()) {
+      long pooledSince = System.nanoTime();
+      p.start();
+      // the pool's connection is no longer one opened for pgintel's session
+      Thread.sleep(Math.max(0, 6_000 - (System.nanoTime() - pooledSince) / 1_000_000));
+      Map<String, Object> pausedDatabase = Map.of("pgintel.collector", "database", "pgintel.skip.reason",
+          "circuit_open");
+      double skippedBefore = otel.value("pgintel.collector.skipped", pausedDatabase).orElse(0.0);
+      // 17 available: 16 of ours and the pool's one, which pgintel borrows, is all of them
+      for (int i = 0; i < 16; i++) {
+        crowd.add(pg.connect());
+      }
+      Instant crowded = Instant.now();
+      await("readings of the idle crowd", () -> status(p, "connections").lastSuccess() != null
+          && status(p, "connections").lastSuccess().isAfter(crowded.plusSeconds(2)));
+      assertEquals(State.CLOSED, circuit(p, Breakers.SERVER), p.circuits().toString());
+      assertEquals(skippedBefore, otel.value("pgintel.collector.skipped", pausedDatabase).orElse(0.0));
+      // the same sessions at work: that is load, however pgintel gets its session
+      for (Connection c : crowd) {
+        Thread t = new Thread(() -> {
+          try (var st = c.createStatement()) {
+            st.execute("SELECT pg_sleep(60)");
+          } catch (SQLException cancelled) {
+            // cancelled or closed by the test
+          }
+        });
+        t.start();
+        sleepers.add(t);
+      }
+      await("busy sessions to open the server circuit", () -> circuit(p, Breakers.SERVER) == State.OPEN);
+      String reason = p.circuits().get(0).reason();
+      assertTrue(reason.startsWith("pressure: 16 active sessions"), reason);
+    } finally {
+      for (Connection c : crowd) {
+        c.close();
+      }
+      for (Thread t : sleepers) {
+        t.join(10_000);
       }
       pg.stop();
     }

@@ -97,10 +97,15 @@ class CircuitBreakerTest {
     return new Breakers(true, 2, 80, 90, Duration.ofSeconds(30), Duration.ofMinutes(5), file);
   }
 
+  /** As read through a DataSource that opens a connection for every session. */
   private static List<Record> connections(long clients, long active, long max) {
+    return connections(clients, active, max, true);
+  }
+
+  private static List<Record> connections(long clients, long active, long max, boolean newSession) {
     return List.of(new ConnectionGroup("app", "idle", "app", "app", "client backend", "", clients - active),
         new ConnectionGroup("app", "active", "app", "app", "client backend", "", active),
-        new ConnectionGroup("", "", "", "", "checkpointer", "", 1), new ConnectionLimits(max, 3));
+        new ConnectionGroup("", "", "", "", "checkpointer", "", 1), new ConnectionLimits(max, 3, newSession));
   }
 
   @Test
@@ -162,8 +167,24 @@ class CircuitBreakerTest {
   @Test
   void activeSessionsAloneAlsoMeanPressure() {
     assertTrue(breakers(null).pressure(connections(95, 95, 100)) != null);
-    assertEquals(null, breakers(null).pressure(List.of(new ConnectionLimits(100, 3))));
+    assertEquals(null, breakers(null).pressure(List.of(new ConnectionLimits(100, 3, true))));
     assertEquals(null, breakers(null).pressure(List.of()), "without the limits nothing is known");
+  }
+
+  @Test
+  void idleConnectionsNearTheLimitAreNoPressureWhenAPoolLendsPgintelAConnectionItHoldsAnyway() {
+    Breakers b = breakers(null);
+    // 96 of 97 available, 10 active: fixed pools that add up to the limit, quiet
+    assertEquals(null, b.pressure(connections(96, 10, 100, false)));
+    b.succeeded("connections", 0, SECOND, TEN, connections(96, 10, 100, false));
+    assertEquals(State.CLOSED, b.status().get(0).state(), "monitoring goes on when connections run short");
+    // the same connections, pgintel's session opened for it: it would take a slot
+    assertTrue(b.pressure(connections(96, 10, 100, true)).contains("connections of their own"));
+    // busy sessions are pressure however pgintel gets its session
+    String busy = b.pressure(connections(96, 88, 100, false));
+    assertTrue(busy != null && busy.startsWith("pressure: 88 active sessions"), busy);
+    b.succeeded("connections", 1, SECOND, TEN, connections(96, 88, 100, false));
+    assertEquals(State.OPEN, b.status().get(0).state());
   }
 
   @Test

@@ -14,6 +14,9 @@ import java.util.List;
  * <p>pgintel's own session is counted as idle: it is an application pool connection that would be idle if
  * pgintel were not using it this instant. Groups beyond {@value #MAX_GROUPS} (many distinct application names)
  * are folded into one {@code other} group so that the metric's cardinality stays bounded and its total true.
+ * Whether its own session is a connection opened a moment ago tells whether pgintel adds connections of its own,
+ * which decides whether idle connections near the limit are a reason for it to pause
+ * ({@link io.pgintel.runtime.Breakers}).
  */
 public final class ConnectionsCollector extends NamedCollector {
 
@@ -37,7 +40,9 @@ public final class ConnectionsCollector extends NamedCollector {
   static final String LIMITS_SQL = """
       SELECT current_setting('max_connections')::bigint AS max_connections,
              current_setting('superuser_reserved_connections')::bigint
-               + coalesce(current_setting('reserved_connections', true), '0')::bigint AS reserved""";
+               + coalesce(current_setting('reserved_connections', true), '0')::bigint AS reserved,
+             coalesce((SELECT backend_start > now() - interval '5 seconds'
+                       FROM pg_stat_activity WHERE pid = pg_backend_pid()), true) AS new_session""";
 
 
   public ConnectionsCollector() {
@@ -61,8 +66,8 @@ public final class ConnectionsCollector extends NamedCollector {
     if (folded > 0) {
       out.add(ConnectionGroup.other(folded));
     }
-    out.add(session.queryOne(LIMITS_SQL,
-        r -> new ConnectionLimits(r.getLong("max_connections"), r.getLong("reserved"))));
+    out.add(session.queryOne(LIMITS_SQL, r -> new ConnectionLimits(r.getLong("max_connections"),
+        r.getLong("reserved"), r.getBoolean("new_session"))));
     return out;
   }
 }
