@@ -10,6 +10,7 @@ import io.pgintel.collect.io.IoCollector;
 import io.pgintel.collect.locks.LocksCollector;
 import io.pgintel.collect.plans.PlansCollector;
 import io.pgintel.collect.replication.ReplicationCollector;
+import io.pgintel.collect.settings.SettingsCollector;
 import io.pgintel.collect.statements.StatementsCollector;
 import io.pgintel.collect.tables.TablesCollector;
 import io.pgintel.collect.vacuum.VacuumCollector;
@@ -57,6 +58,7 @@ public final class BuiltInCollectors {
       new BuiltIn(LocksCollector.NAME, LocksCollector.DEFAULT_INTERVAL, c -> new LocksCollector()),
       new BuiltIn(IoCollector.NAME, IoCollector.DEFAULT_INTERVAL, c -> new IoCollector()),
       new BuiltIn(FunctionsCollector.NAME, FunctionsCollector.DEFAULT_INTERVAL, c -> new FunctionsCollector()),
+      new BuiltIn(SettingsCollector.NAME, SettingsCollector.DEFAULT_INTERVAL, c -> new SettingsCollector()),
       new BuiltIn(PlansCollector.NAME, PlansCollector.DEFAULT_INTERVAL, c -> new PlansCollector(c.settings())));
 
   private BuiltInCollectors() {}

@@ -17,6 +17,8 @@ import io.pgintel.collect.activity.BlockingChain;
 import io.pgintel.collect.activity.QuerySample;
 import io.pgintel.collect.custom.CustomQuery;
 import io.pgintel.collect.plans.PlanSkipped;
+import io.pgintel.collect.settings.SettingChange;
+import io.pgintel.collect.settings.SettingsSnapshot;
 import io.pgintel.collect.statements.TopQuery;
 import io.pgintel.runtime.CircuitBreaker;
 import io.pgintel.runtime.RateLimitedLog;
@@ -77,6 +79,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final QueryEvents queryEvents;
   private final ActivityEvents activityEvents;
   private final PlanEvents planEvents;
+  private final SettingEvents settingEvents;
   private final ProcessorStats processing;
   private final ObservableLongMeasurement processorRecords;
   private final ObservableLongMeasurement processorDecisions;
@@ -131,6 +134,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     queryEvents = new QueryEvents(events, guard);
     activityEvents = new ActivityEvents(events, guard);
     planEvents = new PlanEvents(events, guard);
+    settingEvents = new SettingEvents(events, guard);
     piiRedactions = meter.counterBuilder("pgintel.pii.redactions").setUnit("{redaction}")
         .setDescription("Personal data and secrets replaced in emitted strings, by kind.").buildObserver();
     processorRecords = meter.counterBuilder("pgintel.processor.records").setUnit("{record}")
@@ -170,6 +174,10 @@ public final class Emitter implements CollectionListener, AutoCloseable {
           planEvents.emit(p, common);
         } else if (r instanceof PlanChange c) {
           planEvents.emit(c, common);
+        } else if (r instanceof SettingChange c) {
+          settingEvents.emit(c, common);
+        } else if (r instanceof SettingsSnapshot s) {
+          settingEvents.emit(s, common);
         }
       } catch (RuntimeException e) {
         failureLog.warn("pgintel could not emit an event of {}: {}", collector, e.toString());

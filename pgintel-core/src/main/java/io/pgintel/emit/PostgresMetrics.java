@@ -11,6 +11,7 @@ import io.pgintel.collect.bgwriter.BackgroundWriterStats;
 import io.pgintel.collect.bgwriter.CheckpointerStats;
 import io.pgintel.collect.connections.ConnectionGroup;
 import io.pgintel.collect.connections.ConnectionLimits;
+import io.pgintel.collect.settings.PendingRestart;
 import io.pgintel.collect.database.DatabaseCount;
 import io.pgintel.collect.database.DatabaseStats;
 import io.pgintel.collect.database.ServerUptime;
@@ -127,6 +128,9 @@ final class PostgresMetrics {
           "Connection slots an ordinary role cannot use: superuser_reserved_connections, plus reserved_connections "
               + "from PostgreSQL 16.")
           .longValue(ConnectionLimits::reserved),
+      gauge("postgresql.settings.pending_restart", "{setting}", PendingRestart.class,
+          "Settings changed in the configuration that take effect only after a server restart (pg_settings).")
+          .longValue(PendingRestart::settings),
 
       // pg_stat_bgwriter, pg_stat_checkpointer
       counter("postgresql.bgwriter.buffers.allocated", "{buffers}", BackgroundWriterStats.class,
