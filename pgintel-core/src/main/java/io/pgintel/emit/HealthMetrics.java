@@ -98,6 +98,22 @@ final class HealthMetrics {
       gauge("postgresql.table.frozen_xid.age", "{transaction}", TableStats.class,
           "Age of the table's relfrozenxid; autovacuum freezes it before autovacuum_freeze_max_age.")
           .attributes(HealthMetrics::table).longValue(TableStats::frozenXidAge),
+      gauge("postgresql.table.vacuum.due", "1", TableStats.class,
+          "Dead rows over the count that makes autovacuum vacuum the table (its storage parameters, else the "
+              + "server's settings): above 1 it is due; staying above 1, autovacuum is behind or off.")
+          .attributes(HealthMetrics::table).doubleValue(t -> t.autovacuum().vacuumDue()),
+      gauge("postgresql.table.insert_vacuum.due", "1", TableStats.class,
+          "Rows inserted since the last vacuum over the count that makes autovacuum vacuum the table (none when "
+              + "insert vacuums are off): above 1 it is due.")
+          .attributes(HealthMetrics::table).doubleValue(t -> t.autovacuum().insertVacuumDue()),
+      gauge("postgresql.table.analyze.due", "1", TableStats.class,
+          "Rows changed since the last analyze over the count that makes autovacuum analyze the table: above 1 "
+              + "it is due, and the planner works from older statistics.")
+          .attributes(HealthMetrics::table).doubleValue(t -> t.autovacuum().analyzeDue()),
+      gauge("postgresql.table.autovacuum.disabled", "{table}", TableStats.class,
+          "1 for a table whose autovacuum_enabled storage parameter is off (only such tables): only a manual or "
+              + "an anti-wraparound vacuum reaches it.")
+          .attributes(HealthMetrics::table).longValue(t -> t.autovacuum().disabled() ? 1L : null),
 
       // pg_stat_user_indexes
       counter("postgresql.index.scans", "{scans}", IndexStats.class, "Scans of the index.")

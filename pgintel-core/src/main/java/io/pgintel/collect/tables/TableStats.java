@@ -15,13 +15,14 @@ package io.pgintel.collect.tables;
  * @param frozenXidAge {@code age(relfrozenxid)}
  * @param bloatBytes estimated from catalog statistics (row widths in pg_stats); null without statistics
  * @param blocks {@code pg_statio_user_tables}
+ * @param autovacuum how near the table is to the counts that make autovacuum act on it
  */
 public record TableStats(String database, String name, long seqScans, Long indexScans, long seqRowsRead,
     Long indexRowsFetched, long insertedSinceVacuum, Double seqScanAgeSeconds, long inserted, long updated,
     long deleted, long hotUpdated,
     long liveRows, long deadRows, long modifiedSinceAnalyze, long vacuums, long autovacuums, long analyzes,
     long autoanalyzes, Double vacuumAgeSeconds, Double analyzeAgeSeconds, long frozenXidAge, boolean sizeSkipped,
-    Long tableBytes, Long toastBytes, Long indexBytes, Long bloatBytes, Blocks blocks) {
+    Long tableBytes, Long toastBytes, Long indexBytes, Long bloatBytes, Blocks blocks, Autovacuum autovacuum) {
 
   /**
    * Blocks of the table's heap, its indexes, its TOAST table and the TOAST table's index found in shared buffers
@@ -29,4 +30,18 @@ public record TableStats(String database, String name, long seqScans, Long index
    */
   public record Blocks(Long heapRead, Long heapHit, Long indexRead, Long indexHit, Long toastRead, Long toastHit,
       Long toastIndexRead, Long toastIndexHit) {}
+
+  /**
+   * Each count autovacuum watches over the count that makes it act, as PostgreSQL computes it for the table (its
+   * storage parameters first, then the server's settings; {@code reltuples} as 0 before the first vacuum): above
+   * 1 the table is due, and staying above 1 means autovacuum is behind, busy elsewhere, or off.
+   *
+   * @param vacuumDue dead rows over {@code autovacuum_vacuum_threshold + autovacuum_vacuum_scale_factor *
+   *     reltuples} (from PostgreSQL 18 at most {@code autovacuum_vacuum_max_threshold})
+   * @param insertVacuumDue rows inserted since the last vacuum over the insert threshold; null when insert
+   *     vacuums are off ({@code autovacuum_vacuum_insert_threshold = -1})
+   * @param analyzeDue rows changed since the last analyze over the analyze threshold
+   * @param disabled the table's {@code autovacuum_enabled} storage parameter is off
+   */
+  public record Autovacuum(double vacuumDue, Double insertVacuumDue, double analyzeDue, boolean disabled) {}
 }

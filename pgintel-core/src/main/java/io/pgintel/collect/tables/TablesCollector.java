@@ -52,7 +52,15 @@ public final class TablesCollector extends NamedCollector {
   }
 
   static String tablesSql(int major) {
-    return TABLES_SQL.replace("$SEQ_SCAN_AGE", scanAge(major, "t.last_seq_scan"));
+    return TABLES_SQL.replace("$SEQ_SCAN_AGE", scanAge(major, "t.last_seq_scan"))
+        // PostgreSQL 18 caps the dead rows a vacuum waits for, and scales the insert threshold by the share of the
+        // table not all-frozen
+        .replace("$ALL_FROZEN", major >= 18 ? "c.relallfrozen" : "0")
+        .replace("$VACUUM_MAX", major >= 18
+            ? "CASE WHEN coalesce(t.vac_max, current_setting('autovacuum_vacuum_max_threshold')::float8) >= 0"
+                + " THEN coalesce(t.vac_max, current_setting('autovacuum_vacuum_max_threshold')::float8)"
+                + " ELSE 'Infinity'::float8 END"
+            : "'Infinity'::float8");
   }
 
   static String indexesSql(int major) {
@@ -62,7 +70,8 @@ public final class TablesCollector extends NamedCollector {
   private static final String TABLES_SQL = "WITH " + LOCKED + """
       ,
       base AS MATERIALIZED (
-        SELECT s.*, c.relpages, c.reltuples, c.reltoastrelid, c.relfrozenxid, c.reloptions
+        SELECT s.*, c.relpages, c.reltuples, c.reltoastrelid, c.relfrozenxid, c.reloptions,
+               $ALL_FROZEN AS relallfrozen
         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid),
       chosen AS (
         (SELECT relid FROM base ORDER BY relpages DESC LIMIT 200)
@@ -74,7 +83,7 @@ public final class TablesCollector extends NamedCollector {
         SELECT s.*, age(s.relfrozenxid) AS frozen_age,
                coalesce((SELECT option_value::int FROM pg_options_to_table(s.reloptions)
                          WHERE option_name = 'fillfactor'), 100) AS fillfactor,
-               w.width, w.has_nulls, w.columns,
+               w.width, w.has_nulls, w.columns, o.*,
                (s.relid IN (SELECT relation FROM locked)
                 OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = s.relid
                            AND i.indexrelid IN (SELECT relation FROM locked))
@@ -84,6 +93,19 @@ public final class TablesCollector extends NamedCollector {
           SELECT sum((1 - st.null_frac) * st.avg_width) AS width, max(st.null_frac) > 0 AS has_nulls,
                  count(*) AS columns
           FROM pg_stats st WHERE st.schemaname = s.schemaname AND st.tablename = s.relname) w ON true
+        LEFT JOIN LATERAL (
+          SELECT max(option_value) FILTER (WHERE option_name = 'autovacuum_enabled')::boolean AS av_enabled,
+                 max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_threshold')::float8 AS vac_base,
+                 max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_scale_factor')::float8 AS vac_scale,
+                 max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_max_threshold')::float8 AS vac_max,
+                 max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_insert_threshold')::float8
+                   AS ins_base,
+                 max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_insert_scale_factor')::float8
+                   AS ins_scale,
+                 max(option_value) FILTER (WHERE option_name = 'autovacuum_analyze_threshold')::float8 AS anl_base,
+                 max(option_value) FILTER (WHERE option_name = 'autovacuum_analyze_scale_factor')::float8
+                   AS anl_scale
+          FROM pg_options_to_table(s.reloptions)) o ON true
         WHERE s.relid IN (SELECT relid FROM chosen))
       SELECT t.relid, quote_ident(t.schemaname) || '.' || quote_ident(t.relname) AS name,
              coalesce(t.seq_scan, 0) AS seq_scan, t.idx_scan, coalesce(t.seq_tup_read, 0) AS seq_tup_read,
@@ -105,7 +127,24 @@ public final class TablesCollector extends NamedCollector {
                  * current_setting('block_size')::bigint
              END AS bloat_bytes,
              io.heap_blks_read, io.heap_blks_hit, io.idx_blks_read, io.idx_blks_hit, io.toast_blks_read,
-             io.toast_blks_hit, io.tidx_blks_read, io.tidx_blks_hit
+             io.toast_blks_hit, io.tidx_blks_read, io.tidx_blks_hit,
+             NOT coalesce(t.av_enabled, true) AS autovacuum_disabled,
+             t.n_dead_tup / greatest(1, least($VACUUM_MAX,
+               coalesce(t.vac_base, current_setting('autovacuum_vacuum_threshold')::float8)
+               + coalesce(t.vac_scale, current_setting('autovacuum_vacuum_scale_factor')::float8)
+                 * greatest(t.reltuples, 0))) AS vacuum_due,
+             CASE WHEN coalesce(t.ins_base, current_setting('autovacuum_vacuum_insert_threshold')::float8) >= 0 THEN
+               t.n_ins_since_vacuum / greatest(1,
+                 coalesce(t.ins_base, current_setting('autovacuum_vacuum_insert_threshold')::float8)
+                 + coalesce(t.ins_scale, current_setting('autovacuum_vacuum_insert_scale_factor')::float8)
+                   * greatest(t.reltuples, 0)
+                   * CASE WHEN t.relpages > 0 AND t.relallfrozen > 0
+                       THEN 1 - least(t.relallfrozen, t.relpages)::float8 / t.relpages ELSE 1 END)
+             END AS insert_vacuum_due,
+             t.n_mod_since_analyze / greatest(1,
+               coalesce(t.anl_base, current_setting('autovacuum_analyze_threshold')::float8)
+               + coalesce(t.anl_scale, current_setting('autovacuum_analyze_scale_factor')::float8)
+                 * greatest(t.reltuples, 0)) AS analyze_due
       FROM t LEFT JOIN LATERAL (SELECT * FROM pg_statio_user_tables io WHERE io.relid = t.relid) io ON true
       ORDER BY t.relpages DESC""";
 
@@ -240,6 +279,8 @@ public final class TablesCollector extends NamedCollector {
         r.longOrNull("index_bytes"), r.longOrNull("bloat_bytes"), new TableStats.Blocks(r.longOrNull("heap_blks_read"),
             r.longOrNull("heap_blks_hit"), r.longOrNull("idx_blks_read"), r.longOrNull("idx_blks_hit"),
             r.longOrNull("toast_blks_read"), r.longOrNull("toast_blks_hit"), r.longOrNull("tidx_blks_read"),
-            r.longOrNull("tidx_blks_hit")));
+            r.longOrNull("tidx_blks_hit")),
+        new TableStats.Autovacuum(r.getDouble("vacuum_due"), r.doubleOrNull("insert_vacuum_due"),
+            r.getDouble("analyze_due"), r.getBoolean("autovacuum_disabled")));
   }
 }

@@ -205,6 +205,53 @@ class ServerHealthTest {
   }
 
   @PgTest
+  void autovacuumThresholdsAreTheServersFromTheTablesOwnParametersElseItsSettings(PgServer pg) throws Exception {
+    String db = pg.createDatabase("autovac");
+    boolean pg18 = pg.majorVersion() >= 18;
+    // 18 caps the dead rows a vacuum waits for: the cap (5) is below the threshold (10) here
+    pg.execute(db, "CREATE TABLE tuned (id int) WITH (autovacuum_enabled = false, autovacuum_vacuum_threshold = 10,"
+        + " autovacuum_vacuum_scale_factor = 0, autovacuum_analyze_threshold = 20,"
+        + " autovacuum_analyze_scale_factor = 0, autovacuum_vacuum_insert_threshold = 40,"
+        + " autovacuum_vacuum_insert_scale_factor = 0" + (pg18 ? ", autovacuum_vacuum_max_threshold = 5)" : ")"));
+    pg.execute(db, "INSERT INTO tuned SELECT g FROM generate_series(1, 100) g; DELETE FROM tuned WHERE id <= 30");
+    pg.execute(db, "CREATE TABLE plain (id int) WITH (autovacuum_enabled = false);"
+        + " ALTER TABLE plain RESET (autovacuum_enabled);"
+        + " INSERT INTO plain SELECT g FROM generate_series(1, 10) g; DELETE FROM plain WHERE id <= 5");
+    // frozen whole by a vacuum, then 100 rows more: 18 scales the insert threshold by the share not all-frozen
+    pg.execute(db, "CREATE TABLE frozen (id int) WITH (autovacuum_enabled = false);"
+        + " INSERT INTO frozen SELECT g FROM generate_series(1, 5000) g");
+    pg.execute(db, "VACUUM (FREEZE) frozen");
+    pg.execute(db, "INSERT INTO frozen SELECT g FROM generate_series(1, 100) g");
+    String view = "SELECT %s FROM pg_stat_user_tables WHERE relname = '%s'";
+    Stats.settle(pg, db, view.formatted("n_dead_tup", "tuned"), 30);
+    Stats.settle(pg, db, view.formatted("n_dead_tup", "plain"), 5);
+    Stats.settle(pg, db, view.formatted("n_ins_since_vacuum", "frozen"), 100);
+    double vacuumBase = Stats.read(pg, db, "SELECT current_setting('autovacuum_vacuum_threshold')::float8");
+    double analyzeBase = Stats.read(pg, db, "SELECT current_setting('autovacuum_analyze_threshold')::float8");
+    double insertBase = Stats.read(pg, db, "SELECT current_setting('autovacuum_vacuum_insert_threshold')::float8");
+    double insertScale = Stats.read(pg, db,
+        "SELECT current_setting('autovacuum_vacuum_insert_scale_factor')::float8");
+    double frozenRows = Stats.read(pg, db, "SELECT reltuples FROM pg_class WHERE relname = 'frozen'");
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "tables")) {
+      p.collectNow();
+      Map<String, Object> tuned = Map.of("db.namespace", db, "db.collection.name", "public.tuned");
+      assertEquals(pg18 ? 30 / 5.0 : 30 / 10.0, otel.value("postgresql.table.vacuum.due", tuned).orElseThrow());
+      assertEquals(100 / 40.0, otel.value("postgresql.table.insert_vacuum.due", tuned).orElseThrow());
+      assertEquals(130 / 20.0, otel.value("postgresql.table.analyze.due", tuned).orElseThrow());
+      assertEquals(1.0, otel.value("postgresql.table.autovacuum.disabled", tuned).orElseThrow());
+      // never vacuumed nor analyzed: reltuples counts as 0, so the thresholds are the settings' base counts
+      Map<String, Object> plain = Map.of("db.namespace", db, "db.collection.name", "public.plain");
+      assertEquals(5 / vacuumBase, otel.value("postgresql.table.vacuum.due", plain).orElseThrow(), 1e-9);
+      assertEquals(10 / insertBase, otel.value("postgresql.table.insert_vacuum.due", plain).orElseThrow(), 1e-9);
+      assertEquals(15 / analyzeBase, otel.value("postgresql.table.analyze.due", plain).orElseThrow(), 1e-9);
+      assertTrue(otel.value("postgresql.table.autovacuum.disabled", plain).isEmpty(), "only tables with it off");
+      Map<String, Object> frozen = Map.of("db.namespace", db, "db.collection.name", "public.frozen");
+      assertEquals(100 / (insertBase + (pg18 ? 0 : insertScale * frozenRows)),
+          otel.value("postgresql.table.insert_vacuum.due", frozen).orElseThrow(), 1e-9);
+    }
+  }
+
+  @PgTest
   void tableUnderAccessExclusiveLockIsReportedWithoutSizeAndDoesNotBlock(PgServer pg) throws Exception {
     String db = pg.createDatabase("locked");
     pg.execute(db, "CREATE TABLE hot (id int); CREATE TABLE calm (id int); INSERT INTO calm VALUES (1)");
