@@ -9,6 +9,7 @@ import io.pgintel.collect.functions.FunctionStats;
 import io.pgintel.collect.io.IoStats;
 import io.pgintel.collect.io.SlruStats;
 import io.pgintel.collect.locks.LockCount;
+import io.pgintel.collect.locks.TableLocks;
 import io.pgintel.collect.tables.IndexStats;
 import io.pgintel.collect.tables.SequenceUsage;
 import io.pgintel.collect.tables.TableStats;
@@ -232,7 +233,13 @@ final class HealthMetrics {
           "Locks by database, lock type, mode and whether granted or waited for.")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.LOCK_TYPE, r.lockType())
               .put(Attrs.LOCK_MODE, r.mode()).put(Attrs.LOCK_GRANTED, r.granted()))
-          .longValue(LockCount::count));
+          .longValue(LockCount::count),
+      gauge("postgresql.table.locks", "{lock}", TableLocks.class,
+          "Locks on a table of the monitored database by mode: every wait, and the modes from SHARE UPDATE "
+              + "EXCLUSIVE up (vacuum, CREATE INDEX, ALTER TABLE), granted or waited for.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.table())
+              .put(Attrs.LOCK_MODE, r.mode()).put(Attrs.LOCK_GRANTED, r.granted()))
+          .longValue(TableLocks::count));
 
   private static void table(TableStats r, AttributesBuilder b) {
     b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.name());

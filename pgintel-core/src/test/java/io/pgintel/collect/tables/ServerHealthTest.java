@@ -269,6 +269,10 @@ class ServerHealthTest {
       assertTrue(otel.value("postgresql.table.size", Map.of("db.collection.name", "public.calm")).isPresent());
       assertEquals(1.0, otel.value("postgresql.database.locks", Map.of("db.namespace", db, "lock_type", "relation",
           "mode", "AccessExclusiveLock", "postgresql.lock.granted", true)).orElseThrow());
+      assertEquals(1.0, otel.value("postgresql.table.locks", Map.of("db.namespace", db, "db.collection.name",
+          "public.hot", "mode", "AccessExclusiveLock", "postgresql.lock.granted", true)).orElseThrow());
+      assertTrue(otel.points("postgresql.table.locks", Map.of("db.collection.name", "public.calm")).isEmpty(),
+          "pgintel's own reading of calm is no lock of note");
       ExecutorService bg = Executors.newSingleThreadExecutor();
       try (Connection waiter = pg.connect(db)) {
         Future<?> waiting = bg.submit(() -> {
@@ -286,6 +290,8 @@ class ServerHealthTest {
               "mode", "AccessShareLock", "postgresql.lock.granted", false)).orElse(0.0);
         }
         assertEquals(1.0, waits, "the waiting reader is counted as not granted");
+        assertEquals(1.0, otel.value("postgresql.table.locks", Map.of("db.collection.name", "public.hot", "mode",
+            "AccessShareLock", "postgresql.lock.granted", false)).orElseThrow(), "and its wait on the table");
         holder.rollback();
         waiting.get();
       } finally {
