@@ -138,6 +138,10 @@ final class HealthMetrics {
       gauge("postgresql.index.unused", "{index}", IndexStats.class,
           "1 for an index never scanned since statistics were reset and backing no constraint (only such indexes).")
           .attributes(HealthMetrics::index).longValue(r -> r.unused() ? 1L : null),
+      gauge("postgresql.index.bloat", "By", IndexStats.class,
+          "Estimated space of a B-tree index beyond what its rows need at its fill factor, from catalog "
+              + "statistics (none for other index types and expression indexes).")
+          .attributes(HealthMetrics::index).longValue(IndexStats::bloatBytes),
       gauge("postgresql.index.invalid", "{index}", IndexStats.class,
           "1 for an invalid index, e.g. a failed concurrent build (only such indexes).")
           .attributes(HealthMetrics::index).longValue(r -> r.invalid() ? 1L : null),

@@ -9,7 +9,9 @@ package io.pgintel.collect.tables;
  * @param blocksRead {@code pg_statio_user_indexes.idx_blks_read}: blocks read from the operating system
  * @param blocksHit {@code idx_blks_hit}: blocks found in shared buffers
  * @param scanAgeSeconds since the index was last scanned (PostgreSQL 16+; null before, or never scanned)
+ * @param bloatBytes estimated space beyond what a freshly built B-tree of the same rows needs, from catalog
+ *     statistics; null for other index types, expression indexes and columns without statistics
  */
 public record IndexStats(String database, String table, String name, long scans, long tuplesRead,
     long tuplesFetched, boolean unused, boolean invalid, Long bytes, Long blocksRead, Long blocksHit,
-    Double scanAgeSeconds) {}
+    Double scanAgeSeconds, Long bloatBytes) {}

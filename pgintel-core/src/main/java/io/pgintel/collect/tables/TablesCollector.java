@@ -156,9 +156,30 @@ public final class TablesCollector extends NamedCollector {
              NOT i.indisvalid AS invalid, io.idx_blks_read, io.idx_blks_hit, $IDX_SCAN_AGE AS scan_age,
              CASE WHEN s.indexrelid NOT IN (SELECT relation FROM locked)
                    AND s.relid NOT IN (SELECT relation FROM locked)
-                  THEN pg_relation_size(s.indexrelid) END AS bytes
+                  THEN pg_relation_size(s.indexrelid) END AS bytes,
+             b.bloat_bytes
       FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
       LEFT JOIN LATERAL (SELECT * FROM pg_statio_user_indexes io WHERE io.indexrelid = s.indexrelid) io ON true
+      LEFT JOIN LATERAL (
+        SELECT greatest(0, p.relpages - 1 - ceil(p.reltuples / p.per_page)
+                 - CASE WHEN p.reltuples > p.per_page THEN ceil(ceil(p.reltuples / p.per_page) / p.per_page)
+                        ELSE 0 END)::bigint * current_setting('block_size')::bigint AS bloat_bytes
+        FROM (
+          SELECT ic.relpages, ic.reltuples, greatest(1, floor(
+                   (current_setting('block_size')::int - 40)
+                     * coalesce((SELECT option_value::int FROM pg_options_to_table(ic.reloptions)
+                                 WHERE option_name = 'fillfactor'), 90) / 100.0
+                   / (8 * ceil(((CASE WHEN max(st.null_frac) > 0 THEN 16 ELSE 8 END) + sum(st.avg_width)) / 8.0)
+                      + 4))) AS per_page
+          FROM pg_class ic
+          CROSS JOIN LATERAL unnest(i.indkey::int2[]) AS k(attnum)
+          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+          LEFT JOIN pg_stats st ON st.schemaname = s.schemaname AND st.tablename = s.relname
+                               AND st.attname = a.attname AND NOT st.inherited
+          WHERE ic.oid = s.indexrelid
+          GROUP BY ic.relam, ic.reltuples, ic.relpages, ic.reloptions
+          HAVING ic.relam = (SELECT oid FROM pg_am WHERE amname = 'btree') AND ic.reltuples > 0
+             AND count(st.avg_width) = i.indnatts) p) b ON true
       WHERE s.relid = ANY(?)
       ORDER BY s.idx_scan DESC LIMIT\s""" + MAX_INDEXES;
 
@@ -248,7 +269,7 @@ public final class TablesCollector extends NamedCollector {
     out.addAll(session.query(indexesSql(major), List.of(relids), r -> new IndexStats(db, r.string("table_name"),
         r.string("index_name"), r.getLong("idx_scan"), r.getLong("idx_tup_read"), r.getLong("idx_tup_fetch"),
         r.getBoolean("unused"), r.getBoolean("invalid"), r.longOrNull("bytes"), r.longOrNull("idx_blks_read"),
-        r.longOrNull("idx_blks_hit"), r.doubleOrNull("scan_age"))));
+        r.longOrNull("idx_blks_hit"), r.doubleOrNull("scan_age"), r.longOrNull("bloat_bytes"))));
     long skipped = tables.stream().filter(TableStats::sizeSkipped).count();
     if (skipped > 0) {
       log.debug("pgintel skipped the size of {} table(s) under an ACCESS EXCLUSIVE lock", skipped);

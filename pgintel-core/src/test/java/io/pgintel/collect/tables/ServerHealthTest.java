@@ -252,6 +252,36 @@ class ServerHealthTest {
   }
 
   @PgTest
+  void aFreshBTreeHasNoBloatAndOneEmptiedByDeletesHasMost(PgServer pg) throws Exception {
+    String db = pg.createDatabase("ibloat");
+    pg.execute(db, "CREATE TABLE b (id int, v int, note text);"
+        + " INSERT INTO b SELECT g, g, 'n' FROM generate_series(1, 100000) g;"
+        + " CREATE INDEX b_v ON b (v); CREATE INDEX b_expr ON b ((v + 1)); CREATE INDEX b_hash ON b USING hash (v)");
+    pg.execute(db, "ANALYZE b");
+    Map<String, Object> bv = Map.of("db.namespace", db, "postgresql.index.name", "b_v");
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "tables")) {
+      p.collectNow();
+      double size = otel.value("postgresql.index.size", bv).orElseThrow();
+      double fresh = otel.value("postgresql.index.bloat", bv).orElseThrow();
+      // built at its fill factor: only the inner pages the estimate leaves out
+      assertTrue(fresh < 0.05 * size, "fresh index: " + fresh + " of " + size);
+      assertTrue(otel.value("postgresql.index.bloat", Map.of("postgresql.index.name", "b_expr")).isEmpty(),
+          "an expression has no column statistics to estimate from");
+      assertTrue(otel.value("postgresql.index.bloat", Map.of("postgresql.index.name", "b_hash")).isEmpty(),
+          "only B-trees are estimated");
+    }
+    // nine rows in ten gone: a B-tree keeps its pages, mostly empty
+    pg.execute(db, "DELETE FROM b WHERE id % 10 <> 0");
+    pg.execute(db, "VACUUM ANALYZE b");
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "tables")) {
+      p.collectNow();
+      double size = otel.value("postgresql.index.size", bv).orElseThrow();
+      double bloat = otel.value("postgresql.index.bloat", bv).orElseThrow();
+      assertTrue(bloat > 0.8 * size && bloat < size, "emptied index: " + bloat + " of " + size);
+    }
+  }
+
+  @PgTest
   void tableUnderAccessExclusiveLockIsReportedWithoutSizeAndDoesNotBlock(PgServer pg) throws Exception {
     String db = pg.createDatabase("locked");
     pg.execute(db, "CREATE TABLE hot (id int); CREATE TABLE calm (id int); INSERT INTO calm VALUES (1)");
