@@ -19,6 +19,7 @@ import io.pgintel.collect.statements.DatabaseQueryTime;
 import io.pgintel.collect.statements.QuerySeries;
 import io.pgintel.collect.statements.StatementsInfo;
 import io.pgintel.collect.wal.ArchiverStats;
+import io.pgintel.collect.wal.CheckpointState;
 import io.pgintel.collect.wal.WalDirectory;
 import io.pgintel.collect.wal.WalStats;
 import java.util.List;
@@ -208,6 +209,15 @@ final class PostgresMetrics {
       upDown("postgresql.archiver.pending", "{file}", WalDirectory.class,
           "WAL segments waiting for the archiver (.ready in archive_status; needs pg_monitor).")
           .longValue(WalDirectory::archivePending),
+      gauge("postgresql.checkpoint.age", "s", CheckpointState.class,
+          "Time since the latest checkpoint began (pg_control_checkpoint(); a restartpoint on a standby).")
+          .doubleValue(CheckpointState::ageSeconds),
+      gauge("postgresql.checkpoint.redo_distance", "By", CheckpointState.class,
+          "WAL from the latest checkpoint's redo point to the current position: what crash recovery would replay.")
+          .longValue(CheckpointState::redoDistanceBytes),
+      gauge("postgresql.timeline", "{timeline}", CheckpointState.class,
+          "Timeline of the latest checkpoint; a promotion (failover) moves it on.")
+          .longValue(CheckpointState::timeline),
 
       // pg_stat_statements
       counter("postgresql.query.execution.time", "s", DatabaseQueryTime.class,

@@ -152,6 +152,47 @@ class ServerCollectorsTest {
     }
   }
 
+  @PgTest
+  void theLatestCheckpointIsReadForARoleThatMayAndLeftOutForOneThatMayNot(PgServer pg) throws Exception {
+    String distance = "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), redo_lsn) FROM pg_control_checkpoint()";
+    String redo = "SELECT pg_wal_lsn_diff(redo_lsn, '0/0') FROM pg_control_checkpoint()";
+    pg.execute("postgres", "CHECKPOINT");
+    pg.execute("postgres", "CREATE TABLE IF NOT EXISTS wal_filler (v text); INSERT INTO wal_filler"
+        + " SELECT repeat('x', 100) FROM generate_series(1, 2000)");
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "wal").build()) {
+      double redoBefore;
+      double before;
+      double after;
+      do {
+        redoBefore = Stats.read(pg, redo);
+        before = Stats.read(pg, distance);
+        pgintel.collectNow();
+        after = Stats.read(pg, distance);
+        // a checkpoint of the server's own in between moves the redo point: read again
+      } while (Stats.read(pg, redo) != redoBefore);
+      double emitted = otel.value("postgresql.checkpoint.redo_distance", Map.of()).orElseThrow();
+      assertTrue(emitted >= before && emitted <= after && before > 200_000,
+          emitted + " between " + before + " and " + after);
+      double age = otel.value("postgresql.checkpoint.age", Map.of()).orElseThrow();
+      double expectedAge = Stats.read(pg, "SELECT extract(epoch FROM clock_timestamp() - checkpoint_time)"
+          + " FROM pg_control_checkpoint()");
+      assertTrue(age >= 0 && age <= expectedAge, age + " vs " + expectedAge);
+      assertEquals(Stats.read(pg, "SELECT timeline_id FROM pg_control_checkpoint()"),
+          otel.value("postgresql.timeline", Map.of()).orElseThrow());
+    }
+    pg.execute("postgres", "DO $$ BEGIN CREATE ROLE wal_plain LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
+        + " END $$");
+    boolean may = Stats.read(pg, "SELECT has_function_privilege('wal_plain', 'pg_control_checkpoint()', 'EXECUTE')"
+        + "::int") == 1;
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel),
+        "wal").dataSource(pg.dataSourceAs("wal_plain", "postgres")).build()) {
+      pgintel.collectNow();
+      assertEquals(may, otel.value("postgresql.checkpoint.age", Map.of()).isPresent());
+      assertTrue(otel.value("postgresql.wal.lsn", Map.of()).isPresent(), "the rest of the collector reads on");
+    }
+  }
+
   private static double lsnBytes(PgServer pg) throws Exception {
     try (Connection c = pg.connect(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')")) {

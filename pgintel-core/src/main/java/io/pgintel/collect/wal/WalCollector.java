@@ -5,20 +5,24 @@ import io.pgintel.collect.Row;
 import io.pgintel.collect.SqlSession;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads WAL position, {@code pg_stat_wal} where the server has it, {@code pg_stat_archiver}, and what the WAL
- * directory holds where the role may list it.
+ * Reads WAL position, {@code pg_stat_wal} where the server has it, {@code pg_stat_archiver}, and, where the role may
+ * read them, what the WAL directory holds and the latest checkpoint from the control file.
  */
 public final class WalCollector extends NamedCollector {
 
   public static final String NAME = "wal";
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
-  private static final String POSITION = """
-      pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn(), '0/0')
-                           ELSE pg_current_wal_insert_lsn() END, '0/0')::bigint AS lsn_bytes""";
+  /** Where the server is in the WAL: the insert position, or on a standby what it has replayed. */
+  private static final String CURRENT = """
+      CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn(), '0/0')
+           ELSE pg_current_wal_insert_lsn() END""";
+
+  private static final String POSITION = "pg_wal_lsn_diff(" + CURRENT + ", '0/0')::bigint AS lsn_bytes";
 
   static final String SQL_13 = "SELECT " + POSITION;
 
@@ -47,9 +51,10 @@ public final class WalCollector extends NamedCollector {
    * Asked first: a function the role may not execute fails the whole statement that names it, even in a branch
    * never taken (its permission is checked when the statement starts).
    */
-  static final String DIRECTORY_RIGHTS_SQL = """
+  static final String RIGHTS_SQL = """
       SELECT has_function_privilege('pg_catalog.pg_ls_waldir()', 'EXECUTE') AS waldir,
-             has_function_privilege('pg_catalog.pg_ls_archive_statusdir()', 'EXECUTE') AS archive_status""";
+             has_function_privilege('pg_catalog.pg_ls_archive_statusdir()', 'EXECUTE') AS archive_status,
+             has_function_privilege('pg_catalog.pg_control_checkpoint()', 'EXECUTE') AS control""";
 
   /** Segment files only (24 hexadecimal digits), not history files or the archive_status directory. */
   static final String WALDIR_SQL = """
@@ -58,6 +63,10 @@ public final class WalCollector extends NamedCollector {
 
   static final String ARCHIVE_PENDING_SQL =
       "SELECT count(*) AS pending FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'";
+
+  static final String CHECKPOINT_SQL = "SELECT extract(epoch FROM clock_timestamp() - checkpoint_time)::float8 AS age,"
+      + " greatest(0, pg_wal_lsn_diff(" + CURRENT + ", redo_lsn))::bigint AS redo_distance, timeline_id"
+      + " FROM pg_control_checkpoint()";
 
   public WalCollector() {
     super(NAME, DEFAULT_INTERVAL);
@@ -71,12 +80,17 @@ public final class WalCollector extends NamedCollector {
     ArchiverStats archiver = session.queryOne(ARCHIVER_SQL, r -> new ArchiverStats(r.getBoolean("archive_mode"),
         r.getLong("archived_count"), r.getLong("failed_count"), r.doubleOrNull("last_archived_age"),
         r.doubleOrNull("last_failed_age")));
-    return List.of(wal, archiver, directory(session));
+    boolean[] rights = session.queryOne(RIGHTS_SQL,
+        r -> new boolean[] {r.getBoolean("waldir"), r.getBoolean("archive_status"), r.getBoolean("control")});
+    List<Record> out = new ArrayList<>(List.of(wal, archiver, directory(session, rights)));
+    if (rights[2]) {
+      out.add(session.queryOne(CHECKPOINT_SQL, r -> new CheckpointState(r.getDouble("age"),
+          r.getLong("redo_distance"), r.getLong("timeline_id"))));
+    }
+    return out;
   }
 
-  private static WalDirectory directory(SqlSession session) throws SQLException {
-    boolean[] rights = session.queryOne(DIRECTORY_RIGHTS_SQL,
-        r -> new boolean[] {r.getBoolean("waldir"), r.getBoolean("archive_status")});
+  private static WalDirectory directory(SqlSession session, boolean[] rights) throws SQLException {
     long[] files = rights[0]
         ? session.queryOne(WALDIR_SQL, r -> new long[] {r.getLong("segments"), r.getLong("bytes")}) : null;
     Long pending = rights[1] ? session.queryOne(ARCHIVE_PENDING_SQL, r -> r.getLong("pending")) : null;
