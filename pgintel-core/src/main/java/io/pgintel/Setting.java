@@ -116,7 +116,7 @@ public record Setting(String key, Type type, String defaultValue, String min, St
   public static final Setting CIRCUIT_PRESSURE = new Setting("pgintel.circuit.pressure-threshold", Type.PERCENT, "90",
       "1", "100", Tier.RARE,
       "Active sessions at this percent of the connections available open the database breaker; so do client "
-          + "connections while pgintel's sessions are connections of their own (a DataSource that does not pool).");
+          + "connections while pgintel's sessions open connections of their own (a DataSource that does not pool).");
   public static final Setting CIRCUIT_OPEN_DURATION = new Setting("pgintel.circuit.open-duration", Type.DURATION,
       "30s", "100ms", "1h", Tier.RARE, "First pause of an open breaker; it doubles after each failed probe.");
   public static final Setting CIRCUIT_STATE_FILE = new Setting("pgintel.circuit.state-file", Type.TEXT, "", null, null,

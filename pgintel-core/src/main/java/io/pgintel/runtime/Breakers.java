@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * database's), which every collection must also pass. The server breaker opens when pgintel gets no session
  * (consecutive {@linkplain #sessionFailure session failures} of any collector) or the server is under pressure:
  * when active sessions reach a share of the connections available, as the {@code connections} collector reads
- * them, or client connections do while pgintel's sessions are connections of their own ({@link #pressure}).
+ * them, or client connections do while pgintel's sessions open connections of their own ({@link #pressure}).
  * Monitoring then backs off exactly when the database struggles; while it is open only one probe at a time goes
  * through (the {@code connections} collector's reading decides whether the pressure is over).
  *
@@ -58,6 +58,8 @@ public final class Breakers {
   private String serverProbe;
   /** The server breaker opened for pressure: only a reading of the connections can close it. */
   private boolean pressureTrip;
+  /** Whether the connections collector's previous reading was made in a session opened for it. */
+  private boolean newSessionBefore;
   private Properties unsaved;
   private final Object fileLock = new Object();
   /** The collector whose reading tells whether connection pressure is over; null when it does not run. */
@@ -154,8 +156,15 @@ public final class Breakers {
       }
       CircuitBreaker server = breaker(SERVER);
       boolean probe = collector.equals(serverProbe);
-      boolean reading = hasLimits(records);
-      String pressure = reading ? pressure(records) : null;
+      ConnectionLimits limits = limits(records);
+      boolean reading = limits != null;
+      String pressure = null;
+      if (reading) {
+        // one new session is a pool renewing a connection; two in a row, a DataSource that opens one per session
+        boolean opensConnections = limits.newSession() && newSessionBefore;
+        newSessionBefore = limits.newSession();
+        pressure = pressure(records, opensConnections);
+      }
       if (pressure != null) {
         changed |= server.trip(now, pressure);
         pressureTrip = true;
@@ -260,22 +269,24 @@ public final class Breakers {
     return out;
   }
 
-  private static boolean hasLimits(List<? extends Record> records) {
+  private static ConnectionLimits limits(List<? extends Record> records) {
     for (Record r : records) {
-      if (r instanceof ConnectionLimits) {
-        return true;
+      if (r instanceof ConnectionLimits l) {
+        return l;
       }
     }
-    return false;
+    return null;
   }
 
   /**
    * Why the database is under pressure, or null when it is not (or the records do not tell). Active sessions at the
-   * share always are; so are client connections at it, idle or not, but only when pgintel's session was opened for
-   * the collection: a pool that lends pgintel a connection it holds anyway takes no slot from anyone, and pausing
-   * then would blind the monitoring just when connections run short.
+   * share always are; so are client connections at it, idle or not, but only while pgintel's sessions open
+   * connections of their own: a pool that lends pgintel a connection it holds anyway takes no slot from anyone,
+   * and pausing then would blind the monitoring just when connections run short.
+   *
+   * @param opensConnections the connections collector's sessions were new connections twice in a row
    */
-  String pressure(List<? extends Record> records) {
+  String pressure(List<? extends Record> records, boolean opensConnections) {
     ConnectionLimits limits = null;
     long clients = 0;
     long active = 0;
@@ -298,9 +309,9 @@ public final class Breakers {
       return String.format(java.util.Locale.ROOT, "pressure: %d active sessions, %d client connections, of %d "
           + "available", active, clients, available);
     }
-    if (limits.newSession() && clients >= limit) {
+    if (opensConnections && clients >= limit) {
       return String.format(java.util.Locale.ROOT, "pressure: %d client connections, %d active, of %d available, "
-          + "and pgintel's sessions are connections of their own", clients, active, available);
+          + "and pgintel's sessions open connections of their own", clients, active, available);
     }
     return null;
   }

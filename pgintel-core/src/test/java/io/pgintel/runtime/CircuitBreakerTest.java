@@ -153,6 +153,7 @@ class CircuitBreakerTest {
   @Test
   void aPressureProbeTheConnectionsCollectorFailsForItsOwnReasonLetsAnyCollectorCloseTheBreaker() {
     Breakers b = breakers(null);
+    b.succeeded("connections", 0, SECOND, TEN, connections(20, 10, 100));
     b.succeeded("connections", 0, SECOND, TEN, connections(95, 10, 100));
     assertEquals(State.OPEN, b.status().get(0).state());
     assertFalse(b.allow("activity", 30_001));
@@ -166,25 +167,39 @@ class CircuitBreakerTest {
 
   @Test
   void activeSessionsAloneAlsoMeanPressure() {
-    assertTrue(breakers(null).pressure(connections(95, 95, 100)) != null);
-    assertEquals(null, breakers(null).pressure(List.of(new ConnectionLimits(100, 3, true))));
-    assertEquals(null, breakers(null).pressure(List.of()), "without the limits nothing is known");
+    assertTrue(breakers(null).pressure(connections(95, 95, 100), false) != null);
+    assertEquals(null, breakers(null).pressure(List.of(new ConnectionLimits(100, 3, true)), true));
+    assertEquals(null, breakers(null).pressure(List.of(), true), "without the limits nothing is known");
   }
 
   @Test
   void idleConnectionsNearTheLimitAreNoPressureWhenAPoolLendsPgintelAConnectionItHoldsAnyway() {
     Breakers b = breakers(null);
     // 96 of 97 available, 10 active: fixed pools that add up to the limit, quiet
-    assertEquals(null, b.pressure(connections(96, 10, 100, false)));
+    assertEquals(null, b.pressure(connections(96, 10, 100, false), false));
     b.succeeded("connections", 0, SECOND, TEN, connections(96, 10, 100, false));
+    b.succeeded("connections", 1, SECOND, TEN, connections(96, 10, 100, false));
     assertEquals(State.CLOSED, b.status().get(0).state(), "monitoring goes on when connections run short");
-    // the same connections, pgintel's session opened for it: it would take a slot
-    assertTrue(b.pressure(connections(96, 10, 100, true)).contains("connections of their own"));
+    // a pool renewing one connection: a new session once is no DataSource that opens one each time
+    b.succeeded("connections", 2, SECOND, TEN, connections(96, 10, 100, true));
+    assertEquals(State.CLOSED, b.status().get(0).state());
+    b.succeeded("connections", 3, SECOND, TEN, connections(96, 10, 100, false));
+    assertEquals(State.CLOSED, b.status().get(0).state());
     // busy sessions are pressure however pgintel gets its session
-    String busy = b.pressure(connections(96, 88, 100, false));
+    String busy = b.pressure(connections(96, 88, 100, false), false);
     assertTrue(busy != null && busy.startsWith("pressure: 88 active sessions"), busy);
-    b.succeeded("connections", 1, SECOND, TEN, connections(96, 88, 100, false));
+    b.succeeded("connections", 4, SECOND, TEN, connections(96, 88, 100, false));
     assertEquals(State.OPEN, b.status().get(0).state());
+  }
+
+  @Test
+  void idleConnectionsNearTheLimitArePressureWhenEverySessionOfPgintelsIsANewConnection() {
+    Breakers b = breakers(null);
+    b.succeeded("connections", 0, SECOND, TEN, connections(96, 10, 100, true));
+    assertEquals(State.CLOSED, b.status().get(0).state(), "one new session may be a pool renewing a connection");
+    b.succeeded("connections", 1, SECOND, TEN, connections(96, 10, 100, true));
+    assertEquals(State.OPEN, b.status().get(0).state());
+    assertTrue(b.status().get(0).reason().contains("open connections of their own"), b.status().get(0).reason());
   }
 
   @Test
