@@ -60,12 +60,8 @@ final class SettingEvents {
     AttributesBuilder b = common.toBuilder();
     b.put(NAME, c.name());
     b.put(CHANGE, c.change());
-    if (c.oldValue() != null) {
-      b.put(OLD_VALUE, c.oldValue());
-    }
-    if (c.newValue() != null) {
-      b.put(NEW_VALUE, c.newValue());
-    }
+    b.put(OLD_VALUE, c.oldValue());
+    b.put(NEW_VALUE, c.newValue());
     if (!c.unit().isEmpty()) {
       b.put(UNIT, c.unit());
     }
@@ -80,14 +76,10 @@ final class SettingEvents {
 
   /** One readable line: {@code work_mem changed from 4MB to 64MB (configuration file)}. */
   static String describe(SettingChange c) {
-    String what = switch (c.change()) {
-      case SettingChange.ADDED -> c.name() + " appeared: " + c.newValue();
-      case SettingChange.REMOVED -> c.name() + " went away (was " + c.oldValue() + ")";
-      case SettingChange.PENDING_RESTART -> c.name() + " was changed in the configuration and waits for a restart"
-          + " (now " + c.newValue() + ")";
-      default -> c.name() + " changed from " + c.oldValue() + " to " + c.newValue()
-          + (c.pendingRestart() ? ", and waits for a restart for a further change" : "");
-    };
+    String what = c.change().equals(SettingChange.PENDING_RESTART)
+        ? c.name() + " was changed in the configuration and waits for a restart (now " + c.newValue() + ")"
+        : c.name() + " changed from " + c.oldValue() + " to " + c.newValue()
+            + (c.pendingRestart() ? ", and waits for a restart for a further change" : "");
     return c.source() == null ? what : what + " (" + c.source() + ")";
   }
 }

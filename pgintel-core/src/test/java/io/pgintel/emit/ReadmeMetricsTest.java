@@ -28,8 +28,10 @@ class ReadmeMetricsTest {
     }
     List<String> missing = new ArrayList<>();
     rows.forEach((name, row) -> {
-      if (!readme.contains(row)) {
-        missing.add(row + " " + descriptions.get(name) + " |");
+      // the whole line, description and end included: nothing stale or pasted after it
+      String line = row + " " + descriptions.get(name) + " |";
+      if (!readme.contains("\n" + line + "\n")) {
+        missing.add(line);
       }
     });
     assertTrue(missing.isEmpty(), "README.md lacks or has stale rows (" + missing.size() + "); expected:\n"

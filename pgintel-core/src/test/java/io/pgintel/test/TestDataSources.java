@@ -6,6 +6,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /** DataSource shapes for tests, all over real PostgreSQL connections. */
@@ -18,7 +19,21 @@ public final class TestDataSources {
    * does not reset what a borrower changed, so a test sees exactly what pgintel left behind.
    */
   public static DataSource singleConnection(Connection physical) {
-    Connection handle = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+    Connection handle = keptOpen(physical);
+    return forward(DataSource.class, null, () -> handle);
+  }
+
+  /**
+   * Hands out whichever physical connection {@code current} names at each borrow, close() ignored: a pool whose
+   * sessions differ (in age, in what they loaded), with the test choosing which one pgintel gets.
+   */
+  public static DataSource switching(Supplier<Connection> current) {
+    return forward(DataSource.class, null, () -> keptOpen(current.get()));
+  }
+
+  /** A handle on {@code physical} whose close() does nothing, as a pool's handle leaves the connection open. */
+  private static Connection keptOpen(Connection physical) {
+    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
         new Class<?>[] {Connection.class}, (proxy, method, args) -> {
           if (method.getName().equals("close")) {
             return null;
@@ -29,7 +44,6 @@ public final class TestDataSources {
             throw e.getCause();
           }
         });
-    return forward(DataSource.class, null, () -> handle);
   }
 
   /** Counts getConnection() calls on a real DataSource. */

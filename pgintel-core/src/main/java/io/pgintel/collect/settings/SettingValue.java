@@ -3,6 +3,7 @@ package io.pgintel.collect.settings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
@@ -25,10 +26,19 @@ final class SettingValue {
 
   private SettingValue() {}
 
+  /** Salts every digest of this process: a digest kept in memory tells nothing about a short secret either. */
+  private static final byte[] SALT = new byte[16];
+
+  static {
+    new SecureRandom().nextBytes(SALT);
+  }
+
   /** What a hidden value is compared by, so that the secret itself is not kept. */
   static String digest(String value) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(SALT);
+      byte[] d = sha.digest(value.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d);
     } catch (NoSuchAlgorithmException e) {
       // every Java platform has SHA-256
@@ -37,11 +47,12 @@ final class SettingValue {
   }
 
   /**
-   * Whether a setting's value is kept from the telemetry: one named like a secret, and any text setting of an
-   * extension ({@code anon.salt}), whose meaning pgintel cannot know.
+   * Whether a setting's value is kept from the telemetry: a text setting named like a secret, and any text setting
+   * of an extension ({@code anon.salt}), whose meaning pgintel cannot know. Numbers, switches and choices are no
+   * secrets whatever their name ({@code password_encryption}).
    */
   static boolean hidden(String name, String vartype) {
-    return SECRET_NAME.matcher(name).find() || ("string".equals(vartype) && name.indexOf('.') >= 0);
+    return "string".equals(vartype) && (SECRET_NAME.matcher(name).find() || name.indexOf('.') >= 0);
   }
 
   /**

@@ -45,6 +45,7 @@ class SettingValueTest {
     assertFalse(SettingValue.hidden("pg_stat_statements.track", "enum"), "an extension's choice is no secret");
     assertFalse(SettingValue.hidden("search_path", "string"));
     assertFalse(SettingValue.hidden("work_mem", "integer"));
+    assertFalse(SettingValue.hidden("password_encryption", "enum"), "a choice is no secret, whatever its name");
     assertFalse(SettingValue.hidden("wal_keep_size", "integer"));
   }
 

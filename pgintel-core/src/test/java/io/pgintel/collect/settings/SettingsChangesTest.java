@@ -9,11 +9,18 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** How one reading compares with the previous: plain rows, no server. */
+/** How one reading compares with what is known: plain rows, no server. */
 class SettingsChangesTest {
 
+  private static final long OLD = 1_000;
+  private static final long YOUNG = 2_000;
+
+  private static Row row(String name, String value, String source) {
+    return new Row(name, value, "", "integer", "user", source, true, false);
+  }
+
   private static Row row(String name, String value) {
-    return new Row(name, value, "", "integer", "user", "configuration file", true, false);
+    return row(name, value, "configuration file");
   }
 
   private static List<Row> rows(int n, String value) {
@@ -25,28 +32,68 @@ class SettingsChangesTest {
   }
 
   @Test
-  void addedRemovedAndChangedSettingsAreEachOneChange() {
+  void theFirstReadingIsASnapshotOfWhatDiffersFromTheDefaultsWithoutTheClientsSettings() {
     SettingsCollector c = new SettingsCollector();
-    List<Record> first = c.read(List.of(row("a", "1"), row("b", "2"), new Row("DateStyle", "ISO, MDY", "",
-        "string", "user", "client", true, false)));
+    List<Record> first = c.read(OLD, List.of(row("a", "1"), new Row("b", "2", "", "integer", "user", "default",
+        false, false), row("DateStyle", "ISO, MDY"), row("search_path", "app", "client")));
+    assertEquals(new PendingRestart(0), first.get(0));
     SettingsSnapshot snapshot = assertInstanceOf(SettingsSnapshot.class, first.get(1));
-    assertEquals(Map.of("a", "1", "b", "2"), snapshot.settings(), "the client's date style is no configuration");
-    List<Record> second = c.read(List.of(row("b", "3"), row("c", "4")));
+    assertEquals(Map.of("a", "1"), snapshot.settings(), "b is its default; the rest the client's");
+  }
+
+  @Test
+  void aValueFromTheConfigurationChangesInEverySessionAnOlderOneIncluded() {
+    SettingsCollector c = new SettingsCollector();
+    c.read(YOUNG, List.of(row("a", "1")));
     assertEquals(List.of(new PendingRestart(0),
-        new SettingChange("a", SettingChange.REMOVED, "1", null, "", "user", "configuration file", false),
-        new SettingChange("b", SettingChange.CHANGED, "2", "3", "", "user", "configuration file", false),
-        new SettingChange("c", SettingChange.ADDED, null, "4", "", "user", "configuration file", false)), second);
+        new SettingChange("a", SettingChange.CHANGED, "1", "2", "", "user", "configuration file", false)),
+        c.read(OLD, List.of(row("a", "2"))));
+  }
+
+  @Test
+  void aDatabaseSettingIsAChangeOnlyInASessionThatBeganAfterTheOneBehindTheValueHeld() {
+    SettingsCollector c = new SettingsCollector();
+    c.read(OLD, List.of(row("work_mem", "4096")));
+    // ALTER DATABASE ... SET: sessions that begin afterwards have it
+    assertEquals(1, c.read(YOUNG, List.of(row("work_mem", "16384", "database"))).size() - 1);
+    // the older session of the pool still has what was in force when it began: no change back
+    assertEquals(List.of(new PendingRestart(0)), c.read(OLD, List.of(row("work_mem", "4096"))));
+    assertEquals(List.of(new PendingRestart(0)), c.read(YOUNG, List.of(row("work_mem", "16384", "database"))));
+  }
+
+  @Test
+  void anExtensionsSettingsOneSessionListsAndAnotherDoesNotAreNeitherAddedNorRemoved() {
+    SettingsCollector c = new SettingsCollector();
+    c.read(OLD, List.of(row("a", "1")));
+    assertEquals(List.of(new PendingRestart(0)), c.read(OLD, List.of(row("a", "1"), row("plpgsql.x", "on"))));
+    assertEquals(List.of(new PendingRestart(0)), c.read(YOUNG, List.of(row("a", "1"))));
+    assertEquals(List.of(new PendingRestart(0),
+        new SettingChange("plpgsql.x", SettingChange.CHANGED, "on", "off", "", "user", "configuration file", false)),
+        c.read(YOUNG, List.of(row("a", "1"), row("plpgsql.x", "off"))), "once listed, its changes count");
+  }
+
+  @Test
+  void aChangeWaitingForARestartIsOneEventAndCounted() {
+    SettingsCollector c = new SettingsCollector();
+    c.read(OLD, List.of(new Row("shared_buffers", "16384", "8kB", "integer", "postmaster", "configuration file",
+        true, false)));
+    List<Record> read = c.read(OLD, List.of(new Row("shared_buffers", "16384", "8kB", "integer", "postmaster",
+        "configuration file", true, true)));
+    assertEquals(new PendingRestart(1), read.get(0));
+    assertEquals(SettingChange.PENDING_RESTART, ((SettingChange) read.get(1)).change());
+    assertEquals(1, c.read(OLD, List.of(new Row("shared_buffers", "16384", "8kB", "integer", "postmaster",
+        "configuration file", true, true))).size(), "told once");
   }
 
   @Test
   void moreChangesAtOnceThanCanBeToldOneByOneMakeANewSnapshotThatCountsThem() {
     SettingsCollector c = new SettingsCollector();
-    c.read(rows(SettingsCollector.MAX_CHANGES + 1, "1"));
+    c.read(OLD, rows(SettingsCollector.MAX_CHANGES + 1, "1"));
     List<Row> allButOne = rows(SettingsCollector.MAX_CHANGES, "2");
     allButOne.add(row("setting_" + SettingsCollector.MAX_CHANGES, "1"));
-    List<Record> same = c.read(allButOne);
-    assertEquals(SettingsCollector.MAX_CHANGES + 1, same.size(), "as many as allowed are told one by one");
-    List<Record> another = c.read(rows(SettingsCollector.MAX_CHANGES + 1, "3"));
+    List<Record> some = c.read(OLD, allButOne);
+    assertEquals(SettingsCollector.MAX_CHANGES + 1, some.size(), "as many as allowed are told one by one");
+    List<Record> another = c.read(OLD, rows(SettingsCollector.MAX_CHANGES + 1, "3"));
     assertEquals(2, another.size());
     SettingsSnapshot snapshot = assertInstanceOf(SettingsSnapshot.class, another.get(1));
     assertEquals(SettingsCollector.MAX_CHANGES + 1, snapshot.changes());

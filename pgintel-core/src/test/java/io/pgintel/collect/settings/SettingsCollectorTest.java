@@ -9,15 +9,22 @@ import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.pgintel.PgIntel;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
+import io.pgintel.test.TestDataSources;
 import io.pgintel.test.TestPgIntel;
 import io.pgintel.test.TestTelemetry;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** The configuration as first read and its changes, against a private server whose configuration the test edits. */
+/** The configuration as first read and its changes, against private servers whose configuration the tests edit. */
 class SettingsCollectorTest {
 
   private static final AttributeKey<String> NAME = AttributeKey.stringKey("postgresql.setting.name");
@@ -26,15 +33,46 @@ class SettingsCollectorTest {
     return e.getAttributes().get(AttributeKey.stringKey(key));
   }
 
-  private static LogRecordData change(TestTelemetry otel, String name) {
+  private static List<LogRecordData> changes(TestTelemetry otel, String name) {
     List<LogRecordData> found = new ArrayList<>();
     for (LogRecordData e : otel.events("db.server.setting_change")) {
       if (name.equals(e.getAttributes().get(NAME))) {
         found.add(e);
       }
     }
+    return found;
+  }
+
+  private static LogRecordData change(TestTelemetry otel, String name) {
+    List<LogRecordData> found = changes(otel, name);
     assertEquals(1, found.size(), "changes of " + name + ": " + found);
     return found.get(0);
+  }
+
+  private static Set<String> changed(TestTelemetry otel) {
+    Set<String> names = new TreeSet<>();
+    for (LogRecordData e : otel.events("db.server.setting_change")) {
+      names.add(e.getAttributes().get(NAME));
+    }
+    return names;
+  }
+
+  /** Waits until a new session of the database reads {@code expected} (the server reloads its files on its own time). */
+  private static void await(PgServer pg, String database, String sql, String expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    String last = null;
+    while (System.nanoTime() < deadline) {
+      try (Connection c = pg.connect(database); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery(sql)) {
+        rs.next();
+        last = rs.getString(1);
+      }
+      if (expected.equals(last)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(sql + " read " + last + ", not " + expected);
   }
 
   @Test
@@ -44,13 +82,13 @@ class SettingsCollectorTest {
         PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel), "settings").build()) {
       pg.execute("postgres", "ALTER SYSTEM SET work_mem = '8MB'");
       pg.execute("postgres", "SELECT pg_reload_conf()");
-      Thread.sleep(500);
+      await(pg, "postgres", "SELECT reset_val FROM pg_settings WHERE name = 'work_mem'", "8192");
       p.collectNow();
       List<LogRecordData> snapshots = otel.events("db.server.settings");
       assertEquals(1, snapshots.size());
       String body = snapshots.get(0).getBodyValue().asString();
       assertTrue(body.contains("work_mem = 8MB\n"), body);
-      // what a new session gets, not the collection's own SET LOCAL timeouts
+      // what the session goes back to, not the collection's own SET LOCAL timeouts
       assertFalse(body.contains("statement_timeout"), body);
       assertFalse(body.contains("application_name"), "the client's connection, not the server's configuration");
       assertEquals(0.0, otel.value("postgresql.settings.pending_restart", Map.of()).orElseThrow());
@@ -64,7 +102,8 @@ class SettingsCollectorTest {
       pg.execute("postgres",
           "ALTER SYSTEM SET primary_conninfo = 'host=replica.example user=rep password=sekrit-4711'");
       pg.execute("postgres", "SELECT pg_reload_conf()");
-      Thread.sleep(500);
+      await(pg, "postgres", "SELECT pending_restart::text FROM pg_settings WHERE name = 'shared_buffers'", "true");
+      await(pg, "postgres", "SELECT reset_val FROM pg_settings WHERE name = 'work_mem'", "16384");
       p.collectNow();
 
       LogRecordData workMem = change(otel, "work_mem");
@@ -85,13 +124,8 @@ class SettingsCollectorTest {
       assertEquals("(hidden)", attr(secret, "postgresql.setting.old_value"));
       assertEquals("(hidden)", attr(secret, "postgresql.setting.new_value"));
 
-      List<LogRecordData> changes = otel.events("db.server.setting_change");
-      Set<String> names = new java.util.TreeSet<>();
-      for (LogRecordData e : changes) {
-        names.add(e.getAttributes().get(NAME));
-      }
-      assertEquals(Set.of("primary_conninfo", "shared_buffers", "work_mem"), names, "no other setting moved");
-      List<LogRecordData> all = new ArrayList<>(changes);
+      assertEquals(Set.of("primary_conninfo", "shared_buffers", "work_mem"), changed(otel), "no other setting moved");
+      List<LogRecordData> all = new ArrayList<>(otel.events("db.server.setting_change"));
       all.addAll(otel.events("db.server.settings"));
       for (LogRecordData e : all) {
         assertFalse((e.getAttributes() + " " + e.getBodyValue()).contains("sekrit"), e.toString());
@@ -99,6 +133,51 @@ class SettingsCollectorTest {
 
       p.collectNow();
       assertEquals(3, otel.events("db.server.setting_change").size(), "each change is reported once");
+    } finally {
+      pg.stop();
+    }
+  }
+
+  @Test
+  void sessionsOfAPoolThatBeganBeforeAChangeOrLoadedAnExtensionAreNotTakenForChanges() throws Exception {
+    PgServer pg = PostgresServers.startPrivate(PostgresServers.newest().majorVersion());
+    AtomicReference<Connection> current = new AtomicReference<>();
+    try (Connection old = pg.connect("postgres")) {
+      current.set(old);
+      try (TestTelemetry otel = new TestTelemetry();
+          PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel), "settings")
+              .dataSource(TestDataSources.switching(current::get)).build()) {
+        p.collectNow();
+        assertEquals(1, otel.events("db.server.settings").size());
+        // sessions that begin from now on have it; the old one keeps what was in force when it began
+        pg.execute("postgres", "ALTER DATABASE postgres SET work_mem = '24MB'");
+        try (Connection young = pg.connect("postgres")) {
+          current.set(young);
+          p.collectNow();
+          LogRecordData workMem = change(otel, "work_mem");
+          assertEquals("24MB", attr(workMem, "postgresql.setting.new_value"));
+          assertEquals("database", attr(workMem, "postgresql.setting.source"));
+
+          // the old session runs PL/pgSQL, which lists plpgsql.* in it alone, and still has the old work_mem
+          try (Statement s = old.createStatement()) {
+            s.execute("DO $$ BEGIN PERFORM 1; END $$");
+          }
+          current.set(old);
+          p.collectNow();
+          current.set(young);
+          p.collectNow();
+          assertEquals(Set.of("work_mem"), changed(otel));
+          assertEquals(1, changes(otel, "work_mem").size(), "no change back and forth");
+
+          // what every session re-reads at a reload is a change however old the session that reads it
+          pg.execute("postgres", "ALTER SYSTEM SET random_page_cost = 1.5");
+          pg.execute("postgres", "SELECT pg_reload_conf()");
+          await(pg, "postgres", "SELECT reset_val FROM pg_settings WHERE name = 'random_page_cost'", "1.5");
+          current.set(old);
+          p.collectNow();
+          assertEquals("1.5", attr(change(otel, "random_page_cost"), "postgresql.setting.new_value"));
+        }
+      }
     } finally {
       pg.stop();
     }
