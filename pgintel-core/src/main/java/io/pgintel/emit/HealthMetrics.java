@@ -239,10 +239,11 @@ final class HealthMetrics {
               .put(Attrs.LOCK_MODE, r.mode()).put(Attrs.LOCK_GRANTED, r.granted()))
           .longValue(LockCount::count),
       gauge("postgresql.table.locks", "{lock}", TableLocks.class,
-          "Locks on a table of the monitored database by mode: every wait, and the modes from SHARE UPDATE "
-              + "EXCLUSIVE up (vacuum, CREATE INDEX, ALTER TABLE), granted or waited for.")
+          "Locks on a table of the monitored database or its rows: waits for the table (relation) or a row behind "
+              + "another waiter (tuple), and table locks from SHARE UPDATE EXCLUSIVE up (vacuum, CREATE INDEX, "
+              + "ALTER TABLE), granted or waited for.")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.table())
-              .put(Attrs.LOCK_MODE, r.mode()).put(Attrs.LOCK_GRANTED, r.granted()))
+              .put(Attrs.LOCK_TYPE, r.lockType()).put(Attrs.LOCK_MODE, r.mode()).put(Attrs.LOCK_GRANTED, r.granted()))
           .longValue(TableLocks::count));
 
   private static void table(TableStats r, AttributesBuilder b) {

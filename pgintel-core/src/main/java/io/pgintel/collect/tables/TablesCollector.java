@@ -81,7 +81,7 @@ public final class TablesCollector extends NamedCollector {
          LIMIT 100)),
       t AS (
         SELECT s.*, age(s.relfrozenxid) AS frozen_age,
-               coalesce((SELECT option_value::int FROM pg_options_to_table(s.reloptions)
+               coalesce((SELECT round(option_value::float8)::int FROM pg_options_to_table(s.reloptions)
                          WHERE option_name = 'fillfactor'), 100) AS fillfactor,
                w.width, w.has_nulls, w.columns, o.*,
                (s.relid IN (SELECT relation FROM locked)
@@ -129,19 +129,22 @@ public final class TablesCollector extends NamedCollector {
              io.heap_blks_read, io.heap_blks_hit, io.idx_blks_read, io.idx_blks_hit, io.toast_blks_read,
              io.toast_blks_hit, io.tidx_blks_read, io.tidx_blks_hit,
              NOT coalesce(t.av_enabled, true) AS autovacuum_disabled,
-             t.n_dead_tup / greatest(1, least($VACUUM_MAX,
+             -- autovacuum acts when a count exceeds its threshold; a threshold under 1 (0 and up) is passed by the
+             -- first row, which over 0.5 is above 1 as well
+
+             t.n_dead_tup / greatest(0.5, least($VACUUM_MAX,
                coalesce(t.vac_base, current_setting('autovacuum_vacuum_threshold')::float8)
                + coalesce(t.vac_scale, current_setting('autovacuum_vacuum_scale_factor')::float8)
                  * greatest(t.reltuples, 0))) AS vacuum_due,
              CASE WHEN coalesce(t.ins_base, current_setting('autovacuum_vacuum_insert_threshold')::float8) >= 0 THEN
-               t.n_ins_since_vacuum / greatest(1,
+               t.n_ins_since_vacuum / greatest(0.5,
                  coalesce(t.ins_base, current_setting('autovacuum_vacuum_insert_threshold')::float8)
                  + coalesce(t.ins_scale, current_setting('autovacuum_vacuum_insert_scale_factor')::float8)
                    * greatest(t.reltuples, 0)
                    * CASE WHEN t.relpages > 0 AND t.relallfrozen > 0
                        THEN 1 - least(t.relallfrozen, t.relpages)::float8 / t.relpages ELSE 1 END)
              END AS insert_vacuum_due,
-             t.n_mod_since_analyze / greatest(1,
+             t.n_mod_since_analyze / greatest(0.5,
                coalesce(t.anl_base, current_setting('autovacuum_analyze_threshold')::float8)
                + coalesce(t.anl_scale, current_setting('autovacuum_analyze_scale_factor')::float8)
                  * greatest(t.reltuples, 0)) AS analyze_due
@@ -167,7 +170,7 @@ public final class TablesCollector extends NamedCollector {
         FROM (
           SELECT ic.relpages, ic.reltuples, greatest(1, floor(
                    (current_setting('block_size')::int - 40)
-                     * coalesce((SELECT option_value::int FROM pg_options_to_table(ic.reloptions)
+                     * coalesce((SELECT round(option_value::float8)::int FROM pg_options_to_table(ic.reloptions)
                                  WHERE option_name = 'fillfactor'), 90) / 100.0
                    / (8 * ceil(((CASE WHEN max(st.null_frac) > 0 THEN 16 ELSE 8 END) + sum(st.avg_width)) / 8.0)
                       + 4))) AS per_page

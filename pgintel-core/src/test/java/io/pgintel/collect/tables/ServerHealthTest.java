@@ -14,6 +14,7 @@ import io.pgintel.test.TestTelemetry;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -217,21 +218,41 @@ class ServerHealthTest {
     pg.execute(db, "CREATE TABLE plain (id int) WITH (autovacuum_enabled = false);"
         + " ALTER TABLE plain RESET (autovacuum_enabled);"
         + " INSERT INTO plain SELECT g FROM generate_series(1, 10) g; DELETE FROM plain WHERE id <= 5");
-    // frozen whole by a vacuum, then 100 rows more: 18 scales the insert threshold by the share not all-frozen
+    // frozen by a vacuum, then as many rows again vacuumed without freezing, then 100 more: 18 scales the insert
+    // threshold by the share of the table not all-frozen
     pg.execute(db, "CREATE TABLE frozen (id int) WITH (autovacuum_enabled = false);"
         + " INSERT INTO frozen SELECT g FROM generate_series(1, 5000) g");
     pg.execute(db, "VACUUM (FREEZE) frozen");
+    pg.execute(db, "INSERT INTO frozen SELECT g FROM generate_series(1, 5000) g");
+    pg.execute(db, "VACUUM frozen");
     pg.execute(db, "INSERT INTO frozen SELECT g FROM generate_series(1, 100) g");
+    // the scale factors at work on a table whose row count the server knows
+    pg.execute(db, "CREATE TABLE scaled (id int) WITH (autovacuum_enabled = false, autovacuum_vacuum_threshold = 5,"
+        + " autovacuum_vacuum_scale_factor = 0.5, autovacuum_analyze_threshold = 5,"
+        + " autovacuum_analyze_scale_factor = 0.25, autovacuum_vacuum_insert_threshold = -1);"
+        + " INSERT INTO scaled SELECT g FROM generate_series(1, 1000) g");
+    pg.execute(db, "VACUUM ANALYZE scaled");
+    pg.execute(db, "DELETE FROM scaled WHERE id <= 100");
+    // a threshold of 0: the first dead row makes the table due
+    pg.execute(db, "CREATE TABLE eager (id int) WITH (autovacuum_enabled = false, autovacuum_vacuum_threshold = 0,"
+        + " autovacuum_vacuum_scale_factor = 0" + (pg18 ? ", autovacuum_vacuum_max_threshold = -1)" : ")")
+        + "; INSERT INTO eager VALUES (1), (2); DELETE FROM eager WHERE id = 1");
     String view = "SELECT %s FROM pg_stat_user_tables WHERE relname = '%s'";
     Stats.settle(pg, db, view.formatted("n_dead_tup", "tuned"), 30);
     Stats.settle(pg, db, view.formatted("n_dead_tup", "plain"), 5);
     Stats.settle(pg, db, view.formatted("n_ins_since_vacuum", "frozen"), 100);
+    Stats.settle(pg, db, view.formatted("n_dead_tup", "scaled"), 100);
+    Stats.settle(pg, db, view.formatted("n_dead_tup", "eager"), 1);
     double vacuumBase = Stats.read(pg, db, "SELECT current_setting('autovacuum_vacuum_threshold')::float8");
     double analyzeBase = Stats.read(pg, db, "SELECT current_setting('autovacuum_analyze_threshold')::float8");
     double insertBase = Stats.read(pg, db, "SELECT current_setting('autovacuum_vacuum_insert_threshold')::float8");
     double insertScale = Stats.read(pg, db,
         "SELECT current_setting('autovacuum_vacuum_insert_scale_factor')::float8");
     double frozenRows = Stats.read(pg, db, "SELECT reltuples FROM pg_class WHERE relname = 'frozen'");
+    double unfrozen = pg18 ? Stats.read(pg, db, "SELECT CASE WHEN relpages > 0 AND relallfrozen > 0"
+        + " THEN 1 - least(relallfrozen, relpages)::float8 / relpages ELSE 1 END"
+        + " FROM pg_class WHERE relname = 'frozen'") : 1;
+    double scaledRows = Stats.read(pg, db, "SELECT reltuples FROM pg_class WHERE relname = 'scaled'");
     try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "tables")) {
       p.collectNow();
       Map<String, Object> tuned = Map.of("db.namespace", db, "db.collection.name", "public.tuned");
@@ -246,8 +267,16 @@ class ServerHealthTest {
       assertEquals(15 / analyzeBase, otel.value("postgresql.table.analyze.due", plain).orElseThrow(), 1e-9);
       assertTrue(otel.value("postgresql.table.autovacuum.disabled", plain).isEmpty(), "only tables with it off");
       Map<String, Object> frozen = Map.of("db.namespace", db, "db.collection.name", "public.frozen");
-      assertEquals(100 / (insertBase + (pg18 ? 0 : insertScale * frozenRows)),
+      assertEquals(100 / (insertBase + insertScale * frozenRows * unfrozen),
           otel.value("postgresql.table.insert_vacuum.due", frozen).orElseThrow(), 1e-9);
+      Map<String, Object> scaled = Map.of("db.namespace", db, "db.collection.name", "public.scaled");
+      assertEquals(1000.0, scaledRows);
+      assertEquals(100 / (5 + 0.5 * 1000), otel.value("postgresql.table.vacuum.due", scaled).orElseThrow(), 1e-9);
+      assertEquals(100 / (5 + 0.25 * 1000), otel.value("postgresql.table.analyze.due", scaled).orElseThrow(), 1e-9);
+      assertTrue(otel.value("postgresql.table.insert_vacuum.due", scaled).isEmpty(), "insert vacuums are off");
+      Map<String, Object> eager = Map.of("db.namespace", db, "db.collection.name", "public.eager");
+      double due = otel.value("postgresql.table.vacuum.due", eager).orElseThrow();
+      assertTrue(due > 1, "one dead row passes a threshold of 0: " + due);
     }
   }
 
@@ -282,6 +311,51 @@ class ServerHealthTest {
   }
 
   @PgTest
+  void waitsForARowAndStrongTableLocksCountOnTheirTableTheEverydayOnesDoNot(PgServer pg) throws Exception {
+    String db = pg.createDatabase("rowlocks");
+    pg.execute(db, "CREATE TABLE queue (id int PRIMARY KEY, n int); INSERT INTO queue VALUES (1, 0);"
+        + " CREATE TABLE busy (id int)");
+    ExecutorService bg = Executors.newFixedThreadPool(2);
+    try (Connection holder = pg.connect(db); Connection first = pg.connect(db); Connection second = pg.connect(db);
+        Statement h = holder.createStatement(); TestTelemetry otel = new TestTelemetry();
+        PgIntel p = on(pg, db, otel, "locks")) {
+      holder.setAutoCommit(false);
+      h.execute("UPDATE queue SET n = n + 1 WHERE id = 1");
+      // everyday locks: a write holds ROW EXCLUSIVE on the table all through its transaction
+      h.execute("INSERT INTO busy VALUES (1)");
+      List<Future<?>> waiting = new java.util.ArrayList<>();
+      for (Connection c : List.of(first, second)) {
+        waiting.add(bg.submit(() -> {
+          try (Statement w = c.createStatement()) {
+            w.execute("UPDATE queue SET n = n + 1 WHERE id = 1");
+          }
+          return null;
+        }));
+        // the first waits on the holder's transaction ID, holding the row's tuple lock; the second waits for that
+        Thread.sleep(300);
+      }
+      Map<String, Object> rowWait = Map.of("db.collection.name", "public.queue", "lock_type", "tuple",
+          "postgresql.lock.granted", false);
+      double waits = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (waits == 0 && System.nanoTime() < deadline) {
+        p.collectNow();
+        waits = otel.value("postgresql.table.locks", rowWait).orElse(0.0);
+        Thread.sleep(50);
+      }
+      assertEquals(1.0, waits, "the second waiter queues for the row");
+      assertTrue(otel.points("postgresql.table.locks", Map.of("db.collection.name", "public.busy")).isEmpty(),
+          "ROW EXCLUSIVE while writing is no lock of note");
+      holder.rollback();
+      for (Future<?> w : waiting) {
+        w.get();
+      }
+    } finally {
+      bg.shutdownNow();
+    }
+  }
+
+  @PgTest
   void tableUnderAccessExclusiveLockIsReportedWithoutSizeAndDoesNotBlock(PgServer pg) throws Exception {
     String db = pg.createDatabase("locked");
     pg.execute(db, "CREATE TABLE hot (id int); CREATE TABLE calm (id int); INSERT INTO calm VALUES (1)");
@@ -301,8 +375,6 @@ class ServerHealthTest {
           "mode", "AccessExclusiveLock", "postgresql.lock.granted", true)).orElseThrow());
       assertEquals(1.0, otel.value("postgresql.table.locks", Map.of("db.namespace", db, "db.collection.name",
           "public.hot", "mode", "AccessExclusiveLock", "postgresql.lock.granted", true)).orElseThrow());
-      assertTrue(otel.points("postgresql.table.locks", Map.of("db.collection.name", "public.calm")).isEmpty(),
-          "pgintel's own reading of calm is no lock of note");
       ExecutorService bg = Executors.newSingleThreadExecutor();
       try (Connection waiter = pg.connect(db)) {
         Future<?> waiting = bg.submit(() -> {
