@@ -35,7 +35,7 @@ class SettingsTest {
       "pgintel.collectors.database.interval | 0s     | out of range; allowed from 100ms to 24h",
       "pgintel.collectors.wal.interval      | 30     | write it with a unit",
       "pgintel.collectors.wal.interval      | soon   | is not a duration",
-      "pgintel.collectors.nosuch.interval   | 5s     | unknown collector 'nosuch'; known collectors: database, connections, bgwriter, wal, replication, statements, activity, tables, vacuum, locks, io, functions, settings, plans",
+      "pgintel.collectors.nosuch.interval   | 5s     | unknown collector 'nosuch'; known collectors: database, connections, bgwriter, wal, replication, statements, activity, tables, vacuum, locks, io, functions, settings, schema, plans",
       "pgintel.collectors.nosuch.enabled    | true   | unknown collector 'nosuch'",
       "pgintel.collectors.database.color    | red    | unknown collector setting",
       "pgintel.session.statement-timeout    | 1h     | out of range; allowed from 10ms to 10m",
@@ -87,7 +87,7 @@ class SettingsTest {
       assertEquals(Duration.ofMillis(250), s.lockTimeout());
       assertEquals(Duration.ofSeconds(3), s.statementTimeout());
       assertEquals(List.of("database", "connections", "wal", "replication", "statements", "activity", "tables",
-          "vacuum", "locks", "io", "functions", "settings"), s.enabledCollectors());
+          "vacuum", "locks", "io", "functions", "settings", "schema"), s.enabledCollectors());
       assertEquals(Map.of("otel.service.name", "shop"), s.openTelemetryProperties());
       CollectorStatus bgwriter = p.status().stream().filter(c -> c.name().equals("bgwriter")).findFirst()
           .orElseThrow();

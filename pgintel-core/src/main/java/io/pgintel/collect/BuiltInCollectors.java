@@ -10,6 +10,7 @@ import io.pgintel.collect.io.IoCollector;
 import io.pgintel.collect.locks.LocksCollector;
 import io.pgintel.collect.plans.PlansCollector;
 import io.pgintel.collect.replication.ReplicationCollector;
+import io.pgintel.collect.schema.SchemaCollector;
 import io.pgintel.collect.settings.SettingsCollector;
 import io.pgintel.collect.statements.StatementsCollector;
 import io.pgintel.collect.tables.TablesCollector;
@@ -59,6 +60,7 @@ public final class BuiltInCollectors {
       new BuiltIn(IoCollector.NAME, IoCollector.DEFAULT_INTERVAL, c -> new IoCollector()),
       new BuiltIn(FunctionsCollector.NAME, FunctionsCollector.DEFAULT_INTERVAL, c -> new FunctionsCollector()),
       new BuiltIn(SettingsCollector.NAME, SettingsCollector.DEFAULT_INTERVAL, c -> new SettingsCollector()),
+      new BuiltIn(SchemaCollector.NAME, SchemaCollector.DEFAULT_INTERVAL, c -> new SchemaCollector()),
       new BuiltIn(PlansCollector.NAME, PlansCollector.DEFAULT_INTERVAL, c -> new PlansCollector(c.settings())));
 
   private BuiltInCollectors() {}

@@ -17,6 +17,8 @@ import io.pgintel.collect.activity.BlockingChain;
 import io.pgintel.collect.activity.QuerySample;
 import io.pgintel.collect.custom.CustomQuery;
 import io.pgintel.collect.plans.PlanSkipped;
+import io.pgintel.collect.schema.SchemaChange;
+import io.pgintel.collect.schema.SchemaSummary;
 import io.pgintel.collect.settings.SettingChange;
 import io.pgintel.collect.settings.SettingsSnapshot;
 import io.pgintel.collect.statements.TopQuery;
@@ -80,6 +82,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final ActivityEvents activityEvents;
   private final PlanEvents planEvents;
   private final SettingEvents settingEvents;
+  private final SchemaEvents schemaEvents;
   private final ProcessorStats processing;
   private final ObservableLongMeasurement processorRecords;
   private final ObservableLongMeasurement processorDecisions;
@@ -135,6 +138,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     activityEvents = new ActivityEvents(events, guard);
     planEvents = new PlanEvents(events, guard);
     settingEvents = new SettingEvents(events, guard);
+    schemaEvents = new SchemaEvents(events, guard);
     piiRedactions = meter.counterBuilder("pgintel.pii.redactions").setUnit("{redaction}")
         .setDescription("Personal data and secrets replaced in emitted strings, by kind.").buildObserver();
     processorRecords = meter.counterBuilder("pgintel.processor.records").setUnit("{record}")
@@ -178,6 +182,10 @@ public final class Emitter implements CollectionListener, AutoCloseable {
           settingEvents.emit(c, common);
         } else if (r instanceof SettingsSnapshot s) {
           settingEvents.emit(s, common);
+        } else if (r instanceof SchemaChange c) {
+          schemaEvents.emit(c, common);
+        } else if (r instanceof SchemaSummary s) {
+          schemaEvents.emit(s, common);
         }
       } catch (RuntimeException e) {
         failureLog.warn("pgintel could not emit an event of {}: {}", collector, e.toString());

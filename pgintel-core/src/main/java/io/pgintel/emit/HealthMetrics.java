@@ -10,6 +10,7 @@ import io.pgintel.collect.io.IoStats;
 import io.pgintel.collect.io.SlruStats;
 import io.pgintel.collect.locks.LockCount;
 import io.pgintel.collect.locks.TableLocks;
+import io.pgintel.collect.schema.SchemaSummary;
 import io.pgintel.collect.tables.IndexStats;
 import io.pgintel.collect.tables.SequenceUsage;
 import io.pgintel.collect.tables.TableStats;
@@ -115,6 +116,15 @@ final class HealthMetrics {
           "1 for a table whose autovacuum_enabled storage parameter is off (only such tables): only a manual or "
               + "an anti-wraparound vacuum reaches it.")
           .attributes(HealthMetrics::table).longValue(t -> t.autovacuum().disabled() ? 1L : null),
+
+      // pg_class, for the schema collector
+      upDown("postgresql.schema.relations", "{relation}", SchemaSummary.class,
+          "Tables, partitioned tables, materialized views, foreign tables and indexes of the database, temporary "
+              + "and system ones left out.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(SchemaSummary::relations),
+      upDown("postgresql.schema.unwatched", "{relation}", SchemaSummary.class,
+          "Relations beyond the 20,000 the schema collector compares for changes.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(SchemaSummary::unwatched),
 
       // pg_stat_user_indexes
       counter("postgresql.index.scans", "{scans}", IndexStats.class, "Scans of the index.")
