@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,11 +79,8 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final LongCounter errors;
   private final LongCounter skipped;
   private final BatchCallback callback;
-  private final QueryEvents queryEvents;
-  private final ActivityEvents activityEvents;
-  private final PlanEvents planEvents;
-  private final SettingEvents settingEvents;
-  private final SchemaEvents schemaEvents;
+  /** What turns a record of each type into events; records of other types are metrics only. */
+  private final Map<Class<?>, BiConsumer<Record, Attributes>> eventsByType;
   private final ProcessorStats processing;
   private final ObservableLongMeasurement processorRecords;
   private final ObservableLongMeasurement processorDecisions;
@@ -134,11 +132,22 @@ public final class Emitter implements CollectionListener, AutoCloseable {
         .build();
     io.opentelemetry.api.logs.Logger events = openTelemetry.getLogsBridge().loggerBuilder(SCOPE)
         .setInstrumentationVersion(Version.get()).build();
-    queryEvents = new QueryEvents(events, guard);
-    activityEvents = new ActivityEvents(events, guard);
-    planEvents = new PlanEvents(events, guard);
-    settingEvents = new SettingEvents(events, guard);
-    schemaEvents = new SchemaEvents(events, guard);
+    QueryEvents queryEvents = new QueryEvents(events, guard);
+    ActivityEvents activityEvents = new ActivityEvents(events, guard);
+    PlanEvents planEvents = new PlanEvents(events, guard);
+    SettingEvents settingEvents = new SettingEvents(events, guard);
+    SchemaEvents schemaEvents = new SchemaEvents(events, guard);
+    eventsByType = Map.ofEntries(
+        on(TopQuery.class, queryEvents::emit),
+        on(QuerySample.class, activityEvents::emit),
+        on(BlockingChain.class, activityEvents::emit),
+        on(QueryPlan.class, planEvents::emit),
+        on(PlanSkipped.class, planEvents::emit),
+        on(PlanChange.class, planEvents::emit),
+        on(SettingChange.class, settingEvents::emit),
+        on(SettingsSnapshot.class, settingEvents::emit),
+        on(SchemaChange.class, schemaEvents::emit),
+        on(SchemaSummary.class, schemaEvents::emit));
     piiRedactions = meter.counterBuilder("pgintel.pii.redactions").setUnit("{redaction}")
         .setDescription("Personal data and secrets replaced in emitted strings, by kind.").buildObserver();
     processorRecords = meter.counterBuilder("pgintel.processor.records").setUnit("{record}")
@@ -159,6 +168,11 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     callback = meter.batchCallback(this::observe, up, all.toArray(new ObservableMeasurement[0]));
   }
 
+  private static <R extends Record> Map.Entry<Class<?>, BiConsumer<Record, Attributes>> on(Class<R> type,
+      BiConsumer<R, Attributes> emit) {
+    return Map.entry(type, (r, common) -> emit.accept(type.cast(r), common));
+  }
+
   @Override
   public void collected(String collector, List<? extends Record> records, Instant at, Duration interval,
       Duration took) {
@@ -166,26 +180,9 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     snapshots.put(collector, new Snapshot(records, at, interval, common));
     for (Record r : records) {
       try {
-        if (r instanceof TopQuery q) {
-          queryEvents.emit(q, common);
-        } else if (r instanceof QuerySample q) {
-          activityEvents.emit(q, common);
-        } else if (r instanceof BlockingChain c) {
-          activityEvents.emit(c, common);
-        } else if (r instanceof QueryPlan p) {
-          planEvents.emit(p, common);
-        } else if (r instanceof PlanSkipped p) {
-          planEvents.emit(p, common);
-        } else if (r instanceof PlanChange c) {
-          planEvents.emit(c, common);
-        } else if (r instanceof SettingChange c) {
-          settingEvents.emit(c, common);
-        } else if (r instanceof SettingsSnapshot s) {
-          settingEvents.emit(s, common);
-        } else if (r instanceof SchemaChange c) {
-          schemaEvents.emit(c, common);
-        } else if (r instanceof SchemaSummary s) {
-          schemaEvents.emit(s, common);
+        BiConsumer<Record, Attributes> emit = eventsByType.get(r.getClass());
+        if (emit != null) {
+          emit.accept(r, common);
         }
       } catch (RuntimeException e) {
         failureLog.warn("pgintel could not emit an event of {}: {}", collector, e.toString());
