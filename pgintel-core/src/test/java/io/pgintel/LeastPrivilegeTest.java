@@ -7,8 +7,11 @@ import io.pgintel.collect.BuiltInCollectors;
 import io.pgintel.collect.CollectorStatus;
 import io.pgintel.test.CapturedStderr;
 import io.pgintel.test.PgServer;
+import io.pgintel.test.PgTest;
 import io.pgintel.test.PostgresServers;
 import io.pgintel.test.TestTelemetry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -53,5 +56,34 @@ class LeastPrivilegeTest {
     } finally {
       pg.stop();
     }
+  }
+
+  @PgTest
+  void everyCollectorReadsForALoginOnlyRoleWithoutAFailure(PgServer pg) throws Exception {
+    String db = pg.createDatabase("plainrole");
+    pg.execute(db, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a');"
+        + " CREATE SEQUENCE s; SELECT nextval('s')");
+    pg.execute("postgres", "DO $$ BEGIN CREATE ROLE plain_all LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
+        + " END $$");
+    pg.execute(db, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO plain_all");
+    List<CollectorStatus> status = new ArrayList<>();
+    String log;
+    try (TestTelemetry otel = new TestTelemetry()) {
+      log = CapturedStderr.during(() -> {
+        try (PgIntel p = PgIntel.builder().dataSource(pg.dataSourceAs("plain_all", db))
+            .openTelemetry(otel.openTelemetry()).build()) {
+          p.collectNow();
+          p.collectNow();
+          status.addAll(p.status());
+        }
+      });
+    }
+    assertEquals(BuiltInCollectors.defaultIntervals().size(), status.size(), status.toString());
+    for (CollectorStatus s : status) {
+      CollectorStatus.State expected = s.name().equals("plans") ? CollectorStatus.State.DISABLED
+          : CollectorStatus.State.ACTIVE;
+      assertTrue(s.state() == expected && s.consecutiveFailures() == 0 && s.lastError() == null, s.toString());
+    }
+    assertTrue(!log.contains("failed"), log);
   }
 }
