@@ -207,6 +207,10 @@ public final class Breakers {
       CircuitBreaker own = breaker(collector);
       CircuitBreaker server = breaker(SERVER);
       boolean probe = collector.equals(serverProbe);
+      if (collector.equals(limitsReader)) {
+        // two readings in a row means with nothing between
+        newSessionBefore = false;
+      }
       boolean changed;
       if (gettingSession && sessionFailure(errorType)) {
         // the server's breaker opens and closes for all; the collector's own would only repeat it, later

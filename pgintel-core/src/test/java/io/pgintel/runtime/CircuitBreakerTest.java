@@ -203,6 +203,15 @@ class CircuitBreakerTest {
   }
 
   @Test
+  void aFailedReadingBetweenTwoNewSessionsMakesThemNoTwoInARow() {
+    Breakers b = breakers(null);
+    b.succeeded("connections", 0, SECOND, TEN, connections(96, 10, 100, true));
+    b.failed("connections", 1, "statement_timeout", false);
+    b.succeeded("connections", 2, SECOND, TEN, connections(96, 10, 100, true));
+    assertEquals(State.CLOSED, b.status().get(0).state());
+  }
+
+  @Test
   void connectionFailuresOfAnyCollectorOpenTheServerCircuit() {
     Breakers b = breakers(null);
     b.failed("statements", 0, "connection", true);

@@ -311,7 +311,7 @@ class ServerHealthTest {
   }
 
   @PgTest
-  void waitsForARowAndStrongTableLocksCountOnTheirTableTheEverydayOnesDoNot(PgServer pg) throws Exception {
+  void waitsForARowCountOnTheirTableAndTheEverydayLocksDoNot(PgServer pg) throws Exception {
     String db = pg.createDatabase("rowlocks");
     pg.execute(db, "CREATE TABLE queue (id int PRIMARY KEY, n int); INSERT INTO queue VALUES (1, 0);"
         + " CREATE TABLE busy (id int)");
@@ -344,6 +344,8 @@ class ServerHealthTest {
         Thread.sleep(50);
       }
       assertEquals(1.0, waits, "the second waiter queues for the row");
+      assertTrue(otel.value("postgresql.table.locks", Map.of("db.collection.name", "public.queue", "lock_type",
+          "tuple", "postgresql.lock.granted", true)).isEmpty(), "the first waiter's granted row lock is no wait");
       assertTrue(otel.points("postgresql.table.locks", Map.of("db.collection.name", "public.busy")).isEmpty(),
           "ROW EXCLUSIVE while writing is no lock of note");
       holder.rollback();
