@@ -11,15 +11,20 @@ import java.util.Map;
 
 /**
  * Changes to the monitored database's tables and indexes ({@link SchemaChange}): created, dropped, altered (columns
- * added, dropped, retyped, made {@code NOT NULL}; an index's columns, operator classes, expressions or predicate)
- * or renamed, so that an index dropped or a column retyped shows beside the queries it slowed down.
+ * added, dropped, retyped, made {@code NOT NULL}, given another collation, identity or generation; an index's
+ * columns, operator classes, collations, expressions, predicate, uniqueness) or renamed, so that an index dropped
+ * or a column retyped shows beside the queries it slowed down.
  *
  * <p>Read from the catalogs alone ({@code pg_class}, {@code pg_attribute}, {@code pg_index}), which takes no lock
- * on any relation: a table under {@code ACCESS EXCLUSIVE} is read like any other. Each relation is kept as its
- * identity (oid), name and a digest of its definition; the first reading is the baseline and says nothing. At most
- * {@value #MAX_RELATIONS} relations are compared (the oldest by oid); a database with more reports changes among
- * those, and {@link SchemaSummary} counts the rest. Temporary tables, TOAST tables and the system schemas are left
- * out.
+ * on any table or index of the application: a table under {@code ACCESS EXCLUSIVE} is read like any other. Each
+ * relation is kept as its identity (oid), name and a 64-bit hash of its definition; the first reading is the
+ * baseline and says nothing. An index rebuilt under a new identity with its name and table ({@code REINDEX
+ * CONCURRENTLY}, a column retyped) is the same index, altered only if its definition changed; the indexes of a
+ * table created or dropped go with it unsaid; an index being built concurrently counts once it is valid. At most
+ * {@value #MAX_RELATIONS} relations are compared (the oldest by oid, {@link SchemaSummary} counts the rest) and
+ * {@value #MAX_CHANGES} changes told a reading, drops first; when most of the relations known are gone at once
+ * (another server behind the DataSource, a restore), the reading is a new baseline, counted but not told. Partitions
+ * and their indexes (created and dropped as routine), temporary tables and the system schemas are left out.
  */
 public final class SchemaCollector extends NamedCollector {
 
@@ -29,36 +34,52 @@ public final class SchemaCollector extends NamedCollector {
   /** More changes at once than this (a restore, a migration) are counted, not told one by one. */
   static final int MAX_CHANGES = 100;
 
-  static final String SQL = """
+  /**
+   * Node trees may print where their text was parsed, and a tree read back prints -1 there: positions are left out
+   * of what is compared.
+   */
+  private static final String WITHOUT_LOCATIONS = "regexp_replace(coalesce(x.$1::text, ''), ' :location -?[0-9]+', '',"
+      + " 'g')";
+
+  static String sql(int major) {
+    return SQL.replace("$INDEXPRS", WITHOUT_LOCATIONS.replace("$1", "indexprs"))
+        .replace("$INDPRED", WITHOUT_LOCATIONS.replace("$1", "indpred"))
+        .replace("$NULLS", major >= 15 ? "x.indnullsnotdistinct::text" : "''")
+        .replace("$MAX", Integer.toString(MAX_RELATIONS));
+  }
+
+  private static final String SQL = """
       WITH r AS (
         SELECT c.oid, c.relkind, c.relname, n.nspname, count(*) OVER () AS relations
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p', 'm', 'f', 'i', 'I') AND c.relpersistence <> 't'
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+        LEFT JOIN pg_index x ON x.indexrelid = c.oid
+        WHERE c.relkind IN ('r', 'p', 'm', 'f', 'i', 'I') AND c.relpersistence <> 't' AND NOT c.relispartition
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+          AND (x.indexrelid IS NULL OR x.indisvalid)
         ORDER BY c.oid
         LIMIT $MAX)
       SELECT r.oid::bigint AS oid, r.relkind::text AS kind,
              CASE WHEN r.relkind IN ('i', 'I') THEN quote_ident(r.relname)
                   ELSE quote_ident(r.nspname) || '.' || quote_ident(r.relname) END AS name, r.relations,
-             CASE WHEN r.relkind IN ('i', 'I') THEN
-               (SELECT quote_ident(tn.nspname) || '.' || quote_ident(t.relname)
-                FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace tn ON tn.oid = t.relnamespace
-                WHERE x.indexrelid = r.oid)
-             END AS table_name,
-             CASE WHEN r.relkind IN ('i', 'I') THEN
-               (SELECT md5(x.indkey::text || '|' || x.indclass::text || '|' || x.indoption::text || '|'
-                           || coalesce(x.indexprs::text, '') || '|' || coalesce(x.indpred::text, '') || '|'
-                           || x.indisunique::text)
-                FROM pg_index x WHERE x.indexrelid = r.oid)
+             quote_ident(tn.nspname) || '.' || quote_ident(t.relname) AS table_name,
+             CASE WHEN x.indexrelid IS NOT NULL THEN
+               hashtextextended(x.indkey::text || '|' || x.indclass::text || '|' || x.indoption::text || '|'
+                                || x.indcollation::text || '|' || $INDEXPRS || '|' || $INDPRED || '|'
+                                || x.indisunique::text || x.indisprimary::text || x.indimmediate::text || $NULLS, 0)
              ELSE
-               (SELECT md5(coalesce(string_agg(a.attname || ' ' || a.atttypid || ' ' || a.atttypmod || ' '
-                                               || a.attnotnull, ',' ORDER BY a.attnum), ''))
+               (SELECT hashtextextended(coalesce(string_agg(a.attname || ' ' || a.atttypid || ' ' || a.atttypmod
+                                                            || ' ' || a.attnotnull || ' ' || a.attcollation || ' '
+                                                            || a.attidentity::text || a.attgenerated::text, ','
+                                                            ORDER BY a.attnum), ''), 0)
                 FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped)
              END AS signature
-      FROM r""".replace("$MAX", Integer.toString(MAX_RELATIONS));
+      FROM r
+      LEFT JOIN pg_index x ON x.indexrelid = r.oid
+      LEFT JOIN pg_class t ON t.oid = x.indrelid
+      LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace""";
 
   /** A relation as last read. */
-  private record Known(String name, String kind, String table, String signature) {}
+  private record Known(String name, String kind, String table, long signature) {}
 
   /** The previous reading, by oid; null before the first. Collections of one collector never overlap. */
   private Map<Long, Known> known;
@@ -70,16 +91,16 @@ public final class SchemaCollector extends NamedCollector {
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     long[] total = {0};
-    List<Row> rows = session.query(SQL, r -> {
+    List<Row> rows = session.query(sql(session.server().major()), r -> {
       total[0] = r.getLong("relations");
       return new Row(r.getLong("oid"), r.string("kind"), r.string("name"), r.stringOrNull("table_name"),
-          r.string("signature"));
+          r.getLong("signature"));
     });
     return read(session.server().database(), rows, total[0]);
   }
 
-  /** One row of {@link #SQL}. */
-  record Row(long oid, String kind, String name, String table, String signature) {}
+  /** One row of the query. */
+  record Row(long oid, String kind, String name, String table, long signature) {}
 
   /** The records of one reading, compared with the previous one. */
   List<Record> read(String database, List<Row> rows, long relations) {
@@ -87,39 +108,88 @@ public final class SchemaCollector extends NamedCollector {
     for (Row row : rows) {
       now.put(row.oid(), new Known(row.name(), kind(row.kind()), row.table(), row.signature()));
     }
-    List<Record> out = new ArrayList<>();
     Map<Long, Known> before = known;
     known = now;
+    List<Record> out = new ArrayList<>();
+    List<SchemaChange> changes = before == null ? List.of() : changes(database, before, now);
+    int dropped = (int) changes.stream().filter(c -> c.change().equals(SchemaChange.DROPPED)).count();
+    boolean anotherSchema = before != null && before.size() >= 20 && dropped > before.size() / 2;
+    int told = anotherSchema ? 0 : Math.min(changes.size(), MAX_CHANGES);
+    out.add(new SchemaSummary(database, relations, Math.max(0, relations - rows.size()), changes.size() - told));
+    out.addAll(changes.subList(0, told));
+    return out;
+  }
+
+  /** Created, dropped, altered and renamed relations, drops first, then by name. */
+  private static List<SchemaChange> changes(String database, Map<Long, Known> before, Map<Long, Known> now) {
+    // beyond the limit a relation may slide into or out of the window without being created or dropped
+    long lastBefore = before.size() < MAX_RELATIONS ? Long.MAX_VALUE : maxOid(before);
+    long lastNow = now.size() < MAX_RELATIONS ? Long.MAX_VALUE : maxOid(now);
+    Map<String, Known> created = new HashMap<>();
+    Map<String, Known> gone = new HashMap<>();
     List<SchemaChange> changes = new ArrayList<>();
-    if (before != null) {
-      // a relation beyond the limit this time but not last time (or the other way) is not a change
-      long newestCompared = Math.min(maxOid(before), maxOid(now));
-      boolean bothWhole = before.size() < MAX_RELATIONS && now.size() < MAX_RELATIONS;
-      for (Map.Entry<Long, Known> e : now.entrySet()) {
-        Known was = before.get(e.getKey());
-        Known is = e.getValue();
-        if (was == null) {
-          if (bothWhole || e.getKey() <= newestCompared) {
-            changes.add(new SchemaChange(database, is.name(), is.kind(), SchemaChange.CREATED, null, is.table()));
-          }
-        } else if (!was.name().equals(is.name())) {
-          changes.add(new SchemaChange(database, is.name(), is.kind(), SchemaChange.RENAMED, was.name(), is.table()));
-        } else if (!was.signature().equals(is.signature())) {
+    now.forEach((oid, is) -> {
+      Known was = before.get(oid);
+      if (was == null) {
+        if (oid <= lastBefore) {
+          created.put(key(is), is);
+        }
+      } else if (!was.name().equals(is.name())) {
+        changes.add(new SchemaChange(database, is.name(), is.kind(), SchemaChange.RENAMED, was.name(), is.table()));
+      } else if (was.signature() != is.signature()) {
+        changes.add(new SchemaChange(database, is.name(), is.kind(), SchemaChange.ALTERED, null, is.table()));
+      }
+    });
+    before.forEach((oid, was) -> {
+      if (!now.containsKey(oid) && oid <= lastNow) {
+        gone.put(key(was), was);
+      }
+    });
+    // an index rebuilt under a new oid with its name and table is the same index
+    for (String k : new ArrayList<>(created.keySet())) {
+      Known is = created.get(k);
+      Known was = gone.get(k);
+      if (was != null && is.table() != null && was.kind().equals(is.kind())) {
+        created.remove(k);
+        gone.remove(k);
+        if (was.signature() != is.signature()) {
           changes.add(new SchemaChange(database, is.name(), is.kind(), SchemaChange.ALTERED, null, is.table()));
         }
       }
-      for (Map.Entry<Long, Known> e : before.entrySet()) {
-        if (!now.containsKey(e.getKey()) && (bothWhole || e.getKey() <= newestCompared)) {
-          Known was = e.getValue();
-          changes.add(new SchemaChange(database, was.name(), was.kind(), SchemaChange.DROPPED, null, was.table()));
-        }
+    }
+    java.util.Set<String> tablesCome = new java.util.HashSet<>();
+    created.values().forEach(k -> tablesCome.add(k.name()));
+    java.util.Set<String> tablesGone = new java.util.HashSet<>();
+    gone.values().forEach(k -> tablesGone.add(k.name()));
+    for (Known is : created.values()) {
+      // the indexes of a table created with it go unsaid
+      if (is.table() == null || !tablesCome.contains(is.table())) {
+        changes.add(new SchemaChange(database, is.name(), is.kind(), SchemaChange.CREATED, null, is.table()));
       }
     }
-    changes.sort(java.util.Comparator.comparing(SchemaChange::change).thenComparing(SchemaChange::relation));
-    out.add(new SchemaSummary(database, relations, Math.max(0, relations - rows.size()),
-        Math.max(0, changes.size() - MAX_CHANGES)));
-    out.addAll(changes.size() > MAX_CHANGES ? changes.subList(0, MAX_CHANGES) : changes);
-    return out;
+    for (Known was : gone.values()) {
+      if (was.table() == null || !tablesGone.contains(was.table())) {
+        changes.add(new SchemaChange(database, was.name(), was.kind(), SchemaChange.DROPPED, null, was.table()));
+      }
+    }
+    changes.sort(java.util.Comparator.comparingInt(SchemaCollector::rank).thenComparing(SchemaChange::relation)
+        .thenComparing(c -> c.table() == null ? "" : c.table()));
+    return changes;
+  }
+
+  /** Drops first: a dropped index is what most often slows queries down. */
+  private static int rank(SchemaChange c) {
+    return switch (c.change()) {
+      case SchemaChange.DROPPED -> 0;
+      case SchemaChange.ALTERED -> 1;
+      case SchemaChange.RENAMED -> 2;
+      default -> 3;
+    };
+  }
+
+  /** What names a relation across a rebuild: an index by its table and name, anything else by its name. */
+  private static String key(Known k) {
+    return k.kind() + " " + k.name() + (k.table() == null ? "" : " on " + k.table());
   }
 
   private static long maxOid(Map<Long, Known> relations) {
