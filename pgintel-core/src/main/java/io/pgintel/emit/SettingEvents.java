@@ -60,12 +60,18 @@ final class SettingEvents {
     AttributesBuilder b = common.toBuilder();
     b.put(NAME, c.name());
     b.put(CHANGE, c.change());
-    b.put(OLD_VALUE, c.oldValue());
-    b.put(NEW_VALUE, c.newValue());
+    if (c.oldValue() != null) {
+      b.put(OLD_VALUE, c.oldValue());
+    }
+    if (c.newValue() != null) {
+      b.put(NEW_VALUE, c.newValue());
+    }
     if (!c.unit().isEmpty()) {
       b.put(UNIT, c.unit());
     }
-    b.put(CONTEXT, c.context());
+    if (c.context() != null) {
+      b.put(CONTEXT, c.context());
+    }
     if (c.source() != null) {
       b.put(SOURCE, c.source());
     }
@@ -76,10 +82,14 @@ final class SettingEvents {
 
   /** One readable line: {@code work_mem changed from 4MB to 64MB (configuration file)}. */
   static String describe(SettingChange c) {
-    String what = c.change().equals(SettingChange.PENDING_RESTART)
-        ? c.name() + " was changed in the configuration and waits for a restart (now " + c.newValue() + ")"
-        : c.name() + " changed from " + c.oldValue() + " to " + c.newValue()
-            + (c.pendingRestart() ? ", and waits for a restart for a further change" : "");
+    String what = switch (c.change()) {
+      case SettingChange.PENDING_RESTART -> c.name() + " was changed in the configuration and waits for a restart"
+          + " (now " + c.newValue() + ")";
+      case SettingChange.SET -> c.name() + " set to " + c.newValue();
+      case SettingChange.RESET -> c.name() + " reset (was " + c.oldValue() + ")";
+      default -> c.name() + " changed from " + c.oldValue() + " to " + c.newValue()
+          + (c.pendingRestart() ? ", and waits for a restart for a further change" : "");
+    };
     return c.source() == null ? what : what + " (" + c.source() + ")";
   }
 }

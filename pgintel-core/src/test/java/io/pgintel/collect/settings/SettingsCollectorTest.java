@@ -57,7 +57,7 @@ class SettingsCollectorTest {
     return names;
   }
 
-  /** Waits until a new session of the database reads {@code expected} (the server reloads its files on its own time). */
+  /** Waits until a new session reads {@code expected}: the server reloads its files in its own time. */
   private static void await(PgServer pg, String database, String sql, String expected) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     String last = null;
@@ -139,7 +139,8 @@ class SettingsCollectorTest {
   }
 
   @Test
-  void sessionsOfAPoolThatBeganBeforeAChangeOrLoadedAnExtensionAreNotTakenForChanges() throws Exception {
+  void aDatabaseValueIsToldOnceAndPooledSessionsOfEitherAgeOrThatLoadedAnExtensionAreNotTakenForChanges()
+      throws Exception {
     PgServer pg = PostgresServers.startPrivate(PostgresServers.newest().majorVersion());
     AtomicReference<Connection> current = new AtomicReference<>();
     try (Connection old = pg.connect("postgres")) {
@@ -151,13 +152,18 @@ class SettingsCollectorTest {
         assertEquals(1, otel.events("db.server.settings").size());
         // sessions that begin from now on have it; the old one keeps what was in force when it began
         pg.execute("postgres", "ALTER DATABASE postgres SET work_mem = '24MB'");
+        pg.execute("postgres", "ALTER DATABASE postgres SET app.jwt_secret = 'sekrit-4711'");
+        p.collectNow();
+        LogRecordData workMem = change(otel, "work_mem");
+        assertEquals("set", attr(workMem, "postgresql.setting.change"));
+        assertEquals("24MB", attr(workMem, "postgresql.setting.new_value"));
+        assertEquals("database", attr(workMem, "postgresql.setting.source"));
+        assertEquals("work_mem set to 24MB (database)", workMem.getBodyValue().asString());
+        LogRecordData secret = change(otel, "app.jwt_secret");
+        assertEquals("(hidden)", attr(secret, "postgresql.setting.new_value"));
         try (Connection young = pg.connect("postgres")) {
           current.set(young);
           p.collectNow();
-          LogRecordData workMem = change(otel, "work_mem");
-          assertEquals("24MB", attr(workMem, "postgresql.setting.new_value"));
-          assertEquals("database", attr(workMem, "postgresql.setting.source"));
-
           // the old session runs PL/pgSQL, which lists plpgsql.* in it alone, and still has the old work_mem
           try (Statement s = old.createStatement()) {
             s.execute("DO $$ BEGIN PERFORM 1; END $$");
@@ -166,7 +172,7 @@ class SettingsCollectorTest {
           p.collectNow();
           current.set(young);
           p.collectNow();
-          assertEquals(Set.of("work_mem"), changed(otel));
+          assertEquals(Set.of("app.jwt_secret", "work_mem"), changed(otel));
           assertEquals(1, changes(otel, "work_mem").size(), "no change back and forth");
 
           // what every session re-reads at a reload is a change however old the session that reads it
@@ -176,6 +182,17 @@ class SettingsCollectorTest {
           current.set(old);
           p.collectNow();
           assertEquals("1.5", attr(change(otel, "random_page_cost"), "postgresql.setting.new_value"));
+
+          pg.execute("postgres", "ALTER DATABASE postgres RESET work_mem");
+          current.set(young);
+          p.collectNow();
+          current.set(old);
+          p.collectNow();
+          assertEquals(List.of("set", "reset"), changes(otel, "work_mem").stream()
+              .map(e -> attr(e, "postgresql.setting.change")).toList());
+          for (LogRecordData e : otel.events("db.server.setting_change")) {
+            assertFalse((e.getAttributes() + " " + e.getBodyValue()).contains("sekrit"), e.toString());
+          }
         }
       }
     } finally {
