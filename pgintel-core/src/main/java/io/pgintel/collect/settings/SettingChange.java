@@ -11,8 +11,8 @@ package io.pgintel.collect.settings;
  * @param newValue the value now, likewise; null when reset
  * @param source where the value comes from ({@code configuration file}; {@code database}, {@code user},
  *     {@code database user} or {@code global} for a database or role value); null when not known
- * @param context when a change takes effect ({@code user}, {@code sighup}, {@code postmaster}, ...); null for an
- *     application's own setting
+ * @param context when a change takes effect ({@code user}, {@code sighup}, {@code postmaster}, ...); null for a
+ *     setting the session does not list (an application's own, an extension it has not loaded)
  */
 public record SettingChange(String name, String change, String oldValue, String newValue, String unit,
     String context, String source, boolean pendingRestart) {

@@ -52,7 +52,16 @@ final class SettingValue {
    * secrets whatever their name ({@code password_encryption}).
    */
   static boolean hidden(String name, String vartype) {
-    return "string".equals(vartype) && (SECRET_NAME.matcher(name).find() || name.indexOf('.') >= 0);
+    return "string".equals(vartype) && hiddenByName(name);
+  }
+
+  /**
+   * Whether a value is kept from the telemetry when its type is not known (a database or role value of an
+   * extension not loaded in the session, or an application's own {@code app.jwt_secret}): named like a secret, or
+   * an extension's or application's, as every name with a dot is.
+   */
+  static boolean hiddenByName(String name) {
+    return SECRET_NAME.matcher(name).find() || name.indexOf('.') >= 0;
   }
 
   /**

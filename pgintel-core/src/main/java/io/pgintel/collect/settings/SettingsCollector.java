@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,17 +21,17 @@ import java.util.TreeSet;
  *
  * <p>A setting's value is its {@code reset_val}: what the session goes back to, so that pgintel's own
  * {@code SET LOCAL} timeouts and whatever the application set in a pooled session are not taken for the server's
- * configuration. The sessions of a pool differ in age, and a session keeps some values as they were when it began:
- * those of {@code ALTER DATABASE}/{@code ALTER ROLE ... SET} and those fixed at connection ({@code backend}
- * context). So {@code pg_settings} tells only the changes every session sees alike (the configuration files, the
- * command line, the defaults, re-read at a reload); a setting that has a database or role value for this database
- * and role, or comes from one in either reading, or is fixed at connection, is compared there by no session, and
- * its database and role values are read from {@code pg_db_role_setting} instead, where a value set, changed or
- * reset is a change whatever session reads it. A setting a session does not list (an extension it has not loaded)
- * keeps its value, and one first seen later is learnt without a change. Settings the client set when it connected
- * ({@code application_name}, the driver's encoding, date style and time zone, source {@code client}) and the
- * transaction's state are left out. Values that may hold a secret are compared but never shown
- * ({@link SettingValue#hidden}).
+ * configuration. The sessions of a pool differ: a session keeps the database and role values
+ * ({@code ALTER DATABASE}/{@code ALTER ROLE ... SET}), the client's connection options and the settings fixed at
+ * connection as they were when it began. So a setting only the server sets ({@code postmaster}, {@code sighup},
+ * {@code internal} context) is compared in whatever session reads it; one a session may hold a value of its own
+ * for ({@code user}, {@code superuser} context) is compared only against what the same session (process and start)
+ * read before, where its {@code reset_val} moves only when a reload changes the configuration files, and a change
+ * several sessions see is told once; one fixed at connection is not compared. Database and role values are read
+ * from {@code pg_db_role_setting} for this database and the role the session logged in as, and told when set,
+ * changed or reset; a role's values are compared only with what that role had before. A setting a session does
+ * not list (an extension it has not loaded) keeps its value, and one first seen later is learnt without a change.
+ * Values that may hold a secret are compared by a digest and never shown ({@link SettingValue#hidden}).
  */
 public final class SettingsCollector extends NamedCollector {
 
@@ -42,55 +41,82 @@ public final class SettingsCollector extends NamedCollector {
   /** More changes at once than this (another server behind the DataSource, a restore) make a new snapshot. */
   static final int MAX_CHANGES = 50;
 
+  /** Sessions whose last reading is kept to compare against; the least recently read is forgotten first. */
+  static final int MAX_SESSIONS = 16;
+
   /** Set by the driver or the session for every connection: the client's, not the server's configuration. */
   private static final Set<String> CLIENT_SETTINGS = Set.of("application_name", "client_encoding", "DateStyle",
       "IntervalStyle", "TimeZone", "extra_float_digits", "transaction_isolation", "transaction_read_only",
       "transaction_deferrable", "is_superuser", "session_authorization", "role");
 
-  /** Sources of a value a session took when it began: {@code ALTER DATABASE}/{@code ROLE ... SET}. */
-  private static final Set<String> AT_SESSION_START = Set.of("database", "user", "database user", "global");
+  /** Contexts of settings no session holds a value of its own for: the same in every session. */
+  private static final Set<String> SERVER_ONLY = Set.of("postmaster", "sighup", "internal");
 
   static final String SQL = """
       SELECT name, coalesce(reset_val, '') AS value, coalesce(unit, '') AS unit, vartype, context, source,
-             reset_val IS DISTINCT FROM boot_val AS configured, pending_restart
+             reset_val IS DISTINCT FROM boot_val AS configured, pending_restart,
+             pg_backend_pid() || '@' || coalesce((SELECT backend_start::text FROM pg_stat_activity
+                                                  WHERE pid = pg_backend_pid()), '') AS session,
+             session_user AS role
       FROM pg_settings
       ORDER BY name""";
 
   /**
-   * The database and role values that apply to this database and the role pgintel logs in as, including those for
-   * all databases or all roles; the scope named as {@code pg_settings.source} names it.
+   * The database and role values that apply to this database and the role the session logged in as, including
+   * those for all databases or all roles; the scope named as {@code pg_settings.source} names it.
    */
   static final String ENTRIES_SQL = """
       SELECT CASE WHEN s.setdatabase <> 0 AND s.setrole <> 0 THEN 'database user'
                   WHEN s.setdatabase <> 0 THEN 'database' WHEN s.setrole <> 0 THEN 'user' ELSE 'global' END AS scope,
-             split_part(e, '=', 1) AS name, substr(e, strpos(e, '=') + 1) AS value
+             session_user AS role, split_part(e, '=', 1) AS name, substr(e, strpos(e, '=') + 1) AS value
       FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) AS e
       WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
         AND s.setrole IN (0, (SELECT oid FROM pg_roles WHERE rolname = session_user))
-      ORDER BY 1, 2""";
+      ORDER BY 1, 3""";
 
-  /** A setting as last read: what is shown, and what is compared (the value, or a digest of a hidden one). */
+  /** One row of {@link #SQL}. */
+  record Row(String name, String value, String unit, String vartype, String context, String source,
+      boolean configured, boolean pendingRestart, String session, String role) {}
+
+  /** One row of {@link #ENTRIES_SQL}. */
+  record EntryRow(String scope, String role, String name, String value) {}
+
+  /** A setting as read: what is shown, and what is compared (the value, or a digest of a hidden one). */
   private record Known(String shown, String value, String unit, String context, String source, boolean configured,
       boolean pendingRestart) {
 
-    boolean differs(Known other) {
-      return !value.equals(other.value) || !unit.equals(other.unit) || pendingRestart != other.pendingRestart;
-    }
-
-    /** Whether its value may be one the session took when it began, which an older session may not have. */
-    boolean takenAtSessionStart() {
-      return source != null && AT_SESSION_START.contains(source) || context.equals("backend")
-          || context.equals("superuser-backend");
+    boolean sameValue(Known other) {
+      return value.equals(other.value) && unit.equals(other.unit);
     }
   }
 
-  /** A database or role value as last read. */
-  private record Entry(String shown, String value) {}
+  /** A database or role value: its scope, name and, for the role scopes, the role. */
+  private record EntryKey(String scope, String name, String role) implements Comparable<EntryKey> {
 
-  /** What the settings were when last read, by name. Collections of one collector never overlap. */
-  private final Map<String, Known> known = new TreeMap<>();
-  /** Database and role values as last read, by scope and name; null before the first reading. */
-  private Map<String, Entry> entries;
+    @Override
+    public int compareTo(EntryKey o) {
+      int c = scope.compareTo(o.scope);
+      c = c != 0 ? c : name.compareTo(o.name);
+      return c != 0 ? c : String.valueOf(role).compareTo(String.valueOf(o.role));
+    }
+  }
+
+  /** A database or role value as read: shown (hidden where it may be a secret) and compared by its digest. */
+  private record Entry(String shown, String digest) {}
+
+  /** The values last told (or first read), by name: what a change is a change from. */
+  private final Map<String, Known> told = new TreeMap<>();
+  /** Each recent session's last reading, by name, for the settings a session may hold values of its own for. */
+  private final Map<String, Map<String, Known>> sessions = new LinkedHashMap<>(MAX_SESSIONS * 2, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Map<String, Known>> eldest) {
+      return size() > MAX_SESSIONS;
+    }
+  };
+  /** Database and role values as last read; those of a role are replaced only by a reading of that role. */
+  private final Map<EntryKey, Entry> entries = new TreeMap<>();
+  /** Roles whose values have been read. */
+  private final Set<String> roles = new TreeSet<>();
   private boolean readBefore;
 
   public SettingsCollector() {
@@ -101,42 +127,22 @@ public final class SettingsCollector extends NamedCollector {
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     List<Row> rows = session.query(SQL, r -> new Row(r.string("name"), r.string("value"), r.string("unit"),
         r.string("vartype"), r.string("context"), r.string("source"), r.getBoolean("configured"),
-        r.getBoolean("pending_restart")));
-    List<EntryRow> entryRows = session.query(ENTRIES_SQL, r -> new EntryRow(r.string("scope"), r.string("name"),
-        r.string("value")));
+        r.getBoolean("pending_restart"), r.string("session"), r.string("role")));
+    List<EntryRow> entryRows = session.query(ENTRIES_SQL, r -> new EntryRow(r.string("scope"), r.string("role"),
+        r.string("name"), r.string("value")));
     return read(rows, entryRows);
   }
 
-  /** One row of {@link #SQL}. */
-  record Row(String name, String value, String unit, String vartype, String context, String source,
-      boolean configured, boolean pendingRestart) {}
-
-  /** One row of {@link #ENTRIES_SQL}. */
-  record EntryRow(String scope, String name, String value) {}
-
   /** The records of one reading, compared with what is known. */
   List<Record> read(List<Row> rows, List<EntryRow> entryRows) {
-    Map<String, Entry> nowEntries = new TreeMap<>();
-    Set<String> entryNames = new HashSet<>();
-    Map<String, String> vartypes = new HashMap<>();
-    for (Row row : rows) {
-      vartypes.put(row.name(), row.vartype());
-    }
-    for (EntryRow e : entryRows) {
-      // a placeholder (an application's own, app.jwt_secret) has no type: text, so hidden with its dot
-      boolean hidden = SettingValue.hidden(e.name(), vartypes.getOrDefault(e.name(), "string"));
-      nowEntries.put(e.scope() + " " + e.name(), new Entry(hidden ? SettingValue.HIDDEN : e.value(),
-          hidden ? SettingValue.digest(e.value()) : e.value()));
-      entryNames.add(e.name());
-    }
     List<SettingChange> changes = new ArrayList<>();
-    if (entries != null) {
-      entries.keySet().forEach(k -> entryNames.add(k.substring(scopeOf(k).length() + 1)));
-      changes.addAll(entryChanges(entries, nowEntries, rows));
-    }
-    entries = nowEntries;
+    Map<String, Row> byName = new HashMap<>();
     long pending = 0;
+    String session = rows.isEmpty() ? "" : rows.get(0).session();
+    Map<String, Known> before = sessions.get(session);
+    Map<String, Known> now = new HashMap<>();
     for (Row row : rows) {
+      byName.put(row.name(), row);
       if (CLIENT_SETTINGS.contains(row.name()) || "client".equals(row.source())) {
         continue;
       }
@@ -147,14 +153,26 @@ public final class SettingsCollector extends NamedCollector {
       Known is = new Known(shown, hidden ? SettingValue.digest(row.value()) : row.value(), row.unit(),
           row.context(), "session".equals(row.source()) ? null : row.source(), row.configured(),
           row.pendingRestart());
-      Known was = known.get(row.name());
-      if (was != null && was.differs(is) && !was.takenAtSessionStart() && !is.takenAtSessionStart()
-          && !entryNames.contains(row.name())) {
-        changes.add(change(row.name(), was, is));
+      Known last = told.get(row.name());
+      if (last == null) {
+        told.put(row.name(), is);
+      } else if (SERVER_ONLY.contains(row.context())) {
+        if (!last.sameValue(is) || is.pendingRestart() && !last.pendingRestart()) {
+          changes.add(change(row.name(), last, is));
+        }
+        told.put(row.name(), is);
+      } else if (row.context().equals("user") || row.context().equals("superuser")) {
+        Known mine = before == null ? null : before.get(row.name());
+        // a reload moved this session's value; told once, by the first session that sees it
+        if (mine != null && !mine.sameValue(is) && !last.sameValue(is)) {
+          changes.add(change(row.name(), mine, is));
+          told.put(row.name(), is);
+        }
+        now.put(row.name(), is);
       }
-      // a value a session took when it began says nothing of a change: kept as read, for the snapshot
-      known.put(row.name(), is);
     }
+    sessions.put(session, now);
+    changes.addAll(entryChanges(rows.isEmpty() ? null : rows.get(0).role(), entryRows, byName));
     List<Record> out = new ArrayList<>();
     out.add(new PendingRestart(pending));
     if (!readBefore) {
@@ -168,45 +186,49 @@ public final class SettingsCollector extends NamedCollector {
     return out;
   }
 
-  /** Database and role values set, changed or reset since the previous reading. */
-  private static List<SettingChange> entryChanges(Map<String, Entry> before, Map<String, Entry> now,
-      List<Row> rows) {
-    Map<String, Row> byName = new HashMap<>();
-    for (Row r : rows) {
-      byName.put(r.name(), r);
+  /** Database and role values set, changed or reset since the previous reading of the same scope and role. */
+  private List<SettingChange> entryChanges(String role, List<EntryRow> rows, Map<String, Row> byName) {
+    Map<EntryKey, Entry> now = new TreeMap<>();
+    for (EntryRow e : rows) {
+      boolean ofRole = e.scope().equals("user") || e.scope().equals("database user");
+      // by name alone, whatever this session knows of the setting: an extension it has not loaded has no type
+      boolean hidden = SettingValue.hiddenByName(e.name());
+      now.put(new EntryKey(e.scope(), e.name(), ofRole ? e.role() : null),
+          new Entry(hidden ? SettingValue.HIDDEN : e.value(), SettingValue.digest(e.value())));
     }
-    Set<String> keys = new TreeSet<>(before.keySet());
-    keys.addAll(now.keySet());
+    boolean roleKnown = role == null || roles.contains(role);
+    if (role != null) {
+      roles.add(role);
+    }
     List<SettingChange> changes = new ArrayList<>();
-    for (String key : keys) {
-      Entry was = before.get(key);
-      Entry is = now.get(key);
-      if (was != null && is != null && was.value().equals(is.value())) {
+    Set<EntryKey> keys = new TreeSet<>(entries.keySet());
+    keys.addAll(now.keySet());
+    for (EntryKey key : keys) {
+      if (key.role() != null && !key.role().equals(role)) {
+        // another role's values: compared when that role reads again
         continue;
       }
-      String scope = scopeOf(key);
-      String name = key.substring(scope.length() + 1);
-      Row row = byName.get(name);
+      Entry was = entries.get(key);
+      Entry is = now.get(key);
+      if (is != null) {
+        entries.put(key, is);
+      } else {
+        entries.remove(key);
+      }
+      if (!readBefore || key.role() != null && !roleKnown
+          || was != null && is != null && was.digest().equals(is.digest())) {
+        continue;
+      }
+      Row row = byName.get(key.name());
       String change = was == null ? SettingChange.SET : is == null ? SettingChange.RESET : SettingChange.CHANGED;
-      changes.add(new SettingChange(name, change, was == null ? null : was.shown(), is == null ? null : is.shown(),
-          row == null ? "" : row.unit(), row == null ? null : row.context(), scope, false));
+      changes.add(new SettingChange(key.name(), change, was == null ? null : was.shown(),
+          is == null ? null : is.shown(), "", row == null ? null : row.context(), key.scope(), false));
     }
     return changes;
   }
 
-  /** The scope a key of {@link #entries} begins with. */
-  private static String scopeOf(String key) {
-    for (String scope : List.of("database user", "database", "user", "global")) {
-      if (key.startsWith(scope + " ")) {
-        return scope;
-      }
-    }
-    throw new IllegalArgumentException(key);
-  }
-
   private static SettingChange change(String name, Known was, Known is) {
-    boolean valueChanged = !was.value().equals(is.value()) || !was.unit().equals(is.unit());
-    if (!valueChanged && is.pendingRestart()) {
+    if (was.sameValue(is) && is.pendingRestart()) {
       return new SettingChange(name, SettingChange.PENDING_RESTART, is.shown(), is.shown(), is.unit(), is.context(),
           is.source(), true);
     }
@@ -214,10 +236,11 @@ public final class SettingsCollector extends NamedCollector {
         is.source(), is.pendingRestart());
   }
 
+  /** The configuration as read so far: what differs from the defaults, and the database and role values. */
   private SettingsSnapshot snapshot(int changes) {
     Map<String, String> configured = new LinkedHashMap<>();
     List<String> pending = new ArrayList<>();
-    known.forEach((name, k) -> {
+    told.forEach((name, k) -> {
       if (k.configured()) {
         configured.put(name, k.shown());
       }
@@ -225,6 +248,8 @@ public final class SettingsCollector extends NamedCollector {
         pending.add(name);
       }
     });
+    entries.forEach((key, e) -> configured.put(key.name() + " (" + key.scope()
+        + (key.role() == null ? "" : " " + key.role()) + ")", e.shown()));
     return new SettingsSnapshot(configured, pending, changes);
   }
 }

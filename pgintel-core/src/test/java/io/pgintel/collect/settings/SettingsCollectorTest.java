@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.pgintel.PgIntel;
+import io.pgintel.collect.CollectorStatus;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
 import io.pgintel.test.TestDataSources;
@@ -78,8 +79,10 @@ class SettingsCollectorTest {
   @Test
   void theConfigurationAsFirstReadThenEachChangeOnceWithItsSecretsHidden() throws Exception {
     PgServer pg = PostgresServers.startPrivate(PostgresServers.newest().majorVersion());
-    try (TestTelemetry otel = new TestTelemetry();
-        PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel), "settings").build()) {
+    // a pool of one session: work_mem, which a session may hold a value of its own for, is compared in it
+    try (Connection pooled = pg.connect("postgres"); TestTelemetry otel = new TestTelemetry();
+        PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel), "settings")
+            .dataSource(TestDataSources.singleConnection(pooled)).build()) {
       pg.execute("postgres", "ALTER SYSTEM SET work_mem = '8MB'");
       pg.execute("postgres", "SELECT pg_reload_conf()");
       await(pg, "postgres", "SELECT reset_val FROM pg_settings WHERE name = 'work_mem'", "8192");
@@ -139,7 +142,26 @@ class SettingsCollectorTest {
   }
 
   @Test
-  void aDatabaseValueIsToldOnceAndPooledSessionsOfEitherAgeOrThatLoadedAnExtensionAreNotTakenForChanges()
+  void aSettingOnlyTheServerSetsIsToldThroughADataSourceThatOpensASessionEachTime() throws Exception {
+    PgServer pg = PostgresServers.startPrivate(PostgresServers.newest().majorVersion());
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel), "settings").build()) {
+      p.collectNow();
+      pg.execute("postgres", "ALTER SYSTEM SET checkpoint_timeout = '10min'");
+      pg.execute("postgres", "SELECT pg_reload_conf()");
+      await(pg, "postgres", "SELECT reset_val FROM pg_settings WHERE name = 'checkpoint_timeout'", "600");
+      p.collectNow();
+      LogRecordData checkpoint = change(otel, "checkpoint_timeout");
+      assertEquals("5min", attr(checkpoint, "postgresql.setting.old_value"));
+      assertEquals("10min", attr(checkpoint, "postgresql.setting.new_value"));
+      assertEquals(Set.of("checkpoint_timeout"), changed(otel));
+    } finally {
+      pg.stop();
+    }
+  }
+
+  @Test
+  void databaseAndRoleValuesAreToldOnceAndPooledSessionsOfEitherAgeOrThatLoadedAnExtensionAreNotTakenForChanges()
       throws Exception {
     PgServer pg = PostgresServers.startPrivate(PostgresServers.newest().majorVersion());
     AtomicReference<Connection> current = new AtomicReference<>();
@@ -150,17 +172,30 @@ class SettingsCollectorTest {
               .dataSource(TestDataSources.switching(current::get)).build()) {
         p.collectNow();
         assertEquals(1, otel.events("db.server.settings").size());
-        // sessions that begin from now on have it; the old one keeps what was in force when it began
+        // sessions that begin from now on have them; the old one keeps what was in force when it began
         pg.execute("postgres", "ALTER DATABASE postgres SET work_mem = '24MB'");
         pg.execute("postgres", "ALTER DATABASE postgres SET app.jwt_secret = 'sekrit-4711'");
+        pg.execute("postgres", "ALTER DATABASE postgres SET plpgsql.print_strict_params = on");
+        pg.execute("postgres", "ALTER ROLE CURRENT_USER IN DATABASE postgres SET lock_timeout = '5s'");
+        pg.execute("postgres", "ALTER ROLE ALL SET idle_in_transaction_session_timeout = '1min'");
+        // not this database's, not this role's
+        pg.execute("postgres", "ALTER DATABASE template1 SET work_mem = '2MB'");
+        pg.execute("postgres", "DO $$ BEGIN CREATE ROLE other_role; EXCEPTION WHEN duplicate_object THEN NULL;"
+            + " END $$");
+        pg.execute("postgres", "ALTER ROLE other_role SET work_mem = '1MB'");
         p.collectNow();
         LogRecordData workMem = change(otel, "work_mem");
         assertEquals("set", attr(workMem, "postgresql.setting.change"));
         assertEquals("24MB", attr(workMem, "postgresql.setting.new_value"));
         assertEquals("database", attr(workMem, "postgresql.setting.source"));
         assertEquals("work_mem set to 24MB (database)", workMem.getBodyValue().asString());
-        LogRecordData secret = change(otel, "app.jwt_secret");
-        assertEquals("(hidden)", attr(secret, "postgresql.setting.new_value"));
+        assertEquals("(hidden)", attr(change(otel, "app.jwt_secret"), "postgresql.setting.new_value"));
+        assertEquals("(hidden)", attr(change(otel, "plpgsql.print_strict_params"), "postgresql.setting.new_value"));
+        assertEquals("database user", attr(change(otel, "lock_timeout"), "postgresql.setting.source"));
+        assertEquals("global", attr(change(otel, "idle_in_transaction_session_timeout"), "postgresql.setting.source"));
+        Set<String> set = Set.of("app.jwt_secret", "idle_in_transaction_session_timeout", "lock_timeout",
+            "plpgsql.print_strict_params", "work_mem");
+        assertEquals(set, changed(otel));
         try (Connection young = pg.connect("postgres")) {
           current.set(young);
           p.collectNow();
@@ -172,14 +207,16 @@ class SettingsCollectorTest {
           p.collectNow();
           current.set(young);
           p.collectNow();
-          assertEquals(Set.of("app.jwt_secret", "work_mem"), changed(otel));
-          assertEquals(1, changes(otel, "work_mem").size(), "no change back and forth");
+          assertEquals(set, changed(otel));
+          assertEquals(set.size(), otel.events("db.server.setting_change").size(), "no change back and forth");
 
-          // what every session re-reads at a reload is a change however old the session that reads it
+          // a reload that moves a value both sessions hold from the files: told once
           pg.execute("postgres", "ALTER SYSTEM SET random_page_cost = 1.5");
           pg.execute("postgres", "SELECT pg_reload_conf()");
           await(pg, "postgres", "SELECT reset_val FROM pg_settings WHERE name = 'random_page_cost'", "1.5");
           current.set(old);
+          p.collectNow();
+          current.set(young);
           p.collectNow();
           assertEquals("1.5", attr(change(otel, "random_page_cost"), "postgresql.setting.new_value"));
 
@@ -193,6 +230,9 @@ class SettingsCollectorTest {
           for (LogRecordData e : otel.events("db.server.setting_change")) {
             assertFalse((e.getAttributes() + " " + e.getBodyValue()).contains("sekrit"), e.toString());
           }
+          CollectorStatus status = p.status().stream().filter(st -> st.name().equals("settings")).findFirst()
+              .orElseThrow();
+          assertTrue(status.lastError() == null && status.consecutiveFailures() == 0, status.toString());
         }
       }
     } finally {
