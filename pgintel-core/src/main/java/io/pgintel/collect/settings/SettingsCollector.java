@@ -21,17 +21,19 @@ import java.util.TreeSet;
  *
  * <p>A setting's value is its {@code reset_val}: what the session goes back to, so that pgintel's own
  * {@code SET LOCAL} timeouts and whatever the application set in a pooled session are not taken for the server's
- * configuration. The sessions of a pool differ: a session keeps the database and role values
- * ({@code ALTER DATABASE}/{@code ALTER ROLE ... SET}), the client's connection options and the settings fixed at
- * connection as they were when it began. So a setting only the server sets ({@code postmaster}, {@code sighup},
- * {@code internal} context) is compared in whatever session reads it; one a session may hold a value of its own
- * for ({@code user}, {@code superuser} context) is compared only against what the same session (process and start)
- * read before, where its {@code reset_val} moves only when a reload changes the configuration files, and a change
- * several sessions see is told once; one fixed at connection is not compared. Database and role values are read
- * from {@code pg_db_role_setting} for this database and the role the session logged in as, and told when set,
- * changed or reset; a role's values are compared only with what that role had before. A setting a session does
- * not list (an extension it has not loaded) keeps its value, and one first seen later is learnt without a change.
- * Values that may hold a secret are compared by a digest and never shown ({@link SettingValue#hidden}).
+ * configuration. The sessions of a pool differ: each keeps the database and role values
+ * ({@code ALTER DATABASE}/{@code ALTER ROLE ... SET}), its connection options and the settings fixed at connection
+ * as they were when it began. So {@code pg_settings} is compared only for values every session holds alike: a
+ * setting whose value comes from the configuration files, the command line or the defaults, or which only the
+ * server sets; a value of the database or role, of the client, of a setting fixed at connection, or one a session
+ * set (which hides where its {@code reset_val} comes from) of a setting that has had a database or role value is
+ * not compared. A session that has not re-read the configuration files since the value held was read
+ * ({@code pg_conf_load_time()}, an idle session reads them at its next statement) is not taken for a change.
+ * Database and role values are read from {@code pg_db_role_setting} for this database and the role the session
+ * logged in as, and told when set, changed or reset; a role's values are compared only with what that role had
+ * before. A setting a session does not list (an extension it has not loaded) keeps its value, and one first seen
+ * later is learnt without a change. Values that may hold a secret are compared by a digest and never shown
+ * ({@link SettingValue#hidden}).
  */
 public final class SettingsCollector extends NamedCollector {
 
@@ -41,23 +43,23 @@ public final class SettingsCollector extends NamedCollector {
   /** More changes at once than this (another server behind the DataSource, a restore) make a new snapshot. */
   static final int MAX_CHANGES = 50;
 
-  /** Sessions whose last reading is kept to compare against; the least recently read is forgotten first. */
-  static final int MAX_SESSIONS = 16;
-
-  /** Set by the driver or the session for every connection: the client's, not the server's configuration. */
+  /**
+   * Set by the driver or the session for every connection: the client's, not the server's configuration; and
+   * {@code in_hot_standby}, which an idle session updates only after its next statement (the recovery metrics tell
+   * a promotion).
+   */
   private static final Set<String> CLIENT_SETTINGS = Set.of("application_name", "client_encoding", "DateStyle",
       "IntervalStyle", "TimeZone", "extra_float_digits", "transaction_isolation", "transaction_read_only",
-      "transaction_deferrable", "is_superuser", "session_authorization", "role");
+      "transaction_deferrable", "is_superuser", "session_authorization", "role", "in_hot_standby");
 
-  /** Contexts of settings no session holds a value of its own for: the same in every session. */
-  private static final Set<String> SERVER_ONLY = Set.of("postmaster", "sighup", "internal");
+  /** Where a value every session holds alike comes from. */
+  private static final Set<String> SERVER_WIDE = Set.of("default", "configuration file", "command line",
+      "environment variable", "override");
 
   static final String SQL = """
       SELECT name, coalesce(reset_val, '') AS value, coalesce(unit, '') AS unit, vartype, context, source,
              reset_val IS DISTINCT FROM boot_val AS configured, pending_restart,
-             pg_backend_pid() || '@' || coalesce((SELECT backend_start::text FROM pg_stat_activity
-                                                  WHERE pid = pg_backend_pid()), '') AS session,
-             session_user AS role
+             (extract(epoch FROM pg_conf_load_time()) * 1000000)::bigint AS loaded, session_user AS role
       FROM pg_settings
       ORDER BY name""";
 
@@ -76,14 +78,17 @@ public final class SettingsCollector extends NamedCollector {
 
   /** One row of {@link #SQL}. */
   record Row(String name, String value, String unit, String vartype, String context, String source,
-      boolean configured, boolean pendingRestart, String session, String role) {}
+      boolean configured, boolean pendingRestart, long loaded, String role) {}
 
   /** One row of {@link #ENTRIES_SQL}. */
   record EntryRow(String scope, String role, String name, String value) {}
 
-  /** A setting as read: what is shown, and what is compared (the value, or a digest of a hidden one). */
+  /**
+   * A setting as read: what is shown, what is compared (the value, or a digest of a hidden one), and when the
+   * session that read it last re-read the configuration files.
+   */
   private record Known(String shown, String value, String unit, String context, String source, boolean configured,
-      boolean pendingRestart) {
+      boolean pendingRestart, long loaded) {
 
     boolean sameValue(Known other) {
       return value.equals(other.value) && unit.equals(other.unit);
@@ -106,15 +111,10 @@ public final class SettingsCollector extends NamedCollector {
 
   /** The values last told (or first read), by name: what a change is a change from. */
   private final Map<String, Known> told = new TreeMap<>();
-  /** Each recent session's last reading, by name, for the settings a session may hold values of its own for. */
-  private final Map<String, Map<String, Known>> sessions = new LinkedHashMap<>(MAX_SESSIONS * 2, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Map<String, Known>> eldest) {
-      return size() > MAX_SESSIONS;
-    }
-  };
   /** Database and role values as last read; those of a role are replaced only by a reading of that role. */
   private final Map<EntryKey, Entry> entries = new TreeMap<>();
+  /** Settings that have had a database or role value: a session's own value hides whether it still holds one. */
+  private final Set<String> hadEntries = new TreeSet<>();
   /** Roles whose values have been read. */
   private final Set<String> roles = new TreeSet<>();
   private boolean readBefore;
@@ -127,7 +127,7 @@ public final class SettingsCollector extends NamedCollector {
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     List<Row> rows = session.query(SQL, r -> new Row(r.string("name"), r.string("value"), r.string("unit"),
         r.string("vartype"), r.string("context"), r.string("source"), r.getBoolean("configured"),
-        r.getBoolean("pending_restart"), r.string("session"), r.string("role")));
+        r.getBoolean("pending_restart"), r.getLong("loaded"), r.string("role")));
     List<EntryRow> entryRows = session.query(ENTRIES_SQL, r -> new EntryRow(r.string("scope"), r.string("role"),
         r.string("name"), r.string("value")));
     return read(rows, entryRows);
@@ -135,44 +135,37 @@ public final class SettingsCollector extends NamedCollector {
 
   /** The records of one reading, compared with what is known. */
   List<Record> read(List<Row> rows, List<EntryRow> entryRows) {
-    List<SettingChange> changes = new ArrayList<>();
     Map<String, Row> byName = new HashMap<>();
-    long pending = 0;
-    String session = rows.isEmpty() ? "" : rows.get(0).session();
-    Map<String, Known> before = sessions.get(session);
-    Map<String, Known> now = new HashMap<>();
     for (Row row : rows) {
       byName.put(row.name(), row);
+    }
+    List<SettingChange> changes = entryChanges(rows.isEmpty() ? null : rows.get(0).role(), entryRows, byName);
+    long pending = 0;
+    for (Row row : rows) {
       if (CLIENT_SETTINGS.contains(row.name()) || "client".equals(row.source())) {
         continue;
       }
       pending += row.pendingRestart() ? 1 : 0;
+      if (!everySessionAlike(row)) {
+        continue;
+      }
       boolean hidden = SettingValue.hidden(row.name(), row.vartype());
       String shown = hidden ? SettingValue.HIDDEN : SettingValue.display(row.value(), row.unit(), row.vartype());
       // 'session' is the collection's own SET LOCAL or the application's SET: not where reset_val comes from
       Known is = new Known(shown, hidden ? SettingValue.digest(row.value()) : row.value(), row.unit(),
           row.context(), "session".equals(row.source()) ? null : row.source(), row.configured(),
-          row.pendingRestart());
+          row.pendingRestart(), row.loaded());
       Known last = told.get(row.name());
-      if (last == null) {
-        told.put(row.name(), is);
-      } else if (SERVER_ONLY.contains(row.context())) {
-        if (!last.sameValue(is) || is.pendingRestart() && !last.pendingRestart()) {
-          changes.add(change(row.name(), last, is));
-        }
-        told.put(row.name(), is);
-      } else if (row.context().equals("user") || row.context().equals("superuser")) {
-        Known mine = before == null ? null : before.get(row.name());
-        // a reload moved this session's value; told once, by the first session that sees it
-        if (mine != null && !mine.sameValue(is) && !last.sameValue(is)) {
-          changes.add(change(row.name(), mine, is));
-          told.put(row.name(), is);
-        }
-        now.put(row.name(), is);
+      if (last != null && is.loaded() < last.loaded()) {
+        // this session has not re-read the files since the value held was read: it may know less
+        continue;
       }
+      if (readBefore && last != null
+          && (!last.sameValue(is) || is.pendingRestart() && !last.pendingRestart())) {
+        changes.add(change(row.name(), last, is));
+      }
+      told.put(row.name(), is);
     }
-    sessions.put(session, now);
-    changes.addAll(entryChanges(rows.isEmpty() ? null : rows.get(0).role(), entryRows, byName));
     List<Record> out = new ArrayList<>();
     out.add(new PendingRestart(pending));
     if (!readBefore) {
@@ -186,10 +179,26 @@ public final class SettingsCollector extends NamedCollector {
     return out;
   }
 
+  /**
+   * Whether every session holds this row's value alike: one only the server sets, or one from the configuration
+   * files, the command line or the defaults; a value a session set hides its source, and is taken for one of those
+   * unless the setting has had a database or role value.
+   */
+  private boolean everySessionAlike(Row row) {
+    if (row.context().equals("backend") || row.context().equals("superuser-backend")) {
+      return false;
+    }
+    if ("session".equals(row.source())) {
+      return !hadEntries.contains(row.name());
+    }
+    return SERVER_WIDE.contains(row.source());
+  }
+
   /** Database and role values set, changed or reset since the previous reading of the same scope and role. */
   private List<SettingChange> entryChanges(String role, List<EntryRow> rows, Map<String, Row> byName) {
     Map<EntryKey, Entry> now = new TreeMap<>();
     for (EntryRow e : rows) {
+      hadEntries.add(e.name());
       boolean ofRole = e.scope().equals("user") || e.scope().equals("database user");
       // by name alone, whatever this session knows of the setting: an extension it has not loaded has no type
       boolean hidden = SettingValue.hiddenByName(e.name());

@@ -14,24 +14,21 @@ import org.junit.jupiter.api.Test;
 class SettingsChangesTest {
 
   private static final List<EntryRow> NONE = List.of();
-  private static final String OLD = "100@old";
-  private static final String YOUNG = "200@young";
+  /** When a session last re-read the configuration files. */
+  private static final long EARLY = 1_000;
+  private static final long LATER = 2_000;
 
-  private static Row row(String session, String name, String value, String context, String source) {
-    return new Row(name, value, "", "integer", context, source, true, false, session, "app");
+  private static Row row(String name, String value, String context, String source, long loaded) {
+    return new Row(name, value, "", "integer", context, source, true, false, loaded, "app");
   }
 
-  private static Row user(String session, String name, String value) {
-    return row(session, name, value, "user", "configuration file");
+  private static Row file(String name, String value, long loaded) {
+    return row(name, value, "user", "configuration file", loaded);
   }
 
-  private static Row sighup(String session, String name, String value) {
-    return row(session, name, value, "sighup", "configuration file");
-  }
-
-  private static List<Record> only(PendingRestart p, SettingChange... changes) {
+  private static List<Record> only(SettingChange... changes) {
     List<Record> out = new ArrayList<>();
-    out.add(p);
+    out.add(new PendingRestart(0));
     out.addAll(List.of(changes));
     return out;
   }
@@ -41,11 +38,11 @@ class SettingsChangesTest {
   }
 
   @Test
-  void theFirstReadingIsASnapshotOfWhatDiffersFromTheDefaultsAndTheDatabaseValuesWithoutTheClientsSettings() {
+  void theFirstReadingIsASnapshotOfTheConfiguredValuesAndTheDatabaseOnesWithoutTheClients() {
     SettingsCollector c = new SettingsCollector();
-    List<Record> first = c.read(List.of(user(OLD, "a", "1"), new Row("b", "2", "", "integer", "user", "default",
-        false, false, OLD, "app"), user(OLD, "DateStyle", "ISO, MDY"),
-        row(OLD, "search_path", "app", "user", "client")),
+    List<Record> first = c.read(List.of(file("a", "1", EARLY), new Row("b", "2", "", "integer", "user", "default",
+        false, false, EARLY, "app"), file("DateStyle", "ISO, MDY", EARLY),
+        row("search_path", "app", "user", "client", EARLY)),
         List.of(new EntryRow("database", "app", "work_mem", "24MB")));
     assertEquals(new PendingRestart(0), first.get(0));
     SettingsSnapshot snapshot = assertInstanceOf(SettingsSnapshot.class, first.get(1));
@@ -54,116 +51,112 @@ class SettingsChangesTest {
   }
 
   @Test
-  void aSettingOnlyTheServerSetsChangesInWhateverSessionReadsIt() {
+  void aValueFromTheFilesChangesInWhateverSessionReadsItAfterTheReloadAndOnce() {
     SettingsCollector c = new SettingsCollector();
-    c.read(List.of(sighup(OLD, "checkpoint_timeout", "300")), NONE);
-    assertEquals(only(new PendingRestart(0), changed("checkpoint_timeout", "300", "600", "sighup")),
-        c.read(List.of(sighup(YOUNG, "checkpoint_timeout", "600")), NONE));
+    c.read(List.of(file("work_mem", "4096", EARLY)), NONE);
+    assertEquals(only(changed("work_mem", "4096", "16384", "user")),
+        c.read(List.of(file("work_mem", "16384", LATER)), NONE));
+    assertEquals(only(), c.read(List.of(file("work_mem", "16384", LATER)), NONE), "told once");
+    // a session idle since before the reload re-reads the files at its next statement: until then it knows less
+    assertEquals(only(), c.read(List.of(file("work_mem", "4096", EARLY)), NONE));
+    assertEquals(only(changed("work_mem", "16384", "4096", "user")),
+        c.read(List.of(file("work_mem", "4096", LATER + 1)), NONE), "a change taken back is a change");
   }
 
   @Test
-  void aSettingASessionMayHoldItsOwnValueOfChangesWhenOneSessionSeesItMoveAndIsToldOnce() {
+  void aDatabaseOrRoleValueOrTheClientsOrOneFixedAtConnectionIsNoChangeOfTheServersValue() {
     SettingsCollector c = new SettingsCollector();
-    c.read(List.of(user(OLD, "work_mem", "4096")), NONE);
-    // another session with a database value of its own, seen for the first time: no change
-    assertEquals(only(new PendingRestart(0)), c.read(List.of(row(YOUNG, "work_mem", "24576", "user", "database")),
-        NONE));
-    assertEquals(only(new PendingRestart(0)), c.read(List.of(user(OLD, "work_mem", "4096")), NONE));
-    // a reload: the old session's value moves
-    assertEquals(only(new PendingRestart(0), changed("work_mem", "4096", "16384", "user")),
-        c.read(List.of(user(OLD, "work_mem", "16384")), NONE));
-    // the young one keeps its database value; a third session that saw the old value moves too: told already
-    assertEquals(only(new PendingRestart(0)), c.read(List.of(row(YOUNG, "work_mem", "24576", "user", "database")),
-        NONE));
-    c.read(List.of(user("300@third", "work_mem", "4096")), NONE);
-    assertEquals(only(new PendingRestart(0)), c.read(List.of(user("300@third", "work_mem", "16384")), NONE));
+    c.read(List.of(file("work_mem", "4096", EARLY), row("log_connections", "off", "superuser-backend", "default",
+        EARLY)), NONE);
+    assertEquals(only(), c.read(List.of(row("work_mem", "24576", "user", "database", EARLY),
+        row("log_connections", "on", "superuser-backend", "configuration file", LATER)), NONE));
+    assertEquals(only(), c.read(List.of(row("work_mem", "8192", "user", "client", EARLY)), NONE));
   }
 
   @Test
-  void aSettingFixedAtConnectionIsNoChangeInAnotherSession() {
+  void aSessionsOwnValueHidesItsSourceAndIsTakenForTheFilesOnlyWhileTheSettingHasHadNoDatabaseOrRoleValue() {
     SettingsCollector c = new SettingsCollector();
-    c.read(List.of(row(OLD, "log_connections", "off", "superuser-backend", "default")), NONE);
-    assertEquals(only(new PendingRestart(0)), c.read(List.of(row(YOUNG, "log_connections", "on",
-        "superuser-backend", "configuration file")), NONE));
+    // pgintel's own SET LOCAL statement_timeout: the row's source reads 'session'
+    c.read(List.of(row("statement_timeout", "0", "user", "session", EARLY)), NONE);
+    assertEquals(only(new SettingChange("statement_timeout", SettingChange.CHANGED, "0", "30000", "", "user", null,
+        false)), c.read(List.of(row("statement_timeout", "30000", "user", "session", LATER)), NONE));
+    assertEquals(only(new SettingChange("statement_timeout", SettingChange.SET, null, "5s", "", "user", "user",
+        false)), c.read(List.of(row("statement_timeout", "5000", "user", "session", LATER)),
+        List.of(new EntryRow("user", "app", "statement_timeout", "5s"))));
+    // reset: an older session still holds the role's value, which its own SET hides
+    assertEquals(only(new SettingChange("statement_timeout", SettingChange.RESET, "5s", null, "", "user", "user",
+        false)), c.read(List.of(row("statement_timeout", "5000", "user", "session", LATER)), NONE));
+    assertEquals(only(), c.read(List.of(row("statement_timeout", "30000", "user", "session", LATER)), NONE));
   }
 
   @Test
   void aDatabaseValueIsToldOnceWhenSetAndWhenResetWhateverSessionReads() {
     SettingsCollector c = new SettingsCollector();
-    c.read(List.of(user(OLD, "work_mem", "4096")), NONE);
+    c.read(List.of(file("work_mem", "4096", EARLY)), NONE);
     List<EntryRow> set = List.of(new EntryRow("database", "app", "work_mem", "24MB"));
-    assertEquals(only(new PendingRestart(0),
-        new SettingChange("work_mem", SettingChange.SET, null, "24MB", "", "user", "database", false)),
-        c.read(List.of(user(OLD, "work_mem", "4096")), set));
-    assertEquals(only(new PendingRestart(0)), c.read(List.of(row(YOUNG, "work_mem", "24576", "user", "database")),
-        set));
-    assertEquals(only(new PendingRestart(0),
-        new SettingChange("work_mem", SettingChange.RESET, "24MB", null, "", "user", "database", false)),
-        c.read(List.of(row(YOUNG, "work_mem", "24576", "user", "database")), NONE));
-    assertEquals(only(new PendingRestart(0)), c.read(List.of(user(OLD, "work_mem", "4096")), NONE));
+    assertEquals(only(new SettingChange("work_mem", SettingChange.SET, null, "24MB", "", "user", "database", false)),
+        c.read(List.of(file("work_mem", "4096", EARLY)), set));
+    assertEquals(only(), c.read(List.of(row("work_mem", "24576", "user", "database", EARLY)), set));
+    assertEquals(only(new SettingChange("work_mem", SettingChange.RESET, "24MB", null, "", "user", "database",
+        false)), c.read(List.of(row("work_mem", "24576", "user", "database", EARLY)), NONE));
+    assertEquals(only(), c.read(List.of(file("work_mem", "4096", EARLY)), NONE));
   }
 
   @Test
   void aRolesValuesAreComparedOnlyWithThatRolesAndAnotherRolesFirstReadingIsNoChange() {
     SettingsCollector c = new SettingsCollector();
-    List<Row> app = List.of(new Row("a", "1", "", "integer", "user", "default", false, false, OLD, "app"));
-    List<Row> monitor = List.of(new Row("a", "1", "", "integer", "user", "default", false, false, YOUNG,
+    List<Row> app = List.of(new Row("a", "1", "", "integer", "user", "default", false, false, EARLY, "app"));
+    List<Row> monitor = List.of(new Row("a", "1", "", "integer", "user", "default", false, false, EARLY,
         "monitor"));
     c.read(app, List.of(new EntryRow("user", "app", "work_mem", "8MB")));
     // pgintel's own session logs in as another role, with values of its own
-    assertEquals(only(new PendingRestart(0)), c.read(monitor, List.of(new EntryRow("user", "monitor",
-        "statement_timeout", "5s"))));
-    assertEquals(only(new PendingRestart(0)), c.read(app, List.of(new EntryRow("user", "app", "work_mem",
-        "8MB"))));
-    assertEquals(only(new PendingRestart(0),
-        new SettingChange("work_mem", SettingChange.CHANGED, "8MB", "16MB", "", null, "user", false)),
+    assertEquals(only(), c.read(monitor, List.of(new EntryRow("user", "monitor", "statement_timeout", "5s"))));
+    assertEquals(only(), c.read(app, List.of(new EntryRow("user", "app", "work_mem", "8MB"))));
+    assertEquals(only(new SettingChange("work_mem", SettingChange.CHANGED, "8MB", "16MB", "", null, "user", false)),
         c.read(app, List.of(new EntryRow("user", "app", "work_mem", "16MB"))));
-    assertEquals(only(new PendingRestart(0),
-        new SettingChange("statement_timeout", SettingChange.RESET, "5s", null, "", null, "user", false)),
-        c.read(monitor, NONE), "a role's values reset");
+    assertEquals(only(new SettingChange("statement_timeout", SettingChange.RESET, "5s", null, "", null, "user",
+        false)), c.read(monitor, NONE), "a role's values reset");
   }
 
   @Test
-  void anExtensionsOrApplicationsValueIsHiddenByItsNameInEverySessionAndComparedByItsDigest() {
+  void anExtensionsOrApplicationsValueIsHiddenByItsNameInEverySessionAndComparedHidden() {
     SettingsCollector c = new SettingsCollector();
-    c.read(List.of(), List.of(new EntryRow("database", "app", "app.jwt_secret", "s1"),
-        new EntryRow("database", "app", "plpgsql.print_strict_params", "on")));
+    List<EntryRow> first = List.of(new EntryRow("database", "app", "app.jwt_secret", "s1"),
+        new EntryRow("database", "app", "plpgsql.print_strict_params", "on"));
+    c.read(List.of(), first);
     // a session that has loaded PL/pgSQL knows the setting's type; the value stays hidden, and is no change
-    assertEquals(only(new PendingRestart(0)), c.read(List.of(new Row("plpgsql.print_strict_params", "on", "",
-        "bool", "user", "database", false, false, OLD, "app")),
-        List.of(new EntryRow("database", "app", "app.jwt_secret", "s1"),
-            new EntryRow("database", "app", "plpgsql.print_strict_params", "on"))));
-    assertEquals(only(new PendingRestart(0),
-        new SettingChange("app.jwt_secret", SettingChange.CHANGED, "(hidden)", "(hidden)", "", null, "database",
-            false)), c.read(List.of(), List.of(new EntryRow("database", "app", "app.jwt_secret", "s2"),
+    assertEquals(only(), c.read(List.of(new Row("plpgsql.print_strict_params", "on", "", "bool", "user",
+        "database", false, false, EARLY, "app")), first));
+    assertEquals(only(new SettingChange("app.jwt_secret", SettingChange.CHANGED, "(hidden)", "(hidden)", "", null,
+        "database", false)), c.read(List.of(), List.of(new EntryRow("database", "app", "app.jwt_secret", "s2"),
         new EntryRow("database", "app", "plpgsql.print_strict_params", "on"))));
   }
 
   @Test
   void anExtensionsSettingsOneSessionListsAndAnotherDoesNotAreNeitherAddedNorRemoved() {
     SettingsCollector c = new SettingsCollector();
-    c.read(List.of(sighup(OLD, "a", "1")), NONE);
-    assertEquals(only(new PendingRestart(0)), c.read(List.of(sighup(OLD, "a", "1"), sighup(OLD, "pg_x.y", "on")),
-        NONE));
-    assertEquals(only(new PendingRestart(0)), c.read(List.of(sighup(YOUNG, "a", "1")), NONE));
-    assertEquals(only(new PendingRestart(0), changed("pg_x.y", "on", "off", "sighup")),
-        c.read(List.of(sighup(YOUNG, "a", "1"), sighup(YOUNG, "pg_x.y", "off")), NONE),
-        "once listed, its changes count");
+    c.read(List.of(file("a", "1", EARLY)), NONE);
+    assertEquals(only(), c.read(List.of(file("a", "1", EARLY), file("pg_x.y", "on", EARLY)), NONE));
+    assertEquals(only(), c.read(List.of(file("a", "1", EARLY)), NONE));
+    assertEquals(only(changed("pg_x.y", "on", "off", "user")),
+        c.read(List.of(file("a", "1", LATER), file("pg_x.y", "off", LATER)), NONE), "once listed, its changes count");
   }
 
   @Test
-  void aChangeWaitingForARestartIsOneEventAndItsRevertNone() {
+  void aChangeWaitingForARestartIsOneEventAndItsRevertNoneAndAStaleSessionNeither() {
     SettingsCollector c = new SettingsCollector();
     Row running = new Row("shared_buffers", "16384", "8kB", "integer", "postmaster", "configuration file", true,
-        false, OLD, "app");
+        false, EARLY, "app");
     Row waiting = new Row("shared_buffers", "16384", "8kB", "integer", "postmaster", "configuration file", true,
-        true, OLD, "app");
+        true, LATER, "app");
     c.read(List.of(running), NONE);
     List<Record> read = c.read(List.of(waiting), NONE);
     assertEquals(new PendingRestart(1), read.get(0));
     assertEquals(SettingChange.PENDING_RESTART, ((SettingChange) read.get(1)).change());
+    assertEquals(1, c.read(List.of(running), NONE).size(), "a session that has not re-read the files: no change");
     assertEquals(1, c.read(List.of(waiting), NONE).size(), "told once");
-    assertEquals(only(new PendingRestart(0)), c.read(List.of(running), NONE), "the change taken back");
+    assertEquals(only(), c.read(List.of(new Row("shared_buffers", "16384", "8kB", "integer", "postmaster",
+        "configuration file", true, false, LATER + 1, "app")), NONE), "the change taken back");
   }
 
   @Test
@@ -172,8 +165,8 @@ class SettingsChangesTest {
     List<Row> first = new ArrayList<>();
     List<Row> second = new ArrayList<>();
     for (int i = 0; i <= SettingsCollector.MAX_CHANGES; i++) {
-      first.add(sighup(OLD, "setting_" + i, "1"));
-      second.add(sighup(OLD, "setting_" + i, "2"));
+      first.add(file("setting_" + i, "1", EARLY));
+      second.add(file("setting_" + i, "2", LATER));
     }
     c.read(first, NONE);
     List<Record> another = c.read(second, NONE);
