@@ -59,7 +59,8 @@ public final class SettingsCollector extends NamedCollector {
   static final String SQL = """
       SELECT name, coalesce(reset_val, '') AS value, coalesce(unit, '') AS unit, vartype, context, source,
              reset_val IS DISTINCT FROM boot_val AS configured, pending_restart,
-             (extract(epoch FROM pg_conf_load_time()) * 1000000)::bigint AS loaded, session_user AS role
+             (extract(epoch FROM pg_conf_load_time()) * 1000000)::bigint AS loaded,
+             (extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint AS started, session_user AS role
       FROM pg_settings
       ORDER BY name""";
 
@@ -78,17 +79,17 @@ public final class SettingsCollector extends NamedCollector {
 
   /** One row of {@link #SQL}. */
   record Row(String name, String value, String unit, String vartype, String context, String source,
-      boolean configured, boolean pendingRestart, long loaded, String role) {}
+      boolean configured, boolean pendingRestart, long loaded, long started, String role) {}
 
   /** One row of {@link #ENTRIES_SQL}. */
   record EntryRow(String scope, String role, String name, String value) {}
 
   /**
-   * A setting as read: what is shown, what is compared (the value, or a digest of a hidden one), and when the
-   * session that read it last re-read the configuration files.
+   * A setting as read: what is shown, what is compared (the value, or a digest of a hidden one), when the session
+   * that read it last re-read the configuration files, and when its server started.
    */
   private record Known(String shown, String value, String unit, String context, String source, boolean configured,
-      boolean pendingRestart, long loaded) {
+      boolean pendingRestart, long loaded, long started) {
 
     boolean sameValue(Known other) {
       return value.equals(other.value) && unit.equals(other.unit);
@@ -127,7 +128,7 @@ public final class SettingsCollector extends NamedCollector {
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     List<Row> rows = session.query(SQL, r -> new Row(r.string("name"), r.string("value"), r.string("unit"),
         r.string("vartype"), r.string("context"), r.string("source"), r.getBoolean("configured"),
-        r.getBoolean("pending_restart"), r.getLong("loaded"), r.string("role")));
+        r.getBoolean("pending_restart"), r.getLong("loaded"), r.getLong("started"), r.string("role")));
     List<EntryRow> entryRows = session.query(ENTRIES_SQL, r -> new EntryRow(r.string("scope"), r.string("role"),
         r.string("name"), r.string("value")));
     return read(rows, entryRows);
@@ -141,23 +142,32 @@ public final class SettingsCollector extends NamedCollector {
     }
     List<SettingChange> changes = entryChanges(rows.isEmpty() ? null : rows.get(0).role(), entryRows, byName);
     long pending = 0;
+    Map<String, Known> firstReading = new TreeMap<>();
     for (Row row : rows) {
       if (CLIENT_SETTINGS.contains(row.name()) || "client".equals(row.source())) {
         continue;
       }
       pending += row.pendingRestart() ? 1 : 0;
-      if (!everySessionAlike(row)) {
-        continue;
-      }
       boolean hidden = SettingValue.hidden(row.name(), row.vartype());
       String shown = hidden ? SettingValue.HIDDEN : SettingValue.display(row.value(), row.unit(), row.vartype());
       // 'session' is the collection's own SET LOCAL or the application's SET: not where reset_val comes from
+      boolean ownValue = "session".equals(row.source());
       Known is = new Known(shown, hidden ? SettingValue.digest(row.value()) : row.value(), row.unit(),
-          row.context(), "session".equals(row.source()) ? null : row.source(), row.configured(),
-          row.pendingRestart(), row.loaded());
+          row.context(), ownValue ? null : row.source(), row.configured(), row.pendingRestart(), row.loaded(),
+          row.started());
+      if (SERVER_WIDE.contains(row.source()) || ownValue && !hadEntries.contains(row.name())) {
+        // what the server was configured with, settings fixed at connection included: for the first snapshot
+        firstReading.put(row.name(), is);
+      }
+      if (!everySessionAlike(row)) {
+        continue;
+      }
       Known last = told.get(row.name());
-      if (last != null && is.loaded() < last.loaded()) {
-        // this session has not re-read the files since the value held was read: it may know less
+      // the same server: a session that has not re-read the files since the value held was read may know less,
+      // and a value a session set hides a connection option that may differ between sessions, so only a reload
+      // moves it
+      if (last != null && is.started() == last.started() && (is.loaded() < last.loaded()
+          || ownValue && is.loaded() == last.loaded() && !last.sameValue(is))) {
         continue;
       }
       if (readBefore && last != null
@@ -170,9 +180,9 @@ public final class SettingsCollector extends NamedCollector {
     out.add(new PendingRestart(pending));
     if (!readBefore) {
       readBefore = true;
-      out.add(snapshot(0));
+      out.add(snapshot(firstReading, 0));
     } else if (changes.size() > MAX_CHANGES) {
-      out.add(snapshot(changes.size()));
+      out.add(snapshot(told, changes.size()));
     } else {
       out.addAll(changes);
     }
@@ -246,10 +256,10 @@ public final class SettingsCollector extends NamedCollector {
   }
 
   /** The configuration as read so far: what differs from the defaults, and the database and role values. */
-  private SettingsSnapshot snapshot(int changes) {
+  private SettingsSnapshot snapshot(Map<String, Known> settings, int changes) {
     Map<String, String> configured = new LinkedHashMap<>();
     List<String> pending = new ArrayList<>();
-    told.forEach((name, k) -> {
+    settings.forEach((name, k) -> {
       if (k.configured()) {
         configured.put(name, k.shown());
       }

@@ -17,9 +17,11 @@ class SettingsChangesTest {
   /** When a session last re-read the configuration files. */
   private static final long EARLY = 1_000;
   private static final long LATER = 2_000;
+  /** When the server started. */
+  private static final long STARTED = 500;
 
   private static Row row(String name, String value, String context, String source, long loaded) {
-    return new Row(name, value, "", "integer", context, source, true, false, loaded, "app");
+    return new Row(name, value, "", "integer", context, source, true, false, loaded, STARTED, "app");
   }
 
   private static Row file(String name, String value, long loaded) {
@@ -41,13 +43,14 @@ class SettingsChangesTest {
   void theFirstReadingIsASnapshotOfTheConfiguredValuesAndTheDatabaseOnesWithoutTheClients() {
     SettingsCollector c = new SettingsCollector();
     List<Record> first = c.read(List.of(file("a", "1", EARLY), new Row("b", "2", "", "integer", "user", "default",
-        false, false, EARLY, "app"), file("DateStyle", "ISO, MDY", EARLY),
-        row("search_path", "app", "user", "client", EARLY)),
+        false, false, EARLY, STARTED, "app"), file("DateStyle", "ISO, MDY", EARLY),
+        row("search_path", "app", "user", "client", EARLY),
+        row("log_connections", "on", "superuser-backend", "configuration file", EARLY)),
         List.of(new EntryRow("database", "app", "work_mem", "24MB")));
     assertEquals(new PendingRestart(0), first.get(0));
     SettingsSnapshot snapshot = assertInstanceOf(SettingsSnapshot.class, first.get(1));
-    assertEquals(Map.of("a", "1", "work_mem (database)", "24MB"), snapshot.settings(),
-        "b is its default; the rest the client's");
+    assertEquals(Map.of("a", "1", "log_connections", "on", "work_mem (database)", "24MB"), snapshot.settings(),
+        "b is its default; the rest the client's; a setting fixed at connection is configuration too");
   }
 
   @Test
@@ -105,8 +108,8 @@ class SettingsChangesTest {
   @Test
   void aRolesValuesAreComparedOnlyWithThatRolesAndAnotherRolesFirstReadingIsNoChange() {
     SettingsCollector c = new SettingsCollector();
-    List<Row> app = List.of(new Row("a", "1", "", "integer", "user", "default", false, false, EARLY, "app"));
-    List<Row> monitor = List.of(new Row("a", "1", "", "integer", "user", "default", false, false, EARLY,
+    List<Row> app = List.of(new Row("a", "1", "", "integer", "user", "default", false, false, EARLY, STARTED, "app"));
+    List<Row> monitor = List.of(new Row("a", "1", "", "integer", "user", "default", false, false, EARLY, STARTED,
         "monitor"));
     c.read(app, List.of(new EntryRow("user", "app", "work_mem", "8MB")));
     // pgintel's own session logs in as another role, with values of its own
@@ -126,7 +129,7 @@ class SettingsChangesTest {
     c.read(List.of(), first);
     // a session that has loaded PL/pgSQL knows the setting's type; the value stays hidden, and is no change
     assertEquals(only(), c.read(List.of(new Row("plpgsql.print_strict_params", "on", "", "bool", "user",
-        "database", false, false, EARLY, "app")), first));
+        "database", false, false, EARLY, STARTED, "app")), first));
     assertEquals(only(new SettingChange("app.jwt_secret", SettingChange.CHANGED, "(hidden)", "(hidden)", "", null,
         "database", false)), c.read(List.of(), List.of(new EntryRow("database", "app", "app.jwt_secret", "s2"),
         new EntryRow("database", "app", "plpgsql.print_strict_params", "on"))));
@@ -146,9 +149,9 @@ class SettingsChangesTest {
   void aChangeWaitingForARestartIsOneEventAndItsRevertNoneAndAStaleSessionNeither() {
     SettingsCollector c = new SettingsCollector();
     Row running = new Row("shared_buffers", "16384", "8kB", "integer", "postmaster", "configuration file", true,
-        false, EARLY, "app");
+        false, EARLY, STARTED, "app");
     Row waiting = new Row("shared_buffers", "16384", "8kB", "integer", "postmaster", "configuration file", true,
-        true, LATER, "app");
+        true, LATER, STARTED, "app");
     c.read(List.of(running), NONE);
     List<Record> read = c.read(List.of(waiting), NONE);
     assertEquals(new PendingRestart(1), read.get(0));
@@ -156,7 +159,7 @@ class SettingsChangesTest {
     assertEquals(1, c.read(List.of(running), NONE).size(), "a session that has not re-read the files: no change");
     assertEquals(1, c.read(List.of(waiting), NONE).size(), "told once");
     assertEquals(only(), c.read(List.of(new Row("shared_buffers", "16384", "8kB", "integer", "postmaster",
-        "configuration file", true, false, LATER + 1, "app")), NONE), "the change taken back");
+        "configuration file", true, false, LATER + 1, STARTED, "app")), NONE), "the change taken back");
   }
 
   @Test
@@ -174,5 +177,24 @@ class SettingsChangesTest {
     SettingsSnapshot snapshot = assertInstanceOf(SettingsSnapshot.class, another.get(1));
     assertEquals(SettingsCollector.MAX_CHANGES + 1, snapshot.changes());
     assertEquals("2", snapshot.settings().get("setting_0"));
+  }
+
+  @Test
+  void anotherServerOrARestartIsComparedWhateverTheSessionsLoadTime() {
+    SettingsCollector c = new SettingsCollector();
+    c.read(List.of(file("work_mem", "4096", LATER)), NONE);
+    // a standby promoted weeks after it last read its files
+    assertEquals(only(changed("work_mem", "4096", "8192", "user")), c.read(List.of(new Row("work_mem", "8192", "",
+        "integer", "user", "configuration file", true, false, EARLY, STARTED + 1, "app")), NONE));
+  }
+
+  @Test
+  void aSessionSetValueThatDiffersBetweenSessionsWithoutAReloadIsNoChange() {
+    SettingsCollector c = new SettingsCollector();
+    // a connection option (-c statement_timeout=30000) of the pool, none on pgintel's own session: both read
+    // 'session' after pgintel's SET LOCAL, with the postmaster's load time
+    c.read(List.of(row("statement_timeout", "30000", "user", "session", EARLY)), NONE);
+    assertEquals(only(), c.read(List.of(row("statement_timeout", "0", "user", "session", EARLY)), NONE));
+    assertEquals(only(), c.read(List.of(row("statement_timeout", "30000", "user", "session", EARLY)), NONE));
   }
 }
