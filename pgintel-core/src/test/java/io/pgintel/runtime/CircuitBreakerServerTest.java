@@ -54,6 +54,17 @@ class CircuitBreakerServerTest {
     }
   }
 
+  /**
+   * A private server where an ordinary role has 17 connections: from PostgreSQL 16 two more slots are kept for
+   * pg_use_reserved_connections, which the application's role has not.
+   */
+  private static PgServer seventeenConnectionsAvailable() throws Exception {
+    assumeTrue(System.getenv("PGINTEL_TEST_JDBC_URL") == null, "needs a server with few connections");
+    int major = PostgresServers.newest().majorVersion();
+    return PostgresServers.startPrivate(major, major >= 16
+        ? Map.of("max_connections", "22", "reserved_connections", "2") : Map.of("max_connections", "20"));
+  }
+
   private static PgIntelBuilder fast(PgIntelBuilder b) {
     return b.setting("pgintel.circuit.failure-threshold", 2).setting("pgintel.circuit.open-duration", "300ms")
         .setting("pgintel.backoff.max", "1s");
@@ -215,12 +226,8 @@ class CircuitBreakerServerTest {
 
   @Test
   void connectionsNearMaxConnectionsPauseCollectionUntilTheyAreGone() throws Exception {
-    assumeTrue(System.getenv("PGINTEL_TEST_JDBC_URL") == null, "needs a server with few connections");
-    int major = PostgresServers.newest().majorVersion();
-    // from PostgreSQL 16 two more slots are kept for pg_use_reserved_connections, which the application's role
-    // has not: 17 available either way
-    PgServer pg = PostgresServers.startPrivate(major, major >= 16
-        ? Map.of("max_connections", "22", "reserved_connections", "2") : Map.of("max_connections", "20"));
+    PgServer pg = seventeenConnectionsAvailable();
+    int major = pg.majorVersion();
     List<Connection> crowd = new ArrayList<>();
     try (TestTelemetry otel = new TestTelemetry();
         // activity ticks faster than connections, as by default: it must not take every probe of the pressure
@@ -259,10 +266,7 @@ class CircuitBreakerServerTest {
 
   @Test
   void idleConnectionsNearMaxConnectionsLeaveCollectionThroughAPoolAloneButBusySessionsPauseIt() throws Exception {
-    assumeTrue(System.getenv("PGINTEL_TEST_JDBC_URL") == null, "needs a server with few connections");
-    int major = PostgresServers.newest().majorVersion();
-    PgServer pg = PostgresServers.startPrivate(major, major >= 16
-        ? Map.of("max_connections", "22", "reserved_connections", "2") : Map.of("max_connections", "20"));
+    PgServer pg = seventeenConnectionsAvailable();
     List<Connection> crowd = new ArrayList<>();
     List<Thread> sleepers = new ArrayList<>();
     HikariConfig config = new HikariConfig();
