@@ -5,9 +5,12 @@ import io.pgintel.collect.SqlSession;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Changes to the monitored database's tables and indexes ({@link SchemaChange}): created, dropped, altered (columns
@@ -112,8 +115,8 @@ public final class SchemaCollector extends NamedCollector {
     known = now;
     List<Record> out = new ArrayList<>();
     List<SchemaChange> changes = before == null ? List.of() : changes(database, before, now);
-    int dropped = (int) changes.stream().filter(c -> c.change().equals(SchemaChange.DROPPED)).count();
-    boolean anotherSchema = before != null && before.size() >= 20 && dropped > before.size() / 2;
+    long vanished = before == null ? 0 : before.keySet().stream().filter(oid -> !now.containsKey(oid)).count();
+    boolean anotherSchema = before != null && before.size() >= 20 && vanished > before.size() / 2;
     int told = anotherSchema ? 0 : Math.min(changes.size(), MAX_CHANGES);
     out.add(new SchemaSummary(database, relations, Math.max(0, relations - rows.size()), changes.size() - told));
     out.addAll(changes.subList(0, told));
@@ -157,9 +160,9 @@ public final class SchemaCollector extends NamedCollector {
         }
       }
     }
-    java.util.Set<String> tablesCome = new java.util.HashSet<>();
+    Set<String> tablesCome = new HashSet<>();
     created.values().forEach(k -> tablesCome.add(k.name()));
-    java.util.Set<String> tablesGone = new java.util.HashSet<>();
+    Set<String> tablesGone = new HashSet<>();
     gone.values().forEach(k -> tablesGone.add(k.name()));
     for (Known is : created.values()) {
       // the indexes of a table created with it go unsaid
@@ -172,7 +175,7 @@ public final class SchemaCollector extends NamedCollector {
         changes.add(new SchemaChange(database, was.name(), was.kind(), SchemaChange.DROPPED, null, was.table()));
       }
     }
-    changes.sort(java.util.Comparator.comparingInt(SchemaCollector::rank).thenComparing(SchemaChange::relation)
+    changes.sort(Comparator.comparingInt(SchemaCollector::rank).thenComparing(SchemaChange::relation)
         .thenComparing(c -> c.table() == null ? "" : c.table()));
     return changes;
   }
