@@ -56,11 +56,7 @@ public final class TablesCollector extends NamedCollector {
         // PostgreSQL 18 caps the dead rows a vacuum waits for, and scales the insert threshold by the share of the
         // table not all-frozen
         .replace("$ALL_FROZEN", major >= 18 ? "c.relallfrozen" : "0")
-        .replace("$VACUUM_MAX", major >= 18
-            ? "CASE WHEN coalesce(t.vac_max, current_setting('autovacuum_vacuum_max_threshold')::float8) >= 0"
-                + " THEN coalesce(t.vac_max, current_setting('autovacuum_vacuum_max_threshold')::float8)"
-                + " ELSE 'Infinity'::float8 END"
-            : "'Infinity'::float8");
+        .replace("$VACUUM_MAX", major >= 18 ? "current_setting('autovacuum_vacuum_max_threshold')::float8" : "-1");
   }
 
   static String indexesSql(int major) {
@@ -80,10 +76,7 @@ public final class TablesCollector extends NamedCollector {
          ORDER BY coalesce(seq_scan, 0) + coalesce(idx_scan, 0) + n_tup_ins + n_tup_upd + n_tup_del DESC
          LIMIT 100)),
       t AS (
-        SELECT s.*, age(s.relfrozenxid) AS frozen_age,
-               coalesce((SELECT round(option_value::float8)::int FROM pg_options_to_table(s.reloptions)
-                         WHERE option_name = 'fillfactor'), 100) AS fillfactor,
-               w.width, w.has_nulls, w.columns, o.*,
+        SELECT s.*, age(s.relfrozenxid) AS frozen_age, w.width, w.has_nulls, w.columns, o.*,
                (s.relid IN (SELECT relation FROM locked)
                 OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = s.relid
                            AND i.indexrelid IN (SELECT relation FROM locked))
@@ -93,18 +86,27 @@ public final class TablesCollector extends NamedCollector {
           SELECT sum((1 - st.null_frac) * st.avg_width) AS width, max(st.null_frac) > 0 AS has_nulls,
                  count(*) AS columns
           FROM pg_stats st WHERE st.schemaname = s.schemaname AND st.tablename = s.relname) w ON true
+        -- the storage parameters, each else the server's setting, as autovacuum takes them (an integer may be
+        -- stored as 80.0, which ::int refuses)
         LEFT JOIN LATERAL (
-          SELECT max(option_value) FILTER (WHERE option_name = 'autovacuum_enabled')::boolean AS av_enabled,
-                 max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_threshold')::float8 AS vac_base,
-                 max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_scale_factor')::float8 AS vac_scale,
-                 max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_max_threshold')::float8 AS vac_max,
-                 max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_insert_threshold')::float8
-                   AS ins_base,
-                 max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_insert_scale_factor')::float8
-                   AS ins_scale,
-                 max(option_value) FILTER (WHERE option_name = 'autovacuum_analyze_threshold')::float8 AS anl_base,
-                 max(option_value) FILTER (WHERE option_name = 'autovacuum_analyze_scale_factor')::float8
-                   AS anl_scale
+          SELECT coalesce(round(max(option_value) FILTER (WHERE option_name = 'fillfactor')::float8)::int, 100)
+                   AS fillfactor,
+                 coalesce(max(option_value) FILTER (WHERE option_name = 'autovacuum_enabled')::boolean, true)
+                   AS av_enabled,
+                 coalesce(max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_threshold')::float8,
+                          current_setting('autovacuum_vacuum_threshold')::float8) AS vac_base,
+                 coalesce(max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_scale_factor')::float8,
+                          current_setting('autovacuum_vacuum_scale_factor')::float8) AS vac_scale,
+                 coalesce(max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_max_threshold')::float8,
+                          $VACUUM_MAX) AS vac_max,
+                 coalesce(max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_insert_threshold')::float8,
+                          current_setting('autovacuum_vacuum_insert_threshold')::float8) AS ins_base,
+                 coalesce(max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_insert_scale_factor')
+                            ::float8, current_setting('autovacuum_vacuum_insert_scale_factor')::float8) AS ins_scale,
+                 coalesce(max(option_value) FILTER (WHERE option_name = 'autovacuum_analyze_threshold')::float8,
+                          current_setting('autovacuum_analyze_threshold')::float8) AS anl_base,
+                 coalesce(max(option_value) FILTER (WHERE option_name = 'autovacuum_analyze_scale_factor')::float8,
+                          current_setting('autovacuum_analyze_scale_factor')::float8) AS anl_scale
           FROM pg_options_to_table(s.reloptions)) o ON true
         WHERE s.relid IN (SELECT relid FROM chosen))
       SELECT t.relid, quote_ident(t.schemaname) || '.' || quote_ident(t.relname) AS name,
@@ -128,26 +130,18 @@ public final class TablesCollector extends NamedCollector {
              END AS bloat_bytes,
              io.heap_blks_read, io.heap_blks_hit, io.idx_blks_read, io.idx_blks_hit, io.toast_blks_read,
              io.toast_blks_hit, io.tidx_blks_read, io.tidx_blks_hit,
-             NOT coalesce(t.av_enabled, true) AS autovacuum_disabled,
+             NOT t.av_enabled AS autovacuum_disabled,
              -- autovacuum acts when a count exceeds its threshold; a threshold under 1 (0 and up) is passed by the
-             -- first row, which over 0.5 is above 1 as well
-
-             t.n_dead_tup / greatest(0.5, least($VACUUM_MAX,
-               coalesce(t.vac_base, current_setting('autovacuum_vacuum_threshold')::float8)
-               + coalesce(t.vac_scale, current_setting('autovacuum_vacuum_scale_factor')::float8)
-                 * greatest(t.reltuples, 0))) AS vacuum_due,
-             CASE WHEN coalesce(t.ins_base, current_setting('autovacuum_vacuum_insert_threshold')::float8) >= 0 THEN
-               t.n_ins_since_vacuum / greatest(0.5,
-                 coalesce(t.ins_base, current_setting('autovacuum_vacuum_insert_threshold')::float8)
-                 + coalesce(t.ins_scale, current_setting('autovacuum_vacuum_insert_scale_factor')::float8)
-                   * greatest(t.reltuples, 0)
-                   * CASE WHEN t.relpages > 0 AND t.relallfrozen > 0
-                       THEN 1 - least(t.relallfrozen, t.relpages)::float8 / t.relpages ELSE 1 END)
+             -- first row, which over 0.5 is above 1 as well; a negative maximum (or none, before 18) is no cap
+             t.n_dead_tup / greatest(0.5, least(CASE WHEN t.vac_max >= 0 THEN t.vac_max ELSE 'Infinity' END,
+               t.vac_base + t.vac_scale * greatest(t.reltuples, 0))) AS vacuum_due,
+             CASE WHEN t.ins_base >= 0 THEN
+               t.n_ins_since_vacuum / greatest(0.5, t.ins_base + t.ins_scale * greatest(t.reltuples, 0)
+                 * CASE WHEN t.relpages > 0 AND t.relallfrozen > 0
+                     THEN 1 - least(t.relallfrozen, t.relpages)::float8 / t.relpages ELSE 1 END)
              END AS insert_vacuum_due,
-             t.n_mod_since_analyze / greatest(0.5,
-               coalesce(t.anl_base, current_setting('autovacuum_analyze_threshold')::float8)
-               + coalesce(t.anl_scale, current_setting('autovacuum_analyze_scale_factor')::float8)
-                 * greatest(t.reltuples, 0)) AS analyze_due
+             t.n_mod_since_analyze / greatest(0.5, t.anl_base + t.anl_scale * greatest(t.reltuples, 0))
+               AS analyze_due
       FROM t LEFT JOIN LATERAL (SELECT * FROM pg_statio_user_tables io WHERE io.relid = t.relid) io ON true
       ORDER BY t.relpages DESC""";
 

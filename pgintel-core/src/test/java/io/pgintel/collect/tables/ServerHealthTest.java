@@ -233,6 +233,8 @@ class ServerHealthTest {
         + " INSERT INTO scaled SELECT g FROM generate_series(1, 1000) g");
     pg.execute(db, "VACUUM ANALYZE scaled");
     pg.execute(db, "DELETE FROM scaled WHERE id <= 100");
+    // an integer storage parameter as PostgreSQL also takes it, with a fraction: the statement must not fail on it
+    pg.execute(db, "CREATE TABLE filled (id int) WITH (fillfactor = 80.0)");
     // a threshold of 0: the first dead row makes the table due
     pg.execute(db, "CREATE TABLE eager (id int) WITH (autovacuum_enabled = false, autovacuum_vacuum_threshold = 0,"
         + " autovacuum_vacuum_scale_factor = 0" + (pg18 ? ", autovacuum_vacuum_max_threshold = -1)" : ")")
@@ -274,6 +276,8 @@ class ServerHealthTest {
       assertEquals(100 / (5 + 0.5 * 1000), otel.value("postgresql.table.vacuum.due", scaled).orElseThrow(), 1e-9);
       assertEquals(100 / (5 + 0.25 * 1000), otel.value("postgresql.table.analyze.due", scaled).orElseThrow(), 1e-9);
       assertTrue(otel.value("postgresql.table.insert_vacuum.due", scaled).isEmpty(), "insert vacuums are off");
+      assertTrue(otel.value("postgresql.table.vacuum.due", Map.of("db.namespace", db, "db.collection.name",
+          "public.filled")).isPresent(), "fillfactor 80.0 read");
       Map<String, Object> eager = Map.of("db.namespace", db, "db.collection.name", "public.eager");
       double due = otel.value("postgresql.table.vacuum.due", eager).orElseThrow();
       assertTrue(due > 1, "one dead row passes a threshold of 0: " + due);
