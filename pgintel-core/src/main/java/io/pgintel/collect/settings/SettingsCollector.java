@@ -155,11 +155,13 @@ public final class SettingsCollector extends NamedCollector {
       Known is = new Known(shown, hidden ? SettingValue.digest(row.value()) : row.value(), row.unit(),
           row.context(), ownValue ? null : row.source(), row.configured(), row.pendingRestart(), row.loaded(),
           row.started());
-      if (SERVER_WIDE.contains(row.source()) || ownValue && !hadEntries.contains(row.name())) {
+      boolean serversValue = fromTheServer(row);
+      if (!readBefore && serversValue) {
         // what the server was configured with, settings fixed at connection included: for the first snapshot
         firstReading.put(row.name(), is);
       }
-      if (!everySessionAlike(row)) {
+      if (!serversValue || row.context().equals("backend") || row.context().equals("superuser-backend")) {
+        // a value of the database, role or client, or one fixed at connection: sessions differ in it
         continue;
       }
       Known last = told.get(row.name());
@@ -190,18 +192,12 @@ public final class SettingsCollector extends NamedCollector {
   }
 
   /**
-   * Whether every session holds this row's value alike: one only the server sets, or one from the configuration
-   * files, the command line or the defaults; a value a session set hides its source, and is taken for one of those
-   * unless the setting has had a database or role value.
+   * Whether the row's value is the server's: from the configuration files, the command line or the defaults; a
+   * value a session set hides its source, and is taken for one of those unless the setting has had a database or
+   * role value.
    */
-  private boolean everySessionAlike(Row row) {
-    if (row.context().equals("backend") || row.context().equals("superuser-backend")) {
-      return false;
-    }
-    if ("session".equals(row.source())) {
-      return !hadEntries.contains(row.name());
-    }
-    return SERVER_WIDE.contains(row.source());
+  private boolean fromTheServer(Row row) {
+    return "session".equals(row.source()) ? !hadEntries.contains(row.name()) : SERVER_WIDE.contains(row.source());
   }
 
   /** Database and role values set, changed or reset since the previous reading of the same scope and role. */
