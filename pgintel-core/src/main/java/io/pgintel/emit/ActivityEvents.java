@@ -30,7 +30,7 @@ final class ActivityEvents {
 
   private static final AttributeKey<Long> PID = AttributeKey.longKey("postgresql.pid");
   private static final AttributeKey<String> WAIT_EVENT = AttributeKey.stringKey("postgresql.wait_event");
-  private static final AttributeKey<String> QUERY_ID = AttributeKey.stringKey("postgresql.query_id");
+  static final AttributeKey<String> QUERY_ID = AttributeKey.stringKey("postgresql.query_id");
   private static final AttributeKey<String> PEER = AttributeKey.stringKey("network.peer.address");
   private static final AttributeKey<List<Long>> BLOCKING_PIDS = AttributeKey.longArrayKey("postgresql.blocking.pids");
   private static final AttributeKey<Double> DURATION = AttributeKey.doubleKey("pgintel.query.duration");

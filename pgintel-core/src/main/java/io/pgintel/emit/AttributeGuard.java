@@ -23,12 +23,17 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Addresses of the infrastructure being monitored ({@code server.address}, the client address of a database
  * session, a standby's address) are what those attributes are for, so the IP detector leaves them alone. Each
  * distinct string is checked once: results are cached, because the same application names and texts come back
- * on every export.
+ * on every export. Hashes the server or pgintel computed (a statement's query id, its fingerprint, a plan's hash)
+ * hold no one's data and are what events are joined on, so they are left as they are: a 19-digit query id may
+ * pass the card check by chance.
  */
 final class AttributeGuard {
 
   private static final Set<String> ADDRESS_KEYS = Set.of("server.address", "network.peer.address",
       "replication_client");
+  private static final Set<String> COMPUTED_KEYS = Set.of(Attrs.QUERYID.getKey(), ActivityEvents.QUERY_ID.getKey(),
+      Attrs.FINGERPRINT.getKey(), PlanEvents.HASH.getKey(), PlanEvents.OLD_HASH.getKey(),
+      PlanEvents.NEW_HASH.getKey());
 
   private final PiiDetector detector;
   private final PiiDetector withoutIp;
@@ -58,6 +63,9 @@ final class AttributeGuard {
     AttributesBuilder[] changed = {null};
     attributes.forEach((key, value) -> {
       Object guarded = value;
+      if (COMPUTED_KEYS.contains(key.getKey())) {
+        return;
+      }
       if (key.getType() == AttributeType.STRING) {
         guarded = text(key.getKey(), (String) value);
       } else if (key.getType() == AttributeType.STRING_ARRAY) {
