@@ -13,7 +13,8 @@ import java.util.Set;
  * both alike: one JVM, the contestants taking turns in short slices (the order reversed every other round), and
  * the ratio taken within each round. {@link SqlEngineBenchmark} runs each contestant for its whole measurement in
  * turn, so a busy spell on this shared machine lowers one and not the other; here it lowers both in the same
- * round, and the median of the rounds' ratios is what the issue's target names.
+ * round, and the median of the rounds' ratios is what the issue's target names. {@link TokenBoundaries} runs
+ * beside them as a floor: what finding the tokens alone costs.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.pgintel.benchmarks.SqlEngineRatioBenchmark \
@@ -25,10 +26,11 @@ import java.util.Set;
  */
 public final class SqlEngineRatioBenchmark {
 
-  private static final String[] NAMES = {"pgintel", "otelSanitizerUncached", "otelSanitizer"};
+  private static final String[] NAMES = {"pgintel", "otelSanitizerUncached", "otelSanitizer", "tokenBoundaries"};
   /** Statements a contestant's loop analyses between two looks at the clock. */
   private static final int BATCH = 500;
 
+  private static final TokenBoundaries BOUNDARIES = new TokenBoundaries();
   private static long sink;
 
   private SqlEngineRatioBenchmark() {}
@@ -59,16 +61,23 @@ public final class SqlEngineRatioBenchmark {
           q[2]);
     }
     for (int c = 1; c < NAMES.length; c++) {
-      double[] ratio = new double[rounds];
-      for (int r = 0; r < rounds; r++) {
-        ratio[r] = rates[0][r] / rates[c][r];
-      }
-      double[] q = quartiles(ratio);
-      System.out.printf(Locale.ROOT, "pgintel / %-22s %.2fx (quartiles %.2f to %.2f)%n", NAMES[c], q[1], q[0], q[2]);
+      printRatio(rates, 0, c);
     }
+    printRatio(rates, 3, 1);
     if (sink == 42) {
       System.out.println();
     }
+  }
+
+  /** The median and quartiles of the rounds' ratios of contestant {@code a} to {@code b}. */
+  private static void printRatio(double[][] rates, int a, int b) {
+    double[] ratio = new double[rates[a].length];
+    for (int r = 0; r < ratio.length; r++) {
+      ratio[r] = rates[a][r] / rates[b][r];
+    }
+    double[] q = quartiles(ratio);
+    System.out.printf(Locale.ROOT, "%s / %-22s %.2fx (quartiles %.2f to %.2f)%n", NAMES[a], NAMES[b], q[1], q[0],
+        q[2]);
   }
 
   /** Statements per second of contestant {@code c} over one slice; each contestant has a loop of its own. */
@@ -81,6 +90,7 @@ public final class SqlEngineRatioBenchmark {
       pos = switch (c) {
         case 0 -> pgintel(texts, pos);
         case 1 -> otelUncached(texts, pos);
+        case 3 -> boundaries(texts, pos);
         default -> otel(texts, pos, sanitizer);
       };
       count += BATCH;
@@ -103,6 +113,16 @@ public final class SqlEngineRatioBenchmark {
     long s = 0;
     for (int i = 0; i < BATCH; i++) {
       s += UncachedSanitizer.sanitize(texts[pos]).getFullStatement().length();
+      pos = pos + 1 == texts.length ? 0 : pos + 1;
+    }
+    sink += s;
+    return pos;
+  }
+
+  private static int boundaries(String[] texts, int pos) {
+    long s = 0;
+    for (int i = 0; i < BATCH; i++) {
+      s += BOUNDARIES.scan(texts[pos]);
       pos = pos + 1 == texts.length ? 0 : pos + 1;
     }
     sink += s;
