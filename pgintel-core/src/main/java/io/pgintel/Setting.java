@@ -84,6 +84,9 @@ public record Setting(String key, Type type, String defaultValue, String min, St
   public static final Setting ACTIVITY_LOCK_WAIT = new Setting("pgintel.collectors.activity.lock-wait-threshold",
       Type.DURATION, "1s", "10ms", "24h", Tier.FREQUENT,
       "A session waiting on a lock longer than this makes its blocking chain a db.server.blocking_chain event.");
+  public static final Setting ACTIVITY_LONG_TRANSACTION = new Setting(
+      "pgintel.collectors.activity.long-transaction-threshold", Type.DURATION, "1m", "1s", "24h", Tier.FREQUENT,
+      "A client session's transaction open longer than this is reported once as a db.server.long_transaction event.");
   public static final Setting ACTIVITY_SAMPLES_PER_MINUTE = new Setting(
       "pgintel.collectors.activity.samples-per-minute", Type.INTEGER, "2", "1", "10000", Tier.RARE,
       "Most query samples per minute for one query (fingerprint); more executions of it are not reported.");
@@ -154,9 +157,10 @@ public record Setting(String key, Type type, String defaultValue, String min, St
   /** Every setting, in README order. */
   public static final List<Setting> ALL = List.of(ENABLED, COLLECTOR_ENABLED_SETTING, COLLECTOR_INTERVAL_SETTING,
       STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, EXHAUSTED_POOL_INTERVAL, OWN_CONNECTION, STATEMENTS_TOP_N,
-      ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT, PII_ENABLED, SAMPLER_DEFAULT_RATE, RULE_WHEN, RULE_RATE, RULE_PRIORITY,
-      RULE_MAX_PER_MINUTE, CIRCUIT_ENABLED, PLANS_HELPER_FUNCTION, QUERY_SQL, QUERY_GAUGES, QUERY_COUNTERS,
-      MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY, STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE,
+      ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT, ACTIVITY_LONG_TRANSACTION, PII_ENABLED, SAMPLER_DEFAULT_RATE,
+      RULE_WHEN, RULE_RATE, RULE_PRIORITY, RULE_MAX_PER_MINUTE, CIRCUIT_ENABLED, PLANS_HELPER_FUNCTION, QUERY_SQL,
+      QUERY_GAUGES, QUERY_COUNTERS, MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY,
+      STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE,
       SAMPLER_DEDUP_WINDOW, CIRCUIT_FAILURES, CIRCUIT_SLOW_SHARE, CIRCUIT_PRESSURE, CIRCUIT_OPEN_DURATION,
       CIRCUIT_STATE_FILE, VERIFY_ENABLED, MAX_SERIES_PER_METRIC, PLANS_MAX_PER_INTERVAL, PLANS_REEXPLAIN_AFTER,
       QUERY_INTERVAL, QUERY_MAX_ROWS);

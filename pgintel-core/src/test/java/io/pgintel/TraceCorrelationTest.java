@@ -25,9 +25,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -149,6 +151,80 @@ class TraceCorrelationTest {
     assertEquals(TraceCorrelationTest.class.getName(), link.codeNamespace());
     assertNull(registry.link(pid.get(), false), "no span and no line of code asked for: nothing to link");
     app.join();
+  }
+
+  /**
+   * A transaction the application leaves open is reported once it passes the threshold, once, with where the
+   * application is while it holds the session: its span and the method its thread waits in.
+   */
+  @PgTest
+  void aTransactionLeftOpenIsReportedOnceWithWhereTheApplicationHoldsIt(PgServer pg) throws Exception {
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity")
+            .setting("pgintel.collectors.activity.long-transaction-threshold", "1s")
+            // the collector itself reports a transaction once, not the sampler's dropping of duplicates
+            .setting("pgintel.sampler.dedup-window", "0s").build()) {
+      DataSource wrapped = pgintel.wrap(pg.dataSource());
+      CountDownLatch written = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicInteger pid = new AtomicInteger();
+      Thread app = new Thread(() -> {
+        SpanContext context = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
+        try (Scope ignored = Span.wrap(context).makeCurrent(); Connection c = wrapped.getConnection()) {
+          c.setAutoCommit(false);
+          try (Statement s = c.createStatement()) {
+            s.execute("SELECT 'card 4111 1111 1111 1111' AS note, txid_current()");
+          }
+          pid.set(c.unwrap(PGConnection.class).getBackendPID());
+          written.countDown();
+          awaitPaymentProvider(release);
+          c.rollback();
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      }, "application");
+      app.start();
+      try {
+        assertTrue(written.await(10, TimeUnit.SECONDS));
+        pgintel.collectNow();
+        assertTrue(otel.events("db.server.long_transaction").isEmpty(), "not before the threshold");
+        Thread.sleep(1300);
+        pgintel.collectNow();
+        pgintel.collectNow();
+      } finally {
+        release.countDown();
+        app.join();
+      }
+
+      List<LogRecordData> events = otel.events("db.server.long_transaction").stream()
+          .filter(e -> Long.valueOf(pid.get()).equals(e.getAttributes().get(AttributeKey.longKey("postgresql.pid"))))
+          .toList();
+      assertEquals(1, events.size(), "once per transaction: " + events);
+      LogRecordData e = events.get(0);
+      assertEquals("idle in transaction", e.getAttributes().get(AttributeKey.stringKey("postgresql.state")));
+      assertEquals("awaitPaymentProvider", e.getAttributes().get(AttributeKey.stringKey("code.function")));
+      assertEquals(TraceCorrelationTest.class.getName(),
+          e.getAttributes().get(AttributeKey.stringKey("code.namespace")));
+      assertEquals(TRACE, e.getSpanContext().getTraceId());
+      assertEquals(SPAN, e.getSpanContext().getSpanId());
+      assertEquals("SELECT $1 AS note, txid_current()",
+          e.getAttributes().get(AttributeKey.stringKey("db.query.text")), "the last statement, obfuscated");
+      assertTrue(e.getAttributes().get(AttributeKey.doubleKey("pgintel.transaction.age")) >= 1.0);
+      assertTrue(e.getAttributes().get(AttributeKey.doubleKey("pgintel.state.duration")) >= 1.0, "idle that long");
+      assertNull(e.getAttributes().get(AttributeKey.doubleKey("pgintel.query.duration")), "nothing runs");
+      assertNotNull(e.getAttributes().get(AttributeKey.longKey("pgintel.transaction.xid_age")), "it wrote");
+      assertTrue(e.getBody().asString().contains("idle in transaction for"), e.getBody().asString());
+      assertTrue(!e.toString().contains("4111"), "no literal: " + e);
+    }
+  }
+
+  /** The application's code that holds its transaction open while it waits on something else. */
+  private static void awaitPaymentProvider(CountDownLatch reply) {
+    try {
+      reply.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Collects on {@code pool} every 200 ms until {@code running} turns false. */

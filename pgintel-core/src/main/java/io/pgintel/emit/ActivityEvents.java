@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import io.pgintel.collect.activity.ActivitySample;
 import io.pgintel.collect.activity.BlockingChain;
+import io.pgintel.collect.activity.LongTransaction;
 import io.pgintel.collect.activity.QuerySample;
 import io.pgintel.trace.TraceLink;
 import java.util.ArrayList;
@@ -18,15 +19,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code db.server.query_sample} and {@code db.server.blocking_chain} events. Each carries, as its log record's
- * context, the application span the session served when pgintel knows it, so that backends show the event on
- * the trace; the line of code goes into {@code code.function} / {@code code.namespace}. Query texts are the SQL
- * engine's obfuscated ones only.
+ * {@code db.server.query_sample}, {@code db.server.blocking_chain} and {@code db.server.long_transaction}
+ * events. Each carries, as its log record's context, the application span the session served when pgintel knows
+ * it, so that backends show the event on the trace; the line of code goes into {@code code.function} /
+ * {@code code.namespace}. Query texts are the SQL engine's obfuscated ones only.
  */
 final class ActivityEvents {
 
   static final String QUERY_SAMPLE = "db.server.query_sample";
   static final String BLOCKING_CHAIN = "db.server.blocking_chain";
+  static final String LONG_TRANSACTION = "db.server.long_transaction";
 
   private static final AttributeKey<Long> PID = AttributeKey.longKey("postgresql.pid");
   private static final AttributeKey<String> WAIT_EVENT = AttributeKey.stringKey("postgresql.wait_event");
@@ -35,6 +37,9 @@ final class ActivityEvents {
   private static final AttributeKey<List<Long>> BLOCKING_PIDS = AttributeKey.longArrayKey("postgresql.blocking.pids");
   private static final AttributeKey<Double> DURATION = AttributeKey.doubleKey("pgintel.query.duration");
   private static final AttributeKey<Double> TRANSACTION_AGE = AttributeKey.doubleKey("pgintel.transaction.age");
+  private static final AttributeKey<Double> STATE_DURATION = AttributeKey.doubleKey("pgintel.state.duration");
+  private static final AttributeKey<Long> XID_AGE = AttributeKey.longKey("pgintel.transaction.xid_age");
+  private static final AttributeKey<Long> XMIN_AGE = AttributeKey.longKey("pgintel.transaction.xmin_age");
   private static final AttributeKey<String> CODE_FUNCTION = AttributeKey.stringKey("code.function");
   private static final AttributeKey<String> CODE_NAMESPACE = AttributeKey.stringKey("code.namespace");
   private static final AttributeKey<Long> WAITERS = AttributeKey.longKey("pgintel.blocking.waiters");
@@ -68,7 +73,7 @@ final class ActivityEvents {
   void emit(QuerySample sample, Attributes common) {
     ActivitySample s = sample.session();
     AttributesBuilder b = common.toBuilder();
-    session(b, s);
+    session(b, s, s.trace());
     if (!s.blockingPids().isEmpty()) {
       b.put(BLOCKING_PIDS, s.blockingPids().stream().map(Integer::longValue).toList());
     }
@@ -80,7 +85,7 @@ final class ActivityEvents {
   void emit(BlockingChain chain, Attributes common) {
     ActivitySample root = chain.root();
     AttributesBuilder b = common.toBuilder();
-    session(b, root);
+    session(b, root, root.trace());
     b.put(WAITERS, (long) chain.waiters().size());
     b.put(LONGEST, chain.longestWaitSeconds());
     List<Long> pids = new ArrayList<>();
@@ -119,8 +124,36 @@ final class ActivityEvents {
         .setBody(guard.text(null, body.toString())).setAllAttributes(guard.guard(b.build())).emit();
   }
 
-  /** What the receiver's query sample carries about a session, plus pgintel's query identity and code location. */
-  private static void session(AttributesBuilder b, ActivitySample s) {
+  void emit(LongTransaction transaction, Attributes common) {
+    ActivitySample s = transaction.session();
+    AttributesBuilder b = common.toBuilder();
+    session(b, s, transaction.holder());
+    if (!s.active()) {
+      // the last statement's start, not a duration of anything running
+      b.remove(DURATION);
+    }
+    if (s.stateAge() != null) {
+      b.put(STATE_DURATION, s.stateAge());
+    }
+    if (s.xidAge() != null) {
+      b.put(XID_AGE, s.xidAge());
+    }
+    if (s.xminAge() != null) {
+      b.put(XMIN_AGE, s.xminAge());
+    }
+    String body = String.format(Locale.ROOT, "pid %d: transaction open %.1f s, %s%s", s.pid(), s.transactionAge(),
+        s.state() == null ? "state unknown" : s.state(),
+        s.stateAge() == null ? "" : String.format(Locale.ROOT, " for %.1f s", s.stateAge()));
+    logger.logRecordBuilder().setEventName(LONG_TRANSACTION).setSeverity(QueryEvents.severity(transaction))
+        .setContext(context(transaction.holder()))
+        .setBody(guard.text(null, body)).setAllAttributes(guard.guard(b.build())).emit();
+  }
+
+  /**
+   * What the receiver's query sample carries about a session, plus pgintel's query identity and the code location
+   * of {@code link}.
+   */
+  private static void session(AttributesBuilder b, ActivitySample s, TraceLink link) {
     b.put(PID, (long) s.pid());
     put(b, Attrs.DB_NAMESPACE, s.database());
     put(b, Attrs.USER_NAME, s.user());
@@ -147,9 +180,9 @@ final class ActivityEvents {
         b.put(Attrs.TRUNCATED, true);
       }
     }
-    if (s.trace() != null) {
-      put(b, CODE_FUNCTION, s.trace().codeFunction());
-      put(b, CODE_NAMESPACE, s.trace().codeNamespace());
+    if (link != null) {
+      put(b, CODE_FUNCTION, link.codeFunction());
+      put(b, CODE_NAMESPACE, link.codeNamespace());
     }
   }
 

@@ -14,6 +14,7 @@ import io.pgintel.collect.CollectionListener;
 import io.pgintel.collect.CollectorStatus;
 import io.pgintel.collect.ServerInfo;
 import io.pgintel.collect.activity.BlockingChain;
+import io.pgintel.collect.activity.LongTransaction;
 import io.pgintel.collect.activity.QuerySample;
 import io.pgintel.collect.custom.CustomQuery;
 import io.pgintel.collect.plans.PlanSkipped;
@@ -141,6 +142,7 @@ public final class Emitter implements CollectionListener, AutoCloseable {
         on(TopQuery.class, queryEvents::emit),
         on(QuerySample.class, activityEvents::emit),
         on(BlockingChain.class, activityEvents::emit),
+        on(LongTransaction.class, activityEvents::emit),
         on(QueryPlan.class, planEvents::emit),
         on(PlanSkipped.class, planEvents::emit),
         on(PlanChange.class, planEvents::emit),

@@ -115,11 +115,22 @@ public final class SessionRegistry {
    */
   public TraceLink link(int pid, boolean lineOfCode) {
     Session s = byPid.get(pid);
-    if (s == null) {
-      return null;
-    }
     // the flag first: it is written after the binding it belongs to
-    boolean walk = lineOfCode && s.executing();
+    return s == null ? null : link(s, lineOfCode && s.executing());
+  }
+
+  /**
+   * Where the application holds a session between its statements (idle in a transaction): the span and the line
+   * of code of the thread that last ran a statement on it, while the connection is still borrowed; null when it
+   * is not (returning a connection unbinds it) or pgintel never saw the session. The stack walk pauses that
+   * thread: asked once per long transaction.
+   */
+  public TraceLink holder(int pid) {
+    Session s = byPid.get(pid);
+    return s == null ? null : link(s, true);
+  }
+
+  private static TraceLink link(Session s, boolean walk) {
     Binding b = s.binding();
     boolean traced = b != null && b.span().isValid();
     if (b == null || !traced && !walk) {

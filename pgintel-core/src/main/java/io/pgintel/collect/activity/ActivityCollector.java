@@ -50,10 +50,14 @@ public final class ActivityCollector extends NamedCollector {
   private final long aggregationNanos;
   private final double longQuerySeconds;
   private final double lockWaitSeconds;
+  private final double longTransactionSeconds;
   private final int samplesPerMinute;
 
   private final Cache<String, Boolean> reportedExecutions = Caffeine.newBuilder()
       .maximumSize(10_000).expireAfterWrite(1, TimeUnit.HOURS).build();
+  /** Transactions reported, by pid and start; kept while they are seen (an open transaction is seen every tick). */
+  private final Cache<String, Boolean> reportedTransactions = Caffeine.newBuilder()
+      .maximumSize(10_000).expireAfterAccess(10, TimeUnit.MINUTES).build();
   private final Cache<Long, int[]> samplesByFingerprint = Caffeine.newBuilder()
       .maximumSize(10_000).expireAfterWrite(1, TimeUnit.MINUTES).build();
   private final Map<String, Long> chainsReported = new HashMap<>();
@@ -75,6 +79,7 @@ public final class ActivityCollector extends NamedCollector {
     this.aggregationNanos = ((Duration) settings.value(Setting.ACTIVITY_AGGREGATION)).toNanos();
     this.longQuerySeconds = ((Duration) settings.value(Setting.ACTIVITY_LONG_QUERY)).toNanos() / 1e9;
     this.lockWaitSeconds = ((Duration) settings.value(Setting.ACTIVITY_LOCK_WAIT)).toNanos() / 1e9;
+    this.longTransactionSeconds = ((Duration) settings.value(Setting.ACTIVITY_LONG_TRANSACTION)).toNanos() / 1e9;
     this.samplesPerMinute = settings.intValue(Setting.ACTIVITY_SAMPLES_PER_MINUTE);
   }
 
@@ -87,6 +92,8 @@ public final class ActivityCollector extends NamedCollector {
         + " extract(epoch FROM clock_timestamp() - a.xact_start)::float8 AS xact_age,"
         + " extract(epoch FROM clock_timestamp() - a.query_start)::float8 AS query_age,"
         + " (extract(epoch FROM a.query_start) * 1000000)::bigint AS query_start_us,"
+        + " (extract(epoch FROM a.xact_start) * 1000000)::bigint AS xact_start_us,"
+        + " extract(epoch FROM clock_timestamp() - a.state_change)::float8 AS state_age,"
         + " age(a.backend_xid)::bigint AS xid_age, age(a.backend_xmin)::bigint AS xmin_age,"
         + " CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END AS blocking_pids,"
         + " a.query"
@@ -171,6 +178,7 @@ public final class ActivityCollector extends NamedCollector {
     out.addAll(lastWindow);
     out.addAll(busy);
     querySamples(busy, out);
+    longTransactions(busy, out);
     blockingChains(session, major, busy, byPid, now, out);
     return out;
   }
@@ -193,7 +201,8 @@ public final class ActivityCollector extends NamedCollector {
     return new ActivitySample(pid, r.string("datname"), r.string("usename"), application,
         r.stringOrNull("client_addr"), r.string("backend_type"), state, waitType,
         r.stringOrNull("wait_event"), r.longOrNull("query_id"), r.doubleOrNull("xact_age"),
-        queryAge, r.longOrNull("query_start_us"), r.longOrNull("xid_age"),
+        queryAge, r.longOrNull("query_start_us"), r.longOrNull("xact_start_us"), r.doubleOrNull("state_age"),
+        r.longOrNull("xid_age"),
         r.longOrNull("xmin_age"), pids(r), query, trace);
   }
 
@@ -277,6 +286,26 @@ public final class ActivityCollector extends NamedCollector {
       if (count[0]++ < samplesPerMinute) {
         out.add(new QuerySample(s));
       }
+    }
+  }
+
+  /**
+   * Client sessions whose transaction is older than the threshold, once per transaction. The application's side
+   * is asked for only then: where the thread that holds the session is (a stack walk, which pauses that thread).
+   */
+  private void longTransactions(List<ActivitySample> busy, List<Record> out) {
+    for (ActivitySample s : busy) {
+      if (s.transactionAge() == null || s.transactionAge() < longTransactionSeconds
+          || s.transactionStartMicros() == null || !"client backend".equals(s.backendType())) {
+        continue;
+      }
+      String transaction = s.pid() + "@" + s.transactionStartMicros();
+      if (reportedTransactions.getIfPresent(transaction) != null) {
+        continue;
+      }
+      reportedTransactions.put(transaction, Boolean.TRUE);
+      TraceLink holder = registry == null ? null : registry.holder(s.pid());
+      out.add(new LongTransaction(s, holder != null ? holder : s.trace()));
     }
   }
 
@@ -374,7 +403,7 @@ public final class ActivityCollector extends NamedCollector {
   }
 
   private static ActivitySample unknown(int pid) {
-    return new ActivitySample(pid, "", "", "", null, "", null, null, null, null, null, null, null, null, null,
-        List.of(), null, null);
+    return new ActivitySample(pid, "", "", "", null, "", null, null, null, null, null, null, null, null, null, null,
+        null, List.of(), null, null);
   }
 }
