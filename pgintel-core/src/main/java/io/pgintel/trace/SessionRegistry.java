@@ -121,9 +121,10 @@ public final class SessionRegistry {
 
   /**
    * Where the application holds a session between its statements (idle in a transaction): the span and the line
-   * of code of the thread that last ran a statement on it, while the connection is still borrowed; null when it
-   * is not (returning a connection unbinds it) or pgintel never saw the session. The stack walk pauses that
-   * thread: asked once per long transaction.
+   * of code of the thread that last ran a statement on it; null when pgintel never saw the session or the
+   * connection went back through the wrapper (which unbinds it; the agent's hooks see no return, and a pool ends
+   * the transaction of a connection given back). The stack walk pauses that thread: asked once per long
+   * transaction.
    */
   public TraceLink holder(int pid) {
     Session s = byPid.get(pid);
