@@ -156,7 +156,8 @@ public final class PostgresServers {
         }
       }
     };
-    stopAtExit(lifecycle);
+    // its test may stop and start it again: the data directory goes when the JVM does
+    stopAtExit(lifecycle, dataDir);
     PgServer server = new PgServer("pg" + major + "-private", "localhost", port, "postgres", null, major, lifecycle,
         dataDir);
     prepare(server);
@@ -229,19 +230,23 @@ public final class PostgresServers {
         throw new UnsupportedOperationException("a stopped standby is gone; start a new one");
       }
     };
-    stopAtExit(lifecycle);
+    stopAtExit(lifecycle, null);
     PgServer standby = new PgServer("pg" + major + "-standby", "localhost", port, "postgres", null, major,
         lifecycle);
     awaitStreaming(primary, slot);
     return standby;
   }
 
-  private static void stopAtExit(PgServer.Lifecycle lifecycle) {
+  /** Stops the server when the JVM exits, then deletes {@code dataDir} unless it is null. */
+  private static void stopAtExit(PgServer.Lifecycle lifecycle, Path dataDir) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         lifecycle.stop();
       } catch (Exception ignored) {
         // the JVM is exiting
+      }
+      if (dataDir != null) {
+        deleteQuietly(dataDir);
       }
     }));
   }
