@@ -39,6 +39,10 @@ final class Attrs {
   static final AttributeKey<String> TYPE = AttributeKey.stringKey("type");
 
   static final AttributeKey<String> INDEX_NAME = AttributeKey.stringKey("postgresql.index.name");
+  static final AttributeKey<String> INDEX_COVERED_BY = AttributeKey.stringKey("postgresql.index.covered_by");
+  static final AttributeKey<String> CONSTRAINT_NAME = AttributeKey.stringKey("postgresql.constraint.name");
+  static final AttributeKey<String> FOREIGN_KEY_REFERENCES =
+      AttributeKey.stringKey("postgresql.foreign_key.references");
   /** Receiver name for a row's state (live, dead). */
   static final AttributeKey<String> ROW_STATE = AttributeKey.stringKey("state");
   /** Receiver name for an operation: a row operation (ins, upd, del, hot_upd) or a WAL lag (write, flush, replay). */

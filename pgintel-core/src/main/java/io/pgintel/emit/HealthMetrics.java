@@ -10,7 +10,10 @@ import io.pgintel.collect.io.IoStats;
 import io.pgintel.collect.io.SlruStats;
 import io.pgintel.collect.locks.LockCount;
 import io.pgintel.collect.locks.TableLocks;
+import io.pgintel.collect.schema.RedundantIndex;
 import io.pgintel.collect.schema.SchemaSummary;
+import io.pgintel.collect.schema.TablesWithoutPrimaryKey;
+import io.pgintel.collect.schema.UnindexedForeignKey;
 import io.pgintel.collect.tables.IndexStats;
 import io.pgintel.collect.tables.SequenceUsage;
 import io.pgintel.collect.tables.TableStats;
@@ -125,6 +128,22 @@ final class HealthMetrics {
       upDown("postgresql.schema.unwatched", "{relation}", SchemaSummary.class,
           "Relations beyond the 20,000 the schema collector compares for changes.")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(SchemaSummary::unwatched),
+      gauge("postgresql.foreign_key.unindexed", "{row}", UnindexedForeignKey.class,
+          "A foreign key that no index of its table serves: the table's estimated rows, which each delete or key "
+              + "update in the referenced table scans (the 100 largest).")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.table())
+              .put(Attrs.CONSTRAINT_NAME, r.constraint()).put(Attrs.FOREIGN_KEY_REFERENCES, r.references()))
+          .longValue(UnindexedForeignKey::rows),
+      gauge("postgresql.index.redundant", "By", RedundantIndex.class,
+          "A B-tree index whose key columns lead another index of its table (same order, operator classes, "
+              + "collations; not unique, partial or on expressions): its size, which every write still maintains "
+              + "(the 100 largest).")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.table())
+              .put(Attrs.INDEX_NAME, r.index()).put(Attrs.INDEX_COVERED_BY, r.coveredBy()))
+          .longValue(RedundantIndex::bytes),
+      upDown("postgresql.table.no_primary_key", "{table}", TablesWithoutPrimaryKey.class,
+          "Tables and partitioned tables without a primary key (partitions left out).")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(TablesWithoutPrimaryKey::tables),
 
       // pg_stat_user_indexes
       counter("postgresql.index.scans", "{scans}", IndexStats.class, "Scans of the index.")

@@ -28,6 +28,9 @@ import java.util.Set;
  * {@value #MAX_CHANGES} changes told a reading, drops first; when most of the relations known are gone at once
  * (another server behind the DataSource, a restore), the reading is a new baseline, counted but not told. Partitions
  * and their indexes (created and dropped as routine), temporary tables and the system schemas are left out.
+ *
+ * <p>Each reading also runs the {@link SchemaChecks}: unindexed foreign keys, redundant indexes, tables without a
+ * primary key.
  */
 public final class SchemaCollector extends NamedCollector {
 
@@ -99,7 +102,10 @@ public final class SchemaCollector extends NamedCollector {
       return new Row(r.getLong("oid"), r.string("kind"), r.string("name"), r.stringOrNull("table_name"),
           r.getLong("signature"));
     });
-    return read(session.server().database(), rows, total[0]);
+    String database = session.server().database();
+    List<Record> out = read(database, rows, total[0]);
+    out.addAll(SchemaChecks.read(session, database));
+    return out;
   }
 
   /** One row of the query. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.pgintel.PgIntel;
 import io.pgintel.test.PgServer;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,80 @@ class SchemaCollectorTest {
     Set<String> once = new TreeSet<>(out);
     assertEquals(once.size(), out.size(), "told twice: " + out);
     return once;
+  }
+
+  /** What each series of a metric in this database says: its attribute {@code key} mapped to {@code to}. */
+  private static Map<String, String> series(TestTelemetry otel, String metric, String db, String key, String to) {
+    Map<String, String> out = new TreeMap<>();
+    for (PointData p : otel.points(metric, Map.of("db.namespace", db))) {
+      String k = p.getAttributes().get(AttributeKey.stringKey(key));
+      assertEquals(null, out.put(k, p.getAttributes().get(AttributeKey.stringKey(to))), metric + ": " + k + " twice");
+    }
+    return out;
+  }
+
+  @PgTest
+  void foreignKeysWithoutAnIndexRedundantIndexesAndTablesWithoutAPrimaryKeyAreFound(PgServer pg) throws Exception {
+    String db = pg.createDatabase("checks");
+    pg.execute(db, """
+        CREATE TABLE customers (id bigint PRIMARY KEY);
+        CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers, placed date);
+        CREATE TABLE items (order_id bigint REFERENCES orders, line int, PRIMARY KEY (order_id, line));
+        CREATE TABLE notes (order_id bigint REFERENCES orders, body text);
+        CREATE TABLE pairs (a int, b int, c int, UNIQUE (a, b));
+        CREATE TABLE refs (x int, y int, FOREIGN KEY (y, x) REFERENCES pairs (a, b));
+        CREATE INDEX refs_xy ON refs (x, y);
+        CREATE TABLE flagged (order_id bigint REFERENCES orders, open boolean);
+        CREATE INDEX flagged_open ON flagged (order_id) WHERE open;
+        CREATE INDEX orders_customer ON orders (customer_id);
+        CREATE INDEX orders_customer_placed ON orders (customer_id, placed);
+        CREATE INDEX orders_customer_again ON orders (customer_id);
+        CREATE INDEX orders_placed_desc ON orders (placed DESC);
+        CREATE INDEX orders_placed ON orders (placed);
+        CREATE INDEX orders_by_id ON orders (id);
+        CREATE INDEX pairs_a ON pairs (a) WHERE c > 0;
+        CREATE INDEX items_line ON items ((line + 1));
+        CREATE INDEX items_line_again ON items ((line + 1));
+        CREATE TABLE events (at date, order_id bigint REFERENCES orders) PARTITION BY RANGE (at);
+        CREATE TABLE events_2020 PARTITION OF events FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+        INSERT INTO customers SELECT g FROM generate_series(1, 100) g;
+        INSERT INTO orders SELECT g, g % 100 + 1, date '2020-01-01' + g % 300 FROM generate_series(1, 500) g;
+        INSERT INTO notes SELECT g % 500 + 1, 'n' FROM generate_series(1, 3000) g;
+        INSERT INTO events SELECT date '2020-01-01' + g % 300, g % 500 + 1 FROM generate_series(1, 2000) g;
+        ANALYZE""");
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel).dataSource(pg.dataSource(db)), "schema").build()) {
+      p.collectNow();
+      assertEquals(Map.of("notes_order_id_fkey", "public.orders", "events_order_id_fkey", "public.orders",
+          "flagged_order_id_fkey", "public.orders"),
+          series(otel, "postgresql.foreign_key.unindexed", db, "postgresql.constraint.name",
+              "postgresql.foreign_key.references"),
+          "served: by the primary key's leading column, by an index of the same columns in another order; not by a"
+              + " partial index");
+      assertEquals(3000.0, otel.value("postgresql.foreign_key.unindexed",
+          Map.of("db.namespace", db, "db.collection.name", "public.notes")).orElseThrow());
+      assertEquals(2000.0, otel.value("postgresql.foreign_key.unindexed",
+          Map.of("db.namespace", db, "db.collection.name", "public.events")).orElseThrow(), "its partitions' rows");
+
+      assertEquals(Map.of("orders_by_id", "orders_pkey", "orders_customer", "orders_customer_placed",
+          "orders_customer_again", "orders_customer_placed"),
+          series(otel, "postgresql.index.redundant", db, "postgresql.index.name", "postgresql.index.covered_by"),
+          "not: another order, the covering index itself, a partial index, expressions");
+      assertTrue(otel.value("postgresql.index.redundant", Map.of("db.namespace", db, "postgresql.index.name",
+          "orders_customer")).orElseThrow() >= 8192, "its size");
+      assertEquals(5.0, otel.value("postgresql.table.no_primary_key", Map.of("db.namespace", db)).orElseThrow(),
+          "notes, pairs (a unique constraint is not one), refs, flagged, events (its partition left out)");
+
+      pg.execute(db, "CREATE INDEX notes_order ON notes (order_id); DROP INDEX orders_customer_placed;"
+          + " ALTER TABLE refs ADD PRIMARY KEY (x, y)");
+      p.collectNow();
+      assertEquals(Set.of("events_order_id_fkey", "flagged_order_id_fkey"), series(otel,
+          "postgresql.foreign_key.unindexed", db, "postgresql.constraint.name", "db.namespace").keySet());
+      assertEquals(Map.of("orders_by_id", "orders_pkey", "orders_customer_again", "orders_customer", "refs_xy",
+          "refs_pkey"), series(otel, "postgresql.index.redundant", db, "postgresql.index.name",
+          "postgresql.index.covered_by"), "of two alike, the newer; an index the new primary key repeats");
+      assertEquals(4.0, otel.value("postgresql.table.no_primary_key", Map.of("db.namespace", db)).orElseThrow());
+    }
   }
 
   @PgTest
