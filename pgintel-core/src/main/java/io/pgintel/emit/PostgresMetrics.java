@@ -275,6 +275,12 @@ final class PostgresMetrics {
           "Average active sessions by query summary over the aggregation window (20 busiest, the rest 'other').")
           .attributes((r, b) -> b.put(Attrs.DB_QUERY_SUMMARY, r.querySummary()))
           .doubleValue(dimension("query")),
+      gauge("postgresql.activity.query.wait", "{session}", ActiveSessions.class,
+          "Average active sessions by query (fingerprint) and wait event over the aggregation window; CPU when not "
+              + "waiting (50 busiest pairs, the rest 'other' by wait event type).")
+          .attributes((r, b) -> b.put(Attrs.FINGERPRINT, r.fingerprint()).put(Attrs.DB_QUERY_SUMMARY, r.querySummary())
+              .put(Attrs.WAIT_EVENT_TYPE, r.waitEventType()).put(Attrs.WAIT_EVENT, r.waitEvent()))
+          .doubleValue(dimension("query_wait")),
       upDown("postgresql.sessions.idle_in_transaction", "{session}", TransactionHorizon.class,
           "Sessions idle inside an open transaction now.")
           .longValue(TransactionHorizon::idleInTransaction),

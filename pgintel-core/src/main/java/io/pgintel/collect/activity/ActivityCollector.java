@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Samples {@code pg_stat_activity} (every second by default) and turns the samples into active session history,
@@ -41,6 +42,7 @@ public final class ActivityCollector extends NamedCollector {
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
   static final int MAX_QUERY_SERIES = 20;
+  static final int MAX_QUERY_WAIT_SERIES = 50;
   private static final String AUXILIARY = "'checkpointer', 'background writer', 'walwriter', 'autovacuum launcher',"
       + " 'logical replication launcher', 'archiver', 'startup', 'walreceiver', 'walsummarizer', 'io worker',"
       + " 'slotsync worker'";
@@ -220,7 +222,7 @@ public final class ActivityCollector extends NamedCollector {
   }
 
   /** Adds one tick to the window; closes the window when its time is up. */
-  private void accumulate(List<ActivitySample> busy, long now) {
+  void accumulate(List<ActivitySample> busy, long now) {
     if (windowStart < 0) {
       windowStart = now;
     }
@@ -236,40 +238,59 @@ public final class ActivityCollector extends NamedCollector {
       windowCounts.merge(List.of("database", s.database()), 1, Integer::sum);
       String summary = s.query() == null || s.query().summary().isEmpty() ? "unknown" : s.query().summary();
       windowCounts.merge(List.of("query", summary), 1, Integer::sum);
+      String fingerprint = s.query() == null ? "unknown" : s.query().fingerprint();
+      windowCounts.merge(List.of("query_wait", fingerprint, summary, type, event), 1, Integer::sum);
     }
     if (now - windowStart < aggregationNanos) {
       return;
     }
     List<ActiveSessions> closed = new ArrayList<>();
-    List<Map.Entry<List<String>, Integer>> queries = new ArrayList<>();
+    Map<String, List<Map.Entry<List<String>, Integer>>> ranked = new HashMap<>();
     double ticks = windowTicks;
     for (Map.Entry<List<String>, Integer> e : windowCounts.entrySet()) {
       List<String> k = e.getKey();
       double avg = e.getValue() / ticks;
       switch (k.get(0)) {
-        case "state" -> closed.add(new ActiveSessions("state", "", "", k.get(1), "", "", avg));
-        case "wait" -> closed.add(new ActiveSessions("wait", k.get(1), k.get(2), "", "", "", avg));
-        case "database" -> closed.add(new ActiveSessions("database", "", "", "", k.get(1), "", avg));
-        default -> queries.add(e);
+        case "state" -> closed.add(new ActiveSessions("state", "", "", k.get(1), "", "", "", avg));
+        case "wait" -> closed.add(new ActiveSessions("wait", k.get(1), k.get(2), "", "", "", "", avg));
+        case "database" -> closed.add(new ActiveSessions("database", "", "", "", k.get(1), "", "", avg));
+        default -> ranked.computeIfAbsent(k.get(0), d -> new ArrayList<>()).add(e);
       }
     }
-    queries.sort((a, b) -> Integer.compare(b.getValue(), a.getValue()));
-    double rest = 0;
-    for (int i = 0; i < queries.size(); i++) {
-      if (i < MAX_QUERY_SERIES) {
-        closed.add(new ActiveSessions("query", "", "", "", "", queries.get(i).getKey().get(1),
-            queries.get(i).getValue() / ticks));
-      } else {
-        rest += queries.get(i).getValue() / ticks;
-      }
-    }
-    if (rest > 0) {
-      closed.add(new ActiveSessions("query", "", "", "", "", "other", rest));
-    }
+    busiest(ranked.get("query"), MAX_QUERY_SERIES, k -> List.of("query", "other"), ticks).forEach((k, avg) ->
+        closed.add(new ActiveSessions("query", "", "", "", "", "", k.get(1), avg)));
+    // the rest by wait event type, so that the series of a type still add up to its sessions
+    busiest(ranked.get("query_wait"), MAX_QUERY_WAIT_SERIES,
+        k -> List.of("query_wait", "other", "other", k.get(3), "CPU".equals(k.get(3)) ? "CPU" : "other"), ticks)
+        .forEach((k, avg) -> closed.add(new ActiveSessions("query_wait", k.get(3), k.get(4), "", "", k.get(1),
+            k.get(2), avg)));
     lastWindow = List.copyOf(closed);
     windowCounts.clear();
     windowTicks = 0;
     windowStart = now;
+  }
+
+  /** The averages of the last window closed (what every collection reports until the next one closes). */
+  List<ActiveSessions> lastWindow() {
+    return lastWindow;
+  }
+
+  /**
+   * The {@code limit} busiest keys as they are and the rest summed under the key {@code rest} makes of each, as
+   * average sessions over {@code ticks}.
+   */
+  private static Map<List<String>, Double> busiest(List<Map.Entry<List<String>, Integer>> counts, int limit,
+      Function<List<String>, List<String>> rest, double ticks) {
+    Map<List<String>, Double> out = new LinkedHashMap<>();
+    if (counts == null) {
+      return out;
+    }
+    counts.sort((a, b) -> Integer.compare(b.getValue(), a.getValue()));
+    for (int i = 0; i < counts.size(); i++) {
+      List<String> key = i < limit ? counts.get(i).getKey() : rest.apply(counts.get(i).getKey());
+      out.merge(key, counts.get(i).getValue() / ticks, Double::sum);
+    }
+    return out;
   }
 
   private void querySamples(List<ActivitySample> busy, List<Record> out) {

@@ -98,6 +98,15 @@ class ActivityCollectorTest {
         lockWaits += ((io.opentelemetry.sdk.metrics.data.DoublePointData) p).getValue();
       }
       assertTrue(lockWaits > 1.0, "two sessions waited on locks for the whole window: " + lockWaits);
+      Set<String> fingerprints = new HashSet<>();
+      double updateWaits = 0;
+      for (PointData p : otel.points("postgresql.activity.query.wait",
+          Map.of("postgresql.wait_event_type", "Lock", "db.query.summary", "UPDATE items"))) {
+        updateWaits += ((io.opentelemetry.sdk.metrics.data.DoublePointData) p).getValue();
+        fingerprints.add(p.getAttributes().get(AttributeKey.stringKey("pgintel.query.fingerprint")));
+      }
+      assertTrue(updateWaits > 1.0, "both waiters' statement, by its fingerprint: " + updateWaits);
+      assertEquals(1, fingerprints.size(), "one statement: " + fingerprints);
       assertTrue(otel.value("pgintel.sql.cache.requests", Map.of("pgintel.cache.result", "hit")).orElseThrow() > 0,
           "the same texts, sampled again, come from the SQL engine's cache");
       assertTrue(otel.value("pgintel.sql.cache.requests", Map.of("pgintel.cache.result", "miss")).orElseThrow() > 0);
