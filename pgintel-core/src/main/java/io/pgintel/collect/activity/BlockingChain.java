@@ -1,7 +1,6 @@
 package io.pgintel.collect.activity;
 
 import io.pgintel.collect.EventRecord;
-
 import java.util.List;
 
 /**
@@ -13,10 +12,16 @@ import java.util.List;
  * @param longestWaitSeconds the longest lock wait in the chain
  */
 public record BlockingChain(ActivitySample root, List<Waiter> waiters, double longestWaitSeconds)
-    implements EventRecord {
+    implements SessionEvent {
 
   /** Fields for sampling rules besides the root session's own ({@link ActivitySample#FIELDS}) and its query's. */
   public static final List<String> FIELDS = List.of("waiters", "longest_wait_ms");
+
+  /** The root blocker: the session the chain is about. */
+  @Override
+  public ActivitySample session() {
+    return root;
+  }
 
   @Override
   public String kind() {
@@ -26,11 +31,6 @@ public record BlockingChain(ActivitySample root, List<Waiter> waiters, double lo
   @Override
   public Severity severity() {
     return Severity.WARN;
-  }
-
-  @Override
-  public long samplingKey() {
-    return root.query() != null ? root.query().fingerprintBits() : EventRecord.mix(root.pid());
   }
 
   /**
@@ -53,10 +53,7 @@ public record BlockingChain(ActivitySample root, List<Waiter> waiters, double lo
     return switch (name) {
       case "waiters" -> waiters.size();
       case "longest_wait_ms" -> longestWaitSeconds * 1000;
-      default -> {
-        Object v = root.field(name);
-        yield v != null ? v : EventRecord.commonField(this, root.query(), name);
-      }
+      default -> SessionEvent.super.field(name);
     };
   }
 

@@ -13,7 +13,7 @@ import io.pgintel.trace.TraceLink;
  * @param holder where the application is while it holds the session, when pgintel knows (the thread that last
  *     ran a statement on it and still has it borrowed); else the session's own link
  */
-public record LongTransaction(ActivitySample session, TraceLink holder) implements EventRecord {
+public record LongTransaction(ActivitySample session, TraceLink holder) implements SessionEvent {
 
   @Override
   public String kind() {
@@ -26,18 +26,7 @@ public record LongTransaction(ActivitySample session, TraceLink holder) implemen
   }
 
   @Override
-  public long samplingKey() {
-    return session.query() != null ? session.query().fingerprintBits() : EventRecord.mix(session.pid());
-  }
-
-  @Override
   public long occurrence() {
     return EventRecord.hash(kind(), session.pid(), session.transactionStartMicros());
-  }
-
-  @Override
-  public Object field(String name) {
-    Object v = session.field(name);
-    return v != null ? v : EventRecord.commonField(this, session.query(), name);
   }
 }
