@@ -53,6 +53,8 @@ final class Attrs {
   static final AttributeKey<Boolean> LOCK_GRANTED = AttributeKey.booleanKey("postgresql.lock.granted");
   static final AttributeKey<String> MAINTENANCE_KIND = AttributeKey.stringKey("postgresql.maintenance.kind");
   static final AttributeKey<String> MAINTENANCE_PHASE = AttributeKey.stringKey("postgresql.maintenance.phase");
+  static final AttributeKey<String> MAINTENANCE_STARTED_BY =
+      AttributeKey.stringKey("postgresql.maintenance.started_by");
   static final AttributeKey<Long> PID = AttributeKey.longKey("postgresql.pid");
   static final AttributeKey<String> IO_OBJECT = AttributeKey.stringKey("postgresql.io.object");
   static final AttributeKey<String> IO_CONTEXT = AttributeKey.stringKey("postgresql.io.context");

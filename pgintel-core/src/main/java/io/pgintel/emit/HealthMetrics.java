@@ -212,6 +212,18 @@ final class HealthMetrics {
       gauge("postgresql.maintenance.duration", "s", MaintenanceProgress.class,
           "How long a running vacuum, analyze, index build or cluster has been running, in every phase.")
           .attributes(HealthMetrics::maintenance).doubleValue(MaintenanceProgress::runningSeconds),
+      gauge("postgresql.maintenance.index_passes", "{pass}", MaintenanceProgress.class,
+          "Passes a running vacuum has made over the table's indexes; more than 1 means its dead tuple memory "
+              + "(maintenance_work_mem, autovacuum_work_mem) filled before the heap was scanned.")
+          .attributes(HealthMetrics::maintenance).longValue(MaintenanceProgress::indexPasses),
+      gauge("postgresql.maintenance.dead_tuple_memory", "1", MaintenanceProgress.class,
+          "Share of a running vacuum's dead tuple memory used (0 to 1); when full, it stops scanning the heap to "
+              + "vacuum the indexes.")
+          .attributes(HealthMetrics::maintenance).doubleValue(MaintenanceProgress::deadMemoryShare),
+      gauge("postgresql.autovacuum.max_workers", "{worker}", TransactionIds.class,
+          "autovacuum_max_workers: the most tables autovacuum works on at once; the connections collector counts "
+              + "the autovacuum workers running.")
+          .longValue(r -> (long) r.autovacuumMaxWorkers()),
 
       // pg_stat_io (16+), pg_stat_slru
       counter("postgresql.io.operations", "{operation}", IoStats.class,
@@ -297,7 +309,8 @@ final class HealthMetrics {
 
   private static void maintenance(MaintenanceProgress r, AttributesBuilder b) {
     b.put(Attrs.MAINTENANCE_KIND, r.kind()).put(Attrs.PID, (long) r.pid()).put(Attrs.DB_NAMESPACE, r.database())
-        .put(Attrs.DB_COLLECTION_NAME, r.relation()).put(Attrs.MAINTENANCE_PHASE, r.phase());
+        .put(Attrs.DB_COLLECTION_NAME, r.relation()).put(Attrs.MAINTENANCE_PHASE, r.phase())
+        .put(Attrs.MAINTENANCE_STARTED_BY, r.startedBy());
   }
 
   private static void index(IndexStats r, AttributesBuilder b) {

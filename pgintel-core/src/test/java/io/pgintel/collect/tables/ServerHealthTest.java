@@ -449,7 +449,7 @@ class ServerHealthTest {
       });
       // slowed down as it is, it scans the heap for a minute: its share of the blocks
       Map<String, Object> scanning = Map.of("postgresql.maintenance.kind", "vacuum", "db.collection.name", "big",
-          "postgresql.maintenance.phase", "scanning heap");
+          "postgresql.maintenance.phase", "scanning heap", "postgresql.maintenance.started_by", "manual");
       boolean seen = false;
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (!seen && System.nanoTime() < deadline) {
@@ -461,6 +461,12 @@ class ServerHealthTest {
       double fraction = otel.value("postgresql.maintenance.progress", scanning).orElseThrow();
       assertTrue(fraction >= 0 && fraction < 1, "scanned share " + fraction);
       assertTrue(otel.value("postgresql.maintenance.duration", scanning).orElseThrow() >= 0);
+      assertEquals(0.0, otel.value("postgresql.maintenance.index_passes", scanning).orElseThrow(),
+          "no pass over the indexes while the heap is scanned the first time");
+      double memory = otel.value("postgresql.maintenance.dead_tuple_memory", scanning).orElseThrow();
+      assertTrue(memory >= 0 && memory < 1, "dead tuple memory " + memory);
+      assertEquals(Stats.read(pg, db, "SELECT current_setting('autovacuum_max_workers')::int"),
+          otel.value("postgresql.autovacuum.max_workers", Map.of()).orElseThrow());
       pg.execute("postgres", "SELECT pg_cancel_backend(pid) FROM pg_stat_progress_vacuum WHERE datname = '" + db + "'");
       try {
         vacuum.get();

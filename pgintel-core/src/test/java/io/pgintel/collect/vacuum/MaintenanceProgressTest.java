@@ -13,24 +13,31 @@ import java.util.Map;
 /**
  * The progress statement's choice of measure, phase by phase, on a real server: the four progress views are
  * shadowed by temporary views (found first with {@code pg_temp} ahead of {@code pg_catalog} in the search path)
- * holding one row per phase, since a real command passes its phases too fast, or too slowly, to catch each.
+ * holding one row per phase, since a real command passes its phases too fast, or too slowly, to catch each. A
+ * vacuum's rows also give its passes over the indexes and its dead tuple memory.
  */
 class MaintenanceProgressTest {
 
   @PgTest
   void eachPhaseIsMeasuredByWhatItAdvancesAndAPhaseWithoutAMeasureHasNone(PgServer pg) throws Exception {
     Map<String, Double> fractions = new HashMap<>();
+    Map<String, Double> memory = new HashMap<>();
+    Map<String, Long> passesByPhase = new HashMap<>();
     try (Connection c = pg.connect(); Statement s = c.createStatement()) {
       s.execute("SET search_path = pg_temp, pg_catalog");
+      // dead tuple memory: tuples to 16, bytes from 17
+      String dead = pg.majorVersion() >= 17 ? "dead_tuple_bytes, max_dead_tuple_bytes"
+          : "num_dead_tuples, max_dead_tuples";
       s.execute("""
           CREATE TEMP VIEW pg_stat_progress_vacuum AS SELECT * FROM (VALUES
-            (1, 'scanning heap', 10, 0, 100, 0, 4),
-            (2, 'vacuuming indexes', 100, 0, 100, 1, 4),
-            (3, 'vacuuming heap', 100, 25, 100, 2, 4),
-            (4, 'cleaning up indexes', 100, 100, 100, 3, 4),
-            (5, 'truncating heap', 100, 100, 100, 4, 4))
-            v(pid, phase, heap_blks_scanned, heap_blks_vacuumed, heap_blks_total, indexes_processed, indexes_total)
-            CROSS JOIN (SELECT 'postgres'::name AS datname, 'pg_class'::regclass::oid AS relid) d""");
+            (1, 'scanning heap', 10, 0, 100, 0, 4, 0, 50, 200),
+            (2, 'vacuuming indexes', 100, 0, 100, 1, 4, 1, 200, 200),
+            (3, 'vacuuming heap', 100, 25, 100, 2, 4, 1, 200, 200),
+            (4, 'cleaning up indexes', 100, 100, 100, 3, 4, 2, 20, 200),
+            (5, 'truncating heap', 100, 100, 100, 4, 4, 2, 0, 200))
+            v(pid, phase, heap_blks_scanned, heap_blks_vacuumed, heap_blks_total, indexes_processed, indexes_total,
+              index_vacuum_count, %s)
+            CROSS JOIN (SELECT 'postgres'::name AS datname, 'pg_class'::regclass::oid AS relid) d""".formatted(dead));
       s.execute("""
           CREATE TEMP VIEW pg_stat_progress_analyze AS SELECT * FROM (VALUES
             (11, 'acquiring sample rows', 30, 60, 0, 0, 0, 0),
@@ -61,9 +68,24 @@ class MaintenanceProgressTest {
           Long d = r.wasNull() ? null : done;
           long total = r.getLong("total");
           Long t = r.wasNull() ? null : total;
+          long passes = r.getLong("index_passes");
+          Long n = r.wasNull() ? null : passes;
+          long used = r.getLong("dead_used");
+          Long u = r.wasNull() ? null : used;
+          long max = r.getLong("dead_max");
+          Long m = r.wasNull() ? null : max;
           MaintenanceProgress p = new MaintenanceProgress(r.getString("kind"), r.getInt("pid"),
-              r.getString("datname"), r.getString("relation"), r.getString("phase"), d, t, null);
+              r.getString("datname"), r.getString("relation"), r.getString("phase"), d, t, null,
+              r.getString("started_by"), n, u, m);
           fractions.put(p.kind() + ": " + p.phase(), p.fraction());
+          if (p.kind().equals("vacuum")) {
+            memory.put(p.phase(), p.deadMemoryShare());
+            passesByPhase.put(p.phase(), p.indexPasses());
+          } else {
+            assertEquals(null, p.deadMemoryShare(), p.kind());
+            assertEquals(null, p.indexPasses(), p.kind());
+          }
+          assertEquals(null, p.startedBy(), "no such session");
           assertEquals("pg_class", p.relation());
         }
       }
@@ -87,5 +109,9 @@ class MaintenanceProgressTest {
     expected.put("cluster: seq scanning heap", 0.1);
     expected.put("cluster: writing new heap", null);
     assertEquals(expected, fractions);
+    assertEquals(Map.of("scanning heap", 0.25, "vacuuming indexes", 1.0, "vacuuming heap", 1.0,
+        "cleaning up indexes", 0.1, "truncating heap", 0.0), memory);
+    assertEquals(Map.of("scanning heap", 0L, "vacuuming indexes", 1L, "vacuuming heap", 1L,
+        "cleaning up indexes", 2L, "truncating heap", 2L), passesByPhase);
   }
 }
