@@ -161,7 +161,7 @@ class TraceCorrelationTest {
   void aTransactionLeftOpenIsReportedOnceWithWhereTheApplicationHoldsIt(PgServer pg) throws Exception {
     try (TestTelemetry otel = new TestTelemetry();
         PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity")
-            .setting("pgintel.collectors.activity.long-transaction-threshold", "1s")
+            .setting("pgintel.collectors.activity.long-transaction-threshold", "2s")
             // the collector itself reports a transaction once, not the sampler's dropping of duplicates
             .setting("pgintel.sampler.dedup-window", "0s").build()) {
       DataSource wrapped = pgintel.wrap(pg.dataSource());
@@ -183,18 +183,33 @@ class TraceCorrelationTest {
           throw new IllegalStateException(e);
         }
       }, "application");
+      // one long statement alone in its transaction: a query sample's to tell, not a long transaction
+      AtomicInteger sleeper = new AtomicInteger();
+      Thread alone = new Thread(() -> {
+        try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+          sleeper.set(c.unwrap(PGConnection.class).getBackendPID());
+          s.execute("SELECT pg_sleep(3.5)");
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      }, "report");
       app.start();
+      alone.start();
       try {
         assertTrue(written.await(10, TimeUnit.SECONDS));
         pgintel.collectNow();
         assertTrue(otel.events("db.server.long_transaction").isEmpty(), "not before the threshold");
-        Thread.sleep(1300);
+        Thread.sleep(2300);
         pgintel.collectNow();
         pgintel.collectNow();
       } finally {
         release.countDown();
         app.join();
+        alone.join();
       }
+      assertTrue(sleeper.get() > 0);
+      assertTrue(otel.events("db.server.long_transaction").stream().noneMatch(e -> Long.valueOf(sleeper.get())
+          .equals(e.getAttributes().get(AttributeKey.longKey("postgresql.pid")))), "a statement alone");
 
       List<LogRecordData> events = otel.events("db.server.long_transaction").stream()
           .filter(e -> Long.valueOf(pid.get()).equals(e.getAttributes().get(AttributeKey.longKey("postgresql.pid"))))
@@ -209,8 +224,8 @@ class TraceCorrelationTest {
       assertEquals(SPAN, e.getSpanContext().getSpanId());
       assertEquals("SELECT $1 AS note, txid_current()",
           e.getAttributes().get(AttributeKey.stringKey("db.query.text")), "the last statement, obfuscated");
-      assertTrue(e.getAttributes().get(AttributeKey.doubleKey("pgintel.transaction.age")) >= 1.0);
-      assertTrue(e.getAttributes().get(AttributeKey.doubleKey("pgintel.state.duration")) >= 1.0, "idle that long");
+      assertTrue(e.getAttributes().get(AttributeKey.doubleKey("pgintel.transaction.age")) >= 2.0);
+      assertTrue(e.getAttributes().get(AttributeKey.doubleKey("pgintel.state.duration")) >= 2.0, "idle that long");
       assertNull(e.getAttributes().get(AttributeKey.doubleKey("pgintel.query.duration")), "nothing runs");
       assertNotNull(e.getAttributes().get(AttributeKey.longKey("pgintel.transaction.xid_age")), "it wrote");
       assertTrue(e.getBody().asString().contains("idle in transaction for"), e.getBody().asString());

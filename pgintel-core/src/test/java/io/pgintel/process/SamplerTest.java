@@ -1,6 +1,7 @@
 package io.pgintel.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgintel.collect.EventRecord;
@@ -57,6 +58,20 @@ class SamplerTest {
 
   private static List<? extends Record> run(Sampler sampler, ProcessorStats stats, Instant at, List<Record> records) {
     return sampler.process(new Batch("test", List.copyOf(records), at, Duration.ofSeconds(10), stats.stage("s")));
+  }
+
+  /** A long transaction's session fields, the one added for it included, reach a rule. */
+  @Test
+  void aRuleSelectsLongTransactionsByHowLongTheyHaveBeenIdle() {
+    Condition idle = Condition.parse("kind == 'long_transaction' and state_age_ms > 30000", Sampler.knownFields());
+    assertTrue(idle.test(longTransaction(45.0)));
+    assertFalse(idle.test(longTransaction(10.0)));
+  }
+
+  private static io.pgintel.collect.activity.LongTransaction longTransaction(double idleSeconds) {
+    return new io.pgintel.collect.activity.LongTransaction(new io.pgintel.collect.activity.ActivitySample(7, "shop",
+        "app", "", null, "client backend", "idle in transaction", "Client", "ClientRead", null, 90.0, 50.0, 0L, 0L,
+        idleSeconds, null, null, List.of(), null, null), null);
   }
 
   @Test

@@ -43,6 +43,7 @@ public final class ActivityCollector extends NamedCollector {
 
   static final int MAX_QUERY_SERIES = 20;
   static final int MAX_QUERY_WAIT_SERIES = 50;
+  private static final double STATEMENT_ALONE_SECONDS = 1.0;
   private static final String AUXILIARY = "'checkpointer', 'background writer', 'walwriter', 'autovacuum launcher',"
       + " 'logical replication launcher', 'archiver', 'startup', 'walreceiver', 'walsummarizer', 'io worker',"
       + " 'slotsync worker'";
@@ -311,13 +312,16 @@ public final class ActivityCollector extends NamedCollector {
   }
 
   /**
-   * Client sessions whose transaction is older than the threshold, once per transaction. The application's side
-   * is asked for only then: where the thread that holds the session is (a stack walk, which pauses that thread).
+   * Client sessions whose transaction is older than the threshold, once per transaction; a statement that has
+   * been running since its transaction began (within {@value #STATEMENT_ALONE_SECONDS} s: the driver may send
+   * {@code BEGIN} with it) is left to query samples. The application's side is asked for only then: where the
+   * thread that holds the session is (a stack walk, which pauses that thread).
    */
   private void longTransactions(List<ActivitySample> busy, List<Record> out) {
     for (ActivitySample s : busy) {
       if (s.transactionAge() == null || s.transactionAge() < longTransactionSeconds
-          || s.transactionStartMicros() == null || !"client backend".equals(s.backendType())) {
+          || s.transactionStartMicros() == null || !"client backend".equals(s.backendType())
+          || s.active() && s.queryAge() != null && s.transactionAge() - s.queryAge() < STATEMENT_ALONE_SECONDS) {
         continue;
       }
       String transaction = s.pid() + "@" + s.transactionStartMicros();
@@ -325,9 +329,21 @@ public final class ActivityCollector extends NamedCollector {
         continue;
       }
       reportedTransactions.put(transaction, Boolean.TRUE);
-      TraceLink holder = registry == null ? null : registry.holder(s.pid());
-      out.add(new LongTransaction(s, holder != null ? holder : s.trace()));
+      out.add(new LongTransaction(s, holder(s)));
     }
+  }
+
+  /** Where the application holds the session, with the session's own span when the holder's link has none. */
+  private TraceLink holder(ActivitySample s) {
+    TraceLink holder = registry == null ? null : registry.holder(s.pid());
+    if (holder == null) {
+      return s.trace();
+    }
+    if (holder.traceId() == null && s.trace() != null && s.trace().traceId() != null) {
+      // a traceparent in application_name, the line of code from the thread
+      return new TraceLink(s.trace().traceId(), s.trace().spanId(), holder.codeFunction(), holder.codeNamespace());
+    }
+    return holder;
   }
 
   private void blockingChains(SqlSession session, int major, List<ActivitySample> busy,

@@ -25,7 +25,7 @@ public record ActivitySample(int pid, String database, String user, String appli
   /** Fields of a session for sampling rules (see {@link #field}), besides the query's own. */
   public static final List<String> FIELDS = List.of("database", "user", "application_name", "client_address",
       "backend_type", "state", "wait_event_type", "wait_event", "queryid", "duration_ms", "transaction_age_ms",
-      "xid_age", "xmin_age", "pid");
+      "state_age_ms", "xid_age", "xmin_age", "pid");
 
   /** A field of this session for sampling rules; ages in milliseconds. */
   public Object field(String name) {
