@@ -103,8 +103,10 @@ public final class SchemaCollector extends NamedCollector {
           r.getLong("signature"));
     });
     String database = session.server().database();
+    // before the comparison, which moves the baseline on: a failed check must not lose this reading's changes
+    List<Record> checks = SchemaChecks.read(session, database);
     List<Record> out = read(database, rows, total[0]);
-    out.addAll(SchemaChecks.read(session, database));
+    out.addAll(checks);
     return out;
   }
 
