@@ -78,6 +78,7 @@ final class Attrs {
 
   /** Receiver name for a standby streaming from the server: {@code application_name@client_addr} in pgintel. */
   static final AttributeKey<String> REPLICATION_CLIENT = AttributeKey.stringKey("replication_client");
+  static final AttributeKey<String> SYNC_STATE = AttributeKey.stringKey("postgresql.replication.sync_state");
   static final AttributeKey<String> SLOT_NAME = AttributeKey.stringKey("postgresql.replication_slot.name");
   static final AttributeKey<String> SUBSCRIPTION_NAME = AttributeKey.stringKey("postgresql.subscription.name");
   static final AttributeKey<String> SUBSCRIPTION_ERROR = AttributeKey.stringKey("postgresql.subscription.error");

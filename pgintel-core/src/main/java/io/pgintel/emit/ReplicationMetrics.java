@@ -52,6 +52,21 @@ final class ReplicationMetrics {
       gauge("postgresql.replication.streaming", "1", ReplicationClient.class,
           "1 when the standby streams, 0 while it is still catching up (or starting, stopping).")
           .attributes(ReplicationMetrics::client).longValue(r -> flag(r.streaming())),
+      gauge("postgresql.replication.sync_state", "1", ReplicationClient.class,
+          "1 for the standby's synchronous state: async, potential, sync or quorum.")
+          .attributes((r, b) -> {
+            client(r, b);
+            putIfPresent(b, Attrs.SYNC_STATE, r.syncState());
+          })
+          .longValue(r -> r.syncState() == null ? null : 1),
+      gauge("postgresql.replication.reply.age", "s", ReplicationClient.class,
+          "Time since the standby's last reply; it replies at least every wal_receiver_status_interval, so a "
+              + "growing age is a standby that stopped answering.")
+          .attributes(ReplicationMetrics::client).doubleValue(ReplicationClient::replyAgeSeconds),
+      gauge("postgresql.replication.xmin.age", "{transaction}", ReplicationClient.class,
+          "Age of the xmin the standby reports (hot_standby_feedback): how far back its queries hold vacuum on "
+              + "this server; none without feedback.")
+          .attributes(ReplicationMetrics::client).longValue(ReplicationClient::xminAge),
 
       // this server as a standby: pg_is_in_recovery(), replay position, pg_stat_wal_receiver
       gauge("postgresql.replication.is_replica", "1", RecoveryStatus.class,

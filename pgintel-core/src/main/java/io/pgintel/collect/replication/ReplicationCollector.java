@@ -170,7 +170,8 @@ public final class ReplicationCollector extends NamedCollector {
     StringBuilder sql = new StringBuilder("""
         SELECT coalesce(r.application_name, '') AS application_name,
                coalesce(host(r.client_addr), CASE WHEN r.client_port = -1 THEN 'unix' END, '') AS client_addr,
-               r.state""");
+               r.state, r.sync_state, extract(epoch FROM clock_timestamp() - r.reply_time)::float8 AS reply_age,
+               age(r.backend_xmin)::bigint AS xmin_age""");
     for (String op : List.of("sent", "write", "flush", "replay")) {
       sql.append(",\n       ").append(behind(access, "r." + op + "_lsn")).append(" AS ").append(op)
           .append("_behind");
@@ -197,7 +198,8 @@ public final class ReplicationCollector extends NamedCollector {
     return new ClientRow(r.string("application_name"), r.string("client_addr"), r.stringOrNull("state"),
         r.longOrNull("sent_behind"), r.longOrNull("write_behind"), r.longOrNull("flush_behind"),
         r.longOrNull("replay_behind"), r.doubleOrNull("write_lag"), r.doubleOrNull("flush_lag"),
-        r.doubleOrNull("replay_lag"));
+        r.doubleOrNull("replay_lag"), r.stringOrNull("sync_state"), r.doubleOrNull("reply_age"),
+        r.longOrNull("xmin_age"));
   }
 
   /** Names each client; rows come in pid order, so a repeated name gets the same suffix while both stay. */
@@ -212,7 +214,7 @@ public final class ReplicationCollector extends NamedCollector {
       }
       int n = seen.merge(name, 1, Integer::sum);
       out.add(new ReplicationClient(n == 1 ? name : name + "#" + n, c.state(), c.sent(), c.write(), c.flush(),
-          c.replay(), c.writeLag(), c.flushLag(), c.replayLag()));
+          c.replay(), c.writeLag(), c.flushLag(), c.replayLag(), c.syncState(), c.replyAge(), c.xminAge()));
     }
     return out;
   }
@@ -293,5 +295,6 @@ public final class ReplicationCollector extends NamedCollector {
 
   /** One pg_stat_replication row before it is named. */
   record ClientRow(String application, String address, String state, Long sent, Long write, Long flush,
-      Long replay, Double writeLag, Double flushLag, Double replayLag) {}
+      Long replay, Double writeLag, Double flushLag, Double replayLag, String syncState, Double replyAge,
+      Long xminAge) {}
 }

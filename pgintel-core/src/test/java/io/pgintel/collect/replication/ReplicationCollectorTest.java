@@ -87,6 +87,12 @@ class ReplicationCollectorTest {
         assertBetween(0, flushBacklog, writtenSince, "flush backlog");
         assertTrue(flushBacklog < ROWS * ROW_BYTES, "the inserted rows are flushed: " + flushBacklog);
         assertEquals(1.0, value(data, "postgresql.replication.streaming", standbyAttrs));
+        assertEquals(1.0, value(data, "postgresql.replication.sync_state",
+            Map.of("replication_client", client, "postgresql.replication.sync_state", "async")));
+        double replyAge = value(data, "postgresql.replication.reply.age", standbyAttrs);
+        assertTrue(replyAge >= 0 && replyAge < 30, "the standby replies every 10 s at most: " + replyAge);
+        assertTrue(TestTelemetry.points(data, "postgresql.replication.xmin.age", standbyAttrs).isEmpty(),
+            "no hot_standby_feedback, no xmin");
         for (String op : new String[] {"write", "flush"}) {
           double delay = value(data, "postgresql.wal.delay", Map.of("replication_client", client, "operation", op));
           assertTrue(delay >= 0 && delay < 60, op + " delay " + delay);
