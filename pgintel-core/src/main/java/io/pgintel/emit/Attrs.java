@@ -33,6 +33,8 @@ final class Attrs {
   static final AttributeKey<String> XMIN_HOLDER = AttributeKey.stringKey("postgresql.xmin.holder");
   static final AttributeKey<String> CONFLICT_TYPE = AttributeKey.stringKey("postgresql.conflict.type");
   static final AttributeKey<String> SESSION_END = AttributeKey.stringKey("postgresql.session.end");
+  static final AttributeKey<String> PARALLEL_WORKERS_STATE =
+      AttributeKey.stringKey("postgresql.parallel_workers.state");
   /** Receiver name for a buffer write's source (bgwriter, checkpoints, backend, backend_fsync). */
   static final AttributeKey<String> SOURCE = AttributeKey.stringKey("source");
   /** Receiver name for checkpoint kinds (scheduled, requested) and duration kinds (write, sync). */

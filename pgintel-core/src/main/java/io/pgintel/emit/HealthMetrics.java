@@ -51,12 +51,14 @@ final class HealthMetrics {
           .attributes(HealthMetrics::table)
           .point(Attrs.ROW_STATE, "live", TableStats::liveRows)
           .point(Attrs.ROW_STATE, "dead", TableStats::deadRows).build(),
-      counter("postgresql.operations", "1", TableStats.class, "Rows inserted, updated, deleted and HOT-updated.")
+      counter("postgresql.operations", "1", TableStats.class, "Rows inserted, updated, deleted and HOT-updated, and "
+          + "updated onto another page (newpage_upd, PostgreSQL 16+: no room left on the row's page, never HOT).")
           .attributes(HealthMetrics::table)
           .point(Attrs.OPERATION, "ins", TableStats::inserted)
           .point(Attrs.OPERATION, "upd", TableStats::updated)
           .point(Attrs.OPERATION, "del", TableStats::deleted)
-          .point(Attrs.OPERATION, "hot_upd", TableStats::hotUpdated).build(),
+          .point(Attrs.OPERATION, "hot_upd", TableStats::hotUpdated)
+          .point(Attrs.OPERATION, "newpage_upd", TableStats::newPageUpdated).build(),
       counter("postgresql.sequential_scans", "{sequential_scan}", TableStats.class, "Sequential scans of the table.")
           .attributes(HealthMetrics::table).longValue(TableStats::seqScans),
       counter("postgresql.table.index_scans", "{scan}", TableStats.class, "Index scans on the table's indexes.")

@@ -10,6 +10,7 @@ import io.pgintel.collect.activity.TransactionHorizon;
 import io.pgintel.collect.bgwriter.BackgroundWriterStats;
 import io.pgintel.collect.bgwriter.CheckpointerStats;
 import io.pgintel.collect.connections.ConnectionGroup;
+import io.pgintel.collect.connections.ConnectionLimit;
 import io.pgintel.collect.connections.ConnectionLimits;
 import io.pgintel.collect.settings.PendingRestart;
 import io.pgintel.collect.database.DatabaseCount;
@@ -72,6 +73,12 @@ final class PostgresMetrics {
       counter("postgresql.checksum_failures", "{failure}", DatabaseStats.class,
           "Data page checksum failures.")
           .attributes(PostgresMetrics::database).longValue(DatabaseStats::checksumFailures),
+      counter("postgresql.parallel_workers", "{worker}", DatabaseStats.class,
+          "Parallel workers queries planned and launched (PostgreSQL 18+); planned but not launched were refused for "
+              + "want of max_parallel_workers or max_worker_processes.")
+          .attributes(PostgresMetrics::database)
+          .point(Attrs.PARALLEL_WORKERS_STATE, "planned", DatabaseStats::parallelWorkersPlanned)
+          .point(Attrs.PARALLEL_WORKERS_STATE, "launched", DatabaseStats::parallelWorkersLaunched).build(),
       counter("postgresql.blk_read_time", "s", DatabaseStats.class,
           "Time backends spent reading data file blocks (needs track_io_timing).")
           .attributes(PostgresMetrics::database).doubleValue(r -> seconds(r.blockReadTimeMs())),
@@ -129,6 +136,15 @@ final class PostgresMetrics {
           "Connection slots an ordinary role cannot use: superuser_reserved_connections, plus reserved_connections "
               + "from PostgreSQL 16.")
           .longValue(ConnectionLimits::reserved),
+      gauge("postgresql.role.connection.limit", "{connection}", ConnectionLimit.class,
+          "CONNECTION LIMIT of a login role (only roles with one): the server refuses the role's sessions past it, "
+              + "whatever max_connections leaves free.")
+          .attributes((r, b) -> b.put(Attrs.USER_NAME, r.name()))
+          .longValue(r -> r.kind().equals("role") ? r.limit() : null),
+      gauge("postgresql.database.connection.limit", "{connection}", ConnectionLimit.class,
+          "CONNECTION LIMIT of a database (only databases with one): the server refuses sessions to it past it.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.name()))
+          .longValue(r -> r.kind().equals("database") ? r.limit() : null),
       gauge("postgresql.settings.pending_restart", "{setting}", PendingRestart.class,
           "Settings changed in the configuration that take effect only after a server restart (pg_settings).")
           .longValue(PendingRestart::settings),

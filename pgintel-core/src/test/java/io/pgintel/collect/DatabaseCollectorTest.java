@@ -139,4 +139,31 @@ class DatabaseCollectorTest {
       }
     }
   }
+
+  /** Parallel workers a query planned and those it got: PostgreSQL 18 counts both per database. */
+  @PgTest
+  void parallelWorkersPlannedAndLaunchedAreReportedFromPostgresql18(PgServer pg) throws Exception {
+    String db = pg.createDatabase("parallel");
+    pg.execute(db, "CREATE TABLE wide AS SELECT g AS id FROM generate_series(1, 100000) g; ANALYZE wide");
+    try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
+      s.execute("SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
+          + " SET max_parallel_workers_per_gather = 2");
+      s.execute("SELECT count(*) FROM wide");
+    }
+    Map<String, Object> planned = Map.of("db.namespace", db, "postgresql.parallel_workers.state", "planned");
+    Map<String, Object> launched = Map.of("db.namespace", db, "postgresql.parallel_workers.state", "launched");
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel pgintel = TestPgIntel.builder(pg, otel).build()) {
+      if (pg.majorVersion() < 18) {
+        pgintel.collectNow();
+        assertTrue(otel.points("postgresql.parallel_workers", Map.of("db.namespace", db)).isEmpty());
+        return;
+      }
+      String view = "SELECT %s FROM pg_stat_database WHERE datname = '" + db + "'";
+      double toLaunch = Stats.settle(pg, view.formatted("parallel_workers_to_launch"), 2);
+      double got = Stats.read(pg, view.formatted("parallel_workers_launched"));
+      pgintel.collectNow();
+      assertEquals(toLaunch, otel.value("postgresql.parallel_workers", planned).orElseThrow());
+      assertEquals(got, otel.value("postgresql.parallel_workers", launched).orElseThrow());
+    }
+  }
 }

@@ -24,6 +24,9 @@ class ServerCollectorsTest {
   void connectionsAreCountedByStateAndApplication(PgServer pg) throws Exception {
     String db = pg.createDatabase("conns");
     String app = "conn-test-" + pg.majorVersion();
+    String limited = "limited_" + db;
+    pg.execute(db, "ALTER DATABASE " + db + " CONNECTION LIMIT 40; CREATE ROLE " + limited
+        + " LOGIN CONNECTION LIMIT 3");
     List<Connection> open = new ArrayList<>();
     try (TestTelemetry otel = new TestTelemetry();
         PgIntel pgintel = TestPgIntel.builder(pg, otel)
@@ -49,6 +52,11 @@ class ServerCollectorsTest {
       assertEquals(1.0, TestTelemetry.sum(otel.collect(), "postgresql.connection.count", idleInTx));
       assertEquals(Stats.read(pg, "SELECT current_setting('max_connections')::int"),
           otel.value("postgresql.connection.max", Map.of()).orElseThrow());
+      assertEquals(40.0, otel.value("postgresql.database.connection.limit", Map.of("db.namespace", db))
+          .orElseThrow());
+      assertEquals(3.0, otel.value("postgresql.role.connection.limit", Map.of("user.name", limited)).orElseThrow());
+      assertTrue(otel.points("postgresql.role.connection.limit", Map.of("user.name", pg.user())).isEmpty(),
+          "a role without a limit has none");
       // every server process is counted once: the total equals pg_stat_activity's row count at that moment
       double total = TestTelemetry.sum(otel.collect(), "postgresql.connection.count", Map.of());
       double processes = Stats.read(pg, "SELECT count(*) FROM pg_stat_activity");
@@ -57,6 +65,7 @@ class ServerCollectorsTest {
       for (Connection c : open) {
         c.close();
       }
+      pg.execute(db, "DROP ROLE " + limited);
     }
   }
 

@@ -45,6 +45,14 @@ public final class ConnectionsCollector extends NamedCollector {
                        FROM pg_stat_activity WHERE pid = pg_backend_pid()), true) AS new_session""";
 
 
+  /** Roles that may log in and databases that take connections, each with a limit of its own; at most 100 of each. */
+  static final String SET_LIMITS_SQL = """
+      (SELECT 'role' AS kind, rolname::text AS name, rolconnlimit::bigint AS connection_limit FROM pg_roles
+       WHERE rolcanlogin AND rolconnlimit >= 0 ORDER BY rolconnlimit, rolname LIMIT 100)
+      UNION ALL
+      (SELECT 'database', datname::text, datconnlimit::bigint FROM pg_database
+       WHERE datallowconn AND datconnlimit >= 0 ORDER BY datconnlimit, datname LIMIT 100)""";
+
   public ConnectionsCollector() {
     super(NAME, DEFAULT_INTERVAL);
   }
@@ -54,7 +62,7 @@ public final class ConnectionsCollector extends NamedCollector {
     List<ConnectionGroup> groups = session.query(SQL, r -> new ConnectionGroup(r.string("datname"),
         r.string("state"), r.string("application_name"), r.string("usename"), r.string("backend_type"),
         r.string("wait_event_type"), r.getLong("connections")));
-    List<Record> out = new ArrayList<>(Math.min(groups.size(), MAX_GROUPS) + 2);
+    List<Record> out = new ArrayList<>(Math.min(groups.size(), MAX_GROUPS) + 4);
     long folded = 0;
     for (int i = 0; i < groups.size(); i++) {
       if (i < MAX_GROUPS) {
@@ -66,8 +74,19 @@ public final class ConnectionsCollector extends NamedCollector {
     if (folded > 0) {
       out.add(ConnectionGroup.other(folded));
     }
-    out.add(session.queryOne(LIMITS_SQL, r -> new ConnectionLimits(r.getLong("max_connections"),
-        r.getLong("reserved"), r.getBoolean("new_session"))));
+    // one round trip: the server's limits on every row, beside each role's or database's own (none: one row)
+    ConnectionLimits[] server = new ConnectionLimits[1];
+    List<Record> set = new ArrayList<>();
+    session.query("SELECT m.*, l.* FROM (" + LIMITS_SQL + ") m LEFT JOIN (" + SET_LIMITS_SQL + ") l ON true", r -> {
+      server[0] = new ConnectionLimits(r.getLong("max_connections"), r.getLong("reserved"),
+          r.getBoolean("new_session"));
+      if (r.stringOrNull("kind") != null) {
+        set.add(new ConnectionLimit(r.string("kind"), r.string("name"), r.getLong("connection_limit")));
+      }
+      return null;
+    });
+    out.add(server[0]);
+    out.addAll(set);
     return out;
   }
 }

@@ -40,6 +40,14 @@ public final class DatabaseCollector extends NamedCollector {
       d.session_time, d.active_time, d.idle_in_transaction_time
       """ + FROM;
 
+  /** PostgreSQL 18 and later: parallel workers planned and launched too. */
+  static final String SQL_18 = "SELECT " + COMMON + """
+      ,
+      d.sessions, d.sessions_abandoned, d.sessions_fatal, d.sessions_killed,
+      d.session_time, d.active_time, d.idle_in_transaction_time,
+      d.parallel_workers_to_launch, d.parallel_workers_launched
+      """ + FROM;
+
 
   static final String UPTIME_SQL = """
       SELECT extract(epoch FROM clock_timestamp() - pg_postmaster_start_time())::float8 AS uptime,
@@ -52,7 +60,9 @@ public final class DatabaseCollector extends NamedCollector {
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     boolean sessions = session.server().atLeast(14);
-    List<DatabaseStats> stats = session.query(sessions ? SQL_14 : SQL_13, r -> map(r, sessions));
+    boolean parallel = session.server().atLeast(18);
+    List<DatabaseStats> stats = session.query(parallel ? SQL_18 : sessions ? SQL_14 : SQL_13,
+        r -> map(r, sessions, parallel));
     List<Record> out = new ArrayList<>(stats.size() + 1);
     out.addAll(stats);
     out.add(new DatabaseCount(stats.size()));
@@ -60,7 +70,7 @@ public final class DatabaseCollector extends NamedCollector {
     return out;
   }
 
-  private static DatabaseStats map(Row r, boolean withSessions) throws SQLException {
+  private static DatabaseStats map(Row r, boolean withSessions, boolean withParallel) throws SQLException {
     DatabaseStats.Conflicts conflicts = new DatabaseStats.Conflicts(r.getLong("confl_tablespace"),
         r.getLong("confl_lock"), r.getLong("confl_snapshot"), r.getLong("confl_bufferpin"),
         r.getLong("confl_deadlock"));
@@ -73,6 +83,8 @@ public final class DatabaseCollector extends NamedCollector {
         r.getLong("xact_rollback"), r.getLong("blks_read"), r.getLong("blks_hit"), r.getLong("tup_returned"),
         r.getLong("tup_fetched"), r.getLong("tup_inserted"), r.getLong("tup_updated"), r.getLong("tup_deleted"),
         r.getLong("temp_files"), r.getLong("temp_bytes"), r.getLong("deadlocks"), r.longOrNull("checksum_failures"),
-        r.getDouble("blk_read_time"), r.getDouble("blk_write_time"), conflicts, sessions, r.longOrNull("size_bytes"));
+        r.getDouble("blk_read_time"), r.getDouble("blk_write_time"), conflicts, sessions, r.longOrNull("size_bytes"),
+        withParallel ? r.longOrNull("parallel_workers_to_launch") : null,
+        withParallel ? r.longOrNull("parallel_workers_launched") : null);
   }
 }

@@ -19,7 +19,7 @@ package io.pgintel.collect.tables;
  */
 public record TableStats(String database, String name, long seqScans, Long indexScans, long seqRowsRead,
     Long indexRowsFetched, long insertedSinceVacuum, Double seqScanAgeSeconds, long inserted, long updated,
-    long deleted, long hotUpdated,
+    long deleted, long hotUpdated, Long newPageUpdated,
     long liveRows, long deadRows, long modifiedSinceAnalyze, long vacuums, long autovacuums, long analyzes,
     long autoanalyzes, Double vacuumAgeSeconds, Double analyzeAgeSeconds, long frozenXidAge, boolean sizeSkipped,
     Long tableBytes, Long toastBytes, Long indexBytes, Long bloatBytes, Blocks blocks, Autovacuum autovacuum) {

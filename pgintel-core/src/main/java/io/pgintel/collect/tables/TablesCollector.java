@@ -53,6 +53,7 @@ public final class TablesCollector extends NamedCollector {
 
   static String tablesSql(int major) {
     return TABLES_SQL.replace("$SEQ_SCAN_AGE", scanAge(major, "t.last_seq_scan"))
+        .replace("$NEWPAGE_UPD", major >= 16 ? "t.n_tup_newpage_upd" : "NULL::bigint")
         // PostgreSQL 18 caps the dead rows a vacuum waits for, and scales the insert threshold by the share of the
         // table not all-frozen
         .replace("$ALL_FROZEN", major >= 18 ? "c.relallfrozen" : "0")
@@ -112,7 +113,7 @@ public final class TablesCollector extends NamedCollector {
       SELECT t.relid, quote_ident(t.schemaname) || '.' || quote_ident(t.relname) AS name,
              coalesce(t.seq_scan, 0) AS seq_scan, t.idx_scan, coalesce(t.seq_tup_read, 0) AS seq_tup_read,
              t.idx_tup_fetch, t.n_ins_since_vacuum, $SEQ_SCAN_AGE AS seq_scan_age,
-             t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd,
+             t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd, $NEWPAGE_UPD AS n_tup_newpage_upd,
              t.n_live_tup, t.n_dead_tup, t.n_mod_since_analyze, t.vacuum_count, t.autovacuum_count,
              t.analyze_count, t.autoanalyze_count,
              extract(epoch FROM clock_timestamp() - greatest(t.last_vacuum, t.last_autovacuum))::float8 AS vacuum_age,
@@ -290,7 +291,7 @@ public final class TablesCollector extends NamedCollector {
         r.getLong("seq_tup_read"), r.longOrNull("idx_tup_fetch"), r.getLong("n_ins_since_vacuum"),
         r.doubleOrNull("seq_scan_age"),
         r.getLong("n_tup_ins"), r.getLong("n_tup_upd"), r.getLong("n_tup_del"), r.getLong("n_tup_hot_upd"),
-        r.getLong("n_live_tup"), r.getLong("n_dead_tup"), r.getLong("n_mod_since_analyze"),
+        r.longOrNull("n_tup_newpage_upd"), r.getLong("n_live_tup"), r.getLong("n_dead_tup"), r.getLong("n_mod_since_analyze"),
         r.getLong("vacuum_count"), r.getLong("autovacuum_count"), r.getLong("analyze_count"),
         r.getLong("autoanalyze_count"), r.doubleOrNull("vacuum_age"), r.doubleOrNull("analyze_age"),
         r.getLong("frozen_age"), r.getBoolean("locked"), r.longOrNull("table_bytes"), r.longOrNull("toast_bytes"),

@@ -100,6 +100,12 @@ class ServerHealthTest {
           otel.value("postgresql.operations", with(items, "operation", "hot_upd")).orElseThrow());
       assertEquals(Stats.read(pg, db, view.formatted("n_tup_upd")),
           otel.value("postgresql.operations", with(items, "operation", "upd")).orElseThrow());
+      if (pg.majorVersion() >= 16) {
+        assertEquals(Stats.read(pg, db, view.formatted("n_tup_newpage_upd")),
+            otel.value("postgresql.operations", with(items, "operation", "newpage_upd")).orElseThrow());
+      } else {
+        assertTrue(otel.points("postgresql.operations", with(items, "operation", "newpage_upd")).isEmpty());
+      }
       assertEquals(Stats.read(pg, db, view.formatted("n_dead_tup")),
           otel.value("postgresql.rows", with(items, "state", "dead")).orElseThrow());
       double toast = Stats.read(pg, db,
