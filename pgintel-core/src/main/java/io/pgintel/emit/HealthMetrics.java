@@ -17,6 +17,7 @@ import io.pgintel.collect.schema.UnindexedForeignKey;
 import io.pgintel.collect.tables.IndexStats;
 import io.pgintel.collect.tables.SequenceUsage;
 import io.pgintel.collect.tables.TableStats;
+import io.pgintel.collect.tables.PartitionedTable;
 import io.pgintel.collect.tables.TablesSummary;
 import io.pgintel.collect.vacuum.DatabaseAge;
 import io.pgintel.collect.vacuum.MaintenanceProgress;
@@ -32,6 +33,18 @@ final class HealthMetrics {
       // pg_stat_user_tables and sizes
       upDown("postgresql.table.count", "{table}", TablesSummary.class, "User tables in the database.")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(TablesSummary::tables),
+      upDown("postgresql.partitioned_table.partitions", "{partition}", PartitionedTable.class,
+          "Leaf partitions of a partitioned table, at any depth (the 100 largest partitioned tables).")
+          .attributes(HealthMetrics::partitioned).longValue(PartitionedTable::partitions),
+      upDown("postgresql.partitioned_table.rows", "1", PartitionedTable.class,
+          "Live and dead rows of a partitioned table's leaf partitions (estimates kept by the server).")
+          .attributes(HealthMetrics::partitioned)
+          .point(Attrs.ROW_STATE, "live", PartitionedTable::liveRows)
+          .point(Attrs.ROW_STATE, "dead", PartitionedTable::deadRows).build(),
+      upDown("postgresql.partitioned_table.size", "By", PartitionedTable.class,
+          "Main forks of a partitioned table's leaf partitions, from the catalog (relpages, as of their last vacuum"
+              + " or analyze).")
+          .attributes(HealthMetrics::partitioned).longValue(PartitionedTable::bytes),
       upDown("postgresql.table.size.skipped", "{table}", TablesSummary.class,
           "Reported tables whose size was not read because an ACCESS EXCLUSIVE lock was held or waited for.")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(TablesSummary::sizeSkipped),
@@ -288,6 +301,10 @@ final class HealthMetrics {
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.table())
               .put(Attrs.LOCK_TYPE, r.lockType()).put(Attrs.LOCK_MODE, r.mode()).put(Attrs.LOCK_GRANTED, r.granted()))
           .longValue(TableLocks::count));
+
+  private static void partitioned(PartitionedTable r, AttributesBuilder b) {
+    b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.name());
+  }
 
   private static void table(TableStats r, AttributesBuilder b) {
     b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.DB_COLLECTION_NAME, r.name());

@@ -252,6 +252,32 @@ public final class TablesCollector extends NamedCollector {
 
   static final String COUNT_SQL = "SELECT count(*) AS tables FROM pg_stat_user_tables";
 
+  static final int MAX_PARTITIONED = 100;
+
+  /**
+   * Each partitioned table that is no partition itself, summed over its leaf partitions at any depth (pg_inherits,
+   * no lock): how many, their live and dead rows, their main forks' size from the catalog ({@code relpages}, as
+   * {@code pg_relation_size()} would lock each). The largest {@value #MAX_PARTITIONED}.
+   */
+  static final String PARTITIONED_SQL = """
+      WITH RECURSIVE tree(root, relid) AS (
+        SELECT c.oid, c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'p' AND NOT c.relispartition AND c.relpersistence <> 't'
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+        UNION ALL
+        SELECT t.root, i.inhrelid FROM tree t JOIN pg_inherits i ON i.inhparent = t.relid)
+      SELECT quote_ident(n.nspname) || '.' || quote_ident(r.relname) AS name,
+             count(*) FILTER (WHERE l.relkind = 'r') AS partitions,
+             coalesce(sum(s.n_live_tup), 0)::bigint AS live_rows,
+             coalesce(sum(s.n_dead_tup), 0)::bigint AS dead_rows,
+             coalesce(sum(l.relpages::bigint) FILTER (WHERE l.relkind = 'r'), 0)
+               * current_setting('block_size')::bigint AS bytes
+      FROM tree t JOIN pg_class l ON l.oid = t.relid JOIN pg_class r ON r.oid = t.root
+      JOIN pg_namespace n ON n.oid = r.relnamespace
+      LEFT JOIN pg_stat_user_tables s ON s.relid = t.relid AND l.relkind = 'r'
+      GROUP BY r.oid, n.nspname, r.relname
+      ORDER BY bytes DESC, name LIMIT $MAX""".replace("$MAX", Integer.toString(MAX_PARTITIONED));
+
   public TablesCollector() {
     super(NAME, DEFAULT_INTERVAL);
   }
@@ -279,8 +305,18 @@ public final class TablesCollector extends NamedCollector {
           r.getLong("remaining"));
     }));
     long unread = Math.max(0, eligible[0] - MAX_SEQUENCES);
-    long count = session.queryOne(COUNT_SQL, r -> r.getLong("tables"));
-    out.add(new TablesSummary(db, count, tables.size(), skipped, unread));
+    // one round trip: the count on every row, beside each partitioned table (none: one row)
+    long[] count = new long[1];
+    session.query("SELECT c.tables, p.* FROM (" + COUNT_SQL + ") c LEFT JOIN (" + PARTITIONED_SQL + ") p ON true",
+        r -> {
+          count[0] = r.getLong("tables");
+          if (r.stringOrNull("name") != null) {
+            out.add(new PartitionedTable(db, r.string("name"), r.getLong("partitions"), r.getLong("live_rows"),
+                r.getLong("dead_rows"), r.getLong("bytes")));
+          }
+          return null;
+        });
+    out.add(new TablesSummary(db, count[0], tables.size(), skipped, unread));
     return out;
   }
 
@@ -291,7 +327,8 @@ public final class TablesCollector extends NamedCollector {
         r.getLong("seq_tup_read"), r.longOrNull("idx_tup_fetch"), r.getLong("n_ins_since_vacuum"),
         r.doubleOrNull("seq_scan_age"),
         r.getLong("n_tup_ins"), r.getLong("n_tup_upd"), r.getLong("n_tup_del"), r.getLong("n_tup_hot_upd"),
-        r.longOrNull("n_tup_newpage_upd"), r.getLong("n_live_tup"), r.getLong("n_dead_tup"), r.getLong("n_mod_since_analyze"),
+        r.longOrNull("n_tup_newpage_upd"), r.getLong("n_live_tup"), r.getLong("n_dead_tup"),
+        r.getLong("n_mod_since_analyze"),
         r.getLong("vacuum_count"), r.getLong("autovacuum_count"), r.getLong("analyze_count"),
         r.getLong("autoanalyze_count"), r.doubleOrNull("vacuum_age"), r.doubleOrNull("analyze_age"),
         r.getLong("frozen_age"), r.getBoolean("locked"), r.longOrNull("table_bytes"), r.longOrNull("toast_bytes"),

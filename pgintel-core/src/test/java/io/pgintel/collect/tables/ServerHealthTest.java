@@ -155,6 +155,42 @@ class ServerHealthTest {
     }
   }
 
+  /** A partitioned table's sums over its leaf partitions, two levels down, as the server's own views give them. */
+  @PgTest
+  void partitionedTablesAreSummedOverTheirLeafPartitions(PgServer pg) throws Exception {
+    String db = pg.createDatabase("partitioned");
+    pg.execute(db, """
+        CREATE TABLE events (at date, v int) PARTITION BY RANGE (at);
+        CREATE TABLE events_2020 PARTITION OF events FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')
+          PARTITION BY RANGE (at);
+        CREATE TABLE events_2020a PARTITION OF events_2020 FOR VALUES FROM ('2020-01-01') TO ('2020-07-01');
+        CREATE TABLE events_2020b PARTITION OF events_2020 FOR VALUES FROM ('2020-07-01') TO ('2021-01-01');
+        CREATE TABLE events_2021 PARTITION OF events FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+        CREATE TABLE plain (v int);
+        INSERT INTO events SELECT date '2020-01-01' + g % 700, g FROM generate_series(1, 20000) g;
+        DELETE FROM events WHERE v % 10 = 0""");
+    pg.execute(db, "VACUUM (ANALYZE) events");
+    String leaves = "SELECT %s FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
+        + " WHERE c.relname IN ('events_2020a', 'events_2020b', 'events_2021')";
+    double live = Stats.settle(pg, db, leaves.formatted("sum(n_live_tup)"), 18000);
+    try (TestTelemetry otel = new TestTelemetry(); PgIntel p = on(pg, db, otel, "tables")) {
+      p.collectNow();
+      Map<String, Object> events = Map.of("db.namespace", db, "db.collection.name", "public.events");
+      assertEquals(3.0, otel.value("postgresql.partitioned_table.partitions", events).orElseThrow());
+      assertEquals(live, otel.value("postgresql.partitioned_table.rows", with(events, "state", "live"))
+          .orElseThrow());
+      assertEquals(Stats.read(pg, db, leaves.formatted("sum(n_dead_tup)")),
+          otel.value("postgresql.partitioned_table.rows", with(events, "state", "dead")).orElseThrow());
+      assertEquals(Stats.read(pg, db, leaves.formatted("sum(c.relpages) * current_setting('block_size')::int")),
+          otel.value("postgresql.partitioned_table.size", events).orElseThrow());
+      assertTrue(otel.points("postgresql.partitioned_table.partitions", Map.of("db.namespace", db)).size() == 1,
+          "the partitioned table only: not its sub-partitioned partition, not a plain table");
+      assertEquals(Stats.read(pg, db, "SELECT count(*) FROM pg_stat_user_tables"),
+          otel.value("postgresql.table.count", Map.of("db.namespace", db)).orElseThrow(),
+          "read in the same round trip");
+    }
+  }
+
   @PgTest
   void sequencesAreMeasuredAgainstTheNarrowerOfTheirBoundsAndTheirColumns(PgServer pg) throws Exception {
     String db = pg.createDatabase("sequences");
