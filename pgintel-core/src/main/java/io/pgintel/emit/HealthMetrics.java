@@ -228,8 +228,9 @@ final class HealthMetrics {
           "How long a running vacuum, analyze, index build or cluster has been running, in every phase.")
           .attributes(HealthMetrics::maintenance).doubleValue(MaintenanceProgress::runningSeconds),
       gauge("postgresql.maintenance.index_passes", "{pass}", MaintenanceProgress.class,
-          "Passes a running vacuum has made over the table's indexes; more than 1 means its dead tuple memory "
-              + "(maintenance_work_mem, autovacuum_work_mem) filled before the heap was scanned.")
+          "Passes a running vacuum has made over the table's indexes; one made while the heap is still scanned, or "
+              + "more than one, means its dead tuple memory (maintenance_work_mem, autovacuum_work_mem) filled before "
+              + "the heap was scanned.")
           .attributes(HealthMetrics::maintenance).longValue(MaintenanceProgress::indexPasses),
       gauge("postgresql.maintenance.dead_tuple_memory", "1", MaintenanceProgress.class,
           "Share of a running vacuum's dead tuple memory used (0 to 1); when full, it stops scanning the heap to "

@@ -137,12 +137,13 @@ final class PostgresMetrics {
               + "from PostgreSQL 16.")
           .longValue(ConnectionLimits::reserved),
       gauge("postgresql.role.connection.limit", "{connection}", ConnectionLimit.class,
-          "CONNECTION LIMIT of a login role (only roles with one): the server refuses the role's sessions past it, "
-              + "whatever max_connections leaves free.")
+          "CONNECTION LIMIT of a login role (only roles with one, superusers left out): the server refuses the "
+              + "role's sessions past it, whatever max_connections leaves free.")
           .attributes((r, b) -> b.put(Attrs.USER_NAME, r.name()))
           .longValue(r -> r.kind().equals("role") ? r.limit() : null),
       gauge("postgresql.database.connection.limit", "{connection}", ConnectionLimit.class,
-          "CONNECTION LIMIT of a database (only databases with one): the server refuses sessions to it past it.")
+          "CONNECTION LIMIT of a database (only databases with one): the server refuses sessions to it past it, "
+              + "but a superuser's.")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.name()))
           .longValue(r -> r.kind().equals("database") ? r.limit() : null),
       gauge("postgresql.settings.pending_restart", "{setting}", PendingRestart.class,

@@ -60,12 +60,12 @@ final class ReplicationMetrics {
           })
           .longValue(r -> r.syncState() == null ? null : 1),
       gauge("postgresql.replication.reply.age", "s", ReplicationClient.class,
-          "Time since the standby's last reply; it replies at least every wal_receiver_status_interval, so a "
-              + "growing age is a standby that stopped answering.")
+          "Time since the standby's last reply, by the standby's clock (skew shifts it; never below 0); it replies at "
+              + "least every wal_receiver_status_interval, so a growing age is a standby that stopped answering.")
           .attributes(ReplicationMetrics::client).doubleValue(ReplicationClient::replyAgeSeconds),
       gauge("postgresql.replication.xmin.age", "{transaction}", ReplicationClient.class,
-          "Age of the xmin the standby reports (hot_standby_feedback): how far back its queries hold vacuum on "
-              + "this server; none without feedback.")
+          "Age of the xmin the standby reports (hot_standby_feedback), kept on its WAL sender or on the slot it "
+              + "streams through: how far back its queries hold vacuum on this server; none without feedback.")
           .attributes(ReplicationMetrics::client).longValue(ReplicationClient::xminAge),
 
       // this server as a standby: pg_is_in_recovery(), replay position, pg_stat_wal_receiver

@@ -45,10 +45,13 @@ public final class ConnectionsCollector extends NamedCollector {
                        FROM pg_stat_activity WHERE pid = pg_backend_pid()), true) AS new_session""";
 
 
-  /** Roles that may log in and databases that take connections, each with a limit of its own; at most 100 of each. */
+  /**
+   * Roles that may log in and databases that take connections, each with a limit of its own; at most 100 of each.
+   * Superusers are held to neither: their roles are left out.
+   */
   static final String SET_LIMITS_SQL = """
       (SELECT 'role' AS kind, rolname::text AS name, rolconnlimit::bigint AS connection_limit FROM pg_roles
-       WHERE rolcanlogin AND rolconnlimit >= 0 ORDER BY rolconnlimit, rolname LIMIT 100)
+       WHERE rolcanlogin AND NOT rolsuper AND rolconnlimit >= 0 ORDER BY rolconnlimit, rolname LIMIT 100)
       UNION ALL
       (SELECT 'database', datname::text, datconnlimit::bigint FROM pg_database
        WHERE datallowconn AND datconnlimit >= 0 ORDER BY datconnlimit, datname LIMIT 100)""";

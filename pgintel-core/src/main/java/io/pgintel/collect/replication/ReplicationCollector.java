@@ -170,8 +170,10 @@ public final class ReplicationCollector extends NamedCollector {
     StringBuilder sql = new StringBuilder("""
         SELECT coalesce(r.application_name, '') AS application_name,
                coalesce(host(r.client_addr), CASE WHEN r.client_port = -1 THEN 'unix' END, '') AS client_addr,
-               r.state, r.sync_state, extract(epoch FROM clock_timestamp() - r.reply_time)::float8 AS reply_age,
-               age(r.backend_xmin)::bigint AS xmin_age""");
+               r.state, r.sync_state,
+               greatest(0, extract(epoch FROM clock_timestamp() - r.reply_time))::float8 AS reply_age,
+               age(""" + (access.slots() ? "coalesce(r.backend_xmin, sl.xmin)" : "r.backend_xmin")
+        + ")::bigint AS xmin_age");
     for (String op : List.of("sent", "write", "flush", "replay")) {
       sql.append(",\n       ").append(behind(access, "r." + op + "_lsn")).append(" AS ").append(op)
           .append("_behind");
@@ -182,8 +184,12 @@ public final class ReplicationCollector extends NamedCollector {
           .append(op).append("_lag");
     }
     // base backups stream through a WAL sender too, but are not standbys
-    return sql.append("\nFROM pg_stat_replication r CROSS JOIN (").append(newest(access)).append(") p\n")
-        .append("WHERE r.state IS DISTINCT FROM 'backup'\nORDER BY r.pid").toString();
+    sql.append("\nFROM pg_stat_replication r CROSS JOIN (").append(newest(access)).append(") p\n");
+    if (access.slots()) {
+      // a standby streaming through a slot keeps its feedback xmin on the slot, not on its WAL sender
+      sql.append("LEFT JOIN pg_replication_slots sl ON sl.active_pid = r.pid\n");
+    }
+    return sql.append("WHERE r.state IS DISTINCT FROM 'backup'\nORDER BY r.pid").toString();
   }
 
   private static String behind(Access access, String lsn) {

@@ -21,7 +21,9 @@ final class SchemaChecks {
    * A foreign key is served by a B-tree or hash index without predicate whose leading key columns are its columns,
    * in any order, each with its column's collation (the lookup cannot use an index of another collation). A
    * partitioned table is served by an index of its own (one created on it reaches every partition); a foreign key
-   * declared on a partition itself is checked there. An index is redundant when its key columns, in order, with
+   * declared on a partition itself is checked there, one a partition inherits, or one cloned for each partition
+   * of a partitioned table it references, is its parent's; from PostgreSQL 18 keys not enforced and temporal keys
+   * (served by GiST) are left out. An index is redundant when its key columns, in order, with
    * their operator classes, collations and sort options, lead another valid B-tree index of the table; neither
    * index partial nor on expressions, the redundant one not unique, without included columns and backing no
    * constraint; of two with the same key columns the one with included columns covers, else the one with the
@@ -31,7 +33,8 @@ final class SchemaChecks {
    */
   static String sql(int major) {
     return SQL.replace("$MAX", Integer.toString(MAX_ROWS))
-        .replace("$ENFORCED", major >= 18 ? "AND k.conenforced" : "");
+        // PostgreSQL 18: keys not enforced have no trigger to serve; temporal keys (PERIOD) are served by GiST
+        .replace("$ENFORCED", major >= 18 ? "AND k.conenforced AND NOT k.conperiod" : "");
   }
 
   /** {@code $1} of the leaf partitions of {@code $2} of relkind {@code $3}, summed (pg_inherits, no lock). */
@@ -39,7 +42,7 @@ final class SchemaChecks {
       (WITH RECURSIVE tree(relid) AS (
          SELECT i.inhrelid FROM pg_inherits i WHERE i.inhparent = $2
          UNION ALL SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid)
-       SELECT coalesce(sum(greatest(l.$1, 0)), 0) FROM tree JOIN pg_class l ON l.oid = tree.relid
+       SELECT coalesce(sum(greatest(l.$1::float8, 0)), 0) FROM tree JOIN pg_class l ON l.oid = tree.relid
        WHERE l.relkind = '$3')""";
 
   private static final String SQL = """
@@ -52,10 +55,12 @@ final class SchemaChecks {
       fk AS (
         SELECT 'fk'::text AS kind, r.name AS table_name, quote_ident(k.conname) AS name,
                quote_ident(fn.nspname) || '.' || quote_ident(f.relname) AS other,
-               CASE WHEN r.relkind = 'p' THEN $TABLE_LEAVES ELSE greatest(r.reltuples, 0) END::float8 AS value
+               CASE WHEN r.relkind = 'p' THEN $TABLE_LEAVES ELSE greatest(r.reltuples::float8, 0) END AS value
         FROM pg_constraint k JOIN rel r ON r.oid = k.conrelid
         JOIN pg_class f ON f.oid = k.confrelid JOIN pg_namespace fn ON fn.oid = f.relnamespace
-        WHERE k.contype = 'f' $ENFORCED AND (NOT r.relispartition OR k.conparentid = 0) AND NOT EXISTS (
+        WHERE k.contype = 'f' $ENFORCED
+          -- a key inherited by a partition, or cloned for each partition of the table it references, is its parent
+          AND k.conparentid = 0 AND NOT EXISTS (
           SELECT 1 FROM pg_index x JOIN pg_class xc ON xc.oid = x.indexrelid
           WHERE x.indrelid = k.conrelid AND x.indisvalid AND x.indpred IS NULL
             AND xc.relam IN (SELECT oid FROM pg_am WHERE amname IN ('btree', 'hash'))

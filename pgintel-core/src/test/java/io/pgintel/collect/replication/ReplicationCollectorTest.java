@@ -40,7 +40,8 @@ class ReplicationCollectorTest {
         Map.of("wal_level", "logical", "max_slot_wal_keep_size", "1GB"));
     PgServer standby = null;
     try {
-      standby = PostgresServers.startStandby(primary);
+      // with feedback: the standby's xmin reaches the primary, on the slot it streams through
+      standby = PostgresServers.startStandby(primary, Map.of("hot_standby_feedback", "on"));
       primary.execute("postgres", "CREATE TABLE t (v text)");
       primary.execute("postgres", "INSERT INTO t VALUES ('first')");
       // the standby replays a transaction of its own, so that it has a last replay time
@@ -52,6 +53,8 @@ class ReplicationCollectorTest {
 
       String client = text(primary, "SELECT application_name || '@' || host(client_addr) FROM pg_stat_replication");
       String physicalSlot = text(primary, "SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical'");
+      Stats.settle(primary, "SELECT count(*) FROM pg_replication_slots WHERE xmin IS NOT NULL AND slot_name = '"
+          + physicalSlot + "'", 1);
       assertEquals(PostgresServers.STANDBY_APPLICATION, client.substring(0, client.indexOf('@')));
 
       try (TestTelemetry otel = new TestTelemetry();
@@ -91,8 +94,9 @@ class ReplicationCollectorTest {
             Map.of("replication_client", client, "postgresql.replication.sync_state", "async")));
         double replyAge = value(data, "postgresql.replication.reply.age", standbyAttrs);
         assertTrue(replyAge >= 0 && replyAge < 30, "the standby replies every 10 s at most: " + replyAge);
-        assertTrue(TestTelemetry.points(data, "postgresql.replication.xmin.age", standbyAttrs).isEmpty(),
-            "no hot_standby_feedback, no xmin");
+        double xminAge = value(data, "postgresql.replication.xmin.age", standbyAttrs);
+        assertBetween(0, xminAge, Stats.read(primary, "SELECT age(xmin) FROM pg_replication_slots WHERE slot_name"
+            + " = '" + physicalSlot + "'") + 100, "the standby's feedback xmin, from its slot");
         for (String op : new String[] {"write", "flush"}) {
           double delay = value(data, "postgresql.wal.delay", Map.of("replication_client", client, "operation", op));
           assertTrue(delay >= 0 && delay < 60, op + " delay " + delay);

@@ -76,6 +76,11 @@ class SchemaCollectorTest {
         CREATE TABLE visits (at date, order_id bigint) PARTITION BY RANGE (at);
         CREATE TABLE visits_2020 PARTITION OF visits FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
         ALTER TABLE visits_2020 ADD CONSTRAINT visits_2020_order FOREIGN KEY (order_id) REFERENCES orders;
+        CREATE TABLE regions (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+        CREATE TABLE regions_a PARTITION OF regions FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+        CREATE TABLE regions_b PARTITION OF regions FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+        CREATE TABLE routes (id int PRIMARY KEY, region_id int, region_at date,
+          CONSTRAINT routes_region FOREIGN KEY (region_id, region_at) REFERENCES regions);
         CREATE TABLE coded (id int PRIMARY KEY, code text UNIQUE);
         CREATE TABLE by_code (code text REFERENCES coded (code));
         CREATE INDEX by_code_c ON by_code (code COLLATE "C");
@@ -102,12 +107,12 @@ class SchemaCollectorTest {
       p.collectNow();
       assertEquals(Map.of("notes_order_id_fkey", "public.orders", "events_order_id_fkey", "public.orders",
           "flagged_order_id_fkey", "public.orders", "visits_2020_order", "public.orders", "by_code_code_fkey",
-          "public.coded", "ranged_customer_id_fkey", "public.customers"),
+          "public.coded", "ranged_customer_id_fkey", "public.customers", "routes_region", "public.regions"),
           series(otel, "postgresql.foreign_key.unindexed", db, "postgresql.constraint.name",
               "postgresql.foreign_key.references"),
           "served: by the primary key's leading column, by an index of the same columns in another order, by a hash"
               + " index; not by a partial index, an index of another collation or a BRIN index; a partition's own"
-              + " foreign key is checked");
+              + " foreign key is checked; a key to a partitioned table once, not once more per partition");
       assertEquals(3000.0, otel.value("postgresql.foreign_key.unindexed",
           Map.of("db.namespace", db, "db.collection.name", "public.notes")).orElseThrow());
       assertEquals(20000.0, otel.value("postgresql.foreign_key.unindexed",
@@ -132,7 +137,7 @@ class SchemaCollectorTest {
           + " ALTER TABLE refs ADD PRIMARY KEY (x, y)");
       p.collectNow();
       assertEquals(Set.of("events_order_id_fkey", "flagged_order_id_fkey", "visits_2020_order", "by_code_code_fkey",
-          "ranged_customer_id_fkey"), series(otel, "postgresql.foreign_key.unindexed", db,
+          "ranged_customer_id_fkey", "routes_region"), series(otel, "postgresql.foreign_key.unindexed", db,
           "postgresql.constraint.name", "db.namespace").keySet());
       assertEquals(Map.of("orders_by_id", "orders_pkey", "orders_customer_again", "orders_customer", "refs_xy",
           "refs_pkey", "events_at_again", "events_at", "wide_x", "wide_x_with_y"), series(otel,

@@ -14,7 +14,8 @@ import java.util.Map;
  * The progress statement's choice of measure, phase by phase, on a real server: the four progress views are
  * shadowed by temporary views (found first with {@code pg_temp} ahead of {@code pg_catalog} in the search path)
  * holding one row per phase, since a real command passes its phases too fast, or too slowly, to catch each. A
- * vacuum's rows also give its passes over the indexes and its dead tuple memory.
+ * vacuum's rows also give its passes over the indexes and its dead tuple memory, and {@code pg_stat_activity} what
+ * started three of them.
  */
 class MaintenanceProgressTest {
 
@@ -23,6 +24,7 @@ class MaintenanceProgressTest {
     Map<String, Double> fractions = new HashMap<>();
     Map<String, Double> memory = new HashMap<>();
     Map<String, Long> passesByPhase = new HashMap<>();
+    Map<Integer, String> startedBy = new HashMap<>();
     try (Connection c = pg.connect(); Statement s = c.createStatement()) {
       s.execute("SET search_path = pg_temp, pg_catalog");
       // dead tuple memory: tuples to 16, bytes from 17
@@ -62,6 +64,13 @@ class MaintenanceProgressTest {
             (32, 'writing new heap', 50, 50))
             v(pid, phase, heap_blks_scanned, heap_blks_total)
             CROSS JOIN (SELECT 'postgres'::name AS datname, 'pg_class'::regclass::oid AS relid) d""");
+      // the sessions of three vacuums: an autovacuum worker's to prevent wraparound, an ordinary one's, a client's
+      s.execute("""
+          CREATE TEMP VIEW pg_stat_activity AS SELECT * FROM (VALUES
+            (1, now(), 'autovacuum worker', 'autovacuum: VACUUM public.orders (to prevent wraparound)'),
+            (2, now(), 'autovacuum worker', 'autovacuum: VACUUM ANALYZE public.orders'),
+            (3, now(), 'client backend', 'VACUUM (VERBOSE) orders'))
+            a(pid, query_start, backend_type, query)""");
       try (ResultSet r = s.executeQuery(VacuumCollector.progressSql(pg.majorVersion()))) {
         while (r.next()) {
           long done = r.getLong("done");
@@ -85,7 +94,7 @@ class MaintenanceProgressTest {
             assertEquals(null, p.deadMemoryShare(), p.kind());
             assertEquals(null, p.indexPasses(), p.kind());
           }
-          assertEquals(null, p.startedBy(), "no such session");
+          startedBy.put(p.pid(), p.startedBy());
           assertEquals("pg_class", p.relation());
         }
       }
@@ -109,6 +118,10 @@ class MaintenanceProgressTest {
     expected.put("cluster: seq scanning heap", 0.1);
     expected.put("cluster: writing new heap", null);
     assertEquals(expected, fractions);
+    assertEquals("wraparound", startedBy.get(1));
+    assertEquals("autovacuum", startedBy.get(2));
+    assertEquals("manual", startedBy.get(3));
+    assertEquals(null, startedBy.get(4), "no session to tell");
     assertEquals(Map.of("scanning heap", 0.25, "vacuuming indexes", 1.0, "vacuuming heap", 1.0,
         "cleaning up indexes", 0.1, "truncating heap", 0.0), memory);
     assertEquals(Map.of("scanning heap", 0L, "vacuuming indexes", 1L, "vacuuming heap", 1L,
