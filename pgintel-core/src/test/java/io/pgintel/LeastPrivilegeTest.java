@@ -80,8 +80,8 @@ class LeastPrivilegeTest {
     }
     assertEquals(BuiltInCollectors.defaultIntervals().size(), status.size(), status.toString());
     for (CollectorStatus s : status) {
-      CollectorStatus.State expected = s.name().equals("plans") ? CollectorStatus.State.DISABLED
-          : CollectorStatus.State.ACTIVE;
+      CollectorStatus.State expected = BuiltInCollectors.enabledByDefault(s.name()) ? CollectorStatus.State.ACTIVE
+          : CollectorStatus.State.DISABLED;
       assertTrue(s.state() == expected && s.consecutiveFailures() == 0 && s.lastError() == null, s.toString());
     }
     assertTrue(!log.contains("failed"), log);

@@ -3,6 +3,7 @@ package io.pgintel.collect;
 import io.pgintel.Settings;
 import io.pgintel.collect.activity.ActivityCollector;
 import io.pgintel.collect.bgwriter.BackgroundWriterCollector;
+import io.pgintel.collect.buffercache.BuffercacheCollector;
 import io.pgintel.collect.connections.ConnectionsCollector;
 import io.pgintel.collect.database.DatabaseCollector;
 import io.pgintel.collect.functions.FunctionsCollector;
@@ -39,9 +40,10 @@ public final class BuiltInCollectors {
 
   /**
    * Collectors that run only when switched on: {@code plans} sends statements of the application's to the server
-   * (as {@code EXPLAIN}), which an operator should choose to allow.
+   * (as {@code EXPLAIN}), which an operator should choose to allow; {@code buffercache} needs an extension and
+   * reads a row per shared buffer.
    */
-  private static final Set<String> OFF_BY_DEFAULT = Set.of(PlansCollector.NAME);
+  private static final Set<String> OFF_BY_DEFAULT = Set.of(PlansCollector.NAME, BuffercacheCollector.NAME);
 
   private static final List<BuiltIn> ALL = List.of(
       new BuiltIn(DatabaseCollector.NAME, DatabaseCollector.DEFAULT_INTERVAL, c -> new DatabaseCollector()),
@@ -61,7 +63,8 @@ public final class BuiltInCollectors {
       new BuiltIn(FunctionsCollector.NAME, FunctionsCollector.DEFAULT_INTERVAL, c -> new FunctionsCollector()),
       new BuiltIn(SettingsCollector.NAME, SettingsCollector.DEFAULT_INTERVAL, c -> new SettingsCollector()),
       new BuiltIn(SchemaCollector.NAME, SchemaCollector.DEFAULT_INTERVAL, c -> new SchemaCollector()),
-      new BuiltIn(PlansCollector.NAME, PlansCollector.DEFAULT_INTERVAL, c -> new PlansCollector(c.settings())));
+      new BuiltIn(PlansCollector.NAME, PlansCollector.DEFAULT_INTERVAL, c -> new PlansCollector(c.settings())),
+      new BuiltIn(BuffercacheCollector.NAME, BuffercacheCollector.DEFAULT_INTERVAL, c -> new BuffercacheCollector()));
 
   private BuiltInCollectors() {}
 

@@ -41,6 +41,9 @@ final class Attrs {
   static final AttributeKey<String> TYPE = AttributeKey.stringKey("type");
 
   static final AttributeKey<String> INDEX_NAME = AttributeKey.stringKey("postgresql.index.name");
+  static final AttributeKey<String> RELATION_NAME = AttributeKey.stringKey("postgresql.relation.name");
+  static final AttributeKey<String> RELATION_KIND = AttributeKey.stringKey("postgresql.relation.kind");
+  static final AttributeKey<String> BUFFER_STATE = AttributeKey.stringKey("postgresql.buffercache.state");
   static final AttributeKey<String> INDEX_COVERED_BY = AttributeKey.stringKey("postgresql.index.covered_by");
   static final AttributeKey<String> CONSTRAINT_NAME = AttributeKey.stringKey("postgresql.constraint.name");
   static final AttributeKey<String> FOREIGN_KEY_REFERENCES =

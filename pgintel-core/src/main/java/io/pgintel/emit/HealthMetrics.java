@@ -8,6 +8,8 @@ import io.opentelemetry.api.common.AttributesBuilder;
 import io.pgintel.collect.functions.FunctionStats;
 import io.pgintel.collect.io.IoStats;
 import io.pgintel.collect.io.SlruStats;
+import io.pgintel.collect.buffercache.BufferCacheSummary;
+import io.pgintel.collect.buffercache.RelationBuffers;
 import io.pgintel.collect.locks.LockCount;
 import io.pgintel.collect.locks.TableLocks;
 import io.pgintel.collect.schema.RedundantIndex;
@@ -240,6 +242,28 @@ final class HealthMetrics {
           "autovacuum_max_workers: the most tables autovacuum works on at once; the connections collector counts "
               + "the autovacuum workers running.")
           .longValue(r -> (long) r.autovacuumMaxWorkers()),
+
+      // pg_buffercache (opt-in)
+      upDown("postgresql.buffercache.buffers", "{buffer}", BufferCacheSummary.class,
+          "Shared buffers used (holding a page) and unused, from pg_buffercache.")
+          .point(Attrs.BUFFER_STATE, "used", BufferCacheSummary::used)
+          .point(Attrs.BUFFER_STATE, "unused", BufferCacheSummary::unused).build(),
+      upDown("postgresql.buffercache.dirty", "{buffer}", BufferCacheSummary.class,
+          "Shared buffers written to but not yet written out.")
+          .longValue(BufferCacheSummary::dirty),
+      upDown("postgresql.buffercache.pinned", "{buffer}", BufferCacheSummary.class,
+          "Shared buffers a backend holds pinned right now.")
+          .longValue(BufferCacheSummary::pinned),
+      gauge("postgresql.buffercache.usage_count.average", "1", BufferCacheSummary.class,
+          "Average usage count of the used shared buffers (0 to 5): near 5 the cache is hot and each page read "
+              + "evicts a page in use.")
+          .doubleValue(BufferCacheSummary::usageCountAverage),
+      upDown("postgresql.relation.buffers", "{buffer}", RelationBuffers.class,
+          "Shared buffers holding pages of a relation of the monitored database, its free space and visibility "
+              + "maps included (the 50 with the most).")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()).put(Attrs.RELATION_NAME, r.relation())
+              .put(Attrs.RELATION_KIND, r.kind()))
+          .longValue(RelationBuffers::buffers),
 
       // pg_stat_io (16+), pg_stat_slru
       counter("postgresql.io.operations", "{operation}", IoStats.class,

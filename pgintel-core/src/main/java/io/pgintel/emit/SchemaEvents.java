@@ -14,7 +14,7 @@ final class SchemaEvents {
   static final String SCHEMA_CHANGE = "db.server.schema_change";
 
   static final AttributeKey<String> CHANGE = AttributeKey.stringKey("postgresql.schema.change");
-  static final AttributeKey<String> KIND = AttributeKey.stringKey("postgresql.relation.kind");
+  static final AttributeKey<String> KIND = Attrs.RELATION_KIND;
   static final AttributeKey<String> OLD_NAME = AttributeKey.stringKey("postgresql.relation.old_name");
   static final AttributeKey<Long> UNTOLD = AttributeKey.longKey("pgintel.schema.untold");
 

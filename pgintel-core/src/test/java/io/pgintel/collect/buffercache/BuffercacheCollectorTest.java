@@ -1,0 +1,91 @@
+package io.pgintel.collect.buffercache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgintel.PgIntel;
+import io.pgintel.collect.CollectorStatus;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PgTest;
+import io.pgintel.test.Stats;
+import io.pgintel.test.TestPgIntel;
+import io.pgintel.test.TestTelemetry;
+import java.util.Map;
+
+/** What shared buffers hold, against pg_buffercache's own answers; off by default, unavailable without it. */
+class BuffercacheCollectorTest {
+
+  private static CollectorStatus status(PgIntel p) {
+    return p.status().stream().filter(s -> s.name().equals("buffercache")).findFirst().orElseThrow();
+  }
+
+  @PgTest
+  void sharedBuffersAndTheRelationsInThemAreReportedOnceTheExtensionIsThere(PgServer pg) throws Exception {
+    String db = pg.createDatabase("buffers");
+    pg.execute(db, "CREATE TABLE cached (id int PRIMARY KEY, pad text);"
+        + " INSERT INTO cached SELECT g, repeat('x', 100) FROM generate_series(1, 20000) g");
+    pg.execute(db, "VACUUM cached");
+    pg.execute(db, "SELECT count(*) FROM cached");
+    try (TestTelemetry otel = new TestTelemetry()) {
+      try (PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel).dataSource(pg.dataSource(db)), "database")
+          .build()) {
+        p.collectNow();
+        assertEquals(CollectorStatus.State.DISABLED, status(p).state(), "off by default");
+      }
+      try (PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel).dataSource(pg.dataSource(db)), "buffercache")
+          .collectorEnabled("buffercache", true).build()) {
+        p.collectNow();
+        CollectorStatus missing = status(p);
+        assertEquals(CollectorStatus.State.UNAVAILABLE, missing.state(), missing.toString());
+        assertTrue(missing.detail().contains("CREATE EXTENSION pg_buffercache"), missing.detail());
+      }
+      // in a schema of its own, not on the search path
+      pg.execute(db, "CREATE SCHEMA ext; CREATE EXTENSION pg_buffercache SCHEMA ext");
+      try (PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel).dataSource(pg.dataSource(db)), "buffercache")
+          .collectorEnabled("buffercache", true).build()) {
+        pg.execute(db, "SELECT count(*) FROM cached");
+        p.collectNow();
+        assertEquals(CollectorStatus.State.ACTIVE, status(p).state(), status(p).toString());
+        double all = Stats.read(pg, db, "SELECT setting::bigint FROM pg_settings WHERE name = 'shared_buffers'");
+        double used = otel.value("postgresql.buffercache.buffers", Map.of("postgresql.buffercache.state", "used"))
+            .orElseThrow();
+        double unused = otel.value("postgresql.buffercache.buffers",
+            Map.of("postgresql.buffercache.state", "unused")).orElseThrow();
+        assertEquals(all, used + unused, "used and unused are all the shared buffers");
+        assertTrue(used > 0);
+        double average = otel.value("postgresql.buffercache.usage_count.average", Map.of()).orElseThrow();
+        assertTrue(average > 0 && average <= 5, "usage count " + average);
+        assertTrue(otel.value("postgresql.buffercache.dirty", Map.of()).orElseThrow() <= used);
+        assertTrue(otel.value("postgresql.buffercache.pinned", Map.of()).orElseThrow() <= used);
+        String forks = "SELECT (pg_relation_size('%1$s', 'main') + pg_relation_size('%1$s', 'fsm')"
+            + " + pg_relation_size('%1$s', 'vm')) / current_setting('block_size')::int";
+        double pages = Stats.read(pg, db, forks.formatted("cached"));
+        assertEquals(pages, otel.value("postgresql.relation.buffers", Map.of("db.namespace", db,
+            "postgresql.relation.name", "public.cached", "postgresql.relation.kind", "table")).orElseThrow(),
+            "a table just read whole, well within shared_buffers: every page of it, its free space and visibility"
+                + " maps too");
+        double indexPages = Stats.read(pg, db, forks.formatted("cached_pkey"));
+        assertEquals(indexPages, otel.value("postgresql.relation.buffers", Map.of("db.namespace", db,
+            "postgresql.relation.name", "public.cached_pkey", "postgresql.relation.kind", "index")).orElseThrow(),
+            "its index, written and vacuumed a moment ago");
+      }
+    }
+  }
+
+  @PgTest
+  void aRoleWithoutPgMonitorIsToldToGrantIt(PgServer pg) throws Exception {
+    String db = pg.createDatabase("buffersplain");
+    pg.execute(db, "CREATE EXTENSION pg_buffercache");
+    pg.execute("postgres", "DO $$ BEGIN CREATE ROLE plain_buffers LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
+        + " END $$");
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = TestPgIntel.only(io.pgintel.PgIntel.builder().dataSource(pg.dataSourceAs("plain_buffers", db))
+            .openTelemetry(otel.openTelemetry()), "buffercache").collectorEnabled("buffercache", true).build()) {
+      p.collectNow();
+      CollectorStatus s = status(p);
+      assertEquals(CollectorStatus.State.UNAVAILABLE, s.state(), s.toString());
+      assertTrue(s.detail().contains("pg_monitor"), s.detail());
+      assertEquals(0, s.consecutiveFailures(), "not a failure to back off from");
+    }
+  }
+}
