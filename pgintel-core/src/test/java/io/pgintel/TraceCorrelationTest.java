@@ -258,6 +258,9 @@ class TraceCorrelationTest {
     TraceLink link = TraceLink.fromTraceparent("svc 00-" + TRACE + "-" + SPAN + "-01 worker");
     assertEquals(new TraceLink(TRACE, SPAN, null, null), link);
     assertEquals(null, TraceLink.fromTraceparent("00-" + "0".repeat(32) + "-" + SPAN + "-01"));
+    assertEquals("svc worker", TraceLink.withoutTraceparent("svc 00-" + TRACE + "-" + SPAN + "-01 worker"));
+    assertEquals("billing", TraceLink.withoutTraceparent("billing 00-" + TRACE + "-" + SPAN + "-01"));
+    assertEquals("plain", TraceLink.withoutTraceparent("plain"));
     assertEquals(null, TraceLink.fromTraceparent("00-" + TRACE.toUpperCase() + "-" + SPAN + "-01"));
     assertEquals(null, TraceLink.fromTraceparent("psql"));
   }

@@ -298,6 +298,11 @@ final class PostgresMetrics {
           .attributes((r, b) -> b.put(Attrs.FINGERPRINT, r.fingerprint()).put(Attrs.DB_QUERY_SUMMARY, r.querySummary())
               .put(Attrs.WAIT_EVENT_TYPE, r.waitEventType()).put(Attrs.WAIT_EVENT, r.waitEvent()))
           .doubleValue(dimension("query_wait")),
+      gauge("postgresql.activity.application", "{session}", ActiveSessions.class,
+          "Average active sessions by application_name (a traceparent in it left out) and user over the aggregation "
+              + "window (20 busiest, the rest 'other').")
+          .attributes((r, b) -> b.put(Attrs.APPLICATION_NAME, r.application()).put(Attrs.USER_NAME, r.user()))
+          .doubleValue(dimension("application")),
       upDown("postgresql.sessions.idle_in_transaction", "{session}", TransactionHorizon.class,
           "Sessions idle inside an open transaction now.")
           .longValue(TransactionHorizon::idleInTransaction),

@@ -12,24 +12,65 @@ package io.pgintel.trace;
  */
 public record TraceLink(String traceId, String spanId, String codeFunction, String codeNamespace) {
 
+  /** Characters of a {@code traceparent}. */
+  private static final int TRACEPARENT_LENGTH = 55;
+
   /** A W3C {@code traceparent} ({@code 00-<trace>-<span>-<flags>}) found anywhere in text, e.g. application_name. */
   public static TraceLink fromTraceparent(String text) {
-    if (text == null || text.length() < 55) {
-      return null;
+    int i = traceparentAt(text, 0);
+    return i < 0 ? null : new TraceLink(text.substring(i + 3, i + 35), text.substring(i + 36, i + 52), null, null);
+  }
+
+  /**
+   * The text without the {@code traceparent}s in it, the pieces around them joined by one space: an
+   * application_name that carries one per request names the same application in every session.
+   */
+  public static String withoutTraceparent(String text) {
+    int i = traceparentAt(text, 0);
+    if (i < 0) {
+      return text;
     }
-    int i = text.indexOf("00-");
-    while (i >= 0 && i + 55 <= text.length()) {
+    StringBuilder out = new StringBuilder(text.length());
+    int from = 0;
+    for (; i >= 0; i = traceparentAt(text, from)) {
+      join(out, text.substring(from, i));
+      from = i + TRACEPARENT_LENGTH;
+    }
+    join(out, text.substring(from));
+    return out.toString();
+  }
+
+  /** Appends a piece, trimmed, one space after what is there. */
+  private static void join(StringBuilder out, String piece) {
+    String p = piece.strip();
+    if (!p.isEmpty()) {
+      out.append(out.isEmpty() ? "" : " ").append(p);
+    }
+  }
+
+  /** Where the first valid traceparent at or after {@code from} starts, or -1. */
+  private static int traceparentAt(String text, int from) {
+    if (text == null || text.length() - from < TRACEPARENT_LENGTH) {
+      return -1;
+    }
+    int i = text.indexOf("00-", from);
+    while (i >= 0 && i + TRACEPARENT_LENGTH <= text.length()) {
       if (text.charAt(i + 35) == '-' && text.charAt(i + 52) == '-' && hex(text, i + 3, 32) && hex(text, i + 36, 16)
-          && hex(text, i + 53, 2)) {
-        String trace = text.substring(i + 3, i + 35);
-        String span = text.substring(i + 36, i + 52);
-        if (!trace.equals("0".repeat(32)) && !span.equals("0".repeat(16))) {
-          return new TraceLink(trace, span, null, null);
-        }
+          && hex(text, i + 53, 2) && !zeros(text, i + 3, 32) && !zeros(text, i + 36, 16)) {
+        return i;
       }
       i = text.indexOf("00-", i + 1);
     }
-    return null;
+    return -1;
+  }
+
+  private static boolean zeros(String s, int from, int n) {
+    for (int k = from; k < from + n; k++) {
+      if (s.charAt(k) != '0') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean hex(String s, int from, int n) {

@@ -43,6 +43,7 @@ public final class ActivityCollector extends NamedCollector {
 
   static final int MAX_QUERY_SERIES = 20;
   static final int MAX_QUERY_WAIT_SERIES = 50;
+  static final int MAX_APPLICATION_SERIES = 20;
   private static final double STATEMENT_ALONE_SECONDS = 1.0;
   private static final String AUXILIARY = "'checkpointer', 'background writer', 'walwriter', 'autovacuum launcher',"
       + " 'logical replication launcher', 'archiver', 'startup', 'walreceiver', 'walsummarizer', 'io worker',"
@@ -241,6 +242,9 @@ public final class ActivityCollector extends NamedCollector {
       windowCounts.merge(List.of("query", summary), 1, Integer::sum);
       String fingerprint = s.query() == null ? "unknown" : s.query().fingerprint();
       windowCounts.merge(List.of("query_wait", fingerprint, summary, type, event), 1, Integer::sum);
+      // a traceparent per request in application_name would make every session an application of its own
+      windowCounts.merge(List.of("application", TraceLink.withoutTraceparent(s.application()), s.user()), 1,
+          Integer::sum);
     }
     if (now - windowStart < aggregationNanos) {
       return;
@@ -252,18 +256,21 @@ public final class ActivityCollector extends NamedCollector {
       List<String> k = e.getKey();
       double avg = e.getValue() / ticks;
       switch (k.get(0)) {
-        case "state" -> closed.add(new ActiveSessions("state", "", "", k.get(1), "", "", "", avg));
-        case "wait" -> closed.add(new ActiveSessions("wait", k.get(1), k.get(2), "", "", "", "", avg));
-        case "database" -> closed.add(new ActiveSessions("database", "", "", "", k.get(1), "", "", avg));
+        case "state" -> closed.add(new ActiveSessions("state", "", "", k.get(1), "", "", "", "", "", avg));
+        case "wait" -> closed.add(new ActiveSessions("wait", k.get(1), k.get(2), "", "", "", "", "", "", avg));
+        case "database" -> closed.add(new ActiveSessions("database", "", "", "", k.get(1), "", "", "", "", avg));
         default -> ranked.computeIfAbsent(k.get(0), d -> new ArrayList<>()).add(e);
       }
     }
     busiest(ranked.get("query"), MAX_QUERY_SERIES, k -> List.of("query", "other"), ticks).forEach((k, avg) ->
-        closed.add(new ActiveSessions("query", "", "", "", "", "", k.get(1), avg)));
+        closed.add(new ActiveSessions("query", "", "", "", "", "", k.get(1), "", "", avg)));
     // the rest by wait event type, so that the series of a type still add up to its sessions
     busiest(ranked.get("query_wait"), MAX_QUERY_WAIT_SERIES,
         k -> List.of("query_wait", "other", "other", k.get(3), "CPU".equals(k.get(3)) ? "CPU" : "other"), ticks)
         .forEach((k, avg) -> closed.add(new ActiveSessions("query_wait", k.get(3), k.get(4), "", "", k.get(1),
+            k.get(2), "", "", avg)));
+    busiest(ranked.get("application"), MAX_APPLICATION_SERIES, k -> List.of("application", "other", "other"),
+        ticks).forEach((k, avg) -> closed.add(new ActiveSessions("application", "", "", "", "", "", "", k.get(1),
             k.get(2), avg)));
     lastWindow = List.copyOf(closed);
     windowCounts.clear();

@@ -17,8 +17,37 @@ class ActiveSessionsWindowTest {
   private final SqlEngine sql = SqlEngine.create();
 
   private ActivitySample active(int pid, String text, String waitType, String waitEvent) {
-    return new ActivitySample(pid, "shop", "app", "", null, "client backend", "active", waitType, waitEvent, null,
-        1.0, 1.0, 0L, 0L, 1.0, null, null, List.of(), sql.server(text), null);
+    return active(pid, text, waitType, waitEvent, "app", "app");
+  }
+
+  private ActivitySample active(int pid, String text, String waitType, String waitEvent, String application,
+      String user) {
+    return new ActivitySample(pid, "shop", user, application, null, "client backend", "active", waitType, waitEvent,
+        null, 1.0, 1.0, 0L, 0L, 1.0, null, null, List.of(), sql.server(text), null);
+  }
+
+  @Test
+  void applicationsAreCountedWithoutTheTraceparentsInTheirNamesAndBounded() {
+    ActivityCollector collector = new ActivityCollector(Settings.lenient(
+        Map.of("pgintel.collectors.activity.aggregation-interval", "1s"), problem -> { }), null, sql);
+    List<ActivitySample> busy = new ArrayList<>();
+    // one service whose every session carries the request's traceparent; then 30 services of one session each
+    for (int pid = 1; pid <= 4; pid++) {
+      busy.add(active(pid, "SELECT 1", null, null, "billing 00-4bf92f3577b34da6a3ce929d0e0e473" + pid
+          + "-00f067aa0ba902b7-01", "billing"));
+    }
+    for (int i = 0; i < 30; i++) {
+      busy.add(active(10 + i, "SELECT 1", null, null, "service-" + i, "svc"));
+    }
+    collector.accumulate(busy, 0);
+    collector.accumulate(busy, 1_000_000_000L);
+    Map<String, Double> byApplication = collector.lastWindow().stream()
+        .filter(a -> a.dimension().equals("application"))
+        .collect(Collectors.toMap(a -> a.application() + "/" + a.user(), ActiveSessions::average));
+    assertEquals(ActivityCollector.MAX_APPLICATION_SERIES + 1, byApplication.size(), "20 and 'other'");
+    assertEquals(4.0, byApplication.get("billing/billing"), 1e-9, "one application, four sessions");
+    assertEquals(34.0, byApplication.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+    assertEquals(11.0, byApplication.get("other/other"), 1e-9, "the 30 single ones beyond the first 19");
   }
 
   @Test
