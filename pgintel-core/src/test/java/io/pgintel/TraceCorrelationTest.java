@@ -261,6 +261,13 @@ class TraceCorrelationTest {
     assertEquals("svc worker", TraceLink.withoutTraceparent("svc 00-" + TRACE + "-" + SPAN + "-01 worker"));
     assertEquals("billing", TraceLink.withoutTraceparent("billing 00-" + TRACE + "-" + SPAN + "-01"));
     assertEquals("plain", TraceLink.withoutTraceparent("plain"));
+    // PostgreSQL keeps 63 bytes of application_name: the traceparent's end is cut off
+    String cut = ("billing-service 00-" + TRACE + "-" + SPAN + "-01").substring(0, 63);
+    assertEquals(null, TraceLink.fromTraceparent(cut));
+    assertEquals("billing-service", TraceLink.withoutTraceparent(cut));
+    assertEquals("build 00-1234", TraceLink.withoutTraceparent("build 00-1234"), "too short to be a trace id");
+    assertEquals("deploy 1f00-" + TRACE, TraceLink.withoutTraceparent("deploy 1f00-" + TRACE),
+        "kept: 00- inside a hex word starts no traceparent");
     assertEquals(null, TraceLink.fromTraceparent("00-" + TRACE.toUpperCase() + "-" + SPAN + "-01"));
     assertEquals(null, TraceLink.fromTraceparent("psql"));
   }

@@ -33,10 +33,11 @@ final class HealthMetrics {
 
   static final List<MetricDef<?>> ALL = List.of(
       // pg_stat_user_tables and sizes
-      upDown("postgresql.table.count", "{table}", TablesSummary.class, "User tables in the database.")
+      upDown("postgresql.table.count", "{table}", TablesSummary.class,
+          "User tables in the database (partitioned tables, which hold no rows, left out).")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(TablesSummary::tables),
       upDown("postgresql.partitioned_table.partitions", "{partition}", PartitionedTable.class,
-          "Leaf partitions of a partitioned table, at any depth (the 100 largest partitioned tables).")
+          "Leaf partitions with storage of a partitioned table, at any depth (foreign ones left out; the 100 largest partitioned tables).")
           .attributes(HealthMetrics::partitioned).longValue(PartitionedTable::partitions),
       upDown("postgresql.partitioned_table.rows", "1", PartitionedTable.class,
           "Live and dead rows of a partitioned table's leaf partitions (estimates kept by the server).")
@@ -255,8 +256,8 @@ final class HealthMetrics {
           "Shared buffers a backend holds pinned right now.")
           .longValue(BufferCacheSummary::pinned),
       gauge("postgresql.buffercache.usage_count.average", "1", BufferCacheSummary.class,
-          "Average usage count of the used shared buffers (0 to 5): near 5 the cache is hot and each page read "
-              + "evicts a page in use.")
+          "Average usage count of the used shared buffers (0 to 5): near 5, with no unused buffer left, the cache "
+              + "is hot and each page read evicts a page in use.")
           .doubleValue(BufferCacheSummary::usageCountAverage),
       upDown("postgresql.relation.buffers", "{buffer}", RelationBuffers.class,
           "Shared buffers holding pages of a relation of the monitored database, its free space and visibility "

@@ -27,7 +27,8 @@ public record TraceLink(String traceId, String spanId, String codeFunction, Stri
    */
   public static String withoutTraceparent(String text) {
     int i = traceparentAt(text, 0);
-    if (i < 0) {
+    int cut = cutTraceparentAt(text);
+    if (i < 0 && cut < 0) {
       return text;
     }
     StringBuilder out = new StringBuilder(text.length());
@@ -36,8 +37,45 @@ public record TraceLink(String traceId, String spanId, String codeFunction, Stri
       join(out, text.substring(from, i));
       from = i + TRACEPARENT_LENGTH;
     }
-    join(out, text.substring(from));
+    cut = cutTraceparentAt(text.substring(from));
+    join(out, cut < 0 ? text.substring(from) : text.substring(from, from + cut));
     return out.toString();
+  }
+
+  /**
+   * Where a traceparent that the text's end cut short starts ({@code 00-} and at least 16 hex digits of its trace
+   * id, then what is left of it), or -1: PostgreSQL keeps 63 bytes of application_name, so a name and a
+   * traceparent longer than that lose the traceparent's end and with it what makes it one.
+   */
+  private static int cutTraceparentAt(String text) {
+    int i = text.lastIndexOf("00-");
+    while (i >= 0) {
+      if ((i == 0 || !isHex(text.charAt(i - 1))) && cutTraceparent(text, i + 3)) {
+        return i;
+      }
+      i = text.lastIndexOf("00-", i - 1);
+    }
+    return -1;
+  }
+
+  /** Whether from {@code at} to the end is the rest of a traceparent cut short: 16 to 32 hex digits, and so on. */
+  private static boolean cutTraceparent(String text, int at) {
+    int n = text.length() - at;
+    if (n < 16) {
+      return false;
+    }
+    for (int k = 0; k < n; k++) {
+      char c = text.charAt(at + k);
+      boolean dash = k == 32 || k == 49;
+      if (dash ? c != '-' : !isHex(c)) {
+        return false;
+      }
+    }
+    return n < 52;
+  }
+
+  private static boolean isHex(char c) {
+    return c >= '0' && c <= '9' || c >= 'a' && c <= 'f';
   }
 
   /** Appends a piece, trimmed, one space after what is there. */

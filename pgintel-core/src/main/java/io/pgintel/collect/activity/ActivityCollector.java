@@ -15,6 +15,7 @@ import java.sql.Array;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -293,7 +294,9 @@ public final class ActivityCollector extends NamedCollector {
     if (counts == null) {
       return out;
     }
-    counts.sort((a, b) -> Integer.compare(b.getValue(), a.getValue()));
+    // ties by key, so that the kept series do not flip from window to window with the map's order
+    counts.sort(Comparator.comparing((Map.Entry<List<String>, Integer> e) -> -e.getValue())
+        .thenComparing(e -> String.join("\u0000", e.getKey())));
     for (int i = 0; i < counts.size(); i++) {
       List<String> key = i < limit ? counts.get(i).getKey() : rest.apply(counts.get(i).getKey());
       out.merge(key, counts.get(i).getValue() / ticks, Double::sum);

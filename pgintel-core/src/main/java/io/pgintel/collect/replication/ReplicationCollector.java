@@ -146,11 +146,20 @@ public final class ReplicationCollector extends NamedCollector {
     return "(" + String.join(" AND ", checks) + ")";
   }
 
+  /**
+   * Seconds since a timestamp taken elsewhere (another server's clock may be ahead: never below 0); null when
+   * there is none ({@code greatest} alone would skip the null and say 0).
+   */
+  private static String ageOf(String timestamp) {
+    return "(CASE WHEN " + timestamp + " IS NOT NULL THEN greatest(0, extract(epoch FROM clock_timestamp() - "
+        + timestamp + ")) END)::float8";
+  }
+
   static String recoverySql(Access access) {
     String backlog = access.positions()
         ? "pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::bigint" : "NULL::bigint";
     String age = access.replayTime()
-        ? "greatest(0, extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()))::float8" : "NULL::float8";
+        ? ageOf("pg_last_xact_replay_timestamp()") : "NULL::float8";
     // a standby that has replayed all it received is not behind, however long ago the last commit was
     String lag = access.positions() && access.replayTime()
         ? "CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 ELSE " + age + " END"
@@ -170,10 +179,10 @@ public final class ReplicationCollector extends NamedCollector {
     StringBuilder sql = new StringBuilder("""
         SELECT coalesce(r.application_name, '') AS application_name,
                coalesce(host(r.client_addr), CASE WHEN r.client_port = -1 THEN 'unix' END, '') AS client_addr,
-               r.state, r.sync_state,
-               greatest(0, extract(epoch FROM clock_timestamp() - r.reply_time))::float8 AS reply_age,
-               age(""" + (access.slots() ? "coalesce(r.backend_xmin, sl.xmin)" : "r.backend_xmin")
-        + ")::bigint AS xmin_age");
+               r.state, r.sync_state""");
+    sql.append(",\n       ").append(ageOf("r.reply_time")).append(" AS reply_age");
+    sql.append(",\n       age(").append(access.slots() ? "coalesce(r.backend_xmin, sl.xmin)" : "r.backend_xmin")
+        .append(")::bigint AS xmin_age");
     for (String op : List.of("sent", "write", "flush", "replay")) {
       sql.append(",\n       ").append(behind(access, "r." + op + "_lsn")).append(" AS ").append(op)
           .append("_behind");

@@ -250,7 +250,9 @@ public final class TablesCollector extends NamedCollector {
       FROM positions WHERE last IS NOT NULL
       ORDER BY used DESC""";
 
-  static final String COUNT_SQL = "SELECT count(*) AS tables FROM pg_stat_user_tables";
+  /** Tables with storage: from PostgreSQL 14 the view lists partitioned tables too, which hold no rows. */
+  static final String COUNT_SQL = "SELECT count(*) AS tables FROM pg_stat_user_tables s JOIN pg_class c"
+      + " ON c.oid = s.relid WHERE c.relkind <> 'p'";
 
   static final int MAX_PARTITIONED = 100;
 

@@ -15,6 +15,14 @@ import java.util.Map;
 /** What shared buffers hold, against pg_buffercache's own answers; off by default, unavailable without it. */
 class BuffercacheCollectorTest {
 
+  private static String text(PgServer pg, String db, String sql) throws Exception {
+    try (java.sql.Connection c = pg.connect(db); java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
   private static CollectorStatus status(PgIntel p) {
     return p.status().stream().filter(s -> s.name().equals("buffercache")).findFirst().orElseThrow();
   }
@@ -23,13 +31,13 @@ class BuffercacheCollectorTest {
   void sharedBuffersAndTheRelationsInThemAreReportedOnceTheExtensionIsThere(PgServer pg) throws Exception {
     String db = pg.createDatabase("buffers");
     pg.execute(db, "CREATE TABLE cached (id int PRIMARY KEY, pad text);"
-        + " INSERT INTO cached SELECT g, repeat('x', 100) FROM generate_series(1, 20000) g");
+        + " INSERT INTO cached SELECT g, repeat('x', 100) FROM generate_series(1, 20000) g;"
+        + " CREATE TABLE documents (id int, body text); ALTER TABLE documents ALTER COLUMN body SET STORAGE EXTERNAL;"
+        + " INSERT INTO documents SELECT g, repeat(md5(g::text), 300) FROM generate_series(1, 50) g");
     pg.execute(db, "VACUUM cached");
     pg.execute(db, "SELECT count(*) FROM cached");
     try (TestTelemetry otel = new TestTelemetry()) {
-      try (PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel).dataSource(pg.dataSource(db)), "database")
-          .build()) {
-        p.collectNow();
+      try (PgIntel p = TestPgIntel.builder(pg, otel).dataSource(pg.dataSource(db)).build()) {
         assertEquals(CollectorStatus.State.DISABLED, status(p).state(), "off by default");
       }
       try (PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel).dataSource(pg.dataSource(db)), "buffercache")
@@ -68,6 +76,24 @@ class BuffercacheCollectorTest {
         assertEquals(indexPages, otel.value("postgresql.relation.buffers", Map.of("db.namespace", db,
             "postgresql.relation.name", "public.cached_pkey", "postgresql.relation.kind", "index")).orElseThrow(),
             "its index, written and vacuumed a moment ago");
+        String toast = text(pg, db, "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'documents'");
+        double toastPages = Stats.read(pg, db, "SELECT pg_relation_size('" + toast + "', 'main')"
+            + " / current_setting('block_size')::int");
+        double toastAll = Stats.read(pg, db, forks.formatted(toast));
+        assertTrue(toastPages > 0);
+        double toastBuffers = otel.value("postgresql.relation.buffers", Map.of("db.namespace", db,
+            "postgresql.relation.name", "public.documents", "postgresql.relation.kind", "toast table")).orElseThrow();
+        assertTrue(toastPages <= toastBuffers && toastBuffers <= toastAll, "its TOAST data, under the table's name:"
+            + " every page just written, and its maps as far as they were read: " + toastPages + " <= "
+            + toastBuffers + " <= " + toastAll);
+        assertTrue(otel.points("postgresql.relation.buffers", Map.of("db.namespace", db)).stream()
+            .noneMatch(pt -> pt.getAttributes().toString().contains("pg_toast")), "no pg_toast names, no catalogs");
+        pg.execute(db, "DROP EXTENSION pg_buffercache");
+        p.collectNow();
+        p.collectNow();
+        CollectorStatus gone = status(p);
+        assertEquals(CollectorStatus.State.UNAVAILABLE, gone.state(), gone.toString());
+        assertTrue(gone.detail().contains("CREATE EXTENSION pg_buffercache"), gone.detail());
       }
     }
   }
@@ -87,5 +113,15 @@ class BuffercacheCollectorTest {
       assertTrue(s.detail().contains("pg_monitor"), s.detail());
       assertEquals(0, s.consecutiveFailures(), "not a failure to back off from");
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void theSummaryFunctionIsUsedFromExtensionVersion14() {
+    assertTrue(BuffercacheCollector.atLeast("1.4", 1, 4));
+    assertTrue(BuffercacheCollector.atLeast("1.5", 1, 4));
+    assertTrue(BuffercacheCollector.atLeast("2.0", 1, 4));
+    assertTrue(!BuffercacheCollector.atLeast("1.3", 1, 4), "a database upgraded without ALTER EXTENSION UPDATE");
+    assertTrue(!BuffercacheCollector.atLeast(null, 1, 4));
+    assertTrue(!BuffercacheCollector.atLeast("1.4beta", 1, 4), "not a version it can read: the view, always there");
   }
 }

@@ -185,9 +185,9 @@ class ServerHealthTest {
           otel.value("postgresql.partitioned_table.size", events).orElseThrow());
       assertTrue(otel.points("postgresql.partitioned_table.partitions", Map.of("db.namespace", db)).size() == 1,
           "the partitioned table only: not its sub-partitioned partition, not a plain table");
-      assertEquals(Stats.read(pg, db, "SELECT count(*) FROM pg_stat_user_tables"),
-          otel.value("postgresql.table.count", Map.of("db.namespace", db)).orElseThrow(),
-          "read in the same round trip");
+      assertEquals(4.0, otel.value("postgresql.table.count", Map.of("db.namespace", db)).orElseThrow(),
+          "read in the same round trip: the three leaf partitions and the plain table, on every version (from 14"
+              + " the view lists the partitioned tables too)");
     }
   }
 
