@@ -125,11 +125,13 @@ class SessionSafetyTest {
   @PgTest
   void tableUnderAccessExclusiveLockDoesNotBlockCollection(PgServer pg) throws Exception {
     String db = pg.createDatabase("locked");
-    pg.execute(db, "CREATE TABLE hot (id int)");
+    // every built-in collector runs, the opt-in ones too; the locked table's pages in the buffer cache
+    pg.execute(db, "CREATE TABLE hot (id int); INSERT INTO hot VALUES (1); CREATE EXTENSION pg_buffercache");
     try (Connection holder = pg.connect(db); Statement s = holder.createStatement();
         TestTelemetry otel = new TestTelemetry();
         PgIntel p = PgIntel.builder().dataSource(pg.dataSource(db)).openTelemetry(otel.openTelemetry())
             .borrowTimeout(Duration.ofSeconds(10)).collectorEnabled("plans", true)
+            .collectorEnabled("buffercache", true)
             .addCollector(new QueryCollector("reads_hot", "SELECT count(*)::text AS v FROM hot")).build()) {
       holder.setAutoCommit(false);
       s.execute("LOCK TABLE hot IN ACCESS EXCLUSIVE MODE");

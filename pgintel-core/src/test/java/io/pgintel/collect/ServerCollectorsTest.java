@@ -69,6 +69,33 @@ class ServerCollectorsTest {
     }
   }
 
+  /** A client that puts each request's traceparent in application_name is one application, not one per session. */
+  @PgTest
+  void applicationsCarryingATraceparentPerSessionAreCountedAsOne(PgServer pg) throws Exception {
+    String db = pg.createDatabase("traced");
+    List<Connection> open = new ArrayList<>();
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "connections").build()) {
+      for (int i = 0; i < 3; i++) {
+        Properties props = new Properties();
+        props.setProperty("user", pg.user());
+        props.setProperty("ApplicationName",
+            "checkout 00-4bf92f3577b34da6a3ce929d0e0e473" + i + "-00f067aa0ba902b7-01");
+        open.add(java.sql.DriverManager.getConnection(pg.jdbcUrl(db), props));
+      }
+      pgintel.collectNow();
+      assertEquals(3.0, TestTelemetry.sum(otel.collect(), "postgresql.connection.count", Map.of("db.namespace", db,
+          "postgresql.application_name", "checkout", "postgresql.state", "idle")));
+      assertTrue(otel.collect().stream().filter(m -> m.getName().equals("postgresql.connection.count"))
+          .flatMap(m -> m.getData().getPoints().stream())
+          .noneMatch(p -> p.getAttributes().toString().contains("4bf92f35")), "no trace id in a series");
+    } finally {
+      for (Connection c : open) {
+        c.close();
+      }
+    }
+  }
+
   @PgTest
   void checkpointsAndBackgroundWriterFollowTheServer(PgServer pg) throws Exception {
     String view = pg.majorVersion() >= 17 ? "SELECT num_requested FROM pg_stat_checkpointer"

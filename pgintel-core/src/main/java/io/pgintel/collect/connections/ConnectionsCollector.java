@@ -2,10 +2,14 @@ package io.pgintel.collect.connections;
 
 import io.pgintel.collect.NamedCollector;
 import io.pgintel.collect.SqlSession;
+import io.pgintel.trace.TraceLink;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Counts server processes from {@code pg_stat_activity} by database, state, application, user, backend type and
@@ -46,6 +50,23 @@ public final class ConnectionsCollector extends NamedCollector {
 
 
   /**
+   * Groups that became one when a traceparent was taken out of their application's name (a client that puts one
+   * per request in application_name would otherwise make a group, and a series, per session), busiest first.
+   */
+  static List<ConnectionGroup> merged(List<ConnectionGroup> groups) {
+    Map<ConnectionGroup, Long> sums = new LinkedHashMap<>();
+    for (ConnectionGroup g : groups) {
+      sums.merge(new ConnectionGroup(g.database(), g.state(), g.application(), g.user(), g.backendType(),
+          g.waitEventType(), 0), g.count(), Long::sum);
+    }
+    List<ConnectionGroup> out = new ArrayList<>(sums.size());
+    sums.forEach((k, count) -> out.add(new ConnectionGroup(k.database(), k.state(), k.application(), k.user(),
+        k.backendType(), k.waitEventType(), count)));
+    out.sort(Comparator.comparingLong(ConnectionGroup::count).reversed());
+    return out;
+  }
+
+  /**
    * Roles that may log in and databases that take connections, each with a limit of its own; at most 100 of each.
    * Superusers are held to neither: their roles are left out.
    */
@@ -62,9 +83,9 @@ public final class ConnectionsCollector extends NamedCollector {
 
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
-    List<ConnectionGroup> groups = session.query(SQL, r -> new ConnectionGroup(r.string("datname"),
-        r.string("state"), r.string("application_name"), r.string("usename"), r.string("backend_type"),
-        r.string("wait_event_type"), r.getLong("connections")));
+    List<ConnectionGroup> groups = merged(session.query(SQL, r -> new ConnectionGroup(r.string("datname"),
+        r.string("state"), TraceLink.withoutTraceparent(r.string("application_name")), r.string("usename"),
+        r.string("backend_type"), r.string("wait_event_type"), r.getLong("connections"))));
     List<Record> out = new ArrayList<>(Math.min(groups.size(), MAX_GROUPS) + 4);
     long folded = 0;
     for (int i = 0; i < groups.size(); i++) {
