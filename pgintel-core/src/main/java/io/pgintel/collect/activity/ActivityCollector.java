@@ -257,22 +257,20 @@ public final class ActivityCollector extends NamedCollector {
       List<String> k = e.getKey();
       double avg = e.getValue() / ticks;
       switch (k.get(0)) {
-        case "state" -> closed.add(new ActiveSessions("state", "", "", k.get(1), "", "", "", "", "", avg));
-        case "wait" -> closed.add(new ActiveSessions("wait", k.get(1), k.get(2), "", "", "", "", "", "", avg));
-        case "database" -> closed.add(new ActiveSessions("database", "", "", "", k.get(1), "", "", "", "", avg));
+        case "state" -> closed.add(ActiveSessions.state(k.get(1), avg));
+        case "wait" -> closed.add(ActiveSessions.waitEvent(k.get(1), k.get(2), avg));
+        case "database" -> closed.add(ActiveSessions.database(k.get(1), avg));
         default -> ranked.computeIfAbsent(k.get(0), d -> new ArrayList<>()).add(e);
       }
     }
-    busiest(ranked.get("query"), MAX_QUERY_SERIES, k -> List.of("query", "other"), ticks).forEach((k, avg) ->
-        closed.add(new ActiveSessions("query", "", "", "", "", "", k.get(1), "", "", avg)));
+    busiest(ranked.get("query"), MAX_QUERY_SERIES, k -> List.of("query", "other"), ticks)
+        .forEach((k, avg) -> closed.add(ActiveSessions.query(k.get(1), avg)));
     // the rest by wait event type, so that the series of a type still add up to its sessions
     busiest(ranked.get("query_wait"), MAX_QUERY_WAIT_SERIES,
         k -> List.of("query_wait", "other", "other", k.get(3), "CPU".equals(k.get(3)) ? "CPU" : "other"), ticks)
-        .forEach((k, avg) -> closed.add(new ActiveSessions("query_wait", k.get(3), k.get(4), "", "", k.get(1),
-            k.get(2), "", "", avg)));
-    busiest(ranked.get("application"), MAX_APPLICATION_SERIES, k -> List.of("application", "other", "other"),
-        ticks).forEach((k, avg) -> closed.add(new ActiveSessions("application", "", "", "", "", "", "", k.get(1),
-            k.get(2), avg)));
+        .forEach((k, avg) -> closed.add(ActiveSessions.queryWait(k.get(1), k.get(2), k.get(3), k.get(4), avg)));
+    busiest(ranked.get("application"), MAX_APPLICATION_SERIES, k -> List.of("application", "other", "other"), ticks)
+        .forEach((k, avg) -> closed.add(ActiveSessions.application(k.get(1), k.get(2), avg)));
     lastWindow = List.copyOf(closed);
     windowCounts.clear();
     windowTicks = 0;
