@@ -266,6 +266,11 @@ class TraceCorrelationTest {
     assertEquals(null, TraceLink.fromTraceparent(cut));
     assertEquals("billing-service", TraceLink.withoutTraceparent(cut));
     assertEquals("build 00-1234", TraceLink.withoutTraceparent("build 00-1234"), "too short to be a trace id");
+    String longCut = ("orders-service-eu-west-1-production-canary-v2 00-" + TRACE + "-" + SPAN + "-01")
+        .substring(0, 63);
+    assertEquals("orders-service-eu-west-1-production-canary-v2", TraceLink.withoutTraceparent(longCut),
+        "cut at 63 bytes after a few digits: " + longCut);
+    assertEquals(null, TraceLink.withoutTraceparent(null));
     assertEquals("deploy 1f00-" + TRACE, TraceLink.withoutTraceparent("deploy 1f00-" + TRACE),
         "kept: 00- inside a hex word starts no traceparent");
     assertEquals(null, TraceLink.fromTraceparent("00-" + TRACE.toUpperCase() + "-" + SPAN + "-01"));

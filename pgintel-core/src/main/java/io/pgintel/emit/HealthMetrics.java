@@ -34,10 +34,11 @@ final class HealthMetrics {
   static final List<MetricDef<?>> ALL = List.of(
       // pg_stat_user_tables and sizes
       upDown("postgresql.table.count", "{table}", TablesSummary.class,
-          "User tables in the database (partitioned tables, which hold no rows, left out).")
+          "User tables and materialized views in the database (partitioned tables, which hold no rows, left out).")
           .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(TablesSummary::tables),
       upDown("postgresql.partitioned_table.partitions", "{partition}", PartitionedTable.class,
-          "Leaf partitions with storage of a partitioned table, at any depth (foreign ones left out; the 100 largest partitioned tables).")
+          "Leaf partitions with storage of a partitioned table, at any depth (foreign ones left out; the 100 largest "
+              + "partitioned tables).")
           .attributes(HealthMetrics::partitioned).longValue(PartitionedTable::partitions),
       upDown("postgresql.partitioned_table.rows", "1", PartitionedTable.class,
           "Live and dead rows of a partitioned table's leaf partitions (estimates kept by the server).")

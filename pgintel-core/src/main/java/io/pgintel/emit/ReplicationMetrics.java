@@ -74,13 +74,14 @@ final class ReplicationMetrics {
           .longValue(r -> r.inRecovery() ? 1 : 0),
       gauge("postgresql.replication.replay.lag", "s", RecoveryStatus.class,
           "On a standby: 0 when all WAL received is replayed, otherwise the time since the commit of the last"
-              + " replayed transaction.")
+              + " replayed transaction (none before the first).")
           .doubleValue(RecoveryStatus::replayLagSeconds),
       gauge("postgresql.replication.replay.backlog", "By", RecoveryStatus.class,
           "On a standby: WAL received but not yet replayed.")
           .longValue(RecoveryStatus::replayBacklogBytes),
       gauge("postgresql.replication.last_replay.age", "s", RecoveryStatus.class,
-          "On a standby: time since the commit of the last replayed transaction (grows while the primary is idle).")
+          "On a standby: time since the commit of the last replayed transaction (grows while the primary is idle;"
+              + " none before the first).")
           .doubleValue(RecoveryStatus::lastReplayAgeSeconds),
       gauge("postgresql.replication.wal_receiver.connected", "1", WalReceiver.class,
           "On a standby: 1 when the WAL receiver streams from its upstream server, 0 otherwise.")

@@ -1,5 +1,7 @@
 package io.pgintel.trace;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The application span (and line of code) a database session was serving: what links a sample of
  * {@code pg_stat_activity} to the application's trace.
@@ -14,6 +16,8 @@ public record TraceLink(String traceId, String spanId, String codeFunction, Stri
 
   /** Characters of a {@code traceparent}. */
   private static final int TRACEPARENT_LENGTH = 55;
+  /** The bytes PostgreSQL keeps of an application_name (NAMEDATALEN - 1). */
+  private static final int APPLICATION_NAME_BYTES = 63;
 
   /** A W3C {@code traceparent} ({@code 00-<trace>-<span>-<flags>}) found anywhere in text, e.g. application_name. */
   public static TraceLink fromTraceparent(String text) {
@@ -26,6 +30,9 @@ public record TraceLink(String traceId, String spanId, String codeFunction, Stri
    * application_name that carries one per request names the same application in every session.
    */
   public static String withoutTraceparent(String text) {
+    if (text == null) {
+      return null;
+    }
     int i = traceparentAt(text, 0);
     int cut = cutTraceparentAt(text);
     if (i < 0 && cut < 0) {
@@ -43,25 +50,31 @@ public record TraceLink(String traceId, String spanId, String codeFunction, Stri
   }
 
   /**
-   * Where a traceparent that the text's end cut short starts ({@code 00-} and at least 16 hex digits of its trace
-   * id, then what is left of it), or -1: PostgreSQL keeps 63 bytes of application_name, so a name and a
-   * traceparent longer than that lose the traceparent's end and with it what makes it one.
+   * Where a traceparent that the text's end cut short starts, or -1: PostgreSQL keeps 63 bytes of
+   * application_name, so a name and a traceparent longer than that lose the traceparent's end and with it what
+   * makes it one. A text of 62 or 63 bytes was cut there: {@code 00-} and one hex digit after a word is enough;
+   * a shorter text needs 16 digits of a trace id.
    */
   private static int cutTraceparentAt(String text) {
     int i = text.lastIndexOf("00-");
+    if (i < 0) {
+      return -1;
+    }
+    int least = text.length() >= APPLICATION_NAME_BYTES / 3
+        && text.getBytes(StandardCharsets.UTF_8).length >= APPLICATION_NAME_BYTES - 1 ? 1 : 16;
     while (i >= 0) {
-      if ((i == 0 || !isHex(text.charAt(i - 1))) && cutTraceparent(text, i + 3)) {
+      if ((i == 0 || !isHex(text.charAt(i - 1))) && cutTraceparent(text, i + 3, least)) {
         return i;
       }
-      i = text.lastIndexOf("00-", i - 1);
+      i = i == 0 ? -1 : text.lastIndexOf("00-", i - 1);
     }
     return -1;
   }
 
-  /** Whether from {@code at} to the end is the rest of a traceparent cut short: 16 to 32 hex digits, and so on. */
-  private static boolean cutTraceparent(String text, int at) {
+  /** Whether from {@code at} to the end is the rest of a traceparent cut short: some hex digits, and so on. */
+  private static boolean cutTraceparent(String text, int at, int least) {
     int n = text.length() - at;
-    if (n < 16) {
+    if (n < least) {
       return false;
     }
     for (int k = 0; k < n; k++) {

@@ -38,8 +38,8 @@ public final class BuffercacheCollector extends NamedCollector {
         SELECT reldatabase, relfilenode, reltablespace, count(*) AS buffers,
                count(*) FILTER (WHERE isdirty) AS dirty, count(*) FILTER (WHERE pinning_backends > 0) AS pinned,
                sum(usagecount) AS usage
-        FROM $S.pg_buffercache GROUP BY reldatabase, relfilenode, reltablespace),
-      summary AS ($SUMMARY),
+        FROM {schema}.pg_buffercache GROUP BY reldatabase, relfilenode, reltablespace),
+      summary AS ({summary}),
       relations AS (
         SELECT CASE WHEN c.relkind = 't' THEN quote_ident(tn.nspname) || '.' || quote_ident(t.relname)
                     ELSE quote_ident(n.nspname) || '.' || quote_ident(c.relname) END AS relation,
@@ -54,14 +54,15 @@ public final class BuffercacheCollector extends NamedCollector {
           AND c.relpersistence <> 't'
           AND CASE WHEN c.relkind = 't' THEN tn.nspname NOT IN ('pg_catalog', 'information_schema')
                    ELSE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') END
-        ORDER BY g.buffers DESC, relation LIMIT $MAX)
-      SELECT s.*, r.relation, r.kind, r.buffers FROM summary s LEFT JOIN relations r ON true""";
+        ORDER BY g.buffers DESC, relation, kind LIMIT $MAX)
+      SELECT s.*, r.relation, r.kind, r.buffers FROM summary s LEFT JOIN relations r ON true"""
+      .replace("$MAX", Integer.toString(MAX_RELATIONS));
 
   private static final String SUMMARY_FUNCTION = """
       SELECT buffers_used::bigint AS buffers_used, buffers_unused::bigint AS buffers_unused,
              buffers_dirty::bigint AS buffers_dirty, buffers_pinned::bigint AS buffers_pinned,
              usagecount_avg::float8 AS usagecount_avg
-      FROM $S.pg_buffercache_summary()""";
+      FROM {schema}.pg_buffercache_summary()""";
 
   private static final String SUMMARY_GROUPS = """
       SELECT coalesce(sum(buffers) FILTER (WHERE relfilenode IS NOT NULL), 0)::bigint AS buffers_used,
@@ -124,8 +125,8 @@ public final class BuffercacheCollector extends NamedCollector {
     schema = null;
     String db = session.server().database();
     boolean summaryFunction = atLeast(session.server().extensions().get("pg_buffercache"), 1, 4);
-    String sql = SQL.replace("$SUMMARY", summaryFunction ? SUMMARY_FUNCTION : SUMMARY_GROUPS).replace("$S", s)
-        .replace("$MAX", Integer.toString(MAX_RELATIONS));
+    String sql = SQL.replace("{summary}", summaryFunction ? SUMMARY_FUNCTION : SUMMARY_GROUPS)
+        .replace("{schema}", s);
     BufferCacheSummary[] summary = new BufferCacheSummary[1];
     List<Record> relations = new ArrayList<>();
     session.query(sql, r -> {

@@ -62,7 +62,11 @@ public final class ConnectionsCollector extends NamedCollector {
     List<ConnectionGroup> out = new ArrayList<>(sums.size());
     sums.forEach((k, count) -> out.add(new ConnectionGroup(k.database(), k.state(), k.application(), k.user(),
         k.backendType(), k.waitEventType(), count)));
-    out.sort(Comparator.comparingLong(ConnectionGroup::count).reversed());
+    // ties by the group's fields, so that which groups make the cut does not change from one reading to the next
+    out.sort(Comparator.comparingLong(ConnectionGroup::count).reversed().thenComparing(ConnectionGroup::database)
+        .thenComparing(ConnectionGroup::state).thenComparing(ConnectionGroup::application)
+        .thenComparing(ConnectionGroup::user).thenComparing(ConnectionGroup::backendType)
+        .thenComparing(ConnectionGroup::waitEventType));
     return out;
   }
 

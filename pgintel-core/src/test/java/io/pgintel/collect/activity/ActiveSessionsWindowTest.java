@@ -85,4 +85,29 @@ class ActiveSessionsWindowTest {
     assertEquals(38.0, io, 1e-9, "the IO series add up to the sessions waiting on IO");
     assertTrue(others.containsKey("CPU/CPU") && others.containsKey("IO/other"), String.valueOf(others));
   }
+
+  /** Among applications of equal weight, those first by name are kept, whatever order the sessions came in. */
+  @Test
+  void tiesAreBrokenByNameNotByArrivalOrder() {
+    List<java.util.Set<String>> kept = new ArrayList<>();
+    for (long seed : new long[] {1, 2, 3}) {
+      ActivityCollector collector = new ActivityCollector(Settings.lenient(
+          Map.of("pgintel.collectors.activity.aggregation-interval", "1s"), problem -> { }), null, sql);
+      List<ActivitySample> busy = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        busy.add(active(i, "SELECT 1", null, null, "service-" + i, "svc"));
+      }
+      java.util.Collections.shuffle(busy, new java.util.Random(seed));
+      collector.accumulate(busy, 0);
+      collector.accumulate(busy, 1_000_000_000L);
+      kept.add(collector.lastWindow().stream().filter(a -> a.dimension().equals("application"))
+          .map(ActiveSessions::application).collect(Collectors.toSet()));
+    }
+    assertEquals(kept.get(0), kept.get(1));
+    assertEquals(kept.get(0), kept.get(2));
+    java.util.Set<String> first = new java.util.TreeSet<>();
+    java.util.stream.IntStream.range(0, 30).mapToObj(i -> "service-" + i).sorted().limit(20).forEach(first::add);
+    first.add("other");
+    assertEquals(first, new java.util.TreeSet<>(kept.get(0)), "the first 20 by name, then 'other'");
+  }
 }

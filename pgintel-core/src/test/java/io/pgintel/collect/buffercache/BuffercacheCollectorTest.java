@@ -115,6 +115,29 @@ class BuffercacheCollectorTest {
     }
   }
 
+  @PgTest
+  void aRoleWithoutUsageOnTheExtensionsSchemaIsToldToGrantIt(PgServer pg) throws Exception {
+    String db = pg.createDatabase("buffersschema");
+    pg.execute(db, "CREATE SCHEMA ext; CREATE EXTENSION pg_buffercache SCHEMA ext");
+    pg.execute("postgres", "DO $$ BEGIN CREATE ROLE monitor_buffers LOGIN IN ROLE pg_monitor;"
+        + " EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = TestPgIntel.only(io.pgintel.PgIntel.builder().dataSource(pg.dataSourceAs("monitor_buffers", db))
+            .openTelemetry(otel.openTelemetry()), "buffercache").collectorEnabled("buffercache", true).build()) {
+      p.collectNow();
+      CollectorStatus s = status(p);
+      assertEquals(CollectorStatus.State.UNAVAILABLE, s.state(), s.toString());
+      assertTrue(s.detail().contains("USAGE"), s.detail());
+      pg.execute(db, "GRANT USAGE ON SCHEMA ext TO monitor_buffers");
+    }
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = TestPgIntel.only(io.pgintel.PgIntel.builder().dataSource(pg.dataSourceAs("monitor_buffers", db))
+            .openTelemetry(otel.openTelemetry()), "buffercache").collectorEnabled("buffercache", true).build()) {
+      p.collectNow();
+      assertEquals(CollectorStatus.State.ACTIVE, status(p).state(), "with USAGE and pg_monitor: " + status(p));
+    }
+  }
+
   @org.junit.jupiter.api.Test
   void theSummaryFunctionIsUsedFromExtensionVersion14() {
     assertTrue(BuffercacheCollector.atLeast("1.4", 1, 4));

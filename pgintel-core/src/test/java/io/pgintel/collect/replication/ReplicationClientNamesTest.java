@@ -24,8 +24,8 @@ class ReplicationClientNamesTest {
   }
 
   private static ReplicationCollector.ClientRow row(String application, String address) {
-    return new ReplicationCollector.ClientRow(application, address, "streaming", 0L, 0L, 0L, 0L, null, null, null, "async", 0.1,
-        null);
+    return new ReplicationCollector.ClientRow(application, address, "streaming", 0L, 0L, 0L, 0L, null, null, null,
+        "async", 0.1, null);
   }
 
   private static List<String> names(ReplicationCollector.ClientRow... rows) {
