@@ -262,10 +262,14 @@ class ServerHealthTest {
         + " INSERT INTO plain SELECT g FROM generate_series(1, 10) g; DELETE FROM plain WHERE id <= 5");
     // frozen by a vacuum, then as many rows again vacuumed without freezing, then 100 more: 18 scales the insert
     // threshold by the share of the table not all-frozen
+    // each vacuum after its inserts are counted (PostgreSQL 13's statistics arrive late): else it resets too little
+    String frozenInserts = "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'frozen'";
     pg.execute(db, "CREATE TABLE frozen (id int) WITH (autovacuum_enabled = false);"
         + " INSERT INTO frozen SELECT g FROM generate_series(1, 5000) g");
+    Stats.settle(pg, db, frozenInserts, 5000);
     pg.execute(db, "VACUUM (FREEZE) frozen");
     pg.execute(db, "INSERT INTO frozen SELECT g FROM generate_series(1, 5000) g");
+    Stats.settle(pg, db, frozenInserts, 10000);
     pg.execute(db, "VACUUM frozen");
     pg.execute(db, "INSERT INTO frozen SELECT g FROM generate_series(1, 100) g");
     // the scale factors at work on a table whose row count the server knows
@@ -273,6 +277,8 @@ class ServerHealthTest {
         + " autovacuum_vacuum_scale_factor = 0.5, autovacuum_analyze_threshold = 5,"
         + " autovacuum_analyze_scale_factor = 0.25, autovacuum_vacuum_insert_threshold = -1);"
         + " INSERT INTO scaled SELECT g FROM generate_series(1, 1000) g");
+    // the inserts counted first, as above
+    Stats.settle(pg, db, "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'scaled'", 1000);
     pg.execute(db, "VACUUM ANALYZE scaled");
     pg.execute(db, "DELETE FROM scaled WHERE id <= 100");
     // an integer storage parameter as PostgreSQL also takes it, with a fraction: the statement must not fail on it
