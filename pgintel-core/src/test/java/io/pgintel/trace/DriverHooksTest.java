@@ -14,7 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.opentelemetry.context.Scope;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PostgresServers;
+import io.pgintel.test.WaitingApplication;
 import java.sql.Connection;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -55,6 +58,45 @@ class DriverHooksTest {
         hooks.exit(hooks.enter(c));
       }
       assertEquals(1, asked.get(), "the registry is asked once per connection");
+    }
+  }
+
+  /**
+   * Through the agent's hooks too, between two statements the holder of a session is where the thread that ran the
+   * last one is now; the sampler's own link, for a statement running, has nothing then.
+   */
+  @Test
+  void betweenTwoStatementsTheHolderIsWhereTheThreadThatRanTheLastOneIsNow() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    SessionRegistry registry = new SessionRegistry();
+    DriverHooks hooks = new DriverHooks(c -> registry);
+    try (Connection c = pg.connect()) {
+      int pid = c.unwrap(PGConnection.class).getBackendPID();
+      CountDownLatch ran = new CountDownLatch(1);
+      CountDownLatch reply = new CountDownLatch(1);
+      Thread app = new Thread(() -> {
+        hooks.exit(hooks.enter(c));
+        ran.countDown();
+        WaitingApplication.awaitReply(reply);
+      }, "application");
+      app.start();
+      try {
+        assertTrue(ran.await(10, TimeUnit.SECONDS));
+        TraceLink held = null;
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while ((held == null || !"awaitReply".equals(held.codeFunction())) && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+          held = registry.holder(pid);
+        }
+        assertNotNull(held);
+        assertEquals("awaitReply", held.codeFunction());
+        assertEquals(WaitingApplication.class.getName(), held.codeNamespace());
+        assertNull(held.traceId(), "no span");
+        assertNull(registry.link(pid, true), "no statement running, no span: nothing for a sample");
+      } finally {
+        reply.countDown();
+        app.join();
+      }
     }
   }
 
