@@ -23,6 +23,12 @@ class BuffercacheCollectorTest {
     }
   }
 
+  /** pgintel with the buffercache collector alone, reading as {@code role}. */
+  private static PgIntel buffercacheAs(PgServer pg, String role, String db, TestTelemetry otel) {
+    return TestPgIntel.only(PgIntel.builder().dataSource(pg.dataSourceAs(role, db))
+        .openTelemetry(otel.openTelemetry()), "buffercache").collectorEnabled("buffercache", true).build();
+  }
+
   private static CollectorStatus status(PgIntel p) {
     return p.status().stream().filter(s -> s.name().equals("buffercache")).findFirst().orElseThrow();
   }
@@ -105,8 +111,7 @@ class BuffercacheCollectorTest {
     pg.execute("postgres", "DO $$ BEGIN CREATE ROLE plain_buffers LOGIN; EXCEPTION WHEN duplicate_object THEN NULL;"
         + " END $$");
     try (TestTelemetry otel = new TestTelemetry();
-        PgIntel p = TestPgIntel.only(io.pgintel.PgIntel.builder().dataSource(pg.dataSourceAs("plain_buffers", db))
-            .openTelemetry(otel.openTelemetry()), "buffercache").collectorEnabled("buffercache", true).build()) {
+        PgIntel p = buffercacheAs(pg, "plain_buffers", db, otel)) {
       p.collectNow();
       CollectorStatus s = status(p);
       assertEquals(CollectorStatus.State.UNAVAILABLE, s.state(), s.toString());
@@ -122,8 +127,7 @@ class BuffercacheCollectorTest {
     pg.execute("postgres", "DO $$ BEGIN CREATE ROLE monitor_buffers LOGIN IN ROLE pg_monitor;"
         + " EXCEPTION WHEN duplicate_object THEN NULL; END $$");
     try (TestTelemetry otel = new TestTelemetry();
-        PgIntel p = TestPgIntel.only(io.pgintel.PgIntel.builder().dataSource(pg.dataSourceAs("monitor_buffers", db))
-            .openTelemetry(otel.openTelemetry()), "buffercache").collectorEnabled("buffercache", true).build()) {
+        PgIntel p = buffercacheAs(pg, "monitor_buffers", db, otel)) {
       p.collectNow();
       CollectorStatus s = status(p);
       assertEquals(CollectorStatus.State.UNAVAILABLE, s.state(), s.toString());
@@ -131,8 +135,7 @@ class BuffercacheCollectorTest {
       pg.execute(db, "GRANT USAGE ON SCHEMA ext TO monitor_buffers");
     }
     try (TestTelemetry otel = new TestTelemetry();
-        PgIntel p = TestPgIntel.only(io.pgintel.PgIntel.builder().dataSource(pg.dataSourceAs("monitor_buffers", db))
-            .openTelemetry(otel.openTelemetry()), "buffercache").collectorEnabled("buffercache", true).build()) {
+        PgIntel p = buffercacheAs(pg, "monitor_buffers", db, otel)) {
       p.collectNow();
       assertEquals(CollectorStatus.State.ACTIVE, status(p).state(), "with USAGE and pg_monitor: " + status(p));
     }
