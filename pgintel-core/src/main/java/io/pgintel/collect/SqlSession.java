@@ -181,6 +181,21 @@ public final class SqlSession {
   }
 
   /**
+   * The schema an extension is installed in, quoted for use in SQL; an {@link SQLException} with SQL state 42704
+   * (undefined object) naming the extension when it is not installed in this database (any more).
+   */
+  public String extensionSchema(String extension) throws SQLException {
+    List<String> found = query("""
+        SELECT quote_ident(n.nspname) AS schema FROM pg_extension e
+        JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ?""", List.of(extension),
+        r -> r.string("schema"));
+    if (found.isEmpty()) {
+      throw new SQLException("the " + extension + " extension is not installed in this database", "42704");
+    }
+    return found.get(0);
+  }
+
+  /**
    * Runs a statement pgintel wrote that may return no rows ({@code SAVEPOINT}, {@code DEALLOCATE}); returns the
    * first column of its rows as text, if it has any.
    */

@@ -1,6 +1,7 @@
 package io.pgintel.collect.buffercache;
 
 import io.pgintel.collect.NamedCollector;
+import io.pgintel.collect.RelationKind;
 import io.pgintel.collect.ServerInfo;
 import io.pgintel.collect.SqlSession;
 import java.sql.SQLException;
@@ -113,14 +114,7 @@ public final class BuffercacheCollector extends NamedCollector {
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     String s = schema;
     if (s == null) {
-      List<String> found = session.query("""
-          SELECT quote_ident(n.nspname) AS schema FROM pg_extension e
-          JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_buffercache'""",
-          r -> r.string("schema"));
-      if (found.isEmpty()) {
-        throw new SQLException("the pg_buffercache extension was dropped", "42704");
-      }
-      s = found.get(0);
+      s = session.extensionSchema("pg_buffercache");
     }
     schema = null;
     String db = session.server().database();
@@ -133,7 +127,8 @@ public final class BuffercacheCollector extends NamedCollector {
       summary[0] = new BufferCacheSummary(r.getLong("buffers_used"), r.getLong("buffers_unused"),
           r.getLong("buffers_dirty"), r.getLong("buffers_pinned"), r.doubleOrNull("usagecount_avg"));
       if (r.stringOrNull("relation") != null) {
-        relations.add(new RelationBuffers(db, r.string("relation"), kind(r.string("kind")), r.getLong("buffers")));
+        relations.add(new RelationBuffers(db, r.string("relation"), RelationKind.of(r.string("kind")),
+            r.getLong("buffers")));
       }
       return null;
     });
@@ -157,16 +152,5 @@ public final class BuffercacheCollector extends NamedCollector {
     } catch (NumberFormatException e) {
       return false;
     }
-  }
-
-  private static String kind(String relkind) {
-    return switch (relkind) {
-      case "r" -> "table";
-      case "i" -> "index";
-      case "t" -> "toast table";
-      case "m" -> "materialized view";
-      case "S" -> "sequence";
-      default -> "other";
-    };
   }
 }

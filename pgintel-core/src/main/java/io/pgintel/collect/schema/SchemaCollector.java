@@ -1,6 +1,7 @@
 package io.pgintel.collect.schema;
 
 import io.pgintel.collect.NamedCollector;
+import io.pgintel.collect.RelationKind;
 import io.pgintel.collect.SqlSession;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -117,7 +118,7 @@ public final class SchemaCollector extends NamedCollector {
   List<Record> read(String database, List<Row> rows, long relations) {
     Map<Long, Known> now = new HashMap<>(rows.size() * 2);
     for (Row row : rows) {
-      now.put(row.oid(), new Known(row.name(), kind(row.kind()), row.table(), row.signature()));
+      now.put(row.oid(), new Known(row.name(), RelationKind.of(row.kind()), row.table(), row.signature()));
     }
     Map<Long, Known> before = known;
     known = now;
@@ -209,15 +210,5 @@ public final class SchemaCollector extends NamedCollector {
       max = Math.max(max, oid);
     }
     return max;
-  }
-
-  private static String kind(String relkind) {
-    return switch (relkind) {
-      case "r" -> "table";
-      case "p" -> "partitioned table";
-      case "m" -> "materialized view";
-      case "f" -> "foreign table";
-      default -> "index";
-    };
   }
 }

@@ -358,10 +358,7 @@ public final class StatementsCollector extends NamedCollector {
 
   /** The schema pg_stat_statements is installed in, quoted for use in SQL. */
   public static String schema(SqlSession session) throws SQLException {
-    return session.queryOne("""
-        SELECT quote_ident(n.nspname) AS schema FROM pg_extension e
-        JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'""",
-        r -> r.string("schema"));
+    return session.extensionSchema("pg_stat_statements");
   }
 
   private void discover(SqlSession session) throws SQLException {
