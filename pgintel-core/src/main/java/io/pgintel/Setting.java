@@ -87,6 +87,10 @@ public record Setting(String key, Type type, String defaultValue, String min, St
   public static final Setting ACTIVITY_LONG_TRANSACTION = new Setting(
       "pgintel.collectors.activity.long-transaction-threshold", Type.DURATION, "1m", "1s", "24h", Tier.FREQUENT,
       "A client session's transaction open longer than this is reported once as a db.server.long_transaction event.");
+  public static final Setting ACTIVITY_CALL_SITES = new Setting(
+      "pgintel.collectors.activity.call-site-samples", Type.INTEGER, "4", "0", "64", Tier.RARE,
+      "Most statements, running in the application at an activity sample, whose thread's stack is read to learn"
+          + " which line of code runs each query (db.server.top_query's code.*); 0 switches it off.");
   public static final Setting ACTIVITY_SAMPLES_PER_MINUTE = new Setting(
       "pgintel.collectors.activity.samples-per-minute", Type.INTEGER, "2", "1", "10000", Tier.RARE,
       "Most query samples per minute for one query (fingerprint); more executions of it are not reported.");
@@ -160,7 +164,7 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT, ACTIVITY_LONG_TRANSACTION, PII_ENABLED, SAMPLER_DEFAULT_RATE,
       RULE_WHEN, RULE_RATE, RULE_PRIORITY, RULE_MAX_PER_MINUTE, CIRCUIT_ENABLED, PLANS_HELPER_FUNCTION, QUERY_SQL,
       QUERY_GAUGES, QUERY_COUNTERS, MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY,
-      STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE,
+      STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE, ACTIVITY_CALL_SITES,
       SAMPLER_DEDUP_WINDOW, CIRCUIT_FAILURES, CIRCUIT_SLOW_SHARE, CIRCUIT_PRESSURE, CIRCUIT_OPEN_DURATION,
       CIRCUIT_STATE_FILE, VERIFY_ENABLED, MAX_SERIES_PER_METRIC, PLANS_MAX_PER_INTERVAL, PLANS_REEXPLAIN_AFTER,
       QUERY_INTERVAL, QUERY_MAX_ROWS);

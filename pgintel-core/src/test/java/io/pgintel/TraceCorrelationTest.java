@@ -256,7 +256,7 @@ class TraceCorrelationTest {
   @Test
   void traceparentIsFoundInsideApplicationName() {
     TraceLink link = TraceLink.fromTraceparent("svc 00-" + TRACE + "-" + SPAN + "-01 worker");
-    assertEquals(new TraceLink(TRACE, SPAN, null, null), link);
+    assertEquals(new TraceLink(TRACE, SPAN, null), link);
     assertEquals(null, TraceLink.fromTraceparent("00-" + "0".repeat(32) + "-" + SPAN + "-01"));
     assertEquals("svc worker", TraceLink.withoutTraceparent("svc 00-" + TRACE + "-" + SPAN + "-01 worker"));
     assertEquals("billing", TraceLink.withoutTraceparent("billing 00-" + TRACE + "-" + SPAN + "-01"));

@@ -56,8 +56,9 @@ final class DataSourceInstrumentation {
    */
   private static final ElementMatcher.Junction<MethodDescription> EXECUTE = named("execute")
       .and(takesArguments(3)).and(takesArgument(0, named("org.postgresql.core.CachedQuery")))
-      .or(named("internalExecuteBatch").and(takesArguments(0)))
       .and(not(isAbstract()));
+  private static final ElementMatcher.Junction<MethodDescription> EXECUTE_BATCH = named("internalExecuteBatch")
+      .and(takesArguments(0)).and(not(isAbstract()));
 
   private static final String ISOLATED_LOADER = IsolatedDriver.Loader.class.getName();
   private static final int MAX_ERRORS_LOGGED = 5;
@@ -101,7 +102,8 @@ final class DataSourceInstrumentation {
         .transform((b, type, loader, module, domain) -> b.visit(Advice.to(DriverConnect.class).on(CONNECT)));
     if (correlation) {
       builder = builder.type(named("org.postgresql.jdbc.PgStatement"), not(isBootstrapClassLoader()))
-          .transform((b, type, loader, module, domain) -> b.visit(Advice.to(StatementExecute.class).on(EXECUTE)));
+          .transform((b, type, loader, module, domain) -> b.visit(Advice.to(StatementExecute.class).on(EXECUTE))
+              .visit(Advice.to(BatchExecute.class).on(EXECUTE_BATCH)));
     }
     builder.installOn(instrumentation);
   }
@@ -125,15 +127,34 @@ final class DataSourceInstrumentation {
 
   /**
    * Inlined into pgjdbc's statement execution: the statement hooks of trace correlation, on the driver's own
-   * connection (the statement's {@code connection} field), with no wrapper around the application's objects.
+   * connection (the statement's {@code connection} field), with no wrapper around the application's objects. The
+   * query object is handed over as it is, a reference the sampler reads the statement's text from later.
    */
   static final class StatementExecute {
 
     private StatementExecute() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    static Object enter(@Advice.FieldValue(value = "connection", typing = Assigner.Typing.DYNAMIC) Object connection) {
-      return Bridge.statementEnter(connection);
+    static Object enter(@Advice.FieldValue(value = "connection", typing = Assigner.Typing.DYNAMIC) Object connection,
+        @Advice.Argument(value = 0, typing = Assigner.Typing.DYNAMIC) Object query) {
+      return Bridge.statementEnter(connection, query);
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit(@Advice.Enter Object token) {
+      Bridge.statementExit(token);
+    }
+  }
+
+  /** As {@link StatementExecute}, for a batch: its list of queries ({@code batchStatements}) is what it runs. */
+  static final class BatchExecute {
+
+    private BatchExecute() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static Object enter(@Advice.FieldValue(value = "connection", typing = Assigner.Typing.DYNAMIC) Object connection,
+        @Advice.FieldValue(value = "batchStatements", typing = Assigner.Typing.DYNAMIC) Object batch) {
+      return Bridge.statementEnter(connection, batch);
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -178,7 +177,7 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
     DriverHooks hooks = d.hooks();
     return new Object[] {(BiFunction<Object, Object, Object>) d::onConnection, (Runnable) d::close,
         (BiConsumer<Object, Object>) d::onInnerConnection, (BiFunction<Object[], Object, Object>) d::onDriverConnect,
-        (Function<Object, Object>) hooks::enter, (Consumer<Object>) hooks::exit,
+        (BiFunction<Object, Object, Object>) hooks::enter, (Consumer<Object>) hooks::exit,
         (ToIntFunction<Object>) hooks::linkedPid};
   }
 
@@ -199,7 +198,7 @@ final class DeferredDiscovery implements BiFunction<Object, Object, Object> {
       d.apply((Object[]) p[0], p[1]);
     }
     if (settings.correlation()) {
-      Bridge.statementHandlers((Function<Object, Object>) parts[4], (Consumer<Object>) parts[5],
+      Bridge.statementHandlers((BiFunction<Object, Object, Object>) parts[4], (Consumer<Object>) parts[5],
           (ToIntFunction<Object>) parts[6]);
     }
     discovery = (BiFunction<Object, Object, Object>) parts[0];

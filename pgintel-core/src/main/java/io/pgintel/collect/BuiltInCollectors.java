@@ -53,7 +53,7 @@ public final class BuiltInCollectors {
       new BuiltIn(WalCollector.NAME, WalCollector.DEFAULT_INTERVAL, c -> new WalCollector()),
       new BuiltIn(ReplicationCollector.NAME, ReplicationCollector.DEFAULT_INTERVAL, c -> new ReplicationCollector()),
       new BuiltIn(StatementsCollector.NAME, StatementsCollector.DEFAULT_INTERVAL,
-          c -> new StatementsCollector(c.settings())),
+          c -> new StatementsCollector(c.settings(), c.registry() == null ? null : c.registry().callSites())),
       new BuiltIn(ActivityCollector.NAME, ActivityCollector.DEFAULT_INTERVAL,
           c -> new ActivityCollector(c.settings(), c.registry(), c.sql())),
       new BuiltIn(TablesCollector.NAME, TablesCollector.DEFAULT_INTERVAL, c -> new TablesCollector()),

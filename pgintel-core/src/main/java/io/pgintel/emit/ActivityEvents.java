@@ -40,8 +40,6 @@ final class ActivityEvents {
   private static final AttributeKey<Double> STATE_DURATION = AttributeKey.doubleKey("pgintel.state.duration");
   private static final AttributeKey<Long> XID_AGE = AttributeKey.longKey("pgintel.transaction.xid_age");
   private static final AttributeKey<Long> XMIN_AGE = AttributeKey.longKey("pgintel.transaction.xmin_age");
-  private static final AttributeKey<String> CODE_FUNCTION = AttributeKey.stringKey("code.function");
-  private static final AttributeKey<String> CODE_NAMESPACE = AttributeKey.stringKey("code.namespace");
   private static final AttributeKey<Long> WAITERS = AttributeKey.longKey("pgintel.blocking.waiters");
   private static final AttributeKey<Double> LONGEST = AttributeKey.doubleKey("pgintel.blocking.longest_wait");
   private static final AttributeKey<List<Long>> WAITER_PIDS = AttributeKey.longArrayKey("pgintel.blocking.waiter.pids");
@@ -181,8 +179,7 @@ final class ActivityEvents {
       }
     }
     if (link != null) {
-      put(b, CODE_FUNCTION, link.codeFunction());
-      put(b, CODE_NAMESPACE, link.codeNamespace());
+      Attrs.putCode(b, link.code());
     }
   }
 

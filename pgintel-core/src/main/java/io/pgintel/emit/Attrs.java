@@ -1,6 +1,8 @@
 package io.pgintel.emit;
 
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.pgintel.trace.CallSite;
 
 /** Attribute keys pgintel emits: stable semantic conventions first, the Collector receiver's names otherwise. */
 final class Attrs {
@@ -24,6 +26,9 @@ final class Attrs {
   static final AttributeKey<Double> INTERVAL = AttributeKey.doubleKey("pgintel.interval");
   static final AttributeKey<Boolean> TRUNCATED = AttributeKey.booleanKey("pgintel.query.truncated");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  static final AttributeKey<String> CODE_FUNCTION = AttributeKey.stringKey("code.function");
+  static final AttributeKey<String> CODE_NAMESPACE = AttributeKey.stringKey("code.namespace");
+  static final AttributeKey<Long> CODE_LINENO = AttributeKey.longKey("code.lineno");
 
   static final AttributeKey<String> STATE = AttributeKey.stringKey("postgresql.state");
   static final AttributeKey<String> APPLICATION_NAME = AttributeKey.stringKey("postgresql.application_name");
@@ -94,4 +99,15 @@ final class Attrs {
   static final AttributeKey<String> WAL_RECEIVER_STATUS = AttributeKey.stringKey("postgresql.wal_receiver.status");
 
   private Attrs() {}
+
+  /** {@code code.namespace}, {@code code.function} and {@code code.lineno} (when known) of a line of code. */
+  static void putCode(AttributesBuilder b, CallSite site) {
+    if (site != null) {
+      b.put(CODE_NAMESPACE, site.namespace());
+      b.put(CODE_FUNCTION, site.function());
+      if (site.line() > 0) {
+        b.put(CODE_LINENO, (long) site.line());
+      }
+    }
+  }
 }

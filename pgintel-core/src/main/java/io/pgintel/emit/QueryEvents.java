@@ -7,6 +7,9 @@ import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;
 import io.pgintel.collect.EventRecord;
 import io.pgintel.collect.statements.TopQuery;
+import io.pgintel.trace.CallSites;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class QueryEvents {
 
   static final String TOP_QUERY = "db.server.top_query";
+  static final int MAX_LOCATIONS = 5;
+  private static final AttributeKey<List<String>> CODE_LOCATIONS = AttributeKey.stringArrayKey("pgintel.code.locations");
+  private static final AttributeKey<Long> CODE_SAMPLES = AttributeKey.longKey("pgintel.code.samples");
 
   private final Logger logger;
   private final AttributeGuard guard;
@@ -68,6 +74,7 @@ final class QueryEvents {
       if (q.query().truncated()) {
         b.put(Attrs.TRUNCATED, true);
       }
+      callSites(b, q.callSites());
     }
     b.put(Attrs.MEAN_EXEC_TIME, q.meanExecTimeMs());
     q.deltas().forEach((column, value) -> put(b, column, value));
@@ -76,6 +83,27 @@ final class QueryEvents {
         .setSeverity(severity(q))
         .setAllAttributes(guard.guard(b.build()))
         .emit();
+  }
+
+  /**
+   * The line of code seen running the statement most as {@code code.*}, every line seen (most first, at most
+   * {@link #MAX_LOCATIONS}) and how many samples caught the statement running.
+   */
+  private static void callSites(AttributesBuilder b, List<CallSites.Count> sites) {
+    if (sites.isEmpty()) {
+      return;
+    }
+    Attrs.putCode(b, sites.get(0).site());
+    List<String> locations = new ArrayList<>(Math.min(MAX_LOCATIONS, sites.size()));
+    long samples = 0;
+    for (CallSites.Count c : sites) {
+      if (locations.size() < MAX_LOCATIONS) {
+        locations.add(c.site().toString());
+      }
+      samples += c.samples();
+    }
+    b.put(CODE_LOCATIONS, locations);
+    b.put(CODE_SAMPLES, samples);
   }
 
   @SuppressWarnings("unchecked")

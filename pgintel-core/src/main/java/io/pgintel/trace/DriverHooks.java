@@ -37,9 +37,11 @@ public final class DriverHooks {
   /**
    * Before a statement of the driver's {@code connection} runs.
    *
+   * @param statement the driver's query object ({@code CachedQuery}, or a batch's list of {@code Query}), kept as
+   *     a reference for the sampler to read the text from later; or null
    * @return what {@link #exit} takes when it has ended, or null when the statement is not recorded
    */
-  public Object enter(Object connection) {
+  public Object enter(Object connection, Object statement) {
     try {
       Entry e = entries.get(connection);
       if (e == null || e.stale()) {
@@ -47,7 +49,7 @@ public final class DriverHooks {
       }
       SessionRegistry.Session s = e.session();
       if (s != null) {
-        e.registry().executing(s);
+        e.registry().executing(s, statement);
       }
       return s;
     } catch (RuntimeException | LinkageError failure) {

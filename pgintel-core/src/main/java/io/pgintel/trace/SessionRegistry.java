@@ -4,8 +4,11 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -27,18 +30,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class SessionRegistry {
 
-  /**
-   * Frames of these packages are infrastructure, not the application's code. OpenTelemetry's and Byte Buddy's are
-   * built at run time: the agent jar relocates both and its shade plugin would rewrite a literal to the relocated
-   * name, leaving the application's (and the OpenTelemetry javaagent's) frames counted as application code.
-   */
-  private static final String[] INFRASTRUCTURE = {"java.", "javax.", "jdk.", "sun.", "com.sun.", "org.postgresql.",
-      "com.zaxxer.hikari.", "org.apache.commons.dbcp2.", "org.apache.commons.pool2.", "org.apache.tomcat.jdbc.",
-      "com.mchange.", "org.springframework.", "org.hibernate.", "org.jooq.", "org.jdbi.", "org.mybatis.",
-      "org.apache.ibatis.", "io.micrometer.", String.join(".", "io", "opentelemetry", ""),
-      String.join(".", "net", "bytebuddy", ""),
-      "io.pgintel.trace.",
-      "io.pgintel.collect.", "io.pgintel.internal.", "org.junit.", "org.apache.maven.surefire."};
   /** Entries kept before those of ended sessions are dropped. */
   static final int SWEEP_AT = 1024;
   /** Slots of the cache by driver connection; a power of two. */
@@ -49,6 +40,7 @@ public final class SessionRegistry {
   private final WeakIdentitySlots<Session> known = new WeakIdentitySlots<>(KNOWN);
   private volatile int sweepAt = SWEEP_AT;
   private final AtomicBoolean sweeping = new AtomicBoolean();
+  private final CallSites callSites = new CallSites();
 
   /**
    * The entry of the session behind a driver connection ({@link BackendPid#physical}), or null when its pid cannot
@@ -83,8 +75,12 @@ public final class SessionRegistry {
   /**
    * A statement starts on this session, on the calling thread, under the current span. The entry keeps its
    * binding while the span and the thread stay the same, so that a statement allocates nothing.
+   *
+   * @param statement what the statement is, for {@link #sampleStatements} to read its text from later: the SQL
+   *     text the application gave JDBC, the driver's query object ({@link StatementText}), or null when there is
+   *     none to tell (a batch of several texts); only a reference is kept here, nothing is read
    */
-  void executing(Session session) {
+  void executing(Session session, Object statement) {
     SpanContext span = Span.current().getSpanContext();
     Thread thread = Thread.currentThread();
     Binding b = session.binding();
@@ -92,6 +88,9 @@ public final class SessionRegistry {
       session.bind(new Binding(span, thread));
     }
     session.used = true;
+    // plain: the release store of the flag below publishes both
+    session.executions++;
+    session.statement = statement;
     session.executing(true);
   }
 
@@ -137,33 +136,78 @@ public final class SessionRegistry {
     if (b == null || !traced && !walk) {
       return null;
     }
-    String function = null;
-    String namespace = null;
-    if (walk) {
-      for (StackTraceElement frame : b.thread().getStackTrace()) {
-        if (!infrastructure(frame.getClassName())) {
-          function = enclosingMethod(frame.getMethodName());
-          namespace = frame.getClassName();
-          break;
-        }
-      }
-    }
+    CallSite site = walk ? CallSite.of(b.thread()) : null;
     if (!traced) {
       // no span: the line of code alone still says which part of the application waits on this session
-      return function == null ? null : new TraceLink(null, null, function, namespace);
+      return site == null ? null : new TraceLink(null, null, site);
     }
-    return new TraceLink(b.span().getTraceId(), b.span().getSpanId(), function, namespace);
+    return new TraceLink(b.span().getTraceId(), b.span().getSpanId(), site);
   }
 
-  /** {@code lambda$checkout$3} is code written in {@code checkout}: report the method a reader can find. */
-  static String enclosingMethod(String method) {
-    if (method.startsWith("lambda$")) {
-      int end = method.indexOf('$', 7);
-      if (end > 7) {
-        return method.substring(7, end);
+  /**
+   * The line of code of up to {@code max} statements running right now, picked at random among those running:
+   * each walks the stack of the application's thread running it, which pauses that thread for some microseconds.
+   * A walk counts only if one execution ran from before it to after it, so that a statement that ended meanwhile
+   * lends its text to no other statement's line, nor to the code the thread ran between two executions. Over many samples a query is caught in proportion to
+   * the time the application spends running it, however short each execution.
+   */
+  public List<SampledStatement> sampleStatements(int max) {
+    if (max <= 0) {
+      return List.of();
+    }
+    List<Session> running = new ArrayList<>();
+    for (Session s : byPid.values()) {
+      if (s.executing() && s.statement != null) {
+        running.add(s);
       }
     }
-    return method;
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    List<SampledStatement> out = new ArrayList<>(Math.min(max, running.size()));
+    for (int picked = 0; picked < max && picked < running.size(); picked++) {
+      // a partial shuffle: the first max places get a random pick of the rest each
+      int j = picked + random.nextInt(running.size() - picked);
+      Session s = running.get(j);
+      running.set(j, running.get(picked));
+      SampledStatement sampled = walk(s);
+      if (sampled != null) {
+        out.add(sampled);
+      }
+    }
+    return out;
+  }
+
+  private static SampledStatement walk(Session s) {
+    // the flag first: it is written after the statement and binding it belongs to
+    if (!s.executing()) {
+      return null;
+    }
+    int execution = s.executions;
+    Object statement = s.statement;
+    Binding b = s.binding();
+    // the text before the walk: a batch's list of queries is the driver's to change once the batch is done
+    StatementText text = statement == null || b == null ? null : StatementText.of(statement);
+    if (text == null) {
+      return null;
+    }
+    CallSite site = CallSite.of(b.thread());
+    if (site == null || !s.executing() || s.executions != execution) {
+      return null;
+    }
+    return new SampledStatement(text.sql(), text.jdbc(), site);
+  }
+
+  /**
+   * A statement the application was running, as {@link #sampleStatements} caught it.
+   *
+   * @param sql its text, with its literals: for the SQL engine only
+   * @param jdbc whether the text is JDBC text ({@code ?} parameters) rather than the server's
+   * @param site the application's line of code that ran it
+   */
+  public record SampledStatement(String sql, boolean jdbc, CallSite site) {}
+
+  /** The lines of code seen running each query: filled by the activity sampler, read by who reports queries. */
+  public CallSites callSites() {
+    return callSites;
   }
 
   /** Sessions currently linked; for tests and self-telemetry. */
@@ -217,15 +261,6 @@ public final class SessionRegistry {
     byPid.remove(s.pid, s);
   }
 
-  static boolean infrastructure(String className) {
-    for (String prefix : INFRASTRUCTURE) {
-      if (className.startsWith(prefix)) {
-        return true;
-      }
-    }
-    return className.contains("$$") || className.contains("$Proxy");
-  }
-
   /** Which span a session serves, and on which thread. */
   private record Binding(SpanContext span, Thread thread) {}
 
@@ -259,6 +294,13 @@ public final class SessionRegistry {
     private volatile boolean detached;
     /** A statement ran since the last sweep; plain: a lost write only makes a sweep drop an entry found again. */
     private boolean used;
+    /** What the last statement was ({@link #executing(Session, Object)}); plain, published by the flag. */
+    private Object statement;
+    /**
+     * Statements begun on this session; plain, published by the flag. Written by the thread running them (two
+     * threads sharing a connection may lose a count, which only makes a walk between their statements count).
+     */
+    private int executions;
 
     private Session(int pid) {
       this.pid = pid;

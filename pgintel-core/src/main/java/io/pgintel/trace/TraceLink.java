@@ -9,20 +9,29 @@ import java.nio.charset.StandardCharsets;
  * @param traceId 32 lower-case hex digits, or null when the statement ran outside any span (the line of code is
  *     then all there is)
  * @param spanId 16 lower-case hex digits, or null with {@code traceId}
- * @param codeFunction method name of the first frame outside JDBC, pool and framework code, or null
- * @param codeNamespace class of that frame, or null
+ * @param code the application's line of code ({@link CallSite}), or null when not known
  */
-public record TraceLink(String traceId, String spanId, String codeFunction, String codeNamespace) {
+public record TraceLink(String traceId, String spanId, CallSite code) {
 
   /** Characters of a {@code traceparent}. */
   private static final int TRACEPARENT_LENGTH = 55;
   /** The bytes PostgreSQL keeps of an application_name (NAMEDATALEN - 1). */
   private static final int APPLICATION_NAME_BYTES = 63;
 
+  /** Method name of the first frame outside JDBC, pool and framework code, or null. */
+  public String codeFunction() {
+    return code == null ? null : code.function();
+  }
+
+  /** Class of that frame, or null. */
+  public String codeNamespace() {
+    return code == null ? null : code.namespace();
+  }
+
   /** A W3C {@code traceparent} ({@code 00-<trace>-<span>-<flags>}) found anywhere in text, e.g. application_name. */
   public static TraceLink fromTraceparent(String text) {
     int i = traceparentAt(text, 0);
-    return i < 0 ? null : new TraceLink(text.substring(i + 3, i + 35), text.substring(i + 36, i + 52), null, null);
+    return i < 0 ? null : new TraceLink(text.substring(i + 3, i + 35), text.substring(i + 36, i + 52), null);
   }
 
   /**

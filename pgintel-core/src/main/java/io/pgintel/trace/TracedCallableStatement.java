@@ -25,13 +25,13 @@ final class TracedCallableStatement extends TracedPreparedStatement implements C
 
   private final CallableStatement callable;
 
-  TracedCallableStatement(CallableStatement target, TracedConnection connection) {
-    super(target, connection);
+  TracedCallableStatement(CallableStatement target, TracedConnection connection, String sql) {
+    super(target, connection, sql);
     this.callable = target;
   }
 
-  static CallableStatement of(CallableStatement target, TracedConnection connection) {
-    return target == null ? null : new TracedCallableStatement(target, connection);
+  static CallableStatement of(CallableStatement target, TracedConnection connection, String sql) {
+    return target == null ? null : new TracedCallableStatement(target, connection, sql);
   }
 
   @Override

@@ -28,13 +28,13 @@ sealed class TracedPreparedStatement extends TracedStatement implements Prepared
 
   private final PreparedStatement prepared;
 
-  TracedPreparedStatement(PreparedStatement target, TracedConnection connection) {
-    super(target, connection);
+  TracedPreparedStatement(PreparedStatement target, TracedConnection connection, String sql) {
+    super(target, connection, sql);
     this.prepared = target;
   }
 
-  static PreparedStatement of(PreparedStatement target, TracedConnection connection) {
-    return target == null ? null : new TracedPreparedStatement(target, connection);
+  static PreparedStatement of(PreparedStatement target, TracedConnection connection, String sql) {
+    return target == null ? null : new TracedPreparedStatement(target, connection, sql);
   }
 
   @Override
@@ -49,7 +49,7 @@ sealed class TracedPreparedStatement extends TracedStatement implements Prepared
 
   @Override
   public boolean execute() throws SQLException {
-    SessionRegistry.Session session = connection.executing();
+    SessionRegistry.Session session = connection.executing(preparedSql);
     try {
       return prepared.execute();
     } finally {
@@ -59,7 +59,7 @@ sealed class TracedPreparedStatement extends TracedStatement implements Prepared
 
   @Override
   public long executeLargeUpdate() throws SQLException {
-    SessionRegistry.Session session = connection.executing();
+    SessionRegistry.Session session = connection.executing(preparedSql);
     try {
       return prepared.executeLargeUpdate();
     } finally {
@@ -69,7 +69,7 @@ sealed class TracedPreparedStatement extends TracedStatement implements Prepared
 
   @Override
   public ResultSet executeQuery() throws SQLException {
-    SessionRegistry.Session session = connection.executing();
+    SessionRegistry.Session session = connection.executing(preparedSql);
     try {
       return prepared.executeQuery();
     } finally {
@@ -79,7 +79,7 @@ sealed class TracedPreparedStatement extends TracedStatement implements Prepared
 
   @Override
   public int executeUpdate() throws SQLException {
-    SessionRegistry.Session session = connection.executing();
+    SessionRegistry.Session session = connection.executing(preparedSql);
     try {
       return prepared.executeUpdate();
     } finally {

@@ -42,7 +42,7 @@ class DriverHooksTest {
       int pid = c.unwrap(PGConnection.class).getBackendPID();
       assertEquals(-1, hooks.linkedPid(c), "no statement yet");
       try (Scope ignored = span().makeCurrent()) {
-        Object token = hooks.enter(c);
+        Object token = hooks.enter(c, null);
         assertNotNull(token);
         assertEquals(pid, hooks.linkedPid(c));
         TraceLink link = registry.link(pid, false);
@@ -51,11 +51,11 @@ class DriverHooksTest {
         hooks.exit(token);
       }
       assertEquals(TRACE, registry.link(pid, false).traceId(), "the span stays linked after the statement");
-      Object outside = hooks.enter(c);
+      Object outside = hooks.enter(c, null);
       assertNull(registry.link(pid, false), "a statement outside any span unlinks the session from the span");
       hooks.exit(outside);
       for (int i = 0; i < 5; i++) {
-        hooks.exit(hooks.enter(c));
+        hooks.exit(hooks.enter(c, null));
       }
       assertEquals(1, asked.get(), "the registry is asked once per connection");
     }
@@ -75,7 +75,7 @@ class DriverHooksTest {
       CountDownLatch ran = new CountDownLatch(1);
       CountDownLatch reply = new CountDownLatch(1);
       Thread app = new Thread(() -> {
-        hooks.exit(hooks.enter(c));
+        hooks.exit(hooks.enter(c, null));
         ran.countDown();
         WaitingApplication.awaitReply(reply);
       }, "application");
@@ -111,12 +111,12 @@ class DriverHooksTest {
       return known.get();
     });
     try (Connection c = pg.connect()) {
-      assertNull(hooks.enter(c), "not monitored: not recorded");
+      assertNull(hooks.enter(c, null), "not monitored: not recorded");
       known.set(registry);
-      assertNull(hooks.enter(c), "not asked again at once");
+      assertNull(hooks.enter(c, null), "not asked again at once");
       assertEquals(1, asked.get());
       Thread.sleep(DriverHooks.RETRY_NANOS / 1_000_000 + 50);
-      Object token = hooks.enter(c);
+      Object token = hooks.enter(c, null);
       assertNotNull(token, "asked again after the pause");
       hooks.exit(token);
       assertEquals(c.unwrap(PGConnection.class).getBackendPID(), hooks.linkedPid(c));
@@ -129,11 +129,11 @@ class DriverHooksTest {
     SessionRegistry registry = new SessionRegistry();
     DriverHooks hooks = new DriverHooks(c -> registry);
     try (Connection c = pg.connect()) {
-      Object first = hooks.enter(c);
+      Object first = hooks.enter(c, null);
       hooks.exit(first);
       registry.detachAll();
       assertEquals(-1, hooks.linkedPid(c), "dropped");
-      Object again = hooks.enter(c);
+      Object again = hooks.enter(c, null);
       hooks.exit(again);
       assertNotSame(first, again);
       assertSame(again, registry.session(c.unwrap(PGConnection.class).getBackendPID()), "the registry's entry");
@@ -150,10 +150,10 @@ class DriverHooksTest {
     SessionRegistry registry = new SessionRegistry();
     DriverHooks hooks = new DriverHooks(c -> registry);
     try (Connection c = pg.connect()) {
-      assertNull(failing.enter(c));
+      assertNull(failing.enter(c, null));
       failing.exit(null);
       try (Scope ignored = new TracedConnectionTest.BrokenContext().makeCurrent()) {
-        assertNull(hooks.enter(c));
+        assertNull(hooks.enter(c, null));
       }
       assertEquals(0, registry.size(), "nothing recorded");
       hooks.exit("not a token");
@@ -166,13 +166,13 @@ class DriverHooksTest {
     SessionRegistry registry = new SessionRegistry();
     SessionRegistry.Session busy = registry.session(1);
     SessionRegistry.Session quiet = registry.session(2);
-    registry.executing(busy);
+    registry.executing(busy, null);
     registry.done(busy);
-    registry.executing(quiet);
+    registry.executing(quiet, null);
     registry.done(quiet);
     int pid = sweep(registry, 3);
     assertFalse(busy.detached() || quiet.detached(), "the first sweep keeps both: each ran a statement before it");
-    registry.executing(busy);
+    registry.executing(busy, null);
     registry.done(busy);
     sweep(registry, pid);
     assertTrue(quiet.detached(), "no statement since the sweep before: dropped");

@@ -111,9 +111,11 @@ class TracedConnectionTest {
         TracedConnection connection = new TracedConnection(type == Connection.class ? (Connection) recorded : real,
             registry);
         Object wrapped = type == Connection.class ? connection
-            : type == CallableStatement.class ? new TracedCallableStatement((CallableStatement) recorded, connection)
-            : type == PreparedStatement.class ? new TracedPreparedStatement((PreparedStatement) recorded, connection)
-            : new TracedStatement((Statement) recorded, connection);
+            : type == CallableStatement.class ? new TracedCallableStatement((CallableStatement) recorded, connection,
+                "{call f(?)}")
+            : type == PreparedStatement.class ? new TracedPreparedStatement((PreparedStatement) recorded, connection,
+                "SELECT ?")
+            : new TracedStatement((Statement) recorded, connection, null);
         Object[] args = arguments(m);
         Object result;
         Throwable thrown = null;
@@ -245,9 +247,9 @@ class TracedConnectionTest {
   void sessionsNoLongerLinkedAreDroppedPastTheBoundAndFoundAgain() {
     SessionRegistry registry = new SessionRegistry();
     SessionRegistry.Session kept = registry.session(1);
-    registry.executing(kept);
+    registry.executing(kept, null);
     SessionRegistry.Session idle = registry.session(2);
-    registry.executing(idle);
+    registry.executing(idle, null);
     registry.released(idle);
     for (int pid = 3; pid <= SessionRegistry.SWEEP_AT + 1; pid++) {
       registry.session(pid);

@@ -3,7 +3,6 @@ package io.pgintel.agent.bootstrap;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
@@ -33,8 +32,11 @@ public final class Bridge {
    * DataSource's getConnection (a pool filling itself) has outermost {@code false}.
    */
   private static volatile BiFunction<Object[], Object, Object> driverHandler;
-  /** The driver's connection, before one of its statements runs, to what {@link #statementExit} is given after. */
-  private static volatile Function<Object, Object> statementHandler;
+  /**
+   * The driver's connection and query object, before one of its statements runs, to what {@link #statementExit}
+   * is given after.
+   */
+  private static volatile BiFunction<Object, Object, Object> statementHandler;
   /** What the statement handler returned, once the statement has ended. */
   private static volatile Consumer<Object> statementDoneHandler;
   /** The driver's connection to the backend pid its statements are recorded for, or -1; for diagnostics. */
@@ -55,18 +57,21 @@ public final class Bridge {
   }
 
   /** The statement hooks: before and after each statement the driver runs, and what they recorded. */
-  public static void statementHandlers(Function<Object, Object> before, Consumer<Object> after,
+  public static void statementHandlers(BiFunction<Object, Object, Object> before, Consumer<Object> after,
       ToIntFunction<Object> linked) {
     statementDoneHandler = after;
     linkHandler = linked;
     statementHandler = before;
   }
 
-  /** Before a statement of the driver's {@code connection} runs; what to hand to {@link #statementExit}. */
-  public static Object statementEnter(Object connection) {
+  /**
+   * Before a statement of the driver's {@code connection} runs, with the driver's object for what it runs (a
+   * {@code CachedQuery}, or a batch's list of queries); what to hand to {@link #statementExit}.
+   */
+  public static Object statementEnter(Object connection, Object query) {
     try {
-      Function<Object, Object> h = statementHandler;
-      return h == null ? null : h.apply(connection);
+      BiFunction<Object, Object, Object> h = statementHandler;
+      return h == null ? null : h.apply(connection, query);
     } catch (Throwable t) {
       return null;
     }

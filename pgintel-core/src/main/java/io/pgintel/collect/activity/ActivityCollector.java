@@ -57,6 +57,7 @@ public final class ActivityCollector extends NamedCollector {
   private final double lockWaitSeconds;
   private final double longTransactionSeconds;
   private final int samplesPerMinute;
+  private final int callSiteSamples;
 
   private final Cache<String, Boolean> reportedExecutions = Caffeine.newBuilder()
       .maximumSize(10_000).expireAfterWrite(1, TimeUnit.HOURS).build();
@@ -86,6 +87,7 @@ public final class ActivityCollector extends NamedCollector {
     this.lockWaitSeconds = ((Duration) settings.value(Setting.ACTIVITY_LOCK_WAIT)).toNanos() / 1e9;
     this.longTransactionSeconds = ((Duration) settings.value(Setting.ACTIVITY_LONG_TRANSACTION)).toNanos() / 1e9;
     this.samplesPerMinute = settings.intValue(Setting.ACTIVITY_SAMPLES_PER_MINUTE);
+    this.callSiteSamples = settings.intValue(Setting.ACTIVITY_CALL_SITES);
   }
 
 
@@ -145,6 +147,7 @@ public final class ActivityCollector extends NamedCollector {
 
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
+    learnCallSites();
     int major = session.server().major();
     // every session but idle ones (the query leaves those out), each row with the transaction horizon's figures
     Long[] horizon = new Long[2];
@@ -186,6 +189,23 @@ public final class ActivityCollector extends NamedCollector {
     longTransactions(busy, out);
     blockingChains(session, major, busy, byPid, now, out);
     return out;
+  }
+
+  /**
+   * Which line of the application's code runs which query: a few statements the application is running right now
+   * (through pgintel's wrapper or the agent), each with the line its thread runs it from, by fingerprint, for the
+   * statements collector's top queries. Before the sample's own statement, so that no connection is held meanwhile.
+   */
+  private void learnCallSites() {
+    if (registry == null || callSiteSamples == 0) {
+      return;
+    }
+    for (SessionRegistry.SampledStatement s : registry.sampleStatements(callSiteSamples)) {
+      NormalizedQuery q = s.jdbc() ? sql.jdbc(s.sql()) : sql.server(s.sql());
+      if (!q.fingerprint().isEmpty()) {
+        registry.callSites().record(q.fingerprintBits(), s.site());
+      }
+    }
   }
 
   private ActivitySample sample(Row r) throws SQLException {
@@ -349,7 +369,7 @@ public final class ActivityCollector extends NamedCollector {
     }
     if (holder.traceId() == null && s.trace() != null && s.trace().traceId() != null) {
       // a traceparent in application_name, the line of code from the thread
-      return new TraceLink(s.trace().traceId(), s.trace().spanId(), holder.codeFunction(), holder.codeNamespace());
+      return new TraceLink(s.trace().traceId(), s.trace().spanId(), holder.code());
     }
     return holder;
   }

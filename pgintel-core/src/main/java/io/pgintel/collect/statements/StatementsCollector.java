@@ -10,6 +10,7 @@ import io.pgintel.collect.ServerInfo;
 import io.pgintel.collect.SqlSession;
 import io.pgintel.sql.NormalizedQuery;
 import io.pgintel.sql.SqlEngine;
+import io.pgintel.trace.CallSites;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ public final class StatementsCollector extends NamedCollector {
   private final String rankBy;
   private final boolean groupByFingerprint;
   private final int maxSeries;
+  private final CallSites callSites;
   private final Cache<Long, NormalizedQuery> texts = Caffeine.newBuilder()
       .maximumWeight(TEXT_CACHE_CHARS)
       .weigher((Long id, NormalizedQuery q) -> 64 + q.text().length() + q.summary().length())
@@ -75,8 +77,13 @@ public final class StatementsCollector extends NamedCollector {
   private long lastReadNanos;
   private final Map<SeriesKey, QuerySeries> series = new LinkedHashMap<>();
 
-  public StatementsCollector(Settings settings) {
+  /**
+   * @param callSites the lines of code seen running each query in the monitored database (by the activity
+   *     sampler), or null when none are learnt
+   */
+  public StatementsCollector(Settings settings, CallSites callSites) {
     super(NAME, DEFAULT_INTERVAL);
+    this.callSites = callSites;
     this.topN = settings.intValue(Setting.STATEMENTS_TOP_N);
     this.rankBy = settings.choice(Setting.STATEMENTS_RANK_BY);
     this.groupByFingerprint = settings.choice(Setting.STATEMENTS_GROUP_BY).equals("fingerprint");
@@ -240,7 +247,7 @@ public final class StatementsCollector extends NamedCollector {
     }
     execTimeByDatabase.forEach((db, ms) -> out.add(new DatabaseQueryTime(db, ms)));
     out.add(new StatementsInfo(current.size(), max, deallocations, hidden[0]));
-    report(work.values(), databases, roles, out, window);
+    report(work.values(), databases, roles, session.server().database(), out, window);
     out.addAll(series.values());
     return out;
   }
@@ -260,8 +267,9 @@ public final class StatementsCollector extends NamedCollector {
     return d;
   }
 
+  /** @param monitored the database whose application's lines of code are known ({@link CallSites}) */
   private void report(java.util.Collection<Work> work, Map<Long, String> databases, Map<Long, String> roles,
-      List<Record> out, Duration interval) {
+      String monitored, List<Record> out, Duration interval) {
     CounterColumns cols = columns;
     int rankColumn = cols.indexOf(rankBy);
     List<Work> ranked = new ArrayList<>(work);
@@ -274,9 +282,12 @@ public final class StatementsCollector extends NamedCollector {
       String database = databases.getOrDefault(w.first.dbid(), "");
       addToSeries(database, w.query.summary().isEmpty() ? "unknown" : w.query.summary(), w.delta);
       if (i < topN) {
+        // the lines learnt are those of the application sessions of the monitored database only
+        List<CallSites.Count> sites = callSites == null || !database.equals(monitored) || w.query.fingerprint().isEmpty()
+            ? List.of() : callSites.of(w.query.fingerprintBits());
         out.add(new TopQuery(i + 1, database, w.severalRoles ? null : roles.get(w.first.userid()),
             w.first.queryid(), cols.toplevel ? w.first.toplevel() : null, w.query, w.entries, deltas(w.delta),
-            interval));
+            interval, sites));
       } else {
         for (int k = 0; k < other.length; k++) {
           other[k] += w.delta[k];
@@ -285,7 +296,7 @@ public final class StatementsCollector extends NamedCollector {
       }
     }
     if (otherEntries > 0) {
-      out.add(new TopQuery(0, null, null, null, null, null, otherEntries, deltas(other), interval));
+      out.add(new TopQuery(0, null, null, null, null, null, otherEntries, deltas(other), interval, List.of()));
     }
   }
 

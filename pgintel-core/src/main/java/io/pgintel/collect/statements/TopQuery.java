@@ -2,6 +2,7 @@ package io.pgintel.collect.statements;
 
 import io.pgintel.collect.EventRecord;
 import io.pgintel.sql.NormalizedQuery;
+import io.pgintel.trace.CallSites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,12 @@ import java.util.Map;
  * @param deltas interval deltas by pg_stat_statements column name, in view order: Long for counts, Double for
  *     times (milliseconds) and other fractional columns
  * @param interval the time between the two reads the deltas come from
+ * @param callSites the lines of the application's code seen running the statement, most seen first; empty when
+ *     none was (or for {@code other})
  */
 public record TopQuery(int rank, String database, String role, Long queryid, Boolean toplevel,
-    NormalizedQuery query, int entries, Map<String, Number> deltas, Duration interval) implements EventRecord {
+    NormalizedQuery query, int entries, Map<String, Number> deltas, Duration interval, List<CallSites.Count> callSites)
+    implements EventRecord {
 
   /** Fields for sampling rules, besides every pg_stat_statements counter column by name (interval deltas). */
   public static final List<String> FIELDS = fields();

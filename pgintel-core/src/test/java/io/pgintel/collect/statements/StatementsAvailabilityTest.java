@@ -24,7 +24,7 @@ class StatementsAvailabilityTest {
     try (PgIntel p = PgIntel.builder().dataSource(new PGSimpleDataSource()).openTelemetry(OpenTelemetry.noop())
         .build()) {
       Settings settings = p.settings();
-      return new StatementsCollector(settings);
+      return new StatementsCollector(settings, null);
     }
   }
 

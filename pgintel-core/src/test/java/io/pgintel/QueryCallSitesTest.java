@@ -1,0 +1,179 @@
+package io.pgintel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.pgintel.test.PgServer;
+import io.pgintel.test.PgTest;
+import io.pgintel.test.TestPgIntel;
+import io.pgintel.test.TestTelemetry;
+import io.pgintel.trace.CallSite;
+import io.pgintel.trace.SessionRegistry;
+import io.pgintel.trace.TracingDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+
+/**
+ * Top queries name the lines of the application's code that run them: learnt by the activity sampler from
+ * statements caught running through the wrapped DataSource, however short each execution is.
+ */
+class QueryCallSitesTest {
+
+  private static final String ORDERS = "SELECT pg_sleep(0.002), ?::int AS orders";
+  private static final String ITEMS = "SELECT pg_sleep(0.002), ?::text AS items";
+  private static final AttributeKey<String> TEXT = AttributeKey.stringKey("db.query.text");
+  private static final AttributeKey<List<String>> LOCATIONS = AttributeKey.stringArrayKey("pgintel.code.locations");
+
+  /** The line each method of the application below runs its statement from, as the JVM numbers it. */
+  private static final Map<String, Integer> LINES = new ConcurrentHashMap<>();
+
+  @PgTest
+  void topQueriesCarryTheLinesOfCodeThatRunThemEvenWhenEachExecutionIsShort(PgServer pg) throws Exception {
+    ExecutorService app = Executors.newFixedThreadPool(4);
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity", "statements").build()) {
+      DataSource wrapped = pgintel.wrap(pg.dataSource());
+      AtomicBoolean running = new AtomicBoolean(true);
+      List<Future<?>> threads = new ArrayList<>();
+      threads.add(app.submit(() -> loop(wrapped, running, QueryCallSitesTest::findOrders)));
+      threads.add(app.submit(() -> loop(wrapped, running, QueryCallSitesTest::auditOrders)));
+      threads.add(app.submit(() -> loop(wrapped, running, QueryCallSitesTest::countItems)));
+      long end = System.nanoTime() + 4_000_000_000L;
+      while (System.nanoTime() < end) {
+        pgintel.collectNow();
+        Thread.sleep(200);
+      }
+      running.set(false);
+      for (Future<?> f : threads) {
+        f.get();
+      }
+      pgintel.collectNow();
+
+      String self = QueryCallSitesTest.class.getName();
+      LogRecordData orders = lastTopQuery(otel, "SELECT pg_sleep($1), $2::int AS orders");
+      assertEquals(List.of(self + ".auditOrders:" + LINES.get("auditOrders"),
+              self + ".findOrders:" + LINES.get("findOrders")),
+          orders.getAttributes().get(LOCATIONS).stream().sorted().toList(),
+          "both lines that run the query, and no other: " + orders.getAttributes());
+      assertEquals(self, orders.getAttributes().get(AttributeKey.stringKey("code.namespace")));
+
+      LogRecordData items = lastTopQuery(otel, "SELECT pg_sleep($1), $2::text AS items");
+      assertEquals(List.of(self + ".countItems:" + LINES.get("countItems")), items.getAttributes().get(LOCATIONS));
+      assertEquals("countItems", items.getAttributes().get(AttributeKey.stringKey("code.function")));
+      assertEquals(self, items.getAttributes().get(AttributeKey.stringKey("code.namespace")));
+      assertEquals((long) LINES.get("countItems"), items.getAttributes().get(AttributeKey.longKey("code.lineno")));
+      long samples = items.getAttributes().get(AttributeKey.longKey("pgintel.code.samples"));
+      assertTrue(samples >= 1, "samples: " + samples);
+    } finally {
+      app.shutdownNow();
+    }
+  }
+
+  /**
+   * A walk that falls between two executions of the same statement on the same session (the flag set before and
+   * after it) counts for nothing: the thread ran the application's code in between, not the statement.
+   */
+  @PgTest
+  void aWalkBetweenTwoExecutionsIsNotCountedForTheStatement(PgServer pg) throws Exception {
+    SessionRegistry registry = new SessionRegistry();
+    DataSource wrapped = TracingDataSource.wrap(pg.dataSource(), registry);
+    AtomicBoolean running = new AtomicBoolean(true);
+    Thread application = new Thread(() -> {
+      try (Connection c = wrapped.getConnection(); Statement s = c.createStatement()) {
+        while (running.get()) {
+          runStatement(s);
+          spinBetweenStatements();
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    }, "application");
+    application.start();
+    List<CallSite> sites = new ArrayList<>();
+    long end = System.nanoTime() + 3_000_000_000L;
+    while (System.nanoTime() < end) {
+      registry.sampleStatements(1).forEach(s -> sites.add(s.site()));
+    }
+    running.set(false);
+    application.join();
+
+    assertTrue(sites.size() >= 20, "caught running " + sites.size() + " times");
+    List<String> functions = sites.stream().map(CallSite::function).distinct().toList();
+    assertEquals(List.of("runStatement"), functions, "only the line that runs the statement");
+  }
+
+  private interface Work {
+    void run(Connection c) throws SQLException;
+  }
+
+  private static Object loop(DataSource ds, AtomicBoolean running, Work work) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      while (running.get()) {
+        work.run(c);
+      }
+    }
+    return null;
+  }
+
+  // the application: three lines of code, two of them running the same query
+
+  private static void findOrders(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(ORDERS)) {
+      ps.setInt(1, 42);
+      LINES.putIfAbsent("findOrders", line()); ps.executeQuery().close();
+    }
+  }
+
+  private static void auditOrders(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(ORDERS)) {
+      ps.setInt(1, 7);
+      LINES.putIfAbsent("auditOrders", line()); ps.executeQuery().close();
+    }
+  }
+
+  private static void countItems(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(ITEMS)) {
+      ps.setString(1, "x");
+      LINES.putIfAbsent("countItems", line()); ps.executeQuery().close();
+    }
+  }
+
+  private static void runStatement(Statement s) throws SQLException {
+    s.execute("SELECT 1");
+  }
+
+  /** Application code between two statements: as long as a short statement takes, busy. */
+  private static void spinBetweenStatements() {
+    long until = System.nanoTime() + 100_000;
+    while (System.nanoTime() < until) {
+      Thread.onSpinWait();
+    }
+  }
+
+  /** The line number of the caller's call. */
+  private static int line() {
+    return new Throwable().getStackTrace()[1].getLineNumber();
+  }
+
+  private static LogRecordData lastTopQuery(TestTelemetry otel, String text) {
+    List<LogRecordData> events = otel.events("db.server.top_query").stream()
+        .filter(e -> text.equals(e.getAttributes().get(TEXT)) && e.getAttributes().get(LOCATIONS) != null)
+        .toList();
+    assertTrue(!events.isEmpty(), "no top query of " + text + " with lines of code: "
+        + otel.events("db.server.top_query").stream().map(e -> e.getAttributes().get(TEXT)).distinct().toList());
+    return events.get(events.size() - 1);
+  }
+}
