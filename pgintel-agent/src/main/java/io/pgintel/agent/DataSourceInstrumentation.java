@@ -146,15 +146,18 @@ final class DataSourceInstrumentation {
     }
   }
 
-  /** As {@link StatementExecute}, for a batch: its list of queries ({@code batchStatements}) is what it runs. */
+  /**
+   * As {@link StatementExecute}, for a batch: the first of its queries ({@code batchStatements}, which the driver
+   * empties before it runs them) stands for the batch.
+   */
   static final class BatchExecute {
 
     private BatchExecute() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static Object enter(@Advice.FieldValue(value = "connection", typing = Assigner.Typing.DYNAMIC) Object connection,
-        @Advice.FieldValue(value = "batchStatements", typing = Assigner.Typing.DYNAMIC) Object batch) {
-      return Bridge.statementEnter(connection, batch);
+        @Advice.FieldValue(value = "batchStatements", typing = Assigner.Typing.DYNAMIC) java.util.List<?> batch) {
+      return Bridge.statementEnter(connection, batch == null || batch.isEmpty() ? null : batch.get(0));
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)

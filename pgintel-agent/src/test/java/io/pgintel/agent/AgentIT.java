@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,6 +102,76 @@ class AgentIT {
     } finally {
       Files.deleteIfExists(classLog);
     }
+  }
+
+  /**
+   * Through the hooks woven into the driver (no wrapper), the statement's text is the driver's own query object,
+   * read only when a sample catches it running: the top query of that text names the application's line.
+   */
+  @Test
+  void topQueriesNameTheApplicationsLineOfCodeThroughTheDriversHooks() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    String database = pg.createDatabase("sites");
+    Path app = Path.of("src/test/java/io/pgintel/agent/QueryingApp.java");
+    int line = lineOf(app, "// REPORT_ORDERS_LINE");
+    int batchLine = lineOf(app, "// LOG_ORDERS_LINE");
+    try (OtlpReceiver receiver = new OtlpReceiver()) {
+      Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.statements.interval=2s",
+          "-Dqueryingapp.report-orders=true", "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(),
+          "-Dotel.exporter.otlp.protocol=http/protobuf", "-Dotel.metric.export.interval=1000",
+          "-Dotel.blrp.schedule.delay=500"), "hikari", pg.jdbcUrl(database), pg.user(), 10);
+
+      assertEquals(0, run.exit(), run.output());
+      Map<String, String> last = lastTopQuery(receiver, "SELECT pg_sleep($1), $2::int AS orders", run);
+      assertEquals(QueryingApp.class.getName(), last.get("code.namespace"), last.toString());
+      assertEquals("reportOrders", last.get("code.function"), last.toString());
+      assertEquals(Integer.toString(line), last.get("code.lineno"), last.toString());
+      assertEquals("[" + QueryingApp.class.getName() + ".reportOrders:" + line + "]",
+          last.get("pgintel.code.locations"));
+      Map<String, String> batch = lastTopQuery(receiver, "INSERT INTO orders_log SELECT $1::int FROM pg_sleep($2)",
+          run);
+      assertEquals("[" + QueryingApp.class.getName() + ".logOrders:" + batchLine + "]",
+          batch.get("pgintel.code.locations"), batch.toString());
+    }
+  }
+
+  /** The attributes of the last {@code db.server.top_query} event of {@code text} the receiver decoded. */
+  private static Map<String, String> lastTopQuery(OtlpReceiver receiver, String text, Run run) {
+    List<Map<String, String>> events = receiver.receivedLogs().stream()
+        .flatMap(r -> r.getResourceLogsList().stream())
+        .flatMap(r -> r.getScopeLogsList().stream())
+        .flatMap(s -> s.getLogRecordsList().stream())
+        .filter(l -> l.getEventName().equals("db.server.top_query"))
+        .map(AgentIT::attributes)
+        .filter(a -> text.equals(a.get("db.query.text")))
+        .toList();
+    assertFalse(events.isEmpty(), "no top query of " + text + "\n" + run.output());
+    return events.get(events.size() - 1);
+  }
+
+  /** A log record's attributes as text: strings as they are, numbers in decimal, arrays as {@code [a, b]}. */
+  private static Map<String, String> attributes(io.opentelemetry.proto.logs.v1.LogRecord record) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (io.opentelemetry.proto.common.v1.KeyValue kv : record.getAttributesList()) {
+      io.opentelemetry.proto.common.v1.AnyValue v = kv.getValue();
+      out.put(kv.getKey(), v.hasArrayValue()
+          ? v.getArrayValue().getValuesList().stream().map(e -> e.getStringValue()).toList().toString()
+          : v.hasIntValue() ? Long.toString(v.getIntValue())
+          : v.hasDoubleValue() ? Double.toString(v.getDoubleValue())
+          : v.hasBoolValue() ? Boolean.toString(v.getBoolValue()) : v.getStringValue());
+    }
+    return out;
+  }
+
+  /** The 1-based number of the line of {@code source} that contains {@code marker}. */
+  private static int lineOf(Path source, String marker) throws java.io.IOException {
+    List<String> lines = Files.readAllLines(source);
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(marker)) {
+        return i + 1;
+      }
+    }
+    throw new AssertionError(marker + " not in " + source);
   }
 
   @ParameterizedTest

@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
@@ -54,6 +55,7 @@ public final class QueryingApp {
     long otherSessions = 0;
     int holdAllSeconds = Integer.getInteger("queryingapp.hold-all-seconds", 0);
     boolean watchPgintel = Boolean.getBoolean("queryingapp.pgintel-sessions");
+    boolean reportOrders = Boolean.getBoolean("queryingapp.report-orders");
     Set<String> pgintelSessions = new TreeSet<>();
     while (System.nanoTime() < end) {
       try (Connection c = ds.getConnection(); Statement s = c.createStatement();
@@ -65,6 +67,10 @@ public final class QueryingApp {
           System.out.println("first query done");
         }
         linked = linkedToItsSession(c);
+        if (reportOrders) {
+          reportOrders(c);
+          logOrders(c);
+        }
         if (watchPgintel) {
           watchPgintel(c, pgintelSessions);
         }
@@ -98,6 +104,31 @@ public final class QueryingApp {
     }
     if (ds instanceof AutoCloseable pool) {
       pool.close();
+    }
+  }
+
+  /**
+   * Application code whose line a top query should name: a prepared statement that runs long enough (50 ms) for
+   * the activity sampler to catch it running through the agent's hooks in the driver.
+   */
+  static void reportOrders(Connection c) throws Exception {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_sleep(0.05), ?::int AS orders")) {
+      ps.setInt(1, 42);
+      ps.executeQuery().close(); // REPORT_ORDERS_LINE
+    }
+  }
+
+  /** The same, as a batch: the hooks on the driver's batch execution see the batch's list of queries. */
+  static void logOrders(Connection c) throws Exception {
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS orders_log (n int)");
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO orders_log SELECT ?::int FROM pg_sleep(0.02)")) {
+      for (int i = 0; i < 3; i++) {
+        ps.setInt(1, i);
+        ps.addBatch();
+      }
+      ps.executeBatch(); // LOG_ORDERS_LINE
     }
   }
 

@@ -22,7 +22,8 @@ final class QueryEvents {
 
   static final String TOP_QUERY = "db.server.top_query";
   static final int MAX_LOCATIONS = 5;
-  private static final AttributeKey<List<String>> CODE_LOCATIONS = AttributeKey.stringArrayKey("pgintel.code.locations");
+  private static final AttributeKey<List<String>> CODE_LOCATIONS =
+      AttributeKey.stringArrayKey("pgintel.code.locations");
   private static final AttributeKey<Long> CODE_SAMPLES = AttributeKey.longKey("pgintel.code.samples");
 
   private final Logger logger;

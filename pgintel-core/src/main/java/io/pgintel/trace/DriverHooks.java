@@ -37,8 +37,8 @@ public final class DriverHooks {
   /**
    * Before a statement of the driver's {@code connection} runs.
    *
-   * @param statement the driver's query object ({@code CachedQuery}, or a batch's list of {@code Query}), kept as
-   *     a reference for the sampler to read the text from later; or null
+   * @param statement the driver's query object ({@code CachedQuery}, or a batch's first {@code Query}), kept as a
+   *     reference for the sampler to read the text from later; or null
    * @return what {@link #exit} takes when it has ended, or null when the statement is not recorded
    */
   public Object enter(Object connection, Object statement) {

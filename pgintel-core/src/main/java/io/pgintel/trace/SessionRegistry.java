@@ -78,7 +78,7 @@ public final class SessionRegistry {
    *
    * @param statement what the statement is, for {@link #sampleStatements} to read its text from later: the SQL
    *     text the application gave JDBC, the driver's query object ({@link StatementText}), or null when there is
-   *     none to tell (a batch of several texts); only a reference is kept here, nothing is read
+   *     none to tell (a plain statement's batch of several texts); only a reference is kept here, nothing is read
    */
   void executing(Session session, Object statement) {
     SpanContext span = Span.current().getSpanContext();
@@ -148,8 +148,9 @@ public final class SessionRegistry {
    * The line of code of up to {@code max} statements running right now, picked at random among those running:
    * each walks the stack of the application's thread running it, which pauses that thread for some microseconds.
    * A walk counts only if one execution ran from before it to after it, so that a statement that ended meanwhile
-   * lends its text to no other statement's line, nor to the code the thread ran between two executions. Over many samples a query is caught in proportion to
-   * the time the application spends running it, however short each execution.
+   * lends its text to no other statement's line, nor to the code the thread ran between two executions. Over many
+   * samples a query is caught in proportion to the time the application spends running it, however short each
+   * execution.
    */
   public List<SampledStatement> sampleStatements(int max) {
     if (max <= 0) {
@@ -184,7 +185,7 @@ public final class SessionRegistry {
     int execution = s.executions;
     Object statement = s.statement;
     Binding b = s.binding();
-    // the text before the walk: a batch's list of queries is the driver's to change once the batch is done
+    // the text first: a statement whose text cannot be read is not worth pausing a thread for
     StatementText text = statement == null || b == null ? null : StatementText.of(statement);
     if (text == null) {
       return null;

@@ -2,7 +2,6 @@ package io.pgintel.trace;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,18 +30,12 @@ record StatementText(String sql, boolean jdbc) {
     if (statement instanceof String sql) {
       return new StatementText(sql, true);
     }
+    if (statement == null) {
+      return null;
+    }
     try {
-      Object query = statement;
-      if (query instanceof List<?> batch) {
-        // a batch of the driver's queries: the first stands for the batch (a prepared statement's are all alike);
-        // the list is the driver's, read while its thread may change it: a failure is only no text
-        query = batch.isEmpty() ? null : batch.get(0);
-      }
-      if (query == null) {
-        return null;
-      }
-      Optional<Accessor> accessor = ACCESSORS.get(query.getClass());
-      String sql = accessor.isPresent() ? accessor.get().nativeSql(query) : null;
+      Optional<Accessor> accessor = ACCESSORS.get(statement.getClass());
+      String sql = accessor.isPresent() ? accessor.get().nativeSql(statement) : null;
       return sql == null ? null : new StatementText(sql, false);
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       return null;

@@ -299,7 +299,8 @@ final class TracedConnection implements Connection {
 
   @Override
   public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
-    return TracedCallableStatement.of(target.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), this, sql);
+    return TracedCallableStatement.of(
+        target.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), this, sql);
   }
 
   @Override
@@ -329,7 +330,8 @@ final class TracedConnection implements Connection {
 
   @Override
   public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
-    return TracedPreparedStatement.of(target.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability), this, sql);
+    return TracedPreparedStatement.of(
+        target.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability), this, sql);
   }
 
   @Override

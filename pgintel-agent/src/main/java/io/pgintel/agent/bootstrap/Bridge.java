@@ -66,7 +66,7 @@ public final class Bridge {
 
   /**
    * Before a statement of the driver's {@code connection} runs, with the driver's object for what it runs (a
-   * {@code CachedQuery}, or a batch's list of queries); what to hand to {@link #statementExit}.
+   * {@code CachedQuery}, or a batch's first query); what to hand to {@link #statementExit}.
    */
   public static Object statementEnter(Object connection, Object query) {
     try {

@@ -283,8 +283,8 @@ public final class StatementsCollector extends NamedCollector {
       addToSeries(database, w.query.summary().isEmpty() ? "unknown" : w.query.summary(), w.delta);
       if (i < topN) {
         // the lines learnt are those of the application sessions of the monitored database only
-        List<CallSites.Count> sites = callSites == null || !database.equals(monitored) || w.query.fingerprint().isEmpty()
-            ? List.of() : callSites.of(w.query.fingerprintBits());
+        List<CallSites.Count> sites = callSites == null || !database.equals(monitored)
+            || w.query.fingerprint().isEmpty() ? List.of() : callSites.of(w.query.fingerprintBits());
         out.add(new TopQuery(i + 1, database, w.severalRoles ? null : roles.get(w.first.userid()),
             w.first.queryid(), cols.toplevel ? w.first.toplevel() : null, w.query, w.entries, deltas(w.delta),
             interval, sites));
