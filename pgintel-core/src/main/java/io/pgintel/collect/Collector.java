@@ -35,6 +35,13 @@ public interface Collector {
     return Optional.empty();
   }
 
+  /**
+   * Work of this collection that needs no database, run before a connection is borrowed for it (reading the
+   * application's own state), so that no pool connection is held meanwhile; a failure is the collector's to
+   * swallow. Nothing by default.
+   */
+  default void beforeSession() {}
+
   /** Reads the views once. Throwing is allowed: the scheduler contains, counts and backs off. */
   List<? extends Record> collect(SqlSession session) throws SQLException;
 }

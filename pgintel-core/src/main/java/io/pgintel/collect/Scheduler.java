@@ -513,6 +513,11 @@ public final class Scheduler implements AutoCloseable {
         listener.skipped(collector.name(), "circuit_open");
         return null;
       }
+      try {
+        collector.beforeSession();
+      } catch (RuntimeException e) {
+        // its own loss: the collection itself goes on
+      }
       return session -> {
         Optional<String> reason = collector.unavailableReason(session.server());
         if (reason.isPresent()) {

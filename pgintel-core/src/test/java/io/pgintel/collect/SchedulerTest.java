@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SchedulerTest {
 
   /** A collector whose behaviour a test scripts; it records when and where it ran. */
-  private static final class Scripted implements Collector {
+  private static class Scripted implements Collector {
     final String name;
     final AtomicInteger running = new AtomicInteger();
     final AtomicInteger maxRunning = new AtomicInteger();
@@ -441,5 +441,39 @@ class SchedulerTest {
         l.close();
       }
     }
+  }
+
+  /**
+   * A collector's work without the database ({@link Collector#beforeSession}, the activity sampler's stack walks)
+   * runs before its connection is borrowed: no pool connection waits on it.
+   */
+  @Test
+  void workWithoutTheDatabaseRunsBeforeTheConnectionIsBorrowed(PgServer pg) throws Exception {
+    List<Integer> lentBefore = new CopyOnWriteArrayList<>();
+    List<Integer> lentDuring = new CopyOnWriteArrayList<>();
+    try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 2, 5000)) {
+      Scripted c = new Scripted("walker") {
+        @Override
+        public void beforeSession() {
+          lentBefore.add(pool.getHikariPoolMXBean().getActiveConnections());
+        }
+
+        @Override
+        public List<? extends Record> collect(SqlSession session) throws SQLException {
+          lentDuring.add(pool.getHikariPoolMXBean().getActiveConnections());
+          return super.collect(session);
+        }
+      };
+      PgIntelBuilder b = TestPgIntel.only(PgIntel.builder().dataSource(pool).borrowTimeout(Duration.ofSeconds(5))
+          .openTelemetry(new TestTelemetry().openTelemetry()));
+      try (PgIntel p = b.addCollector(c).collectorInterval("walker", Duration.ofMillis(100)).build()) {
+        p.start();
+        p.collectNow();
+        Thread.sleep(500);
+      }
+    }
+    assertTrue(lentBefore.size() >= 3, "ran " + lentBefore.size() + " times");
+    assertEquals(List.of(0), lentBefore.stream().distinct().toList(), "nothing lent before: " + lentBefore);
+    assertEquals(List.of(1), lentDuring.stream().distinct().toList(), "one lent during: " + lentDuring);
   }
 }

@@ -147,7 +147,6 @@ public final class ActivityCollector extends NamedCollector {
 
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
-    learnCallSites();
     int major = session.server().major();
     // every session but idle ones (the query leaves those out), each row with the transaction horizon's figures
     Long[] horizon = new Long[2];
@@ -194,9 +193,11 @@ public final class ActivityCollector extends NamedCollector {
   /**
    * Which line of the application's code runs which query: a few statements the application is running right now
    * (through pgintel's wrapper or the agent), each with the line its thread runs it from, by fingerprint, for the
-   * statements collector's top queries. Before the sample's own statement, so that no connection is held meanwhile.
+   * statements collector's top queries. Before the sample's connection is borrowed: the stack walks take a
+   * fraction of a millisecond each, which no pool connection should wait out.
    */
-  private void learnCallSites() {
+  @Override
+  public void beforeSession() {
     if (registry == null || callSiteSamples == 0) {
       return;
     }

@@ -88,34 +88,35 @@ public final class Quickstart {
       }
       String server = describe(dataSource);
       out.println("monitoring " + server);
-      try (ShopWorkload workload = new ShopWorkload(dataSource)) {
+      TopQueries topQueries = new TopQueries();
+      OpenTelemetrySdk sdk = openTelemetry(new SummaryPrinter(out, server, topQueries), topQueries,
+          options.refresh);
+      try (PgIntel pgintel = PgIntel.builder()
+          .dataSource(dataSource)
+          .openTelemetry(sdk)
+          .collectorInterval("database", options.refresh)
+          .collectorInterval("connections", options.refresh)
+          .collectorInterval("bgwriter", options.refresh)
+          .collectorInterval("wal", options.refresh)
+          .collectorInterval("statements", options.refresh)
+          .setting("pgintel.collectors.activity.aggregation-interval", options.refresh)
+          .build();
+          // the workload's statements through pgintel's wrapper: top queries then name the line that runs them
+          ShopWorkload workload = new ShopWorkload(pgintel.wrap(dataSource))) {
         if (options.url == null || options.workload) {
           workload.createSchema();
           workload.start(3);
           out.println("shop workload running (3 clients)");
         }
-        TopQueries topQueries = new TopQueries();
-        OpenTelemetrySdk sdk = openTelemetry(new SummaryPrinter(out, server, topQueries), topQueries,
-            options.refresh);
-        try (PgIntel pgintel = PgIntel.builder()
-            .dataSource(dataSource)
-            .openTelemetry(sdk)
-            .collectorInterval("database", options.refresh)
-            .collectorInterval("connections", options.refresh)
-            .collectorInterval("bgwriter", options.refresh)
-            .collectorInterval("wal", options.refresh)
-            .collectorInterval("statements", options.refresh)
-            .setting("pgintel.collectors.activity.aggregation-interval", options.refresh)
-            .build()) {
-          pgintel.start();
-          boolean signalled = options.duration == null
-              ? awaitSignal(stop)
-              : stop.await(options.duration.toMillis(), TimeUnit.MILLISECONDS);
-          out.println(signalled ? "\nstopping (Ctrl-C) ..." : "\nstopping after " + options.durationText + " ...");
-        } finally {
-          sdk.shutdown().join(10, TimeUnit.SECONDS);
-        }
+        pgintel.start();
+        boolean signalled = options.duration == null
+            ? awaitSignal(stop)
+            : stop.await(options.duration.toMillis(), TimeUnit.MILLISECONDS);
+        out.println(signalled ? "\nstopping (Ctrl-C) ..." : "\nstopping after " + options.durationText + " ...");
+        workload.close();
         out.println("orders placed: " + workload.ordersPlaced());
+      } finally {
+        sdk.shutdown().join(10, TimeUnit.SECONDS);
       }
       return 0;
     } catch (IOException | SQLException e) {

@@ -165,6 +165,9 @@ final class SummaryPrinter implements MetricExporter {
         String text = row.rank() == 0 ? "(every other statement)" : row.text();
         sb.append(String.format(Locale.ROOT, "%-28s %8d %9.2f %10.1f  %s%n", shorten(row.summary(), 28),
             row.calls(), row.meanMs(), row.totalMs(), shorten(text, 70)));
+        if (row.code() != null) {
+          sb.append(String.format(Locale.ROOT, "%-59s  run from %s%n", "", row.code()));
+        }
       }
     }
     if (collectors == 0) {
