@@ -80,6 +80,8 @@ class TraceCorrelationTest {
           mine.getAttributes().get(AttributeKey.stringKey("code.function")));
       assertEquals(TraceCorrelationTest.class.getName(),
           mine.getAttributes().get(AttributeKey.stringKey("code.namespace")));
+      Long line = mine.getAttributes().get(AttributeKey.longKey("code.lineno"));
+      assertTrue(line != null && line > 0, "the line: " + mine.getAttributes());
       assertEquals("SELECT pg_sleep($1)", mine.getAttributes().get(AttributeKey.stringKey("db.query.text")));
       assertTrue(mine.getAttributes().get(AttributeKey.doubleKey("pgintel.query.duration")) >= 1.0);
       assertEquals(1, samples.stream().filter(e -> e.getSpanContext().getTraceId().equals(TRACE)).count(),
