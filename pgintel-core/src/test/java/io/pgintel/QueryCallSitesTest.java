@@ -1,9 +1,15 @@
 package io.pgintel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PgTest;
@@ -36,6 +42,9 @@ class QueryCallSitesTest {
   private static final String ITEMS = "SELECT pg_sleep(0.002), ?::text AS items";
   private static final AttributeKey<String> TEXT = AttributeKey.stringKey("db.query.text");
   private static final AttributeKey<List<String>> LOCATIONS = AttributeKey.stringArrayKey("pgintel.code.locations");
+  private static final AttributeKey<String> EXAMPLE_TRACE = AttributeKey.stringKey("pgintel.example.trace_id");
+  private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  private static final String SPAN = "00f067aa0ba902b7";
 
   /** The line each method of the application below runs its statement from, as the JVM numbers it. */
   private static final Map<String, Integer> LINES = new ConcurrentHashMap<>();
@@ -50,7 +59,13 @@ class QueryCallSitesTest {
       List<Future<?>> threads = new ArrayList<>();
       threads.add(app.submit(() -> loop(wrapped, running, QueryCallSitesTest::findOrders)));
       threads.add(app.submit(() -> loop(wrapped, running, QueryCallSitesTest::auditOrders)));
-      threads.add(app.submit(() -> loop(wrapped, running, QueryCallSitesTest::countItems)));
+      // the items run inside a span of the application's: their top query names it as an example
+      SpanContext span = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
+      threads.add(app.submit(() -> {
+        try (Scope ignored = Span.wrap(span).makeCurrent()) {
+          return loop(wrapped, running, QueryCallSitesTest::countItems);
+        }
+      }));
       long end = System.nanoTime() + 4_000_000_000L;
       while (System.nanoTime() < end) {
         pgintel.collectNow();
@@ -69,6 +84,7 @@ class QueryCallSitesTest {
           orders.getAttributes().get(LOCATIONS).stream().sorted().toList(),
           "both lines that run the query, and no other: " + orders.getAttributes());
       assertEquals(self, orders.getAttributes().get(AttributeKey.stringKey("code.namespace")));
+      assertNull(orders.getAttributes().get(EXAMPLE_TRACE), "run outside any span");
 
       LogRecordData items = lastTopQuery(otel, "SELECT pg_sleep($1), $2::text AS items");
       assertEquals(List.of(self + ".countItems:" + LINES.get("countItems")), items.getAttributes().get(LOCATIONS));
@@ -77,6 +93,8 @@ class QueryCallSitesTest {
       assertEquals((long) LINES.get("countItems"), items.getAttributes().get(AttributeKey.longKey("code.lineno")));
       long samples = items.getAttributes().get(AttributeKey.longKey("pgintel.code.samples"));
       assertTrue(samples >= 1, "samples: " + samples);
+      assertEquals(TRACE, items.getAttributes().get(EXAMPLE_TRACE));
+      assertEquals(SPAN, items.getAttributes().get(AttributeKey.stringKey("pgintel.example.span_id")));
     } finally {
       app.shutdownNow();
     }

@@ -25,6 +25,8 @@ final class QueryEvents {
   private static final AttributeKey<List<String>> CODE_LOCATIONS =
       AttributeKey.stringArrayKey("pgintel.code.locations");
   private static final AttributeKey<Long> CODE_SAMPLES = AttributeKey.longKey("pgintel.code.samples");
+  private static final AttributeKey<String> EXAMPLE_TRACE_ID = AttributeKey.stringKey("pgintel.example.trace_id");
+  private static final AttributeKey<String> EXAMPLE_SPAN_ID = AttributeKey.stringKey("pgintel.example.span_id");
 
   private final Logger logger;
   private final AttributeGuard guard;
@@ -88,9 +90,15 @@ final class QueryEvents {
 
   /**
    * The line of code seen running the statement most as {@code code.*}, every line seen (most first, at most
-   * {@link #MAX_LOCATIONS}) and how many samples caught the statement running.
+   * {@link #MAX_LOCATIONS}), how many samples caught the statement running, and the latest span it ran in: an
+   * example trace, as attributes (the event is the interval's sum, not part of that trace).
    */
-  private static void callSites(AttributesBuilder b, List<CallSites.Count> sites) {
+  private static void callSites(AttributesBuilder b, CallSites.Seen seen) {
+    if (seen.span() != null) {
+      b.put(EXAMPLE_TRACE_ID, seen.span().getTraceId());
+      b.put(EXAMPLE_SPAN_ID, seen.span().getSpanId());
+    }
+    List<CallSites.Count> sites = seen.sites();
     if (sites.isEmpty()) {
       return;
     }

@@ -2,13 +2,15 @@ package io.pgintel.trace;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.opentelemetry.api.trace.SpanContext;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 /**
  * Which lines of the application's code run each query (by fingerprint), learnt from statements caught running
- * ({@link SessionRegistry#sampleStatements}): how many times each line was seen running it.
+ * ({@link SessionRegistry#sampleStatements}): how many times each line was seen running it, and the latest span of
+ * the application's seen running it (a trace to look at for an example).
  *
  * <p>Bounded twice: {@link #MAX_QUERIES} queries (the least used go first) and {@link #TRACKED} lines a query. A
  * query run from more lines than that keeps the lines seen most, as the space-saving algorithm does: a new line
@@ -25,15 +27,29 @@ public final class CallSites {
   /** A line of code seen running a query, and how many samples caught it there. */
   public record Count(CallSite site, long samples) {}
 
-  /** One sample: {@code site} was running the query of {@code fingerprint}. */
-  public void record(long fingerprint, CallSite site) {
-    byFingerprint.get(fingerprint, f -> new Lines()).add(site);
+  /**
+   * What is known of a query's lines.
+   *
+   * @param sites most seen first (ties by name); empty when none was seen
+   * @param span the latest span a sample caught it running in, or null when none ran in one
+   */
+  public record Seen(List<Count> sites, SpanContext span) {
+    public static final Seen NONE = new Seen(List.of(), null);
   }
 
-  /** The lines seen running a query, most seen first (ties by name); empty when none was. */
-  public List<Count> of(long fingerprint) {
+  /**
+   * One sample: {@code site} was running the query of {@code fingerprint}.
+   *
+   * @param span the application's span it ran in, or null
+   */
+  public void record(long fingerprint, CallSite site, SpanContext span) {
+    byFingerprint.get(fingerprint, f -> new Lines()).add(site, span);
+  }
+
+  /** What is known of a query's lines; {@link Seen#NONE} when nothing is. */
+  public Seen of(long fingerprint) {
     Lines lines = byFingerprint.getIfPresent(fingerprint);
-    return lines == null ? List.of() : lines.counts();
+    return lines == null ? Seen.NONE : lines.seen();
   }
 
   /** Queries with lines known; for tests and self-telemetry. */
@@ -46,8 +62,12 @@ public final class CallSites {
     private final CallSite[] sites = new CallSite[TRACKED];
     private final long[] samples = new long[TRACKED];
     private int size;
+    private SpanContext span;
 
-    synchronized void add(CallSite site) {
+    synchronized void add(CallSite site, SpanContext sampleSpan) {
+      if (sampleSpan != null) {
+        span = sampleSpan;
+      }
       int least = 0;
       for (int i = 0; i < size; i++) {
         if (sites[i].equals(site)) {
@@ -67,14 +87,14 @@ public final class CallSites {
       }
     }
 
-    synchronized List<Count> counts() {
+    synchronized Seen seen() {
       List<Count> out = new ArrayList<>(size);
       for (int i = 0; i < size; i++) {
         out.add(new Count(sites[i], samples[i]));
       }
       out.sort(Comparator.comparingLong(Count::samples).reversed()
           .thenComparing(c -> c.site().toString()));
-      return out;
+      return new Seen(List.copyOf(out), span);
     }
   }
 }

@@ -194,7 +194,7 @@ public final class SessionRegistry {
     if (site == null || !s.executing() || s.executions != execution) {
       return null;
     }
-    return new SampledStatement(text.sql(), text.jdbc(), site);
+    return new SampledStatement(text.sql(), text.jdbc(), site, b.span().isValid() ? b.span() : null);
   }
 
   /**
@@ -203,8 +203,9 @@ public final class SessionRegistry {
    * @param sql its text, with its literals: for the SQL engine only
    * @param jdbc whether the text is JDBC text ({@code ?} parameters) rather than the server's
    * @param site the application's line of code that ran it
+   * @param span the application's span it ran in, or null outside any
    */
-  public record SampledStatement(String sql, boolean jdbc, CallSite site) {}
+  public record SampledStatement(String sql, boolean jdbc, CallSite site, SpanContext span) {}
 
   /** The lines of code seen running each query: filled by the activity sampler, read by who reports queries. */
   public CallSites callSites() {

@@ -204,7 +204,7 @@ public final class ActivityCollector extends NamedCollector {
     for (SessionRegistry.SampledStatement s : registry.sampleStatements(callSiteSamples)) {
       NormalizedQuery q = s.jdbc() ? sql.jdbc(s.sql()) : sql.server(s.sql());
       if (!q.fingerprint().isEmpty()) {
-        registry.callSites().record(q.fingerprintBits(), s.site());
+        registry.callSites().record(q.fingerprintBits(), s.site(), s.span());
       }
     }
   }

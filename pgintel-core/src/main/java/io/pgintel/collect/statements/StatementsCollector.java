@@ -283,8 +283,8 @@ public final class StatementsCollector extends NamedCollector {
       addToSeries(database, w.query.summary().isEmpty() ? "unknown" : w.query.summary(), w.delta);
       if (i < topN) {
         // the lines learnt are those of the application sessions of the monitored database only
-        List<CallSites.Count> sites = callSites == null || !database.equals(monitored)
-            || w.query.fingerprint().isEmpty() ? List.of() : callSites.of(w.query.fingerprintBits());
+        CallSites.Seen sites = callSites == null || !database.equals(monitored)
+            || w.query.fingerprint().isEmpty() ? CallSites.Seen.NONE : callSites.of(w.query.fingerprintBits());
         out.add(new TopQuery(i + 1, database, w.severalRoles ? null : roles.get(w.first.userid()),
             w.first.queryid(), cols.toplevel ? w.first.toplevel() : null, w.query, w.entries, deltas(w.delta),
             interval, sites));
@@ -296,7 +296,8 @@ public final class StatementsCollector extends NamedCollector {
       }
     }
     if (otherEntries > 0) {
-      out.add(new TopQuery(0, null, null, null, null, null, otherEntries, deltas(other), interval, List.of()));
+      out.add(new TopQuery(0, null, null, null, null, null, otherEntries, deltas(other), interval,
+          CallSites.Seen.NONE));
     }
   }
 

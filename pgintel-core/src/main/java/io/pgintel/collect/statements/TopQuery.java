@@ -21,11 +21,11 @@ import java.util.Map;
  * @param deltas interval deltas by pg_stat_statements column name, in view order: Long for counts, Double for
  *     times (milliseconds) and other fractional columns
  * @param interval the time between the two reads the deltas come from
- * @param callSites the lines of the application's code seen running the statement, most seen first; empty when
- *     none was (or for {@code other})
+ * @param callSites the lines of the application's code seen running the statement and a span it ran in;
+ *     {@link CallSites.Seen#NONE} when none was seen (and for {@code other})
  */
 public record TopQuery(int rank, String database, String role, Long queryid, Boolean toplevel,
-    NormalizedQuery query, int entries, Map<String, Number> deltas, Duration interval, List<CallSites.Count> callSites)
+    NormalizedQuery query, int entries, Map<String, Number> deltas, Duration interval, CallSites.Seen callSites)
     implements EventRecord {
 
   /** Fields for sampling rules, besides every pg_stat_statements counter column by name (interval deltas). */
