@@ -15,7 +15,6 @@ import io.pgintel.test.PgServer;
 import io.pgintel.test.PgTest;
 import io.pgintel.test.TestPgIntel;
 import io.pgintel.test.TestTelemetry;
-import io.pgintel.trace.CallSite;
 import io.pgintel.trace.SessionRegistry;
 import io.pgintel.trace.TracingDataSource;
 import java.sql.Connection;
@@ -101,18 +100,20 @@ class QueryCallSitesTest {
   }
 
   /**
-   * A walk that falls between two executions of the same statement on the same session (the flag set before and
-   * after it) counts for nothing: the thread ran the application's code in between, not the statement.
+   * A read of the stack counts only for the execution that ran from before it to after it: one that falls after
+   * the statement ended (in the application's code between statements, or in the next statement, of another
+   * text, run from another line) counts for nothing, so every text comes back with its own line only.
    */
   @PgTest
-  void aWalkBetweenTwoExecutionsIsNotCountedForTheStatement(PgServer pg) throws Exception {
+  void aStackReadCountsOnlyForTheExecutionThatLastedThroughIt(PgServer pg) throws Exception {
     SessionRegistry registry = new SessionRegistry();
     DataSource wrapped = TracingDataSource.wrap(pg.dataSource(), registry);
     AtomicBoolean running = new AtomicBoolean(true);
     Thread application = new Thread(() -> {
       try (Connection c = wrapped.getConnection(); Statement s = c.createStatement()) {
         while (running.get()) {
-          runStatement(s);
+          runFirst(s);
+          runSecond(s);
           spinBetweenStatements();
         }
       } catch (SQLException e) {
@@ -120,17 +121,17 @@ class QueryCallSitesTest {
       }
     }, "application");
     application.start();
-    List<CallSite> sites = new ArrayList<>();
+    List<String> caught = new ArrayList<>();
     long end = System.nanoTime() + 3_000_000_000L;
     while (System.nanoTime() < end) {
-      registry.sampleStatements(1).forEach(s -> sites.add(s.site()));
+      registry.sampleStatements(1).forEach(s -> caught.add(s.sql() + " from " + s.site().function()));
     }
     running.set(false);
     application.join();
 
-    assertTrue(sites.size() >= 20, "caught running " + sites.size() + " times");
-    List<String> functions = sites.stream().map(CallSite::function).distinct().toList();
-    assertEquals(List.of("runStatement"), functions, "only the line that runs the statement");
+    assertTrue(caught.size() >= 20, "caught running " + caught.size() + " times");
+    assertEquals(List.of("SELECT 1 AS first from runFirst", "SELECT 2 AS second from runSecond"),
+        caught.stream().distinct().sorted().toList(), "each text with its own line, and only those");
   }
 
   private interface Work {
@@ -169,8 +170,12 @@ class QueryCallSitesTest {
     }
   }
 
-  private static void runStatement(Statement s) throws SQLException {
-    s.execute("SELECT 1");
+  private static void runFirst(Statement s) throws SQLException {
+    s.execute("SELECT 1 AS first");
+  }
+
+  private static void runSecond(Statement s) throws SQLException {
+    s.execute("SELECT 2 AS second");
   }
 
   /** Application code between two statements: as long as a short statement takes, busy. */

@@ -37,24 +37,33 @@ public class StackWalkBenchmark {
   public String target;
 
   private Thread thread;
+  /** The target and three more like it, for the reads of several threads. */
+  private final Thread[] four = new Thread[4];
+  private final long[] fourIds = new long[4];
   private volatile boolean stop;
   /** Written by the running target, so that its loop is not optimised away. */
   public volatile long sink;
 
   @Setup(Level.Trial)
   public void start() throws InterruptedException {
-    CountDownLatch deep = new CountDownLatch(1);
-    thread = new Thread(() -> descend(depth, deep), "target");
-    thread.setDaemon(true);
-    thread.start();
+    CountDownLatch deep = new CountDownLatch(four.length);
+    for (int i = 0; i < four.length; i++) {
+      four[i] = new Thread(() -> descend(depth, deep), "target-" + i);
+      four[i].setDaemon(true);
+      four[i].start();
+      fourIds[i] = four[i].getId();
+    }
+    thread = four[0];
     deep.await();
   }
 
   @TearDown(Level.Trial)
   public void end() throws InterruptedException {
     stop = true;
-    LockSupport.unpark(thread);
-    thread.join();
+    for (Thread t : four) {
+      LockSupport.unpark(t);
+      t.join();
+    }
   }
 
   @Benchmark
@@ -66,6 +75,26 @@ public class StackWalkBenchmark {
   @Benchmark
   public StackTraceElement[] walkTop32() {
     return THREADS.getThreadInfo(thread.getId(), 32).getStackTrace();
+  }
+
+  /** Four threads' stacks one after the other: four stops (on Java 17 and 18, four safepoints of the JVM). */
+  @Benchmark
+  public int fourApart() {
+    int frames = 0;
+    for (Thread t : four) {
+      frames += t.getStackTrace().length;
+    }
+    return frames;
+  }
+
+  /** The same four in one read (what pgintel does on Java 17 and 18): one safepoint. */
+  @Benchmark
+  public int fourTogether() {
+    int frames = 0;
+    for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(fourIds, Integer.MAX_VALUE)) {
+      frames += info.getStackTrace().length;
+    }
+    return frames;
   }
 
   private static final java.lang.management.ThreadMXBean THREADS =

@@ -22,6 +22,7 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -102,8 +103,13 @@ final class DataSourceInstrumentation {
         .transform((b, type, loader, module, domain) -> b.visit(Advice.to(DriverConnect.class).on(CONNECT)));
     if (correlation) {
       builder = builder.type(named("org.postgresql.jdbc.PgStatement"), not(isBootstrapClassLoader()))
-          .transform((b, type, loader, module, domain) -> b.visit(Advice.to(StatementExecute.class).on(EXECUTE))
-              .visit(Advice.to(BatchExecute.class).on(EXECUTE_BATCH)));
+          .transform((b, type, loader, module, domain) -> {
+            DynamicType.Builder<?> hooked = b.visit(Advice.to(StatementExecute.class).on(EXECUTE));
+            // the batch's advice reads a field: a driver without it keeps the execute hook, its batches unnamed
+            return type.getDeclaredFields().filter(named("batchStatements")).isEmpty()
+                ? hooked.visit(Advice.to(BatchWithoutText.class).on(EXECUTE_BATCH))
+                : hooked.visit(Advice.to(BatchExecute.class).on(EXECUTE_BATCH));
+          });
     }
     builder.installOn(instrumentation);
   }
@@ -147,17 +153,36 @@ final class DataSourceInstrumentation {
   }
 
   /**
-   * As {@link StatementExecute}, for a batch: the first of its queries ({@code batchStatements}, which the driver
-   * empties before it runs them) stands for the batch.
+   * As {@link StatementExecute}, for a batch: a prepared statement's batch runs one text, and the first of its
+   * queries ({@code batchStatements}, which the driver empties before it runs them) stands for it; a plain
+   * statement's batch of several texts is named by none of them.
    */
   static final class BatchExecute {
 
     private BatchExecute() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    static Object enter(@Advice.FieldValue(value = "connection", typing = Assigner.Typing.DYNAMIC) Object connection,
+    static Object enter(@Advice.This Object statement,
+        @Advice.FieldValue(value = "connection", typing = Assigner.Typing.DYNAMIC) Object connection,
         @Advice.FieldValue(value = "batchStatements", typing = Assigner.Typing.DYNAMIC) java.util.List<?> batch) {
-      return Bridge.statementEnter(connection, batch == null || batch.isEmpty() ? null : batch.get(0));
+      boolean oneText = statement instanceof java.sql.PreparedStatement && batch != null && !batch.isEmpty();
+      return Bridge.statementEnter(connection, oneText ? batch.get(0) : null);
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    static void exit(@Advice.Enter Object token) {
+      Bridge.statementExit(token);
+    }
+  }
+
+  /** {@link BatchExecute} for a driver whose statements have no {@code batchStatements}: the batch unnamed. */
+  static final class BatchWithoutText {
+
+    private BatchWithoutText() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static Object enter(@Advice.FieldValue(value = "connection", typing = Assigner.Typing.DYNAMIC) Object connection) {
+      return Bridge.statementEnter(connection, null);
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)

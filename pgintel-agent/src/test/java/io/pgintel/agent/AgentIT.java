@@ -116,10 +116,13 @@ class AgentIT {
     int line = lineOf(app, "// REPORT_ORDERS_LINE");
     int batchLine = lineOf(app, "// LOG_ORDERS_LINE");
     try (OtlpReceiver receiver = new OtlpReceiver()) {
-      Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.statements.interval=2s",
+      // samples every 200 ms: each of the two statements runs about a quarter of the time, so the 40 or more
+      // samples of the run catch each about ten times (missing one altogether: about one run in 100,000)
+      Run run = runApp(List.of("-javaagent:" + JAR + "=pgintel.collectors.statements.interval=2s,"
+          + "pgintel.collectors.activity.interval=200ms",
           "-Dqueryingapp.report-orders=true", "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(),
           "-Dotel.exporter.otlp.protocol=http/protobuf", "-Dotel.metric.export.interval=1000",
-          "-Dotel.blrp.schedule.delay=500"), "hikari", pg.jdbcUrl(database), pg.user(), 10);
+          "-Dotel.blrp.schedule.delay=500"), "hikari", pg.jdbcUrl(database), pg.user(), 12);
 
       assertEquals(0, run.exit(), run.output());
       Map<String, String> last = lastTopQuery(receiver, "SELECT pg_sleep($1), $2::int AS orders", run);

@@ -515,8 +515,8 @@ public final class Scheduler implements AutoCloseable {
       }
       try {
         collector.beforeSession();
-      } catch (RuntimeException e) {
-        // its own loss: the collection itself goes on
+      } catch (RuntimeException | LinkageError | InternalError e) {
+        // its own loss: the collection itself goes on (and collectNow() may run on the application's thread)
       }
       return session -> {
         Optional<String> reason = collector.unavailableReason(session.server());

@@ -1,5 +1,10 @@
 package io.pgintel.trace;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.List;
+
 /**
  * A line of the application's code: the first frame of a thread's stack outside JDBC, pool, framework and JDK code,
  * which is where the application called into the database (or, between statements, what it does meanwhile).
@@ -21,20 +26,72 @@ public record CallSite(String namespace, String function, int line) {
       "org.apache.ibatis.", "io.micrometer.", String.join(".", "io", "opentelemetry", ""),
       String.join(".", "net", "bytebuddy", ""),
       "io.pgintel.trace.",
-      "io.pgintel.collect.", "io.pgintel.internal.", "org.junit.", "org.apache.maven.surefire."};
+      "io.pgintel.collect.", "io.pgintel.internal.", "org.junit.", "org.apache.maven.surefire.", "io.agroal.",
+      "com.alibaba.druid.", "com.p6spy.", "net.ttddyy.", "org.eclipse.persistence.", "io.quarkus.",
+      "io.micronaut.", "kotlin.", "kotlinx.", "scala."};
+
+  /**
+   * Whether reading another thread's stack stops that thread only: from Java 19 on it is a handshake with the
+   * thread; before, a safepoint of the whole JVM (a VM operation that every thread stops for).
+   */
+  private static final boolean ONE_THREAD_STOPS = Runtime.version().feature() >= 19;
 
   /**
    * Where {@code thread} is in the application's code now, or null when its whole stack is infrastructure (or it
-   * ended). Walking another thread's stack pauses it until the walk is done: callers ask sparingly.
+   * ended). Reading another thread's stack stops it until the read is done (on Java 17 and 18, every thread of
+   * the JVM): callers ask sparingly.
    */
   static CallSite of(Thread thread) {
-    for (StackTraceElement frame : thread.getStackTrace()) {
+    return first(thread.getStackTrace());
+  }
+
+  /**
+   * {@link #of(Thread)} for several threads at once: on Java 17 and 18, one read of all of them, so that the JVM
+   * stops once rather than once per thread; from Java 19 on, one read per thread, each stopping only its own.
+   *
+   * @return a line of code or null per thread, in order
+   */
+  static CallSite[] of(List<Thread> threads) {
+    CallSite[] sites = new CallSite[threads.size()];
+    ThreadMXBean management = ONE_THREAD_STOPS || threads.size() == 1 ? null : Management.THREADS;
+    if (management == null) {
+      for (int i = 0; i < sites.length; i++) {
+        sites[i] = of(threads.get(i));
+      }
+      return sites;
+    }
+    long[] ids = new long[threads.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = threads.get(i).getId();
+    }
+    ThreadInfo[] infos = management.getThreadInfo(ids, Integer.MAX_VALUE);
+    for (int i = 0; i < sites.length; i++) {
+      sites[i] = infos[i] == null ? null : first(infos[i].getStackTrace());
+    }
+    return sites;
+  }
+
+  private static CallSite first(StackTraceElement[] stack) {
+    for (StackTraceElement frame : stack) {
       if (!infrastructure(frame.getClassName())) {
         return new CallSite(frame.getClassName(), enclosingMethod(frame.getMethodName()),
             frame.getLineNumber() > 0 ? frame.getLineNumber() : -1);
       }
     }
     return null;
+  }
+
+  /** The JVM's thread management, or null in a runtime built without {@code java.management}. */
+  private static final class Management {
+    static final ThreadMXBean THREADS = find();
+
+    private static ThreadMXBean find() {
+      try {
+        return ManagementFactory.getThreadMXBean();
+      } catch (LinkageError | RuntimeException e) {
+        return null;
+      }
+    }
   }
 
   /** {@code namespace.function:line}, or without {@code :line} when unknown. */

@@ -21,6 +21,8 @@ public final class CallSites {
 
   static final int MAX_QUERIES = 2_000;
   static final int TRACKED = 8;
+  /** How long a span stays the query's example: a trace that old may be gone from the tracing backend. */
+  static final long EXAMPLE_NANOS = 15L * 60 * 1_000_000_000L;
 
   private final Cache<Long, Lines> byFingerprint = Caffeine.newBuilder().maximumSize(MAX_QUERIES).build();
 
@@ -31,7 +33,7 @@ public final class CallSites {
    * What is known of a query's lines.
    *
    * @param sites most seen first (ties by name); empty when none was seen
-   * @param span the latest span a sample caught it running in, or null when none ran in one
+   * @param span the latest span a sample caught it running in within the last 15 minutes, or null
    */
   public record Seen(List<Count> sites, SpanContext span) {
     public static final Seen NONE = new Seen(List.of(), null);
@@ -63,10 +65,12 @@ public final class CallSites {
     private final long[] samples = new long[TRACKED];
     private int size;
     private SpanContext span;
+    private long spanAt;
 
     synchronized void add(CallSite site, SpanContext sampleSpan) {
       if (sampleSpan != null) {
         span = sampleSpan;
+        spanAt = System.nanoTime();
       }
       int least = 0;
       for (int i = 0; i < size; i++) {
@@ -94,7 +98,8 @@ public final class CallSites {
       }
       out.sort(Comparator.comparingLong(Count::samples).reversed()
           .thenComparing(c -> c.site().toString()));
-      return new Seen(List.copyOf(out), span);
+      boolean recent = span != null && System.nanoTime() - spanAt < EXAMPLE_NANOS;
+      return new Seen(List.copyOf(out), recent ? span : null);
     }
   }
 }

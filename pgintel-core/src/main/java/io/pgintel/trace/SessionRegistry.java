@@ -88,10 +88,7 @@ public final class SessionRegistry {
       session.bind(new Binding(span, thread));
     }
     session.used = true;
-    // plain: the release store of the flag below publishes both
-    session.executions++;
-    session.statement = statement;
-    session.executing(true);
+    session.begin(statement);
   }
 
   /** The statement ended; the span stays linked (an idle-in-transaction session still belongs to it). */
@@ -101,7 +98,7 @@ public final class SessionRegistry {
 
   /** The connection was closed or returned to its pool. */
   void released(Session session) {
-    session.executing(false);
+    session.finished();
     session.bind(null);
   }
 
@@ -158,43 +155,56 @@ public final class SessionRegistry {
     }
     List<Session> running = new ArrayList<>();
     for (Session s : byPid.values()) {
-      if (s.executing() && s.statement != null) {
+      if (s.executing()) {
         running.add(s);
       }
     }
+    // a partial shuffle: each of the first max places gets a random pick of the rest
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    List<SampledStatement> out = new ArrayList<>(Math.min(max, running.size()));
+    List<Caught> caught = new ArrayList<>(Math.min(max, running.size()));
     for (int picked = 0; picked < max && picked < running.size(); picked++) {
-      // a partial shuffle: the first max places get a random pick of the rest each
       int j = picked + random.nextInt(running.size() - picked);
       Session s = running.get(j);
       running.set(j, running.get(picked));
-      SampledStatement sampled = walk(s);
-      if (sampled != null) {
-        out.add(sampled);
+      Caught c = Caught.of(s);
+      if (c != null) {
+        caught.add(c);
+      }
+    }
+    if (caught.isEmpty()) {
+      return List.of();
+    }
+    List<Thread> threads = new ArrayList<>(caught.size());
+    caught.forEach(c -> threads.add(c.binding().thread()));
+    CallSite[] sites = CallSite.of(threads);
+    // the walks happened before the execution is checked again
+    VarHandle.acquireFence();
+    List<SampledStatement> out = new ArrayList<>(caught.size());
+    for (int i = 0; i < sites.length; i++) {
+      Caught c = caught.get(i);
+      if (sites[i] != null && c.session().sequence() == c.sequence()) {
+        SpanContext span = c.binding().span();
+        out.add(new SampledStatement(c.text().sql(), c.text().jdbc(), sites[i], span.isSampled() ? span : null));
       }
     }
     return out;
   }
 
-  private static SampledStatement walk(Session s) {
-    // the flag first: it is written after the statement and binding it belongs to
-    if (!s.executing()) {
-      return null;
+  /** A session caught running a statement: which execution, its text, and its thread, before the walk. */
+  private record Caught(Session session, long sequence, StatementText text, Binding binding) {
+
+    static Caught of(Session s) {
+      long sequence = s.sequence();
+      if ((sequence & 1) == 0) {
+        return null;
+      }
+      // the sequence first: the statement and binding of this execution were written before it
+      Object statement = s.statement;
+      Binding b = s.binding();
+      // the text before the walk: a statement whose text cannot be read is not worth stopping a thread for
+      StatementText text = statement == null || b == null ? null : StatementText.of(statement);
+      return text == null ? null : new Caught(s, sequence, text, b);
     }
-    int execution = s.executions;
-    Object statement = s.statement;
-    Binding b = s.binding();
-    // the text first: a statement whose text cannot be read is not worth pausing a thread for
-    StatementText text = statement == null || b == null ? null : StatementText.of(statement);
-    if (text == null) {
-      return null;
-    }
-    CallSite site = CallSite.of(b.thread());
-    if (site == null || !s.executing() || s.executions != execution) {
-      return null;
-    }
-    return new SampledStatement(text.sql(), text.jdbc(), site, b.span().isValid() ? b.span() : null);
   }
 
   /**
@@ -203,9 +213,16 @@ public final class SessionRegistry {
    * @param sql its text, with its literals: for the SQL engine only
    * @param jdbc whether the text is JDBC text ({@code ?} parameters) rather than the server's
    * @param site the application's line of code that ran it
-   * @param span the application's span it ran in, or null outside any
+   * @param span the application's span it ran in, or null outside any (or one not sampled, which no backend has)
    */
-  public record SampledStatement(String sql, boolean jdbc, CallSite site, SpanContext span) {}
+  public record SampledStatement(String sql, boolean jdbc, CallSite site, SpanContext span) {
+
+    /** Without the text, which carries the statement's literals. */
+    @Override
+    public String toString() {
+      return "SampledStatement[" + site + (span == null ? "" : ", trace " + span.getTraceId()) + "]";
+    }
+  }
 
   /** The lines of code seen running each query: filled by the activity sampler, read by who reports queries. */
   public CallSites callSites() {
@@ -276,13 +293,13 @@ public final class SessionRegistry {
    */
   static final class Session {
     private static final VarHandle BINDING;
-    private static final VarHandle EXECUTING;
+    private static final VarHandle SEQUENCE;
 
     static {
       try {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         BINDING = lookup.findVarHandle(Session.class, "binding", Binding.class);
-        EXECUTING = lookup.findVarHandle(Session.class, "executing", boolean.class);
+        SEQUENCE = lookup.findVarHandle(Session.class, "sequence", long.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -291,18 +308,22 @@ public final class SessionRegistry {
     private final int pid;
     @SuppressWarnings("unused") // through BINDING
     private Binding binding;
-    @SuppressWarnings("unused") // through EXECUTING
-    private boolean executing;
+    /**
+     * Odd while a statement runs, even between statements, and a new value for every statement: the sampler reads
+     * it before and after a walk, and the walk counts only if it did not change (as a sequence lock's reader
+     * does). Written by the thread running the statement; each write sets its parity outright rather than adding
+     * one, so two threads sharing a connection that lose a write never leave it odd while nothing runs.
+     */
+    @SuppressWarnings("unused") // through SEQUENCE
+    private long sequence;
     private volatile boolean detached;
     /** A statement ran since the last sweep; plain: a lost write only makes a sweep drop an entry found again. */
     private boolean used;
-    /** What the last statement was ({@link #executing(Session, Object)}); plain, published by the flag. */
-    private Object statement;
     /**
-     * Statements begun on this session; plain, published by the flag. Written by the thread running them (two
-     * threads sharing a connection may lose a count, which only makes a walk between their statements count).
+     * What the running statement is ({@link #executing(Session, Object)}); null between statements, so that no
+     * statement's text outlives it here. Plain, published by the sequence's release store.
      */
-    private int executions;
+    private Object statement;
 
     private Session(int pid) {
       this.pid = pid;
@@ -324,17 +345,30 @@ public final class SessionRegistry {
       BINDING.setRelease(this, b);
     }
 
+    private long sequence() {
+      return (long) SEQUENCE.getAcquire(this);
+    }
+
     private boolean executing() {
-      return (boolean) EXECUTING.getAcquire(this);
+      return (sequence() & 1) != 0;
     }
 
-    private void executing(boolean e) {
-      EXECUTING.setRelease(this, e);
+    /** A statement starts: the sequence turns odd and new, after the statement is stored. */
+    private void begin(Object s) {
+      long even = (long) SEQUENCE.get(this) + 2 & ~1L;
+      statement = s;
+      SEQUENCE.setRelease(this, even | 1);
     }
 
-    /** The statement that ran on this session ended. */
+    /** The statement that ran on this session ended: the sequence turns even, and the statement is let go. */
     void finished() {
-      executing(false);
+      long odd = (long) SEQUENCE.get(this);
+      if ((odd & 1) != 0) {
+        SEQUENCE.setRelease(this, odd + 1);
+      }
+      // no store of the next statement moves above the even value a sampler may still be reading against
+      VarHandle.storeStoreFence();
+      statement = null;
     }
   }
 }
