@@ -93,6 +93,12 @@ class QueryCallSitesTest {
       long samples = items.getAttributes().get(AttributeKey.longKey("pgintel.code.samples"));
       assertTrue(samples >= 1, "samples: " + samples);
       assertEquals(TRACE, items.getAttributes().get(EXAMPLE_TRACE));
+
+      // what the reads cost is pgintel's own telemetry
+      double counted = otel.value("pgintel.call_sites.reads", Map.of("pgintel.outcome", "counted")).orElse(0.0);
+      assertTrue(counted >= samples, "reads counted: " + counted);
+      assertTrue(otel.value("pgintel.call_sites.read.time", Map.of()).orElse(0.0) > 0, "read time");
+      assertEquals(2.0, otel.value("pgintel.call_sites.queries", Map.of()).orElse(0.0), "two queries");
       assertEquals(SPAN, items.getAttributes().get(AttributeKey.stringKey("pgintel.example.span_id")));
     } finally {
       app.shutdownNow();

@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.SpanContext;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Which lines of the application's code run each query (by fingerprint), learnt from statements caught running
@@ -25,6 +26,34 @@ public final class CallSites {
   static final long EXAMPLE_NANOS = 15L * 60 * 1_000_000_000L;
 
   private final Cache<Long, Lines> byFingerprint = Caffeine.newBuilder().maximumSize(MAX_QUERIES).build();
+  private final LongAdder counted = new LongAdder();
+  private final LongAdder ended = new LongAdder();
+  private final LongAdder noLine = new LongAdder();
+  private final LongAdder readNanos = new LongAdder();
+
+  /**
+   * Stack reads since pgintel started, by outcome, and the time they took: what learning the lines costs.
+   *
+   * @param counted reads that caught a statement's line
+   * @param ended reads the statement did not last through (it ended, or another began): counted for nothing
+   * @param noLine reads that found no frame of the application's (all JDBC, pool, framework or JDK code)
+   * @param readSeconds time the reads took, on pgintel's thread
+   * @param queries queries with lines known now
+   */
+  public record Reads(long counted, long ended, long noLine, double readSeconds, long queries) {}
+
+  /** What the stack reads came to so far. */
+  public Reads reads() {
+    return new Reads(counted.sum(), ended.sum(), noLine.sum(), readNanos.sum() / 1e9, byFingerprint.estimatedSize());
+  }
+
+  /** One round of stack reads: {@code nanos} for all of them, and how many caught a line or not. */
+  void read(long nanos, int caught, int endedMeanwhile, int withoutLine) {
+    readNanos.add(nanos);
+    counted.add(caught);
+    ended.add(endedMeanwhile);
+    noLine.add(withoutLine);
+  }
 
   /** A line of code seen running a query, and how many samples caught it there. */
   public record Count(CallSite site, long samples) {}
@@ -52,11 +81,6 @@ public final class CallSites {
   public Seen of(long fingerprint) {
     Lines lines = byFingerprint.getIfPresent(fingerprint);
     return lines == null ? Seen.NONE : lines.seen();
-  }
-
-  /** Queries with lines known; for tests and self-telemetry. */
-  public long queries() {
-    return byFingerprint.estimatedSize();
   }
 
   /** The lines of one query; written by the sampler, read by whoever reports the query. */

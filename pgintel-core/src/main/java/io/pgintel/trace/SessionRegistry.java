@@ -176,17 +176,26 @@ public final class SessionRegistry {
     }
     List<Thread> threads = new ArrayList<>(caught.size());
     caught.forEach(c -> threads.add(c.binding().thread()));
+    long started = System.nanoTime();
     CallSite[] sites = CallSite.of(threads);
+    long took = System.nanoTime() - started;
     // the walks happened before the execution is checked again
     VarHandle.acquireFence();
     List<SampledStatement> out = new ArrayList<>(caught.size());
+    int ended = 0;
+    int noLine = 0;
     for (int i = 0; i < sites.length; i++) {
       Caught c = caught.get(i);
-      if (sites[i] != null && c.session().sequence() == c.sequence()) {
+      if (c.session().sequence() != c.sequence()) {
+        ended++;
+      } else if (sites[i] == null) {
+        noLine++;
+      } else {
         SpanContext span = c.binding().span();
         out.add(new SampledStatement(c.text().sql(), c.text().jdbc(), sites[i], span.isSampled() ? span : null));
       }
     }
+    callSites.read(took, out.size(), ended, noLine);
     return out;
   }
 

@@ -180,6 +180,9 @@ public final class ActivityCollector extends NamedCollector {
       }
     }
     out.add(new TransactionHorizon(idleInTransaction, oldestTransaction, oldestXmin, horizon[0], horizon[1]));
+    if (registry != null && callSiteSamples > 0) {
+      out.add(registry.callSites().reads());
+    }
 
     accumulate(busy, now);
     out.addAll(lastWindow);
