@@ -280,6 +280,47 @@ class PgIntelAutoConfigurationTest {
     });
   }
 
+  /** Through the DataSource bean the starter wraps, a top query in the endpoint names the line that runs it. */
+  @Test
+  void endpointNamesTheLineOfCodeThatRunsATopQuery() {
+    runner.withUserConfiguration(OtherDatabase.class, InMemoryTelemetry.class).run(context -> {
+      PgIntelMonitors monitors = context.getBean(PgIntelMonitors.class);
+      DataSource ds = context.getBean(DataSource.class);
+      monitors.collectNow();
+      Thread report = new Thread(() -> runReport(ds), "report");
+      long started = System.nanoTime();
+      report.start();
+      // while the report's statement runs (2 s): the activity sampler reads the thread's stack before its sample;
+      // the statements collector then reports it only after it ended, in the last collection
+      Thread.sleep(300);
+      monitors.collectNow();
+      if (System.nanoTime() - started < 1_000_000_000L) {
+        monitors.collectNow();
+      }
+      report.join();
+      monitors.collectNow();
+      PgIntelEndpoint.Query q = context.getBean(PgIntelEndpoint.class).report().databases().get(0).topQueries()
+          .stream().filter(t -> t.query() != null && t.query().contains("AS starter_report")).findFirst()
+          .orElseThrow(() -> new AssertionError("no top query of the report: " + context.getBean(
+              PgIntelEndpoint.class).report().databases().get(0).topQueries()));
+      assertThat(q.code()).containsExactly(PgIntelAutoConfigurationTest.class.getName() + ".runReport:"
+          + REPORT_LINE.get());
+    });
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger REPORT_LINE =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** The application's code: one statement, long enough for a sample to catch it running. */
+  private static void runReport(DataSource ds) {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      REPORT_LINE.set(new Throwable().getStackTrace()[0].getLineNumber() + 1);
+      s.execute("SELECT pg_sleep(2), 1 AS starter_report");
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (type.isInstance(t)) {
