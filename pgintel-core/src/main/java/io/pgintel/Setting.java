@@ -91,7 +91,7 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       "pgintel.collectors.activity.call-site-samples", Type.INTEGER, "4", "0", "64", Tier.RARE,
       "Most statements, running in the application at an activity sample, whose thread's stack is read to learn"
           + " which line of code runs each query (db.server.top_query's code.*); a read stops the thread read (on"
-          + " Java 17 and 18 the JVM, once a sample) for some 10 to 50 microseconds; 0 switches it off.");
+          + " Java 17 and 18 the JVM, once a sample) for tens to hundreds of microseconds; 0 switches it off.");
   public static final Setting ACTIVITY_SAMPLES_PER_MINUTE = new Setting(
       "pgintel.collectors.activity.samples-per-minute", Type.INTEGER, "2", "1", "10000", Tier.RARE,
       "Most query samples per minute for one query (fingerprint); more executions of it are not reported.");

@@ -115,6 +115,7 @@ class QueryCallSitesTest {
     SessionRegistry registry = new SessionRegistry();
     DataSource wrapped = TracingDataSource.wrap(pg.dataSource(), registry);
     AtomicBoolean running = new AtomicBoolean(true);
+    List<Throwable> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
     Thread application = new Thread(() -> {
       try (Connection c = wrapped.getConnection(); Statement s = c.createStatement()) {
         while (running.get()) {
@@ -122,8 +123,8 @@ class QueryCallSitesTest {
           runSecond(s);
           spinBetweenStatements();
         }
-      } catch (SQLException e) {
-        throw new IllegalStateException(e);
+      } catch (SQLException | RuntimeException e) {
+        failed.add(e);
       }
     }, "application");
     application.start();
@@ -135,7 +136,10 @@ class QueryCallSitesTest {
     running.set(false);
     application.join();
 
+    assertEquals(List.of(), failed, "the application ran");
     assertTrue(caught.size() >= 20, "caught running " + caught.size() + " times");
+    assertTrue(registry.callSites().reads().ended() > 0,
+        "the check turned reads down: " + registry.callSites().reads());
     assertEquals(List.of("SELECT 1 AS first from runFirst", "SELECT 2 AS second from runSecond"),
         caught.stream().distinct().sorted().toList(), "each text with its own line, and only those");
   }

@@ -6,8 +6,8 @@ import static io.pgintel.emit.MetricDef.upDown;
 
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.pgintel.collect.activity.ActiveSessions;
+import io.pgintel.collect.activity.CallSiteReads;
 import io.pgintel.collect.activity.TransactionHorizon;
-import io.pgintel.trace.CallSites;
 import io.pgintel.collect.bgwriter.BackgroundWriterStats;
 import io.pgintel.collect.bgwriter.CheckpointerStats;
 import io.pgintel.collect.connections.ConnectionGroup;
@@ -316,19 +316,20 @@ final class PostgresMetrics {
           .point(Attrs.XMIN_HOLDER, "replication_slot", TransactionHorizon::replicationSlotXminAge)
           .point(Attrs.XMIN_HOLDER, "prepared_transaction", TransactionHorizon::preparedTransactionAge).build(),
       // pgintel's own: what learning the lines of code of top queries costs
-      counter("pgintel.call_sites.reads", "{read}", CallSites.Reads.class,
+      counter("pgintel.call_sites.reads", "{read}", CallSiteReads.class,
           "Stack reads of application threads running statements (call-site-samples), by outcome: counted (a line"
               + " caught), ended (the statement ended or another began during the read: counted for nothing), no_line"
-              + " (no frame of the application's). Reported by the activity collector once statements are linked.")
-          .point(Attrs.OUTCOME, "counted", CallSites.Reads::counted)
-          .point(Attrs.OUTCOME, "ended", CallSites.Reads::ended)
-          .point(Attrs.OUTCOME, "no_line", CallSites.Reads::noLine).build(),
-      counter("pgintel.call_sites.read.time", "s", CallSites.Reads.class,
+              + " (no frame of the application's). Reported by the activity collector from the first read on.")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()))
+          .point(Attrs.OUTCOME, "counted", CallSiteReads::counted)
+          .point(Attrs.OUTCOME, "ended", CallSiteReads::ended)
+          .point(Attrs.OUTCOME, "no_line", CallSiteReads::noLine).build(),
+      counter("pgintel.call_sites.read.time", "s", CallSiteReads.class,
           "Time those reads took on pgintel's thread: what learning the lines of top queries costs.")
-          .doubleValue(CallSites.Reads::readSeconds),
-      upDown("pgintel.call_sites.queries", "{query}", CallSites.Reads.class,
-          "Queries whose lines of code are known (at most 2,000; the least used are forgotten first).")
-          .longValue(CallSites.Reads::queries));
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).doubleValue(CallSiteReads::readSeconds),
+      upDown("pgintel.call_sites.queries", "{query}", CallSiteReads.class,
+          "Queries whose lines of code are known (at most 2,000; beyond that the least often seen are forgotten).")
+          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(CallSiteReads::queries));
 
   private static void database(DatabaseStats r, AttributesBuilder b) {
     b.put(Attrs.DB_NAMESPACE, r.database());

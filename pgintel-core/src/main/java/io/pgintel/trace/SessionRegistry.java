@@ -143,11 +143,13 @@ public final class SessionRegistry {
 
   /**
    * The line of code of up to {@code max} statements running right now, picked at random among those running:
-   * each walks the stack of the application's thread running it, which pauses that thread for some microseconds.
-   * A walk counts only if one execution ran from before it to after it, so that a statement that ended meanwhile
-   * lends its text to no other statement's line, nor to the code the thread ran between two executions. Over many
-   * samples a query is caught in proportion to the time the application spends running it, however short each
-   * execution.
+   * each reads the stack of the application's thread running it, which stops that thread (on Java 17 and 18, every
+   * thread: {@link CallSite#of(List)} reads them all at once there).
+   * A walk counts only if one execution ran from before it to after it (the stack read itself is no access the memory
+   * model orders: HotSpot's handshake or safepoint around it fences the reading thread), so that a statement that
+   * ended meanwhile lends its text to no other statement's line, nor to the code the thread ran between two
+   * executions. Over many samples a query is caught in proportion to the time the application spends running it,
+   * however short each execution.
    */
   public List<SampledStatement> sampleStatements(int max) {
     if (max <= 0) {
@@ -364,9 +366,15 @@ public final class SessionRegistry {
 
     /** A statement starts: the sequence turns odd and new, after the statement is stored. */
     private void begin(Object s) {
-      long even = (long) SEQUENCE.get(this) + 2 & ~1L;
+      long old = (long) SEQUENCE.get(this);
+      if ((old & 1) != 0) {
+        // one begun inside another (or whose end was lost): ended first, so that no sampler pairs this statement
+        // with the other's execution
+        finished();
+        old++;
+      }
       statement = s;
-      SEQUENCE.setRelease(this, even | 1);
+      SEQUENCE.setRelease(this, old + 3);
     }
 
     /** The statement that ran on this session ended: the sequence turns even, and the statement is let go. */

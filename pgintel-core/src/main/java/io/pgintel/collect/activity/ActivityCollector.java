@@ -9,6 +9,7 @@ import io.pgintel.collect.Row;
 import io.pgintel.collect.SqlSession;
 import io.pgintel.sql.NormalizedQuery;
 import io.pgintel.sql.SqlEngine;
+import io.pgintel.trace.CallSites;
 import io.pgintel.trace.SessionRegistry;
 import io.pgintel.trace.TraceLink;
 import java.sql.Array;
@@ -180,8 +181,10 @@ public final class ActivityCollector extends NamedCollector {
       }
     }
     out.add(new TransactionHorizon(idleInTransaction, oldestTransaction, oldestXmin, horizon[0], horizon[1]));
-    if (registry != null && callSiteSamples > 0) {
-      out.add(registry.callSites().reads());
+    CallSites.Reads reads = registry == null ? null : registry.callSites().reads();
+    if (reads != null && reads.counted() + reads.ended() + reads.noLine() > 0) {
+      // once a statement of the application's was read: an application that links none sees no such series
+      out.add(new CallSiteReads(session.server().database(), reads));
     }
 
     accumulate(busy, now);
