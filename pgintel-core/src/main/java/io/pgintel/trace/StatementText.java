@@ -28,7 +28,9 @@ record StatementText(String sql, boolean jdbc) {
   /** The text of {@code statement}, or null when it is none pgintel knows to read. */
   static StatementText of(Object statement) {
     if (statement instanceof String sql) {
-      return new StatementText(sql, true);
+      // a JDBC call escape ({call f(?)}): the driver sends another statement (select * from f($1) as result, or a
+      // CALL, by its escapeSyntaxCallMode), whose fingerprint the escape's cannot tell; the agent's hooks see it
+      return isCallEscape(sql) ? null : new StatementText(sql, true);
     }
     if (statement == null) {
       return null;
@@ -40,6 +42,16 @@ record StatementText(String sql, boolean jdbc) {
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       return null;
     }
+  }
+
+  private static boolean isCallEscape(String sql) {
+    for (int i = 0; i < sql.length(); i++) {
+      char c = sql.charAt(i);
+      if (!Character.isWhitespace(c)) {
+        return c == '{';
+      }
+    }
+    return false;
   }
 
   /** How to read the native SQL from one class of pgjdbc's: a cached query holds a query, a query has its text. */
