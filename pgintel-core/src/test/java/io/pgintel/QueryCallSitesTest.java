@@ -78,15 +78,18 @@ class QueryCallSitesTest {
 
       String self = QueryCallSitesTest.class.getName();
       LogRecordData orders = lastTopQuery(otel, "SELECT pg_sleep($1), $2::int AS orders");
-      assertEquals(List.of(self + ".auditOrders:" + LINES.get("auditOrders"),
-              self + ".findOrders:" + LINES.get("findOrders")),
+      // each line with the application's frame that called it
+      String from = " from " + self + ".loop:" + LINES.get("loop");
+      assertEquals(List.of(self + ".auditOrders:" + LINES.get("auditOrders") + from,
+              self + ".findOrders:" + LINES.get("findOrders") + from),
           orders.getAttributes().get(LOCATIONS).stream().sorted().toList(),
           "both lines that run the query, and no other: " + orders.getAttributes());
       assertEquals(self, orders.getAttributes().get(AttributeKey.stringKey("code.namespace")));
       assertNull(orders.getAttributes().get(EXAMPLE_TRACE), "run outside any span");
 
       LogRecordData items = lastTopQuery(otel, "SELECT pg_sleep($1), $2::text AS items");
-      assertEquals(List.of(self + ".countItems:" + LINES.get("countItems")), items.getAttributes().get(LOCATIONS));
+      assertEquals(List.of(self + ".countItems:" + LINES.get("countItems") + from),
+          items.getAttributes().get(LOCATIONS));
       assertEquals("countItems", items.getAttributes().get(AttributeKey.stringKey("code.function")));
       assertEquals(self, items.getAttributes().get(AttributeKey.stringKey("code.namespace")));
       assertEquals((long) LINES.get("countItems"), items.getAttributes().get(AttributeKey.longKey("code.lineno")));
@@ -151,7 +154,7 @@ class QueryCallSitesTest {
   private static Object loop(DataSource ds, AtomicBoolean running, Work work) throws SQLException {
     try (Connection c = ds.getConnection()) {
       while (running.get()) {
-        work.run(c);
+        LINES.putIfAbsent("loop", line()); work.run(c);
       }
     }
     return null;

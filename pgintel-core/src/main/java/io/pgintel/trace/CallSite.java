@@ -7,13 +7,21 @@ import java.util.List;
 
 /**
  * A line of the application's code: the first frame of a thread's stack outside JDBC, pool, framework and JDK code,
- * which is where the application called into the database (or, between statements, what it does meanwhile).
+ * which is where the application called into the database (or, between statements, what it does meanwhile), and
+ * the application's frame that called that one: a helper that runs every query of an application
+ * ({@code Db.query(sql)}) is told apart by who called it.
  *
  * @param namespace the frame's class
  * @param function its method; for a lambda, the method the lambda is written in
  * @param line its line number, or -1 when the class was compiled without them
+ * @param caller the next frame of the application's below it, without a caller of its own; or null
  */
-public record CallSite(String namespace, String function, int line) {
+public record CallSite(String namespace, String function, int line, CallSite caller) {
+
+  /** A line with no caller told. */
+  public CallSite(String namespace, String function, int line) {
+    this(namespace, function, line, null);
+  }
 
   /**
    * Frames of these packages are infrastructure, not the application's code. OpenTelemetry's and Byte Buddy's are
@@ -72,13 +80,28 @@ public record CallSite(String namespace, String function, int line) {
   }
 
   private static CallSite first(StackTraceElement[] stack) {
-    for (StackTraceElement frame : stack) {
-      if (!infrastructure(frame.getClassName())) {
-        return new CallSite(frame.getClassName(), enclosingMethod(frame.getMethodName()),
-            frame.getLineNumber() > 0 ? frame.getLineNumber() : -1);
+    int first = next(stack, 0);
+    if (first < 0) {
+      return null;
+    }
+    int second = next(stack, first + 1);
+    return new CallSite(stack[first].getClassName(), enclosingMethod(stack[first].getMethodName()),
+        line(stack[first]), second < 0 ? null : new CallSite(stack[second].getClassName(),
+            enclosingMethod(stack[second].getMethodName()), line(stack[second])));
+  }
+
+  /** The index of the first frame of the application's from {@code from} on, or -1. */
+  private static int next(StackTraceElement[] stack, int from) {
+    for (int i = from; i < stack.length; i++) {
+      if (!infrastructure(stack[i].getClassName())) {
+        return i;
       }
     }
-    return null;
+    return -1;
+  }
+
+  private static int line(StackTraceElement frame) {
+    return frame.getLineNumber() > 0 ? frame.getLineNumber() : -1;
   }
 
   /** The JVM's thread management, or null in a runtime built without {@code java.management}. */
@@ -94,10 +117,14 @@ public record CallSite(String namespace, String function, int line) {
     }
   }
 
-  /** {@code namespace.function:line}, or without {@code :line} when unknown. */
+  /**
+   * {@code namespace.function:line} (without {@code :line} when unknown), then {@code  from } and the caller's:
+   * {@code com.shop.Db.query:40 from com.shop.Orders.find:12}.
+   */
   @Override
   public String toString() {
-    return namespace + '.' + function + (line > 0 ? ":" + line : "");
+    String here = namespace + '.' + function + (line > 0 ? ":" + line : "");
+    return caller == null ? here : here + " from " + caller;
   }
 
   /** {@code lambda$checkout$3} is code written in {@code checkout}: report the method a reader can find. */

@@ -141,6 +141,16 @@ public final class SessionRegistry {
     return new TraceLink(b.span().getTraceId(), b.span().getSpanId(), site);
   }
 
+  /** Whether a linked session runs a statement now: a pass over the sessions' flags, no stack read. */
+  public boolean anyRunning() {
+    for (Session s : byPid.values()) {
+      if (s.executing()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * The line of code of up to {@code max} statements running right now, picked at random among those running:
    * each reads the stack of the application's thread running it, which stops that thread (on Java 17 and 18, every

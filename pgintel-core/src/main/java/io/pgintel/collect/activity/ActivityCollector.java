@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
@@ -47,6 +48,8 @@ public final class ActivityCollector extends NamedCollector {
   static final int MAX_QUERY_WAIT_SERIES = 50;
   static final int MAX_APPLICATION_SERIES = 20;
   private static final double STATEMENT_ALONE_SECONDS = 1.0;
+  /** How many times a sample looks for a running statement of the application's before it reads none. */
+  static final int CALL_SITE_LOOKS = 10;
   private static final String AUXILIARY = "'checkpointer', 'background writer', 'walwriter', 'autovacuum launcher',"
       + " 'logical replication launcher', 'archiver', 'startup', 'walreceiver', 'walsummarizer', 'io worker',"
       + " 'slotsync worker'";
@@ -206,6 +209,11 @@ public final class ActivityCollector extends NamedCollector {
   public void beforeSession() {
     if (registry == null || callSiteSamples == 0) {
       return;
+    }
+    // an application that runs short statements now and then is rarely caught at one instant: look again, a
+    // millisecond apart, for a few milliseconds (a look is a pass over the linked sessions' flags, no read)
+    for (int look = 1; !registry.anyRunning() && look < CALL_SITE_LOOKS; look++) {
+      LockSupport.parkNanos(1_000_000L);
     }
     for (SessionRegistry.SampledStatement s : registry.sampleStatements(callSiteSamples)) {
       NormalizedQuery q = s.jdbc() ? sql.jdbc(s.sql()) : sql.server(s.sql());

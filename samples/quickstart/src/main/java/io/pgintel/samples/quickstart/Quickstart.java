@@ -99,6 +99,9 @@ public final class Quickstart {
           .collectorInterval("bgwriter", options.refresh)
           .collectorInterval("wal", options.refresh)
           .collectorInterval("statements", options.refresh)
+          // four activity samples a second: within a short run they catch the workload's statements, a fraction
+          // of a millisecond each, often enough to name the line of each top query
+          .collectorInterval("activity", java.time.Duration.ofMillis(250))
           .setting("pgintel.collectors.activity.aggregation-interval", options.refresh)
           .build();
           // the workload's statements through pgintel's wrapper: top queries then name the line that runs them

@@ -23,9 +23,8 @@ final class TopQueries implements LogRecordProcessor {
   private static final AttributeKey<Long> CALLS = AttributeKey.longKey("postgresql.calls");
   private static final AttributeKey<Double> MEAN = AttributeKey.doubleKey("postgresql.mean_exec_time");
   private static final AttributeKey<Double> TOTAL = AttributeKey.doubleKey("postgresql.total_exec_time");
-  private static final AttributeKey<String> CODE_NAMESPACE = AttributeKey.stringKey("code.namespace");
-  private static final AttributeKey<String> CODE_FUNCTION = AttributeKey.stringKey("code.function");
-  private static final AttributeKey<Long> CODE_LINENO = AttributeKey.longKey("code.lineno");
+  private static final AttributeKey<java.util.List<String>> LOCATIONS =
+      AttributeKey.stringArrayKey("pgintel.code.locations");
 
   private List<Row> filling = new ArrayList<>();
   private volatile List<Row> latest = List.of();
@@ -53,15 +52,14 @@ final class TopQueries implements LogRecordProcessor {
     return latest;
   }
 
-  /** {@code ShopWorkload.browse:93}: the simple class name is enough on a console. */
+  /**
+   * The line seen running the statement most, as {@code ShopWorkload.drain:157 from ShopWorkload.browse:101}: the
+   * simple class names are enough on a console.
+   */
   private static String code(Attributes a) {
-    String namespace = a.get(CODE_NAMESPACE);
-    if (namespace == null) {
-      return null;
-    }
-    Long line = a.get(CODE_LINENO);
-    return namespace.substring(namespace.lastIndexOf('.') + 1) + "." + a.get(CODE_FUNCTION)
-        + (line == null ? "" : ":" + line);
+    java.util.List<String> locations = a.get(LOCATIONS);
+    return locations == null || locations.isEmpty() ? null
+        : locations.get(0).replaceAll("\\b(?:[a-z_][a-z0-9_]*\\.)+(?=[A-Z])", "");
   }
 
   private static long value(Long v) {

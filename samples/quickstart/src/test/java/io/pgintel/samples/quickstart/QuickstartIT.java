@@ -58,7 +58,8 @@ class QuickstartIT {
         "every collector up, none failing:\n" + all);
     assertTrue(all.contains("top queries (last interval)"), all);
     assertTrue(all.contains("SELECT shop.products"), "the workload's browse query is in the top list:\n" + all);
-    assertTrue(Pattern.compile("run from ShopWorkload\\.\\w+:\\d+").matcher(all).find(),
+    assertTrue(Pattern.compile("run from ShopWorkload\\.\\w+:\\d+ from ShopWorkload\\.\\w+:\\d+").matcher(all)
+        .find(),
         "top queries name the workload's line of code that runs them:\n" + all);
     assertTrue(lines.get(lines.size() - 1).text().equals("bye"), all);
     long elapsed = (System.nanoTime() - start) / 1_000_000;
