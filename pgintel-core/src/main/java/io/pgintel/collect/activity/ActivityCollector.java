@@ -207,7 +207,8 @@ public final class ActivityCollector extends NamedCollector {
    */
   @Override
   public void beforeSession() {
-    if (registry == null || callSiteSamples == 0) {
+    if (registry == null || callSiteSamples == 0 || registry.size() == 0) {
+      // nothing linked (an application that wraps nothing, or none of its sessions seen yet): nothing to look for
       return;
     }
     // an application that runs short statements now and then is rarely caught at one instant: look again, a
