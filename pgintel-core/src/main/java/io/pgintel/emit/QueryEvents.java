@@ -7,6 +7,7 @@ import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;
 import io.pgintel.collect.EventRecord;
 import io.pgintel.collect.statements.TopQuery;
+import io.pgintel.trace.CallSite;
 import io.pgintel.trace.CallSites;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,7 +103,7 @@ final class QueryEvents {
     if (sites.isEmpty()) {
       return;
     }
-    Attrs.putCode(b, sites.get(0).site());
+    Attrs.putCode(b, mostSeenLine(sites));
     List<String> locations = new ArrayList<>(Math.min(MAX_LOCATIONS, sites.size()));
     long samples = 0;
     for (CallSites.Count c : sites) {
@@ -113,6 +114,25 @@ final class QueryEvents {
     }
     b.put(CODE_LOCATIONS, locations);
     b.put(CODE_SAMPLES, samples);
+  }
+
+  /** The line seen running the statement most, whoever called it: the counts of its callers summed. */
+  static CallSite mostSeenLine(List<CallSites.Count> sites) {
+    Map<CallSite, Long> byLine = new java.util.LinkedHashMap<>();
+    for (CallSites.Count c : sites) {
+      CallSite s = c.site();
+      byLine.merge(new CallSite(s.namespace(), s.function(), s.line()), c.samples(), Long::sum);
+    }
+    CallSite best = null;
+    long most = -1;
+    for (Map.Entry<CallSite, Long> e : byLine.entrySet()) {
+      // sites come most seen first: a tie keeps the line of the most seen site
+      if (e.getValue() > most) {
+        best = e.getKey();
+        most = e.getValue();
+      }
+    }
+    return best;
   }
 
   @SuppressWarnings("unchecked")

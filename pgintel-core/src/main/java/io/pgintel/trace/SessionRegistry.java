@@ -141,10 +141,13 @@ public final class SessionRegistry {
     return new TraceLink(b.span().getTraceId(), b.span().getSpanId(), site);
   }
 
-  /** Whether a linked session runs a statement now: a pass over the sessions' flags, no stack read. */
+  /**
+   * Whether a linked session runs a statement that has a text to read now: a pass over the sessions' flags, no
+   * stack read.
+   */
   public boolean anyRunning() {
     for (Session s : byPid.values()) {
-      if (s.executing()) {
+      if (s.executing() && s.statement != null) {
         return true;
       }
     }
@@ -158,8 +161,8 @@ public final class SessionRegistry {
    * A walk counts only if one execution ran from before it to after it (the stack read itself is no access the memory
    * model orders: HotSpot's handshake or safepoint around it fences the reading thread), so that a statement that
    * ended meanwhile lends its text to no other statement's line, nor to the code the thread ran between two
-   * executions. Over many samples a query is caught in proportion to the time the application spends running it,
-   * however short each execution.
+   * executions. Over many samples a query is caught about in proportion to the time the application spends running it
+   * (a read that outlasts an execution counts for nothing, so the shortest are caught less often).
    */
   public List<SampledStatement> sampleStatements(int max) {
     if (max <= 0) {

@@ -74,8 +74,9 @@ public final class PgIntelEndpoint {
    *
    * @param query obfuscated, normalized text; null for the {@code other} entry
    * @param summary {@code db.query.summary}: operation and tables
-   * @param code the application's lines seen running it ({@code com.shop.Orders.find:42}), most seen first; empty
-   *     until a stack read caught it running
+   * @param code the application's lines seen running it, each with its caller
+   *     ({@code com.shop.Db.query:40 from com.shop.Orders.find:12}), most seen first, at most five; empty until a
+   *     stack read caught it running
    * @param deltas every pg_stat_statements column's difference over the interval
    */
   public record Query(int rank, String database, Long queryid, String query, String summary, List<String> code,
@@ -119,7 +120,7 @@ public final class PgIntelEndpoint {
     List<Query> out = new ArrayList<>();
     for (Record r : m.pgintel().latest("statements")) {
       if (r instanceof TopQuery q) {
-        List<String> code = q.callSites().sites().stream().map(c -> c.site().toString()).toList();
+        List<String> code = q.callSites().sites().stream().limit(5).map(c -> c.site().toString()).toList();
         out.add(new Query(q.rank(), q.database(), q.queryid(), q.query() == null ? null : q.query().text(),
             q.isOther() ? "other" : q.query() == null ? null : q.query().summary(), code, count(q, "calls"),
             number(q, "total_exec_time"), q.meanExecTimeMs(), count(q, "rows"), text(q.interval()), q.deltas()));

@@ -48,8 +48,8 @@ public final class ActivityCollector extends NamedCollector {
   static final int MAX_QUERY_WAIT_SERIES = 50;
   static final int MAX_APPLICATION_SERIES = 20;
   private static final double STATEMENT_ALONE_SECONDS = 1.0;
-  /** How many times a sample looks for a running statement of the application's before it reads none. */
-  static final int CALL_SITE_LOOKS = 10;
+  /** How long a sample looks for a running statement of the application's before it reads none. */
+  static final long CALL_SITE_LOOK_NANOS = 10_000_000L;
   private static final String AUXILIARY = "'checkpointer', 'background writer', 'walwriter', 'autovacuum launcher',"
       + " 'logical replication launcher', 'archiver', 'startup', 'walreceiver', 'walsummarizer', 'io worker',"
       + " 'slotsync worker'";
@@ -211,9 +211,11 @@ public final class ActivityCollector extends NamedCollector {
       // nothing linked (an application that wraps nothing, or none of its sessions seen yet): nothing to look for
       return;
     }
-    // an application that runs short statements now and then is rarely caught at one instant: look again, a
-    // millisecond apart, for a few milliseconds (a look is a pass over the linked sessions' flags, no read)
-    for (int look = 1; !registry.anyRunning() && look < CALL_SITE_LOOKS; look++) {
+    // an application that runs short statements now and then is rarely caught at one instant: look again, about
+    // a millisecond apart, for at most CALL_SITE_LOOK_NANOS (a look is a pass over the linked sessions' flags, no
+    // read); by a deadline, so that a coarse timer or a busy machine cannot stretch it
+    long until = System.nanoTime() + CALL_SITE_LOOK_NANOS;
+    while (!registry.anyRunning() && System.nanoTime() - until < 0) {
       LockSupport.parkNanos(1_000_000L);
     }
     for (SessionRegistry.SampledStatement s : registry.sampleStatements(callSiteSamples)) {

@@ -100,8 +100,10 @@ public final class Quickstart {
           .collectorInterval("wal", options.refresh)
           .collectorInterval("statements", options.refresh)
           // four activity samples a second: within a short run they catch the workload's statements, a fraction
-          // of a millisecond each, often enough to name the line of each top query
+          // of a millisecond each, often enough to name the line of each top query; a sample then counts as slow
+          // for the circuit breakers only past its whole interval (a new connection each time, on a busy machine)
           .collectorInterval("activity", java.time.Duration.ofMillis(250))
+          .setting("pgintel.circuit.slow-share", "100")
           .setting("pgintel.collectors.activity.aggregation-interval", options.refresh)
           .build();
           // the workload's statements through pgintel's wrapper: top queries then name the line that runs them

@@ -14,7 +14,10 @@ import java.util.List;
  */
 final class TopQueries implements LogRecordProcessor {
 
-  /** One statement; {@code code} is the application's line seen running it most ({@code Class.method:line}). */
+  /**
+   * One statement; {@code code} is the application's line seen running it most with its caller
+   * ({@code Class.method:line from Class.method:line}), or null.
+   */
   record Row(long rank, String summary, String text, long calls, double meanMs, double totalMs, String code) {}
 
   private static final AttributeKey<Long> RANK = AttributeKey.longKey("pgintel.query.rank");
@@ -23,7 +26,7 @@ final class TopQueries implements LogRecordProcessor {
   private static final AttributeKey<Long> CALLS = AttributeKey.longKey("postgresql.calls");
   private static final AttributeKey<Double> MEAN = AttributeKey.doubleKey("postgresql.mean_exec_time");
   private static final AttributeKey<Double> TOTAL = AttributeKey.doubleKey("postgresql.total_exec_time");
-  private static final AttributeKey<java.util.List<String>> LOCATIONS =
+  private static final AttributeKey<List<String>> LOCATIONS =
       AttributeKey.stringArrayKey("pgintel.code.locations");
 
   private List<Row> filling = new ArrayList<>();
@@ -57,7 +60,7 @@ final class TopQueries implements LogRecordProcessor {
    * simple class names are enough on a console.
    */
   private static String code(Attributes a) {
-    java.util.List<String> locations = a.get(LOCATIONS);
+    List<String> locations = a.get(LOCATIONS);
     return locations == null || locations.isEmpty() ? null
         : locations.get(0).replaceAll("\\b(?:[a-z_][a-z0-9_]*\\.)+(?=[A-Z])", "");
   }
