@@ -149,6 +149,12 @@ public final class Row {
     return s == null ? "" : s;
   }
 
+  /** Whether the column is NULL in this row, its value not read. */
+  public boolean isNull(String column) throws SQLException {
+    int i = index(column);
+    return i == 0 ? rs.getObject(column) == null : text.getBytes(i) == null;
+  }
+
   public String stringOrNull(String column) throws SQLException {
     int i = index(column);
     if (i == 0) {

@@ -250,6 +250,40 @@ public final class SqlSession {
     }
   }
 
+  /**
+   * A statement of one row joined with one of many rows, so that one round trip reads both while the application's
+   * pool connection is held: {@code one}'s row beside each of {@code many}'s, or beside a row of nulls when
+   * {@code many} has none. Their columns must not share names. Build it once when it is sent often; read it with
+   * {@link #queryOneWithMany}.
+   */
+  public static String oneWithMany(String one, String many) {
+    return "SELECT o.*, m.* FROM (" + one + ") o LEFT JOIN (" + many + ") m ON true";
+  }
+
+  /**
+   * Reads a statement {@link #oneWithMany} made.
+   *
+   * @param present a column of the many rows that is never null in them: where it is, the row is {@code one}'s alone
+   */
+  public <O, M> OneWithMany<O, M> queryOneWithMany(String sql, String present, RowMapper<O> one,
+      RowMapper<M> many) throws SQLException {
+    List<O> first = new ArrayList<>(1);
+    List<M> rows = new ArrayList<>();
+    query(sql, r -> {
+      if (first.isEmpty()) {
+        first.add(one.map(r));
+      }
+      if (!r.isNull(present)) {
+        rows.add(many.map(r));
+      }
+      return null;
+    });
+    return new OneWithMany<>(first.get(0), rows);
+  }
+
+  /** What {@link #queryOneWithMany} read: the one row's value and the many rows' values. */
+  public record OneWithMany<O, M>(O one, List<M> many) {}
+
   /** Maps the current row of a result. */
   @FunctionalInterface
   public interface RowMapper<T> {

@@ -320,16 +320,20 @@ final class PostgresMetrics {
           "Stack reads of application threads running statements (call-site-samples), by outcome: counted (a line"
               + " caught), ended (the statement ended or another began during the read: counted for nothing), no_line"
               + " (no frame of the application's). Reported by the activity collector from the first read on.")
-          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database()))
-          .point(Attrs.OUTCOME, "counted", CallSiteReads::counted)
-          .point(Attrs.OUTCOME, "ended", CallSiteReads::ended)
-          .point(Attrs.OUTCOME, "no_line", CallSiteReads::noLine).build(),
+          .attributes(PostgresMetrics::callSites)
+          .point(Attrs.OUTCOME, "counted", r -> r.reads().counted())
+          .point(Attrs.OUTCOME, "ended", r -> r.reads().ended())
+          .point(Attrs.OUTCOME, "no_line", r -> r.reads().noLine()).build(),
       counter("pgintel.call_sites.read.time", "s", CallSiteReads.class,
           "Time those reads took on pgintel's thread: what learning the lines of top queries costs.")
-          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).doubleValue(CallSiteReads::readSeconds),
+          .attributes(PostgresMetrics::callSites).doubleValue(r -> r.reads().readSeconds()),
       upDown("pgintel.call_sites.queries", "{query}", CallSiteReads.class,
           "Queries whose lines of code are known (at most 2,000; beyond that the least often seen are forgotten).")
-          .attributes((r, b) -> b.put(Attrs.DB_NAMESPACE, r.database())).longValue(CallSiteReads::queries));
+          .attributes(PostgresMetrics::callSites).longValue(r -> r.reads().queries()));
+
+  private static void callSites(CallSiteReads r, AttributesBuilder b) {
+    b.put(Attrs.DB_NAMESPACE, r.database());
+  }
 
   private static void database(DatabaseStats r, AttributesBuilder b) {
     b.put(Attrs.DB_NAMESPACE, r.database());

@@ -119,13 +119,9 @@ public final class ActivityCollector extends NamedCollector {
       SELECT (SELECT max(greatest(age(xmin), age(catalog_xmin)))::bigint FROM pg_replication_slots) AS slot_age,
              (SELECT max(age(transaction))::bigint FROM pg_prepared_xacts) AS prepared_age""";
 
-  /**
-   * The horizon's one row joined with the busy sessions (none: one row of nulls but the horizon's), so that one
-   * round trip reads both while the application's pool connection is held.
-   */
+  /** The horizon's one row with the busy sessions, in one round trip. */
   static String activitySql(int major) {
-    return "SELECT h.slot_age, h.prepared_age, s.* FROM (" + HORIZON_SQL + ") h LEFT JOIN (" + sampleSql(major)
-        + ") s ON true";
+    return SqlSession.oneWithMany(HORIZON_SQL, sampleSql(major));
   }
 
   static String locksSql(int major) {
@@ -153,16 +149,10 @@ public final class ActivityCollector extends NamedCollector {
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     int major = session.server().major();
     // every session but idle ones (the query leaves those out), each row with the transaction horizon's figures
-    Long[] horizon = new Long[2];
-    List<ActivitySample> busy = new ArrayList<>();
-    session.query(activitySqlFor(major), r -> {
-      horizon[0] = r.longOrNull("slot_age");
-      horizon[1] = r.longOrNull("prepared_age");
-      if (r.longOrNull("pid") != null) {
-        busy.add(sample(r));
-      }
-      return null;
-    });
+    SqlSession.OneWithMany<Long[], ActivitySample> read = session.queryOneWithMany(activitySqlFor(major), "pid",
+        r -> new Long[] {r.longOrNull("slot_age"), r.longOrNull("prepared_age")}, this::sample);
+    Long[] horizon = read.one();
+    List<ActivitySample> busy = read.many();
     long now = System.nanoTime();
     List<Record> out = new ArrayList<>();
 

@@ -6,25 +6,4 @@ import io.pgintel.trace.CallSites;
  * What the stack reads for top queries' lines of code ({@link CallSites}) came to so far, for the monitored
  * database: pgintel's own telemetry of what learning them costs.
  */
-public record CallSiteReads(String database, CallSites.Reads reads) {
-
-  public long counted() {
-    return reads.counted();
-  }
-
-  public long ended() {
-    return reads.ended();
-  }
-
-  public long noLine() {
-    return reads.noLine();
-  }
-
-  public double readSeconds() {
-    return reads.readSeconds();
-  }
-
-  public long queries() {
-    return reads.queries();
-  }
-}
+public record CallSiteReads(String database, CallSites.Reads reads) {}

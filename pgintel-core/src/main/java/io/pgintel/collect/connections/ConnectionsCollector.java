@@ -81,6 +81,8 @@ public final class ConnectionsCollector extends NamedCollector {
       (SELECT 'database', datname::text, datconnlimit::bigint FROM pg_database
        WHERE datallowconn AND datconnlimit >= 0 ORDER BY datconnlimit, datname LIMIT 100)""";
 
+  private static final String LIMITS_WITH_SET = SqlSession.oneWithMany(LIMITS_SQL, SET_LIMITS_SQL);
+
   public ConnectionsCollector() {
     super(NAME, DEFAULT_INTERVAL);
   }
@@ -102,19 +104,13 @@ public final class ConnectionsCollector extends NamedCollector {
     if (folded > 0) {
       out.add(ConnectionGroup.other(folded));
     }
-    // one round trip: the server's limits on every row, beside each role's or database's own (none: one row)
-    ConnectionLimits[] server = new ConnectionLimits[1];
-    List<Record> set = new ArrayList<>();
-    session.query("SELECT m.*, l.* FROM (" + LIMITS_SQL + ") m LEFT JOIN (" + SET_LIMITS_SQL + ") l ON true", r -> {
-      server[0] = new ConnectionLimits(r.getLong("max_connections"), r.getLong("reserved"),
-          r.getBoolean("new_session"));
-      if (r.stringOrNull("kind") != null) {
-        set.add(new ConnectionLimit(r.string("kind"), r.string("name"), r.getLong("connection_limit")));
-      }
-      return null;
-    });
-    out.add(server[0]);
-    out.addAll(set);
+    // the server's limits and each role's or database's own, in one round trip
+    SqlSession.OneWithMany<ConnectionLimits, ConnectionLimit> limits = session.queryOneWithMany(LIMITS_WITH_SET,
+        "kind", r -> new ConnectionLimits(r.getLong("max_connections"), r.getLong("reserved"),
+            r.getBoolean("new_session")),
+        r -> new ConnectionLimit(r.string("kind"), r.string("name"), r.getLong("connection_limit")));
+    out.add(limits.one());
+    out.addAll(limits.many());
     return out;
   }
 }

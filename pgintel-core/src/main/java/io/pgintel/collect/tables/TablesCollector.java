@@ -280,6 +280,8 @@ public final class TablesCollector extends NamedCollector {
       GROUP BY r.oid, n.nspname, r.relname
       ORDER BY bytes DESC, name LIMIT $MAX""".replace("$MAX", Integer.toString(MAX_PARTITIONED));
 
+  private static final String COUNT_WITH_PARTITIONED = SqlSession.oneWithMany(COUNT_SQL, PARTITIONED_SQL);
+
   public TablesCollector() {
     super(NAME, DEFAULT_INTERVAL);
   }
@@ -307,18 +309,12 @@ public final class TablesCollector extends NamedCollector {
           r.getLong("remaining"));
     }));
     long unread = Math.max(0, eligible[0] - MAX_SEQUENCES);
-    // one round trip: the count on every row, beside each partitioned table (none: one row)
-    long[] count = new long[1];
-    session.query("SELECT c.tables, p.* FROM (" + COUNT_SQL + ") c LEFT JOIN (" + PARTITIONED_SQL + ") p ON true",
-        r -> {
-          count[0] = r.getLong("tables");
-          if (r.stringOrNull("name") != null) {
-            out.add(new PartitionedTable(db, r.string("name"), r.getLong("partitions"), r.getLong("live_rows"),
-                r.getLong("dead_rows"), r.getLong("bytes")));
-          }
-          return null;
-        });
-    out.add(new TablesSummary(db, count[0], tables.size(), skipped, unread));
+    // the count and the partitioned tables, in one round trip
+    SqlSession.OneWithMany<Long, PartitionedTable> counted = session.queryOneWithMany(COUNT_WITH_PARTITIONED,
+        "name", r -> r.getLong("tables"), r -> new PartitionedTable(db, r.string("name"), r.getLong("partitions"),
+            r.getLong("live_rows"), r.getLong("dead_rows"), r.getLong("bytes")));
+    out.addAll(counted.many());
+    out.add(new TablesSummary(db, counted.one(), tables.size(), skipped, unread));
     return out;
   }
 
