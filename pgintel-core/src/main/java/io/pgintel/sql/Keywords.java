@@ -25,6 +25,11 @@ final class Keywords {
 
   /** Summary: a word after which table names may follow (FROM, JOIN, ...), or WITH. */
   static final int TABLE_CLAUSE = 1 << 6;
+  /**
+   * A Unicode normal form ({@code NFC}, ...), which PostgreSQL's grammar makes a string constant in
+   * {@code normalize(x, NFC)} and {@code x IS NFC NORMALIZED}.
+   */
+  static final int NORMAL_FORM = 1 << 7;
 
   private static final int TABLE_BITS = 11;
   private static final int MASK = (1 << TABLE_BITS) - 1;
@@ -90,7 +95,7 @@ final class Keywords {
       "generated", "always", "identity", "stored", "attach", "detach", "enable", "disable",
       "owned", "increment", "minvalue", "maxvalue", "cycle", "cache", "statistics", "force",
       "quote", "delimiter", "header", "format", "csv", "revoke", "mode", "exclusive", "restart",
-      "raise", "perform", "returns", "setof", "access"};
+      "raise", "perform", "returns", "setof", "access", "normalized"};
     for (String w : display) {
       add(w, D);
     }
@@ -102,6 +107,9 @@ final class Keywords {
     for (String w : new String[] {"extract", "substring", "trim", "overlay", "position", "coalesce",
       "nullif", "greatest", "least", "xmlelement", "treat", "normalize"}) {
       add(w, DISPLAY | FUNC | OPERAND);
+    }
+    for (String w : new String[] {"nfc", "nfd", "nfkc", "nfkd"}) {
+      add(w, NORMAL_FORM);
     }
     addFlags("cast", FUNC);
     addFlags("any", FUNC);
@@ -153,6 +161,8 @@ final class Keywords {
   static final int DESC = id("desc");
   static final int NULLS = id("nulls");
   static final int LIMIT = id("limit");
+  static final int ALL = id("all");
+  static final int NORMALIZE = id("normalize");
   static final int OFFSET = id("offset");
   static final int FETCH = id("fetch");
   static final int FOR = id("for");

@@ -197,10 +197,39 @@ final class Normalizer implements Lexer.Sink {
     if (before(WORD, kw) && set(WORD, start, end, kw, h)) {
       return;
     }
+    if (extractField()) {
+      addConst(start, end);
+      return;
+    }
     // an identifier (kw < 0) meets none of the keyword rules; one call of appendWord, so that it is inlined once
     if (kw < 0 || !keywordConstant(kw, start, end)) {
       appendWord(start, end, kw, h);
     }
+  }
+
+  /** Whether a normal form after token {@code last} is in {@code x IS NFC NORMALIZED} or {@code normalize(x, NFC)}. */
+  private boolean normalFormArgument(int last) {
+    final Tokens o = out;
+    if (o.isWord(last, Keywords.IS) || o.isWord(last, Keywords.NOT) && o.isWord(last - 1, Keywords.IS)) {
+      return true;
+    }
+    if (last < 0 || o.kind[last] != COMMA || openCount == 0) {
+      return false;
+    }
+    int open = opens[openCount - 1];
+    return o.isWord(open - 1, Keywords.NORMALIZE) && (open < 2 || o.kind[open - 2] != DOT);
+  }
+
+  /**
+   * Whether the next token is the field of {@code EXTRACT(field FROM ...)}: PostgreSQL's grammar makes it a string
+   * constant (pg_stat_statements stores {@code EXTRACT($1 FROM ...)}), so {@code year} and {@code month} are one
+   * query, whether the field is a word, a quoted identifier or a string.
+   */
+  private boolean extractField() {
+    final Tokens o = out;
+    final int last = o.size - 1;
+    return last > 0 && o.kind[last] == LPAREN && o.isWord(last - 1, Keywords.EXTRACT)
+        && (last < 2 || o.kind[last - 2] != DOT);
   }
 
   /**
@@ -223,6 +252,13 @@ final class Normalizer implements Lexer.Sink {
       if (o.isWord(last, Keywords.IS) || (o.isWord(last, Keywords.NOT) && o.isWord(last - 1, Keywords.IS))) {
         return false;
       }
+      addConst(start, end);
+      return true;
+    }
+    // the grammar makes these constants, as pg_stat_statements stores them: LIMIT $1, normalize(x, $1),
+    // x IS $1 NORMALIZED
+    if (kw == Keywords.ALL && o.isWord(last, Keywords.LIMIT)
+        || Keywords.has(kw, Keywords.NORMAL_FORM) && normalFormArgument(last)) {
       addConst(start, end);
       return true;
     }
@@ -286,6 +322,10 @@ final class Normalizer implements Lexer.Sink {
 
   private void qident(int start, int end) {
     if (before(QIDENT, -1) && set(QIDENT, start, end, -1, 0)) {
+      return;
+    }
+    if (extractField()) {
+      addConst(start, end);
       return;
     }
     name(QIDENT, start, end, -1, 0);

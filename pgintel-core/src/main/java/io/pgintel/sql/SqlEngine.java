@@ -66,7 +66,7 @@ import org.slf4j.LoggerFactory;
 public final class SqlEngine {
 
   /** Part of every fingerprint's seed: bump it when a rule change alters fingerprints. */
-  static final int ALGORITHM_VERSION = 3;
+  static final int ALGORITHM_VERSION = 4;
   static final int MAX_CACHED_CHARS = 64 * 1024;
   static final long DEFAULT_MAX_CACHE_WEIGHT = 16L * 1024 * 1024;
 

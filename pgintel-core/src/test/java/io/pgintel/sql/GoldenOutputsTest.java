@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class GoldenOutputsTest {
 
-  private static final String DIGEST = "0375f260b55ff66f";
+  private static final String DIGEST = "d9e39a91a9a83744";
 
   private static final String[] FRAGMENTS = {
     "SELECT", "select", "FROM", "WHERE", "AND", "OR", "IN", "(", ")", "[", "]", ",", ";", ".", "::", "=", "<>",

@@ -20,6 +20,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,6 +88,33 @@ class StatementsCollectorTest {
 
   private static List<LogRecordData> of(List<LogRecordData> events, String db) {
     return events.stream().filter(e -> db.equals(e.getAttributes().get(NAMESPACE))).toList();
+  }
+
+  /**
+   * With every collector on, none of pgintel's own statements is told as the application's: the database pgintel
+   * monitors runs nothing else, so no top query nor plan there reads a catalog, whatever the server made of the
+   * statement's text (PostgreSQL 18 keeps no comment ahead of a statement; {@code EXTRACT(epoch FROM ...)} is
+   * stored as {@code EXTRACT($1 FROM ...)}).
+   */
+  @PgTest
+  void pgintelsOwnStatementsAreLeftOutWithEveryCollectorOn(PgServer pg) throws Exception {
+    String db = pg.createDatabase("own");
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = PgIntel.builder().dataSource(pg.dataSource(db)).openTelemetry(otel.openTelemetry())
+            .borrowTimeout(Duration.ofSeconds(10)).collectorEnabled("plans", true)
+            .setting("pgintel.collectors.statements.top-n", 1000).build()) {
+      for (int i = 0; i < 3; i++) {
+        pgintel.collectNow();
+      }
+      List<String> texts = new ArrayList<>();
+      for (String event : List.of("db.server.top_query", "db.server.query_plan")) {
+        of(otel.events(event), db).forEach(e -> texts.add(e.getAttributes().get(TEXT)));
+      }
+      assertTrue(otel.events("db.server.top_query").size() > 0, "top queries were reported");
+      List<String> own = texts.stream().filter(t -> t.matches("(?s).*\\b(pg_[a-z_]+|current_setting)\\b.*"))
+          .distinct().toList();
+      assertEquals(List.of(), own, "pgintel's own statements, told as the application's");
+    }
   }
 
   @PgTest
