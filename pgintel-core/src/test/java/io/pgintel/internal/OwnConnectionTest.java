@@ -135,17 +135,20 @@ class OwnConnectionTest {
         return opened.get();
       }
     };
+    // a thread each: on Java 25 the common pool of a 2-core machine runs one task at a time
+    java.util.concurrent.Executor threads = r -> new Thread(r).start();
     var collection = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try (Connection c = own.getConnection()) {
         return null;
       } catch (SQLException e) {
         return e;
       }
-    });
+    }, threads);
     assertTrue(connecting.await(10, java.util.concurrent.TimeUnit.SECONDS));
     try {
       // the application's thread closing pgintel (a Spring context closing) while pgintel connects
-      java.util.concurrent.CompletableFuture.runAsync(own::close).get(1, java.util.concurrent.TimeUnit.SECONDS);
+      java.util.concurrent.CompletableFuture.runAsync(own::close, threads)
+          .get(1, java.util.concurrent.TimeUnit.SECONDS);
     } finally {
       release.countDown();
     }
