@@ -108,6 +108,38 @@ class QueryCallSitesTest {
     }
   }
 
+  /** A statement's plan is told with the lines of code that run it, as its top query is. */
+  @PgTest
+  void planEventsNameTheLinesOfCodeThatRunTheStatement(PgServer pg) throws Exception {
+    ExecutorService app = Executors.newSingleThreadExecutor();
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity", "plans")
+            .collectorEnabled("plans", true).setting("pgintel.collectors.plans.re-explain-after", "1s").build()) {
+      DataSource wrapped = pgintel.wrap(pg.dataSource());
+      AtomicBoolean running = new AtomicBoolean(true);
+      Future<?> thread = app.submit(() -> loop(wrapped, running, QueryCallSitesTest::findOrders));
+      String self = QueryCallSitesTest.class.getName();
+      long end = System.nanoTime() + 8_000_000_000L;
+      List<String> locations = null;
+      while (System.nanoTime() < end && locations == null) {
+        pgintel.collectNow();
+        Thread.sleep(300);
+        locations = otel.events("db.server.query_plan").stream()
+            .filter(e -> "SELECT pg_sleep($1), $2::int AS orders".equals(e.getAttributes().get(TEXT)))
+            .map(e -> e.getAttributes().get(LOCATIONS)).filter(l -> l != null).findFirst().orElse(null);
+      }
+      running.set(false);
+      thread.get();
+
+      assertTrue(locations != null, "a plan of the orders query with lines of code: "
+          + otel.events("db.server.query_plan").stream().map(e -> e.getAttributes().asMap()).toList());
+      String from = " from " + self + ".loop:" + LINES.get("loop");
+      assertEquals(List.of(self + ".findOrders:" + LINES.get("findOrders") + from), locations);
+    } finally {
+      app.shutdownNow();
+    }
+  }
+
   /**
    * A read of the stack counts only for the execution that ran from before it to after it: one that falls after
    * the statement ended (in the application's code between statements, or in the next statement, of another

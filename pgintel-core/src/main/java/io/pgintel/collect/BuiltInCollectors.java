@@ -63,7 +63,8 @@ public final class BuiltInCollectors {
       new BuiltIn(FunctionsCollector.NAME, FunctionsCollector.DEFAULT_INTERVAL, c -> new FunctionsCollector()),
       new BuiltIn(SettingsCollector.NAME, SettingsCollector.DEFAULT_INTERVAL, c -> new SettingsCollector()),
       new BuiltIn(SchemaCollector.NAME, SchemaCollector.DEFAULT_INTERVAL, c -> new SchemaCollector()),
-      new BuiltIn(PlansCollector.NAME, PlansCollector.DEFAULT_INTERVAL, c -> new PlansCollector(c.settings())),
+      new BuiltIn(PlansCollector.NAME, PlansCollector.DEFAULT_INTERVAL, c -> new PlansCollector(c.settings(),
+          c.registry() == null ? null : c.registry().callSites())),
       new BuiltIn(BuffercacheCollector.NAME, BuffercacheCollector.DEFAULT_INTERVAL, c -> new BuffercacheCollector()));
 
   private BuiltInCollectors() {}

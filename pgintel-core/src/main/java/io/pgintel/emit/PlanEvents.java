@@ -10,6 +10,7 @@ import io.pgintel.collect.plans.PlanSkipped;
 import io.pgintel.process.PlanChange;
 import io.pgintel.process.QueryPlan;
 import io.pgintel.sql.NormalizedQuery;
+import io.pgintel.trace.CallSites;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +22,9 @@ import java.util.List;
  * event in sixty, and a top-query event would have to wait for, or remember, another collector's result. Both
  * events carry {@code postgresql.queryid} and {@code pgintel.query.fingerprint} to be joined on. A statement that
  * was not explained gets a {@code db.server.query_plan} event too, with {@code pgintel.plan.skipped_reason} and
- * no plan attributes, so that a user sees why it has no plan.
+ * no plan attributes, so that a user sees why it has no plan. Like the top query's, each event names the lines of
+ * the application's code seen running the statement ({@code code.*}, {@code pgintel.code.locations}): a plan that
+ * changed is told with the code it slows.
  */
 final class PlanEvents {
 
@@ -56,7 +59,7 @@ final class PlanEvents {
   }
 
   void emit(QueryPlan p, Attributes common) {
-    AttributesBuilder b = query(common, p.database(), p.queryid(), p.query());
+    AttributesBuilder b = query(common, p.database(), p.queryid(), p.query(), p.callSites());
     b.put(METHOD, p.method());
     b.put(HASH, p.hash());
     b.put(TOTAL_COST, p.totalCost());
@@ -80,7 +83,7 @@ final class PlanEvents {
   }
 
   void emit(PlanSkipped s, Attributes common) {
-    AttributesBuilder b = query(common, s.database(), s.queryid(), s.query());
+    AttributesBuilder b = query(common, s.database(), s.queryid(), s.query(), s.callSites());
     b.put(SKIPPED_REASON, s.reason());
     if (s.errorCode() != null) {
       b.put(Attrs.ERROR_TYPE, s.errorCode());
@@ -92,7 +95,7 @@ final class PlanEvents {
   }
 
   void emit(PlanChange c, Attributes common) {
-    AttributesBuilder b = query(common, c.database(), c.queryid(), c.query());
+    AttributesBuilder b = query(common, c.database(), c.queryid(), c.query(), c.callSites());
     b.put(OLD_HASH, c.oldHash());
     b.put(NEW_HASH, c.newHash());
     b.put(OLD_TOTAL_COST, c.oldTotalCost());
@@ -101,7 +104,8 @@ final class PlanEvents {
         .setAllAttributes(guard.guard(b.build())).emit();
   }
 
-  private static AttributesBuilder query(Attributes common, String database, long queryid, NormalizedQuery q) {
+  private static AttributesBuilder query(Attributes common, String database, long queryid, NormalizedQuery q,
+      CallSites.Seen callSites) {
     AttributesBuilder b = common.toBuilder();
     b.put(Attrs.DB_NAMESPACE, database);
     b.put(Attrs.QUERYID, Long.toString(queryid));
@@ -116,6 +120,7 @@ final class PlanEvents {
     if (q.truncated()) {
       b.put(Attrs.TRUNCATED, true);
     }
+    QueryEvents.callSites(b, callSites);
     return b;
   }
 }

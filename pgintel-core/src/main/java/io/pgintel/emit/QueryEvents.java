@@ -92,9 +92,10 @@ final class QueryEvents {
   /**
    * The line of code seen running the statement most as {@code code.*}, every line seen (most first, at most
    * {@link #MAX_LOCATIONS}), how many samples caught the statement running, and the latest span it ran in: an
-   * example trace, as attributes (the event is the interval's sum, not part of that trace).
+   * example trace, as attributes (the event is the interval's sum, or a plan, not part of that trace). The
+   * statement's plan events carry them too.
    */
-  private static void callSites(AttributesBuilder b, CallSites.Seen seen) {
+  static void callSites(AttributesBuilder b, CallSites.Seen seen) {
     if (seen.span() != null) {
       b.put(EXAMPLE_TRACE_ID, seen.span().getTraceId());
       b.put(EXAMPLE_SPAN_ID, seen.span().getSpanId());

@@ -119,7 +119,7 @@ public final class PlanProcessor implements Processor {
       return null;
     }
     return new PlanChange(plan.database(), plan.queryid(), plan.query(), before.hash(), plan.hash(), before.cost(),
-        plan.totalCost());
+        plan.totalCost(), plan.callSites());
   }
 
   /** Reads one plan. Throws on JSON that is not an EXPLAIN (FORMAT JSON) result. */
@@ -139,7 +139,7 @@ public final class PlanProcessor implements Processor {
         List.copyOf(w.seqScans), List.copyOf(w.indexScans), w.count("Nested Loop"),
         w.count("Sort") + w.count("Incremental Sort"), w.hashes,
         top.containsKey("JIT") || e.jitAboveCost() >= 0 && cost > e.jitAboveCost(),
-        w.nodes + w.joins + w.subplans + w.depth, json.length() <= MAX_JSON_CHARS ? json : null);
+        w.nodes + w.joins + w.subplans + w.depth, json.length() <= MAX_JSON_CHARS ? json : null, e.callSites());
   }
 
   /** One pass over the tree, collecting the attributes and the shape. */

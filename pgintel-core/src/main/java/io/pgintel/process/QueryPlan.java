@@ -1,6 +1,7 @@
 package io.pgintel.process;
 
 import io.pgintel.sql.NormalizedQuery;
+import io.pgintel.trace.CallSites;
 import java.util.List;
 import java.util.Map;
 
@@ -26,7 +27,9 @@ import java.util.Map;
  * @param complexity a rough size of the plan: nodes, plus joins, plus subplans and init plans, plus its depth
  * @param json the plan as the server printed it with every condition, key and output expression obfuscated, or
  *     null when longer than {@value PlanProcessor#MAX_JSON_CHARS} characters
+ * @param callSites the lines of the application's code seen running the statement
  */
 public record QueryPlan(String database, long queryid, NormalizedQuery query, String method, String hash,
     double totalCost, double planRows, Map<String, Integer> nodeTypes, List<String> seqScans,
-    List<String> indexScans, int nestedLoops, int sorts, int hashes, boolean jit, int complexity, String json) {}
+    List<String> indexScans, int nestedLoops, int sorts, int hashes, boolean jit, int complexity, String json,
+    CallSites.Seen callSites) {}

@@ -10,6 +10,7 @@ import io.pgintel.collect.plans.ExplainedPlan;
 import io.pgintel.collect.plans.PlanSkipped;
 import io.pgintel.internal.Json;
 import io.pgintel.sql.SqlEngine;
+import io.pgintel.trace.CallSites;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PgTest;
 import java.sql.Connection;
@@ -38,7 +39,8 @@ class PlanProcessorTest {
   }
 
   private static ExplainedPlan explained(String sql, String json) {
-    return new ExplainedPlan("db", 42, SqlEngine.analyzeUncached(sql, false), "generic_plan", json, 100_000);
+    return new ExplainedPlan("db", 42, SqlEngine.analyzeUncached(sql, false), "generic_plan", json, 100_000,
+        CallSites.Seen.NONE);
   }
 
   private static QueryPlan plan(Connection c, String sql) throws Exception {
@@ -54,7 +56,8 @@ class PlanProcessorTest {
       above = rs.getDouble(1);
     }
     ExplainedPlan e = explained(sql, explain(c, sql));
-    return PlanProcessor.read(new ExplainedPlan(e.database(), e.queryid(), e.query(), e.method(), e.json(), above));
+    return PlanProcessor.read(new ExplainedPlan(e.database(), e.queryid(), e.query(), e.method(), e.json(), above,
+        e.callSites()));
   }
 
   private static List<? extends Record> process(PlanProcessor p, Record... records) {
@@ -190,9 +193,9 @@ class PlanProcessorTest {
     assertEquals(3, p.remembered());
 
     PlanSkipped skipped = new PlanSkipped("db", 1, SqlEngine.analyzeUncached("DELETE FROM t", false),
-        PlanSkipped.DML_WITHOUT_HELPER, null, false);
+        PlanSkipped.DML_WITHOUT_HELPER, null, false, CallSites.Seen.NONE);
     Record other = new PlanSkipped("db", 2, SqlEngine.analyzeUncached("SET x = 1", false),
-        PlanSkipped.STATEMENT_KIND, null, false);
+        PlanSkipped.STATEMENT_KIND, null, false, CallSites.Seen.NONE);
     List<? extends Record> out = process(p, skipped, explained("SELECT 1", "{not json"), other);
     assertEquals(List.of(skipped, other), out, "an unreadable plan is dropped, the rest passes as it is");
   }

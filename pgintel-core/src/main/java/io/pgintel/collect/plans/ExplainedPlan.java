@@ -1,6 +1,7 @@
 package io.pgintel.collect.plans;
 
 import io.pgintel.sql.NormalizedQuery;
+import io.pgintel.trace.CallSites;
 
 /**
  * A statement's plan as the server printed it ({@code EXPLAIN (FORMAT JSON)}), before the plan processor reads
@@ -16,6 +17,7 @@ import io.pgintel.sql.NormalizedQuery;
  * @param json the server's JSON plan
  * @param jitAboveCost the session's {@code jit_above_cost}, or -1 when {@code jit} is off: the planner JIT-compiles
  *     a plan whose total cost is above it, and {@code EXPLAIN} without {@code ANALYZE} does not say so itself
+ * @param callSites the lines of the application's code seen running the statement, as the top query has them
  */
 public record ExplainedPlan(String database, long queryid, NormalizedQuery query, String method, String json,
-    double jitAboveCost) {}
+    double jitAboveCost, CallSites.Seen callSites) {}

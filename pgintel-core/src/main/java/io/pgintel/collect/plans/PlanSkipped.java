@@ -1,6 +1,7 @@
 package io.pgintel.collect.plans;
 
 import io.pgintel.sql.NormalizedQuery;
+import io.pgintel.trace.CallSites;
 
 /**
  * A top statement the plans collector did not explain, and why: reported once per decision (and again only when
@@ -11,9 +12,10 @@ import io.pgintel.sql.NormalizedQuery;
  * @param errorCode the SQLSTATE of a failed explain, or null
  * @param retriable for a failed explain: whether it is tried again after {@code re-explain-after} (a timeout, a
  *     lock) rather than after 24 hours (a syntax error, an unknown parameter type, a missing privilege)
+ * @param callSites the lines of the application's code seen running the statement
  */
 public record PlanSkipped(String database, long queryid, NormalizedQuery query, String reason, String errorCode,
-    boolean retriable) {
+    boolean retriable, CallSites.Seen callSites) {
 
   /** An INSERT, UPDATE, DELETE or MERGE (or a WITH holding one) and no helper function is set. */
   public static final String DML_WITHOUT_HELPER = "dml_without_helper";

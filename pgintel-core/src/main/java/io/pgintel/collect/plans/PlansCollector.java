@@ -11,6 +11,7 @@ import io.pgintel.collect.SqlSession;
 import io.pgintel.collect.statements.StatementsCollector;
 import io.pgintel.sql.NormalizedQuery;
 import io.pgintel.sql.SqlEngine;
+import io.pgintel.trace.CallSites;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,6 +81,8 @@ public final class PlansCollector extends NamedCollector {
   private final int maxPerInterval;
   private final Duration reExplainAfter;
   private final String helper;
+  /** The lines of code seen running each query of the DataSource's database, or null with no registry. */
+  private final CallSites callSites;
   /** When a query id is due again; absent: due now. */
   private final Cache<Long, Instant> dueByQueryid = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).build();
   /** When a fingerprint may be explained again (several query ids may share one). */
@@ -89,8 +92,13 @@ public final class PlansCollector extends NamedCollector {
   private ServerInfo discoveredFor;
   private Map<Key, double[]> previous;
 
-  public PlansCollector(Settings settings) {
+  /**
+   * @param callSites the lines of code seen running each query in the DataSource's database (the activity
+   *     collector learns them), or null when statements are not seen
+   */
+  public PlansCollector(Settings settings, CallSites callSites) {
     super(NAME, DEFAULT_INTERVAL);
+    this.callSites = callSites;
     this.maxPerInterval = settings.intValue(Setting.PLANS_MAX_PER_INTERVAL);
     this.reExplainAfter = (Duration) settings.value(Setting.PLANS_REEXPLAIN_AFTER);
     this.helper = settings.sqlName(Setting.PLANS_HELPER_FUNCTION);
@@ -153,7 +161,7 @@ public final class PlansCollector extends NamedCollector {
       String reason = skipReason(q, !helper.isEmpty());
       if (reason != null) {
         dueByQueryid.put(queryid, now.plus(FINAL));
-        out.add(new PlanSkipped(server.database(), queryid, q, reason, null, false));
+        out.add(new PlanSkipped(server.database(), queryid, q, reason, null, false, seen(q)));
         continue;
       }
       if (explained >= maxPerInterval) {
@@ -166,7 +174,7 @@ public final class PlansCollector extends NamedCollector {
         String json = explain(session, method, text);
         dueByQueryid.put(queryid, now.plus(reExplainAfter));
         dueByFingerprint.put(q.fingerprintBits(), now.plus(reExplainAfter));
-        out.add(new ExplainedPlan(server.database(), queryid, q, method, json, jitAboveCost));
+        out.add(new ExplainedPlan(server.database(), queryid, q, method, json, jitAboveCost, seen(q)));
       } catch (SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("08")) {
@@ -176,10 +184,15 @@ public final class PlansCollector extends NamedCollector {
         Instant next = now.plus(retriable ? reExplainAfter : FINAL);
         dueByQueryid.put(queryid, next);
         dueByFingerprint.put(q.fingerprintBits(), next);
-        out.add(new PlanSkipped(server.database(), queryid, q, PlanSkipped.EXPLAIN_FAILED, state, retriable));
+        out.add(new PlanSkipped(server.database(), queryid, q, PlanSkipped.EXPLAIN_FAILED, state, retriable,
+            seen(q)));
       }
     }
     return out;
+  }
+
+  private CallSites.Seen seen(NormalizedQuery q) {
+    return callSites == null || q.fingerprint().isEmpty() ? CallSites.Seen.NONE : callSites.of(q.fingerprintBits());
   }
 
   /**
