@@ -16,8 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class OwnStatements {
 
   private static final int MAX = 1024;
-  private static final java.util.regex.Pattern NAMED_UTILITY = java.util.regex.Pattern.compile(
-      "((?:RELEASE |ROLLBACK TO )?SAVEPOINT|DEALLOCATE) [a-z_]+");
   private static final Map<String, Boolean> SEEN = new ConcurrentHashMap<>();
   private static final Set<Long> FINGERPRINTS = ConcurrentHashMap.newKeySet();
   /** Statements built around an application's text ({@code EXPLAIN <its query>}): many, so bounded. */
@@ -28,12 +26,9 @@ public final class OwnStatements {
   /** Records a statement pgintel is about to send. Cheap after the first time for a given text. */
   static void register(String sql) {
     if (SEEN.size() < MAX && SEEN.putIfAbsent(sql, Boolean.TRUE) == null) {
+      // the name of a savepoint or prepared statement is a constant to the engine, as PostgreSQL 17+ stores it
+      // (SAVEPOINT $1): such statements of the application's share the fingerprint
       FINGERPRINTS.add(SqlEngine.analyzeUncached(sql, true).fingerprintBits());
-      java.util.regex.Matcher named = NAMED_UTILITY.matcher(sql);
-      if (named.matches()) {
-        // PostgreSQL 17+ keeps the name as a constant: SAVEPOINT $1
-        FINGERPRINTS.add(SqlEngine.analyzeUncached(named.group(1) + " $1", false).fingerprintBits());
-      }
     }
   }
 

@@ -162,6 +162,11 @@ final class Keywords {
   static final int NULLS = id("nulls");
   static final int LIMIT = id("limit");
   static final int ALL = id("all");
+  static final int SAVEPOINT = id("savepoint");
+  static final int RELEASE = id("release");
+  static final int ROLLBACK = id("rollback");
+  static final int DEALLOCATE = id("deallocate");
+  static final int PREPARE = id("prepare");
   static final int NORMALIZE = id("normalize");
   static final int OFFSET = id("offset");
   static final int FETCH = id("fetch");

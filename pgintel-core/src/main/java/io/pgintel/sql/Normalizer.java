@@ -100,6 +100,8 @@ final class Normalizer implements Lexer.Sink {
   private int setState;
   /** Index of the current statement's first canonical token (after the last semicolon). */
   private int stmtStart;
+  /** Index of the token that names a savepoint or prepared statement: a constant, as PostgreSQL 17+ stores it. */
+  private int nameAt;
   /** Whether IN, ARRAY or VALUES was seen, and the index of the first: lists collapse only from there. */
   private boolean listCandidates;
   private int firstCandidate;
@@ -157,6 +159,7 @@ final class Normalizer implements Lexer.Sink {
     typmodDepth = -1;
     setState = 0;
     stmtStart = 0;
+    nameAt = -1;
     listCandidates = false;
     valuesEnd = -1;
     openCount = 0;
@@ -197,7 +200,8 @@ final class Normalizer implements Lexer.Sink {
     if (before(WORD, kw) && set(WORD, start, end, kw, h)) {
       return;
     }
-    if (extractField()) {
+    if (out.size == nameAt && kw != Keywords.SAVEPOINT && kw != Keywords.PREPARE && kw != Keywords.ALL
+        || extractField()) {
       addConst(start, end);
       return;
     }
@@ -205,6 +209,27 @@ final class Normalizer implements Lexer.Sink {
     if (kw < 0 || !keywordConstant(kw, start, end)) {
       appendWord(start, end, kw, h);
     }
+  }
+
+  /**
+   * Whether the token after this keyword names a savepoint or a prepared statement: {@code SAVEPOINT sp},
+   * {@code RELEASE [SAVEPOINT] sp}, {@code ROLLBACK [WORK] TO [SAVEPOINT] sp}, {@code DEALLOCATE [PREPARE] p}.
+   * PostgreSQL 17 and later store the name as a constant ({@code SAVEPOINT $1}); earlier versions keep it, and
+   * the fingerprint is the same either way.
+   */
+  private boolean namesNext(int kw, int last) {
+    final Tokens o = out;
+    boolean first = last < stmtStart;
+    if (kw == Keywords.SAVEPOINT) {
+      return first || o.isWord(last, Keywords.RELEASE) || o.isWord(last, Keywords.TO);
+    }
+    if (kw == Keywords.RELEASE || kw == Keywords.DEALLOCATE) {
+      return first;
+    }
+    if (kw == Keywords.TO) {
+      return o.isWord(stmtStart, Keywords.ROLLBACK);
+    }
+    return kw == Keywords.PREPARE && o.isWord(last, Keywords.DEALLOCATE);
   }
 
   /** Whether a normal form after token {@code last} is in {@code x IS NFC NORMALIZED} or {@code normalize(x, NFC)}. */
@@ -261,6 +286,10 @@ final class Normalizer implements Lexer.Sink {
         || Keywords.has(kw, Keywords.NORMAL_FORM) && normalFormArgument(last)) {
       addConst(start, end);
       return true;
+    }
+    if (namesNext(kw, last)) {
+      nameAt = o.size + 1;
+      return false;
     }
     if (kw == Keywords.SET && (last < 0 || o.kind[last] == SEMI || o.isWord(stmtStart, Keywords.ALTER))) {
       setState = 1;
@@ -324,7 +353,7 @@ final class Normalizer implements Lexer.Sink {
     if (before(QIDENT, -1) && set(QIDENT, start, end, -1, 0)) {
       return;
     }
-    if (extractField()) {
+    if (out.size == nameAt || extractField()) {
       addConst(start, end);
       return;
     }
