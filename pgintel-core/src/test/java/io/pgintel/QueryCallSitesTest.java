@@ -39,6 +39,7 @@ class QueryCallSitesTest {
 
   private static final String ORDERS = "SELECT pg_sleep(0.002), ?::int AS orders";
   private static final String ITEMS = "SELECT pg_sleep(0.002), ?::text AS items";
+  private static final String TWO_STATEMENTS = "SET LOCAL work_mem = '8MB'; SELECT pg_sleep(0.002) AS second_part";
   private static final AttributeKey<String> TEXT = AttributeKey.stringKey("db.query.text");
   private static final AttributeKey<List<String>> LOCATIONS = AttributeKey.stringArrayKey("pgintel.code.locations");
   private static final AttributeKey<String> EXAMPLE_TRACE = AttributeKey.stringKey("pgintel.example.trace_id");
@@ -103,6 +104,32 @@ class QueryCallSitesTest {
       assertTrue(otel.value("pgintel.call_sites.read.time", Map.of()).orElse(0.0) > 0, "read time");
       assertEquals(2.0, otel.value("pgintel.call_sites.queries", Map.of()).orElse(0.0), "two queries");
       assertEquals(SPAN, items.getAttributes().get(AttributeKey.stringKey("pgintel.example.span_id")));
+    } finally {
+      app.shutdownNow();
+    }
+  }
+
+  /** One JDBC text of two statements: each statement's top query names the line that runs the text. */
+  @PgTest
+  void eachStatementOfATextOfSeveralIsToldWithTheLineThatRunsIt(PgServer pg) throws Exception {
+    ExecutorService app = Executors.newSingleThreadExecutor();
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity", "statements").build()) {
+      DataSource wrapped = pgintel.wrap(pg.dataSource());
+      AtomicBoolean running = new AtomicBoolean(true);
+      Future<?> thread = app.submit(() -> loop(wrapped, running, QueryCallSitesTest::runTwoStatements));
+      long end = System.nanoTime() + 8_000_000_000L;
+      while (System.nanoTime() < end && !hasLines(otel, "SELECT pg_sleep($1) AS second_part")) {
+        pgintel.collectNow();
+        Thread.sleep(300);
+      }
+      running.set(false);
+      thread.get();
+
+      String self = QueryCallSitesTest.class.getName();
+      String from = " from " + self + ".loop:" + LINES.get("loop");
+      assertEquals(List.of(self + ".runTwoStatements:" + LINES.get("runTwoStatements") + from),
+          lastTopQuery(otel, "SELECT pg_sleep($1) AS second_part").getAttributes().get(LOCATIONS));
     } finally {
       app.shutdownNow();
     }
@@ -215,6 +242,12 @@ class QueryCallSitesTest {
     }
   }
 
+  private static void runTwoStatements(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      LINES.putIfAbsent("runTwoStatements", line()); s.execute(TWO_STATEMENTS);
+    }
+  }
+
   private static void runFirst(Statement s) throws SQLException {
     s.execute("SELECT 1 AS first");
   }
@@ -234,6 +267,11 @@ class QueryCallSitesTest {
   /** The line number of the caller's call. */
   private static int line() {
     return new Throwable().getStackTrace()[1].getLineNumber();
+  }
+
+  private static boolean hasLines(TestTelemetry otel, String text) {
+    return otel.events("db.server.top_query").stream()
+        .anyMatch(e -> text.equals(e.getAttributes().get(TEXT)) && e.getAttributes().get(LOCATIONS) != null);
   }
 
   private static LogRecordData lastTopQuery(TestTelemetry otel, String text) {

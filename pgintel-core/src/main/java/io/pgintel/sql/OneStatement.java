@@ -5,7 +5,8 @@ package io.pgintel.sql;
  * (a semicolon, comments, space) is dropped, and a {@code ?} in an operator is doubled, as JDBC wants it
  * ({@code ?|} becomes {@code ??|}), so that the driver does not take it for a parameter; an operator written with
  * {@code ??} already is taken as written so (PostgreSQL has no {@code ??} operator of its own). Read with the lexer,
- * so that a semicolon or parenthesis inside a literal, a quoted name or a comment counts for nothing.
+ * so that a semicolon or parenthesis inside a literal, a quoted name or a comment counts for nothing. Also splits a
+ * text of several statements into its statements, as the server runs them.
  */
 public final class OneStatement {
 
@@ -31,6 +32,57 @@ public final class OneStatement {
       }
     }
     return out.append(sql, from, reader.end).toString();
+  }
+
+  /**
+   * The statements of a text, each as written from its first token to its last ({@code "a; b"} gives {@code a}
+   * and {@code b}), without the empty ones between semicolons; one element for a text of one statement, none for
+   * one of comments only. The text is read as JDBC text when {@code jdbc}.
+   */
+  public static java.util.List<String> each(String sql, boolean jdbc) {
+    char[] chars = sql.toCharArray();
+    Splitter splitter = new Splitter(sql);
+    Lexer.lex(chars, chars.length, jdbc, splitter);
+    splitter.flush();
+    return splitter.statements;
+  }
+
+  /** Collects the statements of a text: each from its first token to its last before a semicolon. */
+  private static final class Splitter implements Lexer.Sink {
+    final String text;
+    final java.util.List<String> statements = new java.util.ArrayList<>(2);
+    int start = -1;
+    int end;
+
+    Splitter(String text) {
+      this.text = text;
+    }
+
+    @Override
+    public void word(int from, int to, int keyword, long hash) {
+      add(from, to);
+    }
+
+    @Override
+    public void token(int kind, int from, int to) {
+      if (kind == Tokens.SEMI) {
+        flush();
+      } else if (kind != Tokens.COMMENT) {
+        add(from, to);
+      }
+    }
+
+    private void add(int from, int to) {
+      start = start < 0 ? from : start;
+      end = to;
+    }
+
+    void flush() {
+      if (start >= 0) {
+        statements.add(text.substring(start, end));
+        start = -1;
+      }
+    }
   }
 
   /** Follows the tokens: where the statement ends, bracket depth, and where its operators are. */

@@ -8,6 +8,7 @@ import io.pgintel.collect.NamedCollector;
 import io.pgintel.collect.Row;
 import io.pgintel.collect.SqlSession;
 import io.pgintel.sql.NormalizedQuery;
+import io.pgintel.sql.OneStatement;
 import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.CallSites;
 import io.pgintel.trace.SessionRegistry;
@@ -209,10 +210,26 @@ public final class ActivityCollector extends NamedCollector {
       LockSupport.parkNanos(1_000_000L);
     }
     for (SessionRegistry.SampledStatement s : registry.sampleStatements(callSiteSamples)) {
-      NormalizedQuery q = s.jdbc() ? sql.jdbc(s.sql()) : sql.server(s.sql());
-      if (!q.fingerprint().isEmpty()) {
-        registry.callSites().record(q.fingerprintBits(), s.site(), s.span());
+      NormalizedQuery q = analyze(s.sql(), s.jdbc());
+      if (q.text().indexOf(';') < 0) {
+        record(q, s);
+      } else {
+        // one JDBC text of several statements ("SET LOCAL ...; SELECT ..."): pg_stat_statements counts each on its
+        // own, and the line runs them all
+        for (String statement : OneStatement.each(s.sql(), s.jdbc())) {
+          record(analyze(statement, s.jdbc()), s);
+        }
       }
+    }
+  }
+
+  private NormalizedQuery analyze(String text, boolean jdbc) {
+    return jdbc ? sql.jdbc(text) : sql.server(text);
+  }
+
+  private void record(NormalizedQuery q, SessionRegistry.SampledStatement s) {
+    if (!q.fingerprint().isEmpty()) {
+      registry.callSites().record(q.fingerprintBits(), s.site(), s.span());
     }
   }
 
