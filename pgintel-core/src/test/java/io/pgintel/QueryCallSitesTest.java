@@ -39,7 +39,13 @@ class QueryCallSitesTest {
 
   private static final String ORDERS = "SELECT pg_sleep(0.002), ?::int AS orders";
   private static final String ITEMS = "SELECT pg_sleep(0.002), ?::text AS items";
-  private static final String TWO_STATEMENTS = "SET LOCAL work_mem = '8MB'; SELECT pg_sleep(0.002) AS second_part";
+  /**
+   * Its SELECT is this test's own: a statement of another test that differs only by its aliases would share its
+   * pg_stat_statements entry (aliases are not part of PostgreSQL's query id) and lend the entry its text.
+   */
+  private static final String TWO_STATEMENTS =
+      "SET LOCAL work_mem = '8MB'; SELECT pg_sleep(0.002), current_setting('work_mem') AS second_part";
+  private static final String SECOND_PART = "SELECT pg_sleep($1), current_setting($2) AS second_part";
   private static final AttributeKey<String> TEXT = AttributeKey.stringKey("db.query.text");
   private static final AttributeKey<List<String>> LOCATIONS = AttributeKey.stringArrayKey("pgintel.code.locations");
   private static final AttributeKey<String> EXAMPLE_TRACE = AttributeKey.stringKey("pgintel.example.trace_id");
@@ -119,7 +125,7 @@ class QueryCallSitesTest {
       AtomicBoolean running = new AtomicBoolean(true);
       Future<?> thread = app.submit(() -> loop(wrapped, running, QueryCallSitesTest::runTwoStatements));
       long end = System.nanoTime() + 8_000_000_000L;
-      while (System.nanoTime() < end && !hasLines(otel, "SELECT pg_sleep($1) AS second_part")) {
+      while (System.nanoTime() < end && !hasLines(otel, SECOND_PART)) {
         pgintel.collectNow();
         Thread.sleep(300);
       }
@@ -129,7 +135,7 @@ class QueryCallSitesTest {
       String self = QueryCallSitesTest.class.getName();
       String from = " from " + self + ".loop:" + LINES.get("loop");
       assertEquals(List.of(self + ".runTwoStatements:" + LINES.get("runTwoStatements") + from),
-          lastTopQuery(otel, "SELECT pg_sleep($1) AS second_part").getAttributes().get(LOCATIONS));
+          lastTopQuery(otel, SECOND_PART).getAttributes().get(LOCATIONS));
     } finally {
       app.shutdownNow();
     }

@@ -50,6 +50,11 @@ class QueryIdAgreementTest {
   private static final String VALUES_ROWS = "VALUES row count";
   private static final String CAST_OF_CONSTANT = "explicit cast of a constant";
   private static final String SCHEMA_QUALIFIED = "schema-qualified name";
+  /**
+   * PostgreSQL leaves output names out of its query id, so statements that differ only by a column's alias share
+   * one pg_stat_statements entry (with the text of the first seen); pgintel's fingerprint keeps them apart.
+   */
+  private static final String COLUMN_ALIAS = "column alias";
 
   /** Observations per server, shared by the test methods: running the corpus once per server is enough. */
   private static final Map<String, List<Observation>> RUNS = new ConcurrentHashMap<>();
@@ -130,6 +135,10 @@ class QueryIdAgreementTest {
           plain("SELECT status FROM public.users WHERE id = 77")),
       knownSplit(SCHEMA_QUALIFIED,
           plain("SELECT status FROM users WHERE id = 77")),
+      knownSplit(COLUMN_ALIAS,
+          plain("SELECT user_id AS who FROM orders WHERE total > 1")),
+      knownSplit(COLUMN_ALIAS,
+          plain("SELECT user_id AS whom FROM orders WHERE total > 2")),
       group(null,
           plain("SELECT id FROM users WHERE id <> 1")),
       group(null,
@@ -206,7 +215,7 @@ class QueryIdAgreementTest {
   @PgTest
   void everyKnownSplitIsRealOnThisServer(PgServer pg) throws Exception {
     List<Observation> runs = observe(pg);
-    for (String split : List.of(CAST_OF_CONSTANT, SCHEMA_QUALIFIED)) {
+    for (String split : List.of(CAST_OF_CONSTANT, SCHEMA_QUALIFIED, COLUMN_ALIAS)) {
       boolean merged = runs.stream().anyMatch(x -> split.equals(x.group.split) && runs.stream().anyMatch(
           y -> split.equals(y.group.split) && y.group != x.group && y.queryId == x.queryId));
       assertTrue(merged, "PostgreSQL " + pg.majorVersion() + " no longer merges any statements split by " + split
