@@ -29,6 +29,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -118,56 +120,53 @@ class QueryCallSitesTest {
   /** One JDBC text of two statements: each statement's top query names the line that runs the text. */
   @PgTest
   void eachStatementOfATextOfSeveralIsToldWithTheLineThatRunsIt(PgServer pg) throws Exception {
-    ExecutorService app = Executors.newSingleThreadExecutor();
     try (TestTelemetry otel = new TestTelemetry();
         PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity", "statements").build()) {
-      DataSource wrapped = pgintel.wrap(pg.dataSource());
-      AtomicBoolean running = new AtomicBoolean(true);
-      Future<?> thread = app.submit(() -> loop(wrapped, running, QueryCallSitesTest::runTwoStatements));
-      long end = System.nanoTime() + 8_000_000_000L;
-      while (System.nanoTime() < end && !hasLines(otel, SECOND_PART)) {
-        pgintel.collectNow();
-        Thread.sleep(300);
-      }
-      running.set(false);
-      thread.get();
+      runUntil(pgintel, pg, QueryCallSitesTest::runTwoStatements, () -> hasLines(otel, SECOND_PART));
 
       String self = QueryCallSitesTest.class.getName();
       String from = " from " + self + ".loop:" + LINES.get("loop");
       assertEquals(List.of(self + ".runTwoStatements:" + LINES.get("runTwoStatements") + from),
           lastTopQuery(otel, SECOND_PART).getAttributes().get(LOCATIONS));
-    } finally {
-      app.shutdownNow();
     }
   }
 
   /** A statement's plan is told with the lines of code that run it, as its top query is. */
   @PgTest
   void planEventsNameTheLinesOfCodeThatRunTheStatement(PgServer pg) throws Exception {
-    ExecutorService app = Executors.newSingleThreadExecutor();
     try (TestTelemetry otel = new TestTelemetry();
         PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity", "plans")
             .collectorEnabled("plans", true).setting("pgintel.collectors.plans.re-explain-after", "1s").build()) {
+      Supplier<List<String>> locations = () -> otel.events("db.server.query_plan").stream()
+          .filter(e -> "SELECT pg_sleep($1), $2::int AS orders".equals(e.getAttributes().get(TEXT)))
+          .map(e -> e.getAttributes().get(LOCATIONS)).filter(l -> l != null).findFirst().orElse(null);
+      runUntil(pgintel, pg, QueryCallSitesTest::findOrders, () -> locations.get() != null);
+
+      assertTrue(locations.get() != null, "a plan of the orders query with lines of code: "
+          + otel.events("db.server.query_plan").stream().map(e -> e.getAttributes().asMap()).toList());
+      String self = QueryCallSitesTest.class.getName();
+      String from = " from " + self + ".loop:" + LINES.get("loop");
+      assertEquals(List.of(self + ".findOrders:" + LINES.get("findOrders") + from), locations.get());
+    }
+  }
+
+  /**
+   * Runs {@code work} in a loop on an application thread through pgintel's wrapper, collecting every 300 ms until
+   * {@code done} or 8 seconds.
+   */
+  private static void runUntil(PgIntel pgintel, PgServer pg, Work work, BooleanSupplier done) throws Exception {
+    ExecutorService app = Executors.newSingleThreadExecutor();
+    try {
       DataSource wrapped = pgintel.wrap(pg.dataSource());
       AtomicBoolean running = new AtomicBoolean(true);
-      Future<?> thread = app.submit(() -> loop(wrapped, running, QueryCallSitesTest::findOrders));
-      String self = QueryCallSitesTest.class.getName();
+      Future<?> thread = app.submit(() -> loop(wrapped, running, work));
       long end = System.nanoTime() + 8_000_000_000L;
-      List<String> locations = null;
-      while (System.nanoTime() < end && locations == null) {
+      while (System.nanoTime() < end && !done.getAsBoolean()) {
         pgintel.collectNow();
         Thread.sleep(300);
-        locations = otel.events("db.server.query_plan").stream()
-            .filter(e -> "SELECT pg_sleep($1), $2::int AS orders".equals(e.getAttributes().get(TEXT)))
-            .map(e -> e.getAttributes().get(LOCATIONS)).filter(l -> l != null).findFirst().orElse(null);
       }
       running.set(false);
       thread.get();
-
-      assertTrue(locations != null, "a plan of the orders query with lines of code: "
-          + otel.events("db.server.query_plan").stream().map(e -> e.getAttributes().asMap()).toList());
-      String from = " from " + self + ".loop:" + LINES.get("loop");
-      assertEquals(List.of(self + ".findOrders:" + LINES.get("findOrders") + from), locations);
     } finally {
       app.shutdownNow();
     }

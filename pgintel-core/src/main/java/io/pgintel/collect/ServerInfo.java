@@ -13,10 +13,12 @@ import java.util.Set;
  * @param database the database of the monitored DataSource
  * @param extensions installed extensions and their versions, in that database
  * @param preloadLibraries {@code shared_preload_libraries}, or null when this role may not read it
+ * @param pooled the driver's session is not the server's: a connection pooler (PgBouncer, a cloud proxy) stands
+ *     between them, and the application's connections cannot be found in {@code pg_stat_activity} by their pid
  */
 public record ServerInfo(int versionNum, String version, String address, int port, String database,
     boolean inRecovery, boolean superuser, boolean pgMonitor, Map<String, String> extensions,
-    Set<String> preloadLibraries) {
+    Set<String> preloadLibraries, boolean pooled) {
 
   /** The major version: 13 for 13.x, 18 for 18.x. */
   public int major() {

@@ -3,6 +3,7 @@ package io.pgintel.collect;
 import io.pgintel.internal.DaemonThreads;
 import io.pgintel.internal.OwnConnection;
 import io.pgintel.runtime.RateLimitedLog;
+import io.pgintel.trace.BackendPid;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -72,6 +73,8 @@ public final class SessionFactory implements AutoCloseable {
   private volatile boolean closed;
   /** Whether the role's partial view (no pg_monitor) has been said: once per instance, not per rediscovery. */
   private volatile boolean partialViewSaid;
+  /** Whether the connection pooler between application and server has been said, once per instance. */
+  private volatile boolean pooledSaid;
   private final Duration borrowTimeout;
   private final Duration statementTimeout;
   /** The settings statement; the same text every time, so built and registered once. */
@@ -334,6 +337,13 @@ public final class SessionFactory implements AutoCloseable {
         ServerInfo info = discover(session, c);
         server = info;
         session.discovered(info);
+        if (info.pooled() && !pooledSaid) {
+          pooledSaid = true;
+          log.warn("pgintel: the application reaches PostgreSQL through a connection pooler (PgBouncer or a proxy: "
+              + "the driver's session id is not the server's), so its connections cannot be found in "
+              + "pg_stat_activity: query samples, blocking chains and long transactions are not linked to the "
+              + "application's traces or lines of code; top queries still name theirs");
+        }
         if (!info.canReadAllStats() && !partialViewSaid) {
           partialViewSaid = true;
           log.warn("pgintel: the role it connects as is neither a superuser nor a member of pg_monitor (or "
@@ -416,7 +426,7 @@ public final class SessionFactory implements AutoCloseable {
 
   private static ServerInfo discover(SqlSession s, Connection c) throws SQLException {
     record Basics(int versionNum, String version, String database, boolean inRecovery, boolean superuser,
-        boolean readAllStats, String preload, String serverAddr, int serverPort) {}
+        boolean readAllStats, String preload, String serverAddr, int serverPort, int backendPid) {}
     Basics b = s.queryOne("""
         SELECT current_setting('server_version_num')::int AS version_num,
                current_setting('server_version') AS version,
@@ -426,10 +436,11 @@ public final class SessionFactory implements AutoCloseable {
                pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS read_all_stats,
                (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload,
                host(inet_server_addr()) AS server_addr,
-               coalesce(inet_server_port(), 0) AS server_port""",
+               coalesce(inet_server_port(), 0) AS server_port,
+               pg_backend_pid() AS backend_pid""",
         r -> new Basics(r.getInt("version_num"), r.string("version"), r.string("database"),
             r.getBoolean("in_recovery"), r.getBoolean("superuser"), r.getBoolean("read_all_stats"),
-            r.stringOrNull("preload"), r.string("server_addr"), r.getInt("server_port")));
+            r.stringOrNull("preload"), r.string("server_addr"), r.getInt("server_port"), r.getInt("backend_pid")));
     Map<String, String> extensions = new HashMap<>();
     for (String[] e : s.query("SELECT extname, extversion FROM pg_extension",
         r -> new String[] {r.string("extname"), r.string("extversion")})) {
@@ -452,8 +463,12 @@ public final class SessionFactory implements AutoCloseable {
       address = endpoint.host();
       port = endpoint.port();
     }
+    // a pooler hands the driver a session id of its own at login (PgBouncer, cloud proxies): the driver's pid is
+    // then not the server session this statement ran in
+    int driverPid = BackendPid.ofConnection(c);
     return new ServerInfo(b.versionNum(), b.version(), address, port, b.database(), b.inRecovery(), b.superuser(),
-        b.readAllStats(), Map.copyOf(extensions), preload == null ? null : Set.copyOf(preload));
+        b.readAllStats(), Map.copyOf(extensions), preload == null ? null : Set.copyOf(preload),
+        driverPid != 0 && driverPid != b.backendPid());
   }
 
   /**

@@ -17,7 +17,7 @@ import java.sql.Connection;
  * loaders) may see different copies of the driver. A method handle rather than {@code Method.invoke}, which finds
  * its caller on every call.
  */
-final class BackendPid {
+public final class BackendPid {
 
   /** PGConnection and its getBackendPID as the loader of a connection class sees them; null when it does not. */
   private static final ClassValue<Lookup> LOOKUPS = new ClassValue<>() {
@@ -85,5 +85,14 @@ final class BackendPid {
     } catch (Throwable e) {
       return 0;
     }
+  }
+
+  /**
+   * The backend pid the driver was given for {@code c} at login (pgjdbc's {@code getBackendPID()}), or 0 when
+   * {@code c} is not pgjdbc's. Behind a connection pooler it is the pooler's, not a server session's.
+   */
+  public static int ofConnection(Connection c) {
+    Object physical = physical(c);
+    return physical == null ? 0 : of(physical);
   }
 }

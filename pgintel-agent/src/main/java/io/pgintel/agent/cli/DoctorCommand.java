@@ -1,6 +1,7 @@
 package io.pgintel.agent.cli;
 
 import io.pgintel.collect.statements.StatementsCollector;
+import io.pgintel.trace.BackendPid;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -83,6 +84,15 @@ final class DoctorCommand {
       String database = text(s, "SELECT current_database()");
       String role = text(s, "SELECT current_user");
       checks.add(new Check(Verdict.PASS, "connectivity", "connected to database " + database + " as " + role));
+      // a pooler gives the driver a session id of its own at login
+      int serverPid = intValue(s, "SELECT pg_backend_pid()");
+      int driverPid = BackendPid.ofConnection(c);
+      checks.add(driverPid == 0 || driverPid == serverPid
+          ? new Check(Verdict.PASS, "connection pooler", driverPid == 0 ? "cannot tell with this driver"
+              : "none: the driver's session is the server's")
+          : new Check(Verdict.WARN, "connection pooler", "PgBouncer or a proxy: the driver's session " + driverPid
+              + " is not the server's " + serverPid + "; query samples, blocking chains and long transactions "
+              + "cannot be linked to the application's traces or lines of code (top queries still are)"));
       int major = versionNum / 10000;
       checks.add(major < 13 ? new Check(Verdict.FAIL, "server version", version + ": pgintel needs PostgreSQL 13 or later")
           : major > 18 ? new Check(Verdict.WARN, "server version", version + ": newer than the tested 13 to 18")

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgintel.test.PgServer;
+import io.pgintel.test.PoolerRelay;
 import io.pgintel.test.PostgresServers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -37,6 +38,20 @@ class DoctorCommandTest {
     assertTrue(r.out().contains("PASS  track_io_timing"), r.out());
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("PASS  track_activity_query_size")
         || l.startsWith("WARN  track_activity_query_size")), r.out());
+  }
+
+  @Test
+  void aConnectionPoolerBetweenDriverAndServerIsToldAndWhatItCosts() throws Exception {
+    PgServer pg = PostgresServers.newest();
+    Result direct = doctor("--url", pg.jdbcUrl("postgres"), "--user", pg.user());
+    assertTrue(direct.out().lines().anyMatch(l -> l.startsWith("PASS  connection pooler") && l.endsWith("none: the "
+        + "driver's session is the server's")), direct.out());
+    try (PoolerRelay pooler = new PoolerRelay(pg.host(), pg.port(), () -> 4242)) {
+      Result through = doctor("--url", pooler.jdbcUrl("postgres"), "--user", pg.user());
+      assertEquals(0, through.exit(), through.out());
+      assertTrue(through.out().lines().anyMatch(l -> l.startsWith("WARN  connection pooler")
+          && l.contains("the driver's session 4242 is not the server's")), through.out());
+    }
   }
 
   @Test

@@ -29,7 +29,7 @@ class StatementsAvailabilityTest {
   }
 
   private static ServerInfo server(Set<String> preload, Map<String, String> extensions) {
-    return new ServerInfo(170004, "17.4", "db.example", 5432, "shop", false, false, true, extensions, preload);
+    return new ServerInfo(170004, "17.4", "db.example", 5432, "shop", false, false, true, extensions, preload, false);
   }
 
   @Test
