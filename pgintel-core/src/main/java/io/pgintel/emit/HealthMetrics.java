@@ -112,6 +112,18 @@ final class HealthMetrics {
           .attributes(HealthMetrics::table).longValue(TableStats::analyzes),
       counter("postgresql.table.autoanalyze.count", "{analyze}", TableStats.class, "Autoanalyzes of the table.")
           .attributes(HealthMetrics::table).longValue(TableStats::autoanalyzes),
+      counter("postgresql.table.vacuum.time", "s", TableStats.class,
+          "Time manual vacuums spent on the table (PostgreSQL 18+).")
+          .attributes(HealthMetrics::table).doubleValue(t -> t.maintenanceTime().vacuumSeconds()),
+      counter("postgresql.table.autovacuum.time", "s", TableStats.class,
+          "Time autovacuums spent on the table (PostgreSQL 18+): which tables autovacuum is busy with.")
+          .attributes(HealthMetrics::table).doubleValue(t -> t.maintenanceTime().autovacuumSeconds()),
+      counter("postgresql.table.analyze.time", "s", TableStats.class,
+          "Time manual analyzes spent on the table (PostgreSQL 18+).")
+          .attributes(HealthMetrics::table).doubleValue(t -> t.maintenanceTime().analyzeSeconds()),
+      counter("postgresql.table.autoanalyze.time", "s", TableStats.class,
+          "Time autoanalyzes spent on the table (PostgreSQL 18+).")
+          .attributes(HealthMetrics::table).doubleValue(t -> t.maintenanceTime().autoanalyzeSeconds()),
       gauge("postgresql.table.vacuum.age", "s", TableStats.class, "Time since the table was last vacuumed.")
           .attributes(HealthMetrics::table).doubleValue(TableStats::vacuumAgeSeconds),
       gauge("postgresql.table.analyze.age", "s", TableStats.class, "Time since the table was last analyzed.")

@@ -16,13 +16,15 @@ package io.pgintel.collect.tables;
  * @param bloatBytes estimated from catalog statistics (row widths in pg_stats); null without statistics
  * @param blocks {@code pg_statio_user_tables}
  * @param autovacuum how near the table is to the counts that make autovacuum act on it
+ * @param maintenanceTime time spent vacuuming and analyzing the table (PostgreSQL 18+)
  */
 public record TableStats(String database, String name, long seqScans, Long indexScans, long seqRowsRead,
     Long indexRowsFetched, long insertedSinceVacuum, Double seqScanAgeSeconds, long inserted, long updated,
     long deleted, long hotUpdated, Long newPageUpdated,
     long liveRows, long deadRows, long modifiedSinceAnalyze, long vacuums, long autovacuums, long analyzes,
     long autoanalyzes, Double vacuumAgeSeconds, Double analyzeAgeSeconds, long frozenXidAge, boolean sizeSkipped,
-    Long tableBytes, Long toastBytes, Long indexBytes, Long bloatBytes, Blocks blocks, Autovacuum autovacuum) {
+    Long tableBytes, Long toastBytes, Long indexBytes, Long bloatBytes, Blocks blocks, Autovacuum autovacuum,
+    MaintenanceTime maintenanceTime) {
 
   /**
    * Blocks of the table's heap, its indexes, its TOAST table and the TOAST table's index found in shared buffers
@@ -44,4 +46,11 @@ public record TableStats(String database, String name, long seqScans, Long index
    * @param disabled the table's {@code autovacuum_enabled} storage parameter is off
    */
   public record Autovacuum(double vacuumDue, Double insertVacuumDue, double analyzeDue, boolean disabled) {}
+
+  /**
+   * Time spent on the table by manual vacuums, autovacuums, manual analyzes and autoanalyzes since statistics were
+   * reset ({@code total_vacuum_time}, ... of PostgreSQL 18; null before): which tables maintenance is busy with.
+   */
+  public record MaintenanceTime(Double vacuumSeconds, Double autovacuumSeconds, Double analyzeSeconds,
+      Double autoanalyzeSeconds) {}
 }

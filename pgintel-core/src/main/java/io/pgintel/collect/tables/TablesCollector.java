@@ -54,6 +54,12 @@ public final class TablesCollector extends NamedCollector {
   static String tablesSql(int major) {
     return TABLES_SQL.replace("$SEQ_SCAN_AGE", scanAge(major, "t.last_seq_scan"))
         .replace("$NEWPAGE_UPD", major >= 16 ? "t.n_tup_newpage_upd" : "NULL::bigint")
+        .replace("$MAINTENANCE_TIME", major >= 18
+            ? "t.total_vacuum_time / 1000 AS vacuum_seconds, t.total_autovacuum_time / 1000 AS autovacuum_seconds,"
+                + " t.total_analyze_time / 1000 AS analyze_seconds,"
+                + " t.total_autoanalyze_time / 1000 AS autoanalyze_seconds"
+            : "NULL::float8 AS vacuum_seconds, NULL::float8 AS autovacuum_seconds, NULL::float8 AS analyze_seconds,"
+                + " NULL::float8 AS autoanalyze_seconds")
         // PostgreSQL 18 caps the dead rows a vacuum waits for, and scales the insert threshold by the share of the
         // table not all-frozen
         .replace("$ALL_FROZEN", major >= 18 ? "c.relallfrozen" : "0")
@@ -115,7 +121,7 @@ public final class TablesCollector extends NamedCollector {
              t.idx_tup_fetch, t.n_ins_since_vacuum, $SEQ_SCAN_AGE AS seq_scan_age,
              t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_tup_hot_upd, $NEWPAGE_UPD AS n_tup_newpage_upd,
              t.n_live_tup, t.n_dead_tup, t.n_mod_since_analyze, t.vacuum_count, t.autovacuum_count,
-             t.analyze_count, t.autoanalyze_count,
+             t.analyze_count, t.autoanalyze_count, $MAINTENANCE_TIME,
              extract(epoch FROM clock_timestamp() - greatest(t.last_vacuum, t.last_autovacuum))::float8 AS vacuum_age,
              extract(epoch FROM clock_timestamp() - greatest(t.last_analyze, t.last_autoanalyze))::float8 AS analyze_age,
              t.frozen_age::bigint AS frozen_age, t.locked,
@@ -335,6 +341,8 @@ public final class TablesCollector extends NamedCollector {
             r.longOrNull("toast_blks_read"), r.longOrNull("toast_blks_hit"), r.longOrNull("tidx_blks_read"),
             r.longOrNull("tidx_blks_hit")),
         new TableStats.Autovacuum(r.getDouble("vacuum_due"), r.doubleOrNull("insert_vacuum_due"),
-            r.getDouble("analyze_due"), r.getBoolean("autovacuum_disabled")));
+            r.getDouble("analyze_due"), r.getBoolean("autovacuum_disabled")),
+        new TableStats.MaintenanceTime(r.doubleOrNull("vacuum_seconds"), r.doubleOrNull("autovacuum_seconds"),
+            r.doubleOrNull("analyze_seconds"), r.doubleOrNull("autoanalyze_seconds")));
   }
 }

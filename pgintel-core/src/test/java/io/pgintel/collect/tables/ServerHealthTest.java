@@ -100,6 +100,21 @@ class ServerHealthTest {
           otel.value("postgresql.operations", with(items, "operation", "hot_upd")).orElseThrow());
       assertEquals(Stats.read(pg, db, view.formatted("n_tup_upd")),
           otel.value("postgresql.operations", with(items, "operation", "upd")).orElseThrow());
+      // time spent maintaining the table, from PostgreSQL 18 (ms in the view)
+      for (String[] column : new String[][] {{"postgresql.table.vacuum.time", "total_vacuum_time"},
+          {"postgresql.table.autovacuum.time", "total_autovacuum_time"},
+          {"postgresql.table.analyze.time", "total_analyze_time"},
+          {"postgresql.table.autoanalyze.time", "total_autoanalyze_time"}}) {
+        if (pg.majorVersion() >= 18) {
+          assertEquals(Stats.read(pg, db, view.formatted(column[1])) / 1000, otel.value(column[0], items).orElseThrow(),
+              1e-9, column[0]);
+        } else {
+          assertTrue(otel.points(column[0], items).isEmpty(), column[0] + " before PostgreSQL 18");
+        }
+      }
+      if (pg.majorVersion() >= 18) {
+        assertTrue(otel.value("postgresql.table.vacuum.time", items).orElseThrow() > 0, "the test's VACUUM took time");
+      }
       if (pg.majorVersion() >= 16) {
         assertEquals(Stats.read(pg, db, view.formatted("n_tup_newpage_upd")),
             otel.value("postgresql.operations", with(items, "operation", "newpage_upd")).orElseThrow());
