@@ -56,19 +56,20 @@ class ConnectionPoolerTest {
                   .openTelemetry(otel.openTelemetry()).borrowTimeout(Duration.ofSeconds(10)), "activity")
               .setting("pgintel.collectors.activity.long-query-threshold", "1s").build()) {
             DataSource wrapped = pgintel.wrap(through);
-            Future<?> theOther = threads.submit(() -> run(other, "SELECT pg_sleep(2.5) AS other_application"));
+            Future<?> theOther = threads.submit(() -> run(other, "SELECT pg_sleep(5) AS other_application"));
             // the application, in its span, runs a long statement too, through the pooler
             Future<?> application = threads.submit(() -> {
               SpanContext span = SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(), TraceState.getDefault());
               try (Scope ignored = Span.wrap(span).makeCurrent(); Connection c = wrapped.getConnection()) {
                 assertEquals(otherPid, c.unwrap(org.postgresql.PGConnection.class).getBackendPID(),
                     "the driver was given the other session's id");
-                run(c, "SELECT pg_sleep(2.5) AS ours");
+                run(c, "SELECT pg_sleep(5) AS ours");
               }
               return null;
             });
-            long end = System.nanoTime() + 2_300_000_000L;
-            while (System.nanoTime() < end) {
+            // until both statements were sampled, as long as they run
+            long end = System.nanoTime() + 4_500_000_000L;
+            while (System.nanoTime() < end && !(sampled(otel, "ours") && sampled(otel, "other_application"))) {
               pgintel.collectNow();
               Thread.sleep(200);
             }
@@ -91,6 +92,11 @@ class ConnectionPoolerTest {
     } finally {
       threads.shutdownNow();
     }
+  }
+
+  private static boolean sampled(TestTelemetry otel, String alias) {
+    return otel.events("db.server.query_sample").stream()
+        .anyMatch(e -> ("SELECT pg_sleep($1) AS " + alias).equals(text(e)));
   }
 
   private static String text(LogRecordData e) {

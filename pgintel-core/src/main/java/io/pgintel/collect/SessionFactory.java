@@ -334,7 +334,7 @@ public final class SessionFactory implements AutoCloseable {
       }
       session = new SqlSession(c, server, backstop, settings, pipelines, perQuery);
       if (session.server() == null) {
-        ServerInfo info = discover(session, c);
+        ServerInfo info = discover(session, c, pooledSaid);
         server = info;
         session.discovered(info);
         if (info.pooled() && !pooledSaid) {
@@ -342,7 +342,8 @@ public final class SessionFactory implements AutoCloseable {
           log.warn("pgintel: the application reaches PostgreSQL through a connection pooler (PgBouncer or a proxy: "
               + "the driver's session id is not the server's), so its connections cannot be found in "
               + "pg_stat_activity: query samples, blocking chains and long transactions are not linked to the "
-              + "application's traces or lines of code; top queries still name theirs");
+              + "application's traces or lines of code by its connections (a traceparent in application_name still "
+              + "links them); top queries still name their lines");
         }
         if (!info.canReadAllStats() && !partialViewSaid) {
           partialViewSaid = true;
@@ -424,7 +425,11 @@ public final class SessionFactory implements AutoCloseable {
     }
   }
 
-  private static ServerInfo discover(SqlSession s, Connection c) throws SQLException {
+  /**
+   * @param pooled a pooler was found before: it stays found (a rediscovery may read through pgintel's own
+   *     connection, whose driver session pgintel cannot always read, or one that goes straight to the server)
+   */
+  private static ServerInfo discover(SqlSession s, Connection c, boolean pooled) throws SQLException {
     record Basics(int versionNum, String version, String database, boolean inRecovery, boolean superuser,
         boolean readAllStats, String preload, String serverAddr, int serverPort, int backendPid) {}
     Basics b = s.queryOne("""
@@ -468,7 +473,7 @@ public final class SessionFactory implements AutoCloseable {
     int driverPid = BackendPid.ofConnection(c);
     return new ServerInfo(b.versionNum(), b.version(), address, port, b.database(), b.inRecovery(), b.superuser(),
         b.readAllStats(), Map.copyOf(extensions), preload == null ? null : Set.copyOf(preload),
-        driverPid != 0 && driverPid != b.backendPid());
+        pooled || driverPid != 0 && driverPid != b.backendPid());
   }
 
   /**

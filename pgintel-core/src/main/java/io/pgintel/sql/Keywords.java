@@ -95,7 +95,7 @@ final class Keywords {
       "generated", "always", "identity", "stored", "attach", "detach", "enable", "disable",
       "owned", "increment", "minvalue", "maxvalue", "cycle", "cache", "statistics", "force",
       "quote", "delimiter", "header", "format", "csv", "revoke", "mode", "exclusive", "restart",
-      "raise", "perform", "returns", "setof", "access", "normalized"};
+      "raise", "perform", "returns", "setof", "access"};
     for (String w : display) {
       add(w, D);
     }

@@ -220,16 +220,18 @@ final class Normalizer implements Lexer.Sink {
   private boolean namesNext(int kw, int last) {
     final Tokens o = out;
     boolean first = last < stmtStart;
+    boolean rollbackTo = o.isWord(stmtStart, Keywords.ROLLBACK);
     if (kw == Keywords.SAVEPOINT) {
-      return first || o.isWord(last, Keywords.RELEASE) || o.isWord(last, Keywords.TO);
+      return first || last == stmtStart && o.isWord(last, Keywords.RELEASE)
+          || rollbackTo && o.isWord(last, Keywords.TO);
     }
     if (kw == Keywords.RELEASE || kw == Keywords.DEALLOCATE) {
       return first;
     }
     if (kw == Keywords.TO) {
-      return o.isWord(stmtStart, Keywords.ROLLBACK);
+      return rollbackTo;
     }
-    return kw == Keywords.PREPARE && o.isWord(last, Keywords.DEALLOCATE);
+    return kw == Keywords.PREPARE && last == stmtStart && o.isWord(last, Keywords.DEALLOCATE);
   }
 
   /** Whether a normal form after token {@code last} is in {@code x IS NFC NORMALIZED} or {@code normalize(x, NFC)}. */

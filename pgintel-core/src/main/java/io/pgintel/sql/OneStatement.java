@@ -6,7 +6,7 @@ package io.pgintel.sql;
  * ({@code ?|} becomes {@code ??|}), so that the driver does not take it for a parameter; an operator written with
  * {@code ??} already is taken as written so (PostgreSQL has no {@code ??} operator of its own). Read with the lexer,
  * so that a semicolon or parenthesis inside a literal, a quoted name or a comment counts for nothing. Also splits a
- * text of several statements into its statements, as the server runs them.
+ * text of several statements at those semicolons (a function body in {@code BEGIN ATOMIC ... END} is split too).
  */
 public final class OneStatement {
 

@@ -95,8 +95,11 @@ class NormalizedTextTest {
         Arguments.of("SAVEPOINT PGJDBC_AUTOSAVE", "SAVEPOINT $1"),
         Arguments.of("ROLLBACK TO SAVEPOINT sp", "ROLLBACK TO SAVEPOINT $1"),
         Arguments.of("DEALLOCATE ALL", "DEALLOCATE ALL"),
+        // a savepoint name follows SAVEPOINT only where a savepoint is named
+        Arguments.of("GRANT r TO savepoint WITH ADMIN OPTION", "GRANT r TO SAVEPOINT WITH admin option"),
+        Arguments.of("SELECT release savepoint FROM t", "SELECT RELEASE SAVEPOINT FROM t"),
         Arguments.of("SELECT normalize(a, NFC) FROM t WHERE a IS NOT nfkd NORMALIZED",
-            "SELECT NORMALIZE(a, $1) FROM t WHERE a IS NOT $2 NORMALIZED"),
+            "SELECT NORMALIZE(a, $1) FROM t WHERE a IS NOT $2 normalized"),
         Arguments.of("INSERT INTO t(a) VALUES (1) ON CONFLICT (a) DO UPDATE SET a = EXCLUDED.a",
             "INSERT INTO t (a) VALUES ($1) ON CONFLICT (a) DO UPDATE SET a = excluded.a"),
         Arguments.of("", ""),

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP relay between a client and a server that counts round trips: each time the client sends after the server
- * last spoke is one. Bytes pass unchanged; one client connection at a time.
+ * last spoke is one, over every client connection. Bytes pass unchanged.
  */
 public final class RoundTripCounter extends TcpRelay {
 

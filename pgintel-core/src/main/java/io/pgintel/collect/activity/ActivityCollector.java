@@ -60,7 +60,7 @@ public final class ActivityCollector extends NamedCollector {
    * The registry to find application sessions in by pid, for this collection: none behind a connection pooler,
    * where the driver's pid of a connection names no server session, or another one.
    */
-  private SessionRegistry byPid;
+  private SessionRegistry linkedSessions;
   private final SqlEngine sql;
   private final long aggregationNanos;
   private final double longQuerySeconds;
@@ -154,7 +154,7 @@ public final class ActivityCollector extends NamedCollector {
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     int major = session.server().major();
-    byPid = session.server().pooled() ? null : registry;
+    linkedSessions = session.server().pooled() ? null : registry;
     // every session but idle ones (the query leaves those out), each row with the transaction horizon's figures
     SqlSession.OneWithMany<Long[], ActivitySample> read = session.queryOneWithMany(activitySqlFor(major), "pid",
         r -> new Long[] {r.longOrNull("slot_age"), r.longOrNull("prepared_age")}, this::sample);
@@ -250,7 +250,7 @@ public final class ActivityCollector extends NamedCollector {
     // the line of code walks the application thread's stack: only for a statement a sample or chain may report
     boolean reportable = queryAge != null && queryAge >= Math.min(longQuerySeconds, lockWaitSeconds)
         || "Lock".equals(waitType);
-    TraceLink trace = byPid == null ? null : byPid.link(pid, reportable);
+    TraceLink trace = linkedSessions == null ? null : linkedSessions.link(pid, reportable);
     if (trace == null) {
       trace = TraceLink.fromTraceparent(application);
     }
@@ -394,7 +394,7 @@ public final class ActivityCollector extends NamedCollector {
 
   /** Where the application holds the session, with the session's own span when the holder's link has none. */
   private TraceLink holder(ActivitySample s) {
-    TraceLink holder = byPid == null ? null : byPid.holder(s.pid());
+    TraceLink holder = linkedSessions == null ? null : linkedSessions.holder(s.pid());
     if (holder == null) {
       return s.trace();
     }

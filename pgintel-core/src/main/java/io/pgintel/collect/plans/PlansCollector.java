@@ -149,7 +149,7 @@ public final class PlansCollector extends NamedCollector {
         continue;
       }
       NormalizedQuery q = SqlEngine.analyzeUncached(text, false);
-      if (OwnStatements.contains(q.fingerprintBits())) {
+      if (OwnStatements.sent(q, text)) {
         dueByQueryid.put(queryid, now.plus(FINAL));
         continue;
       }

@@ -359,7 +359,7 @@ public final class StatementsCollector extends NamedCollector {
       return OWN;
     }
     NormalizedQuery q = SqlEngine.analyzeUncached(text, false);
-    return OwnStatements.contains(q.fingerprintBits()) ? OWN : q;
+    return OwnStatements.sent(q, text) ? OWN : q;
   }
 
   private static Map<Long, String> names(SqlSession session, String sql) throws SQLException {
