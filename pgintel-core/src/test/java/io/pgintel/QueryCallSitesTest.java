@@ -3,6 +3,7 @@ package io.pgintel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -47,6 +48,7 @@ class QueryCallSitesTest {
    */
   private static final String TWO_STATEMENTS =
       "SET LOCAL work_mem = '8MB'; SELECT pg_sleep(0.002), current_setting('work_mem') AS second_part";
+  private static final String KEPT_TEXT = "SELECT pg_sleep($1), $2 AS kept_text";
   private static final String SECOND_PART = "SELECT pg_sleep($1), current_setting($2) AS second_part";
   private static final AttributeKey<String> TEXT = AttributeKey.stringKey("db.query.text");
   private static final AttributeKey<List<String>> LOCATIONS = AttributeKey.stringArrayKey("pgintel.code.locations");
@@ -128,6 +130,27 @@ class QueryCallSitesTest {
       String from = " from " + self + ".loop:" + LINES.get("loop");
       assertEquals(List.of(self + ".runTwoStatements:" + LINES.get("runTwoStatements") + from),
           lastTopQuery(otel, SECOND_PART).getAttributes().get(LOCATIONS));
+    }
+  }
+
+  /**
+   * A top query whose pg_stat_statements entry kept another text of the statement (one that differs only by an
+   * alias, which is not part of PostgreSQL's query id) still names the lines that run it: pg_stat_activity shows
+   * the running text under the entry's query id.
+   */
+  @PgTest
+  void aTopQueryThatKeptAnotherTextOfTheStatementStillNamesTheLinesThatRunIt(PgServer pg) throws Exception {
+    assumeTrue(pg.majorVersion() >= 14, "pg_stat_activity shows query ids from PostgreSQL 14");
+    // the entry's text: the first text of the statement the server saw
+    pg.execute("postgres", "SELECT pg_sleep(0.002), 7 AS kept_text");
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity", "statements").build()) {
+      runUntil(pgintel, pg, QueryCallSitesTest::runAnotherText, () -> hasLines(otel, KEPT_TEXT));
+
+      String self = QueryCallSitesTest.class.getName();
+      String from = " from " + self + ".loop:" + LINES.get("loop");
+      assertEquals(List.of(self + ".runAnotherText:" + LINES.get("runAnotherText") + from),
+          lastTopQuery(otel, KEPT_TEXT).getAttributes().get(LOCATIONS));
     }
   }
 
@@ -244,6 +267,12 @@ class QueryCallSitesTest {
     try (PreparedStatement ps = c.prepareStatement(ITEMS)) {
       ps.setString(1, "x");
       LINES.putIfAbsent("countItems", line()); ps.executeQuery().close();
+    }
+  }
+
+  private static void runAnotherText(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      LINES.putIfAbsent("runAnotherText", line()); s.execute("SELECT pg_sleep(0.002), 7 AS another_text");
     }
   }
 

@@ -22,10 +22,17 @@ public final class CallSites {
 
   static final int MAX_QUERIES = 2_000;
   static final int TRACKED = 8;
+  static final int VARIANTS = 4;
   /** How long a span stays the query's example: a trace that old may be gone from the tracing backend. */
   static final long EXAMPLE_NANOS = 15L * 60 * 1_000_000_000L;
 
   private final Cache<Long, Lines> byFingerprint = Caffeine.newBuilder().maximumSize(MAX_QUERIES).build();
+  /**
+   * The fingerprints pg_stat_activity showed running under each query id: PostgreSQL gives one query id to texts
+   * that differ only by their aliases (or a schema, a cast), whose fingerprints differ, and pg_stat_statements
+   * keeps the text it saw first. At most {@link #VARIANTS} a query id.
+   */
+  private final Cache<Long, long[]> fingerprintsByQueryId = Caffeine.newBuilder().maximumSize(MAX_QUERIES).build();
   private final LongAdder counted = new LongAdder();
   private final LongAdder ended = new LongAdder();
   private final LongAdder noLine = new LongAdder();
@@ -81,6 +88,44 @@ public final class CallSites {
   public Seen of(long fingerprint) {
     Lines lines = byFingerprint.getIfPresent(fingerprint);
     return lines == null ? Seen.NONE : lines.seen();
+  }
+
+  /**
+   * What is known of the lines of a pg_stat_statements entry: those of its text's fingerprint, else those of a text
+   * pg_stat_activity showed running under its query id (the application's text may differ from the one the entry
+   * kept by an alias).
+   */
+  public Seen of(long fingerprint, long queryId) {
+    Seen seen = of(fingerprint);
+    long[] variants = seen.sites().isEmpty() ? fingerprintsByQueryId.getIfPresent(queryId) : null;
+    if (variants != null) {
+      for (long variant : variants) {
+        Seen other = of(variant);
+        if (!other.sites().isEmpty()) {
+          return other;
+        }
+      }
+    }
+    return seen;
+  }
+
+  /** pg_stat_activity showed a statement of {@code fingerprint} running under {@code queryId}. */
+  public void runsAs(long fingerprint, long queryId) {
+    long[] known = fingerprintsByQueryId.getIfPresent(queryId);
+    if (known == null) {
+      fingerprintsByQueryId.put(queryId, new long[] {fingerprint});
+      return;
+    }
+    for (long f : known) {
+      if (f == fingerprint) {
+        return;
+      }
+    }
+    if (known.length < VARIANTS) {
+      long[] more = java.util.Arrays.copyOf(known, known.length + 1);
+      more[known.length] = fingerprint;
+      fingerprintsByQueryId.put(queryId, more);
+    }
   }
 
   /** The lines of one query; written by the sampler, read by whoever reports the query. */

@@ -24,6 +24,28 @@ class CallSitesTest {
   }
 
   @Test
+  void anEntryThatKeptAnotherTextOfItsQueryIdHasTheLinesOfTheTextSeenRunningUnderIt() {
+    CallSites sites = new CallSites();
+    sites.record(10L, FIND, null);
+    assertSame(CallSites.Seen.NONE, sites.of(20L, 99L), "nothing seen under the query id yet");
+    sites.runsAs(10L, 99L);
+    assertEquals(List.of(new CallSites.Count(FIND, 1)), sites.of(20L, 99L).sites());
+    assertSame(CallSites.Seen.NONE, sites.of(20L, 98L), "another query id");
+    // the entry's own text's lines come first
+    CallSite own = new CallSite("com.shop.Orders", "list", 30);
+    sites.record(20L, own, null);
+    assertEquals(List.of(new CallSites.Count(own, 1)), sites.of(20L, 99L).sites());
+    // a query id remembers a few texts, not every one shown
+    for (long f = 100; f < 100 + 2 * CallSites.VARIANTS; f++) {
+      sites.runsAs(f, 77L);
+    }
+    sites.record(100L + CallSites.VARIANTS, FIND, null);
+    assertSame(CallSites.Seen.NONE, sites.of(20_000L, 77L), "a text beyond the few remembered");
+    sites.record(100L, own, null);
+    assertEquals(List.of(new CallSites.Count(own, 1)), sites.of(20_000L, 77L).sites(), "one of the first few");
+  }
+
+  @Test
   void linesAreCountedMostSeenFirstWithTheLatestSampledSpan() {
     CallSites sites = new CallSites();
     CallSite other = new CallSite("com.shop.Reports", "daily", 7);

@@ -167,8 +167,15 @@ public final class ActivityCollector extends NamedCollector {
     long idleInTransaction = 0;
     Double oldestTransaction = null;
     Long oldestXmin = null;
+    CallSites callSites = registry == null ? null : registry.callSites();
+    String monitored = session.server().database();
     for (ActivitySample s : busy) {
       byPid.put(s.pid(), s);
+      if (callSites != null && s.queryId() != null && s.query() != null && !s.query().fingerprint().isEmpty()
+          && monitored.equals(s.database())) {
+        // the text running under a query id: the top query of that id may have kept another text of it
+        callSites.runsAs(s.query().fingerprintBits(), s.queryId());
+      }
       if (s.idleInTransaction()) {
         idleInTransaction++;
       }

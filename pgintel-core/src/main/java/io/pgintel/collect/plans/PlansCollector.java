@@ -161,7 +161,7 @@ public final class PlansCollector extends NamedCollector {
       String reason = skipReason(q, !helper.isEmpty());
       if (reason != null) {
         dueByQueryid.put(queryid, now.plus(FINAL));
-        out.add(new PlanSkipped(server.database(), queryid, q, reason, null, false, seen(q)));
+        out.add(new PlanSkipped(server.database(), queryid, q, reason, null, false, seen(q, queryid)));
         continue;
       }
       if (explained >= maxPerInterval) {
@@ -174,7 +174,7 @@ public final class PlansCollector extends NamedCollector {
         String json = explain(session, method, text);
         dueByQueryid.put(queryid, now.plus(reExplainAfter));
         dueByFingerprint.put(q.fingerprintBits(), now.plus(reExplainAfter));
-        out.add(new ExplainedPlan(server.database(), queryid, q, method, json, jitAboveCost, seen(q)));
+        out.add(new ExplainedPlan(server.database(), queryid, q, method, json, jitAboveCost, seen(q, queryid)));
       } catch (SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("08")) {
@@ -185,14 +185,15 @@ public final class PlansCollector extends NamedCollector {
         dueByQueryid.put(queryid, next);
         dueByFingerprint.put(q.fingerprintBits(), next);
         out.add(new PlanSkipped(server.database(), queryid, q, PlanSkipped.EXPLAIN_FAILED, state, retriable,
-            seen(q)));
+            seen(q, queryid)));
       }
     }
     return out;
   }
 
-  private CallSites.Seen seen(NormalizedQuery q) {
-    return callSites == null || q.fingerprint().isEmpty() ? CallSites.Seen.NONE : callSites.of(q.fingerprintBits());
+  private CallSites.Seen seen(NormalizedQuery q, long queryid) {
+    return callSites == null || q.fingerprint().isEmpty() ? CallSites.Seen.NONE
+        : callSites.of(q.fingerprintBits(), queryid);
   }
 
   /**

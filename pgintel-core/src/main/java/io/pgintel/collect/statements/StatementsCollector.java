@@ -284,7 +284,8 @@ public final class StatementsCollector extends NamedCollector {
       if (i < topN) {
         // the lines learnt are those of the application sessions of the monitored database only
         CallSites.Seen sites = callSites == null || !database.equals(monitored)
-            || w.query.fingerprint().isEmpty() ? CallSites.Seen.NONE : callSites.of(w.query.fingerprintBits());
+            || w.query.fingerprint().isEmpty() ? CallSites.Seen.NONE
+            : callSites.of(w.query.fingerprintBits(), w.first.queryid());
         out.add(new TopQuery(i + 1, database, w.severalRoles ? null : roles.get(w.first.userid()),
             w.first.queryid(), cols.toplevel ? w.first.toplevel() : null, w.query, w.entries, deltas(w.delta),
             interval, sites));
