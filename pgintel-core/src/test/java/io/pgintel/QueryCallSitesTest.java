@@ -90,17 +90,14 @@ class QueryCallSitesTest {
       String self = QueryCallSitesTest.class.getName();
       LogRecordData orders = lastTopQuery(otel, "SELECT pg_sleep($1), $2::int AS orders");
       // each line with the application's frame that called it
-      String from = " from " + self + ".loop:" + LINES.get("loop");
-      assertEquals(List.of(self + ".auditOrders:" + LINES.get("auditOrders") + from,
-              self + ".findOrders:" + LINES.get("findOrders") + from),
+      assertEquals(List.of(location("auditOrders"), location("findOrders")),
           orders.getAttributes().get(LOCATIONS).stream().sorted().toList(),
           "both lines that run the query, and no other: " + orders.getAttributes());
       assertEquals(self, orders.getAttributes().get(AttributeKey.stringKey("code.namespace")));
       assertNull(orders.getAttributes().get(EXAMPLE_TRACE), "run outside any span");
 
       LogRecordData items = lastTopQuery(otel, "SELECT pg_sleep($1), $2::text AS items");
-      assertEquals(List.of(self + ".countItems:" + LINES.get("countItems") + from),
-          items.getAttributes().get(LOCATIONS));
+      assertEquals(List.of(location("countItems")), items.getAttributes().get(LOCATIONS));
       assertEquals("countItems", items.getAttributes().get(AttributeKey.stringKey("code.function")));
       assertEquals(self, items.getAttributes().get(AttributeKey.stringKey("code.namespace")));
       assertEquals((long) LINES.get("countItems"), items.getAttributes().get(AttributeKey.longKey("code.lineno")));
@@ -126,9 +123,7 @@ class QueryCallSitesTest {
         PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity", "statements").build()) {
       runUntil(pgintel, pg, QueryCallSitesTest::runTwoStatements, () -> hasLines(otel, SECOND_PART));
 
-      String self = QueryCallSitesTest.class.getName();
-      String from = " from " + self + ".loop:" + LINES.get("loop");
-      assertEquals(List.of(self + ".runTwoStatements:" + LINES.get("runTwoStatements") + from),
+      assertEquals(List.of(location("runTwoStatements")),
           lastTopQuery(otel, SECOND_PART).getAttributes().get(LOCATIONS));
     }
   }
@@ -147,9 +142,7 @@ class QueryCallSitesTest {
         PgIntel pgintel = TestPgIntel.only(TestPgIntel.builder(pg, otel), "activity", "statements").build()) {
       runUntil(pgintel, pg, QueryCallSitesTest::runAnotherText, () -> hasLines(otel, KEPT_TEXT));
 
-      String self = QueryCallSitesTest.class.getName();
-      String from = " from " + self + ".loop:" + LINES.get("loop");
-      assertEquals(List.of(self + ".runAnotherText:" + LINES.get("runAnotherText") + from),
+      assertEquals(List.of(location("runAnotherText")),
           lastTopQuery(otel, KEPT_TEXT).getAttributes().get(LOCATIONS));
     }
   }
@@ -167,9 +160,7 @@ class QueryCallSitesTest {
 
       assertTrue(locations.get() != null, "a plan of the orders query with lines of code: "
           + otel.events("db.server.query_plan").stream().map(e -> e.getAttributes().asMap()).toList());
-      String self = QueryCallSitesTest.class.getName();
-      String from = " from " + self + ".loop:" + LINES.get("loop");
-      assertEquals(List.of(self + ".findOrders:" + LINES.get("findOrders") + from), locations.get());
+      assertEquals(List.of(location("findOrders")), locations.get());
     }
   }
 
@@ -296,6 +287,12 @@ class QueryCallSitesTest {
     while (System.nanoTime() < until) {
       Thread.onSpinWait();
     }
+  }
+
+  /** Where a method of the application below runs its statement, called by {@link #loop}: as pgintel prints it. */
+  private static String location(String method) {
+    String self = QueryCallSitesTest.class.getName();
+    return self + "." + method + ":" + LINES.get(method) + " from " + self + ".loop:" + LINES.get("loop");
   }
 
   /** The line number of the caller's call. */

@@ -73,8 +73,11 @@ public final class SessionFactory implements AutoCloseable {
   private volatile boolean closed;
   /** Whether the role's partial view (no pg_monitor) has been said: once per instance, not per rediscovery. */
   private volatile boolean partialViewSaid;
-  /** Whether the connection pooler between application and server has been said, once per instance. */
-  private volatile boolean pooledSaid;
+  /**
+   * Whether a connection pooler was found between application and server: said once, and found for good (a
+   * rediscovery may read through a connection whose driver session pgintel cannot tell).
+   */
+  private volatile boolean pooledFound;
   private final Duration borrowTimeout;
   private final Duration statementTimeout;
   /** The settings statement; the same text every time, so built and registered once. */
@@ -334,11 +337,11 @@ public final class SessionFactory implements AutoCloseable {
       }
       session = new SqlSession(c, server, backstop, settings, pipelines, perQuery);
       if (session.server() == null) {
-        ServerInfo info = discover(session, c, pooledSaid);
+        ServerInfo info = discover(session, c, pooledFound);
         server = info;
         session.discovered(info);
-        if (info.pooled() && !pooledSaid) {
-          pooledSaid = true;
+        if (info.pooled() && !pooledFound) {
+          pooledFound = true;
           log.warn("pgintel: the application reaches PostgreSQL through a connection pooler (PgBouncer or a proxy: "
               + "the driver's session id is not the server's), so its connections cannot be found in "
               + "pg_stat_activity: query samples, blocking chains and long transactions are not linked to the "

@@ -100,8 +100,12 @@ final class Normalizer implements Lexer.Sink {
   private int setState;
   /** Index of the current statement's first canonical token (after the last semicolon). */
   private int stmtStart;
-  /** Index of the token that names a savepoint or prepared statement: a constant, as PostgreSQL 17+ stores it. */
-  private int nameAt;
+  /**
+   * Index of the next token where PostgreSQL's grammar puts a name it makes a constant: the field of
+   * {@code EXTRACT(field FROM ...)}, and the name of a savepoint or prepared statement (a constant from PostgreSQL
+   * 17); -1 when none is due. pg_stat_statements stores them as {@code $n}.
+   */
+  private int constantAt;
   /** Whether IN, ARRAY or VALUES was seen, and the index of the first: lists collapse only from there. */
   private boolean listCandidates;
   private int firstCandidate;
@@ -159,7 +163,7 @@ final class Normalizer implements Lexer.Sink {
     typmodDepth = -1;
     setState = 0;
     stmtStart = 0;
-    nameAt = -1;
+    constantAt = -1;
     listCandidates = false;
     valuesEnd = -1;
     openCount = 0;
@@ -200,8 +204,8 @@ final class Normalizer implements Lexer.Sink {
     if (before(WORD, kw) && set(WORD, start, end, kw, h)) {
       return;
     }
-    if (out.size == nameAt && kw != Keywords.SAVEPOINT && kw != Keywords.PREPARE && kw != Keywords.ALL
-        || extractField()) {
+    // a word in the place of the name may be the keyword before it: RELEASE SAVEPOINT sp, DEALLOCATE PREPARE p
+    if (out.size == constantAt && kw != Keywords.SAVEPOINT && kw != Keywords.PREPARE && kw != Keywords.ALL) {
       addConst(start, end);
       return;
     }
@@ -248,18 +252,6 @@ final class Normalizer implements Lexer.Sink {
   }
 
   /**
-   * Whether the next token is the field of {@code EXTRACT(field FROM ...)}: PostgreSQL's grammar makes it a string
-   * constant (pg_stat_statements stores {@code EXTRACT($1 FROM ...)}), so {@code year} and {@code month} are one
-   * query, whether the field is a word, a quoted identifier or a string.
-   */
-  private boolean extractField() {
-    final Tokens o = out;
-    final int last = o.size - 1;
-    return last > 0 && o.kind[last] == LPAREN && o.isWord(last - 1, Keywords.EXTRACT)
-        && (last < 2 || o.kind[last - 2] != DOT);
-  }
-
-  /**
    * Applies the rules a keyword starts or ends ({@code SET}, {@code ORDER BY}, lists), or adds it as a constant
    * ({@code NULL}, {@code TRUE}, {@code FALSE} as values).
    *
@@ -290,7 +282,7 @@ final class Normalizer implements Lexer.Sink {
       return true;
     }
     if (namesNext(kw, last)) {
-      nameAt = o.size + 1;
+      constantAt = o.size + 1;
       return false;
     }
     if (kw == Keywords.SET && (last < 0 || o.kind[last] == SEMI || o.isWord(stmtStart, Keywords.ALTER))) {
@@ -355,7 +347,7 @@ final class Normalizer implements Lexer.Sink {
     if (before(QIDENT, -1) && set(QIDENT, start, end, -1, 0)) {
       return;
     }
-    if (out.size == nameAt || extractField()) {
+    if (out.size == constantAt) {
       addConst(start, end);
       return;
     }
@@ -395,6 +387,10 @@ final class Normalizer implements Lexer.Sink {
       int last = o.size - 1;
       if (last >= 0 && o.kind[last] == WORD && Keywords.has(o.kw[last], Keywords.TYPMOD)) {
         typmodDepth = depth;
+      } else if (o.isWord(last, Keywords.EXTRACT) && (last < 1 || o.kind[last - 1] != DOT)) {
+        // the field of EXTRACT(field FROM ...): year and month are one query to PostgreSQL, whether the field is
+        // a word, a quoted name or a string
+        constantAt = o.size + 1;
       }
     }
     if (openCount == opens.length) {

@@ -56,11 +56,6 @@ public final class ActivityCollector extends NamedCollector {
       + " 'slotsync worker'";
 
   private final SessionRegistry registry;
-  /**
-   * The registry to find application sessions in by pid, for this collection: none behind a connection pooler,
-   * where the driver's pid of a connection names no server session, or another one.
-   */
-  private SessionRegistry linkedSessions;
   private final SqlEngine sql;
   private final long aggregationNanos;
   private final double longQuerySeconds;
@@ -154,10 +149,12 @@ public final class ActivityCollector extends NamedCollector {
   @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     int major = session.server().major();
-    linkedSessions = session.server().pooled() ? null : registry;
+    // the application's sessions are found by pid, except behind a connection pooler, where the driver's pid of a
+    // connection names no server session, or another one
+    SessionRegistry linked = session.server().pooled() ? null : registry;
     // every session but idle ones (the query leaves those out), each row with the transaction horizon's figures
     SqlSession.OneWithMany<Long[], ActivitySample> read = session.queryOneWithMany(activitySqlFor(major), "pid",
-        r -> new Long[] {r.longOrNull("slot_age"), r.longOrNull("prepared_age")}, this::sample);
+        r -> new Long[] {r.longOrNull("slot_age"), r.longOrNull("prepared_age")}, r -> sample(r, linked));
     Long[] horizon = read.one();
     List<ActivitySample> busy = read.many();
     long now = System.nanoTime();
@@ -198,7 +195,7 @@ public final class ActivityCollector extends NamedCollector {
     out.addAll(lastWindow);
     out.addAll(busy);
     querySamples(busy, out);
-    longTransactions(busy, out);
+    longTransactions(busy, linked, out);
     blockingChains(session, major, busy, byPid, now, out);
     return out;
   }
@@ -246,7 +243,8 @@ public final class ActivityCollector extends NamedCollector {
     }
   }
 
-  private ActivitySample sample(Row r) throws SQLException {
+  /** @param linked where the application's sessions are found by pid, or null */
+  private ActivitySample sample(Row r, SessionRegistry linked) throws SQLException {
     int pid = r.getInt("pid");
     String state = r.stringOrNull("state");
     String text = r.stringOrNull("query");
@@ -257,7 +255,7 @@ public final class ActivityCollector extends NamedCollector {
     // the line of code walks the application thread's stack: only for a statement a sample or chain may report
     boolean reportable = queryAge != null && queryAge >= Math.min(longQuerySeconds, lockWaitSeconds)
         || "Lock".equals(waitType);
-    TraceLink trace = linkedSessions == null ? null : linkedSessions.link(pid, reportable);
+    TraceLink trace = linked == null ? null : linked.link(pid, reportable);
     if (trace == null) {
       trace = TraceLink.fromTraceparent(application);
     }
@@ -383,7 +381,7 @@ public final class ActivityCollector extends NamedCollector {
    * {@code BEGIN} with it) is left to query samples. The application's side is asked for only then: where the
    * thread that holds the session is (a stack walk, which pauses that thread).
    */
-  private void longTransactions(List<ActivitySample> busy, List<Record> out) {
+  private void longTransactions(List<ActivitySample> busy, SessionRegistry linked, List<Record> out) {
     for (ActivitySample s : busy) {
       if (s.transactionAge() == null || s.transactionAge() < longTransactionSeconds
           || s.transactionStartMicros() == null || !"client backend".equals(s.backendType())
@@ -395,13 +393,13 @@ public final class ActivityCollector extends NamedCollector {
         continue;
       }
       reportedTransactions.put(transaction, Boolean.TRUE);
-      out.add(new LongTransaction(s, holder(s)));
+      out.add(new LongTransaction(s, holder(s, linked)));
     }
   }
 
   /** Where the application holds the session, with the session's own span when the holder's link has none. */
-  private TraceLink holder(ActivitySample s) {
-    TraceLink holder = linkedSessions == null ? null : linkedSessions.holder(s.pid());
+  private TraceLink holder(ActivitySample s, SessionRegistry linked) {
+    TraceLink holder = linked == null ? null : linked.holder(s.pid());
     if (holder == null) {
       return s.trace();
     }
