@@ -13,8 +13,9 @@ import java.util.Set;
  * both alike: one JVM, the contestants taking turns in short slices (the order reversed every other round), and
  * the ratio taken within each round. {@link SqlEngineBenchmark} runs each contestant for its whole measurement in
  * turn, so a busy spell on this shared machine lowers one and not the other; here it lowers both in the same
- * round, and the median of the rounds' ratios is what the issue's target names. {@link TokenBoundaries} runs
- * beside them as a floor: what finding the tokens alone costs.
+ * round, and the median of the rounds' ratios is what the issue's target names. {@link TokenBoundaries} and
+ * {@link CanonicalFloor} run beside them as floors: what finding the tokens alone costs, and what printing and
+ * hashing them with none of the engine's rules costs.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.pgintel.benchmarks.SqlEngineRatioBenchmark \
@@ -26,11 +27,13 @@ import java.util.Set;
  */
 public final class SqlEngineRatioBenchmark {
 
-  private static final String[] NAMES = {"pgintel", "otelSanitizerUncached", "otelSanitizer", "tokenBoundaries"};
+  private static final String[] NAMES = {"pgintel", "otelSanitizerUncached", "otelSanitizer", "tokenBoundaries",
+      "canonicalFloor"};
   /** Statements a contestant's loop analyses between two looks at the clock. */
   private static final int BATCH = 500;
 
   private static final TokenBoundaries BOUNDARIES = new TokenBoundaries();
+  private static final CanonicalFloor FLOOR = new CanonicalFloor();
   private static long sink;
 
   private SqlEngineRatioBenchmark() {}
@@ -64,6 +67,8 @@ public final class SqlEngineRatioBenchmark {
       printRatio(rates, 0, c);
     }
     printRatio(rates, 3, 1);
+    printRatio(rates, 4, 1);
+    printRatio(rates, 4, 2);
     if (sink == 42) {
       System.out.println();
     }
@@ -91,6 +96,7 @@ public final class SqlEngineRatioBenchmark {
         case 0 -> pgintel(texts, pos);
         case 1 -> otelUncached(texts, pos);
         case 3 -> boundaries(texts, pos);
+        case 4 -> floor(texts, pos);
         default -> otel(texts, pos, sanitizer);
       };
       count += BATCH;
@@ -123,6 +129,17 @@ public final class SqlEngineRatioBenchmark {
     long s = 0;
     for (int i = 0; i < BATCH; i++) {
       s += BOUNDARIES.scan(texts[pos]);
+      pos = pos + 1 == texts.length ? 0 : pos + 1;
+    }
+    sink += s;
+    return pos;
+  }
+
+  private static int floor(String[] texts, int pos) {
+    long s = 0;
+    for (int i = 0; i < BATCH; i++) {
+      CanonicalFloor.Result r = FLOOR.print(texts[pos]);
+      s += r.fingerprint().length() + r.text().length();
       pos = pos + 1 == texts.length ? 0 : pos + 1;
     }
     sink += s;
