@@ -8,7 +8,10 @@ import io.opentelemetry.api.logs.Severity;
 import io.pgintel.collect.schema.SchemaChange;
 import io.pgintel.collect.schema.SchemaSummary;
 
-/** {@code db.server.schema_change} events: a table or index of the monitored database created, dropped, altered. */
+/**
+ * {@code db.server.schema_change} events: a table or index of the monitored database created, dropped, altered,
+ * renamed, attached as a partition or detached from one.
+ */
 final class SchemaEvents {
 
   static final String SCHEMA_CHANGE = "db.server.schema_change";
@@ -16,6 +19,7 @@ final class SchemaEvents {
   static final AttributeKey<String> CHANGE = AttributeKey.stringKey("postgresql.schema.change");
   static final AttributeKey<String> KIND = Attrs.RELATION_KIND;
   static final AttributeKey<String> OLD_NAME = AttributeKey.stringKey("postgresql.relation.old_name");
+  static final AttributeKey<String> PARENT = AttributeKey.stringKey("postgresql.partition.parent");
   static final AttributeKey<Long> UNTOLD = AttributeKey.longKey("pgintel.schema.untold");
 
   private final Logger logger;
@@ -38,6 +42,9 @@ final class SchemaEvents {
     b.put(CHANGE, c.change());
     if (c.oldName() != null) {
       b.put(OLD_NAME, c.oldName());
+    }
+    if (c.parent() != null) {
+      b.put(PARENT, c.parent());
     }
     logger.logRecordBuilder().setEventName(SCHEMA_CHANGE).setSeverity(Severity.INFO)
         .setAllAttributes(guard.guard(b.build())).setBody(guard.text(null, describe(c))).emit();
@@ -65,6 +72,9 @@ final class SchemaEvents {
     }
     if (c.change().equals(SchemaChange.ALTERED)) {
       what += c.table() != null ? " (its definition)" : " (its columns)";
+    }
+    if (c.parent() != null) {
+      what += (c.change().equals(SchemaChange.ATTACHED) ? " to " : " from ") + c.parent();
     }
     return c.table() != null ? what + " on " + c.table() : what;
   }

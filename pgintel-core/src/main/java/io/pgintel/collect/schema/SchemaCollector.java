@@ -16,8 +16,9 @@ import java.util.Set;
 /**
  * Changes to the monitored database's tables and indexes ({@link SchemaChange}): created, dropped, altered (columns
  * added, dropped, retyped, made {@code NOT NULL}, given another collation, identity or generation; an index's
- * columns, operator classes, collations, expressions, predicate, uniqueness) or renamed, so that an index dropped
- * or a column retyped shows beside the queries it slowed down.
+ * columns, operator classes, collations, expressions, predicate, uniqueness), renamed, or a table attached as a
+ * partition or detached from one, so that an index dropped or a column retyped shows beside the queries it slowed
+ * down.
  *
  * <p>Read from the catalogs alone ({@code pg_class}, {@code pg_attribute}, {@code pg_index}), which takes no lock
  * on any table or index of the application: a table under {@code ACCESS EXCLUSIVE} is read like any other. Each
@@ -28,7 +29,10 @@ import java.util.Set;
  * {@value #MAX_RELATIONS} relations are compared (the oldest by oid, {@link SchemaSummary} counts the rest) and
  * {@value #MAX_CHANGES} changes told a reading, drops first; when most of the relations known are gone at once
  * (another server behind the DataSource, a restore), the reading is a new baseline, counted but not told. Partitions
- * and their indexes (created and dropped as routine), temporary tables and the system schemas are left out.
+ * and their indexes (created and dropped as routine), temporary tables and the system schemas are left out; the
+ * reading also lists the partitions themselves (at most {@value #MAX_RELATIONS}, the oldest by oid, with their
+ * parents), so that a table that becomes one ({@code ATTACH PARTITION}) or stops being one ({@code DETACH
+ * PARTITION}) is told as such, its indexes going with it unsaid, not as dropped or created.
  *
  * <p>Each reading also runs the {@link SchemaChecks}: unindexed foreign keys, redundant indexes, tables without a
  * primary key.
@@ -64,6 +68,13 @@ public final class SchemaCollector extends NamedCollector {
           AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
           AND (x.indexrelid IS NULL OR x.indisvalid)
         ORDER BY c.oid
+        LIMIT $MAX),
+      p AS (
+        SELECT c.oid, c.relkind, quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) AS parent
+        FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid
+        JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'f') AND c.relpersistence <> 't' AND c.relispartition
+        ORDER BY c.oid
         LIMIT $MAX)
       SELECT r.oid::bigint AS oid, r.relkind::text AS kind,
              CASE WHEN r.relkind IN ('i', 'I') THEN quote_ident(r.relname)
@@ -79,17 +90,21 @@ public final class SchemaCollector extends NamedCollector {
                                                             || a.attidentity::text || a.attgenerated::text, ','
                                                             ORDER BY a.attnum), ''), 0)
                 FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped)
-             END AS signature
+             END AS signature, NULL AS partition_of
       FROM r
       LEFT JOIN pg_index x ON x.indexrelid = r.oid
       LEFT JOIN pg_class t ON t.oid = x.indrelid
-      LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace""";
+      LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
+      UNION ALL
+      SELECT p.oid::bigint, p.relkind::text, NULL, NULL, NULL, NULL, p.parent FROM p""";
 
   /** A relation as last read. */
   private record Known(String name, String kind, String table, long signature) {}
 
   /** The previous reading, by oid; null before the first. Collections of one collector never overlap. */
   private Map<Long, Known> known;
+  /** The partitions of the previous reading: each one's parent by its oid. */
+  private Map<Long, String> knownPartitions = Map.of();
 
   public SchemaCollector() {
     super(NAME, DEFAULT_INTERVAL);
@@ -99,6 +114,10 @@ public final class SchemaCollector extends NamedCollector {
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     long[] total = {0};
     List<Row> rows = session.query(sql(session.server().major()), r -> {
+      String parent = r.stringOrNull("partition_of");
+      if (parent != null) {
+        return Row.partition(r.getLong("oid"), r.string("kind"), parent);
+      }
       total[0] = r.getLong("relations");
       return new Row(r.getLong("oid"), r.string("kind"), r.string("name"), r.stringOrNull("table_name"),
           r.getLong("signature"));
@@ -111,38 +130,69 @@ public final class SchemaCollector extends NamedCollector {
     return out;
   }
 
-  /** One row of the query. */
-  record Row(long oid, String kind, String name, String table, long signature) {}
+  /**
+   * One row of the query: a relation compared for changes, or a partition ({@code partitionOf} its parent, the
+   * other fields empty).
+   */
+  record Row(long oid, String kind, String name, String table, long signature, String partitionOf) {
+
+    Row(long oid, String kind, String name, String table, long signature) {
+      this(oid, kind, name, table, signature, null);
+    }
+
+    static Row partition(long oid, String kind, String parent) {
+      return new Row(oid, kind, null, null, 0, parent);
+    }
+  }
 
   /** The records of one reading, compared with the previous one. */
   List<Record> read(String database, List<Row> rows, long relations) {
     Map<Long, Known> now = new HashMap<>(rows.size() * 2);
+    Map<Long, String> partitions = new HashMap<>();
     for (Row row : rows) {
-      now.put(row.oid(), new Known(row.name(), RelationKind.of(row.kind()), row.table(), row.signature()));
+      if (row.partitionOf() != null) {
+        partitions.put(row.oid(), row.partitionOf());
+      } else {
+        now.put(row.oid(), new Known(row.name(), RelationKind.of(row.kind()), row.table(), row.signature()));
+      }
     }
     Map<Long, Known> before = known;
+    Map<Long, String> partitionsBefore = knownPartitions;
     known = now;
+    knownPartitions = partitions;
     List<Record> out = new ArrayList<>();
-    List<SchemaChange> changes = before == null ? List.of() : changes(database, before, now);
-    long vanished = before == null ? 0 : before.keySet().stream().filter(oid -> !now.containsKey(oid)).count();
+    List<SchemaChange> changes = before == null ? List.of()
+        : changes(database, before, now, partitionsBefore, partitions);
+    long vanished = before == null ? 0 : before.keySet().stream()
+        .filter(oid -> !now.containsKey(oid) && !partitions.containsKey(oid)).count();
     boolean anotherSchema = before != null && before.size() >= 20 && vanished > before.size() / 2;
     int told = anotherSchema ? 0 : Math.min(changes.size(), MAX_CHANGES);
-    out.add(new SchemaSummary(database, relations, Math.max(0, relations - rows.size()), changes.size() - told));
+    out.add(new SchemaSummary(database, relations, Math.max(0, relations - now.size()), changes.size() - told));
     out.addAll(changes.subList(0, told));
     return out;
   }
 
-  /** Created, dropped, altered and renamed relations, drops first, then by name. */
-  private static List<SchemaChange> changes(String database, Map<Long, Known> before, Map<Long, Known> now) {
+  /**
+   * Created, dropped, altered, renamed, attached and detached relations, drops first, then by name. A relation that
+   * left the reading as a partition was attached; one that joined it from the partitions was detached.
+   */
+  private static List<SchemaChange> changes(String database, Map<Long, Known> before, Map<Long, Known> now,
+      Map<Long, String> partitionsBefore, Map<Long, String> partitionsNow) {
     // beyond the limit a relation may slide into or out of the window without being created or dropped
     long lastBefore = before.size() < MAX_RELATIONS ? Long.MAX_VALUE : maxOid(before);
     long lastNow = now.size() < MAX_RELATIONS ? Long.MAX_VALUE : maxOid(now);
     Map<String, Known> created = new HashMap<>();
     Map<String, Known> gone = new HashMap<>();
     List<SchemaChange> changes = new ArrayList<>();
+    // tables that became partitions, or stopped being ones: their indexes did as well, unsaid
+    Set<String> moved = new HashSet<>();
     now.forEach((oid, is) -> {
       Known was = before.get(oid);
-      if (was == null) {
+      String parent = partitionsBefore.get(oid);
+      if (was == null && parent != null) {
+        moved.add(is.name());
+        changes.add(new SchemaChange(database, is.name(), is.kind(), SchemaChange.DETACHED, null, null, parent));
+      } else if (was == null) {
         if (oid <= lastBefore) {
           created.put(key(is), is);
         }
@@ -153,7 +203,11 @@ public final class SchemaCollector extends NamedCollector {
       }
     });
     before.forEach((oid, was) -> {
-      if (!now.containsKey(oid) && oid <= lastNow) {
+      String parent = partitionsNow.get(oid);
+      if (!now.containsKey(oid) && parent != null) {
+        moved.add(was.name());
+        changes.add(new SchemaChange(database, was.name(), was.kind(), SchemaChange.ATTACHED, null, null, parent));
+      } else if (!now.containsKey(oid) && oid <= lastNow) {
         gone.put(key(was), was);
       }
     });
@@ -175,12 +229,12 @@ public final class SchemaCollector extends NamedCollector {
     gone.values().forEach(k -> tablesGone.add(k.name()));
     for (Known is : created.values()) {
       // the indexes of a table created with it go unsaid
-      if (is.table() == null || !tablesCome.contains(is.table())) {
+      if (is.table() == null || !tablesCome.contains(is.table()) && !moved.contains(is.table())) {
         changes.add(new SchemaChange(database, is.name(), is.kind(), SchemaChange.CREATED, null, is.table()));
       }
     }
     for (Known was : gone.values()) {
-      if (was.table() == null || !tablesGone.contains(was.table())) {
+      if (was.table() == null || !tablesGone.contains(was.table()) && !moved.contains(was.table())) {
         changes.add(new SchemaChange(database, was.name(), was.kind(), SchemaChange.DROPPED, null, was.table()));
       }
     }

@@ -198,4 +198,49 @@ class SchemaCollectorTest {
       assertEquals(Set.of(), told(otel), "told once");
     }
   }
+  @PgTest
+  void aTableAttachedAsAPartitionOrDetachedFromOneIsToldSoNotAsDroppedOrCreated(PgServer pg) throws Exception {
+    String db = pg.createDatabase("partitions");
+    pg.execute(db, "CREATE TABLE events (id int, at date) PARTITION BY RANGE (at); CREATE INDEX events_at ON events"
+        + " (at); CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');"
+        // loaded on its own, then attached: its index becomes a partition of the parent's
+        + " CREATE TABLE events_2026 (id int, at date); CREATE INDEX events_2026_at ON events_2026 (at);"
+        // attached without a matching index: the server builds one, a partition's index
+        + " CREATE TABLE events_2027 (id int, at date);"
+        // a partitioned table attached below another: partitions at two levels
+        + " CREATE TABLE events_2028 (id int, at date) PARTITION BY RANGE (at)");
+    try (TestTelemetry otel = new TestTelemetry();
+        PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel).dataSource(pg.dataSource(db)), "schema").build()) {
+      p.collectNow();
+      assertEquals(Set.of(), told(otel), "the first reading is the baseline");
+      double relations = otel.value("postgresql.schema.relations", Map.of("db.namespace", db)).orElseThrow();
+
+      pg.execute(db, "ALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM ('2026-01-01') TO"
+          + " ('2027-01-01'); ALTER TABLE events ATTACH PARTITION events_2027 FOR VALUES FROM ('2027-01-01') TO"
+          + " ('2028-01-01'); ALTER TABLE events ATTACH PARTITION events_2028 FOR VALUES FROM ('2028-01-01') TO"
+          + " ('2029-01-01'); ALTER TABLE events DETACH PARTITION events_2025");
+      otel.clearEvents();
+      p.collectNow();
+      assertEquals(Set.of("table public.events_2026 attached to public.events",
+          "table public.events_2027 attached to public.events",
+          "partitioned table public.events_2028 attached to public.events",
+          "table public.events_2025 detached from public.events"), told(otel),
+          "neither dropped nor created, and their indexes go with them unsaid");
+      LogRecordData detached = otel.events("db.server.schema_change").stream()
+          .filter(e -> e.getBodyValue().asString().contains("detached")).findFirst().orElseThrow();
+      assertEquals("public.events_2025", detached.getAttributes().get(AttributeKey.stringKey("db.collection.name")));
+      assertEquals("public.events", detached.getAttributes().get(AttributeKey.stringKey("postgresql.partition.parent")));
+      assertEquals("detached", detached.getAttributes().get(AttributeKey.stringKey("postgresql.schema.change")));
+      assertEquals(relations - 3 - 1 + 1 + 1,
+          otel.value("postgresql.schema.relations", Map.of("db.namespace", db)).orElseThrow(),
+          "three tables and an index became partitions; a table and its index stopped being ones");
+
+      // now a table of its own: dropped like one; a partition created or dropped is routine
+      pg.execute(db, "DROP TABLE events_2025; CREATE TABLE events_2029 PARTITION OF events FOR VALUES FROM"
+          + " ('2029-01-01') TO ('2030-01-01'); DROP TABLE events_2027");
+      otel.clearEvents();
+      p.collectNow();
+      assertEquals(Set.of("table public.events_2025 dropped"), told(otel));
+    }
+  }
 }
