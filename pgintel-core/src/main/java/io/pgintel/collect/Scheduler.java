@@ -8,6 +8,7 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -81,6 +82,7 @@ public final class Scheduler implements AutoCloseable {
   private volatile boolean running;
   /** When {@link #start()} was called; null before. */
   private volatile Instant startedAt;
+  private final InstantSource clock;
   private volatile boolean closed;
   /** Whether the application's closed pool has been mentioned: once, however many ticks it skips. */
   private volatile boolean poolClosedSaid;
@@ -104,6 +106,17 @@ public final class Scheduler implements AutoCloseable {
    */
   public Scheduler(SessionFactory sessions, List<Scheduled> collectors, List<CollectorStatus> disabled,
       CollectionListener listener, Duration maxBackoff, Duration exhaustedPoolInterval, Breakers breakers) {
+    this(sessions, collectors, disabled, listener, maxBackoff, exhaustedPoolInterval, breakers, InstantSource.system());
+  }
+
+  /**
+   * @param clock what the health of collectors is reckoned by (when each read last, how long one has not); ticks
+   *     keep to {@link System#nanoTime()}
+   */
+  Scheduler(SessionFactory sessions, List<Scheduled> collectors, List<CollectorStatus> disabled,
+      CollectionListener listener, Duration maxBackoff, Duration exhaustedPoolInterval, Breakers breakers,
+      InstantSource clock) {
+    this.clock = clock;
     this.sessions = sessions;
     this.breakers = breakers;
     this.listener = listener;
@@ -131,7 +144,7 @@ public final class Scheduler implements AutoCloseable {
     if (running || closed) {
       return;
     }
-    startedAt = Instant.now();
+    startedAt = clock.instant();
     running = true;
     long now = System.nanoTime();
     // every first tick is due now: none fires before all are scheduled, so that the first takes them all on
@@ -382,7 +395,7 @@ public final class Scheduler implements AutoCloseable {
     volatile String unavailable;
 
     Task(Collector collector, Duration interval) {
-      this.created = Instant.now();
+      this.created = clock.instant();
       this.collector = collector;
       this.interval = interval;
       this.intervalNanos = interval.toNanos();
@@ -556,7 +569,7 @@ public final class Scheduler implements AutoCloseable {
       failureSaid = false;
       unavailable = null;
       lastError = null;
-      lastSuccess = Instant.now();
+      lastSuccess = clock.instant();
       listener.collected(collector.name(), List.copyOf(records), lastSuccess, interval, took);
     }
 
@@ -577,7 +590,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Whether it read within its last three intervals (at least a minute) since it started, as far as it ran. */
     boolean reading() {
-      return CollectorStatus.readWithin(interval, readSince(), Instant.now());
+      return CollectorStatus.readWithin(interval, readSince(), clock.instant());
     }
 
     void poolBusy(PoolBusyException e) {
@@ -589,7 +602,7 @@ public final class Scheduler implements AutoCloseable {
         starvedLog.warn("pgintel collector '{}' has read nothing for {} s: the application's pool had no "
             + "connection free within the borrow timeout at its ticks (pool_busy); the database behind it may be "
             + "unreachable, or the pool too small for the application's own load", collector.name(),
-            Duration.between(readSince(), Instant.now()).toSeconds());
+            Duration.between(readSince(), clock.instant()).toSeconds());
       }
     }
 

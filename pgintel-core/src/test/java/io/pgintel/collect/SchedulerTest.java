@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.pgintel.PgIntel;
 import io.pgintel.PgIntelBuilder;
 import io.pgintel.internal.OwnConnection;
+import io.pgintel.runtime.Breakers;
 import io.pgintel.test.CapturedStderr;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.TestDataSources;
@@ -15,12 +16,14 @@ import io.pgintel.test.TestTelemetry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -475,5 +478,67 @@ class SchedulerTest {
     assertTrue(lentBefore.size() >= 3, "ran " + lentBefore.size() + " times");
     assertEquals(List.of(0), lentBefore.stream().distinct().toList(), "nothing lent before: " + lentBefore);
     assertEquals(List.of(1), lentDuring.stream().distinct().toList(), "one lent during: " + lentDuring);
+  }
+  @Test
+  void aCollectorWhoseTicksAreAllSkippedForAMinuteIsStalledAndSaysSoThenActiveOnceItReadsAgain(PgServer pg)
+      throws Exception {
+    Scripted c = new Scripted();
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+    List<String> skipped = new CopyOnWriteArrayList<>();
+    CollectionListener listener = new CollectionListener() {
+      @Override
+      public void collected(String collector, List<? extends Record> records, Instant at, Duration interval,
+          Duration took) {
+      }
+
+      @Override
+      public void failed(String collector, String errorType, Duration took) {
+      }
+
+      @Override
+      public void skipped(String collector, String reason) {
+        skipped.add(reason);
+      }
+    };
+    Duration tick = Duration.ofMillis(100);
+    try (HikariDataSource pool = TestDataSources.hikari(pg.dataSource(), 1, 1000)) {
+      SessionFactory sessions = new SessionFactory(pool, tick, Duration.ofSeconds(5), Duration.ofSeconds(1));
+      Scheduler s = new Scheduler(sessions, List.of(new Scheduler.Scheduled(c, tick)), List.of(), listener,
+          Duration.ofSeconds(1), tick, new Breakers(false, 1, 80, 90, tick, tick, null), now::get);
+      try {
+        s.start();
+        Thread.sleep(400);
+        assertTrue(c.starts.size() >= 2, "ran " + c.starts.size());
+        assertEquals(CollectorStatus.State.ACTIVE, s.status().get(0).state());
+
+        // the application holds the pool's one connection: every tick is skipped, nothing fails
+        Connection lent = pool.getConnection();
+        Thread.sleep(300);
+        int ran = c.starts.size();
+        now.set(now.get().plusSeconds(30));
+        Thread.sleep(300);
+        assertEquals(CollectorStatus.State.ACTIVE, s.status().get(0).state(), "within a minute of its reading");
+        String log = CapturedStderr.during(() -> {
+          now.set(now.get().plusSeconds(31));
+          Thread.sleep(600);
+        });
+        CollectorStatus stalled = s.status().get(0);
+        assertEquals(CollectorStatus.State.STALLED, stalled.state());
+        assertEquals(0, stalled.consecutiveFailures());
+        assertEquals(ran, c.starts.size(), "no connection to run with");
+        assertTrue(skipped.contains("pool_busy"), "skipped: " + skipped);
+        assertEquals(1, CapturedStderr.count(log, "collector 'scripted' has read nothing for 61 s"), log);
+
+        lent.close();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (c.starts.size() == ran && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertTrue(c.starts.size() > ran, "ran again");
+        assertEquals(CollectorStatus.State.ACTIVE, s.status().get(0).state(), "reading again");
+      } finally {
+        s.close();
+      }
+    }
   }
 }
