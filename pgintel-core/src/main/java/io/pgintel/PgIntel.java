@@ -10,6 +10,7 @@ import io.pgintel.process.Processor;
 import io.pgintel.process.ProcessorChain;
 import io.pgintel.process.ProcessorStats;
 import io.pgintel.runtime.Breakers;
+import io.pgintel.runtime.LeaderElection;
 import io.pgintel.runtime.CircuitBreaker;
 import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.SessionRegistry;
@@ -57,10 +58,13 @@ public final class PgIntel implements AutoCloseable {
   private final SessionRegistry registry;
   /** A session of pgintel's own that the builder made, closed with this instance; or null. */
   private final OwnConnection ownSession;
+  /** Which of the application's instances collects, when they elect one; or null. */
+  private final LeaderElection election;
 
   PgIntel(Settings settings, SessionFactory sessions, Scheduler.Factory schedulerFactory,
       OpenTelemetrySource telemetry, SessionRegistry registry, SqlEngine sql, List<Processor> processors,
-      Breakers breakers, OwnConnection ownSession) {
+      Breakers breakers, OwnConnection ownSession, LeaderElection election) {
+    this.election = election;
     this.breakers = breakers;
     this.ownSession = ownSession;
     this.settings = settings;
@@ -69,7 +73,7 @@ public final class PgIntel implements AutoCloseable {
     this.telemetry = telemetry;
     this.emitter = new Emitter(telemetry.openTelemetry(), sessions::server, sql::cacheStats, this::status,
         (Boolean) settings.value(Setting.PII_ENABLED), settings.choices(Setting.PII_DETECTORS), processing,
-        breakers::status, settings.customQueries());
+        breakers::status, settings.customQueries(), election == null ? null : election::leading);
     this.chain = new ProcessorChain(processors, processing, emitter);
     this.scheduler = schedulerFactory.create(chain);
   }
@@ -85,6 +89,9 @@ public final class PgIntel implements AutoCloseable {
       return;
     }
     if (state.compareAndSet(NEW, STARTED)) {
+      if (election != null) {
+        election.start();
+      }
       scheduler.start();
       log.info("pgintel started: collectors {}, telemetry through {}", settings.enabledCollectors(),
           telemetry.origin());
@@ -146,6 +153,10 @@ public final class PgIntel implements AutoCloseable {
       return;
     }
     scheduler.close();
+    if (election != null) {
+      // its lock let go now, so that another instance takes over at its next try
+      election.close();
+    }
     sessions.close();
     if (ownSession != null) {
       ownSession.close();

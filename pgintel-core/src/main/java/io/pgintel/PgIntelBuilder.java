@@ -20,9 +20,13 @@ import io.pgintel.process.Processor;
 import io.pgintel.process.Verifier;
 import io.pgintel.process.Sampler;
 import io.pgintel.runtime.Breakers;
+import io.pgintel.runtime.LeaderElection;
+import io.pgintel.runtime.Leadership;
 import io.pgintel.sql.SqlEngine;
 import io.pgintel.trace.SessionRegistry;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -232,10 +236,12 @@ public final class PgIntelBuilder {
         ? OpenTelemetrySource.resolve(openTelemetry, settings.openTelemetryProperties())
         : OpenTelemetrySource.resolve(OpenTelemetry.noop(), Map.of());
     Breakers breakers = breakers(settings);
+    LeaderElection election = election(settings);
     return new PgIntel(settings, sessions,
         listener -> new Scheduler(sessions, scheduled, disabled, listener, settings.maxBackoff(),
-            (Duration) settings.value(Setting.EXHAUSTED_POOL_INTERVAL), breakers),
-        telemetry, registry, sql, processors(settings), breakers, reading.made());
+            (Duration) settings.value(Setting.EXHAUSTED_POOL_INTERVAL), breakers,
+            election != null ? election : Leadership.ALWAYS),
+        telemetry, registry, sql, processors(settings), breakers, reading.made(), election);
   }
 
   /**
@@ -283,6 +289,55 @@ public final class PgIntelBuilder {
               + "meanwhile ({}=when-pool-exhausted)", named, Setting.OWN_CONNECTION.key());
     }
     return always ? new Reading(own, null, made) : new Reading(dataSource, own, made);
+  }
+
+  /**
+   * The election among the application's instances when {@code pgintel.leader-election.enabled}, else null. Its
+   * lock is held by a session of pgintel's own, closed between tries: a sibling of the one pgintel reads through
+   * (given to {@link #exhaustedPoolDataSource}, or the DataSource itself, as the agent gives them), or one opened
+   * from the pool's configuration; where none can be made or it cannot connect, by a connection of the
+   * application's DataSource, held only while this instance leads. Never the collectors' own session itself: the
+   * lock would hold its one turn for good.
+   */
+  private LeaderElection election(Settings settings) {
+    if (!settings.enabled() || !(Boolean) settings.value(Setting.LEADER_ELECTION_ENABLED)) {
+      return null;
+    }
+    String group = (String) settings.value(Setting.LEADER_ELECTION_GROUP);
+    if (group.isEmpty() || group.length() > 200) {
+      throw new IllegalArgumentException(Setting.LEADER_ELECTION_GROUP.key() + ": '" + group + "' is not a group"
+          + " name; use 1 to 200 characters (instances of one group and database elect one leader)");
+    }
+    Duration every = (Duration) settings.value(Setting.LEADER_ELECTION_INTERVAL);
+    OwnConnection readThrough = exhaustedPoolDataSource instanceof OwnConnection o ? o : ownConnectionOf(dataSource);
+    OwnConnection own = readThrough != null ? readThrough.sibling(Duration.ZERO) : null;
+    if (own == null && !settings.value(Setting.OWN_CONNECTION).equals("false")) {
+      try {
+        own = OwnConnection.beside(dataSource, OwnConnection.waitFor(settings.borrowTimeout()), Duration.ZERO)
+            .orElse(null);
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        log.warn("pgintel: cannot make a session of its own beside {} for the leader election ({})",
+            dataSource.getClass().getName(), e.toString());
+      }
+    }
+    if (own != null) {
+      return new LeaderElection(own, dataSource, own::closeIfIdle, own, group, own.toString(), every,
+          InstantSource.system());
+    }
+    log.info("pgintel: while this instance leads the instances of group '{}', one connection of {} holds the lock"
+        + " (pgintel cannot open a session of its own beside it)", group, dataSource.getClass().getName());
+    return new LeaderElection(dataSource, null, () -> { }, null, group, dataSource.getClass().getName(), every,
+        InstantSource.system());
+  }
+
+  /** The session of pgintel's own {@code ds} is, or wraps; null for any other DataSource. */
+  private static OwnConnection ownConnectionOf(DataSource ds) {
+    try {
+      return ds instanceof OwnConnection o ? o : ds.isWrapperFor(OwnConnection.class)
+          ? ds.unwrap(OwnConnection.class) : null;
+    } catch (SQLException | RuntimeException e) {
+      return null;
+    }
   }
 
   private static Breakers breakers(Settings settings) {

@@ -58,6 +58,19 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       + " session of pgintel's own instead of borrowing (application_name pgintel, opened from the pool's"
       + " configuration, closed after 10 minutes unused); true: only ever through that session; false: only ever"
       + " borrow.");
+  public static final Setting LEADER_ELECTION_ENABLED = new Setting("pgintel.leader-election.enabled", Type.BOOLEAN,
+      "false", null, null, Tier.FREQUENT,
+      "For an application that runs several instances: only the one that holds a PostgreSQL advisory lock (per"
+      + " database and group) collects; the others stand by, their collectors STANDBY, and one takes over within"
+      + " an election interval of its end, so that each view is read and reported once.");
+  public static final Setting LEADER_ELECTION_GROUP = new Setting("pgintel.leader-election.group", Type.TEXT,
+      "pgintel", null, null, Tier.RARE,
+      "Instances of one group (and database) elect one leader; give applications that should each report their"
+      + " own a group each.");
+  public static final Setting LEADER_ELECTION_INTERVAL = new Setting("pgintel.leader-election.interval",
+      Type.DURATION, "15s", "1s", "10m", Tier.RARE,
+      "How often an instance standing by tries for the lock (opening a session to do so) and the leader checks"
+      + " that its session still holds it: the longest time without a leader.");
   public static final Setting MAX_BACKOFF = new Setting("pgintel.backoff.max", Type.DURATION, "5m", "1s", "24h",
       Tier.RARE, "Longest pause of a failing collector; pauses double from its interval up to this.");
 
@@ -161,14 +174,15 @@ public record Setting(String key, Type type, String defaultValue, String min, St
 
   /** Every setting, in README order. */
   public static final List<Setting> ALL = List.of(ENABLED, COLLECTOR_ENABLED_SETTING, COLLECTOR_INTERVAL_SETTING,
-      STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, EXHAUSTED_POOL_INTERVAL, OWN_CONNECTION, STATEMENTS_TOP_N,
+      STATEMENT_TIMEOUT, LOCK_TIMEOUT, BORROW_TIMEOUT, EXHAUSTED_POOL_INTERVAL, OWN_CONNECTION,
+      LEADER_ELECTION_ENABLED, STATEMENTS_TOP_N,
       ACTIVITY_LONG_QUERY, ACTIVITY_LOCK_WAIT, ACTIVITY_LONG_TRANSACTION, PII_ENABLED, SAMPLER_DEFAULT_RATE,
       RULE_WHEN, RULE_RATE, RULE_PRIORITY, RULE_MAX_PER_MINUTE, CIRCUIT_ENABLED, PLANS_HELPER_FUNCTION, QUERY_SQL,
       QUERY_GAUGES, QUERY_COUNTERS, MAX_BACKOFF, PII_DETECTORS, STATEMENTS_RANK_BY, STATEMENTS_GROUP_BY,
       STATEMENTS_MAX_SERIES, ACTIVITY_AGGREGATION, ACTIVITY_SAMPLES_PER_MINUTE, ACTIVITY_CALL_SITES,
       SAMPLER_DEDUP_WINDOW, CIRCUIT_FAILURES, CIRCUIT_SLOW_SHARE, CIRCUIT_PRESSURE, CIRCUIT_OPEN_DURATION,
       CIRCUIT_STATE_FILE, VERIFY_ENABLED, MAX_SERIES_PER_METRIC, PLANS_MAX_PER_INTERVAL, PLANS_REEXPLAIN_AFTER,
-      QUERY_INTERVAL, QUERY_MAX_ROWS);
+      QUERY_INTERVAL, QUERY_MAX_ROWS, LEADER_ELECTION_GROUP, LEADER_ELECTION_INTERVAL);
 
   /** Parses and range-checks a value given for {@code key}; messages name the key and what is allowed. */
   Object parse(String key, Object value) {

@@ -40,7 +40,8 @@ class OwnSessionSettingTest {
     return b.collectorInterval("activity", Duration.ofMillis(200));
   }
 
-  private static HikariDataSource poolOfTwo(PgServer pg, String database) {
+  /** A HikariCP pool of two connections configured with a JDBC URL, whose configuration pgintel can read. */
+  static HikariDataSource poolOfTwo(PgServer pg, String database) {
     HikariDataSource pool = new HikariDataSource();
     pool.setJdbcUrl(pg.jdbcUrl(database));
     pool.setUsername(pg.user());

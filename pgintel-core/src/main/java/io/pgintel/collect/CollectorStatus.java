@@ -43,6 +43,11 @@ public record CollectorStatus(String name, State state, Duration interval, Insta
      * down; a circuit held open).
      */
     STALLED,
+    /**
+     * Standing by: another instance of the application leads the instances that monitor this database and collects
+     * for them ({@code pgintel.leader-election.enabled}); this one takes over should it end.
+     */
+    STANDBY,
     /** The server lacks what it needs (view, extension, privilege); see {@code detail}. */
     UNAVAILABLE,
     /** Switched off in settings. */

@@ -2,6 +2,7 @@ package io.pgintel.collect;
 
 import io.pgintel.internal.DaemonThreads;
 import io.pgintel.runtime.Breakers;
+import io.pgintel.runtime.Leadership;
 import io.pgintel.runtime.RateLimitedLog;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -83,6 +84,7 @@ public final class Scheduler implements AutoCloseable {
   /** When {@link #start()} was called; null before. */
   private volatile Instant startedAt;
   private final InstantSource clock;
+  private final Leadership leadership;
   private volatile boolean closed;
   /** Whether the application's closed pool has been mentioned: once, however many ticks it skips. */
   private volatile boolean poolClosedSaid;
@@ -103,10 +105,13 @@ public final class Scheduler implements AutoCloseable {
    * @param disabled status entries for collectors switched off in settings
    * @param exhaustedPoolInterval once the pool is found with no connection to spare, for this long a collector
    *     borrows at most this often
+   * @param leadership whether this instance collects now, or stands by for another one that does
    */
   public Scheduler(SessionFactory sessions, List<Scheduled> collectors, List<CollectorStatus> disabled,
-      CollectionListener listener, Duration maxBackoff, Duration exhaustedPoolInterval, Breakers breakers) {
-    this(sessions, collectors, disabled, listener, maxBackoff, exhaustedPoolInterval, breakers, InstantSource.system());
+      CollectionListener listener, Duration maxBackoff, Duration exhaustedPoolInterval, Breakers breakers,
+      Leadership leadership) {
+    this(sessions, collectors, disabled, listener, maxBackoff, exhaustedPoolInterval, breakers, leadership,
+        InstantSource.system());
   }
 
   /**
@@ -115,8 +120,9 @@ public final class Scheduler implements AutoCloseable {
    */
   Scheduler(SessionFactory sessions, List<Scheduled> collectors, List<CollectorStatus> disabled,
       CollectionListener listener, Duration maxBackoff, Duration exhaustedPoolInterval, Breakers breakers,
-      InstantSource clock) {
+      Leadership leadership, InstantSource clock) {
     this.clock = clock;
+    this.leadership = leadership;
     this.sessions = sessions;
     this.breakers = breakers;
     this.listener = listener;
@@ -181,6 +187,13 @@ public final class Scheduler implements AutoCloseable {
    * @param forced asked for by {@link #collectNow()}: runs even with a circuit open, as a probe
    */
   private void runTogether(List<Task> due, boolean forced) {
+    if (!forced && leadership.since() == null) {
+      // another instance collects for this one: the database is not asked at all
+      for (Task t : due) {
+        listener.skipped(t.collector.name(), "standby");
+      }
+      return;
+    }
     List<Task> admitted = new ArrayList<>(due.size());
     List<SessionFactory.SessionWork<List<? extends Record>>> works = new ArrayList<>(due.size());
     long now = System.nanoTime();
@@ -583,9 +596,14 @@ public final class Scheduler implements AutoCloseable {
       listener.skipped(collector.name(), "pool_closed");
     }
 
-    /** Its last reading, or when it started (was made) for one that has not read yet. */
+    /**
+     * Its last reading, or when it started (was made) for one that has not read yet; at the earliest when this
+     * instance began to lead.
+     */
     Instant readSince() {
-      return lastSuccess != null ? lastSuccess : startedAt != null ? startedAt : created;
+      Instant read = lastSuccess != null ? lastSuccess : startedAt != null ? startedAt : created;
+      Instant leads = leadership.since();
+      return leads != null && leads.isAfter(read) ? leads : read;
     }
 
     /** Whether it read within its last three intervals (at least a minute) since it started, as far as it ran. */
@@ -643,6 +661,9 @@ public final class Scheduler implements AutoCloseable {
       CollectorStatus.State state;
       if (closed) {
         state = CollectorStatus.State.STOPPED;
+      } else if (running && leadership.since() == null) {
+        // what it said when it last collected is another instance's to say now
+        state = CollectorStatus.State.STANDBY;
       } else if (unavailable != null) {
         state = CollectorStatus.State.UNAVAILABLE;
       } else if (failures > 0) {

@@ -41,6 +41,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,15 +88,21 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final ObservableLongMeasurement processorDecisions;
   private final Supplier<List<CircuitBreaker.Status>> circuits;
   private final ObservableLongMeasurement circuitState;
+  /** Whether this instance leads the instances of its group; null when it collects alone. */
+  private final BooleanSupplier leading;
+  private final ObservableLongMeasurement leader;
 
   /**
    * @param pii whether every emitted string is checked for personal data and secrets
    * @param detectors which detectors run (labels of {@link PiiDetector.Kind})
    * @param queries custom queries, whose columns are metrics too
+   * @param leading whether this instance leads the instances of its group (only then are its readings reported);
+   *     null when there is no election
    */
   public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<SqlEngine.CacheStats> sqlCache,
       Supplier<List<CollectorStatus>> status, boolean pii, List<String> detectors, ProcessorStats processing,
-      Supplier<List<CircuitBreaker.Status>> circuits, List<CustomQuery> queries) {
+      Supplier<List<CircuitBreaker.Status>> circuits, List<CustomQuery> queries, BooleanSupplier leading) {
+    this.leading = leading;
     this.defsByType = MetricCatalog.withExtra(CustomMetrics.of(queries));
     this.circuits = circuits;
     EnumSet<PiiDetector.Kind> kinds = EnumSet.noneOf(PiiDetector.Kind.class);
@@ -128,7 +135,8 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     errors = meter.counterBuilder("pgintel.collector.errors").setUnit("{error}")
         .setDescription("Failed collections, by error type.").build();
     skipped = meter.counterBuilder("pgintel.collector.skipped").setUnit("{tick}")
-        .setDescription("Ticks skipped: pool had no free connection (pool_busy), pool exhausted and borrowed from"
+        .setDescription("Ticks skipped: another instance leads and collects (standby), pool had no free connection"
+            + " (pool_busy), pool exhausted and borrowed from"
             + " recently (pool_exhausted), previous tick still running (overrun), circuit open (circuit_open).")
         .build();
     io.opentelemetry.api.logs.Logger events = openTelemetry.getLogsBridge().loggerBuilder(SCOPE)
@@ -161,7 +169,11 @@ public final class Emitter implements CollectionListener, AutoCloseable {
     circuitState = meter.gaugeBuilder("pgintel.circuit.state").ofLongs().setUnit("1")
         .setDescription("State of a circuit breaker: 0 closed, 1 open (collection paused), 2 half-open (probing).")
         .buildObserver();
+    leader = meter.gaugeBuilder("pgintel.leader").ofLongs().setUnit("1")
+        .setDescription("1 while this instance leads the instances of its group and collects for them, 0 while it"
+            + " stands by (pgintel.leader-election.enabled).").buildObserver();
     List<ObservableMeasurement> all = new ArrayList<>(instruments.values());
+    all.add(leader);
     all.add(circuitState);
     all.add(cacheRequests);
     all.add(piiRedactions);
@@ -219,8 +231,14 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private void observe() {
     try {
       Instant now = Instant.now();
+      boolean standingBy = leading != null && !leading.getAsBoolean();
+      if (leading != null) {
+        leader.record(standingBy ? 0 : 1);
+      }
       for (Snapshot s : snapshots.values()) {
-        if (Duration.between(s.at(), now).compareTo(s.interval().multipliedBy(3)) > 0) {
+        // a reading older than three intervals is no longer true; one made before this instance stood by is
+        // another instance's to report now
+        if (standingBy || Duration.between(s.at(), now).compareTo(s.interval().multipliedBy(3)) > 0) {
           continue;
         }
         Map<String, Map<Attributes, Double>> overflow = new LinkedHashMap<>();
@@ -267,7 +285,8 @@ public final class Emitter implements CollectionListener, AutoCloseable {
       cacheRequests.record(cache.hitCount(), Attributes.of(Attrs.CACHE_RESULT, "hit"));
       cacheRequests.record(cache.missCount(), Attributes.of(Attrs.CACHE_RESULT, "miss"));
       for (CollectorStatus st : status.get()) {
-        if (st.state() != CollectorStatus.State.DISABLED && st.state() != CollectorStatus.State.STOPPED) {
+        if (st.state() != CollectorStatus.State.DISABLED && st.state() != CollectorStatus.State.STOPPED
+            && st.state() != CollectorStatus.State.STANDBY) {
           up.record(st.reading(now) ? 1 : 0, Attributes.of(Attrs.COLLECTOR, st.name()));
         }
       }

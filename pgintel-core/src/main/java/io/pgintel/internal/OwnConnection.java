@@ -93,13 +93,19 @@ public abstract class OwnConnection implements DataSource, AutoCloseable {
    * @throws ReflectiveOperationException when the driver cannot be loaded where the pool's classes or pgintel's are
    */
   public static Optional<OwnConnection> beside(DataSource pool, Duration wait) throws ReflectiveOperationException {
+    return beside(pool, wait, IDLE);
+  }
+
+  /** As {@link #beside(DataSource, Duration)}, kept open unused for {@code idle} ({@link #closeIfIdle()}). */
+  public static Optional<OwnConnection> beside(DataSource pool, Duration wait, Duration idle)
+      throws ReflectiveOperationException {
     Optional<PoolConnect.Settings> how = PoolConnect.of(pool);
     if (how.isEmpty() || !how.get().url().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
       return Optional.empty();
     }
     String url = how.get().url();
     return Optional.of(through(postgresDriver(pool), url, how.get().info(), PoolConnect.databaseKey(url), wait,
-        IDLE));
+        idle));
   }
 
   private static Driver postgresDriver(DataSource pool) throws ReflectiveOperationException {
@@ -126,6 +132,25 @@ public abstract class OwnConnection implements DataSource, AutoCloseable {
     };
     own.nameSession();
     return own;
+  }
+
+  /**
+   * Another session like this one (its URL, properties and way of connecting), kept open unused for {@code idle}:
+   * for work that must not take this one's turn for long. Closing it leaves this one open; once this one is closed,
+   * it connects no more where this one's way of connecting ends with it.
+   */
+  public final OwnConnection sibling(Duration idle) {
+    OwnConnection parent = this;
+    Properties same;
+    synchronized (this) {
+      same = info;
+    }
+    return new OwnConnection(url, same, database, Duration.ofNanos(waitNanos), idle) {
+      @Override
+      protected Connection connect(String url, Properties info) throws SQLException {
+        return parent.connect(url, info);
+      }
+    };
   }
 
   /** Names the session {@link #APPLICATION_NAME} where a DBA looks (a parameter of the URL, if it has one, wins). */

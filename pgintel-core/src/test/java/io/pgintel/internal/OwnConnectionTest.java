@@ -190,4 +190,24 @@ class OwnConnectionTest {
     assertThrows(SQLException.class, own::getConnection);
     assertEquals("pgintel's own connection to " + PoolConnect.databaseKey(pg.jdbcUrl("postgres")), own.toString());
   }
+  @Test
+  void aSiblingIsASessionOfItsOwnThatConnectsLikeThisOneAndClosesAloneWhenIdle() throws Exception {
+    try (OwnConnection own = own(OwnConnection.IDLE); OwnConnection sibling = own.sibling(Duration.ZERO)) {
+      try (Connection held = own.getConnection()) {
+        int pid = backendPid(held);
+        // this one's turn taken: the sibling does not wait for it
+        Connection beside = sibling.getConnection();
+        assertNotEquals(pid, backendPid(beside));
+        try (Statement s = beside.createStatement(); ResultSet rs = s.executeQuery(
+            "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+          rs.next();
+          assertEquals(OwnConnection.APPLICATION_NAME, rs.getString(1), "named like this one");
+        }
+        beside.close();
+        assertTrue(sibling.closeIfIdle(), "closed at once: its idle time is zero");
+        sibling.close();
+        assertEquals(pid, backendPid(held), "this one still open");
+      }
+    }
+  }
 }

@@ -53,6 +53,8 @@ public class PgIntelProperties {
 
   private final Backoff backoff = new Backoff();
 
+  private final LeaderElection leaderElection = new LeaderElection();
+
   private final Pii pii = new Pii();
 
   private final DataSources datasources = new DataSources();
@@ -129,6 +131,10 @@ public class PgIntelProperties {
     return backoff;
   }
 
+  public LeaderElection getLeaderElection() {
+    return leaderElection;
+  }
+
   public DataSources getDatasources() {
     return datasources;
   }
@@ -160,6 +166,9 @@ public class PgIntelProperties {
     putIfSet(out, "pgintel.session.exhausted-pool-interval", session.getExhaustedPoolInterval());
     putIfSet(out, "pgintel.session.own-connection", session.getOwnConnection());
     putIfSet(out, "pgintel.backoff.max", backoff.getMax());
+    putIfSet(out, "pgintel.leader-election.enabled", leaderElection.getEnabled());
+    putIfSet(out, "pgintel.leader-election.group", leaderElection.getGroup());
+    putIfSet(out, "pgintel.leader-election.interval", leaderElection.getInterval());
     putIfSet(out, "pgintel.pii.enabled", pii.getEnabled());
     if (pii.getDetectors() != null) {
       out.put("pgintel.pii.detectors", String.join(",", pii.getDetectors()));
@@ -268,6 +277,53 @@ public class PgIntelProperties {
 
     public void setMax(Duration max) {
       this.max = max;
+    }
+  }
+
+  /** One instance collecting for all the instances of the application on a database. */
+  public static class LeaderElection {
+
+    /**
+     * For an application that runs several instances: only the one that holds a PostgreSQL advisory lock (per
+     * database and group) collects; the others stand by, their collectors STANDBY, and one takes over within an
+     * election interval of its end, so that each view is read and reported once.
+     */
+    private Boolean enabled;
+
+    /**
+     * Instances of one group (and database) elect one leader; give applications that should each report their own
+     * a group each.
+     */
+    private String group;
+
+    /**
+     * How often an instance standing by tries for the lock (opening a session to do so) and the leader checks that
+     * its session still holds it: the longest time without a leader.
+     */
+    private Duration interval;
+
+    public Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(Boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getGroup() {
+      return group;
+    }
+
+    public void setGroup(String group) {
+      this.group = group;
+    }
+
+    public Duration getInterval() {
+      return interval;
+    }
+
+    public void setInterval(Duration interval) {
+      this.interval = interval;
     }
   }
 
