@@ -73,7 +73,7 @@ public final class PgIntel implements AutoCloseable {
     this.telemetry = telemetry;
     this.emitter = new Emitter(telemetry.openTelemetry(), sessions::server, sql::cacheStats, this::status,
         (Boolean) settings.value(Setting.PII_ENABLED), settings.choices(Setting.PII_DETECTORS), processing,
-        breakers::status, settings.customQueries(), election == null ? null : election::leading);
+        breakers::status, settings.customQueries(), election);
     this.chain = new ProcessorChain(processors, processing, emitter);
     this.scheduler = schedulerFactory.create(chain);
   }

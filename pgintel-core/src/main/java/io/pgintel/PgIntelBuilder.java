@@ -295,9 +295,9 @@ public final class PgIntelBuilder {
    * The election among the application's instances when {@code pgintel.leader-election.enabled}, else null. Its
    * lock is held by a session of pgintel's own, closed between tries: a sibling of the one pgintel reads through
    * (given to {@link #exhaustedPoolDataSource}, or the DataSource itself, as the agent gives them), or one opened
-   * from the pool's configuration; where none can be made or it cannot connect, by a connection of the
-   * application's DataSource, held only while this instance leads. Never the collectors' own session itself: the
-   * lock would hold its one turn for good.
+   * from the pool's configuration; never the collectors' own session (the lock would hold its one turn for good),
+   * never a connection of the application's pool (it would go back to the pool with the lock). Where no such
+   * session can be made there is no election, and this instance collects as if alone, which it says.
    */
   private LeaderElection election(Settings settings) {
     if (!settings.enabled() || !(Boolean) settings.value(Setting.LEADER_ELECTION_ENABLED)) {
@@ -311,23 +311,25 @@ public final class PgIntelBuilder {
     Duration every = (Duration) settings.value(Setting.LEADER_ELECTION_INTERVAL);
     OwnConnection readThrough = exhaustedPoolDataSource instanceof OwnConnection o ? o : ownConnectionOf(dataSource);
     OwnConnection own = readThrough != null ? readThrough.sibling(Duration.ZERO) : null;
-    if (own == null && !settings.value(Setting.OWN_CONNECTION).equals("false")) {
+    String why = "it is not a pool whose configuration pgintel can read (HikariCP, DBCP 2, Tomcat JDBC or c3p0 of"
+        + " PostgreSQL configured with a JDBC URL)";
+    if (own == null && settings.value(Setting.OWN_CONNECTION).equals("false")) {
+      why = Setting.OWN_CONNECTION.key() + "=false";
+    } else if (own == null) {
       try {
         own = OwnConnection.beside(dataSource, OwnConnection.waitFor(settings.borrowTimeout()), Duration.ZERO)
             .orElse(null);
       } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-        log.warn("pgintel: cannot make a session of its own beside {} for the leader election ({})",
-            dataSource.getClass().getName(), e.toString());
+        why = e.toString();
       }
     }
-    if (own != null) {
-      return new LeaderElection(own, dataSource, own::closeIfIdle, own, group, own.toString(), every,
-          InstantSource.system());
+    if (own == null) {
+      log.warn("pgintel: {}=true, but it cannot open a session of its own beside {} to hold the election's lock"
+          + " ({}): this instance collects as if it were alone", Setting.LEADER_ELECTION_ENABLED.key(),
+          dataSource.getClass().getName(), why);
+      return null;
     }
-    log.info("pgintel: while this instance leads the instances of group '{}', one connection of {} holds the lock"
-        + " (pgintel cannot open a session of its own beside it)", group, dataSource.getClass().getName());
-    return new LeaderElection(dataSource, null, () -> { }, null, group, dataSource.getClass().getName(), every,
-        InstantSource.system());
+    return new LeaderElection(own, own::closeIfIdle, own, group, own.toString(), every, InstantSource.system());
   }
 
   /** The session of pgintel's own {@code ds} is, or wraps; null for any other DataSource. */

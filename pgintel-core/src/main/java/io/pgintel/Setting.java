@@ -62,15 +62,16 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       "false", null, null, Tier.FREQUENT,
       "For an application that runs several instances: only the one that holds a PostgreSQL advisory lock (per"
       + " database and group) collects; the others stand by, their collectors STANDBY, and one takes over within"
-      + " an election interval of its end, so that each view is read and reported once.");
+      + " about an election interval of its end, so that each view is read and reported once.");
   public static final Setting LEADER_ELECTION_GROUP = new Setting("pgintel.leader-election.group", Type.TEXT,
       "pgintel", null, null, Tier.RARE,
       "Instances of one group (and database) elect one leader; give applications that should each report their"
       + " own a group each.");
   public static final Setting LEADER_ELECTION_INTERVAL = new Setting("pgintel.leader-election.interval",
       Type.DURATION, "15s", "1s", "10m", Tier.RARE,
-      "How often an instance standing by tries for the lock (opening a session to do so) and the leader checks"
-      + " that its session still holds it: the longest time without a leader.");
+      "How often an instance standing by tries for the lock (opening a session of pgintel's own to do so); the"
+      + " leader checks three times as often that its session still holds it. About the longest time without a"
+      + " leader.");
   public static final Setting MAX_BACKOFF = new Setting("pgintel.backoff.max", Type.DURATION, "5m", "1s", "24h",
       Tier.RARE, "Longest pause of a failing collector; pauses double from its interval up to this.");
 

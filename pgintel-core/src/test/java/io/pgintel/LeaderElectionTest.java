@@ -7,18 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.pgintel.collect.Collector;
 import io.pgintel.collect.CollectorStatus;
+import io.pgintel.collect.SqlSession;
+import io.pgintel.internal.OwnConnection;
 import io.pgintel.test.PgServer;
 import io.pgintel.test.PgTest;
-import io.pgintel.test.TestPgIntel;
 import io.pgintel.test.TestTelemetry;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
@@ -31,15 +36,48 @@ class LeaderElectionTest {
   private static final Map<String, Object> STANDBY = Map.of("pgintel.collector", "database", "pgintel.skip.reason",
       "standby");
 
-  /** One instance of the application: its pool, its telemetry, its pgintel. */
-  private record Instance(DataSource pool, TestTelemetry otel, PgIntel pgintel) implements AutoCloseable {
+  /** A collector of the application's that counts its collections and resets: what asks the server, and when. */
+  private static final class Counting implements Collector {
+    final AtomicInteger collections = new AtomicInteger();
+    final AtomicInteger resets = new AtomicInteger();
 
-    CollectorStatus.State state() {
-      return pgintel.status().stream().filter(s -> s.name().equals("database")).findFirst().orElseThrow().state();
+    @Override
+    public String name() {
+      return "counting";
     }
 
+    @Override
+    public Duration defaultInterval() {
+      return Duration.ofMillis(200);
+    }
+
+    @Override
+    public void reset() {
+      resets.incrementAndGet();
+    }
+
+    @Override
+    public List<? extends Record> collect(SqlSession session) {
+      collections.incrementAndGet();
+      return List.of();
+    }
+  }
+
+  /** One instance of the application: its pool, its telemetry, its pgintel and its counting collector. */
+  private record Instance(DataSource pool, TestTelemetry otel, PgIntel pgintel, Counting counting)
+      implements AutoCloseable {
+
+    CollectorStatus database() {
+      return pgintel.status().stream().filter(s -> s.name().equals("database")).findFirst().orElseThrow();
+    }
+
+    /** Whether it collects: it leads (or could not take part in the election). */
     boolean leads() {
-      return state() == CollectorStatus.State.ACTIVE;
+      return database().state() != CollectorStatus.State.STANDBY;
+    }
+
+    boolean reported() {
+      return otel.value("postgresql.database.count", Map.of()).isPresent();
     }
 
     @Override
@@ -52,23 +90,35 @@ class LeaderElectionTest {
     }
   }
 
-  private static Instance start(PgServer pg, String db, DataSource pool, String group) {
+  private static Instance start(DataSource pool, String group) {
+    return start(pool, group, null);
+  }
+
+  private static Instance start(DataSource pool, String group, DataSource exhaustedPool) {
     TestTelemetry otel = new TestTelemetry();
-    PgIntel p = TestPgIntel.only(PgIntel.builder().dataSource(pool).openTelemetry(otel.openTelemetry())
-            .borrowTimeout(Duration.ofSeconds(10)), "database")
+    Counting counting = new Counting();
+    PgIntelBuilder b = PgIntel.builder().dataSource(pool).openTelemetry(otel.openTelemetry())
+        .borrowTimeout(Duration.ofSeconds(10)).addCollector(counting)
         .collectorInterval("database", Duration.ofMillis(200))
         .setting("pgintel.leader-election.enabled", "true")
         .setting("pgintel.leader-election.group", group)
-        .setting("pgintel.leader-election.interval", "1s").build();
+        .setting("pgintel.leader-election.interval", "1s");
+    for (String name : io.pgintel.collect.BuiltInCollectors.defaultIntervals().keySet()) {
+      b.collectorEnabled(name, name.equals("database"));
+    }
+    if (exhaustedPool != null) {
+      b.exhaustedPoolDataSource(exhaustedPool);
+    }
+    PgIntel p = b.build();
     p.start();
-    return new Instance(pool, otel, p);
+    return new Instance(pool, otel, p, counting);
   }
 
   private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("waited 15 s for " + what);
+        throw new AssertionError("waited 20 s for " + what);
       }
       Thread.sleep(50);
     }
@@ -93,74 +143,93 @@ class LeaderElectionTest {
     return out;
   }
 
+  /** pgintel's own session to {@code db}, as the agent hands it over; the URL may point elsewhere. */
+  private static OwnConnection ownSession(PgServer pg, String url, String db) {
+    Properties info = new Properties();
+    info.setProperty("user", pg.user());
+    if (pg.password() != null) {
+      info.setProperty("password", pg.password());
+    }
+    return OwnConnection.through(new org.postgresql.Driver(), url, info, db, Duration.ofSeconds(60),
+        Duration.ofMinutes(10));
+  }
+
   @PgTest
   void oneInstanceCollectsTheOthersStandByUnaskedAndAnotherTakesOverWhenItCloses(PgServer pg) throws Exception {
     String db = pg.createDatabase("leader");
     List<Instance> instances = new ArrayList<>();
     try {
-      // two behind HikariCP (the lock on a session of pgintel's own), one behind a DataSource that does not pool
-      instances.add(start(pg, db, OwnSessionSettingTest.poolOfTwo(pg, db), "pgintel"));
-      instances.add(start(pg, db, OwnSessionSettingTest.poolOfTwo(pg, db), "pgintel"));
-      instances.add(start(pg, db, pg.dataSource(db), "pgintel"));
-      waitFor(() -> leaders(instances).size() == 1, "a leader");
-      Thread.sleep(1500);
+      for (int i = 0; i < 3; i++) {
+        instances.add(start(OwnSessionSettingTest.poolOfTwo(pg, db), "pgintel"));
+      }
+      waitFor(() -> instances.stream().filter(Instance::reported).count() == 1, "the leader's report");
+      Thread.sleep(2500);
       List<Instance> leaders = leaders(instances);
       assertEquals(1, leaders.size(), "one leader, also after the others tried again");
       Instance leader = leaders.get(0);
+      assertTrue(leader.reported());
+      assertEquals(1.0, leader.otel().value("pgintel.leader", Map.of()).orElseThrow());
+      assertTrue(leader.counting().collections.get() >= 5, "collections: " + leader.counting().collections);
       for (Instance i : instances) {
-        if (i == leader) {
-          assertEquals(1.0, i.otel().value("pgintel.leader", Map.of()).orElseThrow());
-          assertTrue(i.otel().value("postgresql.database.count", Map.of()).isPresent(), "the leader reports");
-        } else {
-          assertEquals(CollectorStatus.State.STANDBY, i.state());
+        if (i != leader) {
+          assertEquals(CollectorStatus.State.STANDBY, i.database().state());
           assertEquals(0.0, i.otel().value("pgintel.leader", Map.of()).orElseThrow());
-          assertTrue(i.otel().value("postgresql.database.count", Map.of()).isEmpty(), "one standing by does not");
+          assertEquals(0, i.counting().collections.get(), "one standing by asks the server nothing");
+          assertFalse(i.reported());
           assertTrue(i.otel().value("pgintel.collector.skipped", STANDBY).orElse(0.0) >= 5, "its ticks skipped");
           assertTrue(i.otel().points("pgintel.collector.up", Map.of("pgintel.collector", "database")).isEmpty(),
               "not down: standing by");
+          i.pgintel().collectNow();
+          assertEquals(0, i.counting().collections.get(), "nor when asked to collect now");
         }
       }
       List<String> holders = lockHolders(pg, db, "pgintel");
-      assertEquals(1, holders.size(), "one lock: " + holders);
+      assertEquals(1, holders.size(), "held: " + holders);
+      assertTrue(holders.get(0).endsWith(" pgintel"), "by a session of pgintel's own, named so: " + holders);
 
       leader.close();
       instances.remove(leader);
-      waitFor(() -> leaders(instances).size() == 1, "another leader");
-      Instance next = leaders(instances).get(0);
-      waitFor(() -> next.otel().value("postgresql.database.count", Map.of()).isPresent(), "the new leader's report");
+      waitFor(() -> instances.stream().anyMatch(Instance::reported), "another leader's report");
+      List<Instance> next = leaders(instances);
+      assertEquals(1, next.size(), "one leader");
       List<String> now = lockHolders(pg, db, "pgintel");
-      assertEquals(1, now.size(), "one lock: " + now);
-      assertNotEquals(holders, now, "held by another session");
+      assertEquals(1, now.size(), "held: " + now);
+      assertNotEquals(holders, now, "by another session");
     } finally {
       instances.forEach(Instance::close);
     }
   }
 
   @PgTest
-  void aLeaderWhoseSessionEndsStandsByAndTheGroupElectsAgain(PgServer pg) throws Exception {
+  void aLeaderThatLosesTheLockStopsAndWhenItLeadsAgainItsCollectorsStartAfresh(PgServer pg) throws Exception {
     String db = pg.createDatabase("leader");
-    List<Instance> instances = new ArrayList<>();
-    try {
-      instances.add(start(pg, db, OwnSessionSettingTest.poolOfTwo(pg, db), "shop"));
-      instances.add(start(pg, db, OwnSessionSettingTest.poolOfTwo(pg, db), "shop"));
-      waitFor(() -> leaders(instances).size() == 1, "a leader");
-      List<String> holders = lockHolders(pg, db, "shop");
-      assertEquals(1, holders.size(), "one lock: " + holders);
-      assertTrue(holders.get(0).endsWith(" pgintel"), "a session of pgintel's own, named so: " + holders);
-      String pid = holders.get(0).split(" ")[0];
-      pg.execute(db, "SELECT pg_terminate_backend(" + pid + ")");
-      waitFor(() -> {
-        try {
-          List<String> now = lockHolders(pg, db, "shop");
-          return now.size() == 1 && !now.get(0).startsWith(pid + " ") && leaders(instances).size() == 1;
-        } catch (Exception e) {
-          throw new AssertionError(e);
+    try (Instance a = start(OwnSessionSettingTest.poolOfTwo(pg, db), "shop"); Connection other = pg.connect(db);
+        Statement s = other.createStatement()) {
+      waitFor(a::reported, "the leader's report");
+      assertEquals(0, a.counting().resets.get(), "a first leader has nothing to forget");
+      // another instance, as it were, takes the lock when the server ends the leader's session
+      boolean taken = false;
+      for (int attempt = 0; attempt < 20 && !taken; attempt++) {
+        for (String holder : lockHolders(pg, db, "shop")) {
+          s.execute("SELECT pg_terminate_backend(" + holder.split(" ")[0] + ")");
         }
-      }, "a leader on another session");
-      Thread.sleep(1500);
-      assertEquals(1, leaders(instances).size(), "one leader: the old one found its session gone");
-    } finally {
-      instances.forEach(Instance::close);
+        try (ResultSet r = s.executeQuery("SELECT pg_try_advisory_lock(7366505, " + "shop".hashCode() + ")")) {
+          r.next();
+          taken = r.getBoolean(1);
+        }
+      }
+      assertTrue(taken, "the lock taken from the leader");
+      waitFor(() -> !a.leads(), "the old leader standing by");
+      int stopped = a.counting().collections.get();
+      Thread.sleep(1000);
+      assertEquals(stopped, a.counting().collections.get(), "it stopped collecting");
+      assertEquals(0.0, a.otel().value("pgintel.leader", Map.of()).orElseThrow());
+      assertFalse(a.reported(), "nor reports what it read before");
+
+      s.execute("SELECT pg_advisory_unlock(7366505, " + "shop".hashCode() + ")");
+      waitFor(() -> a.counting().collections.get() > stopped, "it leads and collects again");
+      assertEquals(1, a.counting().resets.get(), "its collectors forgot what they read before another led");
+      waitFor(a::reported, "its report again");
     }
   }
 
@@ -168,44 +237,47 @@ class LeaderElectionTest {
   void aLeaderThatReadsThroughASessionOfPgintelsOwnHoldsTheLockOnAnotherAndKeepsCollecting(PgServer pg)
       throws Exception {
     String db = pg.createDatabase("leader");
-    java.util.Properties info = new java.util.Properties();
-    info.setProperty("user", pg.user());
-    if (pg.password() != null) {
-      info.setProperty("password", pg.password());
-    }
     // as the agent gives it: the DataSource pgintel reads through is one session of its own, one turn at a time
-    try (io.pgintel.internal.OwnConnection own = io.pgintel.internal.OwnConnection.through(new org.postgresql.Driver(),
-        pg.jdbcUrl(db), info, db, Duration.ofSeconds(60), Duration.ofMinutes(10));
-        Instance leader = start(pg, db, own, "agent")) {
-      waitFor(leader::leads, "the leader");
-      waitFor(() -> leader.otel().value("postgresql.database.count", Map.of()).isPresent(), "its report");
-      Thread.sleep(1000);
-      CollectorStatus database = leader.pgintel().status().stream().filter(st -> st.name().equals("database"))
-          .findFirst().orElseThrow();
-      assertEquals(CollectorStatus.State.ACTIVE, database.state());
-      assertTrue(database.lastSuccess().isAfter(java.time.Instant.now().minusMillis(800)),
-          "it reads every tick: " + database.lastSuccess());
-      List<String> holders = lockHolders(pg, db, "agent");
-      assertEquals(1, holders.size(), "one lock: " + holders);
+    try (OwnConnection own = ownSession(pg, pg.jdbcUrl(db), db); Instance leader = start(own, "agent")) {
+      waitFor(leader::reported, "its report");
+      Instant first = leader.database().lastSuccess();
+      waitFor(() -> leader.database().lastSuccess().isAfter(first), "it reads again");
+      assertEquals(CollectorStatus.State.ACTIVE, leader.database().state());
+      assertEquals(1, lockHolders(pg, db, "agent").size());
+    }
+  }
+
+  @PgTest
+  void anInstanceWhoseElectionSessionCannotConnectCollectsAsIfAlone(PgServer pg) throws Exception {
+    String db = pg.createDatabase("leader");
+    // pgintel's own session (the election's sibling of it) points at a port nothing listens on
+    try (OwnConnection unreachable = ownSession(pg, "jdbc:postgresql://127.0.0.1:1/" + db + "?connectTimeout=2", db);
+        Instance alone = start(pg.dataSource(db), "orders", unreachable)) {
+      waitFor(alone::reported, "its report");
+      assertEquals(CollectorStatus.State.ACTIVE, alone.database().state());
+      assertEquals(0.0, alone.otel().value("pgintel.leader", Map.of()).orElseThrow(), "it does not lead");
+      assertTrue(lockHolders(pg, db, "orders").isEmpty());
     }
   }
 
   @PgTest
   void groupsElectALeaderEach(PgServer pg) throws Exception {
     String db = pg.createDatabase("leader");
-    try (Instance a = start(pg, db, pg.dataSource(db), "orders");
-        Instance b = start(pg, db, pg.dataSource(db), "billing")) {
-      waitFor(() -> a.leads() && b.leads(), "both groups' leaders");
+    try (Instance a = start(OwnSessionSettingTest.poolOfTwo(pg, db), "orders");
+        Instance b = start(OwnSessionSettingTest.poolOfTwo(pg, db), "billing")) {
+      waitFor(() -> a.reported() && b.reported(), "both groups' leaders");
+      assertEquals(1, lockHolders(pg, db, "orders").size());
+      assertEquals(1, lockHolders(pg, db, "billing").size());
     }
   }
 
   @PgTest
-  void withoutTheElectionEveryInstanceCollects(PgServer pg) throws Exception {
-    try (TestTelemetry otel = new TestTelemetry();
-        PgIntel p = TestPgIntel.only(TestPgIntel.builder(pg, otel), "database").build()) {
-      p.collectNow();
-      assertTrue(otel.value("pgintel.leader", Map.of()).isEmpty(), "no election, no leader gauge");
-      assertTrue(otel.value("postgresql.database.count", Map.of()).isPresent());
+  void withoutAPoolWhoseConfigurationPgintelCanReadThereIsNoElectionAndItCollects(PgServer pg) throws Exception {
+    String db = pg.createDatabase("leader");
+    try (Instance alone = start(pg.dataSource(db), "orders")) {
+      waitFor(alone::reported, "its report");
+      assertTrue(alone.otel().value("pgintel.leader", Map.of()).isEmpty(), "no election, no leader gauge");
+      assertTrue(lockHolders(pg, db, "orders").isEmpty());
     }
   }
 
@@ -218,6 +290,6 @@ class LeaderElectionTest {
           .setting(bad.getKey(), bad.getValue()).build().close());
       assertTrue(e.getMessage().startsWith(bad.getKey()), e.getMessage());
     }
-    assertFalse(Setting.LEADER_ELECTION_ENABLED.defaultValue().equals("true"), "off unless asked for");
+    assertEquals("false", Setting.LEADER_ELECTION_ENABLED.defaultValue(), "off unless asked for");
   }
 }

@@ -42,6 +42,14 @@ public interface Collector {
    */
   default void beforeSession() {}
 
+  /**
+   * Forgets what earlier collections left to compare with (baselines, previous readings), so that the next one
+   * starts afresh as the first does: called before this instance collects again after another instance of the
+   * application collected meanwhile ({@code pgintel.leader-election.enabled}), whose readings told what changed in
+   * between. Nothing by default.
+   */
+  default void reset() {}
+
   /** Reads the views once. Throwing is allowed: the scheduler contains, counts and backs off. */
   List<? extends Record> collect(SqlSession session) throws SQLException;
 }

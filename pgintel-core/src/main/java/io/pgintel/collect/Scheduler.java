@@ -187,12 +187,24 @@ public final class Scheduler implements AutoCloseable {
    * @param forced asked for by {@link #collectNow()}: runs even with a circuit open, as a probe
    */
   private void runTogether(List<Task> due, boolean forced) {
-    if (!forced && leadership.since() == null) {
-      // another instance collects for this one: the database is not asked at all
+    Instant collecting = leadership.since();
+    if (collecting == null) {
+      // another instance collects for this one, also when asked to collect now: the database is not asked at all
       for (Task t : due) {
         listener.skipped(t.collector.name(), "standby");
       }
       return;
+    }
+    for (Task t : due) {
+      // another instance collected since this one last did: what this one would compare with is out of date
+      if (t.collectingSince != null && !t.collectingSince.equals(collecting)) {
+        try {
+          t.collector.reset();
+        } catch (RuntimeException | LinkageError e) {
+          // its own loss, as in beforeSession
+        }
+      }
+      t.collectingSince = collecting;
     }
     List<Task> admitted = new ArrayList<>(due.size());
     List<SessionFactory.SessionWork<List<? extends Record>>> works = new ArrayList<>(due.size());
@@ -387,6 +399,8 @@ public final class Scheduler implements AutoCloseable {
     final RateLimitedLog failureLog;
     final Instant created;
     final ReentrantLock lock = new ReentrantLock();
+    /** Since when this instance collected at this collector's last tick ({@link Leadership#since}); under lock. */
+    Instant collectingSince;
     long gridStart;
     long tick;
     /** When the tick now scheduled is due ({@link System#nanoTime()}) and which tick it is; under dueTicks. */

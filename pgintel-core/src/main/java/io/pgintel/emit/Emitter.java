@@ -24,6 +24,7 @@ import io.pgintel.collect.settings.SettingChange;
 import io.pgintel.collect.settings.SettingsSnapshot;
 import io.pgintel.collect.statements.TopQuery;
 import io.pgintel.runtime.CircuitBreaker;
+import io.pgintel.runtime.LeaderElection;
 import io.pgintel.runtime.RateLimitedLog;
 import io.pgintel.process.CardinalityLimiter;
 import io.pgintel.process.PiiDetector;
@@ -41,7 +42,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,21 +88,21 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private final ObservableLongMeasurement processorDecisions;
   private final Supplier<List<CircuitBreaker.Status>> circuits;
   private final ObservableLongMeasurement circuitState;
-  /** Whether this instance leads the instances of its group; null when it collects alone. */
-  private final BooleanSupplier leading;
+  /** The election among the application's instances; null when there is none. */
+  private final LeaderElection election;
   private final ObservableLongMeasurement leader;
 
   /**
    * @param pii whether every emitted string is checked for personal data and secrets
    * @param detectors which detectors run (labels of {@link PiiDetector.Kind})
    * @param queries custom queries, whose columns are metrics too
-   * @param leading whether this instance leads the instances of its group (only then are its readings reported);
-   *     null when there is no election
+   * @param election the election among the application's instances (readings are reported only while this
+   *     instance collects); null when there is none
    */
   public Emitter(OpenTelemetry openTelemetry, Supplier<ServerInfo> server, Supplier<SqlEngine.CacheStats> sqlCache,
       Supplier<List<CollectorStatus>> status, boolean pii, List<String> detectors, ProcessorStats processing,
-      Supplier<List<CircuitBreaker.Status>> circuits, List<CustomQuery> queries, BooleanSupplier leading) {
-    this.leading = leading;
+      Supplier<List<CircuitBreaker.Status>> circuits, List<CustomQuery> queries, LeaderElection election) {
+    this.election = election;
     this.defsByType = MetricCatalog.withExtra(CustomMetrics.of(queries));
     this.circuits = circuits;
     EnumSet<PiiDetector.Kind> kinds = EnumSet.noneOf(PiiDetector.Kind.class);
@@ -231,9 +231,9 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private void observe() {
     try {
       Instant now = Instant.now();
-      boolean standingBy = leading != null && !leading.getAsBoolean();
-      if (leading != null) {
-        leader.record(standingBy ? 0 : 1);
+      boolean standingBy = election != null && election.since() == null;
+      if (election != null) {
+        leader.record(election.leading() ? 1 : 0);
       }
       for (Snapshot s : snapshots.values()) {
         // a reading older than three intervals is no longer true; one made before this instance stood by is

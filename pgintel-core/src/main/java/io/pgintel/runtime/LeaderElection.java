@@ -18,66 +18,78 @@ import org.slf4j.LoggerFactory;
 /**
  * One leader among the instances of an application that monitor one database: the instance whose session holds
  * PostgreSQL's session-level advisory lock ({@value #LOCK_CLASS}, the group's hash) collects; the others stand by
- * and try for the lock again every interval, so that one takes over within an interval of the leader's end (its
- * process stopped, its session ended by the server or the network). Advisory locks belong to a database: instances
- * monitoring different databases each lead their own.
+ * and try for the lock again every interval. The leader checks three times an interval that its session still
+ * holds the lock, so that after its end (its process stopped, its session ended by the server) another takes over
+ * within about an interval, and a leader that lost its session stops within a third of one. Advisory locks belong to
+ * a database: instances monitoring different databases each lead their own.
  *
  * <p>Hazards this class is written around:
  * <ul>
- *   <li><b>Never in the application's way.</b> The lock's session is one of pgintel's own beside the application's
- *       pool where the builder can make one (and it connects), held only while leading; a standing-by instance
- *       opens it only to try and closes it at once. Otherwise it is a connection of the application's DataSource,
- *       taken only to try and, while leading, held. Its work runs on a thread of its own, never a collector's, so
- *       that a slow connect delays no collection.</li>
+ *   <li><b>Never in the application's way.</b> The lock's session is one of pgintel's own, never one of the
+ *       application's pool (whose connections go back to the pool with their session's locks); a standing-by
+ *       instance opens it only to try and closes it at once. Its work runs on a thread of its own, never a
+ *       collector's, so that a slow connect delays no collection.</li>
+ *   <li><b>Fail open.</b> An instance that cannot take part (its session cannot connect, the server is down)
+ *       collects as if it were alone and says so: duplicates rather than silence, and a server that is down shows
+ *       as collectors failing, not as every instance standing by.</li>
+ *   <li><b>A dead peer's lock.</b> The leader's session asks the server to probe it (TCP keepalives at the election
+ *       interval) and never to end it for idleness, so that a leader cut off by the network loses its lock in about
+ *       an interval and a half, not at the operating system's two hours.</li>
  *   <li><b>No transaction left open.</b> The session runs in autocommit: the lock outlives the statement that took
  *       it, and the session sits idle, not idle in transaction, for as long as it leads.</li>
- *   <li><b>Never throws.</b> A failed try is logged (rate-limited) and tried again at the next interval; a leader
- *       whose session no longer answers steps down and tries like the others.</li>
+ *   <li><b>Never throws.</b> A failed round is logged (rate-limited) and tried again.</li>
  * </ul>
  */
 public final class LeaderElection implements Leadership, AutoCloseable {
 
   /** The first key of pgintel's advisory locks ("pgi" in ASCII); the second is the group's hash. */
   static final int LOCK_CLASS = 0x706769;
-  private static final int VALID_SECONDS = 5;
+  private static final int QUERY_SECONDS = 5;
   private static final String TRY = "/* pgintel */ SELECT pg_try_advisory_lock(?, ?)";
+  private static final String HOLDS = "/* pgintel */ SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid ="
+      + " pg_backend_pid() AND locktype = 'advisory' AND classid = ?::oid AND objid = ?::oid AND objsubid = 2"
+      + " AND granted)";
+  /** Keepalive probes at the interval, three misses and the server ends the session; never ended for idleness. */
+  private static final String KEEP = "/* pgintel */ SELECT set_config('tcp_keepalives_idle', ?, false),"
+      + " set_config('tcp_keepalives_interval', ?, false), set_config('tcp_keepalives_count', '3', false),"
+      + " CASE WHEN current_setting('server_version_num')::int >= 140000"
+      + " THEN set_config('idle_session_timeout', '0', false) END";
 
   private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
 
   private final DataSource source;
-  private final DataSource fallback;
   private final Runnable afterTry;
   private final AutoCloseable owned;
   private final String group;
-  private final String database;
+  private final String where;
   private final Duration every;
   private final InstantSource clock;
   private final RateLimitedLog failureLog = new RateLimitedLog(log, Duration.ofMinutes(10));
-  private final RateLimitedLog fallbackLog = new RateLimitedLog(log, Duration.ofHours(1));
   private final ScheduledExecutorService thread;
   /** The session that holds the lock while this instance leads; null otherwise. Guarded by this. */
   private Connection held;
   private boolean closed;
+  /** When this instance last tried for the lock ({@link System#nanoTime()}); election thread only. */
+  private long triedAt;
+  private boolean tried;
   private volatile Instant since;
+  private volatile boolean leading;
 
   /**
-   * @param source where the lock's session comes from
-   * @param fallback where it comes from when {@code source} cannot connect (the application's DataSource, whose
-   *     connection is then held while leading); or null
+   * @param source where the lock's session comes from: a session of pgintel's own
    * @param afterTry run after a session that did not win is closed: to close what {@code source} keeps open
    * @param owned what {@code source} holds that is closed with this (a session of pgintel's own), or null
    * @param group instances of one group (and database) elect one leader
-   * @param database what the log names
-   * @param every how often a standing-by instance tries, and a leader checks its session
+   * @param where what the log names: the database, never a password
+   * @param every how often a standing-by instance tries; the leader checks three times as often
    */
-  public LeaderElection(DataSource source, DataSource fallback, Runnable afterTry, AutoCloseable owned, String group,
-      String database, Duration every, InstantSource clock) {
+  public LeaderElection(DataSource source, Runnable afterTry, AutoCloseable owned, String group, String where,
+      Duration every, InstantSource clock) {
     this.source = source;
-    this.fallback = fallback;
     this.afterTry = afterTry;
     this.owned = owned;
     this.group = group;
-    this.database = database;
+    this.where = where;
     this.every = every;
     this.clock = clock;
     this.thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("pgintel-election"));
@@ -90,52 +102,63 @@ public final class LeaderElection implements Leadership, AutoCloseable {
 
   /** Tries for the lock now, and then every interval. */
   public void start() {
-    thread.scheduleWithFixedDelay(this::check, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(this::check, 0, Math.max(1, every.toMillis() / 3), TimeUnit.MILLISECONDS);
   }
 
+  /** Since when this instance collects: it leads, or could not take part; null while it stands by. */
   @Override
   public Instant since() {
     return since;
   }
 
-  /** Whether this instance leads now. */
+  /** Whether this instance holds the lock now. */
   public boolean leading() {
-    return since != null;
+    return leading;
   }
 
-  /** One round: a leader checks that its session still answers; an instance standing by tries for the lock. */
+  /** One round: a leader checks that its session still holds the lock; an instance standing by tries for it. */
   void check() {
     try {
       Connection mine;
       synchronized (this) {
+        if (closed) {
+          return;
+        }
         mine = held;
       }
       if (mine != null) {
-        if (mine.isValid(VALID_SECONDS)) {
+        if (holds(mine)) {
           return;
         }
         stepDown(mine);
+      } else if (tried && System.nanoTime() - triedAt < every.toNanos() - every.toNanos() / 6) {
+        return;
       }
+      tried = true;
+      triedAt = System.nanoTime();
       tryToLead();
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      failOpen(e);
+    }
+  }
+
+  private boolean holds(Connection c) {
+    try (PreparedStatement s = c.prepareStatement(HOLDS)) {
+      s.setInt(1, LOCK_CLASS);
+      s.setInt(2, key(group));
+      s.setQueryTimeout(QUERY_SECONDS);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() && r.getBoolean(1);
+      }
     } catch (SQLException | RuntimeException e) {
-      failureLog.warn("pgintel could not try to lead the instances of group '{}' on {} ({}): it stands by and "
-          + "tries again every {}", group, database, e.toString(), every);
+      return false;
     }
   }
 
   private void tryToLead() throws SQLException {
-    Connection c;
-    try {
-      c = source.getConnection();
-    } catch (SQLException e) {
-      if (fallback == null) {
-        throw e;
-      }
-      fallbackLog.warn("pgintel's own session for the leader election of group '{}' on {} could not connect ({});"
-          + " it tries through the application's DataSource, and holds one of its connections while it leads", group,
-          database, e.toString());
-      c = fallback.getConnection();
-    }
+    Connection c = source.getConnection();
     boolean won = false;
     try {
       if (!c.getAutoCommit()) {
@@ -144,22 +167,36 @@ public final class LeaderElection implements Leadership, AutoCloseable {
       try (PreparedStatement s = c.prepareStatement(TRY)) {
         s.setInt(1, LOCK_CLASS);
         s.setInt(2, key(group));
-        s.setQueryTimeout(VALID_SECONDS);
+        s.setQueryTimeout(QUERY_SECONDS);
         try (ResultSet r = s.executeQuery()) {
           won = r.next() && r.getBoolean(1);
         }
       }
       if (won) {
+        String seconds = Long.toString(Math.max(1, every.toSeconds()));
+        try (PreparedStatement s = c.prepareStatement(KEEP)) {
+          s.setString(1, seconds);
+          s.setString(2, seconds);
+          s.setQueryTimeout(QUERY_SECONDS);
+          s.executeQuery().close();
+        }
         synchronized (this) {
           if (closed) {
             won = false;
             return;
           }
           held = c;
+        }
+        if (since == null) {
+          // from failing open to leading, collection goes on unbroken
           since = clock.instant();
         }
+        leading = true;
         log.info("pgintel leads the instances of group '{}' on {}: this instance collects, the others stand by",
-            group, database);
+            group, where);
+      } else {
+        // another instance leads: this one stands by (and if it collected while failing open, it stops)
+        since = null;
       }
     } finally {
       if (!won) {
@@ -169,16 +206,32 @@ public final class LeaderElection implements Leadership, AutoCloseable {
     }
   }
 
+  /** The instance cannot take part in the election: it collects as if alone until a round succeeds. */
+  private void failOpen(Throwable e) {
+    synchronized (this) {
+      if (closed || held != null) {
+        return;
+      }
+    }
+    leading = false;
+    if (since == null) {
+      since = clock.instant();
+    }
+    failureLog.warn("pgintel cannot take part in the leader election of group '{}' on {} ({}): this instance "
+        + "collects as if it were alone, and tries again every {}", group, where, e.toString(), every);
+  }
+
   private void stepDown(Connection lost) {
     synchronized (this) {
       if (held != lost) {
         return;
       }
       held = null;
-      since = null;
     }
-    log.warn("pgintel no longer leads the instances of group '{}' on {}: the session that held its lock ended; "
-        + "it stands by and tries again every {}", group, database, every);
+    leading = false;
+    since = null;
+    log.warn("pgintel no longer leads the instances of group '{}' on {}: its session lost the lock (ended by the "
+        + "server or the network); it stands by and tries again", group, where);
     closeQuietly(lost);
     afterTry.run();
   }
@@ -188,11 +241,15 @@ public final class LeaderElection implements Leadership, AutoCloseable {
   public void close() {
     Connection mine;
     synchronized (this) {
+      if (closed) {
+        return;
+      }
       closed = true;
       mine = held;
       held = null;
-      since = null;
     }
+    leading = false;
+    since = null;
     thread.shutdownNow();
     if (mine != null) {
       closeQuietly(mine);
@@ -217,6 +274,6 @@ public final class LeaderElection implements Leadership, AutoCloseable {
 
   @Override
   public String toString() {
-    return "leader election of group '" + group + "' on " + database;
+    return "leader election of group '" + group + "' on " + where;
   }
 }

@@ -285,8 +285,8 @@ public class PgIntelProperties {
 
     /**
      * For an application that runs several instances: only the one that holds a PostgreSQL advisory lock (per
-     * database and group) collects; the others stand by, their collectors STANDBY, and one takes over within an
-     * election interval of its end, so that each view is read and reported once.
+     * database and group) collects; the others stand by, their collectors STANDBY, and one takes over within about
+     * an election interval of its end, so that each view is read and reported once.
      */
     private Boolean enabled;
 
@@ -297,8 +297,8 @@ public class PgIntelProperties {
     private String group;
 
     /**
-     * How often an instance standing by tries for the lock (opening a session to do so) and the leader checks that
-     * its session still holds it: the longest time without a leader.
+     * How often an instance standing by tries for the lock (opening a session of pgintel's own to do so); the
+     * leader checks three times as often that its session still holds it. About the longest time without a leader.
      */
     private Duration interval;
 

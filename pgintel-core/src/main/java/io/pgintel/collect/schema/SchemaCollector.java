@@ -111,6 +111,12 @@ public final class SchemaCollector extends NamedCollector {
   }
 
   @Override
+  public void reset() {
+    known = null;
+    knownPartitions = Map.of();
+  }
+
+  @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     long[] total = {0};
     List<Row> rows = session.query(sql(session.server().major()), r -> {

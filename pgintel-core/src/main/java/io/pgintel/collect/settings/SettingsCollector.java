@@ -125,6 +125,15 @@ public final class SettingsCollector extends NamedCollector {
   }
 
   @Override
+  public void reset() {
+    told.clear();
+    entries.clear();
+    hadEntries.clear();
+    roles.clear();
+    readBefore = false;
+  }
+
+  @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     List<Row> rows = session.query(SQL, r -> new Row(r.string("name"), r.string("value"), r.string("unit"),
         r.string("vartype"), r.string("context"), r.string("source"), r.getBoolean("configured"),

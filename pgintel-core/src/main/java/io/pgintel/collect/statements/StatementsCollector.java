@@ -158,6 +158,12 @@ public final class StatementsCollector extends NamedCollector {
   }
 
   @Override
+  public void reset() {
+    baseline = new HashMap<>();
+    baselined = false;
+  }
+
+  @Override
   public List<? extends Record> collect(SqlSession session) throws SQLException {
     ServerInfo server = session.server();
     // learnt again with the server (the extension may have been dropped, re-created, moved to another schema);
