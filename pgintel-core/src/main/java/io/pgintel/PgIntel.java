@@ -90,9 +90,11 @@ public final class PgIntel implements AutoCloseable {
     }
     if (state.compareAndSet(NEW, STARTED)) {
       if (election != null) {
-        election.start();
+        // the collectors start once the first round has answered: none of their first ticks stands by for it
+        election.start(scheduler::start);
+      } else {
+        scheduler.start();
       }
-      scheduler.start();
       log.info("pgintel started: collectors {}, telemetry through {}", settings.enabledCollectors(),
           telemetry.origin());
     }

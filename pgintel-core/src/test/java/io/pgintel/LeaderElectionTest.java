@@ -143,6 +143,18 @@ class LeaderElectionTest {
     return out;
   }
 
+  /** Sessions named pgintel in {@code db} but the test's. */
+  private static int ownSessions(PgServer pg, String db) {
+    try (Connection c = pg.connect(db); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND application_name = 'pgintel' AND pid <> pg_backend_pid()")) {
+      r.next();
+      return r.getInt(1);
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** pgintel's own session to {@code db}, as the agent hands it over; the URL may point elsewhere. */
   private static OwnConnection ownSession(PgServer pg, String url, String db) {
     Properties info = new Properties();
@@ -186,6 +198,8 @@ class LeaderElectionTest {
       List<String> holders = lockHolders(pg, db, "pgintel");
       assertEquals(1, holders.size(), "held: " + holders);
       assertTrue(holders.get(0).endsWith(" pgintel"), "by a session of pgintel's own, named so: " + holders);
+      // those standing by close the session they tried with: pgintel's sessions do not pile up
+      waitFor(() -> ownSessions(pg, db) == 1, "the lock's session alone");
 
       leader.close();
       instances.remove(leader);
@@ -220,6 +234,8 @@ class LeaderElectionTest {
       }
       assertTrue(taken, "the lock taken from the leader");
       waitFor(() -> !a.leads(), "the old leader standing by");
+      // a collection under way when it stood by may still end
+      Thread.sleep(500);
       int stopped = a.counting().collections.get();
       Thread.sleep(1000);
       assertEquals(stopped, a.counting().collections.get(), "it stopped collecting");
@@ -228,7 +244,8 @@ class LeaderElectionTest {
 
       s.execute("SELECT pg_advisory_unlock(7366505, " + "shop".hashCode() + ")");
       waitFor(() -> a.counting().collections.get() > stopped, "it leads and collects again");
-      assertEquals(1, a.counting().resets.get(), "its collectors forgot what they read before another led");
+      // once, or once more if it won the lock back between two of the test's takes and collected meanwhile
+      assertTrue(a.counting().resets.get() >= 1, "its collectors forgot what they read before another led");
       waitFor(a::reported, "its report again");
     }
   }

@@ -192,6 +192,8 @@ public final class Scheduler implements AutoCloseable {
       // another instance collects for this one, also when asked to collect now: the database is not asked at all
       for (Task t : due) {
         listener.skipped(t.collector.name(), "standby");
+        // failures of a while ago would space its ticks out when this instance collects again
+        t.failures = 0;
       }
       return;
     }

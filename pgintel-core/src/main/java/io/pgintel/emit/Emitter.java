@@ -231,14 +231,15 @@ public final class Emitter implements CollectionListener, AutoCloseable {
   private void observe() {
     try {
       Instant now = Instant.now();
-      boolean standingBy = election != null && election.since() == null;
+      Instant collecting = election == null ? Instant.EPOCH : election.since();
       if (election != null) {
         leader.record(election.leading() ? 1 : 0);
       }
       for (Snapshot s : snapshots.values()) {
-        // a reading older than three intervals is no longer true; one made before this instance stood by is
-        // another instance's to report now
-        if (standingBy || Duration.between(s.at(), now).compareTo(s.interval().multipliedBy(3)) > 0) {
+        // a reading older than three intervals is no longer true; one made before this instance last stood by
+        // (or while it does) is another instance's to report
+        if (collecting == null || s.at().isBefore(collecting)
+            || Duration.between(s.at(), now).compareTo(s.interval().multipliedBy(3)) > 0) {
           continue;
         }
         Map<String, Map<Attributes, Double>> overflow = new LinkedHashMap<>();

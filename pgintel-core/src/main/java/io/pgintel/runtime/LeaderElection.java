@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * One leader among the instances of an application that monitor one database: the instance whose session holds
  * PostgreSQL's session-level advisory lock ({@value #LOCK_CLASS}, the group's hash) collects; the others stand by
  * and try for the lock again every interval. The leader checks three times an interval that its session still
- * holds the lock, so that after its end (its process stopped, its session ended by the server) another takes over
- * within about an interval, and a leader that lost its session stops within a third of one. Advisory locks belong to
- * a database: instances monitoring different databases each lead their own.
+ * answers (only that session, or its end, lets go of a session-level lock), so that after its end (its process
+ * stopped, its session ended by the server) another takes over within about an interval, and a leader that lost its
+ * session stops within a third of one. Leading is a lease: a leader whose session has not answered for an interval
+ * (its round stuck on a silent network) stops collecting whatever its thread is doing. Advisory locks belong to a
+ * database: instances monitoring different databases each lead their own.
  *
  * <p>Hazards this class is written around:
  * <ul>
@@ -29,15 +31,18 @@ import org.slf4j.LoggerFactory;
  *       application's pool (whose connections go back to the pool with their session's locks); a standing-by
  *       instance opens it only to try and closes it at once. Its work runs on a thread of its own, never a
  *       collector's, so that a slow connect delays no collection.</li>
- *   <li><b>Fail open.</b> An instance that cannot take part (its session cannot connect, the server is down)
- *       collects as if it were alone and says so: duplicates rather than silence, and a server that is down shows
- *       as collectors failing, not as every instance standing by.</li>
- *   <li><b>A dead peer's lock.</b> The leader's session asks the server to probe it (TCP keepalives at the election
- *       interval) and never to end it for idleness, so that a leader cut off by the network loses its lock in about
- *       an interval and a half, not at the operating system's two hours.</li>
+ *   <li><b>Fail open.</b> An instance that cannot take part two rounds in a row (its session cannot connect, the
+ *       server is down) collects as if it were alone and says so: duplicates rather than silence, and a server that
+ *       is down shows as collectors failing, not as every instance standing by.</li>
+ *   <li><b>A dead peer's lock.</b> The leader's session asks the server to probe it (TCP keepalives from half an
+ *       interval of silence, every sixth of one, three missed) and never to end it for idleness, so that a leader
+ *       cut off by the network loses its lock in about an interval, not at the operating system's two hours.</li>
+ *   <li><b>No read waits for ever.</b> The election's session has a network timeout; a statement's own timeout
+ *       cancels it through another connection, which a silent network does not carry.</li>
  *   <li><b>No transaction left open.</b> The session runs in autocommit: the lock outlives the statement that took
  *       it, and the session sits idle, not idle in transaction, for as long as it leads.</li>
- *   <li><b>Never throws.</b> A failed round is logged (rate-limited) and tried again.</li>
+ *   <li><b>Nothing leaves a round.</b> A failed round is logged (rate-limited) and the next one tries again: an
+ *       exception out of a scheduled round would end every later one.</li>
  * </ul>
  */
 public final class LeaderElection implements Leadership, AutoCloseable {
@@ -45,11 +50,11 @@ public final class LeaderElection implements Leadership, AutoCloseable {
   /** The first key of pgintel's advisory locks ("pgi" in ASCII); the second is the group's hash. */
   static final int LOCK_CLASS = 0x706769;
   private static final int QUERY_SECONDS = 5;
+  /** Fail open after this many rounds in a row that could not take part. */
+  private static final int FAILED_ROUNDS = 2;
   private static final String TRY = "/* pgintel */ SELECT pg_try_advisory_lock(?, ?)";
-  private static final String HOLDS = "/* pgintel */ SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid ="
-      + " pg_backend_pid() AND locktype = 'advisory' AND classid = ?::oid AND objid = ?::oid AND objsubid = 2"
-      + " AND granted)";
-  /** Keepalive probes at the interval, three misses and the server ends the session; never ended for idleness. */
+  private static final String ANSWER = "/* pgintel */ SELECT 1";
+  /** Keepalive probes, three missed and the server ends the session; never ended for idleness. */
   private static final String KEEP = "/* pgintel */ SELECT set_config('tcp_keepalives_idle', ?, false),"
       + " set_config('tcp_keepalives_interval', ?, false), set_config('tcp_keepalives_count', '3', false),"
       + " CASE WHEN current_setting('server_version_num')::int >= 140000"
@@ -68,12 +73,19 @@ public final class LeaderElection implements Leadership, AutoCloseable {
   private final ScheduledExecutorService thread;
   /** The session that holds the lock while this instance leads; null otherwise. Guarded by this. */
   private Connection held;
+  /** Guarded by this. */
   private boolean closed;
   /** When this instance last tried for the lock ({@link System#nanoTime()}); election thread only. */
   private long triedAt;
   private boolean tried;
+  /** Rounds in a row that could not take part; election thread only. */
+  private int failedRounds;
+  /** Written under this object's lock. */
   private volatile Instant since;
+  /** Written under this object's lock. */
   private volatile boolean leading;
+  /** When the leader's session last answered ({@link System#nanoTime()}): leading is a lease of an interval. */
+  private volatile long confirmedAt;
 
   /**
    * @param source where the lock's session comes from: a session of pgintel's own
@@ -100,23 +112,38 @@ public final class LeaderElection implements Leadership, AutoCloseable {
     return group.hashCode();
   }
 
-  /** Tries for the lock now, and then every interval. */
-  public void start() {
-    thread.scheduleWithFixedDelay(this::check, 0, Math.max(1, every.toMillis() / 3), TimeUnit.MILLISECONDS);
+  /**
+   * Tries for the lock now, and then every interval.
+   *
+   * @param decided run once, after the first round (won, lost or failed), on the election's thread: the collectors
+   *     start then, so that their first ticks are not skipped for want of an answer
+   */
+  public void start(Runnable decided) {
+    thread.execute(() -> {
+      check();
+      decided.run();
+    });
+    long round = Math.max(1, every.toMillis() / 3);
+    thread.scheduleWithFixedDelay(this::check, round, round, TimeUnit.MILLISECONDS);
   }
 
   /** Since when this instance collects: it leads, or could not take part; null while it stands by. */
   @Override
   public Instant since() {
-    return since;
+    Instant s = since;
+    if (s != null && leading && System.nanoTime() - confirmedAt > every.toNanos()) {
+      // its session has not answered for an interval: another instance may hold the lock by now
+      return null;
+    }
+    return s;
   }
 
-  /** Whether this instance holds the lock now. */
+  /** Whether this instance holds the lock now (its session answered within an interval). */
   public boolean leading() {
-    return leading;
+    return leading && System.nanoTime() - confirmedAt <= every.toNanos();
   }
 
-  /** One round: a leader checks that its session still holds the lock; an instance standing by tries for it. */
+  /** One round: a leader checks that its session still answers; an instance standing by tries for the lock. */
   void check() {
     try {
       Connection mine;
@@ -127,30 +154,36 @@ public final class LeaderElection implements Leadership, AutoCloseable {
         mine = held;
       }
       if (mine != null) {
-        if (holds(mine)) {
+        if (answers(mine)) {
+          confirmedAt = System.nanoTime();
           return;
         }
-        stepDown(mine);
+        if (!stepDown(mine)) {
+          return;
+        }
       } else if (tried && System.nanoTime() - triedAt < every.toNanos() - every.toNanos() / 6) {
         return;
       }
       tried = true;
       triedAt = System.nanoTime();
       tryToLead();
-    } catch (VirtualMachineError e) {
-      throw e;
+      failedRounds = 0;
     } catch (Throwable e) {
-      failOpen(e);
+      try {
+        if (++failedRounds >= FAILED_ROUNDS) {
+          failOpen(e);
+        }
+      } catch (Throwable ignored) {
+        // the next round tries again
+      }
     }
   }
 
-  private boolean holds(Connection c) {
-    try (PreparedStatement s = c.prepareStatement(HOLDS)) {
-      s.setInt(1, LOCK_CLASS);
-      s.setInt(2, key(group));
+  private static boolean answers(Connection c) {
+    try (PreparedStatement s = c.prepareStatement(ANSWER)) {
       s.setQueryTimeout(QUERY_SECONDS);
       try (ResultSet r = s.executeQuery()) {
-        return r.next() && r.getBoolean(1);
+        return r.next();
       }
     } catch (SQLException | RuntimeException e) {
       return false;
@@ -161,6 +194,7 @@ public final class LeaderElection implements Leadership, AutoCloseable {
     Connection c = source.getConnection();
     boolean won = false;
     try {
+      c.setNetworkTimeout(Runnable::run, (int) TimeUnit.SECONDS.toMillis(QUERY_SECONDS * 2L));
       if (!c.getAutoCommit()) {
         c.setAutoCommit(true);
       }
@@ -173,33 +207,41 @@ public final class LeaderElection implements Leadership, AutoCloseable {
         }
       }
       if (won) {
-        String seconds = Long.toString(Math.max(1, every.toSeconds()));
         try (PreparedStatement s = c.prepareStatement(KEEP)) {
-          s.setString(1, seconds);
-          s.setString(2, seconds);
+          s.setString(1, Long.toString(Math.max(1, every.toSeconds() / 2)));
+          s.setString(2, Long.toString(Math.max(1, every.toSeconds() / 6)));
           s.setQueryTimeout(QUERY_SECONDS);
           s.executeQuery().close();
         }
         synchronized (this) {
           if (closed) {
-            won = false;
             return;
           }
           held = c;
+          confirmedAt = System.nanoTime();
+          if (since == null) {
+            // from failing open to leading, collection goes on unbroken
+            since = clock.instant();
+          }
+          leading = true;
         }
-        if (since == null) {
-          // from failing open to leading, collection goes on unbroken
-          since = clock.instant();
-        }
-        leading = true;
         log.info("pgintel leads the instances of group '{}' on {}: this instance collects, the others stand by",
             group, where);
       } else {
-        // another instance leads: this one stands by (and if it collected while failing open, it stops)
-        since = null;
+        synchronized (this) {
+          if (!closed) {
+            // another instance leads: this one stands by (and if it collected while failing open, it stops)
+            since = null;
+          }
+        }
       }
     } finally {
-      if (!won) {
+      boolean kept;
+      synchronized (this) {
+        kept = held == c;
+      }
+      // whatever went wrong on the way, a session that is not held is closed, and its lock with it
+      if (!kept) {
         closeQuietly(c);
         afterTry.run();
       }
@@ -212,28 +254,30 @@ public final class LeaderElection implements Leadership, AutoCloseable {
       if (closed || held != null) {
         return;
       }
-    }
-    leading = false;
-    if (since == null) {
-      since = clock.instant();
+      leading = false;
+      if (since == null) {
+        since = clock.instant();
+      }
     }
     failureLog.warn("pgintel cannot take part in the leader election of group '{}' on {} ({}): this instance "
         + "collects as if it were alone, and tries again every {}", group, where, e.toString(), every);
   }
 
-  private void stepDown(Connection lost) {
+  /** @return false when there is nothing to step down from (closed meanwhile) */
+  private boolean stepDown(Connection lost) {
     synchronized (this) {
-      if (held != lost) {
-        return;
+      if (held != lost || closed) {
+        return false;
       }
       held = null;
+      leading = false;
+      since = null;
     }
-    leading = false;
-    since = null;
-    log.warn("pgintel no longer leads the instances of group '{}' on {}: its session lost the lock (ended by the "
-        + "server or the network); it stands by and tries again", group, where);
+    log.warn("pgintel no longer leads the instances of group '{}' on {}: its session no longer answers (ended by "
+        + "the server or the network); it stands by and tries again", group, where);
     closeQuietly(lost);
     afterTry.run();
+    return true;
   }
 
   /** Stops trying and lets go of the lock (its session closed), so that another instance takes over. */
@@ -247,9 +291,9 @@ public final class LeaderElection implements Leadership, AutoCloseable {
       closed = true;
       mine = held;
       held = null;
+      leading = false;
+      since = null;
     }
-    leading = false;
-    since = null;
     thread.shutdownNow();
     if (mine != null) {
       closeQuietly(mine);

@@ -95,6 +95,16 @@ public final class ActivityCollector extends NamedCollector {
     this.callSiteSamples = settings.intValue(Setting.ACTIVITY_CALL_SITES);
   }
 
+  @Override
+  public void reset() {
+    // a window of samples from before another instance collected would be averaged in with the next ones
+    windowStart = -1;
+    windowTicks = 0;
+    windowCounts.clear();
+    lastWindow = List.of();
+    waitingSince.clear();
+  }
+
 
   static String sampleSql(int major) {
     return "SELECT a.pid, coalesce(a.datname, '') AS datname, coalesce(a.usename, '') AS usename,"
