@@ -329,6 +329,7 @@ public final class PgIntelBuilder {
           dataSource.getClass().getName(), why);
       return null;
     }
+    own.boundLogin(Duration.ofSeconds(10));
     return new LeaderElection(own, own::closeIfIdle, own, group, own.toString(), every, InstantSource.system());
   }
 

@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,10 +77,10 @@ public final class LeaderElection implements Leadership, AutoCloseable {
   private Connection held;
   /** Guarded by this. */
   private boolean closed;
-  /** When this instance last tried for the lock ({@link System#nanoTime()}); election thread only. */
+  /** When this instance last tried for the lock ({@link System#nanoTime()}); one round at a time. */
   private long triedAt;
   private boolean tried;
-  /** Rounds in a row that could not take part; election thread only. */
+  /** Rounds in a row that could not take part; one round at a time. */
   private int failedRounds;
   /** Written under this object's lock. */
   private volatile Instant since;
@@ -104,7 +106,8 @@ public final class LeaderElection implements Leadership, AutoCloseable {
     this.where = where;
     this.every = every;
     this.clock = clock;
-    this.thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("pgintel-election"));
+    // two: a first round stuck on a connect must not hold back the collectors' start (see start)
+    this.thread = Executors.newScheduledThreadPool(2, DaemonThreads.factory("pgintel-election"));
   }
 
   /** The second key of the group's lock. */
@@ -119,12 +122,26 @@ public final class LeaderElection implements Leadership, AutoCloseable {
    *     start then, so that their first ticks are not skipped for want of an answer
    */
   public void start(Runnable decided) {
-    thread.execute(() -> {
-      check();
-      decided.run();
-    });
+    AtomicBoolean started = new AtomicBoolean();
+    Runnable once = () -> {
+      if (started.compareAndSet(false, true)) {
+        decided.run();
+      }
+    };
     long round = Math.max(1, every.toMillis() / 3);
-    thread.scheduleWithFixedDelay(this::check, round, round, TimeUnit.MILLISECONDS);
+    try {
+      thread.execute(() -> {
+        check();
+        once.run();
+        // the rounds after the first on this thread, one at a time
+        thread.scheduleWithFixedDelay(this::check, round, round, TimeUnit.MILLISECONDS);
+      });
+      // a first round that takes its time (a server slow to answer a connect) holds the collectors back no longer:
+      // they start standing by, on the other thread
+      thread.schedule(once, QUERY_SECONDS * 2L, TimeUnit.SECONDS);
+    } catch (RejectedExecutionException closedMeanwhile) {
+      // closed before it started: nothing to start
+    }
   }
 
   /** Since when this instance collects: it leads, or could not take part; null while it stands by. */
