@@ -304,10 +304,6 @@ public final class PgIntelBuilder {
       return null;
     }
     String group = (String) settings.value(Setting.LEADER_ELECTION_GROUP);
-    if (group.isEmpty() || group.length() > 200) {
-      throw new IllegalArgumentException(Setting.LEADER_ELECTION_GROUP.key() + ": '" + group + "' is not a group"
-          + " name; use 1 to 200 characters (instances of one group and database elect one leader)");
-    }
     Duration every = (Duration) settings.value(Setting.LEADER_ELECTION_INTERVAL);
     OwnConnection readThrough = exhaustedPoolDataSource instanceof OwnConnection o ? o : ownConnectionOf(dataSource);
     OwnConnection own = readThrough != null ? readThrough.sibling(Duration.ZERO) : null;

@@ -64,7 +64,7 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       + " database and group) collects; the others stand by, their collectors STANDBY, and one takes over within"
       + " about an election interval of its end, so that each view is read and reported once.");
   public static final Setting LEADER_ELECTION_GROUP = new Setting("pgintel.leader-election.group", Type.TEXT,
-      "pgintel", null, null, Tier.RARE,
+      "pgintel", "1", "200", Tier.RARE,
       "Instances of one group (and database) elect one leader; give applications that should each report their"
       + " own a group each.");
   public static final Setting LEADER_ELECTION_INTERVAL = new Setting("pgintel.leader-election.interval",
@@ -194,9 +194,19 @@ public record Setting(String key, Type type, String defaultValue, String min, St
       case CHOICE -> parseChoice(key, value);
       case CHOICES -> parseChoices(key, value);
       case PERCENT -> parsePercent(key, value);
-      case TEXT -> String.valueOf(value).trim();
+      case TEXT -> parseText(key, value);
       case SQL_NAME -> parseSqlName(key, value);
     };
+  }
+
+  /** Text, trimmed; of {@code min} to {@code max} characters where the setting has them. */
+  private String parseText(String key, Object value) {
+    String t = String.valueOf(value).trim();
+    if (min != null && (t.length() < Integer.parseInt(min) || t.length() > Integer.parseInt(max))) {
+      throw new IllegalArgumentException(key + ": '" + value + "' is not allowed; use " + min + " to " + max
+          + " characters");
+    }
+    return t;
   }
 
   private Double parsePercent(String key, Object value) {
