@@ -170,8 +170,9 @@ public final class Emitter implements CollectionListener, AutoCloseable {
         .setDescription("State of a circuit breaker: 0 closed, 1 open (collection paused), 2 half-open (probing).")
         .buildObserver();
     leader = meter.gaugeBuilder("pgintel.leader").ofLongs().setUnit("1")
-        .setDescription("1 while this instance leads the instances of its group and collects for them, 0 while it"
-            + " stands by (pgintel.leader-election.enabled).").buildObserver();
+        .setDescription("1 while this instance holds the leader election's lock and collects for the instances of"
+            + " its group, 0 otherwise: standing by, or collecting alone because it could not take part"
+            + " (pgintel.leader-election.enabled).").buildObserver();
     List<ObservableMeasurement> all = new ArrayList<>(instruments.values());
     all.add(leader);
     all.add(circuitState);

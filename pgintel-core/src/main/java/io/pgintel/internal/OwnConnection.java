@@ -157,11 +157,10 @@ public abstract class OwnConnection implements DataSource, AutoCloseable {
    * Bounds how long a connect waits for the server's answer (the driver's {@code loginTimeout}, whole seconds), unless
    * the URL or the properties set one: for a session whose connect must not hang a thread for ever.
    */
-  public final synchronized OwnConnection boundLogin(Duration timeout) {
+  public final synchronized void boundLogin(Duration timeout) {
     if (info.getProperty("loginTimeout") == null && !url.contains("loginTimeout=")) {
       info.setProperty("loginTimeout", Long.toString(Math.max(1, timeout.toSeconds())));
     }
-    return this;
   }
 
   /** Names the session {@link #APPLICATION_NAME} where a DBA looks (a parameter of the URL, if it has one, wins). */

@@ -118,8 +118,9 @@ public final class LeaderElection implements Leadership, AutoCloseable {
   /**
    * Tries for the lock now, and then every interval.
    *
-   * @param decided run once, after the first round (won, lost or failed), on the election's thread: the collectors
-   *     start then, so that their first ticks are not skipped for want of an answer
+   * @param decided run once, on the election's threads, after the first round (won, lost or failed) or 10 s after
+   *     the start, whichever comes first: the collectors start then, so that their first ticks are not skipped for
+   *     want of an answer
    */
   public void start(Runnable decided) {
     AtomicBoolean started = new AtomicBoolean();

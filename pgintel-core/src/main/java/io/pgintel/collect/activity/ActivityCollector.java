@@ -105,7 +105,6 @@ public final class ActivityCollector extends NamedCollector {
     waitingSince.clear();
   }
 
-
   static String sampleSql(int major) {
     return "SELECT a.pid, coalesce(a.datname, '') AS datname, coalesce(a.usename, '') AS usename,"
         + " coalesce(a.application_name, '') AS application_name, host(a.client_addr) AS client_addr,"

@@ -70,7 +70,7 @@ public final class SchemaCollector extends NamedCollector {
         ORDER BY c.oid
         LIMIT $MAX),
       p AS (
-        SELECT c.oid, c.relkind, quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) AS parent
+        SELECT c.oid, quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) AS parent
         FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid
         JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
         WHERE c.relkind IN ('r', 'p', 'f') AND c.relpersistence <> 't' AND c.relispartition
@@ -96,7 +96,7 @@ public final class SchemaCollector extends NamedCollector {
       LEFT JOIN pg_class t ON t.oid = x.indrelid
       LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
       UNION ALL
-      SELECT p.oid::bigint, p.relkind::text, NULL, NULL, NULL, NULL, p.parent FROM p""";
+      SELECT p.oid::bigint, NULL, NULL, NULL, NULL, NULL, p.parent FROM p""";
 
   /** A relation as last read. */
   private record Known(String name, String kind, String table, long signature) {}
@@ -122,7 +122,7 @@ public final class SchemaCollector extends NamedCollector {
     List<Row> rows = session.query(sql(session.server().major()), r -> {
       String parent = r.stringOrNull("partition_of");
       if (parent != null) {
-        return Row.partition(r.getLong("oid"), r.string("kind"), parent);
+        return Row.partition(r.getLong("oid"), parent);
       }
       total[0] = r.getLong("relations");
       return new Row(r.getLong("oid"), r.string("kind"), r.string("name"), r.stringOrNull("table_name"),
@@ -138,7 +138,7 @@ public final class SchemaCollector extends NamedCollector {
 
   /**
    * One row of the query: a relation compared for changes, or a partition ({@code partitionOf} its parent, the
-   * other fields empty).
+   * other fields empty: what it is comes from the reading where it was not one).
    */
   record Row(long oid, String kind, String name, String table, long signature, String partitionOf) {
 
@@ -146,8 +146,8 @@ public final class SchemaCollector extends NamedCollector {
       this(oid, kind, name, table, signature, null);
     }
 
-    static Row partition(long oid, String kind, String parent) {
-      return new Row(oid, kind, null, null, 0, parent);
+    static Row partition(long oid, String parent) {
+      return new Row(oid, null, null, null, 0, parent);
     }
   }
 

@@ -86,9 +86,9 @@ class SchemaChangesTest {
   void aTableThatBecomesAPartitionIsAttachedAndOneThatStopsBeingOneDetachedTheirIndexesUnsaid() {
     SchemaCollector c = new SchemaCollector();
     c.read("db", List.of(new Row(1, "p", "public.p", null, 1), new Row(2, "r", "public.a", null, 1),
-        new Row(3, "i", "a_idx", "public.a", 1), Row.partition(4, "r", "public.p")), 3);
+        new Row(3, "i", "a_idx", "public.a", 1), Row.partition(4, "public.p")), 3);
     // a attached with its index (the index now a partition's, left out); 4 detached as public.b, with an index
-    List<Record> read = c.read("db", List.of(new Row(1, "p", "public.p", null, 1), Row.partition(2, "r", "public.p"),
+    List<Record> read = c.read("db", List.of(new Row(1, "p", "public.p", null, 1), Row.partition(2, "public.p"),
         new Row(4, "r", "public.b", null, 1), new Row(5, "i", "b_idx", "public.b", 1)), 3);
     assertEquals(List.of(new SchemaSummary("db", 3, 0, 0),
         new SchemaChange("db", "public.a", "table", SchemaChange.ATTACHED, null, null, "public.p"),
@@ -99,13 +99,13 @@ class SchemaChangesTest {
   @Test
   void aPartitionDroppedOrCreatedIsRoutineAndATableAttachedIsNotAnotherSchema() {
     SchemaCollector c = new SchemaCollector();
-    List<Row> first = with(tables(1, 31), Row.partition(100, "r", "public.t1"));
+    List<Row> first = with(tables(1, 31), Row.partition(100, "public.t1"));
     c.read("db", first, 30);
     List<Row> attached = new ArrayList<>(tables(1, 2));
     for (int oid = 2; oid < 31; oid++) {
-      attached.add(Row.partition(oid, "r", "public.t1"));
+      attached.add(Row.partition(oid, "public.t1"));
     }
-    attached.add(Row.partition(101, "r", "public.t1"));
+    attached.add(Row.partition(101, "public.t1"));
     List<Record> read = c.read("db", attached, 1);
     assertEquals(new SchemaSummary("db", 1, 0, 0), read.get(0));
     assertEquals(29, read.size() - 1, "each attach told: " + read.get(1));
